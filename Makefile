@@ -1,0 +1,16 @@
+# Developer shortcuts. Everything here is also what CI runs (see .ci/run).
+.PHONY: protos lint test check-protos
+
+protos:  ## regenerate client/jdlens/v1 from protos/ (pinned grpcio-tools + mypy-protobuf)
+	bash tools/gen_protos.sh
+
+check-protos: protos  ## fail when the committed stubs differ from what the protos generate
+	git diff --exit-code -- client/jdlens/v1 && test -z "$$(git status --porcelain -- client/jdlens/v1)"
+
+lint:
+	npx buf lint && npx buf format --diff --exit-code
+	ruff check .
+	mypy
+
+test:
+	pytest -q
