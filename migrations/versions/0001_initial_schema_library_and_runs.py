@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:10:54.636404
+Create Date: 2026-11-26 04:12:33.383517
 """
 
 from collections.abc import Sequence
@@ -205,6 +205,7 @@ def upgrade() -> None:
         sa.Column("normalized", sa.String(length=300), nullable=False),
         sa.Column("is_primary", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("embedding", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["role_id"], ["roles.id"], name=op.f("fk_role_aliases_role_id_roles"), ondelete="CASCADE"
         ),

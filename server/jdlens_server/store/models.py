@@ -165,6 +165,8 @@ class RoleAliasRow(Base):
     normalized: Mapped[str] = mapped_column(String(300), index=True)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(40), default="")
+    # Embedding of the alias text (float32 bytes): the title signal's nearest-alias search reads it.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     role: Mapped[RoleRow] = relationship(back_populates="aliases")
 
