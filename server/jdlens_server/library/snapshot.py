@@ -1,0 +1,331 @@
+"""An in-memory, read-only view of the library at one version: what every pipeline stage reads.
+
+Loading it once per library version keeps the hot path free of database reads: alias lookups,
+role↔skill overlap and embedding searches are dictionary and matrix operations. Centroids are the
+one part that changes between versions (every decided JD moves one); they live in
+``CentroidTable``, updated in place after each committed run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from jdlens_server.store.models import (
+    DimensionRow,
+    KraRow,
+    LibraryVersionRow,
+    RoleAliasRow,
+    RoleDimensionRow,
+    RoleRow,
+    RoleSkillRow,
+    SkillAliasRow,
+    SkillDimensionRow,
+    SkillRow,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInfo:
+    id: int
+    slug: str
+    display_name: str
+    code: str
+    isco_group: str
+    archetype: str
+    pack: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkillInfo:
+    id: int
+    slug: str
+    display_name: str
+    category: str
+    sub_category: str
+    nature: str
+    volatility: str
+    typical_lifespan: str
+    version_strategy: str
+    skill_type: str
+    reuse_level: str
+    is_extractable: bool
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionInfo:
+    id: int
+    slug: str
+    display_name: str
+    rationale: str
+    difficulty_hint: str
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkillAliasInfo:
+    skill_id: int
+    text: str
+    alias_type: str
+    match_strategy: str
+
+
+@dataclass(frozen=True, slots=True)
+class KraInfo:
+    id: int
+    role_id: int
+    text: str
+    source: str
+
+
+def vectors_from_blobs(blobs: list[bytes | None], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stack float32 blobs into a matrix; returns (matrix, mask of rows that had a vector)."""
+    mask = np.array([b is not None and len(b) == dim * 4 for b in blobs], dtype=bool)
+    matrix = np.zeros((len(blobs), dim), dtype=np.float32)
+    for i, blob in enumerate(blobs):
+        if mask[i] and blob is not None:
+            matrix[i] = np.frombuffer(blob, dtype=np.float32)
+    return matrix, mask
+
+
+class CentroidTable:
+    """Each role's running-mean JD embedding and its count, shared by every request of a version.
+
+    Rows start at the role's profile embedding with n = 0 (a prior, not an observation) and move
+    as runs commit; the store holds the authoritative values, this copy serves the signal.
+    """
+
+    def __init__(self, role_ids: np.ndarray, centroids: np.ndarray, counts: np.ndarray) -> None:
+        self._lock = threading.Lock()
+        self.role_ids = role_ids
+        self._row_of = {int(r): i for i, r in enumerate(role_ids)}
+        self.matrix = centroids
+        self.counts = counts
+
+    def update(self, role_id: int, centroid: np.ndarray, n: int) -> None:
+        row = self._row_of.get(role_id)
+        if row is None:
+            return
+        with self._lock:
+            self.matrix[row] = centroid
+            self.counts[row] = n
+
+    def get(self, role_id: int) -> tuple[np.ndarray, int] | None:
+        row = self._row_of.get(role_id)
+        if row is None:
+            return None
+        return self.matrix[row], int(self.counts[row])
+
+
+@dataclass
+class LibrarySnapshot:
+    version: int
+    dim: int
+    roles: dict[int, RoleInfo]
+    skills: dict[int, SkillInfo]
+    dimensions: dict[int, DimensionInfo]
+    skill_aliases: list[SkillAliasInfo]
+    # Normalised role alias -> [(role_id, alias as written)].
+    role_alias_map: dict[str, list[tuple[int, str]]]
+    role_skills: dict[int, dict[int, str]]
+    skill_roles: dict[int, list[int]]
+    skill_dimensions: dict[int, list[int]]
+    dimension_roles: dict[int, list[int]]
+    role_dimensions: dict[int, dict[int, int]]
+    kras: dict[int, KraInfo]
+    # Embedding matrices, rows aligned with the id arrays.
+    skill_ids: np.ndarray
+    skill_matrix: np.ndarray
+    role_ids: np.ndarray
+    role_matrix: np.ndarray
+    alias_role_ids: np.ndarray
+    alias_texts: list[str]
+    alias_matrix: np.ndarray
+    centroids: CentroidTable
+    skill_by_slug: dict[str, int] = field(default_factory=dict)
+    role_by_slug: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.roles
+
+    def role_skill_count(self, role_id: int) -> int:
+        return len(self.role_skills.get(role_id, {}))
+
+
+def current_library_version(session: Session) -> int:
+    return int(session.scalar(select(func.max(LibraryVersionRow.version))) or 0)
+
+
+def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
+    """Read the whole library into memory (a few seconds for full ESCO)."""
+    version = current_library_version(session)
+
+    roles: dict[int, RoleInfo] = {}
+    role_ids: list[int] = []
+    role_blobs: list[bytes | None] = []
+    centroid_blobs: list[bytes | None] = []
+    centroid_counts: list[int] = []
+    for r in session.execute(
+        select(
+            RoleRow.id,
+            RoleRow.slug,
+            RoleRow.display_name,
+            RoleRow.code,
+            RoleRow.isco_group,
+            RoleRow.archetype,
+            RoleRow.pack,
+            RoleRow.description,
+            RoleRow.embedding,
+            RoleRow.centroid,
+            RoleRow.centroid_n,
+        ).order_by(RoleRow.id)
+    ):
+        roles[r.id] = RoleInfo(
+            r.id, r.slug, r.display_name, r.code, r.isco_group, r.archetype, r.pack, r.description
+        )
+        role_ids.append(r.id)
+        role_blobs.append(r.embedding)
+        centroid_blobs.append(r.centroid)
+        centroid_counts.append(r.centroid_n)
+    role_matrix, _ = vectors_from_blobs(role_blobs, dim)
+    centroid_matrix, has_centroid = vectors_from_blobs(centroid_blobs, dim)
+    # A role with no JD yet is represented by its own profile.
+    centroid_matrix[~has_centroid] = role_matrix[~has_centroid]
+
+    skills: dict[int, SkillInfo] = {}
+    skill_ids: list[int] = []
+    skill_blobs: list[bytes | None] = []
+    for s in session.execute(
+        select(
+            SkillRow.id,
+            SkillRow.slug,
+            SkillRow.display_name,
+            SkillRow.category,
+            SkillRow.sub_category,
+            SkillRow.nature,
+            SkillRow.volatility,
+            SkillRow.typical_lifespan,
+            SkillRow.version_strategy,
+            SkillRow.skill_type,
+            SkillRow.reuse_level,
+            SkillRow.is_extractable,
+            SkillRow.pack,
+            SkillRow.embedding,
+        ).order_by(SkillRow.id)
+    ):
+        skills[s.id] = SkillInfo(
+            s.id,
+            s.slug,
+            s.display_name,
+            s.category,
+            s.sub_category,
+            s.nature,
+            s.volatility,
+            s.typical_lifespan,
+            s.version_strategy,
+            s.skill_type,
+            s.reuse_level,
+            s.is_extractable,
+            s.pack,
+        )
+        skill_ids.append(s.id)
+        skill_blobs.append(s.embedding)
+    skill_matrix, _ = vectors_from_blobs(skill_blobs, dim)
+
+    dimensions = {
+        d.id: DimensionInfo(d.id, d.slug, d.display_name, d.rationale, d.difficulty_hint, d.pack)
+        for d in session.execute(
+            select(
+                DimensionRow.id,
+                DimensionRow.slug,
+                DimensionRow.display_name,
+                DimensionRow.rationale,
+                DimensionRow.difficulty_hint,
+                DimensionRow.pack,
+            )
+        )
+    }
+
+    skill_aliases = [
+        SkillAliasInfo(a.skill_id, a.text, a.alias_type, a.match_strategy)
+        for a in session.execute(
+            select(
+                SkillAliasRow.skill_id,
+                SkillAliasRow.text,
+                SkillAliasRow.alias_type,
+                SkillAliasRow.match_strategy,
+            )
+        )
+    ]
+
+    role_alias_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    alias_role_ids: list[int] = []
+    alias_texts: list[str] = []
+    alias_blobs: list[bytes | None] = []
+    for a in session.execute(
+        select(RoleAliasRow.role_id, RoleAliasRow.text, RoleAliasRow.normalized, RoleAliasRow.embedding)
+    ):
+        role_alias_map[a.normalized].append((a.role_id, a.text))
+        if a.embedding is not None:
+            alias_role_ids.append(a.role_id)
+            alias_texts.append(a.text)
+            alias_blobs.append(a.embedding)
+    alias_matrix, _ = vectors_from_blobs(alias_blobs, dim)
+
+    role_skills: dict[int, dict[int, str]] = defaultdict(dict)
+    skill_roles: dict[int, list[int]] = defaultdict(list)
+    for rs in session.execute(select(RoleSkillRow.role_id, RoleSkillRow.skill_id, RoleSkillRow.relation)):
+        role_skills[rs.role_id][rs.skill_id] = rs.relation
+        skill_roles[rs.skill_id].append(rs.role_id)
+
+    skill_dimensions: dict[int, list[int]] = defaultdict(list)
+    for sd in session.execute(select(SkillDimensionRow.skill_id, SkillDimensionRow.dimension_id)):
+        skill_dimensions[sd.skill_id].append(sd.dimension_id)
+
+    dimension_roles: dict[int, list[int]] = defaultdict(list)
+    role_dimensions: dict[int, dict[int, int]] = defaultdict(dict)
+    for rd in session.execute(
+        select(RoleDimensionRow.role_id, RoleDimensionRow.dimension_id, RoleDimensionRow.weight)
+    ):
+        dimension_roles[rd.dimension_id].append(rd.role_id)
+        role_dimensions[rd.role_id][rd.dimension_id] = rd.weight
+
+    kras = {
+        k.id: KraInfo(k.id, k.role_id, k.text, k.source)
+        for k in session.execute(select(KraRow.id, KraRow.role_id, KraRow.text, KraRow.source))
+    }
+
+    role_id_array = np.array(role_ids, dtype=np.int64)
+    snapshot = LibrarySnapshot(
+        version=version,
+        dim=dim,
+        roles=roles,
+        skills=skills,
+        dimensions=dimensions,
+        skill_aliases=skill_aliases,
+        role_alias_map=dict(role_alias_map),
+        role_skills=dict(role_skills),
+        skill_roles=dict(skill_roles),
+        skill_dimensions=dict(skill_dimensions),
+        dimension_roles=dict(dimension_roles),
+        role_dimensions=dict(role_dimensions),
+        kras=kras,
+        skill_ids=np.array(skill_ids, dtype=np.int64),
+        skill_matrix=skill_matrix,
+        role_ids=role_id_array,
+        role_matrix=role_matrix,
+        alias_role_ids=np.array(alias_role_ids, dtype=np.int64),
+        alias_texts=alias_texts,
+        alias_matrix=alias_matrix,
+        centroids=CentroidTable(role_id_array, centroid_matrix, np.array(centroid_counts, dtype=np.int64)),
+    )
+    snapshot.skill_by_slug = {s.slug: s.id for s in skills.values()}
+    snapshot.role_by_slug = {r.slug: r.id for r in roles.values()}
+    return snapshot

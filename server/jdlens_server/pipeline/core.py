@@ -1,0 +1,189 @@
+"""The pipeline core: runs the stages, keeps runs idempotent, and makes every write one transaction.
+
+Flow of a stage-1 request: derive the idempotency key (the client's, or normalised text + options
++ library version); return the stored run when the key is known; otherwise compute everything
+without touching the store, then in ONE transaction insert the run row first (a concurrent twin
+with the same key fails there and gets the winner's run), apply the library updates and save the
+run. A dry run computes the same and writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
+from jdlens_server.errors import FailedPrecondition, PreconditionViolation
+from jdlens_server.library.state import LibraryState, LoadedLibrary
+from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.pipeline import run_store
+from jdlens_server.pipeline.extract import ExtractionOutcome, run_extraction
+from jdlens_server.pipeline.updates import apply_updates
+from jdlens_server.store.db import transaction
+
+DEFAULT_TOP_K = 5
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    default_top_k: int = DEFAULT_TOP_K
+
+
+class PipelineCore:
+    """Implements jdlens_server.pipeline.api.PipelineApi; thread-safe, synchronous."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        library: LibraryState,
+        embedder: Embedder,
+        *,
+        config: PipelineConfig | None = None,
+    ) -> None:
+        self._factory = factory
+        self._library = library
+        self._embedder = embedder
+        self._config = config or PipelineConfig()
+        # SQLite has one writer at a time; serialising our own writers turns "database is locked"
+        # retries into an orderly queue and makes the centroid read-modify-write atomic.
+        self._sqlite = factory.kw["bind"].dialect.name == "sqlite"
+        self._write_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        guard = self._write_lock if self._sqlite else contextlib.nullcontext()
+        with guard, transaction(self._factory) as session:
+            yield session
+
+    # ---- stage 1 ---------------------------------------------------------------------------
+
+    def extract_from_jd(self, req: pipeline_service_pb2.ExtractFromJdRequest) -> tuple[run_pb2.Run, bool]:
+        return self._stage1(req.jd, req.options, req.idempotency_key)
+
+    def analyze_jd(self, req: pipeline_service_pb2.AnalyzeJdRequest) -> tuple[run_pb2.Run, bool]:
+        run, replayed = self._stage1(req.jd, req.options, req.idempotency_key)
+        return run, replayed
+
+    def _stage1(
+        self, jd: pipeline_service_pb2.JdInput, options: run_pb2.RunOptions, client_key: str
+    ) -> tuple[run_pb2.Run, bool]:
+        loaded = self._library.current()
+        top_k = options.top_k or self._config.default_top_k
+        if client_key:
+            key = run_store.client_idempotency_key(client_key)
+        else:
+            key = run_store.derive_idempotency_key(jd.text, jd.title, options, loaded.snapshot.version)
+        if not options.dry_run:
+            with self._factory() as session:
+                existing = run_store.find_by_key(session, key)
+            if existing is not None:
+                self._check_same_request(existing, jd, client_key)
+                return existing, True
+
+        started = time.perf_counter()
+        outcome = run_extraction(loaded, self._embedder, jd.text, jd.title, top_k=top_k)
+        run = self._new_run(key, loaded, jd, options, outcome, started)
+        if options.dry_run:
+            run.extraction.updates.dry_run = True
+            run.warnings.append("dry run: nothing was written; this run is not stored")
+            return run, False
+        try:
+            with self._writing() as session:
+                run_store.insert(session, run)
+                if not outcome.rejected:
+                    applied = apply_updates(session, loaded.snapshot, outcome.plan, run.run_id)
+                    run.extraction.updates.CopyFrom(applied.proto)
+                    run.extraction.decision.queued = bool(applied.proto.new_role_review_item)
+                run_store.save(session, run)
+        except IntegrityError:
+            # A twin request with the same key committed first: its run is the answer.
+            with self._factory() as session:
+                existing = run_store.find_by_key(session, key)
+            if existing is None:
+                raise
+            return existing, True
+        if not outcome.rejected and outcome.plan.role_id is not None and applied.centroid is not None:
+            loaded.snapshot.centroids.update(outcome.plan.role_id, _unit(applied.centroid), applied.centroid_n)
+        return run, False
+
+    def _check_same_request(
+        self, existing: run_pb2.Run, jd: pipeline_service_pb2.JdInput, client_key: str
+    ) -> None:
+        if not client_key:
+            return
+        same = run_store.normalized_text(existing.jd_text) == run_store.normalized_text(jd.text) and (
+            run_store.normalized_text(existing.title_hint) == run_store.normalized_text(jd.title)
+        )
+        if not same:
+            raise FailedPrecondition(
+                "idempotency_key was already used for a different JD",
+                [
+                    PreconditionViolation(
+                        "IDEMPOTENCY_KEY",
+                        existing.name,
+                        "use a new idempotency_key for a different JD, or resend the original text",
+                    )
+                ],
+            )
+
+    def _new_run(
+        self,
+        key: str,
+        loaded: LoadedLibrary,
+        jd: pipeline_service_pb2.JdInput,
+        options: run_pb2.RunOptions,
+        outcome: ExtractionOutcome,
+        started: float,
+    ) -> run_pb2.Run:
+        run_id = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        run = run_pb2.Run(
+            name=f"runs/{run_id}",
+            run_id=run_id,
+            idempotency_key=key,
+            library_version=loaded.snapshot.version,
+            backend=options.backend or common_pb2.BACKEND_OFFLINE,
+            options=options,
+            jd_text=jd.text,
+            title_hint=jd.title,
+            stage=run_pb2.STAGE_EXTRACT,
+            status=run_pb2.RUN_STATUS_REJECTED if outcome.rejected else run_pb2.RUN_STATUS_EXTRACTED,
+        )
+        run.create_time.FromDatetime(now)
+        run.update_time.FromDatetime(now)
+        run.extraction.CopyFrom(outcome.result)
+        metrics = run.stage_metrics.add(
+            stage=run_pb2.STAGE_EXTRACT, backend=common_pb2.BACKEND_OFFLINE, model=outcome.model
+        )
+        metrics.duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
+        run.warnings.extend(outcome.warnings)
+        return run
+
+    # ---- stages 2 and 3 --------------------------------------------------------------------
+
+    def extract_details(self, run_name: str) -> tuple[run_pb2.Run, bool]:
+        raise FailedPrecondition(
+            "ExtractDetails is not available in this build",
+            [PreconditionViolation("FEATURE", run_name, "stage 2 ships with the streaming release")],
+        )
+
+    def finalize_role(self, run_name: str) -> tuple[run_pb2.Run, bool]:
+        raise FailedPrecondition(
+            "FinalizeRole is not available in this build",
+            [PreconditionViolation("FEATURE", run_name, "stage 3 ships with the streaming release")],
+        )
+
+
+def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm).astype(np.float32) if norm > 0 else vector

@@ -1,0 +1,199 @@
+"""The role decision: which case applies, which role, how sure, and one line saying why.
+
+Cases (reference: stage4_decision):
+- A: exactly one role has the title as an alias and the other signals do not contradict it;
+- B: several roles share the alias (a collision); the fused signals pick among them;
+- C: no alias; the fused ranking has a clear leader;
+- D: no alias and a close call; a tie-break settles it (offline: a deterministic rule, said so);
+- E: nothing fits well enough; a new role is proposed for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
+
+# Fused-score thresholds, calibrated on the dev sets (README, "Quality").
+MIN_FIT = 0.36  # below this no library role fits: propose a new role
+CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
+# An alias hit is contradicted when its role ranks this low on the non-alias signals and the
+# leader there beats it by this much.
+CONTRADICTION_RANK = 25
+CONTRADICTION_GAP = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class TieBreak:
+    fired: bool
+    reasoning: str
+    is_rule: bool
+
+
+@dataclass
+class Decision:
+    case: str  # "A".."E"
+    role_id: int | None
+    confidence: float
+    reasoning: str
+    collision_role_ids: list[int] = field(default_factory=list)
+    collision_alias: str = ""
+    tie_break: TieBreak | None = None
+    is_new_role: bool = False
+    new_role_title: str = ""
+    margin: float = 0.0
+    contradicted_by: int | None = None
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "role"
+
+
+def _rank_of(order: np.ndarray, row: int) -> int:
+    hits = np.nonzero(order == row)[0]
+    return int(hits[0]) if len(hits) else len(order)
+
+
+def decide(
+    snapshot: LibrarySnapshot,
+    signals: Signals,
+    fused: np.ndarray,
+    non_alias: np.ndarray,
+    title: str,
+) -> Decision:
+    """Choose the case and role from the signals. ``fused`` includes the alias signal, ``non_alias`` not."""
+    if len(snapshot.role_ids) == 0:
+        return Decision(
+            "E",
+            None,
+            0.0,
+            "Library has no roles — import a pack first",
+            is_new_role=True,
+            new_role_title=title,
+        )
+    order = np.argsort(-fused)
+    non_alias_order = np.argsort(-non_alias)
+    skill_top = signals.skill[0] if signals.skill else None
+    skill_note = (
+        f"skill_top {snapshot.roles[skill_top.role_id].slug} {skill_top.score:.2f}"
+        if skill_top
+        else "no skill signal"
+    )
+
+    if len(signals.alias) == 1:
+        role_id = signals.alias[0].role_id
+        row = _row(snapshot, role_id)
+        rank = _rank_of(non_alias_order, row)
+        leader_row = int(non_alias_order[0])
+        gap = float(non_alias[leader_row] - non_alias[row])
+        slug = snapshot.roles[role_id].slug
+        if rank >= CONTRADICTION_RANK and gap >= CONTRADICTION_GAP:
+            leader = int(snapshot.role_ids[leader_row])
+            return Decision(
+                "A",
+                role_id,
+                0.7,
+                f"Exact alias hit on {slug} (1.0) — but {snapshot.roles[leader].slug} leads the "
+                f"other signals by {gap:.2f} (alias ranks {rank + 1}); alias kept, confidence lowered",
+                contradicted_by=leader,
+            )
+        return Decision(
+            "A",
+            role_id,
+            1.0,
+            f"Exact alias hit on {slug} (1.0) — no other alias at this confidence; "
+            f"{skill_note} does not contradict",
+        )
+
+    if len(signals.alias) > 1:
+        candidates = [e.role_id for e in signals.alias]
+        rows = [_row(snapshot, r) for r in candidates]
+        ranked = sorted(
+            zip(candidates, rows, strict=True), key=lambda cr: float(non_alias[cr[1]]), reverse=True
+        )
+        best_id, best_row = ranked[0]
+        second = float(non_alias[ranked[1][1]])
+        margin = float(non_alias[best_row]) - second
+        names = ", ".join(snapshot.roles[c].slug for c in candidates[:5])
+        return Decision(
+            "B",
+            best_id,
+            round(min(0.95, 0.6 + margin * 4), 4),
+            f"Alias '{signals.alias[0].matched_alias}' collides across {len(candidates)} roles ({names}); "
+            f"{snapshot.roles[best_id].slug} leads the other signals by {margin:.2f}",
+            collision_role_ids=candidates,
+            collision_alias=signals.alias[0].matched_alias,
+            margin=round(margin, 4),
+        )
+
+    top_row, second_row = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+    top_score = float(fused[top_row])
+    margin = top_score - float(fused[second_row])
+    top_id = int(snapshot.role_ids[top_row])
+    slug = snapshot.roles[top_id].slug
+    if top_score < MIN_FIT:
+        return Decision(
+            "E",
+            None,
+            round(max(0.0, min(1.0, 1.0 - top_score / MIN_FIT + 0.5)), 4),
+            f"No alias hit and no role fits: best {slug} scores {top_score:.2f} < {MIN_FIT} — "
+            "new role proposed for review",
+            is_new_role=True,
+            new_role_title=title,
+            margin=round(margin, 4),
+        )
+    if margin >= CLEAR_MARGIN:
+        return Decision(
+            "C",
+            top_id,
+            round(min(0.9, 0.4 + top_score * 0.6 + margin * 2), 4),
+            f"No alias hit; combined signals favour {slug} ({top_score:.2f}) by {margin:.2f} over "
+            f"{snapshot.roles[int(snapshot.role_ids[second_row])].slug}",
+            margin=round(margin, 4),
+        )
+    # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger,
+    # then the one whose KRAs match better; it says it is a rule.
+    contenders = [int(snapshot.role_ids[r]) for r in order[:2]]
+    kra = {e.role_id: e.score for e in signals.kra}
+    title_sim = {e.role_id: e.score for e in signals.title}
+    winner = max(contenders, key=lambda r: (title_sim.get(r, 0.0), kra.get(r, 0.0)))
+    loser = contenders[1] if winner == contenders[0] else contenders[0]
+    reasoning = (
+        f"Offline tie-break rule: {snapshot.roles[winner].slug} over {snapshot.roles[loser].slug} "
+        f"(title similarity {title_sim.get(winner, 0.0):.2f} vs {title_sim.get(loser, 0.0):.2f}, "
+        f"KRA {kra.get(winner, 0.0):.2f} vs {kra.get(loser, 0.0):.2f})"
+    )
+    return Decision(
+        "D",
+        winner,
+        round(min(0.7, 0.4 + top_score * 0.4), 4),
+        f"No alias hit; {snapshot.roles[contenders[0]].slug} and {snapshot.roles[contenders[1]].slug} within "
+        f"{margin:.2f} — settled by tie-break",
+        tie_break=TieBreak(True, reasoning, True),
+        margin=round(margin, 4),
+    )
+
+
+def _row(snapshot: LibrarySnapshot, role_id: int) -> int:
+    return int(np.searchsorted(snapshot.role_ids, role_id))
+
+
+def ranked_roles(
+    snapshot: LibrarySnapshot, fused: np.ndarray, decision: Decision, top_k: int
+) -> list[RoleScoreEntry]:
+    """The fused ranking with the decided role first (what evaluation and candidate lists read)."""
+    k = min(top_k, len(fused))
+    if k == 0:
+        return []
+    order = np.argsort(-fused)[: k + 1]
+    ids = [int(snapshot.role_ids[i]) for i in order]
+    scores = {int(snapshot.role_ids[i]): float(fused[i]) for i in order}
+    if decision.role_id is not None:
+        if decision.role_id in ids:
+            ids.remove(decision.role_id)
+        ids.insert(0, decision.role_id)
+        scores.setdefault(decision.role_id, float(fused[_row(snapshot, decision.role_id)]))
+    return [RoleScoreEntry(r, round(scores[r], 4)) for r in ids[:k]]

@@ -1,0 +1,287 @@
+"""Stage 1, ExtractFromJd, computed without touching the store: parse, skills, role signals,
+decision, and the plan of library updates that the core applies in the run's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from jdlens.v1 import common_pb2, run_pb2
+from jdlens_server.library.state import LoadedLibrary
+from jdlens_server.nlp import parsed
+from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.nlp.title import normalize_title, title_variants
+from jdlens_server.pipeline import signals as sig
+from jdlens_server.pipeline.decision import Decision, decide, ranked_roles, slugify
+from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
+from jdlens_server.pipeline.refs import role_ref, skill_ref
+from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills
+from jdlens_server.pipeline.updates import KraPlan, NewSkillPlan, UpdatePlan
+
+FloatArray = npt.NDArray[np.float32]
+
+# A responsibility sentence whose best match among the chosen role's KRAs is below this is
+# proposed as a new KRA for the role (at most MAX_PROPOSED_KRAS per run).
+KRA_COVERAGE = 0.5
+MAX_PROPOSED_KRAS = 5
+SIGNAL_WEIGHTS = sig.FusionWeights()
+
+
+@dataclass
+class ExtractionOutcome:
+    result: run_pb2.ExtractionResult
+    plan: UpdatePlan
+    rejected: bool
+    model: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _title_only(title: str) -> parsed.ParsedJd:
+    return parsed.ParsedJd(
+        jd_type=parsed.JdType.PASS,
+        role_title=title,
+        role_title_source=parsed.TitleSource.HINT,
+        normalized_title=normalize_title(title),
+        role_aliases=title_variants(title),
+        word_count=len(title.split()),
+    )
+
+
+def _section_kind(kind: str) -> run_pb2.SectionKind.ValueType:
+    name = f"SECTION_KIND_{kind}"
+    return run_pb2.SectionKind.Value(name) if name in run_pb2.SectionKind.keys() else 0
+
+
+def _skill_proto(
+    loaded: LoadedLibrary, jd: parsed.ParsedJd, text: str, cand: ExtractedSkillCandidate
+) -> run_pb2.ExtractedSkill:
+    out = run_pb2.ExtractedSkill(
+        skill_name=cand.name,
+        is_primary=cand.is_primary,
+        confidence=round(cand.confidence, 4),
+        source=run_pb2.SKILL_SOURCE_DICTIONARY if cand.source == "dictionary" else run_pb2.SKILL_SOURCE_PHRASE,
+        matched_alias=cand.matched_alias,
+        is_new=cand.is_new,
+    )
+    if cand.skill_id is not None:
+        out.library_skill.CopyFrom(skill_ref(loaded.snapshot, cand.skill_id))
+    for start, end, region_kind in cand.evidence:
+        o_start, o_end = jd.to_original(start, end)
+        out.evidence.add(text=text[o_start:o_end], span=span(o_start, o_end), section_kind=_section_kind(region_kind))
+    return out
+
+
+def _score_proto(loaded: LoadedLibrary, entry: sig.RoleScoreEntry) -> run_pb2.RoleScore:
+    out = run_pb2.RoleScore(
+        role=role_ref(loaded.snapshot, entry.role_id),
+        score=entry.score,
+        matched_count=entry.matched_count,
+        total_count=entry.total_count,
+        matched_skills=list(entry.matched_skills),
+        matched_alias=entry.matched_alias,
+    )
+    for m in entry.kra_matches:
+        out.kra_matches.add(
+            kra=f"roles/{entry.role_id}/kras/{m.kra_id}",
+            kra_text=m.kra_text,
+            sentence=m.sentence,
+            sentence_span=span(m.sentence_start, m.sentence_end),
+            similarity=m.similarity,
+        )
+    return out
+
+
+def _unit(v: FloatArray) -> FloatArray:
+    n = float(np.linalg.norm(v))
+    return (v / n).astype(np.float32) if n > 0 else v
+
+
+def run_extraction(
+    loaded: LoadedLibrary, embedder: Embedder, text: str, title: str, *, top_k: int
+) -> ExtractionOutcome:
+    snapshot = loaded.snapshot
+    jd = parse_jd(text, title_hint=title or None) if text.strip() else _title_only(title)
+    result = run_pb2.ExtractionResult(parsed=parsed_to_proto(jd))
+    model = f"offline rules + {embedder.name}"
+    if jd.jd_type == parsed.JdType.REJECT:
+        result.rejected = True
+        result.decision.decision_case = run_pb2.DECISION_CASE_REJECTED
+        result.decision.reasoning = f"Rejected: {jd.reject_detail or jd.reject_reason}"
+        return ExtractionOutcome(result, UpdatePlan(None, None), True, model)
+
+    # Skills: dictionary and phrase matching over the non-boilerplate regions of the plain text.
+    regions = [(r.plain_start, r.plain_end, r.section_kind.value) for r in jd.skill_text_spans]
+    candidates = (
+        extract_skills(
+            jd.plain_text,
+            regions,
+            loaded.matcher,
+            skill_names={sid: s.display_name for sid, s in snapshot.skills.items()},
+        )
+        if regions
+        else []
+    )
+    result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
+    library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
+
+    # One embedding call for the title and every responsibility sentence.
+    role_title = jd.role_title or title
+    sentences = [sig.SentenceInput(s.plain, s.start, s.end) for s in jd.responsibility_sentences]
+    texts = ([role_title] if role_title else []) + [s.text for s in sentences]
+    vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    title_vec = vectors[0] if role_title else None
+    sentence_vecs = vectors[1:] if role_title else vectors
+    jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else title_vec
+
+    normalized = jd.normalized_title or normalize_title(role_title)
+    signals = sig.Signals(normalized_title=normalized)
+    signals.alias = sig.alias_signal(snapshot, normalized)
+    title_scores = sig.title_similarity(snapshot, title_vec)
+    signals.title = sig.top_entries(snapshot, title_scores, top_k)
+    signals.kra, kra_scores = sig.kra_signal(snapshot, loaded.kra_index, sentences, sentence_vecs, top_k)
+    signals.skill, skill_scores = sig.skill_signal(snapshot, library_skill_ids, top_k)
+    centroid = sig.centroid_scores(snapshot, jd_vec)
+    signals.centroid = sig.top_entries(snapshot, centroid, top_k)
+    common = {
+        "title_scores": title_scores,
+        "kra_scores": kra_scores,
+        "skill_scores": skill_scores,
+        "centroid": centroid,
+        "weights": SIGNAL_WEIGHTS,
+    }
+    fused = sig.fuse(snapshot, alias=signals.alias, **common)  # type: ignore[arg-type]
+    non_alias = sig.fuse(snapshot, alias=[], **common)  # type: ignore[arg-type]
+    decision = decide(snapshot, signals, fused, non_alias, role_title)
+    signals.combined = ranked_roles(snapshot, fused, decision, top_k)
+
+    result.signals.CopyFrom(
+        run_pb2.RoleSignals(
+            normalized_title=normalized,
+            alias_found=bool(signals.alias),
+            alias_match_roles=[_score_proto(loaded, e) for e in signals.alias],
+            kra_match_roles=[_score_proto(loaded, e) for e in signals.kra],
+            skill_match_roles=[_score_proto(loaded, e) for e in signals.skill],
+            centroid_match_roles=[_score_proto(loaded, e) for e in signals.centroid],
+            combined_roles=[_score_proto(loaded, e) for e in signals.combined],
+        )
+    )
+    result.jd_role.CopyFrom(
+        run_pb2.JdRole(
+            display_name=role_title,
+            slug=slugify(normalized or role_title) if role_title else "",
+            role_aliases=list(jd.role_aliases),
+            role_archetype=jd.role_archetype or "",
+        )
+    )
+    new_role = _new_role_proposal(jd, role_title, normalized, candidates) if decision.is_new_role else None
+    result.decision.CopyFrom(_decision_proto(loaded, decision, signals, candidates, new_role))
+    plan = UpdatePlan(
+        role_id=decision.role_id,
+        jd_vector=jd_vec if text.strip() else None,
+        new_skills=[
+            NewSkillPlan(
+                c.name,
+                c.is_primary,
+                tuple(e for e in _skill_proto(loaded, jd, text, c).evidence),
+            )
+            for c in candidates
+            if c.is_new
+        ],
+        collision_alias=decision.collision_alias,
+        collision_role_ids=decision.collision_role_ids,
+        uncovered_sentences=_uncovered(decision, signals, sentences, jd, loaded, sentence_vecs),
+        new_role=new_role,
+    )
+    return ExtractionOutcome(result, plan, False, model)
+
+
+def _uncovered(
+    decision: Decision,
+    signals: sig.Signals,
+    sentences: list[sig.SentenceInput],
+    jd: parsed.ParsedJd,
+    loaded: LoadedLibrary,
+    sentence_vecs: FloatArray,
+) -> list[KraPlan]:
+    """Responsibility sentences (not the about-the-role prose) that none of the chosen role's KRAs cover."""
+    if decision.role_id is None or not sentences:
+        return []
+    role_kras = [k for k in loaded.snapshot.kras.values() if k.role_id == decision.role_id]
+    out: list[KraPlan] = []
+    hits = loaded.kra_index.search(sentence_vecs, min(len(loaded.kra_index), 256)) if len(loaded.kra_index) else []
+    role_kra_ids = {k.id for k in role_kras}
+    for i, sentence in enumerate(jd.responsibility_sentences):
+        if sentence.section_kind != parsed.SectionKind.RESPONSIBILITIES or len(sentence.plain.split()) < 4:
+            continue
+        best = max((h.similarity for h in hits[i] if h.kra_id in role_kra_ids), default=0.0) if hits else 0.0
+        if best < KRA_COVERAGE:
+            out.append(KraPlan(sentence.plain, float(best)))
+        if len(out) >= MAX_PROPOSED_KRAS:
+            break
+    return out
+
+
+def _new_role_proposal(
+    jd: parsed.ParsedJd, title: str, normalized: str, candidates: list[ExtractedSkillCandidate]
+) -> run_pb2.NewRoleProposal:
+    display = title.strip() or "Untitled role"
+    return run_pb2.NewRoleProposal(
+        slug=slugify(normalized or display),
+        display_name=display,
+        aliases=list(dict.fromkeys([display, *jd.role_aliases, normalized])),
+        archetype=jd.role_archetype or "",
+        rationale="No library role fits this JD's title, responsibilities and skills well enough",
+        kras=[s.plain for s in jd.responsibility_sentences if s.section_kind == parsed.SectionKind.RESPONSIBILITIES][
+            :12
+        ],
+        skills=[c.name for c in candidates][:30],
+    )
+
+
+_CASE = {
+    "A": run_pb2.DECISION_CASE_UNIQUE_ALIAS,
+    "B": run_pb2.DECISION_CASE_ALIAS_COLLISION,
+    "C": run_pb2.DECISION_CASE_COMBINED_SIGNALS,
+    "D": run_pb2.DECISION_CASE_TIE_BREAK,
+    "E": run_pb2.DECISION_CASE_NEW_ROLE,
+}
+
+
+def _decision_proto(
+    loaded: LoadedLibrary,
+    decision: Decision,
+    signals: sig.Signals,
+    candidates: list[ExtractedSkillCandidate],
+    new_role: run_pb2.NewRoleProposal | None,
+) -> run_pb2.RoleDecision:
+    snapshot = loaded.snapshot
+    out = run_pb2.RoleDecision(
+        decision_case=_CASE[decision.case],
+        case_letter=decision.case,
+        confidence=decision.confidence,
+        reasoning=decision.reasoning,
+        alias_collision_detected=len(decision.collision_role_ids) > 1,
+        collision_roles=[role_ref(snapshot, r) for r in decision.collision_role_ids],
+        is_new_role=decision.is_new_role,
+        margin=decision.margin,
+    )
+    if decision.tie_break is not None:
+        out.llm2_fired = decision.tie_break.fired
+        out.llm2_reasoning = decision.tie_break.reasoning
+        out.tie_break_is_rule = decision.tie_break.is_rule
+    if decision.role_id is not None:
+        out.chosen_role.CopyFrom(role_ref(snapshot, decision.role_id))
+        role_skills = snapshot.role_skills.get(decision.role_id, {})
+        out.matched_skills.extend(c.name for c in candidates if c.skill_id is not None and c.skill_id in role_skills)
+        for entry in signals.kra:
+            if entry.role_id == decision.role_id:
+                out.matched_kras.extend(_score_proto(loaded, entry).kra_matches)
+    elif new_role is not None:
+        out.new_role.CopyFrom(new_role)
+        out.chosen_role.CopyFrom(
+            common_pb2.RoleRef(slug=new_role.slug, display_name=new_role.display_name, source="proposed")
+        )
+    return out

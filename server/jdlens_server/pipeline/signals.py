@@ -1,0 +1,215 @@
+"""Role signals: four independent views of which library role a JD is, each a ranked list.
+
+- alias: the JD's normalised title equals a role alias (more than one role = a collision);
+- kra: responsibility sentences against every role's KRAs through the HNSW index; per role each
+  sentence keeps its best KRA and the role scores the mean of its top three sentences;
+- skill: the JD's library skills that the role lists, over all the JD's library skills;
+- centroid: the whole JD's embedding against each role's running centroid.
+
+A fifth, title similarity (the title's embedding against every role alias), is what lets a title
+that is not literally an alias still find its role; ``combine`` fuses them into one ranking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.nlp.kra_index import KraIndex
+
+FloatArray = npt.NDArray[np.float32]
+
+# How many KRAs each sentence pulls from the index before grouping by role.
+KRA_NEIGHBOURS = 64
+# Per role, the score is the mean of its best sentence similarities, at most this many.
+KRA_TOP_SENTENCES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class KraEvidence:
+    kra_id: int
+    kra_text: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class RoleScoreEntry:
+    role_id: int
+    score: float
+    kra_matches: tuple[KraEvidence, ...] = ()
+    matched_skills: tuple[str, ...] = ()
+    matched_count: int = 0
+    total_count: int = 0
+    matched_alias: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceInput:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Signals:
+    normalized_title: str
+    alias: list[RoleScoreEntry] = field(default_factory=list)
+    title: list[RoleScoreEntry] = field(default_factory=list)
+    kra: list[RoleScoreEntry] = field(default_factory=list)
+    skill: list[RoleScoreEntry] = field(default_factory=list)
+    centroid: list[RoleScoreEntry] = field(default_factory=list)
+    combined: list[RoleScoreEntry] = field(default_factory=list)
+    # Full per-role vectors (aligned with snapshot.role_ids) for the decision's margins.
+    combined_all: FloatArray | None = None
+
+
+def alias_signal(snapshot: LibrarySnapshot, normalized_title: str) -> list[RoleScoreEntry]:
+    if not normalized_title:
+        return []
+    hits = snapshot.role_alias_map.get(normalized_title, [])
+    seen: dict[int, str] = {}
+    for role_id, alias_text in hits:
+        seen.setdefault(role_id, alias_text)
+    return [RoleScoreEntry(role_id, 1.0, matched_alias=alias) for role_id, alias in seen.items()]
+
+
+def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None) -> FloatArray:
+    """Per role (aligned with snapshot.role_ids): the best cosine of the title to any of its aliases."""
+    scores = np.zeros(len(snapshot.role_ids), dtype=np.float32)
+    if title_vector is None or len(snapshot.alias_role_ids) == 0:
+        return scores
+    sims = snapshot.alias_matrix @ title_vector
+    rows = np.searchsorted(snapshot.role_ids, snapshot.alias_role_ids)
+    np.maximum.at(scores, rows, sims.astype(np.float32))
+    return scores
+
+
+def kra_signal(
+    snapshot: LibrarySnapshot,
+    index: KraIndex,
+    sentences: Sequence[SentenceInput],
+    vectors: FloatArray,
+    top_k: int,
+) -> tuple[list[RoleScoreEntry], dict[int, float]]:
+    """Ranked roles by KRA match, and every scored role's score (for fusion)."""
+    if not sentences or len(index) == 0:
+        return [], {}
+    k = min(KRA_NEIGHBOURS, len(index))
+    hits_per_sentence = index.search(vectors, k)
+    # role -> sentence idx -> best (similarity, kra_id)
+    best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
+    for s_idx, hits in enumerate(hits_per_sentence):
+        for hit in hits:
+            current = best[hit.role_id].get(s_idx)
+            if current is None or hit.similarity > current[0]:
+                best[hit.role_id][s_idx] = (hit.similarity, hit.kra_id)
+    scored: list[RoleScoreEntry] = []
+    all_scores: dict[int, float] = {}
+    for role_id, per_sentence in best.items():
+        top = sorted(per_sentence.items(), key=lambda kv: kv[1][0], reverse=True)[:KRA_TOP_SENTENCES]
+        score = float(np.mean([sim for _, (sim, _) in top]))
+        all_scores[role_id] = score
+        matches = tuple(
+            KraEvidence(
+                kra_id=kra_id,
+                kra_text=snapshot.kras[kra_id].text if kra_id in snapshot.kras else "",
+                sentence=sentences[s_idx].text,
+                sentence_start=sentences[s_idx].start,
+                sentence_end=sentences[s_idx].end,
+                similarity=round(sim, 4),
+            )
+            for s_idx, (sim, kra_id) in top
+        )
+        scored.append(RoleScoreEntry(role_id, round(score, 4), kra_matches=matches))
+    scored.sort(key=lambda e: e.score, reverse=True)
+    return scored[:top_k], all_scores
+
+
+def skill_signal(
+    snapshot: LibrarySnapshot, skill_ids: Sequence[int], top_k: int
+) -> tuple[list[RoleScoreEntry], dict[int, float]]:
+    """Matched JD skills / all JD library skills, per role that lists any of them."""
+    unique = list(dict.fromkeys(skill_ids))
+    total = len(unique)
+    if total == 0:
+        return [], {}
+    matched: dict[int, list[int]] = defaultdict(list)
+    for skill_id in unique:
+        for role_id in snapshot.skill_roles.get(skill_id, ()):
+            matched[role_id].append(skill_id)
+    entries = [
+        RoleScoreEntry(
+            role_id,
+            round(len(ids) / total, 4),
+            matched_skills=tuple(snapshot.skills[s].display_name for s in ids if s in snapshot.skills),
+            matched_count=len(ids),
+            total_count=total,
+        )
+        for role_id, ids in matched.items()
+    ]
+    # Ties (common with few skills) go to the role whose own skill list the JD covers best.
+    entries.sort(
+        key=lambda e: (e.score, e.matched_count / max(1, snapshot.role_skill_count(e.role_id))),
+        reverse=True,
+    )
+    return entries[:top_k], {e.role_id: e.score for e in entries}
+
+
+def centroid_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> FloatArray:
+    if jd_vector is None or len(snapshot.role_ids) == 0:
+        return np.zeros(len(snapshot.role_ids), dtype=np.float32)
+    return (snapshot.centroids.matrix @ jd_vector).astype(np.float32)
+
+
+def top_entries(snapshot: LibrarySnapshot, scores: FloatArray, top_k: int) -> list[RoleScoreEntry]:
+    if len(scores) == 0:
+        return []
+    k = min(top_k, len(scores))
+    idx = np.argpartition(-scores, k - 1)[:k]
+    idx = idx[np.argsort(-scores[idx])]
+    return [RoleScoreEntry(int(snapshot.role_ids[i]), round(float(scores[i]), 4)) for i in idx]
+
+
+@dataclass(frozen=True, slots=True)
+class FusionWeights:
+    """Weights of the fused ranking; chosen by measurement on the dev sets (see README)."""
+
+    alias: float = 0.35
+    title: float = 0.45
+    kra: float = 0.15
+    skill: float = 0.10
+    centroid: float = 0.10
+
+
+def fuse(
+    snapshot: LibrarySnapshot,
+    *,
+    alias: Sequence[RoleScoreEntry],
+    title_scores: FloatArray,
+    kra_scores: dict[int, float],
+    skill_scores: dict[int, float],
+    centroid: FloatArray,
+    weights: FusionWeights,
+) -> FloatArray:
+    """One score per role (aligned with snapshot.role_ids)."""
+    n = len(snapshot.role_ids)
+    fused = weights.title * title_scores + weights.centroid * centroid
+    extra = np.zeros(n, dtype=np.float32)
+    for e in alias:
+        extra[_row(snapshot, e.role_id)] += weights.alias * e.score
+    for role_id, s in kra_scores.items():
+        extra[_row(snapshot, role_id)] += weights.kra * s
+    for role_id, s in skill_scores.items():
+        extra[_row(snapshot, role_id)] += weights.skill * s
+    return (fused + extra).astype(np.float32)
+
+
+def _row(snapshot: LibrarySnapshot, role_id: int) -> int:
+    return int(np.searchsorted(snapshot.role_ids, role_id))

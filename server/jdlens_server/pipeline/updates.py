@@ -1,0 +1,164 @@
+"""Stage 1's library updates (reference: stage5_updates), applied inside the run's transaction.
+
+The plan is computed without touching the store; ``apply_updates`` writes it: the chosen role's
+centroid (running mean, row-locked on PostgreSQL), new skills and KRAs and roles queued for review
+(de-duplicated by the queue), and the alias-collision log entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jdlens.v1 import library_pb2, run_pb2
+from jdlens_server.library import review_queue
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.pipeline.refs import role_ref
+from jdlens_server.store.models import RoleRow
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class NewSkillPlan:
+    name: str
+    is_primary: bool
+    evidence: tuple[run_pb2.Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KraPlan:
+    sentence: str
+    best_similarity: float
+
+
+@dataclass
+class UpdatePlan:
+    role_id: int | None
+    jd_vector: FloatArray | None
+    new_skills: list[NewSkillPlan] = field(default_factory=list)
+    collision_alias: str = ""
+    collision_role_ids: list[int] = field(default_factory=list)
+    uncovered_sentences: list[KraPlan] = field(default_factory=list)
+    new_role: run_pb2.NewRoleProposal | None = None
+
+
+@dataclass
+class AppliedUpdates:
+    proto: run_pb2.LibraryUpdates
+    centroid: FloatArray | None = None
+    centroid_n: int = 0
+
+
+def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tuple[FloatArray, int]:
+    """Running mean of the role's JD embeddings. Locks the role row (PostgreSQL) so two runs never
+    read the same n and lose an update; on SQLite the caller serialises writers."""
+    stmt = select(RoleRow.centroid, RoleRow.centroid_n).where(RoleRow.id == role_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).one()
+    n = int(row.centroid_n)
+    if row.centroid is not None and n > 0:
+        old = np.frombuffer(row.centroid, dtype=np.float32)
+        mean = (old * n + vector) / (n + 1)
+    else:
+        mean = vector.copy()
+    mean = mean.astype(np.float32)
+    session.execute(
+        RoleRow.__table__.update()
+        .where(RoleRow.id == role_id)
+        .values(centroid=mean.tobytes(), centroid_n=n + 1)
+    )
+    return mean, n + 1
+
+
+def apply_updates(
+    session: Session, snapshot: LibrarySnapshot, plan: UpdatePlan, run_id: str
+) -> AppliedUpdates:
+    out = run_pb2.LibraryUpdates()
+    applied = AppliedUpdates(out)
+    role = role_ref(snapshot, plan.role_id) if plan.role_id is not None else None
+
+    if plan.role_id is not None and plan.jd_vector is not None:
+        applied.centroid, applied.centroid_n = fold_into_centroid(session, plan.role_id, plan.jd_vector)
+        out.centroid_updated = True
+        out.centroid_n_after = applied.centroid_n
+
+    for skill in plan.new_skills:
+        payload = library_pb2.NewSkillProposal(skill_name=skill.name, is_primary=skill.is_primary)
+        payload.evidence.extend(skill.evidence)
+        item_id, count, status = review_queue.propose(
+            session,
+            kind="new_skill",
+            subject=skill.name,
+            role_id=plan.role_id,
+            payload=payload,
+            run_id=run_id,
+        )
+        queued = out.new_skills_attached.add(
+            review_item=f"reviewItems/{item_id}",
+            skill_name=skill.name,
+            is_primary=skill.is_primary,
+            status=_status(status),
+            occurrence_count=count,
+        )
+        if role is not None:
+            queued.role.CopyFrom(role)
+
+    if plan.collision_alias and len(plan.collision_role_ids) > 1:
+        collision = library_pb2.AliasCollision(alias=plan.collision_alias)
+        collision.roles.extend(role_ref(snapshot, r) for r in plan.collision_role_ids)
+        if role is not None:
+            collision.chosen_role.CopyFrom(role)
+        item_id, _, _ = review_queue.propose(
+            session,
+            kind="alias_collision",
+            subject=plan.collision_alias,
+            role_id=None,
+            payload=collision,
+            run_id=run_id,
+        )
+        out.collision_review_item = f"reviewItems/{item_id}"
+
+    if plan.role_id is not None:
+        for kra in plan.uncovered_sentences:
+            item_id, _, _ = review_queue.propose(
+                session,
+                kind="new_kra",
+                subject=kra.sentence,
+                role_id=plan.role_id,
+                payload=library_pb2.NewKraProposal(text=kra.sentence, best_similarity=kra.best_similarity),
+                run_id=run_id,
+            )
+            proposed = out.proposed_kras.add(
+                review_item=f"reviewItems/{item_id}",
+                sentence=kra.sentence,
+                best_similarity=round(kra.best_similarity, 4),
+            )
+            if role is not None:
+                proposed.role.CopyFrom(role)
+
+    if plan.new_role is not None:
+        item_id, _, _ = review_queue.propose(
+            session,
+            kind="new_role",
+            subject=plan.new_role.display_name,
+            role_id=None,
+            payload=plan.new_role,
+            run_id=run_id,
+        )
+        out.new_role_review_item = f"reviewItems/{item_id}"
+    return applied
+
+
+def _status(status: str) -> run_pb2.ReviewStatus.ValueType:
+    return {
+        "pending": run_pb2.REVIEW_STATUS_PENDING,
+        "approved": run_pb2.REVIEW_STATUS_APPROVED,
+        "rejected": run_pb2.REVIEW_STATUS_REJECTED,
+        "merged": run_pb2.REVIEW_STATUS_MERGED,
+    }.get(status, run_pb2.REVIEW_STATUS_UNSPECIFIED)
