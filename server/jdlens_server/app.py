@@ -1,0 +1,94 @@
+"""Composition root: builds the store, embedder, live library and pipeline core a process serves.
+
+Everything the CLI and the tests start goes through ``build_runtime`` so that a server, an
+``analyze`` run and an ``eval`` run judge JDs with exactly the same parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
+from jdlens_server.library.state import LibraryState
+from jdlens_server.nlp.embedder import Embedder, load_embedder
+from jdlens_server.pipeline.core import PipelineCore
+from jdlens_server.store.db import make_engine, migrate, resolve_db_url, session_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    db_url: str
+    engine: Engine
+    factory: sessionmaker[Session]
+    embedder: Embedder
+    library: LibraryState
+    core: PipelineCore
+
+    def services(self) -> Services:
+        return Services.over_store(self.factory, pipeline=self.core)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(db_url: str | None, *, embedder_name: str | None = None, run_migrations: bool = True) -> Runtime:
+    url = resolve_db_url(db_url)
+    if run_migrations:
+        migrate(url)
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    embedder = load_embedder(embedder_name)
+    library = LibraryState(factory, embedder, url)
+    library.current()  # load now: a cold start pays here, not on the first request
+    core = PipelineCore(factory, library, embedder)
+    return Runtime(url, engine, factory, embedder, library, core)
+
+
+@contextlib.contextmanager
+def embedded_server(runtime: Runtime, config: ServerConfig | None = None) -> Iterator[str]:
+    """Serve ``runtime`` on a free loopback port in a background thread; yields the target address."""
+    config = config or ServerConfig(address="127.0.0.1:0")
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    async def main() -> None:
+        server = build_server(config, runtime.services())
+        await server.start()
+        state["port"] = server.port
+        stop = asyncio.Event()
+        state["stop"] = stop
+        state["loop"] = asyncio.get_running_loop()
+        ready.set()
+        await stop.wait()
+        await server.stop(config.grace_seconds)
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # surfaced to the caller below
+            state["error"] = exc
+            ready.set()
+
+    thread = threading.Thread(target=run, name="jdlens-embedded-server", daemon=True)
+    thread.start()
+    ready.wait()
+    if "error" in state:
+        raise RuntimeError(f"embedded server failed to start: {state['error']}")
+    try:
+        yield f"127.0.0.1:{state['port']}"
+    finally:
+        loop = state["loop"]
+        stop = state["stop"]
+        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=config.grace_seconds + 5)

@@ -1,0 +1,278 @@
+"""The ``jdlens`` command: serve, migrate, import the library, analyze JDs, evaluate.
+
+Every command takes ``--db URL`` (else $JDLENS_DB, else a SQLite file in the user's data directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from jdlens_server.store.db import DB_ENV_VAR, resolve_db_url
+
+EPILOG = textwrap.dedent(
+    """\
+    first steps:
+      jdlens library import esco          load the ESCO library (once, ~2 min)
+      jdlens analyze examples/reference_jd.txt
+      jdlens serve --address 0.0.0.0:50051
+
+    The database is --db URL, else $JDLENS_DB, else a SQLite file in your data directory.
+    PostgreSQL: --db postgresql://user@host:5432/dbname
+    """
+)
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help=f"database URL (default: ${DB_ENV_VAR}, else a SQLite file in the user data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jdlens",
+        description="Job-description intelligence over gRPC: parse JDs, resolve skills, classify roles.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the gRPC server until SIGTERM/SIGINT")
+    _add_db(serve)
+    serve.add_argument(
+        "--address",
+        default=os.environ.get("JDLENS_ADDRESS", "127.0.0.1:50051"),
+        help="host:port to listen on (env JDLENS_ADDRESS; default 127.0.0.1:50051)",
+    )
+    serve.add_argument(
+        "--backend",
+        choices=["offline"],
+        default=os.environ.get("JDLENS_BACKEND", "offline"),
+        help="model backend (env JDLENS_BACKEND; default offline: no key, no network)",
+    )
+    serve.add_argument("--embedder", default=None, help="embedding model (env JDLENS_EMBEDDER)")
+    serve.add_argument("--max-workers", type=int, default=8, help="threads for pipeline work (default 8)")
+    serve.add_argument("--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)")
+    serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain calls on shutdown")
+
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    _add_db(migrate)
+
+    library = sub.add_parser("library", help="import and inspect the skill/role library")
+    lib_sub = library.add_subparsers(dest="library_command", required=True, metavar="ACTION")
+    imp = lib_sub.add_parser(
+        "import",
+        help="import a taxonomy pack shipped with jdlens",
+        description="Import ESCO (the default library) or O*NET (on top of ESCO, or alone). "
+        "One transaction per pack; a re-import of the same pack changes nothing.",
+    )
+    imp.add_argument("pack", choices=["esco", "onet"])
+    _add_db(imp)
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    status = lib_sub.add_parser("status", help="library version and counts")
+    _add_db(status)
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="analyze JD files through the gRPC API",
+        description="Analyze each FILE (plain text, markdown or HTML). Without --server an embedded "
+        "server is started on a free local port and called through the generated client. "
+        "On first use the ESCO library is imported automatically.",
+    )
+    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    analyze.add_argument("--server", metavar="ADDR", help="call a running server at host:port")
+    analyze.add_argument("--json", action="store_true", help="print each run as proto JSON")
+    analyze.add_argument("--title", default="", help="the JD's title, when the file does not state it")
+    analyze.add_argument("--dry-run", action="store_true", help="compute everything, write nothing")
+    _add_db(analyze)
+
+    ev = sub.add_parser(
+        "eval",
+        help="measure quality on a labelled set",
+        description="Run the real pipeline (dry run) over a labelled set and print its metrics. "
+        "Sets: jobads (CSV: title, description, esco_code), titles (CSV: vacancyTitle, conceptUri), "
+        "spans (SkillSpan CoNLL), linking (ESCO skill-linking CSV).",
+    )
+    ev.add_argument("set", choices=["jobads", "titles", "spans", "linking"])
+    ev.add_argument("path", type=Path)
+    ev.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    ev.add_argument("--limit", type=int, default=0, help="only the first N items (0 = all)")
+    _add_db(ev)
+    return parser
+
+
+def _runtime(db: str | None, *, embedder: str | None = None):  # type: ignore[no-untyped-def]
+    from jdlens_server.app import build_runtime
+
+    return build_runtime(db, embedder_name=embedder)
+
+
+def _ensure_library(db_url: str) -> None:
+    """First use: import the default pack so `jdlens analyze` works on a fresh machine."""
+    from jdlens_server.library.importer import import_pack
+    from jdlens_server.library.snapshot import current_library_version
+    from jdlens_server.store.db import make_engine, migrate, session_factory
+
+    migrate(db_url)
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            version = current_library_version(session)
+    finally:
+        engine.dispose()
+    if version == 0:
+        print("jdlens: the library is empty; importing ESCO v1.1.1 (first run only)...", file=sys.stderr)
+        report = import_pack(db_url, "esco", progress=sys.stderr.isatty())
+        print(f"jdlens: {report.message}", file=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from jdlens_server.grpc_api.jsonlog import configure_logging
+    from jdlens_server.grpc_api.server import ServerConfig, serve
+
+    configure_logging()
+    url = resolve_db_url(args.db)
+    runtime = _runtime(url, embedder=args.embedder)
+    if runtime.library.current().snapshot.is_empty:
+        logging.getLogger("jdlens").warning("the library is empty: run `jdlens library import esco` first")
+    config = ServerConfig(
+        address=args.address,
+        db_url=url,
+        max_workers=args.max_workers,
+        stream_concurrency=args.stream_concurrency,
+        grace_seconds=args.grace,
+    )
+    try:
+        asyncio.run(serve(config, runtime.services()))
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from jdlens_server.store.db import migrate
+
+    url = resolve_db_url(args.db)
+    migrate(url)
+    print(f"database at {url} is at the latest schema")
+    return 0
+
+
+def cmd_library(args: argparse.Namespace) -> int:
+    from jdlens_server.store.db import migrate
+
+    url = resolve_db_url(args.db)
+    migrate(url)
+    if args.library_command == "import":
+        from jdlens_server.library.importer import import_pack
+
+        report = import_pack(url, args.pack, progress=not args.no_progress)
+        print(report.message)
+        for problem in report.problems[:50]:
+            print(f"  problem: {problem}", file=sys.stderr)
+        if len(report.problems) > 50:
+            print(f"  ... and {len(report.problems) - 50} more problems", file=sys.stderr)
+        return 0
+    from jdlens_server.library.snapshot import current_library_version
+    from jdlens_server.store.db import make_engine, session_factory
+    from jdlens_server.store.models import KraRow, PackImportRow, RoleRow, SkillRow
+    from sqlalchemy import func, select
+
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        version = current_library_version(session)
+        counts = {
+            "skills": session.scalar(select(func.count()).select_from(SkillRow)),
+            "roles": session.scalar(select(func.count()).select_from(RoleRow)),
+            "kras": session.scalar(select(func.count()).select_from(KraRow)),
+        }
+        packs = [f"{p.pack} {p.source_version}" for p in session.scalars(select(PackImportRow))]
+    engine.dispose()
+    print(f"library version {version} at {url}")
+    print(f"packs: {', '.join(packs) or 'none (run `jdlens library import esco`)'}")
+    for name, count in counts.items():
+        print(f"  {name}: {count}")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from jdlens_server.render import analyze_files
+
+    texts: list[tuple[str, str]] = []
+    for path in args.files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            print(f"jdlens: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        texts.append((str(path), raw.decode("utf-8", errors="replace")))
+    if args.server:
+        return analyze_files(args.server, texts, title=args.title, as_json=args.json, dry_run=args.dry_run)
+    from jdlens_server.app import embedded_server
+
+    url = resolve_db_url(args.db)
+    _ensure_library(url)
+    runtime = _runtime(url)
+    try:
+        with embedded_server(runtime) as target:
+            return analyze_files(target, texts, title=args.title, as_json=args.json, dry_run=args.dry_run)
+    finally:
+        runtime.close()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from jdlens_server.evaluation.run import run_eval
+
+    if not args.path.exists():
+        print(f"jdlens: {args.path} does not exist", file=sys.stderr)
+        return 2
+    url = resolve_db_url(args.db)
+    _ensure_library(url)
+    metrics = run_eval(args.set, args.path, url, limit=args.limit)
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        width = max(len(k) for k in metrics)
+        print(f"{args.set}: {args.path}")
+        for key, value in metrics.items():
+            print(f"  {key:<{width}}  {value}")
+    return 0
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "library": cmd_library,
+    "analyze": cmd_analyze,
+    "eval": cmd_eval,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("jdlens: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

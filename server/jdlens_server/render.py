@@ -1,0 +1,124 @@
+"""`jdlens analyze` output: call AnalyzeJd through the generated client and print a readable summary
+(or proto JSON). It talks gRPC like any other client, so what it shows is what callers get."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import grpc
+from google.protobuf import json_format
+from grpc_status import rpc_status
+
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+
+CASE_NAMES = {
+    "A": "unique alias",
+    "B": "alias collision",
+    "C": "combined signals",
+    "D": "tie-break",
+    "E": "new role",
+}
+
+
+def summarize(run: run_pb2.Run) -> str:
+    ex = run.extraction
+    p = ex.parsed
+    lines = [f"{run.name}  ({'replayed' if False else run_pb2.RunStatus.Name(run.status).lower()})"]
+    if ex.rejected:
+        lines.append(f"  REJECTED: {p.reject_detail or run_pb2.RunStatus.Name(run.status)}")
+        return "\n".join(lines)
+    d = ex.decision
+    role = d.chosen_role
+    lines.append(
+        f"  role        {role.display_name or '-'} [{role.slug}] {role.code}"
+        f"  case {d.case_letter} ({CASE_NAMES.get(d.case_letter, '?')})  confidence {d.confidence:.2f}"
+    )
+    lines.append(f"  reasoning   {d.reasoning}")
+    if d.llm2_fired:
+        lines.append(f"  tie-break   {d.llm2_reasoning}")
+    lines.append(f"  title       {p.role_title or '-'}  (normalised: {p.normalized_title or '-'})")
+    if p.company_name:
+        lines.append(f"  company     {p.company_name}")
+    if p.HasField("experience"):
+        exp = p.experience
+        rng = f"{exp.min_years if exp.HasField('min_years') else '?'}" + (
+            f"-{exp.max_years}" if exp.HasField("max_years") else "+"
+        )
+        lines.append(f"  experience  {rng} years")
+    if p.job_locations:
+        places = ", ".join(filter(None, (loc.city or loc.country for loc in p.job_locations)))
+        lines.append(f"  locations   {places}")
+    skills = sorted(ex.skills, key=lambda s: (not s.is_primary, -s.confidence))
+    lines.append(f"  skills      {len(skills)} ({sum(s.is_primary for s in skills)} primary)")
+    for s in skills[:25]:
+        ev = s.evidence[0] if s.evidence else None
+        where = f'"{ev.text}" @{ev.span.start}' if ev else ""
+        tag = "new" if s.is_new else "lib"
+        kind = "primary" if s.is_primary else "secondary"
+        lines.append(f"    - {s.skill_name:<38} {kind:<9} {s.confidence:.2f} {tag}  {where}")
+    if len(skills) > 25:
+        lines.append(f"    ... {len(skills) - 25} more (use --json)")
+    sig = ex.signals
+    for label, entries in (
+        ("alias", sig.alias_match_roles),
+        ("kra", sig.kra_match_roles),
+        ("skill", sig.skill_match_roles),
+        ("centroid", sig.centroid_match_roles),
+    ):
+        top = ", ".join(f"{e.role.slug} {e.score:.2f}" for e in entries[:3]) or "-"
+        lines.append(f"  signal {label:<8} {top}")
+    up = ex.updates
+    if up.dry_run:
+        lines.append("  updates     none (dry run)")
+    else:
+        lines.append(
+            f"  updates     centroid n={up.centroid_n_after}, {len(up.new_skills_attached)} new skills queued, "
+            f"{len(up.proposed_kras)} KRAs proposed" + (", new role queued" if up.new_role_review_item else "")
+        )
+    for m in run.stage_metrics:
+        lines.append(
+            f"  stage       {run_pb2.Stage.Name(m.stage).lower()} {m.duration.ToMilliseconds()} ms ({m.model})"
+        )
+    return "\n".join(lines)
+
+
+def analyze_files(
+    target: str, texts: Sequence[tuple[str, str]], *, title: str, as_json: bool, dry_run: bool
+) -> int:
+    status = 0
+    with grpc.insecure_channel(target) as channel:
+        stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+        for label, text in texts:
+            req = pipeline_service_pb2.AnalyzeJdRequest(
+                jd=pipeline_service_pb2.JdInput(text=text, title=title),
+                options=run_pb2.RunOptions(dry_run=dry_run),
+            )
+            try:
+                resp = stub.AnalyzeJd(req, timeout=120)
+            except grpc.RpcError as exc:
+                status = 1
+                print(f"{label}: {describe_error(exc)}", file=sys.stderr)
+                continue
+            if as_json:
+                print(json_format.MessageToJson(resp.run, indent=2))
+            else:
+                print(f"== {label}")
+                print(summarize(resp.run))
+    return status
+
+
+def describe_error(exc: grpc.RpcError) -> str:
+    """Status code, message and the field violations, for humans."""
+    code = exc.code().name if hasattr(exc, "code") else "UNKNOWN"
+    msg = exc.details() if hasattr(exc, "details") else str(exc)
+    parts = [f"{code}: {msg}"]
+    status = rpc_status.from_call(exc) if isinstance(exc, grpc.Call) else None
+    if status is not None:
+        from google.rpc import error_details_pb2
+
+        for detail in status.details:
+            bad = error_details_pb2.BadRequest()
+            if detail.Unpack(bad):
+                parts.extend(f"  {v.field}: {v.description}" for v in bad.field_violations)
+    return "\n".join(parts)
