@@ -8,7 +8,6 @@ point at it (each reported on its own line).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -391,15 +390,8 @@ def esco_subset(pack: EscoPack, *, occupations: int = 0, occupation_uris: Iterab
         skill_parents.setdefault(rel.uri, []).append(rel.broader_uri)
     skill_side = _upward_closure({r.skill_uri for r in relations_kept}, skill_parents)
 
-    digest = hashlib.sha256("\n".join([pack.info.digest, *sorted(seeds)]).encode()).hexdigest()
-    info = mf.PackInfo(
-        name=pack.info.name,
-        source=pack.info.source,
-        version=pack.info.version,
-        digest=digest,
-        files=pack.info.files,
-        attribution=pack.info.attribution,
-        subset=f"{len(seeds)} seed occupations, {len(occupations_kept)} with broader ones",
+    info = pack.info.subset_info(
+        seeds, f"{len(seeds)} seed occupations, {len(occupations_kept)} with broader ones"
     )
     return EscoPack(
         info=info,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jdlens_server.library.packs.records import PackProblem
@@ -81,6 +81,11 @@ class PackInfo:
     attribution: str
     # None for the full pack; a description such as "20 seed occupations" for test subsets.
     subset: str | None = None
+
+    def subset_info(self, keys: Iterable[str], description: str) -> PackInfo:
+        """Identity of a subset chosen by `keys` (seed URIs, codes): same source, its own digest."""
+        digest = hashlib.sha256("\n".join([self.digest, *sorted(keys)]).encode()).hexdigest()
+        return replace(self, digest=digest, subset=description)
 
     def file(self, name: str) -> PackFile:
         for entry in self.files:
