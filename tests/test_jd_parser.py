@@ -1,0 +1,427 @@
+"""The offline JD parser end to end: fields, formats, rejections, boilerplate exclusion, offsets."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.nlp.parsed import (
+    BoilerplateKind,
+    EmploymentType,
+    JdType,
+    ParsedJd,
+    PayPeriod,
+    RejectReason,
+    Requirement,
+    SectionKind,
+    TitleSource,
+    WorkMode,
+)
+from jdlens_server.nlp.text import squash, to_plain
+
+REFERENCE_JD = Path("/work/shared/reference/reference_jd.txt")
+
+FLAT_AD = (
+    "Vacancy Announcement Job Title: Senior Payroll Officer Duty Station: Bahir Dar Required Number: 2 "
+    "Job Summary The Senior Payroll Officer is responsible for the accurate and timely payment of all staff. "
+    "Duties and Responsibilities Prepare the monthly payroll Reconcile payroll accounts with the "
+    "general ledger "
+    "Maintain employee records and leave balances Job Requirement Qualification: BA Degree in Accounting or "
+    "related field Experience: Minimum of 4 years relevant work experience, of which 2 years in payroll "
+    "Salary: ETB 25,000 per month How to Apply Interested applicants can submit their CV via email within "
+    "10 working days."
+)
+
+HTML_AD = (
+    "<h1>Backend Engineer</h1><p>At Nimbus Labs, we build payment APIs used by 2,000 merchants.</p>"
+    "<h2>What you&#39;ll do</h2><ul><li>Design and build REST APIs in Go</li>"
+    "<li>Operate services on Kubernetes</li></ul>"
+    "<h2>Requirements</h2><ul><li>3&ndash;5 years of experience in backend development</li>"
+    "<li>Bachelor&rsquo;s degree in Computer Science or equivalent</li></ul>"
+    "<h2>Nice to have</h2><ul><li>AWS Certified Solutions Architect</li></ul>"
+    "<h2>Benefits</h2><ul><li>Health insurance &amp; 25 days paid time off</li></ul>"
+    "<p>Nimbus Labs is an equal opportunity employer and welcomes applicants without regard to race.</p>"
+    "<p>Apply at https://nimbus.example/jobs/42</p>"
+)
+
+MD_AD = (
+    "# Senior Data Analyst (m/f/d)\n\n"
+    "**About us**\nWe are a fast-growing e-commerce company based in Berlin, Germany.\n\n"
+    "**Your tasks**\n- Analyse customer behaviour with SQL and Python\n- Build dashboards in Tableau\n\n"
+    "**Your profile**\n- 2+ years of experience as an analyst\n- Master's degree in Statistics preferred\n\n"
+    "This is a hybrid role; the salary is \u20ac55,000\u201365,000 per year.\n"
+)
+
+
+def _check_offsets(jd: str, p: ParsedJd) -> None:
+    """Every span the parser returns indexes the original string."""
+    assert p.plain is not None
+    for s in p.sections:
+        assert jd[s.start : s.end] == s.text
+        assert s.word_count > 0
+        if s.heading_was_present:
+            assert s.heading_start is not None and s.heading_end is not None
+            assert s.heading_start < s.heading_end <= s.start
+    for sent in p.responsibility_sentences:
+        assert jd[sent.start : sent.end] == sent.text
+        assert sent.plain == squash(to_plain(sent.text).text)
+    for b in p.boilerplate:
+        assert 0 <= b.start < b.end <= len(jd)
+    for r in p.skill_text_spans:
+        assert p.to_original(r.plain_start, r.plain_end) == (r.start, r.end)
+        assert 0 <= r.start < r.end <= len(jd)
+    if p.about_company is not None:
+        assert jd[p.about_company.start : p.about_company.end] == p.about_company.text
+    if p.experience is not None:
+        assert jd[p.experience.start : p.experience.end] == p.experience.raw
+    for e in p.education:
+        assert jd[e.start : e.end] == e.raw
+    for c in p.certifications:
+        assert jd[c.start : c.end] == c.raw
+    if p.compensation is not None:
+        assert jd[p.compensation.start : p.compensation.end] == p.compensation.raw
+    for loc in p.locations:
+        written = jd[loc.start : loc.end]
+        assert loc.city is None or loc.city.split()[0].lower() in written.lower()
+
+
+def _overlaps(a: int, z: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < z and a < e for s, e in spans)
+
+
+def _check_boilerplate_excluded(p: ParsedJd) -> None:
+    bp = [(b.start, b.end) for b in p.boilerplate]
+    for sent in p.responsibility_sentences:
+        assert not _overlaps(sent.start, sent.end, bp), sent.text
+        assert sent.section_kind in (SectionKind.RESPONSIBILITIES, SectionKind.ABOUT_ROLE)
+    for r in p.skill_text_spans:
+        assert not _overlaps(r.start, r.end, bp)
+        assert r.section_kind not in (SectionKind.BOILERPLATE, SectionKind.BENEFITS)
+
+
+# ---------------------------------------------------------------- the reference JD
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[str, ParsedJd]:
+    if not REFERENCE_JD.exists():
+        pytest.skip(f"reference JD not found at {REFERENCE_JD}")
+    jd = REFERENCE_JD.read_text(encoding="utf-8")
+    return jd, parse_jd(jd)
+
+
+def test_reference_jd_done_when(reference: tuple[str, ParsedJd]) -> None:
+    jd, p = reference
+    assert p.jd_type is JdType.PASS
+    assert p.role_title == "Senior Data Engineer"
+    assert p.normalized_title == "data engineer"
+    assert "Data Engineer" in p.role_aliases
+    assert p.role_archetype == "Data"
+    assert p.company_name == "Index Exchange"
+    assert p.experience is not None and p.experience.min_years == 8
+    assert p.experience.raw.startswith("8+ years of experience as a Software Engineer")
+    places = {(loc.city, loc.country) for loc in p.locations}
+    assert {
+        ("Toronto", "Canada"),
+        ("New York", "United States"),
+        ("Montreal", "Canada"),
+        ("Kitchener", "Canada"),
+        ("London", "United Kingdom"),
+        ("San Francisco", "United States"),
+    } <= places
+    assert any(e.level == "Bachelor's" and e.requirement is Requirement.REQUIRED for e in p.education)
+    kinds = {b.kind for b in p.boilerplate}
+    assert {
+        BoilerplateKind.SCAM_WARNING,
+        BoilerplateKind.EQUAL_OPPORTUNITY,
+        BoilerplateKind.ACCESSIBILITY,
+        BoilerplateKind.BENEFITS,
+    } <= kinds
+    doing = [s for s in p.sections if s.heading == "Here's What You'll Be Doing"]
+    assert len(doing) == 1
+    assert doing[0].kind is SectionKind.RESPONSIBILITIES
+    assert doing[0].bullet_count == 6
+    assert doing[0].heading_was_present
+    assert doing[0].first_five_words == "Evaluate new technologies, design, implement,"
+    resp = [s.plain for s in p.responsibility_sentences if s.section_kind is SectionKind.RESPONSIBILITIES]
+    assert "Automate manual processes and optimize data delivery" in resp
+    assert len(resp) == 6
+    assert p.about_company is not None and p.about_company.text.startswith(
+        "Index Exchange funds the open web"
+    )
+    _check_offsets(jd, p)
+    _check_boilerplate_excluded(p)
+
+
+def test_reference_jd_boilerplate_text_stays_out_of_matching(reference: tuple[str, ParsedJd]) -> None:
+    jd, p = reference
+    matchable = " ".join(jd[r.start : r.end] for r in p.skill_text_spans)
+    kra = " ".join(s.text for s in p.responsibility_sentences)
+    for phrase in ("recent scams", "Parental Leave", "reasonable efforts", "diversity of race"):
+        assert phrase in jd
+        assert phrase not in matchable
+        assert phrase not in kra
+
+
+def test_reference_jd_is_parsed_fast(reference: tuple[str, ParsedJd]) -> None:
+    jd, _ = reference
+    parse_jd(jd)
+    start = time.process_time()
+    for _ in range(5):
+        parse_jd(jd)
+    per_call = (time.process_time() - start) / 5
+    # ~10 ms on an idle machine for this 9k-character JD; the bound only catches pathological regressions
+    assert per_call < 0.2
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_flattened_single_line_ad() -> None:
+    assert "\n" not in FLAT_AD
+    p = parse_jd(FLAT_AD)
+    assert p.jd_type is JdType.PASS
+    assert p.role_title == "Senior Payroll Officer"
+    assert p.role_title_source is TitleSource.LABEL
+    assert p.normalized_title == "payroll officer"
+    kinds = [s.kind for s in p.sections]
+    assert SectionKind.RESPONSIBILITIES in kinds
+    assert SectionKind.REQUIREMENTS in kinds
+    assert kinds[-1] is SectionKind.BOILERPLATE
+    duties = [s.plain for s in p.responsibility_sentences if s.section_kind is SectionKind.RESPONSIBILITIES]
+    assert duties == [
+        "Prepare the monthly payroll",
+        "Reconcile payroll accounts with the general ledger",
+        "Maintain employee records and leave balances",
+    ]
+    assert p.experience is not None and p.experience.min_years == 4
+    assert [(e.level, e.qualification) for e in p.education] == [
+        ("Bachelor's", "Accounting or related field")
+    ]
+    assert p.compensation is not None
+    assert (p.compensation.min_amount, p.compensation.currency, p.compensation.period) == (
+        25000.0,
+        "ETB",
+        PayPeriod.MONTH,
+    )
+    assert [(loc.city, loc.country) for loc in p.locations] == [("Bahir Dar", "Ethiopia")]
+    assert [b.kind for b in p.boilerplate] == [BoilerplateKind.APPLICATION_PROCESS]
+    _check_offsets(FLAT_AD, p)
+    _check_boilerplate_excluded(p)
+
+
+def test_html_ad() -> None:
+    p = parse_jd(HTML_AD)
+    assert p.jd_type is JdType.PASS
+    assert p.role_title == "Backend Engineer"
+    assert p.company_name == "Nimbus Labs"
+    by_heading = {s.heading: s for s in p.sections}
+    do = by_heading["What you'll do"]
+    assert do.kind is SectionKind.RESPONSIBILITIES
+    assert do.bullet_count == 2
+    assert "<li>" in do.text and "<" not in do.plain
+    assert by_heading["Requirements"].kind is SectionKind.REQUIREMENTS
+    assert by_heading["Nice to have"].kind is SectionKind.NICE_TO_HAVE
+    assert by_heading["Benefits"].kind is SectionKind.BENEFITS
+    assert [s.text for s in p.responsibility_sentences if s.section_kind is SectionKind.RESPONSIBILITIES] == [
+        "Design and build REST APIs in Go",
+        "Operate services on Kubernetes",
+    ]
+    assert p.experience is not None and (p.experience.min_years, p.experience.max_years) == (3, 5)
+    assert [e.level for e in p.education] == ["Bachelor's"]
+    assert [(c.name, c.requirement) for c in p.certifications] == [
+        ("AWS Certified Solutions Architect", Requirement.PREFERRED)
+    ]
+    assert p.urls == ("https://nimbus.example/jobs/42",)
+    kinds = {b.kind for b in p.boilerplate}
+    assert {BoilerplateKind.BENEFITS, BoilerplateKind.EQUAL_OPPORTUNITY} <= kinds
+    assert "Health insurance" not in " ".join(
+        p.plain_text[r.plain_start : r.plain_end] for r in p.skill_text_spans
+    )
+    _check_offsets(HTML_AD, p)
+    _check_boilerplate_excluded(p)
+
+
+def test_markdown_ad() -> None:
+    p = parse_jd(MD_AD)
+    assert p.jd_type is JdType.PASS
+    assert p.role_title_source is TitleSource.FIRST_LINE
+    assert p.normalized_title == "data analyst"
+    kinds = {s.heading: s.kind for s in p.sections}
+    assert kinds["About us"] is SectionKind.ABOUT_COMPANY
+    assert kinds["Your tasks"] is SectionKind.RESPONSIBILITIES
+    assert kinds["Your profile"] is SectionKind.REQUIREMENTS
+    assert p.work_mode is WorkMode.HYBRID
+    assert [(loc.city, loc.country, loc.work_mode) for loc in p.locations] == [
+        ("Berlin", "Germany", WorkMode.HYBRID)
+    ]
+    assert p.experience is not None and p.experience.min_years == 2
+    assert [(e.level, e.requirement) for e in p.education] == [("Master's", Requirement.PREFERRED)]
+    assert p.compensation is not None
+    assert (p.compensation.min_amount, p.compensation.max_amount, p.compensation.currency) == (
+        55000.0,
+        65000.0,
+        "EUR",
+    )
+    assert p.compensation.period is PayPeriod.YEAR
+    _check_offsets(MD_AD, p)
+    _check_boilerplate_excluded(p)
+
+
+# ---------------------------------------------------------------- rejections
+
+
+def test_too_little_text() -> None:
+    for text in ("Data Engineer wanted. Apply now.", "   \n\t  ", ""):
+        p = parse_jd(text)
+        assert p.jd_type is JdType.REJECT
+        assert p.reject_reason is RejectReason.TOO_LITTLE_TEXT
+        assert "words" in p.reject_detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wir suchen einen Softwareentwickler (m/w/d) f\u00fcr unser Team in M\u00fcnchen. Ihre "
+        "Aufgaben sind die "
+        "Entwicklung von Anwendungen mit Java und die Betreuung unserer Kunden. Ihr Profil: abgeschlossenes "
+        "Studium der Informatik und mehrj\u00e4hrige Berufserfahrung. Wir bieten ein attraktives Gehalt.",
+        "Nous recherchons un d\u00e9veloppeur pour notre \u00e9quipe \u00e0 Paris. Vous serez "
+        "responsable de la "
+        "conception des applications et de la maintenance des syst\u00e8mes avec les clients. Une "
+        "exp\u00e9rience "
+        "de trois ans est demand\u00e9e pour ce poste dans une entreprise en croissance.",
+        "\u1230\u120b\u121d \u1208\u12d3\u1208\u121d \u12e8\u1235\u122b \u121b\u1235\u1273\u12c8\u1242\u12eb "
+        * 8
+        + "Lecturer in Radiology",
+    ],
+)
+def test_not_english(text: str) -> None:
+    p = parse_jd(text)
+    assert p.jd_type is JdType.REJECT
+    assert p.reject_reason is RejectReason.NOT_ENGLISH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Preheat the oven to 200 degrees. Mix the flour, sugar and butter in a large bowl until the dough is "
+        "smooth. Roll it out, cut it into rounds and bake for twelve minutes until golden. Let the "
+        "biscuits cool "
+        "on a rack before serving them with tea.",
+        "The city council voted on Tuesday to extend the tram line to the northern suburbs. The project, "
+        "expected to cost 40 million euros, will add six stations and is scheduled to open in 2027. "
+        "Residents "
+        "welcomed the decision, although some shop owners worry about the construction works.",
+    ],
+)
+def test_not_a_job_description(text: str) -> None:
+    p = parse_jd(text)
+    assert p.jd_type is JdType.REJECT
+    assert p.reject_reason is RejectReason.NOT_A_JD
+    assert "cues" in p.reject_detail
+
+
+# ---------------------------------------------------------------- fields
+
+
+def _jd(extra: str, title: str = "Staff Accountant") -> str:
+    """A small but real-looking ad around one sentence under test."""
+    return (
+        f"We are looking for a {title} to join our finance team. Responsibilities: Prepare monthly "
+        f"financial statements and reconcile bank accounts. Requirements: {extra} Strong knowledge of "
+        "Excel. How to Apply: send your CV to the HR office."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lo", "hi"),
+    [
+        ("3-5 years of experience in accounting.", 3, 5),
+        ("At least two years of relevant experience.", 2, None),
+        ("Minimum of three (3) years work experience.", 3, None),
+        ("8+ years of experience overall, including 5+ years of experience with IFRS.", 8, None),
+        ("Work Experience: 2 years and above.", 2, None),
+        ("Fresh graduates are encouraged to apply.", 0, None),
+    ],
+)
+def test_experience(sentence: str, lo: int, hi: int | None) -> None:
+    p = parse_jd(_jd(sentence))
+    assert p.experience is not None
+    assert (p.experience.min_years, p.experience.max_years) == (lo, hi)
+
+
+def test_company_age_is_not_experience() -> None:
+    text = "About Us: Acme Audit combines 100 years of experience in assurance. " + _jd(
+        "A degree in Accounting."
+    ).replace("We are looking", "We are also looking")
+    p = parse_jd(text)
+    assert p.experience is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level", "requirement"),
+    [
+        ("Bachelor's degree in Accounting.", "Bachelor's", Requirement.REQUIRED),
+        ("BSc or MSc in Finance.", "Bachelor's", Requirement.REQUIRED),
+        ("A Master's degree in Economics is preferred.", "Master's", Requirement.PREFERRED),
+        ("PhD in Statistics.", "PhD", Requirement.REQUIRED),
+        ("Diploma in Accounting from a recognised college.", "Diploma", Requirement.REQUIRED),
+        ("High school diploma or GED.", "High school", Requirement.REQUIRED),
+    ],
+)
+def test_education(sentence: str, level: str, requirement: Requirement) -> None:
+    p = parse_jd(_jd(sentence))
+    assert [(e.level, e.requirement) for e in p.education] == [(level, requirement)]
+
+
+def test_ambiguous_degree_acronyms_need_capitals() -> None:
+    p = parse_jd(_jd("Experience with ms office and ba tools; offices in Boston, MA."))
+    assert p.education == ()
+
+
+def test_certifications() -> None:
+    p = parse_jd(_jd("CPA or ACCA qualification. A PMP certification is a plus."))
+    names = {c.name: c.requirement for c in p.certifications}
+    assert names == {"CPA": Requirement.REQUIRED, "ACCA": Requirement.REQUIRED, "PMP": Requirement.PREFERRED}
+
+
+def test_company_work_mode_contract_and_domain() -> None:
+    text = (
+        "At Acme Credit Union, we help members save and borrow. Acme Credit Union is hiring a part-time "
+        "Loan Officer for this fully remote role. Responsibilities: appraise loan applications, manage "
+        "deposits and credit files for our bank branches. Requirements: 2 years of banking experience."
+    )
+    p = parse_jd(text)
+    assert p.company_name == "Acme Credit Union"
+    assert p.work_mode is WorkMode.REMOTE
+    assert p.employment_type is EmploymentType.PART_TIME
+    assert p.domain.primary is not None and p.domain.primary.name == "Banking & Financial Services"
+    assert "Banking" in p.domain.primary.aliases
+
+
+def test_title_hint_wins_and_drives_archetype() -> None:
+    p = parse_jd(_jd("A nursing licence."))
+    assert p.role_title == "Staff Accountant"
+    assert p.role_title_source is TitleSource.PHRASE
+    hinted = parse_jd(_jd("A nursing licence."), title_hint="Registered Nurse (f/m/d)")
+    assert hinted.role_title == "Registered Nurse (f/m/d)"
+    assert hinted.role_title_source is TitleSource.HINT
+    assert hinted.normalized_title == "registered nurse"
+    assert hinted.role_archetype == "Healthcare"
+
+
+def test_locations_need_a_cue_and_resolve_by_qualifier() -> None:
+    text = _jd("A degree in Accounting. The role is based in London, Ontario, with travel to Reading.")
+    text += " Our Mission is to serve."
+    p = parse_jd(text)
+    places = [(loc.city, loc.state, loc.country) for loc in p.locations]
+    assert ("London", "Ontario", "Canada") in places
+    assert all(city != "Mission" for city, _s, _c in places)
+
+
+def test_parsing_is_deterministic() -> None:
+    for text in (FLAT_AD, HTML_AD, MD_AD):
+        assert parse_jd(text) == parse_jd(text)

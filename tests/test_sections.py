@@ -1,0 +1,242 @@
+"""Plain-text conversion, sentence splitting, headings, section kinds and boilerplate."""
+
+from __future__ import annotations
+
+from jdlens_server.nlp.sections import (
+    BoilerplateKind,
+    SectionKind,
+    boilerplate_spans,
+    count_bullets,
+    split_sections,
+)
+from jdlens_server.nlp.text import PlainText, edge_words, sentence_spans, to_plain, word_count
+
+K = SectionKind
+
+
+def _origins_match(src: str, plain: PlainText) -> None:
+    """Every plain character is either the original character it maps to (modulo quote/space
+    folding) or one the cleaner inserted at a markup position."""
+    for i, ch in enumerate(plain.text):
+        o = plain.origin(i)
+        assert 0 <= o < len(src)
+        if src[o] != ch:
+            assert ch in "\n\u2022 '\"&" or src[o] in "<&", (i, ch, src[o])
+
+
+def _sections(text: str) -> list[tuple[SectionKind, str | None]]:
+    plain = to_plain(text)
+    return [(s.kind, s.heading.text if s.heading else None) for s in split_sections(plain)]
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def test_html_is_stripped_with_an_offset_map() -> None:
+    html = (
+        "<h2>About us</h2><p>R&amp;D &#38; QA&nbsp;team</p><ul><li>Build <b>APIs</b></li><li>Ship</li></ul>"
+    )
+    plain = to_plain(html)
+    assert "<" not in plain.text
+    assert "R&D & QA team" in plain.text
+    assert plain.text.count("\u2022") == 2
+    _origins_match(html, plain)
+    start = plain.text.index("APIs")
+    a, z = plain.to_original(start, start + 4)
+    assert html[a:z] == "APIs"
+    assert plain.bold_ranges and plain.text[slice(*plain.bold_ranges[0])] == "APIs"
+    assert plain.text.index("About us") in plain.heading_marks
+
+
+def test_markdown_is_stripped_with_an_offset_map() -> None:
+    md = "# Senior Dev\n\n**Requirements**\n- 5+ years of *Python*\n- [Docs](https://x.io) and `code`\n---\n"
+    plain = to_plain(md)
+    for marker in ("#", "**", "`", "](", "---"):
+        assert marker not in plain.text
+    assert "- 5+ years of Python" in plain.text
+    assert "Docs and code" in plain.text
+    _origins_match(md, plain)
+    assert 0 in plain.heading_marks
+    (b0, b1), *_ = plain.bold_ranges
+    assert plain.text[b0:b1] == "Requirements"
+
+
+def test_plain_text_without_markup_is_unchanged_and_maps_identically() -> None:
+    text = "Line one.\nLine two, 5 * 3 = 15 and a_b stays; x < y."
+    plain = to_plain(text)
+    assert plain.text == text
+    assert all(plain.origin(i) == i for i in range(len(text)))
+    assert plain.to_original(5, 8) == (5, 8)
+    assert plain.origin(len(text)) == len(text)
+
+
+def test_curly_quotes_and_odd_spaces_fold_without_moving_offsets() -> None:
+    text = "We\u2019re \u201chiring\u201d\u00a0now\r\nok"
+    plain = to_plain(text)
+    assert plain.text == 'We\'re "hiring" now\nok'
+    assert plain.to_original(0, 5) == (0, 5)
+
+
+def test_word_count_and_edge_words() -> None:
+    assert word_count("\u2022 Build APIs, ship it \u2013 fast.") == 5
+    first, last = edge_words("\u2022 One two three four five six seven")
+    assert first == "One two three four five"
+    assert last == "three four five six seven"
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def test_sentences_split_on_punctuation_but_not_abbreviations() -> None:
+    text = "Use tools, e.g. Python and SQL. Mr. Smith leads. Build 2.5 models! Report weekly"
+    sents = [text[a:z] for a, z in sentence_spans(text)]
+    assert sents == [
+        "Use tools, e.g. Python and SQL.",
+        "Mr. Smith leads.",
+        "Build 2.5 models!",
+        "Report weekly",
+    ]
+
+
+def test_flattened_duty_list_splits_before_capitalised_verbs() -> None:
+    text = (
+        "Manage executive calendars and travel arrangements Prepare and edit correspondence "
+        "Conduct research for projects Handle ad-hoc tasks as assigned"
+    )
+    sents = [text[a:z] for a, z in sentence_spans(text)]
+    assert sents == [
+        "Manage executive calendars and travel arrangements",
+        "Prepare and edit correspondence",
+        "Conduct research for projects",
+        "Handle ad-hoc tasks as assigned",
+    ]
+
+
+def test_bullets_and_inline_numbers_are_items() -> None:
+    text = "Duties: 1. Identify prospective customers 2. Manage sales \u2022 Keep records \u2022 Report"
+    sents = [text[a:z] for a, z in sentence_spans(text)]
+    assert "Identify prospective customers" in sents
+    assert "Manage sales" in sents
+    assert "Keep records" in sents
+    lines = "\u2022 First item\n- Second item\n3) Third item"
+    assert [lines[a:z] for a, z in sentence_spans(lines)] == ["First item", "Second item", "Third item"]
+
+
+def test_count_bullets() -> None:
+    assert count_bullets("\u2022 a\n\u2022 b\n\u2022 c") == 3
+    assert count_bullets("- a\n- b\n* c") == 3
+    assert count_bullets("1. a\n2. b") == 2
+    assert count_bullets("duties 1. Identify x 2. Manage y 3. Keep z") == 3
+    assert count_bullets("plain prose with 5. numbers") == 0
+
+
+# ---------------------------------------------------------------- headings and kinds
+
+
+def test_line_headings_in_a_multiline_ad() -> None:
+    text = (
+        "About Us\nWe are a leading logistics company founded to move goods across the region.\n\n"
+        "What You'll Do\n\u2022 Plan delivery routes\n\u2022 Manage drivers\n\n"
+        "Requirements:\n\u2022 3+ years of experience in logistics\n\u2022 A driving licence\n\n"
+        "Nice to have\n\u2022 Experience with SAP\n\n"
+        "Benefits\n\u2022 Health insurance\n\u2022 Paid time off\n"
+    )
+    assert _sections(text) == [
+        (K.ABOUT_COMPANY, "About Us"),
+        (K.RESPONSIBILITIES, "What You'll Do"),
+        (K.REQUIREMENTS, "Requirements"),
+        (K.NICE_TO_HAVE, "Nice to have"),
+        (K.BENEFITS, "Benefits"),
+    ]
+
+
+def test_inline_headings_in_a_flattened_ad() -> None:
+    text = (
+        "RESPONSIBILITIES Manage executive calendars Prepare and edit correspondence "
+        "Job Requirement BA Degree in Business Administration, Three years of experience as an assistant "
+        "How to Apply Submit your application via email to the office"
+    )
+    assert _sections(text) == [
+        (K.RESPONSIBILITIES, "RESPONSIBILITIES"),
+        (K.REQUIREMENTS, "Job Requirement"),
+        (K.BOILERPLATE, "How to Apply"),
+    ]
+
+
+def test_heading_words_inside_a_sentence_are_not_headings() -> None:
+    text = (
+        "The assistant will take on other duties as assigned and the responsibilities of the office. "
+        "Requirements are listed by the manager in the weekly plan and the role reports to the director."
+    )
+    heads = [h for _k, h in _sections(text)]
+    assert heads == [None]
+
+
+def test_adjacent_headings_fuse_and_the_one_nearest_the_body_names_the_section() -> None:
+    text = (
+        "Job Requirements Key Responsibilities Prepare monthly reports Reconcile bank accounts "
+        "Job Requirement Qualification: BA degree in Accounting with two years of experience"
+    )
+    assert _sections(text) == [
+        (K.RESPONSIBILITIES, "Job Requirements Key Responsibilities"),
+        (K.REQUIREMENTS, "Job Requirement Qualification"),
+    ]
+
+
+def test_sub_headings_fold_into_their_section_and_keep_their_words() -> None:
+    text = (
+        "Job Requirements Education: BSc in Nursing Experience: 2 years and above How to Apply Send your CV"
+    )
+    plain = to_plain(text)
+    secs = split_sections(plain)
+    assert [s.kind for s in secs] == [K.REQUIREMENTS, K.BOILERPLATE]
+    req = secs[0]
+    assert "Experience: 2 years and above" in plain.text[req.start : req.end]
+
+
+def test_untitled_sections_are_classified_by_content() -> None:
+    duties = "Prepare the payroll every month. Reconcile accounts weekly. Maintain ledgers and records."
+    company = (
+        "Founded in 1998, Acme is a leading manufacturer with offices in five countries. "
+        "Our company values integrity and our customers rely on our products."
+    )
+    assert _sections(duties)[0][0] is K.RESPONSIBILITIES
+    assert _sections(company)[0][0] is K.ABOUT_COMPANY
+
+
+# ---------------------------------------------------------------- boilerplate
+
+
+def test_boilerplate_sections_and_sentences_are_recognised() -> None:
+    text = (
+        "Responsibilities\n\u2022 Build data pipelines\n\u2022 Maintain dashboards\n\n"
+        "Requirements\n\u2022 3 years of SQL\n\u2022 We are an equal opportunity employer and consider all "
+        "applicants without regard to race or gender.\n\n"
+        "Notice\nBeware: scammers pose as our recruiters. We never ask for money during hiring.\n\n"
+        "Accessibility\nIf you require an accommodation during the process, tell the recruiter.\n"
+    )
+    plain = to_plain(text)
+    secs = split_sections(plain)
+    spans = boilerplate_spans(plain.text, secs)
+    kinds = [b.kind for b in spans]
+    assert BoilerplateKind.EQUAL_OPPORTUNITY in kinds
+    assert BoilerplateKind.SCAM_WARNING in kinds
+    assert BoilerplateKind.ACCESSIBILITY in kinds
+    eeo = next(b for b in spans if b.kind is BoilerplateKind.EQUAL_OPPORTUNITY)
+    assert plain.text[eeo.start : eeo.end].startswith("We are an equal opportunity employer")
+    # the EEO sentence is carved out of the requirements section, which stays REQUIREMENTS
+    assert [s.kind for s in secs][:2] == [K.RESPONSIBILITIES, K.REQUIREMENTS]
+
+
+def test_company_history_is_a_span_inside_about_company() -> None:
+    text = (
+        "About Us\nAcme Bank was established in 1909 and has been operating ever since. "
+        "We provide credit to small businesses across the region.\n\n"
+        "Duties\n\u2022 Appraise loan applications\n"
+    )
+    plain = to_plain(text)
+    secs = split_sections(plain)
+    assert secs[0].kind is K.ABOUT_COMPANY
+    spans = boilerplate_spans(plain.text, secs)
+    assert [b.kind for b in spans] == [BoilerplateKind.COMPANY_HISTORY]
+    assert plain.text[spans[0].start : spans[0].end].startswith("Acme Bank was established in 1909")

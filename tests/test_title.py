@@ -1,0 +1,77 @@
+"""Job-title normalisation for alias lookup (jdlens_server.nlp.title)."""
+
+from __future__ import annotations
+
+import pytest
+from jdlens_server.nlp.title import Seniority, normalize_title, split_title, title_variants
+
+TABLE = [
+    # raw title, normalised lookup key, seniority
+    ("Senior Data Engineer (m/f/d) - Berlin, Full-time", "data engineer", Seniority.SENIOR),
+    ("Senior Data Engineer", "data engineer", Seniority.SENIOR),
+    ("Sr. Product Manager - NYC", "product manager", Seniority.SENIOR),
+    ("Junior Sales Engineer (Four)", "sales engineer", Seniority.JUNIOR),
+    ("Lead Teacher", "teacher", Seniority.LEAD),
+    ("Principal Software Engineer | Remote", "software engineer", Seniority.PRINCIPAL),
+    ("Staff Software Engineer, Remote (US)", "software engineer", Seniority.PRINCIPAL),
+    ("Softwareentwickler (m/w/d)", "softwareentwickler", Seniority.UNSPECIFIED),
+    ("Data Scientist - Hybrid - London/Berlin", "data scientist", Seniority.UNSPECIFIED),
+    ("Commis II", "commis", Seniority.UNSPECIFIED),
+    ("Accountant I", "accountant", Seniority.UNSPECIFIED),
+    ("Senior Customer Service Officer-II", "customer service officer", Seniority.SENIOR),
+    ("Branch Manager \u2013 Grade C", "branch manager", Seniority.MANAGER),
+    ("Front Desk Assistant ( Re-Advert)", "front desk assistant", Seniority.UNSPECIFIED),
+    ("Key Account Executive ( Re- advertised)", "key account executive", Seniority.UNSPECIFIED),
+    ("Sales & Marketing Manager", "sales and marketing manager", Seniority.MANAGER),
+    ("Communications Lead Africa", "communications lead", Seniority.UNSPECIFIED),
+    ("Midwife", "midwife", Seniority.UNSPECIFIED),  # "mid" is a seniority word, not a prefix of this one
+    ("Head of Engineering", "head of engineering", Seniority.DIRECTOR),
+    ("Chief Financial Officer", "chief financial officer", Seniority.EXECUTIVE),
+    ("Marketing Intern - Summer 2025, Part-time", "marketing intern", Seniority.INTERN),
+    ("Job Title: Registered Nurse (f/m/x) \u2013 Toronto, ON", "registered nurse", Seniority.UNSPECIFIED),
+]
+
+
+@pytest.mark.parametrize(("raw", "key", "seniority"), TABLE)
+def test_normalisation_table(raw: str, key: str, seniority: Seniority) -> None:
+    parts = split_title(raw)
+    assert parts.normalized == key
+    assert normalize_title(raw) == key
+    assert parts.seniority is seniority
+
+
+@pytest.mark.parametrize(("raw", "key", "_s"), TABLE)
+def test_normalisation_is_idempotent(raw: str, key: str, _s: Seniority) -> None:
+    assert normalize_title(key) == key
+
+
+def test_variants_keep_written_form_stripped_form_and_key() -> None:
+    variants = title_variants("Senior Data Engineer (m/f/d) - Berlin")
+    assert variants[:3] == ("Senior Data Engineer", "Data Engineer", "data engineer")
+    assert len(variants) == len(set(variants))
+
+
+def test_parenthesised_role_becomes_an_alternative() -> None:
+    parts = split_title("Physical Rehabilitation Officer (Physiotherapist)")
+    assert parts.normalized == "physical rehabilitation officer"
+    assert parts.alternatives == ("Physiotherapist",)
+    assert "physiotherapist" in title_variants("Physical Rehabilitation Officer (Physiotherapist)")
+
+
+def test_second_role_after_a_dash_is_an_alternative_not_noise() -> None:
+    parts = split_title("Senior Project Officer I \u2013 Backend Developer")
+    assert parts.normalized == "project officer"
+    assert "Backend Developer" in parts.alternatives
+
+
+def test_location_and_contract_segments_are_dropped_but_other_segments_kept() -> None:
+    assert normalize_title("Nurse - Full-time, Permanent") == "nurse"
+    assert normalize_title("Cloud Engineer - Remote / Hybrid") == "cloud engineer"
+    # a one-word role keeps the unit it names, or nothing specific would be left
+    assert normalize_title("Manager \u2013 Loan Recovery Division") == "manager loan recovery division"
+
+
+def test_punctuation_is_uniform() -> None:
+    assert normalize_title("  C++  Developer ") == "c++ developer"
+    assert normalize_title("Node.js Engineer") == "node.js engineer"
+    assert normalize_title("Writer's Assistant") == "writers assistant"
