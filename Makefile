@@ -1,5 +1,5 @@
 # Developer shortcuts. Everything here is also what CI runs (see .ci/run).
-.PHONY: protos lint test check-protos
+.PHONY: protos lint test check-protos check
 
 protos:  ## regenerate client/jdlens/v1 from protos/ (pinned grpcio-tools + mypy-protobuf)
 	bash tools/gen_protos.sh
@@ -14,3 +14,6 @@ lint:
 
 test:
 	pytest -q
+
+check:  ## everything CI runs (the README test command): set-up if missing, lint, drift, mypy, tests
+	bash tools/check.sh
