@@ -169,6 +169,18 @@ def jd_cue_score(text: str, title_hint: str | None = None) -> tuple[float, list[
     return score, [n for n, _w in hits]
 
 
+# CVs share a JD's vocabulary (experience, skills, degree) but are written in the first person;
+# job ads almost never are (at most about 1% of words in the dev ads).
+FIRST_PERSON_LIMIT = 0.02
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|My|Me)\b")
+
+
+def first_person_share(text: str) -> float:
+    """Share of words that are the first-person singular pronouns I/me/my."""
+    words = word_count(text)
+    return len(_FIRST_PERSON.findall(text)) / words if words else 0.0
+
+
 # ---------------------------------------------------------------- title
 
 
@@ -363,24 +375,58 @@ _NOT_COMPANY = frozenset(
 )
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_OF_AFTER = re.compile(r"\s+of\b")
+_SENTENCE_BEFORE = re.compile(r"(?:[.!?]\s+|\n\s*)$")
+_ABOUT_BEFORE = re.compile(r"(?:^|\n)\s*About\s+$")
+_HEADING_AFTER = re.compile(r"\s*(?::|\n)")
+_AT_AFTER = re.compile(r",\s+(?:we|our)\b")
+_JOIN_BEFORE = re.compile(r"\b[Jj]oin(?:ing)?\s+$")
+_JOIN_NOT = re.compile(r"\s+(?:team|as|us)\b")
+_SUFFIX_WORDS = frozenset(
+    wordlist(
+        "Inc Ltd LLC PLC Plc GmbH Corp Corporation Limited S.C Company Group Foundation Institute Bank"
+        " University"
+    )
+)
+# Cheap first look at what follows a name; the patterns above decide.
+_AFTER_STARTS = (
+    ",",
+    " is ",
+    " are ",
+    " welcomes",
+    " invites",
+    " would",
+    " will ",
+    " celebrates",
+    " was ",
+    ":",
+    "\n",
+    " :",
+)
+
+
 def _company_candidate(plain: str, start: int, end: int) -> str | None:
     """The run plain[start:end] as an employer name if the words around it say it is one."""
     run = plain[start:end]
     lead = _LEAD_WORDS.match(run)
     name_start = start + (lead.end() if lead else 0)
-    name = plain[name_start:end].strip(" .,'\u2019")
-    name = re.sub(r"['\u2019]s$", "", name)
-    if not name:
-        return None
-    before = plain[max(0, name_start - 12) : name_start]
     after = plain[end : end + 40]
-    if re.match(r"\s+of\b", after):
-        return None  # "Development Bank of [REDACTED]": the name goes on past what we can read
-    sentence_start = start == 0 or bool(re.search(r"(?:[.!?]\s+|\n\s*)$", plain[max(0, start - 3) : start]))
-    about_heading = bool(re.search(r"(?:^|\n)\s*About\s+$", before)) and bool(re.match(r"\s*(?::|\n)", after))
+    before = plain[max(0, name_start - 12) : name_start]
+    last = run[run.rfind(" ") + 1 :].rstrip(".")
+    has_suffix = last in _SUFFIX_WORDS and _SUFFIX.search(run) is not None
     if not (
-        (before.endswith(("At ", "at ")) and re.match(r",\s+(?:we|our)\b", after))
-        or (re.search(r"\b[Jj]oin(?:ing)?\s+$", before) and not re.match(r"\s+(?:team|as|us)\b", after))
+        has_suffix or after.startswith(_AFTER_STARTS) or before.endswith(("At ", "at ", "oin ", "oining "))
+    ):
+        return None
+    name = _POSSESSIVE.sub("", plain[name_start:end].strip(" .,'\u2019"))
+    if not name or _OF_AFTER.match(after):
+        return None  # "Development Bank of [REDACTED]": the name goes on past what we can read
+    sentence_start = start == 0 or _SENTENCE_BEFORE.search(plain, max(0, start - 3), start) is not None
+    about_heading = _ABOUT_BEFORE.search(before) is not None and _HEADING_AFTER.match(after) is not None
+    if not (
+        (before.endswith(("At ", "at ")) and _AT_AFTER.match(after))
+        or (_JOIN_BEFORE.search(before) and not _JOIN_NOT.match(after))
         or about_heading
         or _AFTER_NAME.match(after)
         or (sentence_start and _AFTER_NAME_AT_START.match(after))
@@ -557,6 +603,15 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         return _reject(
             RejectReason.NOT_A_JD,
             f"too few job-ad cues (score {score:.1f} < {JD_CUE_THRESHOLD:.1f}; found: {found})",
+            words,
+            plain,
+        )
+    first_person = first_person_share(ptext)
+    if first_person >= FIRST_PERSON_LIMIT and "apply" not in cues:
+        return _reject(
+            RejectReason.NOT_A_JD,
+            f"written in the first person ({first_person:.1%} I/me/my) with no application cues: a CV or "
+            "personal text, not a job ad",
             words,
             plain,
         )

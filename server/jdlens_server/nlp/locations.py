@@ -163,6 +163,7 @@ def _fold(s: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
     cities: dict[str, tuple[tuple[Place, bool], ...]]  # key -> (place, primary-name match)
+    first_words: frozenset[str]  # first words of all keys, to skip runs that cannot start a name
     countries: dict[str, Place]
     states: dict[str, Place]  # full names of states/provinces
     state_codes: dict[tuple[str, str], Place]  # (country code, abbreviation) -> state
@@ -231,7 +232,8 @@ def _gazetteer() -> _Gazetteer:
             cities.setdefault(key, []).insert(0, (best, True))
     frozen = {k: tuple(v) for k, v in cities.items()}
     max_words = max(len(k.split()) for k in list(frozen) + list(countries) + list(states))
-    return _Gazetteer(frozen, countries, states, state_codes, min(max_words, 5))
+    first_words = frozenset(k.split()[0] for k in (*frozen, *countries, *states) if k)
+    return _Gazetteer(frozen, first_words, countries, states, state_codes, min(max_words, 5))
 
 
 def warm_up() -> None:
@@ -287,6 +289,9 @@ def _candidates(text: str, max_words: int) -> list[_Hit]:
         words = [(run.start() + m.start(), run.start() + m.end()) for m in _RUN_WORD.finditer(run.group())]
         i = 0
         while i < len(words):
+            if _key(text[words[i][0] : words[i][1]]) not in g.first_words:
+                i += 1
+                continue
             found: _Hit | None = None
             for j in range(min(len(words), i + max_words), i, -1):
                 s, e = words[i][0], words[j - 1][1]

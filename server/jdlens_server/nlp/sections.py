@@ -9,6 +9,7 @@ HTML) and known heading phrases inside running text (ads flattened to one line, 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -683,6 +684,23 @@ def sentence_cues(sentence: str) -> frozenset[BoilerplateKind]:
     return frozenset(kind for kind, triggers, rx in _BP_CUES if _has_any(low, triggers) and rx.search(low))
 
 
+def _cues_of(text: str, sentences: Sequence[tuple[int, int]]) -> list[frozenset[BoilerplateKind]]:
+    """sentence_cues for each sentence, testing only the kinds whose triggers occur in the block."""
+    if not sentences:
+        return []
+    block = text[sentences[0][0] : sentences[-1][1]].lower()
+    live = [(kind, triggers, rx) for kind, triggers, rx in _BP_CUES if _has_any(block, triggers)]
+    if not live:
+        return [frozenset()] * len(sentences)
+    out: list[frozenset[BoilerplateKind]] = []
+    for a, z in sentences:
+        low = text[a:z].lower()
+        out.append(
+            frozenset(kind for kind, triggers, rx in live if _has_any(low, triggers) and rx.search(low))
+        )
+    return out
+
+
 def boilerplate_kind_of(cues: frozenset[BoilerplateKind], section: SectionKind) -> BoilerplateKind | None:
     """Boilerplate kind of a sentence with these cues, given the section it sits in."""
     for kind in sorted(cues, key=_BP_ORDER.__getitem__):
@@ -841,7 +859,7 @@ def split_sections(plain: PlainText) -> list[SectionSpan]:
         if word_count(text[s:e]) == 0:
             continue
         sents = sentence_spans(text, s, e)
-        cues = [sentence_cues(text[a:z]) for a, z in sents]
+        cues = _cues_of(text, sents)
         kind = h.kind if h is not None else None
         bp = h.boilerplate if h is not None else None
         if kind is None:
@@ -880,16 +898,19 @@ def _fold(text: str, sections: list[SectionSpan]) -> list[SectionSpan]:
         if prev is not None and mergeable:
             # the sub-heading ("Experience:") becomes part of the body it introduces
             inner = prev.inner_headings + ((sec.heading,) if sec.heading else ()) + sec.inner_headings
-            sents = tuple(sentence_spans(text, prev.start, sec.end, cuts=[h.start for h in inner]))
+            sents, cues = list(sec.sentences), list(sec.cues)
+            if sec.heading is not None and sents:
+                sents[0] = (sec.heading.start, sents[0][1])
+                cues[0] = sentence_cues(text[sents[0][0] : sents[0][1]])
             out[-1] = SectionSpan(
                 prev.kind,
                 prev.heading,
                 prev.start,
                 sec.end,
-                count_bullets(text[prev.start : sec.end]),
+                prev.bullet_count + sec.bullet_count,
                 prev.boilerplate,
-                sents,
-                tuple(sentence_cues(text[a:z]) for a, z in sents),
+                prev.sentences + tuple(sents),
+                prev.cues + tuple(cues),
                 inner,
             )
         else:

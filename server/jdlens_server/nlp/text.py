@@ -335,7 +335,7 @@ _ABBREV = frozenset(
 )
 _SENT_END = re.compile(r"[.!?;](?=[\s\"')\]]*\s+[\"'(\[]?[A-Z0-9" + BULLET_GLYPHS + r"])")
 _INLINE_BULLET = re.compile(rf"[{BULLET_GLYPHS}]")
-_INLINE_NUMBER = re.compile(r"\(?\d{1,2}[.)](?= +[A-Z])")
+_INLINE_NUMBER = re.compile(r"\d{1,2}[.)](?= +[A-Z])")
 _CAP_WORD = re.compile(r"[A-Z][a-z]+\b")
 
 
@@ -358,6 +358,8 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
     cuts.extend(m.start() for m in _INLINE_BULLET.finditer(text, start, end))
     for m in _INLINE_NUMBER.finditer(text, start, end):
         i = m.start()
+        if i > start and text[i - 1] == "(":
+            i -= 1
         # a list number follows a word, not another number or a comma ("2 years, 3. Manage" is rare)
         if i >= 2 and text[i - 1] == " " and not (text[i - 2].isdigit() or text[i - 2] in " ,/"):
             cuts.append(i)
