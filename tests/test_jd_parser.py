@@ -425,3 +425,28 @@ def test_locations_need_a_cue_and_resolve_by_qualifier() -> None:
 def test_parsing_is_deterministic() -> None:
     for text in (FLAT_AD, HTML_AD, MD_AD):
         assert parse_jd(text) == parse_jd(text)
+
+
+def test_html_with_bold_pseudo_headings_and_application_line() -> None:
+    html = (
+        "<div><p><strong>Job Title:</strong> Warehouse Supervisor</p>"
+        "<p>We are hiring a Warehouse Supervisor for our Nairobi depot.</p>"
+        "<p><strong>Key Responsibilities</strong></p><ul><li>Supervise <em>receiving</em> &amp; dispatch</li>"
+        "<li>Keep stock records accurate</li></ul>"
+        "<p><b>Requirements</b><br/>Diploma in Logistics<br>At least 3 years&#39; experience</p>"
+        "<p>Apply via <a href='https://jobs.example.com/42'>our portal</a>.</p></div>"
+    )
+    p = parse_jd(html)
+    assert p.role_title == "Warehouse Supervisor"
+    assert [(s.kind, s.heading) for s in p.sections][1:] == [
+        (SectionKind.RESPONSIBILITIES, "Key Responsibilities"),
+        (SectionKind.REQUIREMENTS, "Requirements"),
+    ]
+    assert [(e.level, e.qualification) for e in p.education] == [("Diploma", "Logistics")]
+    assert [(loc.city, loc.country) for loc in p.locations] == [("Nairobi", "Kenya")]
+    # the application line sits in the requirements block but is still boilerplate
+    assert [b.kind for b in p.boilerplate] == [BoilerplateKind.APPLICATION_PROCESS]
+    assert all("Apply" not in s.text for s in p.responsibility_sentences)
+    assert p.urls == ("https://jobs.example.com/42",)
+    _check_offsets(html, p)
+    _check_boilerplate_excluded(p)

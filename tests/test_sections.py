@@ -240,3 +240,17 @@ def test_company_history_is_a_span_inside_about_company() -> None:
     spans = boilerplate_spans(plain.text, secs)
     assert [b.kind for b in spans] == [BoilerplateKind.COMPANY_HISTORY]
     assert plain.text[spans[0].start : spans[0].end].startswith("Acme Bank was established in 1909")
+
+
+def test_span_ending_in_an_entity_covers_the_whole_entity() -> None:
+    html = "<p>3 years&#39; experience &lt;supervisory&gt;</p>"
+    plain = to_plain(html)
+    start = plain.text.index("3 years")
+    end = plain.text.index(">") + 1
+    a, z = plain.to_original(start, end)
+    assert html[a:z] == "3 years&#39; experience &lt;supervisory&gt;"
+
+
+def test_line_right_under_a_heading_is_content_not_a_heading() -> None:
+    text = "Requirements\nDiploma in Logistics\nAt least 3 years of experience as a supervisor.\n"
+    assert _sections(text) == [(K.REQUIREMENTS, "Requirements")]

@@ -314,6 +314,7 @@ def _line_headings(plain: PlainText) -> list[Heading]:
     text = plain.text
     out: list[Heading] = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    prev_heading_line = -2
     for idx, (ls, le) in enumerate(lines):
         raw = text[ls:le]
         stripped = raw.strip()
@@ -330,14 +331,15 @@ def _line_headings(plain: PlainText) -> list[Heading]:
             continue
         known = _lexicon_kind(body)
         if known is None and not marked:
-            if _SENTENCE_END.search(stripped) or n_words > 7:
-                continue
+            if _SENTENCE_END.search(stripped) or n_words > 7 or prev_heading_line == idx - 1:
+                continue  # a sentence, or the first line under a heading ("Requirements" / "Diploma in X")
             ends_colon = stripped.endswith(":")
             question = stripped.endswith("?")
             if not (ends_colon or question or _is_titleish(body)):
                 continue
             # a short title-case line followed by more text reads as a heading
         guess = known or _lexicon_search(body)
+        prev_heading_line = idx
         out.append(
             Heading(
                 start=s,
@@ -673,18 +675,35 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
         ),
     ),
 ]
-# Cues that may sit in the middle of duties/requirements without making the sentence boilerplate.
+# Kinds whose cues make a sentence boilerplate in any section; the others count only outside duties
+# and requirements, except the unmistakable application phrases of _APPLY_ANYWHERE.
 _BP_ANYWHERE = frozenset({B.EQUAL_OPPORTUNITY, B.SCAM_WARNING, B.ACCESSIBILITY})
+_APPLY_ANYWHERE = re.compile(
+    r"\bapply\s+(?:via|through|online|using|here|now|at|by\s+(?:email|sending))|\b(?:send|submit|email)\s+"
+    r"(?:us\s+)?your\s+(?:cv|resume|application)|interested\s+(?:and\s+qualified\s+)?(?:candidates|applicants)"
+    r"|only\s+short-?listed|closing\s+date|deadline\s+for\s+(?:all\s+)?applications?"
+)
+# Marker in a sentence's cue set: its application cue is one of _APPLY_ANYWHERE.
+STRONG_APPLY = "STRONG_APPLY"
 _BP_ORDER = {kind: i for i, (kind, _t, _r) in enumerate(_BP_CUES)}
 
 
-def sentence_cues(sentence: str) -> frozenset[BoilerplateKind]:
-    """Boilerplate kinds whose cues occur in one sentence."""
-    low = sentence.lower()
-    return frozenset(kind for kind, triggers, rx in _BP_CUES if _has_any(low, triggers) and rx.search(low))
+Cues = frozenset[str]  # BoilerplateKind values, plus STRONG_APPLY
 
 
-def _cues_of(text: str, sentences: Sequence[tuple[int, int]]) -> list[frozenset[BoilerplateKind]]:
+def _cue_set(low: str, live: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]]) -> Cues:
+    found = {kind.value for kind, triggers, rx in live if _has_any(low, triggers) and rx.search(low)}
+    if B.APPLICATION_PROCESS.value in found and _APPLY_ANYWHERE.search(low):
+        found.add(STRONG_APPLY)
+    return frozenset(found)
+
+
+def sentence_cues(sentence: str) -> Cues:
+    """Boilerplate cues of one sentence (see _BP_CUES)."""
+    return _cue_set(sentence.lower(), _BP_CUES)
+
+
+def _cues_of(text: str, sentences: Sequence[tuple[int, int]]) -> list[Cues]:
     """sentence_cues for each sentence, testing only the kinds whose triggers occur in the block."""
     if not sentences:
         return []
@@ -692,19 +711,13 @@ def _cues_of(text: str, sentences: Sequence[tuple[int, int]]) -> list[frozenset[
     live = [(kind, triggers, rx) for kind, triggers, rx in _BP_CUES if _has_any(block, triggers)]
     if not live:
         return [frozenset()] * len(sentences)
-    out: list[frozenset[BoilerplateKind]] = []
-    for a, z in sentences:
-        low = text[a:z].lower()
-        out.append(
-            frozenset(kind for kind, triggers, rx in live if _has_any(low, triggers) and rx.search(low))
-        )
-    return out
+    return [_cue_set(text[a:z].lower(), live) for a, z in sentences]
 
 
-def boilerplate_kind_of(cues: frozenset[BoilerplateKind], section: SectionKind) -> BoilerplateKind | None:
+def boilerplate_kind_of(cues: Cues, section: SectionKind) -> BoilerplateKind | None:
     """Boilerplate kind of a sentence with these cues, given the section it sits in."""
-    for kind in sorted(cues, key=_BP_ORDER.__getitem__):
-        if kind in _BP_ANYWHERE:
+    for kind in sorted((B(c) for c in cues if c != STRONG_APPLY), key=_BP_ORDER.__getitem__):
+        if kind in _BP_ANYWHERE or (kind is B.APPLICATION_PROCESS and STRONG_APPLY in cues):
             return kind
         if section not in (K.ABOUT_COMPANY, K.OTHER, K.ABOUT_ROLE, K.BENEFITS):
             continue
@@ -763,7 +776,7 @@ class SectionSpan:
     bullet_count: int
     boilerplate: BoilerplateKind | None  # set for BOILERPLATE and BENEFITS sections
     sentences: tuple[tuple[int, int], ...]
-    cues: tuple[frozenset[BoilerplateKind], ...]  # boilerplate cues of each sentence
+    cues: tuple[Cues, ...]  # boilerplate cues of each sentence
     inner_headings: tuple[Heading, ...] = ()  # sub-headings folded into this section
 
 
@@ -824,7 +837,7 @@ def _merge_headings(text: str, heads: list[Heading]) -> list[Heading]:
 
 
 def _dominant_boilerplate(
-    text: str, sentences: list[tuple[int, int]], cues: list[frozenset[BoilerplateKind]], kind: SectionKind
+    text: str, sentences: list[tuple[int, int]], cues: list[Cues], kind: SectionKind
 ) -> BoilerplateKind | None:
     """The boilerplate kind covering at least half the words of a body, if any."""
     total = sum(word_count(text[a:z]) for a, z in sentences)
@@ -924,7 +937,8 @@ def _split_boilerplate_section(sec: SectionSpan) -> list[BoilerplateSpanPlain]:
     assert sec.boilerplate is not None
     runs: list[tuple[BoilerplateKind, int]] = []
     for (a, _z), cues in zip(sec.sentences, sec.cues, strict=True):
-        own = next((k for k in sorted(cues, key=_BP_ORDER.__getitem__) if k in _BP_ANYWHERE), None)
+        kinds = sorted((B(c) for c in cues if c != STRONG_APPLY), key=_BP_ORDER.__getitem__)
+        own = next((k for k in kinds if k in _BP_ANYWHERE), None)
         kind = own if own is not None and own is not sec.boilerplate else sec.boilerplate
         if not runs or runs[-1][0] is not kind:
             runs.append((kind, a))

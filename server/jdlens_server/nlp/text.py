@@ -90,6 +90,7 @@ class PlainText:
     seg_plain: tuple[int, ...]
     seg_orig: tuple[int, ...]
     seg_copy: tuple[bool, ...]
+    seg_orig_end: tuple[int, ...]  # for inserted segments: where the markup they replace ends
     # Plain offsets where a line that markup declared a heading (# or <h1>..<h6>) starts.
     heading_marks: frozenset[int]
     # Plain (start, end) ranges that were bold in the markup (**x**, <strong>, <b>).
@@ -102,18 +103,35 @@ class PlainText:
         k = bisect.bisect_right(self.seg_plain, i) - 1
         return self.seg_orig[k] + (i - self.seg_plain[k] if self.seg_copy[k] else 0)
 
+    def origin_end(self, i: int) -> int:
+        """Index in the original just past plain character i (past all of "&gt;" for its ">")."""
+        k = bisect.bisect_right(self.seg_plain, i) - 1
+        if self.seg_copy[k]:
+            return self.seg_orig[k] + (i - self.seg_plain[k]) + 1
+        return self.seg_orig_end[k]
+
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a plain [start, end) span to the original string."""
         if end <= start:
             o = self.origin(start)
             return o, o
-        return self.origin(start), self.origin(end - 1) + 1
+        return self.origin(start), self.origin_end(end - 1)
 
 
 class _Builder:
     """Accumulates plain text and its segment map piece by piece."""
 
-    __slots__ = ("bold", "copy_flags", "heads", "orig_starts", "parts", "plain_starts", "size", "src")
+    __slots__ = (
+        "bold",
+        "copy_flags",
+        "heads",
+        "orig_ends",
+        "orig_starts",
+        "parts",
+        "plain_starts",
+        "size",
+        "src",
+    )
 
     def __init__(self, src: str) -> None:
         self.src = src
@@ -121,24 +139,27 @@ class _Builder:
         self.plain_starts: list[int] = []
         self.orig_starts: list[int] = []
         self.copy_flags: list[bool] = []
+        self.orig_ends: list[int] = []
         self.size = 0
         self.heads: set[int] = set()
         self.bold: list[tuple[int, int]] = []
 
-    def _segment(self, s: str, orig: int, copied: bool) -> None:
+    def _segment(self, s: str, orig: int, orig_end: int, copied: bool) -> None:
         self.parts.append(s)
         self.plain_starts.append(self.size)
         self.orig_starts.append(orig)
+        self.orig_ends.append(orig_end)
         self.copy_flags.append(copied)
         self.size += len(s)
 
     def copy(self, start: int, end: int) -> None:
         if end > start:
-            self._segment(self.src[start:end], start, True)
+            self._segment(self.src[start:end], start, end, True)
 
-    def emit(self, s: str, at: int) -> None:
+    def emit(self, s: str, at: int, until: int) -> None:
+        """Insert s in place of the markup original[at:until]."""
         if s:
-            self._segment(s, at, False)
+            self._segment(s, at, until, False)
 
 
 def _entity_text(entity: str) -> str:
@@ -184,15 +205,15 @@ def to_plain(original: str) -> PlainText:
                 elif not closing:
                     bold_open = b.size
             elif name == "li" and not closing:
-                b.emit("\n• ", m.start())
+                b.emit("\n• ", m.start(), m.end())
             elif _BLOCK_TAG_RE.fullmatch(name):
-                b.emit("\n", m.start())
+                b.emit("\n", m.start(), m.end())
                 if not closing and name[0] == "h" and name[1:].isdigit():
                     b.heads.add(b.size)
             elif name in ("td", "th"):
-                b.emit(" ", m.start())
+                b.emit(" ", m.start(), m.end())
         elif kind == "entity":
-            b.emit(_entity_text(m.group()), m.start())
+            b.emit(_entity_text(m.group()), m.start(), m.end())
         elif kind == "mdhead":
             b.heads.add(b.size)
         elif kind in ("image", "link", "code", "italic"):
@@ -206,7 +227,7 @@ def to_plain(original: str) -> PlainText:
         # comment, zero-width, mdquote, mdrule: dropped
     b.copy(pos, len(original))
     if not b.parts:
-        b.emit("", 0)
+        b.emit("", 0, 0)
     text = _translate("".join(b.parts))
     return PlainText(
         text,
@@ -214,6 +235,7 @@ def to_plain(original: str) -> PlainText:
         tuple(b.plain_starts) or (0,),
         tuple(b.orig_starts) or (0,),
         tuple(b.copy_flags) or (True,),
+        tuple(b.orig_ends) or (0,),
         frozenset(b.heads),
         tuple(b.bold),
     )
