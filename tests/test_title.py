@@ -29,6 +29,8 @@ TABLE = [
     ("Chief Financial Officer", "chief financial officer", Seniority.EXECUTIVE),
     ("Marketing Intern - Summer 2025, Part-time", "marketing intern", Seniority.INTERN),
     ("Job Title: Registered Nurse (f/m/x) \u2013 Toronto, ON", "registered nurse", Seniority.UNSPECIFIED),
+    ("Housekeeping Attendant Snr", "housekeeping attendant", Seniority.SENIOR),
+    ("Hair Director_Korean Speaker", "hair director", Seniority.DIRECTOR),
 ]
 
 
@@ -75,3 +77,9 @@ def test_punctuation_is_uniform() -> None:
     assert normalize_title("  C++  Developer ") == "c++ developer"
     assert normalize_title("Node.js Engineer") == "node.js engineer"
     assert normalize_title("Writer's Assistant") == "writers assistant"
+
+
+def test_slash_sides_that_are_titles_become_alternatives() -> None:
+    parts = split_title("Receptionist/Customer Service Officer")
+    assert parts.normalized == "receptionist/customer service officer"
+    assert parts.alternatives == ("Customer Service Officer",)

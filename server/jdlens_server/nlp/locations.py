@@ -243,7 +243,7 @@ def warm_up() -> None:
 
 def is_place_name(name: str) -> bool:
     """Whether a whole string names a city, state, country or continent (used to drop title noise)."""
-    key = _fold(name)
+    key = _key(name.strip(" ."))
     g = _gazetteer()
     return key in g.cities or key in g.countries or key in g.states or key in _CONTINENTS
 

@@ -108,7 +108,9 @@ _NOISE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _NOISE_SUFFIX = re.compile(r"\s+(?:wanted|needed|required|vacancy|position)\s*$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"\s+[-\u2013\u2014|@]\s+|\s*[|]\s*|\s*[,:]\s*|\s+[\u2013\u2014]|[\u2013\u2014]\s+")
+_SEPARATORS = re.compile(
+    r"\s+[-\u2013\u2014|@]\s+|\s*[|]\s*|\s*[,:]\s*|\s+[\u2013\u2014]|[\u2013\u2014]\s+|_"
+)
 _PAREN = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 
@@ -127,41 +129,54 @@ def _is_noise(segment: str) -> bool:
         return True
     if _NOISE_SEGMENT.match(seg) or _GENDER.fullmatch(seg):
         return True
-    parts = [p.strip() for p in re.split(r"\s*(?:/|,|&|\band\b|\bor\b)\s*", seg) if p.strip()]
+    parts = [p.strip() for p in _LIST_SPLIT.split(seg) if p.strip()]
     return bool(parts) and all(is_place_name(p) or _NOISE_SEGMENT.match(p) for p in parts)
 
 
+_LIST_SPLIT = re.compile(r"\s*(?:/|,|&|\band\b|\bor\b)\s*")
+_LETTER_WORD = re.compile(r"[A-Za-z]+")
+_LEVEL_RES = [(re.compile(rf"(?:{pattern})\b", re.IGNORECASE), level) for pattern, level in _SENIORITY_PREFIX]
+# A seniority word written after the title ("Housekeeping Attendant Snr").
+_TRAILING_SENIORITY = re.compile(r"\s+(?:senior|sr|snr|junior|jr|jnr)\.?$", re.IGNORECASE)
+_HEAD_LEVELS = [
+    (
+        re.compile(r"\b(?:chief|ceo|cto|cfo|coo|cio|vp|vice\s+president|president|c-level)\b"),
+        Seniority.EXECUTIVE,
+    ),
+    (re.compile(r"\b(?:director|head\s+of)\b"), Seniority.DIRECTOR),
+    (re.compile(r"\b(?:intern|internship|trainee|apprentice)\b"), Seniority.INTERN),
+    (re.compile(r"\b(?:manager|head)\b"), Seniority.MANAGER),
+]
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_ODD_CHARS = re.compile(r"[^\w+#./\s-]|_")
+_LOOSE_PUNCT = re.compile(r"(?<![\w])[-./]+|[-./]+(?![\w+#])")
+_SLASH = re.compile(r"\s*/\s*")
+_MD_TAIL = re.compile(r"\s*/\s*(?=[A-Z][\w.]*\.?\s*[A-Z]?[\w.]*\s*/\s*$)")
+
+
 def _has_head(s: str) -> bool:
-    return any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", s))
+    return any(is_role_head(w) for w in _LETTER_WORD.findall(s))
 
 
 def _level_of(words: str) -> Seniority:
-    for pattern, level in _SENIORITY_PREFIX:
-        if re.match(rf"(?:{pattern})\b", words, re.IGNORECASE):
+    for rx, level in _LEVEL_RES:
+        if rx.match(words):
             return level
     return Seniority.UNSPECIFIED
 
 
 def _seniority_from_head(title: str) -> Seniority:
     t = title.lower()
-    if re.search(r"\b(?:chief|ceo|cto|cfo|coo|cio|vp|vice\s+president|president|c-level)\b", t):
-        return Seniority.EXECUTIVE
-    if re.search(r"\b(?:director|head\s+of)\b", t):
-        return Seniority.DIRECTOR
-    if re.search(r"\b(?:intern|internship|trainee|apprentice)\b", t):
-        return Seniority.INTERN
-    if re.search(r"\b(?:manager|head)\b", t):
-        return Seniority.MANAGER
-    return Seniority.UNSPECIFIED
+    return next((level for rx, level in _HEAD_LEVELS if rx.search(t)), Seniority.UNSPECIFIED)
 
 
 def normalize_key(text: str) -> str:
     """Lower-case lookup key: '&' -> 'and', quotes and stray punctuation dropped, spaces collapsed."""
     t = text.lower().replace("\u2019", "'").replace("&", " and ")
-    t = re.sub(r"(?<=\w)'s\b", "s", t)
-    t = re.sub(r"[^\w+#./\s-]", " ", t)
-    t = re.sub(r"(?<![\w])[-./]+|[-./]+(?![\w+#])", " ", t)
-    t = re.sub(r"\s*/\s*", "/", t)
+    t = _POSSESSIVE.sub("s", t)
+    t = _ODD_CHARS.sub(" ", t)
+    t = _LOOSE_PUNCT.sub(" ", t)
+    t = _SLASH.sub("/", t)
     return " ".join(t.split())
 
 
@@ -188,7 +203,7 @@ def split_title(title: str) -> TitleParts:
         return " "
 
     raw = _PAREN.sub(paren, raw)
-    raw = re.sub(r"\s*/\s*(?=[A-Z][\w.]*\.?\s*[A-Z]?[\w.]*\s*/\s*$)", " ", raw)  # "/MD. Specialist/" tails
+    raw = _MD_TAIL.sub(" ", raw)  # "/MD. Specialist/" tails
     raw = raw.strip(" /")
     segments = [s.strip() for s in _SEPARATORS.split(raw) if s and s.strip()]
     kept = [s for s in segments if not _is_noise(s)] or segments[:1]
@@ -202,12 +217,21 @@ def split_title(title: str) -> TitleParts:
     as_written = _strip_trailing_place(" - ".join(kept))
     as_written = _NOISE_SUFFIX.sub("", as_written).strip(" -\u2013,")
     seniority = _level_of(as_written)
+    trailing = _TRAILING_SENIORITY.search(as_written)
+    if trailing is not None and len(as_written[: trailing.start()].split()) >= 1:
+        if seniority is Seniority.UNSPECIFIED:
+            seniority = _level_of(trailing.group().strip())
+        as_written = as_written[: trailing.start()]
     core = _SENIORITY_RE.sub("", as_written).strip()
     core = _LEVEL_SUFFIX.sub("", core).strip(" -\u2013,") or core
     if not core:
         core = as_written
     if seniority is Seniority.UNSPECIFIED:
         seniority = _seniority_from_head(core)
+    for side in _SLASH.split(core) if "/" in core else ():
+        # "Child Care Taker/Infant Care Teacher": each side is a title of its own
+        if len(side.split()) >= 2 and _has_head(side):
+            alternatives.append(side)
     alts = tuple(dict.fromkeys(a for a in alternatives if normalize_key(a) != normalize_key(core)))
     return TitleParts(as_written, core, normalize_key(core), seniority, alts)
 
