@@ -1,0 +1,167 @@
+"""The one interceptor: the only place an exception becomes a status code, and one log line per call.
+
+It wraps every method's behaviour (unary and streaming, async-generator and reader/writer style):
+the call gets a correlation id, a domain error raised anywhere in it (also mid-stream, after
+responses went out) is turned into a status with rich details by status_mapping, an unexpected one
+into INTERNAL with the id and no trace, and when the call ends one JSON line records method, code,
+duration and correlation id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from typing import Any, NoReturn
+
+import grpc
+from grpc import aio
+
+from jdlens_server.grpc_api import correlation
+from jdlens_server.grpc_api.status_mapping import grpc_code, log_failure, to_rpc_status
+
+log = logging.getLogger("jdlens.grpc")
+
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+Context = aio.ServicerContext[Any, Any]
+
+
+class _Call:
+    """Bookkeeping for one call: correlation id, clock, final code, the log line."""
+
+    def __init__(self, method: str, context: Context) -> None:
+        self.method = method
+        self.context = context
+        self.correlation_id = correlation.from_metadata(context.invocation_metadata())
+        self.code = grpc.StatusCode.OK
+        self._started = time.perf_counter()
+        self._token = correlation.current.set(self.correlation_id)
+        context.set_trailing_metadata(((correlation.METADATA_KEY, self.correlation_id),))
+
+    async def fail(self, exc: Exception) -> NoReturn:
+        status = to_rpc_status(exc, self.correlation_id)
+        self.code = grpc_code(status)
+        log_failure(exc, self.correlation_id, self.method)
+        await self.context.abort(
+            self.code,
+            status.message,
+            (
+                (STATUS_DETAILS_KEY, status.SerializeToString()),
+                (correlation.METADATA_KEY, self.correlation_id),
+            ),
+        )
+        raise AssertionError("abort returned")  # pragma: no cover - abort always raises
+
+    def aborted(self) -> None:
+        """The behaviour aborted the call itself (e.g. health's NOT_FOUND)."""
+        code = self.context.code()
+        self.code = code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
+
+    def cancelled(self) -> None:
+        remaining = self.context.time_remaining()
+        expired = remaining is not None and remaining <= 0
+        self.code = grpc.StatusCode.DEADLINE_EXCEEDED if expired else grpc.StatusCode.CANCELLED
+
+    def finish(self) -> None:
+        # A stream closed from another context (a generator finalizer) has nothing to restore.
+        with contextlib.suppress(ValueError):
+            correlation.current.reset(self._token)
+        level = logging.INFO
+        if self.code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN):
+            level = logging.ERROR
+        elif self.code is not grpc.StatusCode.OK:
+            level = logging.WARNING
+        log.log(
+            level,
+            "rpc",
+            extra={
+                "method": self.method,
+                "code": self.code.name,
+                "duration_ms": round((time.perf_counter() - self._started) * 1000, 2),
+                "correlation_id": self.correlation_id,
+                "peer": self.context.peer(),
+            },
+        )
+
+
+@contextlib.asynccontextmanager
+async def _guarded(method: str, context: Context) -> AsyncIterator[_Call]:
+    """One call's lifetime: every way it can end is recorded, and an exception becomes a status."""
+    call = _Call(method, context)
+    try:
+        yield call
+    except aio.AbortError:
+        call.aborted()
+        raise
+    except (asyncio.CancelledError, GeneratorExit):
+        call.cancelled()
+        raise
+    except Exception as exc:
+        await call.fail(exc)
+    finally:
+        call.finish()
+
+
+def _wrap_unary_response(method: str, behavior: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def handle(request_or_iterator: Any, context: Context) -> Any:
+        async with _guarded(method, context):
+            result = behavior(request_or_iterator, context)
+            return await result if inspect.isawaitable(result) else result
+
+    return handle
+
+
+def _wrap_stream_response(method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(behavior):
+        # Reader/writer style (context.write): the behaviour is a coroutine; so is the wrapper.
+        return _wrap_unary_response(method, behavior)
+
+    async def handle(request_or_iterator: Any, context: Context) -> AsyncIterator[Any]:
+        async with _guarded(method, context):
+            responses = behavior(request_or_iterator, context)
+            if hasattr(responses, "__aiter__"):
+                async with aclosing(responses) as stream:
+                    async for response in stream:
+                        yield response
+            else:
+                for response in responses:
+                    yield response
+
+    return handle
+
+
+class ErrorInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        handler = await continuation(handler_call_details)
+        if handler is None:  # unknown method: gRPC answers UNIMPLEMENTED itself
+            return handler
+        method = handler_call_details.method
+        wrap_args = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                _wrap_unary_response(method, handler.unary_unary), **wrap_args
+            )
+        if handler.stream_unary is not None:
+            return grpc.stream_unary_rpc_method_handler(
+                _wrap_unary_response(method, handler.stream_unary), **wrap_args
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_stream_response(method, handler.unary_stream), **wrap_args
+            )
+        assert handler.stream_stream is not None
+        return grpc.stream_stream_rpc_method_handler(
+            _wrap_stream_response(method, handler.stream_stream), **wrap_args
+        )

@@ -1,0 +1,172 @@
+"""The server process: grpc.aio with the three jdlens services, health, reflection, the error
+interceptor, message-size limits and graceful shutdown on SIGTERM/SIGINT.
+
+Shutdown: health turns NOT_SERVING (so load balancers stop routing), the server stops accepting
+calls, in-flight calls get ``grace_seconds`` to finish and are cancelled after that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+from jdlens.v1 import (
+    library_service_pb2,
+    library_service_pb2_grpc,
+    pipeline_service_pb2,
+    pipeline_service_pb2_grpc,
+    run_service_pb2,
+    run_service_pb2_grpc,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from jdlens_server.grpc_api.blocking import BlockingRunner
+from jdlens_server.grpc_api.interceptor import ErrorInterceptor
+from jdlens_server.grpc_api.jsonlog import configure_logging
+from jdlens_server.grpc_api.library_servicer import LibrarySearchApi, LibraryServicer, ReviewApi
+from jdlens_server.grpc_api.pipeline_servicer import PipelineServicer
+from jdlens_server.grpc_api.run_servicer import RunServicer
+from jdlens_server.library.queries import LibraryQueries
+from jdlens_server.pipeline.api import PipelineApi
+from jdlens_server.runs.queries import RunQueries
+from jdlens_server.store.db import make_engine, resolve_db_url, session_factory
+
+log = logging.getLogger("jdlens.server")
+
+PIPELINE_SERVICE = pipeline_service_pb2.DESCRIPTOR.services_by_name["PipelineService"].full_name
+RUN_SERVICE = run_service_pb2.DESCRIPTOR.services_by_name["RunService"].full_name
+LIBRARY_SERVICE = library_service_pb2.DESCRIPTOR.services_by_name["LibraryService"].full_name
+HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+OVERALL = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    # host:port; port 0 picks a free one (JdlensServer.port tells which).
+    address: str = "127.0.0.1:50051"
+    # None: $JDLENS_DB, else a SQLite file in the user's data directory.
+    db_url: str | None = None
+    max_message_bytes: int = 16 * 1024 * 1024
+    # Threads for blocking work (pipeline, database), shared by all calls.
+    max_workers: int = 8
+    # Items one AnalyzeJdStream works on at once; it reads no further requests while this many run.
+    stream_concurrency: int = 8
+    grace_seconds: float = 10.0
+    # Calls served at once before new ones are refused with RESOURCE_EXHAUSTED; None: no limit.
+    max_concurrent_rpcs: int | None = None
+
+
+@dataclass(slots=True)
+class Services:
+    """The domain objects the servicers call. A component left None answers UNIMPLEMENTED."""
+
+    runs: RunQueries
+    library: LibraryQueries
+    pipeline: PipelineApi | None = None
+    search: LibrarySearchApi | None = None
+    review: ReviewApi | None = None
+
+    @classmethod
+    def over_store(cls, sessions: sessionmaker[Session], **components: Any) -> Services:
+        return cls(runs=RunQueries(sessions), library=LibraryQueries(sessions), **components)
+
+
+class JdlensServer:
+    """A built, bound server: ``start``, then ``stop`` (graceful) or ``wait_for_termination``."""
+
+    def __init__(
+        self, server: aio.Server, health: Any, runner: BlockingRunner, port: int, services: Services
+    ) -> None:
+        self.grpc_server = server
+        self.port = port
+        self._health = health
+        self._runner = runner
+        self._services = services
+
+    async def start(self) -> None:
+        await self.grpc_server.start()
+        serving = health_pb2.HealthCheckResponse.SERVING
+        not_serving = health_pb2.HealthCheckResponse.NOT_SERVING
+        await self._health.set(OVERALL, serving)
+        await self._health.set(RUN_SERVICE, serving)
+        await self._health.set(LIBRARY_SERVICE, serving)
+        # Until the pipeline core is wired in, its service is reported as not serving.
+        await self._health.set(PIPELINE_SERVICE, serving if self._services.pipeline else not_serving)
+
+    async def stop(self, grace_seconds: float | None) -> None:
+        """Health NOT_SERVING, refuse new calls, let in-flight ones finish within the grace period."""
+        await self._health.enter_graceful_shutdown()
+        await self.grpc_server.stop(grace_seconds)
+        self._runner.shutdown()
+
+    async def wait_for_termination(self) -> None:
+        await self.grpc_server.wait_for_termination()
+
+
+def build_server(config: ServerConfig, services: Services) -> JdlensServer:
+    """A server with every service registered and its port bound (not started)."""
+    runner = BlockingRunner(config.max_workers)
+    server = aio.server(
+        interceptors=[ErrorInterceptor()],
+        options=[
+            ("grpc.max_send_message_length", config.max_message_bytes),
+            ("grpc.max_receive_message_length", config.max_message_bytes),
+            # Two servers on one port would split traffic silently; fail the second bind instead.
+            ("grpc.so_reuseport", 0),
+        ],
+        maximum_concurrent_rpcs=config.max_concurrent_rpcs,
+    )
+    pipeline_service_pb2_grpc.add_PipelineServiceServicer_to_server(
+        PipelineServicer(services.pipeline, runner, config.stream_concurrency), server
+    )
+    run_service_pb2_grpc.add_RunServiceServicer_to_server(RunServicer(services.runs, runner), server)
+    library_service_pb2_grpc.add_LibraryServiceServicer_to_server(
+        LibraryServicer(services.library, runner, services.search, services.review), server
+    )
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    reflection.enable_server_reflection(
+        (PIPELINE_SERVICE, RUN_SERVICE, LIBRARY_SERVICE, HEALTH_SERVICE, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(config.address)
+    if port == 0:
+        raise OSError(f"cannot listen on {config.address}")
+    return JdlensServer(server, health, runner, port, services)
+
+
+async def serve(config: ServerConfig, services: Services | None = None) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down gracefully.
+
+    Without ``services`` the server reads the store at ``config.db_url`` (already migrated) and has
+    no pipeline, search or review components.
+    """
+    if not logging.getLogger().handlers:
+        configure_logging()
+    engine = None
+    if services is None:
+        engine = make_engine(resolve_db_url(config.db_url))
+        services = Services.over_store(session_factory(engine))
+    server = build_server(config, services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await server.start()
+        log.info("serving", extra={"address": config.address, "port": server.port})
+        await stop.wait()
+        log.info("shutting down", extra={"grace_seconds": config.grace_seconds})
+        await server.stop(config.grace_seconds)
+        log.info("stopped")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        if engine is not None:
+            engine.dispose()
