@@ -361,7 +361,6 @@ _AFTER_NAME = re.compile(
     r"was\s+(?:founded|established))\b"
 )
 _AFTER_NAME_AT_START = re.compile(r"\s+(?:is|are)\s+(?:a|an|one\s+of\s+the)\s+[\w-]+")
-_BEFORE_NAME = re.compile(r"(?:\bAt\s+|\b[Jj]oin(?:ing)?\s+|(?:^|\n)\s*About\s+)$")
 _NOT_COMPANY = frozenset(
     wordlist(
         """
