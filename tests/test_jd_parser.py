@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import (
     BoilerplateKind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from jdlens_server.nlp.title import Seniority, normalize_title, split_title, title_variants
 
 TABLE = [
