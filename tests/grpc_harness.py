@@ -23,10 +23,11 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc import aio
 from grpc_health.v1 import health_pb2_grpc
 from grpc_status import rpc_status
+from sqlalchemy.orm import Session, sessionmaker
+
 from jdlens.v1 import common_pb2, library_service_pb2_grpc, pipeline_service_pb2_grpc, run_service_pb2_grpc
 from jdlens_server.grpc_api.server import JdlensServer, ServerConfig, Services, build_server
 from jdlens_server.store.db import make_engine, migrate, session_factory
-from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from jdlens.v1.library_service_pb2_grpc import LibraryServiceAsyncStub

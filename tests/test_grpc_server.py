@@ -25,6 +25,9 @@ import pytest
 from google.protobuf import field_mask_pb2
 from google.rpc import error_details_pb2
 from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
 from grpc_harness import (
     correlation_header,
     detail_of,
@@ -33,8 +36,6 @@ from grpc_harness import (
     rich_status,
     running_server,
 )
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from jdlens.v1 import (
     library_pb2,
     library_service_pb2,
@@ -740,7 +741,8 @@ async def test_interceptor_maps_an_error_raised_mid_stream() -> None:
     received: list[bytes] = []
     try:
         async with aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            call = channel.stream_stream("/test.Echo/Chat")(iter([b"a", b"stop", b"never"]))
+            raw = channel.stream_stream("/test.Echo/Chat", bytes, bytes)  # raw bytes both ways
+            call = raw(iter([b"a", b"stop", b"never"]))
             with pytest.raises(aio.AioRpcError) as caught:
                 async for message in call:
                     received.append(message)

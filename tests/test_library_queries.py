@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 from grpc import aio
+from sqlalchemy.orm import Session, sessionmaker
+
 from grpc_harness import running_server
 from jdlens.v1 import common_pb2, library_pb2, library_service_pb2, run_pb2
 from jdlens_server.errors import InvalidArgument, NotFound
@@ -32,7 +34,6 @@ from jdlens_server.store.models import (
     SkillDimensionRow,
     SkillRow,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 CREATED = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
@@ -346,3 +347,13 @@ async def test_library_through_the_server(sqlite_url: str) -> None:
         assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
         changes = await lib.ListChanges(library_service_pb2.ListChangesRequest())
         assert len(changes.changes) == 2
+
+
+def test_lookup_by_ids_for_search_results(sessions: sessionmaker[Session]) -> None:
+    ids = seed(sessions)
+    q = LibraryQueries(sessions)
+    skills = q.skills_by_ids([ids.spark, ids.python, 10_000])
+    assert {k: v.slug for k, v in skills.items()} == {ids.python: "python", ids.spark: "apache-spark"}
+    assert skills[ids.python] == q.get_skill(f"skills/{ids.python}")
+    roles = q.roles_by_ids([ids.data_scientist])
+    assert [r.slug for r in roles.values()] == ["data-scientist"]

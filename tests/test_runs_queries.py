@@ -7,13 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
 from jdlens.v1 import common_pb2, run_pb2
 from jdlens_server.errors import InvalidArgument, NotFound
 from jdlens_server.pipeline import run_store
 from jdlens_server.runs.queries import RunFilters, RunQueries
 from jdlens_server.store.db import make_engine, session_factory, transaction
 from jdlens_server.store.models import RoleRow
-from sqlalchemy.orm import Session, sessionmaker
 
 BASE_TIME = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 

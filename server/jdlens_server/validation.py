@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from google.protobuf.descriptor import Descriptor
+
 from jdlens.v1 import (
     common_pb2,
     library_pb2,
@@ -20,7 +21,6 @@ from jdlens.v1 import (
     run_pb2,
     run_service_pb2,
 )
-
 from jdlens_server import resource_names
 from jdlens_server.errors import FieldViolation, InvalidArgument
 from jdlens_server.proto_enums import is_defined

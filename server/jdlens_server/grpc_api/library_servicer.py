@@ -8,10 +8,10 @@ from typing import Any, Protocol, TypeVar
 
 from google.protobuf.message import Message
 from grpc import aio
+
 from jdlens.v1 import library_pb2
 from jdlens.v1 import library_service_pb2 as pb
 from jdlens.v1 import library_service_pb2_grpc as pb_grpc
-
 from jdlens_server import validation
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.grpc_api.status_mapping import NotConfigured

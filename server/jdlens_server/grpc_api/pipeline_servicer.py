@@ -10,9 +10,9 @@ from functools import partial
 from typing import Any
 
 from grpc import aio
+
 from jdlens.v1 import pipeline_service_pb2 as pb
 from jdlens.v1 import pipeline_service_pb2_grpc as pb_grpc
-
 from jdlens_server import validation
 from jdlens_server.errors import FieldViolation, InvalidArgument
 from jdlens_server.grpc_api import correlation

@@ -7,8 +7,8 @@ from functools import partial
 from typing import Any
 
 from grpc import aio
-from jdlens.v1 import run_pb2, run_service_pb2, run_service_pb2_grpc
 
+from jdlens.v1 import run_pb2, run_service_pb2, run_service_pb2_grpc
 from jdlens_server import validation
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.runs.queries import RunFilters, RunQueries

@@ -17,6 +17,8 @@ from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy.orm import Session, sessionmaker
+
 from jdlens.v1 import (
     library_service_pb2,
     library_service_pb2_grpc,
@@ -25,8 +27,6 @@ from jdlens.v1 import (
     run_service_pb2,
     run_service_pb2_grpc,
 )
-from sqlalchemy.orm import Session, sessionmaker
-
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.grpc_api.interceptor import ErrorInterceptor
 from jdlens_server.grpc_api.jsonlog import configure_logging
@@ -74,8 +74,15 @@ class Services:
     review: ReviewApi | None = None
 
     @classmethod
-    def over_store(cls, sessions: sessionmaker[Session], **components: Any) -> Services:
-        return cls(runs=RunQueries(sessions), library=LibraryQueries(sessions), **components)
+    def over_store(
+        cls,
+        sessions: sessionmaker[Session],
+        pipeline: PipelineApi | None = None,
+        search: LibrarySearchApi | None = None,
+        review: ReviewApi | None = None,
+    ) -> Services:
+        """Run and library reads over the store, plus whichever components this process has."""
+        return cls(RunQueries(sessions), LibraryQueries(sessions), pipeline, search, review)
 
 
 class JdlensServer:

@@ -14,8 +14,8 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
-from jdlens.v1 import common_pb2
 
+from jdlens.v1 import common_pb2
 from jdlens_server.errors import (
     FailedPrecondition,
     InvalidArgument,

@@ -19,10 +19,10 @@ from typing import Generic, Protocol, TypeVar
 
 from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
-from jdlens.v1 import common_pb2, library_pb2, run_pb2
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload, sessionmaker
 
+from jdlens.v1 import common_pb2, library_pb2, run_pb2
 from jdlens_server import resource_names
 from jdlens_server.errors import NotFound
 from jdlens_server.paging import FilterValue, as_utc, decode_page_token, encode_page_token
@@ -223,6 +223,12 @@ class LibraryQueries:
             rows, token = listing.page(session, query, SkillRow.id, page_size, page_token)
             return Page(self._build_skills(session, rows), token)
 
+    def skills_by_ids(self, ids: Sequence[int]) -> dict[int, library_pb2.Skill]:
+        """Skills by row id (for search results); ids the library lacks are left out."""
+        with self._sessions() as session:
+            rows = list(session.scalars(self._skills().where(SkillRow.id.in_(ids))))
+            return {row.id: skill for row, skill in zip(rows, self._build_skills(session, rows), strict=True)}
+
     @staticmethod
     def _skills() -> Select[tuple[SkillRow]]:
         return select(SkillRow).options(selectinload(SkillRow.aliases))
@@ -283,6 +289,12 @@ class LibraryQueries:
                 query = query.where(RoleRow.id.in_(linked))
             rows, token = listing.page(session, query, RoleRow.id, page_size, page_token)
             return Page(self._build_roles(session, rows), token)
+
+    def roles_by_ids(self, ids: Sequence[int]) -> dict[int, library_pb2.Role]:
+        """Roles by row id (for search results); ids the library lacks are left out."""
+        with self._sessions() as session:
+            rows = list(session.scalars(self._roles().where(RoleRow.id.in_(ids))))
+            return {row.id: role for row, role in zip(rows, self._build_roles(session, rows), strict=True)}
 
     @staticmethod
     def _roles() -> Select[tuple[RoleRow]]:

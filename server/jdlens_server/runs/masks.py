@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from google.protobuf import field_mask_pb2
+
 from jdlens.v1 import run_pb2
 
 # What ListRuns returns by default: who, when, what was decided and what it cost, without the stage

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from jdlens.v1 import common_pb2, library_pb2, run_pb2
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jdlens.v1 import common_pb2, library_pb2, run_pb2
 from jdlens_server import resource_names
 from jdlens_server.errors import FieldViolation, InvalidArgument, NotFound
 from jdlens_server.paging import (
