@@ -162,10 +162,9 @@ class AnthropicBackend:
                     http_ms += _ms(sent)
                     reason, retryable, retry_after = _describe(exc, self.config.timeout_s)
                     delay = policy.delay(attempt, retry_after, self._rng)
-                    spent_s = time.perf_counter() - began
-                    if not retryable or attempt >= policy.max_attempts:
-                        pass
-                    elif spent_s + delay + self.config.timeout_s <= policy.deadline_s:
+                    # A retry must be able to finish (a whole timeout) inside the stage's deadline.
+                    ends_s = time.perf_counter() - began + delay + self.config.timeout_s
+                    if retryable and attempt < policy.max_attempts and ends_s <= policy.deadline_s:
                         log.info("anthropic: %s, retry %d in %.2fs", reason, attempt, delay)
                         self._sleep(delay)
                         continue
