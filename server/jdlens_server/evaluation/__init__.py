@@ -1,0 +1,1 @@
+"""Evaluation of jdlens against labelled data sets (formats in the eval-dev README)."""

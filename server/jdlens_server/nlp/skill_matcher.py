@@ -1,0 +1,928 @@
+"""Dictionary skill matching: every library label and alias in one Aho-Corasick automaton.
+
+Text and labels are tokenised the same way (words with their inner dots/apostrophes and ``+``/``#``
+suffixes, each other symbol a token of its own, hyphens between words dropped), each word folded
+with :mod:`jdlens_server.nlp.stemming`, and the keys joined by single spaces. The automaton runs
+over that folded string padded with spaces, so a hit always starts and ends on token boundaries,
+and a token -> character map turns it back into offsets of the *original* text.
+
+Overlapping hits are resolved longest first. Names that are also ordinary words (Go, R, C, Swift,
+Spark, React, Excel, "design", "data", hidden one-word labels, anything the library marks
+``context_required``) count only with supporting context; see :class:`SkillMatcher`.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from itertools import chain
+from typing import NamedTuple
+
+import ahocorasick
+
+from jdlens_server.nlp.stemming import fold_token
+
+__all__ = [
+    "AliasEntry",
+    "SkillMatcher",
+    "SkillMention",
+    "Token",
+    "is_tool_like",
+    "sentence_ids",
+    "tokenize",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    """One label of one library skill, as the matcher needs it (built from plain records)."""
+
+    skill_id: int
+    text: str
+    alias_type: str  # "canonical" | "alternative" | "abbreviation" | "hidden" | "misspelling" | ...
+    match_strategy: str  # "case_insensitive" | "exact" | "context_required"
+    nature: str = ""  # SkillNature name without prefix ("TOOL", "LANGUAGE", ...) when known
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMention:
+    """One dictionary hit; ``start``/``end`` index the original text."""
+
+    skill_id: int
+    alias_text: str
+    start: int
+    end: int
+    region_kind: str
+    alias_type: str
+    confidence: float
+
+
+# ---------------------------------------------------------------------------------- tokens
+
+
+class Token(NamedTuple):
+    text: str
+    start: int
+    end: int
+    key: str  # folded form; symbols keep themselves
+    is_word: bool
+
+
+# One regex does all tokenising (it runs in C; the Python loop only folds):
+# - a word keeps inner dots, apostrophes and ampersands (node.js, ASP.NET, R&D, master's) and
+#   trailing + / # (C++, C#), and a dot that opens it when nothing word-like precedes (.NET);
+# - a dot before a capitalised word does not join: it is a sentence end that lost its space
+#   ("experience.Requirements");
+# - a hyphen between two word characters is no token ("full-stack" matches "full stack");
+# - every other non-space character is a token of its own.
+_TOKEN = re.compile(
+    r"(?:(?<![\w.])\.(?=\w))?\w+(?:(?:\.(?![A-Z][a-z]{2})|['\u2019&])\w+)*[+#]*"
+    r"|(?!(?<=\w)[-\u2010\u2011](?=\w))[^\w\s]"
+)
+
+
+def _spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def _is_word(surface: str) -> bool:
+    return len(surface) > 1 or surface.isalnum() or surface == "_"
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of ``text[start:end]`` with offsets into ``text`` (see ``_TOKEN`` for the rules)."""
+    stop = len(text) if end is None else end
+    return [Token(w, a, b, fold_token(w), _is_word(w)) for a, b, w in _spans(text, start, stop)]
+
+
+def label_key(text: str) -> str:
+    """The matching key of a label or phrase: its folded tokens joined by single spaces."""
+    return " ".join([fold_token(m.group()) for m in _TOKEN.finditer(text)])
+
+
+_SENTENCE_END = frozenset(".!?;\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192*")
+
+
+def sentence_ids(text: str, tokens: Sequence[Token]) -> list[int]:
+    """A sentence number per token: a new sentence after . ! ? ; bullets and line breaks."""
+    ids: list[int] = []
+    current = 0
+    for i, tok in enumerate(tokens):
+        if i and (tokens[i - 1].text in _SENTENCE_END or "\n" in text[tokens[i - 1].end : tok.start]):
+            current += 1
+        ids.append(current)
+    return ids
+
+
+_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]")
+# Two words that lost the space between them ("andInnovation", "atDanish"), not a product name.
+_GLUED_WORDS = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
+# Numbers with units, ordinals, money, times: "13th", "20yrs", "60B", "8.30am", "41,013".
+_NUMBERISH = re.compile(
+    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|x|%)?(?:x\d+|[-/]\d[\d.,:]*\w*)?", re.IGNORECASE
+)
+
+
+def is_tool_like(surface: str) -> bool:
+    """Surface shape of a product/tool name: CamelCase, ALLCAPS, digits, dots, + or #."""
+    s = surface.strip()
+    if s.isalpha() and (s.islower() or s[1:].islower()):
+        return False  # the common case: "word", "Word"
+    if not s or not any(c.isalpha() for c in s):
+        return False
+    if _NUMBERISH.fullmatch(s) or _GLUED_WORDS.fullmatch(s):
+        return False
+    if any(c in s for c in "+#") or (s.startswith(".") and len(s) > 2):
+        return True
+    if "." in s.strip(".") and re.search(r"[A-Za-z]\.[A-Za-z]", s):
+        return True
+    if any(c.isdigit() for c in s) and any(c.isalpha() for c in s):
+        return True
+    letters = [c for c in s if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return True
+    return _CAMEL.search(s) is not None
+
+
+# ---------------------------------------------------------------------------------- context rules
+
+
+class _Need(IntEnum):
+    NONE = 0
+    SKILL_CUE = 1  # a generic word ("design"): needs a skill cue ("design skills", "experience in design")
+    TECH = 2  # a product name that is also a word (Spark, React, Excel): casing + a tech cue
+    LANGUAGE = 3  # a programming language that is also a word / letter (Go, R, C, Swift): a language cue
+    WORD = 4  # a word the library marks ambiguous: as a name (capitalised mid-sentence) TECH, else SKILL_CUE
+
+
+# Programming languages whose names are ordinary words or single letters.
+_LANGUAGE_HOMONYMS = frozenset(
+    {
+        "go",
+        "r",
+        "c",
+        "d",
+        "f",
+        "j",
+        "k",
+        "q",
+        "s",
+        "v",
+        "swift",
+        "rust",
+        "dart",
+        "julia",
+        "ruby",
+        "elm",
+        "crystal",
+        "scratch",
+        "assembly",
+        "basic",
+        "logo",
+        "pascal",
+        "ada",
+        "io",
+        "ml",
+        "lisp",
+        "forth",
+        "processing",
+        "hack",
+        "pure",
+        "red",
+        "ring",
+        "factor",
+        "joy",
+        "self",
+        "icon",
+        "clean",
+        "chapel",
+        "nim",
+        "pony",
+        "oz",
+        "alice",
+        "boo",
+        "cool",
+        "e",
+        "x10",
+        "apex",
+    }
+)
+# Products and tools whose names are ordinary words.
+_TOOL_HOMONYMS = frozenset(
+    {
+        "spark",
+        "react",
+        "excel",
+        "word",
+        "access",
+        "teams",
+        "office",
+        "outlook",
+        "project",
+        "express",
+        "shell",
+        "flash",
+        "chef",
+        "puppet",
+        "salt",
+        "source",
+        "unity",
+        "canvas",
+        "absorb",
+        "rage",
+        "eclipse",
+        "bamboo",
+        "confluence",
+        "ember",
+        "meteor",
+        "backbone",
+        "flask",
+        "rails",
+        "spring",
+        "struts",
+        "hive",
+        "pig",
+        "storm",
+        "ant",
+        "sketch",
+        "premiere",
+        "slack",
+        "zoom",
+        "dynamics",
+        "mode",
+        "snowflake",
+        "elastic",
+        "vault",
+        "consul",
+        "nomad",
+        "packer",
+        "helm",
+        "envoy",
+        "celery",
+        "node",
+        "next",
+        "jest",
+        "mocha",
+        "jasmine",
+        "karma",
+        "cypress",
+        "blender",
+        "maya",
+        "nuke",
+        "paint",
+        "publisher",
+        "pages",
+        "numbers",
+        "box",
+        "drive",
+        "notion",
+        "sage",
+        "visual",
+        "studio",
+        "code",
+        "atom",
+        "sublime",
+        "beam",
+        "arrow",
+        "delta",
+        "drill",
+        "glue",
+        "athena",
+        "lambda",
+        "compose",
+        "swarm",
+        "foundry",
+        "realm",
+        "titan",
+        "composer",
+        "ads",
+        "analytics",
+        "console",
+        "sheets",
+        "docs",
+        "slides",
+        "sites",
+        "keep",
+        "meet",
+        "classroom",
+        "buffer",
+        "loom",
+        "moodle",
+        "blackboard",
+        "schoology",
+        "edmodo",
+        "frontier",
+        "torque",
+        "cocos",
+        "phaser",
+        "stencyl",
+        "construct",
+        "fusion",
+    }
+)
+# Function words and the like: never a skill on their own.
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "as",
+        "is",
+        "are",
+        "be",
+        "it",
+        "its",
+        "we",
+        "you",
+        "our",
+        "your",
+        "us",
+        "do",
+        "does",
+        "can",
+        "will",
+        "may",
+        "more",
+        "less",
+        "most",
+        "least",
+        "all",
+        "any",
+        "some",
+        "no",
+        "not",
+        "new",
+        "good",
+        "well",
+        "very",
+        "up",
+        "out",
+        "off",
+        "over",
+        "one",
+        "two",
+        "first",
+        "last",
+        "next",
+        "other",
+        "same",
+        "such",
+        "own",
+        "per",
+        "via",
+        "etc",
+        "e.g",
+        "i.e",
+        "like",
+        "also",
+        "so",
+        "then",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "when",
+        "where",
+        "who",
+        "how",
+        "what",
+        "which",
+        "why",
+        "if",
+        "but",
+        "about",
+        "into",
+        "from",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "make",
+        "made",
+        "use",
+        "used",
+        "work",
+        "working",
+        "team",
+        "job",
+        "role",
+        "time",
+        "year",
+        "years",
+        "day",
+        "way",
+        "part",
+        "plus",
+        "nice",
+        "great",
+        "high",
+        "low",
+    }
+)
+def _folded(words: str) -> frozenset[str]:
+    return frozenset(fold_token(w) for w in words.split())
+
+
+# Words around a generic-word skill that say it is meant as a skill.
+_SKILL_CUES = _folded(
+    """
+    skill skills experience experienced expertise expert knowledge knowledgeable background
+    proficiency proficient competence competent competency familiarity familiar understanding
+    qualification qualifications degree ability abilities capability strong solid excellent advanced
+    deep practical hands-on certified certification training trained specialist specialised
+    specialized"""
+)
+# Words that make a product/tool reading likely.
+_TECH_CUES = _folded(
+    """
+    programming language languages framework frameworks library libraries developer developers
+    development develop code coding coder stack proficiency proficient software tool tools toolkit
+    platform platforms api apis sdk sdks scripting script scripts frontend front-end backend
+    back-end engineer engineers engineering technology technologies tech microsoft ms apache google
+    amazon aws azure gcp cloud database databases spreadsheet spreadsheets application applications
+    app apps web mobile ide editor experience knowledge using version versions devops data analytics"""
+)
+_LANGUAGE_CUES = _folded(
+    """
+    programming language languages lang coding code coder programmer programmers developer
+    developers scripting compiler compilers runtime golang"""
+)
+_LIST_SEPARATORS = frozenset({",", "/", "&", "|", "(", ")", "and", "or", "+"})
+_TOOLISH_NATURES = frozenset({"TOOL", "LANGUAGE", "PLATFORM"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    skill_id: int
+    alias_text: str
+    alias_type: str
+    exact: bool  # match_strategy "exact": the surface must equal the alias
+    need: _Need
+    toolish: bool  # a tool/language/platform: evidence of a tech context for its neighbours
+    surface: tuple[str, ...]  # the alias' own token texts (for exact and case checks)
+    base_confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    n_tokens: int
+    key_len: int  # characters of the key without its padding spaces
+    targets: tuple[_Target, ...]
+
+
+_TYPE_CONFIDENCE = {
+    "canonical": 0.95,
+    "alternative": 0.85,
+    "abbreviation": 0.85,
+    "implicit": 0.85,
+    "misspelling": 0.6,
+    "hidden": 0.6,
+}
+_PAREN_LABEL = re.compile(r"^(?P<head>[^()]+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
+# Single-token labels that occur as a word in at least this many other labels are generic words.
+_GENERIC_MIN_LABELS = 60
+
+
+def _is_lowercase_word(s: str) -> bool:
+    return s.isalpha() and s.islower()
+
+
+class _Label(NamedTuple):
+    surfaces: tuple[str, ...]
+    key: str
+
+
+def _label(text: str) -> _Label:
+    surfaces = tuple(_TOKEN.findall(text))
+    return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
+
+
+class _Region:
+    """Token arrays of one region, with the sentence numbers computed only when a rule needs them."""
+
+    __slots__ = ("_sentences", "ends", "keys", "lower", "starts", "surfaces", "text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        spans = _spans(text, start, end)
+        self.text = text
+        self.starts = [a for a, _, _ in spans]
+        self.ends = [b for _, b, _ in spans]
+        self.surfaces = [w for _, _, w in spans]
+        self.keys = [fold_token(w) for w in self.surfaces]
+        self.lower = not any(c.isupper() for c in text[start:end])
+        self._sentences: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.surfaces)
+
+    @property
+    def sentences(self) -> list[int]:
+        if self._sentences is None:
+            ids: list[int] = []
+            current = 0
+            for i in range(len(self.surfaces)):
+                if i and (
+                    self.surfaces[i - 1] in _SENTENCE_END
+                    or "\n" in self.text[self.ends[i - 1] : self.starts[i]]
+                ):
+                    current += 1
+                ids.append(current)
+            self._sentences = ids
+        return self._sentences
+
+
+class SkillMatcher:
+    """Aho-Corasick matcher over all alias keys of a library. Build once, share between threads.
+
+    Context rules, for an alias of one word that is also an ordinary word:
+    - a programming language homonym (Go, R, C, Swift, a one-letter name, ...) needs proper-noun
+      casing (unless the whole region is lower case) and a language cue in its sentence: the
+      words programming/language/coding/developer/..., or another language or tool in the same
+      list ("Go, Python and Java");
+    - a product homonym (Spark, React, Excel, an ESCO "Name (kind of tool)" head that is a word
+      elsewhere in the library, ...) needs the same casing and a tech cue: tech words
+      (framework, library, software, developer, cloud, ...) or another tool-like mention in the
+      same sentence;
+    - a generic word skill (a one-word label used in many other labels: "design", "data") needs a
+      skill cue next to it ("design skills", "experience in design");
+    - ALLCAPS aliases must match in capitals unless the whole region is lower case ("LESS" the
+      stylesheet language is not "less", "LED" is not "led");
+    - ``exact`` aliases must match the surface exactly; ``context_required`` ones are treated as
+      product homonyms (or as languages when their nature is LANGUAGE).
+    """
+
+    def __init__(
+        self,
+        automaton: ahocorasick.Automaton,
+        patterns: list[_Pattern],
+        n_aliases: int,
+        lead_verbs: frozenset[str] = frozenset(),
+    ) -> None:
+        self._automaton = automaton
+        self._patterns = patterns
+        self.n_aliases = n_aliases
+        # Folded words that open the library's skill labels far more often than they occur inside
+        # them ("manage budgets", "work in teams"): the library's own verb lexicon, used by phrase
+        # proposals to find verb phrases without a POS tagger.
+        self.lead_verbs = lead_verbs
+
+    @property
+    def n_keys(self) -> int:
+        return len(self._patterns)
+
+    # ---- build ----------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, entries: Iterable[AliasEntry]) -> SkillMatcher:
+        # A library build allocates ~10^6 small objects that all survive: the cyclic collector
+        # would rescan them over and over (a third of the time) and find nothing to free.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build([_normalised(e) for e in entries])
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, items: list[AliasEntry]) -> SkillMatcher:
+        labels = [_label(e.text) for e in items]
+
+        key_skills: dict[str, set[int]] = {}
+        for e, lab in zip(items, labels, strict=True):
+            if lab.key:
+                key_skills.setdefault(lab.key, set()).add(e.skill_id)
+
+        # "Python (computer programming)": the head is an implicit alias when no other skill uses it.
+        heads: dict[str, list[tuple[AliasEntry, str]]] = {}
+        paren_heads: set[tuple[int, str]] = set()
+        paren_labels: set[int] = set()
+        for n, e in enumerate(items):
+            if e.alias_type != "canonical" or not e.text.endswith(")"):
+                continue
+            m = _PAREN_LABEL.match(e.text)
+            if m is None:
+                continue
+            head = m.group("head")
+            head_key = _label(head).key
+            if head_key:
+                heads.setdefault(head_key, []).append((e, head))
+                paren_heads.add((e.skill_id, head_key))
+                paren_labels.add(n)
+
+        # How many labels use each (folded) word: a one-word label found in many others is a
+        # generic word. Qualified labels ("Python (computer programming)") do not count as uses.
+        word_use: Counter[str] = Counter(
+            chain.from_iterable(
+                set(lab.key.split(" ")) for n, lab in enumerate(labels) if " " in lab.key and n not in paren_labels
+            )
+        )
+        extra: list[tuple[AliasEntry, _Label]] = []
+        for head_key, owners in heads.items():
+            skills = {e.skill_id for e, _ in owners} | key_skills.get(head_key, set())
+            if len(skills) != 1 or head_key in key_skills:
+                continue  # shared with another skill, or already an alias of this one
+            e, head = owners[0]
+            extra.append((AliasEntry(e.skill_id, head, "implicit", e.match_strategy, e.nature), _label(head)))
+
+        grouped: dict[str, list[_Target]] = {}
+        n_tokens: dict[str, int] = {}
+        for e, lab in [*zip(items, labels, strict=True), *extra]:
+            words = [w for w in lab.surfaces if _is_word(w)]
+            if not words:
+                continue
+            need = cls._need(e, lab, words, word_use, (e.skill_id, lab.key) in paren_heads)
+            if need is None:
+                continue
+            # Only short labels can be product names; they are the tech evidence for neighbours.
+            toolish = len(words) <= 3 and (
+                e.nature in _TOOLISH_NATURES or any(is_tool_like(w) for w in words)
+            )
+            target = _Target(
+                skill_id=e.skill_id,
+                alias_text=e.text,
+                alias_type=e.alias_type,
+                exact=e.match_strategy == "exact",
+                need=need,
+                toolish=toolish,
+                surface=lab.surfaces,
+                base_confidence=_TYPE_CONFIDENCE.get(e.alias_type, 0.75),
+            )
+            bucket = grouped.setdefault(lab.key, [])
+            # One target per (skill, key): keep the most trusted alias type.
+            for i, old in enumerate(bucket):
+                if old.skill_id == e.skill_id:
+                    if (target.base_confidence, -target.need) > (old.base_confidence, -old.need):
+                        bucket[i] = target
+                    break
+            else:
+                bucket.append(target)
+            n_tokens[lab.key] = len(lab.surfaces)
+
+        automaton = ahocorasick.Automaton()
+        patterns: list[_Pattern] = []
+        for key, targets in grouped.items():
+            automaton.add_word(f" {key} ", len(patterns))
+            patterns.append(_Pattern(n_tokens[key], len(key), tuple(targets)))
+        if patterns:
+            automaton.make_automaton()
+        return cls(automaton, patterns, len(items) + len(extra), _lead_verbs(items, labels))
+
+    @staticmethod
+    def _need(
+        e: AliasEntry, lab: _Label, words: list[str], word_use: Counter[str], paren_head: bool
+    ) -> _Need | None:
+        """The context an alias needs, or None when it must never match on its own."""
+        strategy = e.match_strategy
+        language = e.nature == "LANGUAGE"
+        if len(lab.surfaces) != 1:
+            if strategy == "context_required":
+                return _Need.LANGUAGE if language else _Need.TECH
+            return _Need.NONE
+        surface = words[0]
+        folded = surface.casefold()
+        if folded in _STOP and not (surface.isupper() and len(surface) > 1):
+            return None  # "less", "it", "go to": only their capitalised acronyms may be names
+        if folded in _LANGUAGE_HOMONYMS or (len(folded) <= 2 and language):
+            return _Need.LANGUAGE
+        if strategy == "context_required":
+            if language:
+                return _Need.LANGUAGE
+            # A product name ("Spark", a TOOL) needs a tech context; a lower-case word ("design",
+            # "bash") is read by how the text writes it.
+            toolish = e.nature in _TOOLISH_NATURES or not surface.islower()
+            return _Need.TECH if toolish else _Need.WORD
+        if len(folded) == 1:
+            return None  # a lone letter that is not a known language name
+        if folded in _TOOL_HOMONYMS:
+            return _Need.TECH
+        if len(folded) <= 3 and (e.alias_type in ("hidden", "misspelling") or surface.islower()):
+            return _Need.TECH
+        if len(folded) == 2 and not surface.isupper():
+            return _Need.TECH
+        uses = word_use.get(lab.key, 0)
+        if paren_head and uses > 0:
+            return _Need.TECH  # the taxonomy itself had to qualify this name
+        if uses >= _GENERIC_MIN_LABELS and not is_tool_like(surface):
+            return _Need.WORD
+        if e.alias_type in ("hidden", "misspelling") and not is_tool_like(surface):
+            return _Need.SKILL_CUE  # one-word hidden labels are loose synonyms ("standing", "integrity")
+        return _Need.NONE
+
+    # ---- find -----------------------------------------------------------------------------
+
+    def find(self, text: str, regions: Sequence[tuple[int, int, str]] | None = None) -> list[SkillMention]:
+        """Mentions in ``text`` (only inside ``regions`` when given), ordered by start."""
+        spans = [(0, len(text), "")] if regions is None else regions
+        out: list[SkillMention] = []
+        for start, end, kind in spans:
+            out.extend(self._find_region(text, max(0, start), min(len(text), end), kind))
+        out.sort(key=lambda m: (m.start, -m.end, -m.confidence, m.skill_id))
+        return out
+
+    def _find_region(self, text: str, start: int, end: int, kind: str) -> list[SkillMention]:
+        if not self._patterns or end <= start:
+            return []
+        reg = _Region(text, start, end)
+        if not len(reg):
+            return []
+        haystack = " " + " ".join(reg.keys) + " "
+        tok_at_char: dict[int, int] = {}
+        pos = 1
+        for i, key in enumerate(reg.keys):
+            tok_at_char[pos] = i
+            pos += len(key) + 1
+
+        # (first token, last token exclusive, pattern) of every raw hit.
+        hits: list[tuple[int, int, _Pattern]] = []
+        for end_idx, pid in self._automaton.iter(haystack):
+            pattern = self._patterns[pid]
+            # The hit " k " ends on its trailing space; its first token starts key_len before that.
+            first = tok_at_char.get(end_idx - pattern.key_len)
+            if first is not None:
+                hits.append((first, first + pattern.n_tokens, pattern))
+        if not hits:
+            return []
+
+        toolish: dict[int, list[tuple[int, int]]] | None = None
+        accepted: list[tuple[int, int, _Target, float]] = []
+        for first, last, pattern in hits:
+            n_skills = len(pattern.targets)
+            for target in pattern.targets:
+                if target.need in (_Need.TECH, _Need.LANGUAGE, _Need.WORD) and toolish is None:
+                    toolish = self._toolish_spans(reg, hits)
+                conf = self._accept(target, reg, first, last, toolish or {})
+                if conf is not None:
+                    accepted.append((first, last, target, conf / (1.0 + 0.5 * (n_skills - 1))))
+
+        # Longest first; equal spans keep all their skills.
+        accepted.sort(key=lambda a: (-(a[1] - a[0]), a[0], -a[3]))
+        taken = [False] * len(reg)
+        chosen_spans: set[tuple[int, int]] = set()
+        out: list[SkillMention] = []
+        for first, last, target, conf in accepted:
+            if (first, last) not in chosen_spans:
+                if any(taken[first:last]):
+                    continue
+                taken[first:last] = [True] * (last - first)
+                chosen_spans.add((first, last))
+            out.append(
+                SkillMention(
+                    skill_id=target.skill_id,
+                    alias_text=target.alias_text,
+                    start=reg.starts[first],
+                    end=reg.ends[last - 1],
+                    region_kind=kind,
+                    alias_type=target.alias_type,
+                    confidence=round(conf, 4),
+                )
+            )
+        return out
+
+    @staticmethod
+    def _toolish_spans(
+        reg: _Region, hits: list[tuple[int, int, _Pattern]]
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Per sentence, the spans that show a tech context: context-free tool hits, tool-shaped words."""
+        sentences = reg.sentences
+        out: dict[int, list[tuple[int, int]]] = {}
+        for first, last, pattern in hits:
+            if any(t.toolish and t.need is _Need.NONE for t in pattern.targets):
+                out.setdefault(sentences[first], []).append((first, last))
+        for i, surface in enumerate(reg.surfaces):
+            if is_tool_like(surface):
+                out.setdefault(sentences[i], []).append((i, i + 1))
+        return out
+
+    @staticmethod
+    def _accept(
+        target: _Target, reg: _Region, first: int, last: int, toolish: dict[int, list[tuple[int, int]]]
+    ) -> float | None:
+        surface = tuple(reg.surfaces[first:last])
+        conf = target.base_confidence
+        if target.exact:
+            if surface != target.surface:
+                return None
+        elif surface == target.surface:
+            conf = min(1.0, conf + 0.03)
+        elif tuple(s.casefold() for s in surface) != tuple(s.casefold() for s in target.surface):
+            conf -= 0.08  # matched through inflection folding only
+        if len(target.surface) == 1:
+            alias_word = target.surface[0]
+            # Lower case says nothing in a text written all in lower case, unless the word is a
+            # function word ("less", "it").
+            if (
+                len(alias_word) > 1
+                and alias_word.isupper()
+                and not surface[0].isupper()
+                and (not reg.lower or alias_word.casefold() in _STOP)
+            ):
+                return None
+        if target.need is _Need.NONE:
+            return conf
+        sentences = reg.sentences
+        need = target.need
+        if need is _Need.WORD:
+            # "Bash" mid-sentence is a name; "data" or the "Data" of "Senior Data Engineer" is a word.
+            as_name = not reg.lower and _proper_noun(reg, first) and not _in_title_case_run(reg, first, last)
+            need = _Need.TECH if as_name else _Need.SKILL_CUE
+        if need is _Need.SKILL_CUE:
+            return conf * 0.85 if _cue_near(reg, first, last, _SKILL_CUES, 3) else None
+        # Product / language homonyms: proper-noun casing first.
+        if not reg.lower and not _proper_noun(reg, first):
+            return None
+        neighbours = [(a, b) for a, b in toolish.get(sentences[first], []) if not (a >= first and b <= last)]
+        if need is _Need.LANGUAGE:
+            ok = _cue_near(reg, first, last, _LANGUAGE_CUES, 6) or _in_list_with(reg, first, last, neighbours)
+        else:
+            ok = bool(neighbours) or _cue_near(reg, first, last, _TECH_CUES, 8)
+        return conf * 0.8 if ok else None
+
+
+def _normalised(e: AliasEntry) -> AliasEntry:
+    """Accept the store's spellings too ("CONTEXT_REQUIRED", "CANONICAL", "SKILL_NATURE_TOOL")."""
+    alias_type = e.alias_type.lower()
+    strategy = e.match_strategy.lower()
+    nature = e.nature.upper().removeprefix("SKILL_NATURE_")
+    if (alias_type, strategy, nature) == (e.alias_type, e.match_strategy, e.nature):
+        return e
+    return AliasEntry(e.skill_id, e.text, alias_type, strategy, nature)
+
+
+_LEAD_MIN_COUNT = 3
+_LEAD_MIN_SHARE = 0.35
+
+
+def _lead_verbs(items: Sequence[AliasEntry], labels: Sequence[_Label]) -> frozenset[str]:
+    first: Counter[str] = Counter()
+    anywhere: Counter[str] = Counter()
+    for e, lab in zip(items, labels, strict=True):
+        if e.alias_type.lower() in ("hidden", "misspelling"):
+            continue
+        keys = lab.key.split(" ")
+        if len(keys) < 2 or not keys[0].isalpha():
+            continue
+        first[keys[0]] += 1
+        anywhere.update(set(keys))
+    return frozenset(
+        w
+        for w, n in first.items()
+        if n >= _LEAD_MIN_COUNT and n >= _LEAD_MIN_SHARE * anywhere[w] and w not in _STOP
+    )
+
+
+def _proper_noun(reg: _Region, i: int) -> bool:
+    word = reg.surfaces[i]
+    if not word[:1].isupper() and not is_tool_like(word):
+        return False
+    # Capitalised as the first word of a sentence says nothing unless the shape is tool-like.
+    sentences = reg.sentences
+    sentence_start = i == 0 or sentences[i - 1] != sentences[i]
+    return not sentence_start or is_tool_like(word) or word.isupper()
+
+
+def _in_title_case_run(reg: _Region, first: int, last: int) -> bool:
+    """A neighbouring word is capitalised too: a title or heading, not a product name."""
+    for i in (first - 1, last):
+        if 0 <= i < len(reg):
+            w = reg.surfaces[i]
+            if w[:1].isupper() and w[1:].islower() and w.isalpha() and reg.sentences[i] == reg.sentences[first]:
+                return True
+    return False
+
+
+def _cue_near(reg: _Region, first: int, last: int, cues: frozenset[str], width: int) -> bool:
+    sentences = reg.sentences
+    sent = sentences[first]
+    lo = max(0, first - width)
+    hi = min(len(reg), last + width)
+    return any(reg.keys[i] in cues and sentences[i] == sent for i in range(lo, hi) if not first <= i < last)
+
+
+def _in_list_with(reg: _Region, first: int, last: int, others: Sequence[tuple[int, int]]) -> bool:
+    """Another tool-like item sits next to this one with only list separators between."""
+    for a, b in others:
+        gap = range(last, a) if a >= last else range(b, first)
+        if len(gap) > 3:
+            continue
+        if all(reg.keys[i] in _LIST_SEPARATORS for i in gap):
+            return True
+    return False

@@ -1,0 +1,544 @@
+"""Skill phrase proposals without a POS tagger: the spans of a text that read as skills.
+
+A dictionary only finds what the library already names. Job ads also state skills in open
+phrases, and those phrases follow a few very regular English patterns, which this module reads:
+
+- OBJECT: a noun phrase after a knowledge cue ("experience with X", "knowledge of X",
+  "proficiency in X", "background in X"), split into its list items ("X, Y and Z");
+- ACTION: a verb phrase after an ability cue ("ability to X", "you will X", "responsible for
+  Xing", "capable of Xing") or opening a duty line ("Develop and apply X"), split where a new
+  verb starts ("to X to Y", "X and Ying");
+- SKILL_NOUN: a noun phrase headed by a skill noun ("communication skills", "strategic mindset",
+  "commercial understanding");
+- TRAIT: a personal quality ("motivated", "structured", "team player");
+- TOOL: a tool-shaped name (CamelCase, ALLCAPS, dotted, with digits or + / #), with its version.
+
+Verbs are recognised with the library's own lexicon (words that open skill labels, see
+``SkillMatcher.lead_verbs``) plus the -ing form test; everything else is a small closed list of
+English function words and cue phrases. Offsets index the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jdlens_server.nlp.skill_matcher import Token, is_tool_like, sentence_ids, tokenize
+from jdlens_server.nlp.stemming import fold_token
+
+__all__ = ["PhraseCandidate", "PhraseKind", "PhraseProposer"]
+
+
+class PhraseKind(StrEnum):
+    OBJECT = "object"
+    ACTION = "action"
+    SKILL_NOUN = "skill_noun"
+    TRAIT = "trait"
+    TOOL = "tool"
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseCandidate:
+    start: int
+    end: int
+    text: str
+    kind: PhraseKind
+    cue: str  # the cue that introduced the phrase ("experience with"); "" when none
+
+
+def _keys(words: str) -> frozenset[str]:
+    return frozenset(fold_token(w) for w in words.split())
+
+
+def _cues(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Cue phrases indexed by their first folded word, longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        keys = tuple(t.key for t in tokenize(phrase))
+        out.setdefault(keys[0], []).append(keys)
+    for seqs in out.values():
+        seqs.sort(key=len, reverse=True)
+    return out
+
+
+_OBJECT_CUES = _cues(
+    """experience with|experience in|experience of|experience using|experience within|experience from
+    experienced in|experienced with|knowledge of|knowledge in|knowledge about|knowledge within
+    understanding of|understanding in|familiarity with|familiar with|proficiency in|proficiency with
+    proficient in|proficient with|expertise in|expertise with|expertise within|expert in|skills in
+    skilled in|background in|background within|competence in|competences in|competencies in
+    degree in|fluent in|fluency in|command of|exposure to|grasp of|mastery of|insight into
+    insights into|sense for|sense of|focus on|emphasis on|interest in|passion for|such as|including
+    knowledge and experience of|knowledge and experience in|knowledge and experience with
+    experience and knowledge of|worked with|work with|working with|working knowledge of
+    hands-on experience with|hands-on experience in|specialisation in
+    specialization in|specialist in|qualification in|qualifications in|training in|certified in
+    certification in|proven track record in|track record in|excel in|excel at|good at|strong in""".replace(
+        "\n", "|"
+    ).split("|")
+)
+_ACTION_CUES = _cues(
+    """ability to|abilities to|able to|capable of|capability to|how to|want to|wants to|desire to
+    drive to|willingness to|willing to|eager to|expected to|opportunity to|chance to|responsible for
+    responsibility for|in charge of|you will|you'll|you will be|we expect you to|enable you to
+    in order to|aim to|strive to|passionate about|will help|help us|helps us|you help|you can
+    committed to|dedicated to|keen to|ready to|love to|like to|motivated to|required to|needs to
+    need to|must be able to|should be able to|tasks include|duties include|you are able to
+    capacity to|skills to|experience to|knowledge to""".replace("\n", "|").split("|")
+)
+
+# Words a phrase does not begin with (determiners, evaluations, quantities): stripped.
+_LEAD_STRIP = _keys(
+    """a an the your our their his her its this that these those some any all various several many
+    multiple other strong solid good great excellent outstanding exceptional proven extensive deep
+    thorough demonstrated demonstrable relevant practical professional basic sound broad in depth
+    previous prior first hand very highly expert fundamental general significant considerable
+    substantial minimum least at years year of plus more than over + ~ necessary desired preferred
+    proper appropriate sufficient full comprehensive specific particular certain own real actual
+    also both either further additional genuine well keen clear superior profound deeper wide
+    wider"""
+)
+# Words that end a noun phrase (not part of it).
+_OBJECT_STOP = _keys(
+    """to for is are was were be been being as that which who whom whose where when while would
+    will should must can could may might shall preferred preferably required desired desirable
+    plus advantage asset bonus merit including include includes such like e.g i.e eg ie etc within
+    across at from through by on in into with without using via you we our your their its it this
+    these those both either also years year experience knowledge background expertise
+    understanding skills skill is an a the not if than then so but because about around during
+    per toward towards under over between before after since until whether nice have has had do
+    does did get gets make makes ideally especially particularly strongly highly beneficial
+    considered welcome appreciated added benefit"""
+)
+# Words that end a verb phrase.
+_ACTION_STOP = _keys(
+    """that which who whom whose while whilst whereas because but when where if so thus thereby
+    e.g i.e eg ie etc including such whether although though unless until since you we they
+    your our their is are was were would will should must can could may might shall"""
+)
+_LIST_SPLIT = _keys("and or and/or &")
+_SKILL_HEADS = _keys(
+    """skills skill mindset mind-set attitude understanding thinking abilities capabilities
+    competencies competences flair acumen awareness orientation sense instinct"""
+)
+# A head word alone ("skills") is no skill; these modifiers alone do not make one either.
+_SKILL_HEAD_EMPTY = _keys(
+    """good great strong excellent solid outstanding proven the your our their his her its these
+    those some all other any relevant necessary required following own basic technical soft hard
+    personal key core professional interpersonal similar new additional many various"""
+)
+_TRAITS = _keys(
+    """motivated self-motivated driven self-driven result-driven results-driven result-oriented
+    results-oriented goal-oriented detail-oriented solution-oriented customer-oriented
+    service-minded structured organized organised independent proactive curious enthusiastic
+    creative innovative analytical flexible adaptable reliable dependable committed dedicated
+    ambitious open-minded outgoing extrovert extroverted hands-on pragmatic thorough accurate
+    diligent persistent resilient positive energetic autonomous self-starter sharp smart qualified
+    collaborative communicative empathetic humble honest trustworthy confident responsible
+    meticulous systematic versatile resourceful determined passionate inquisitive entrepreneurial
+    visionary decisive persuasive articulate approachable sociable punctual conscientious
+    disciplined focused engaged eager perseverant tenacious team-player"""
+)
+_TRAIT_PAIRS = frozenset(
+    {
+        ("team", "player"),
+        ("self", "starter"),
+        ("team", "worker"),
+        ("fast", "learner"),
+        ("quick", "learner"),
+        ("problem", "solver"),
+    }
+)
+_TRAIT_PAIRS_FOLDED = frozenset((fold_token(a), fold_token(b)) for a, b in _TRAIT_PAIRS)
+# Nouns a trait adjective may describe and still be a trait ("a motivated person").
+_PERSON_NOUNS = _keys(
+    """person people individual individuals candidate candidates colleague colleagues professional
+    professionals team player personality manner way approach attitude mindset worker learner
+    self-starter"""
+)
+_INTENSIFIERS = _keys("highly very extremely truly really self")
+# Acronyms and capitalised words that are not skills.
+_NOT_TOOLS = _keys(
+    """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
+    de dk se no fi fr etc faq am pm ok id tbd asap fte n/a na eg ie hr pr ps nb aka vs i ii iii
+    iv jr sr ltd inc llc gmbh plc co corp dr mr mrs ms prof ph.d m.sc b.sc covid covid-19 ad
+    ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it"""
+)
+_BULLETS = frozenset(
+    "*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7-\u2013\u2014>\u25e6\u2219\u25ba\u2713\u2714\u261e\u2332"
+)
+_BARRIERS = frozenset('.;:!?()[]{}"|') | _BULLETS
+_LIST_PUNCT = frozenset({",", "/"})
+_MAX_OBJECT = 8
+_MAX_ACTION = 12
+_MAX_SKILL_NOUN_MODIFIERS = 4
+
+
+def _is_content(tok: Token) -> bool:
+    return tok.is_word
+
+
+def _placeholder(toks: Sequence[Token], i: int) -> bool:
+    """A redaction placeholder such as <ORGANIZATION> (the tokens <, ORGANIZATION, >)."""
+    return 0 < i < len(toks) - 1 and toks[i - 1].text == "<" and toks[i + 1].text == ">"
+
+
+class PhraseProposer:
+    """Proposes skill phrases in text; build once per library (it keeps the verb lexicon)."""
+
+    def __init__(self, lead_verbs: frozenset[str]) -> None:
+        self._verbs = lead_verbs
+
+    def is_verb(self, tok: Token) -> bool:
+        """Verb-like: in the library's lead-verb lexicon (folded), or an -ing form of a word."""
+        if not tok.is_word or not tok.text.isalpha():
+            return False
+        if tok.key in self._verbs:
+            return True
+        low = tok.text.lower()
+        return low.endswith("ing") and len(low) > 5 and low not in _NOT_VERBS_ING
+
+    def propose(self, text: str, start: int = 0, end: int | None = None) -> list[PhraseCandidate]:
+        tokens = tokenize(text, start, end)
+        if not tokens:
+            return []
+        sentences = sentence_ids(text, tokens)
+        out: list[PhraseCandidate] = []
+        bounds: list[tuple[int, int]] = []
+        first = 0
+        for i in range(1, len(tokens) + 1):
+            if i == len(tokens) or sentences[i] != sentences[first]:
+                bounds.append((first, i))
+                first = i
+        for a, b in bounds:
+            out.extend(self._sentence(text, tokens[a:b]))
+        # One candidate per span: the first kind found wins (cue-based kinds come first).
+        seen: set[tuple[int, int]] = set()
+        unique: list[PhraseCandidate] = []
+        for c in out:
+            if (c.start, c.end) not in seen:
+                seen.add((c.start, c.end))
+                unique.append(c)
+        unique.sort(key=lambda c: (c.start, c.end))
+        return unique
+
+    # ---- one sentence ---------------------------------------------------------------------
+
+    def _sentence(self, text: str, toks: list[Token]) -> list[PhraseCandidate]:
+        out: list[PhraseCandidate] = []
+        keys = [t.key for t in toks]
+        n = len(toks)
+        i = 0
+        # Leading bullets and the like.
+        while i < n and not toks[i].is_word:
+            i += 1
+        opener = i
+        if (
+            opener < n
+            and self.is_verb(toks[opener])
+            and toks[opener].text[:1].isupper()
+            and toks[opener].key not in _NOT_SKILL_VERBS
+        ):
+            out.extend(self._actions(text, toks, opener, ""))
+        i = 0
+        while i < n:
+            cue = self._match_cue(keys, i, _ACTION_CUES)
+            if cue:
+                j = i + len(cue)
+                out.extend(self._actions(text, toks, j, " ".join(t.text for t in toks[i:j])))
+                i = j
+                continue
+            cue = self._match_cue(keys, i, _OBJECT_CUES)
+            if cue:
+                j = i + len(cue)
+                out.extend(self._objects(text, toks, j, " ".join(t.text for t in toks[i:j])))
+                i = j
+                continue
+            i += 1
+        out.extend(self._skill_nouns(text, toks))
+        out.extend(self._traits(text, toks))
+        out.extend(self._tools(text, toks))
+        return out
+
+    @staticmethod
+    def _match_cue(keys: Sequence[str], i: int, cues: dict[str, list[tuple[str, ...]]]) -> tuple[str, ...]:
+        for seq in cues.get(keys[i], ()):
+            if tuple(keys[i : i + len(seq)]) == seq:
+                return seq
+        return ()
+
+    @staticmethod
+    def _span(
+        text: str, toks: Sequence[Token], a: int, b: int, kind: PhraseKind, cue: str
+    ) -> PhraseCandidate:
+        start, end = toks[a].start, toks[b - 1].end
+        return PhraseCandidate(start, end, text[start:end], kind, cue)
+
+    @staticmethod
+    def _strip(toks: Sequence[Token], a: int, b: int) -> tuple[int, int]:
+        while a < b:
+            if not toks[a].is_word or toks[a].key in _LEAD_STRIP or toks[a].text.isdigit():
+                a += 1
+            elif a + 1 < b and toks[a].key in _QUANTIFIER_NOUNS and toks[a + 1].key == "of":
+                a += 2  # "area of X", "a variety of X"
+            else:
+                break
+        while b > a and (not toks[b - 1].is_word or toks[b - 1].key in _TRAILING_OBJECT):
+            b -= 1
+        return a, b
+
+    def _objects(self, text: str, toks: Sequence[Token], j: int, cue: str) -> list[PhraseCandidate]:
+        """Noun phrases from j up to a boundary, one per list item."""
+        n = len(toks)
+        a, _ = self._strip(toks, j, n)
+        if a < n and self.is_verb(toks[a]) and toks[a].text.lower().endswith("ing"):
+            return self._actions(text, toks, a, cue)  # "experience in developing X"
+        out: list[PhraseCandidate] = []
+        item_start = j
+        k = j
+        while k <= n:
+            tok = toks[k] if k < n else None
+            split = tok is None or tok.text in _LIST_PUNCT or tok.key in _LIST_SPLIT
+            stop = tok is not None and (
+                tok.text in _BARRIERS
+                or (tok.key in _OBJECT_STOP and k > item_start)
+                or (k - item_start >= _MAX_OBJECT)
+            )
+            if split or stop:
+                a, b = self._strip(toks, item_start, k)
+                if b > a and any(_is_content(t) and t.key not in _OBJECT_STOP for t in toks[a:b]):
+                    out.append(self._span(text, toks, a, b, PhraseKind.OBJECT, cue))
+                if stop or tok is None:
+                    break
+                item_start = k + 1
+            k += 1
+        return out
+
+    def _actions(self, text: str, toks: Sequence[Token], j: int, cue: str) -> list[PhraseCandidate]:
+        """Verb phrases from j up to a boundary, split where a new verb starts after "to"/"and"."""
+        n = len(toks)
+        # Skip auxiliaries and adverbs between the cue and the verb ("you will also be able to").
+        while j < n and toks[j].key in _AUX:
+            j += 1
+        if j < n and toks[j].key in _POSSESSION_VERBS:
+            # "have experience with X", "bring knowledge of Y": the object cue follows.
+            j += 1
+            while j < n and toks[j].key in _LEAD_STRIP:
+                j += 1
+            chained = self._match_cue([t.key for t in toks], j, _OBJECT_CUES) if j < n else ()
+            return self._objects(text, toks, j + len(chained), cue) if chained else []
+        if j < n and toks[j].key in _NOT_SKILL_VERBS:
+            return []
+        if j < n:
+            chained = self._match_cue([t.key for t in toks], j, _ACTION_CUES)
+            if chained:
+                return self._actions(text, toks, j + len(chained), cue)
+            chained = self._match_cue([t.key for t in toks], j, _OBJECT_CUES)
+            if chained:
+                return self._objects(text, toks, j + len(chained), cue)
+        if j >= n or not toks[j].is_word or toks[j].key in _LEAD_STRIP or toks[j].key in _ACTION_STOP:
+            return []
+        out: list[PhraseCandidate] = []
+        start = j
+        k = j + 1
+        while k <= n:
+            tok = toks[k] if k < n else None
+            nxt = toks[k + 1] if k + 1 < n else None
+            new_verb = (
+                tok is not None
+                and nxt is not None
+                and tok.key in ("to", "and", "or")
+                and self.is_verb(nxt)
+                and k - start >= 2
+            )
+            stop = (
+                tok is None
+                or tok.text in _BARRIERS
+                or tok.text == ","
+                or tok.key in _ACTION_STOP
+                or self._match_cue([t.key for t in toks], k, _ACTION_CUES) != ()
+                or k - start >= _MAX_ACTION
+            )
+            if new_verb or stop:
+                a, b = self._strip_action(toks, start, k)
+                # One word ("lead", "handle") is a verb, not yet a skill.
+                if b - a >= 2 and any(_is_content(t) for t in toks[a:b]):
+                    out.append(self._span(text, toks, a, b, PhraseKind.ACTION, cue))
+                if new_verb:
+                    start = k + 1
+                    k += 2
+                    continue
+                break
+            k += 1
+        return out
+
+    @staticmethod
+    def _strip_action(toks: Sequence[Token], a: int, b: int) -> tuple[int, int]:
+        while b > a and (not toks[b - 1].is_word or toks[b - 1].key in _TRAILING_ACTION):
+            b -= 1
+        return a, b
+
+    def _skill_nouns(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
+        out: list[PhraseCandidate] = []
+        for h, tok in enumerate(toks):
+            if tok.key not in _SKILL_HEADS:
+                continue
+            # "skills in X" / "understanding of X" are cues, not heads.
+            if h + 1 < len(toks) and toks[h + 1].key in ("in", "of", "to", "with", "for", "within"):
+                continue
+            a = h
+            modifiers = 0
+            while a > 0 and modifiers < _MAX_SKILL_NOUN_MODIFIERS:
+                prev = toks[a - 1]
+                if prev.key in _LIST_SPLIT or prev.text in _LIST_PUNCT:
+                    # Coordinated modifiers ("written, oral and presentation skills").
+                    if (
+                        a - 2 >= 0
+                        and _is_content(toks[a - 2])
+                        and toks[a - 2].key not in _SKILL_HEAD_EMPTY | _OBJECT_STOP
+                    ):
+                        a -= 1
+                        continue
+                    break
+                if not _is_content(prev) or prev.key in _SKILL_HEAD_EMPTY or prev.key in _OBJECT_STOP:
+                    break
+                if prev.key in _LEAD_STRIP:
+                    break
+                a -= 1
+                modifiers += 1
+            while (a < h and not _is_content(toks[a])) or (a < h and toks[a].key in _LIST_SPLIT):
+                a += 1
+            if modifiers and a < h:
+                out.append(self._span(text, toks, a, h + 1, PhraseKind.SKILL_NOUN, ""))
+        return out
+
+    def _traits(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
+        out: list[PhraseCandidate] = []
+        n = len(toks)
+        for i, tok in enumerate(toks):
+            if i + 1 < n and (tok.key, toks[i + 1].key) in _TRAIT_PAIRS_FOLDED:
+                out.append(self._span(text, toks, i, i + 2, PhraseKind.TRAIT, ""))
+                continue
+            if tok.key not in _TRAITS or (not tok.text[:1].islower() and i > 0 and toks[i - 1].is_word):
+                continue
+            # Hyphenated traits come apart in tokens ("self-motivated" -> self, motivated).
+            a = i
+            if i > 0 and toks[i - 1].key in _INTENSIFIERS and text[toks[i - 1].end : tok.start] == "-":
+                a = i - 1
+            nxt = toks[i + 1] if i + 1 < n else None
+            if (
+                nxt is None
+                or not _is_content(nxt)
+                or nxt.key in _LIST_SPLIT
+                or nxt.key in _PERSON_NOUNS
+                or nxt.key in _OBJECT_STOP
+            ):
+                out.append(self._span(text, toks, a, i + 1, PhraseKind.TRAIT, ""))
+        return out
+
+    def _tools(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
+        words = [t for t in toks if t.is_word]
+        if not words:
+            return []
+        # A line in capitals is a heading, not a list of acronyms.
+        shouting = sum(1 for t in words if t.text.isupper()) >= max(2, 0.6 * len(words))
+        out: list[PhraseCandidate] = []
+        n = len(toks)
+        for i, tok in enumerate(toks):
+            if not tok.is_word or _placeholder(toks, i) or tok.key in _NOT_TOOLS:
+                continue
+            if not is_tool_like(tok.text) or (shouting and tok.text.isupper()):
+                continue
+            if tok.text.isdigit() or (tok.text.replace(".", "").isdigit()):
+                continue
+            if i > 1 and toks[i - 1].text == "/" and _short_caps(toks[i - 2]) and _short_caps(tok):
+                continue  # the second half of "CI/CD", already taken with the first
+            b = i + 1
+            # Pairs of short acronyms are one name ("CI/CD", "UI/UX").
+            if (
+                b + 1 < n
+                and toks[b].text == "/"
+                and _short_caps(tok)
+                and _short_caps(toks[b + 1])
+                and toks[b].start == tok.end
+                and toks[b + 1].start == toks[b].end
+            ):
+                b += 2
+            if b < n and _is_version(toks[b].text):
+                b += 1
+            out.append(self._span(text, toks, i, b, PhraseKind.TOOL, ""))
+        return out
+
+
+def _short_caps(tok: Token) -> bool:
+    return tok.is_word and len(tok.text) <= 3 and tok.text.isupper()
+
+
+def _is_version(s: str) -> bool:
+    core = s.rstrip("+x")
+    return bool(core) and core.replace(".", "").isdigit() and len(core) <= 5
+
+
+_POSSESSION_VERBS = _keys("have has had possess possesses bring brings hold holds gain gained")
+# Verbs of applying, reading and joining: the application-process boilerplate, not skills.
+_NOT_SKILL_VERBS = _keys(
+    """apply read find attach join see come send submit visit click contact upload call email
+    check follow please know be is are get do does use make let go look expect offer enjoy
+    welcome become"""
+)
+_QUANTIFIER_NOUNS = _keys(
+    """area areas field fields element elements type types kind kinds variety range number set lot
+    lots level levels domain domains aspects aspect part parts form forms use"""
+)
+_TRAILING_OBJECT = _keys("of and or to the a an for in with on at by from as")
+_AUX = _keys("be also further actively primarily mainly directly closely then both additionally")
+_TRAILING_ACTION = _keys("and or to of in for with the a an your our their as at on by from")
+# -ing words that are not verbs in a phrase.
+_NOT_VERBS_ING = frozenset(
+    {
+        "including",
+        "following",
+        "during",
+        "something",
+        "anything",
+        "everything",
+        "nothing",
+        "thing",
+        "things",
+        "morning",
+        "evening",
+        "engineering",
+        "marketing",
+        "accounting",
+        "building",
+        "meeting",
+        "meetings",
+        "funding",
+        "pricing",
+        "setting",
+        "settings",
+        "offering",
+        "opening",
+        "outstanding",
+        "interesting",
+        "exciting",
+        "challenging",
+        "demanding",
+        "leading",
+        "amazing",
+        "existing",
+        "upcoming",
+        "ongoing",
+        "remaining",
+        "according",
+        "regarding",
+        "concerning",
+        "being",
+        "onboarding",
+        "learning",
+        "training",
+        "understanding",
+        "background",
+    }
+)

@@ -1,0 +1,389 @@
+"""Skill extraction for one JD: dictionary mentions aggregated per library skill, plus new-skill
+candidates the library lacks, each with evidence spans, primary/secondary and a confidence.
+
+Inputs are the JD text, the regions a skill may be read from (the parser's skill text spans:
+boilerplate already left out) with their section kind, and a :class:`SkillMatcher` built from the
+library. Nothing here touches the store.
+
+- Dictionary skills: every mention of a library alias, grouped by skill. A skill is *primary*
+  when it is asked for where the work is described (requirements, responsibilities, the title),
+  not only as a nice-to-have, or when the JD keeps coming back to it; its confidence grows with
+  the trust in the alias (canonical > alternative > hidden), the section and repetition.
+- New skills: tool-shaped names (CamelCase, dotted, digits, ALLCAPS), the other items of a list
+  that holds known tools ("Hadoop/Ceph, Spark/Flink, Hive"), and the objects of "experience
+  with X" / "knowledge of X" / "proficiency in X" in requirement-like lines, when no library alias
+  covers them. Slash compounds are split into their parts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from jdlens_server.nlp.skill_matcher import SkillMatcher, SkillMention, Token, is_tool_like, tokenize
+from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer
+from jdlens_server.nlp.stemming import fold_token
+
+__all__ = [
+    "ExtractedSkillCandidate",
+    "SpanCandidate",
+    "extract_skills",
+    "skill_spans",
+]
+
+Region = tuple[int, int, str]
+Evidence = tuple[int, int, str]
+
+
+def _folded(words: str) -> frozenset[str]:
+    return frozenset(fold_token(w) for w in words.split())
+
+# How much a mention in each kind of section says the skill is really wanted.
+_REGION_WEIGHT: dict[str, float] = {
+    "TITLE": 1.0,
+    "REQUIREMENTS": 1.0,
+    "RESPONSIBILITIES": 0.9,
+    "ABOUT_ROLE": 0.7,
+    "": 0.7,
+    "OTHER": 0.6,
+    "NICE_TO_HAVE": 0.4,
+    "ABOUT_COMPANY": 0.3,
+    "BENEFITS": 0.2,
+    "BOILERPLATE": 0.1,
+}
+_PRIMARY_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES"})
+# Requirement-like regions where open phrases may name new skills.
+_NEW_SKILL_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES", "NICE_TO_HAVE", "ABOUT_ROLE", ""})
+# A sentence that says a skill is optional.
+_OPTIONAL = re.compile(
+    r"\b(?:nice[- ]to[- ]have|a plus|is a bonus|bonus|an advantage|advantageous|preferred|preferably|"
+    r"desirable|ideally|optional|would be great|beneficial|not required|a merit)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?;\n\u2022]")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedSkillCandidate:
+    name: str
+    skill_id: int | None  # None for a new skill
+    is_primary: bool
+    confidence: float
+    evidence: tuple[Evidence, ...]  # (start, end, region kind), offsets into the JD text
+    source: str  # "dictionary" | "phrase"
+    matched_alias: str
+    is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCandidate:
+    """A stretch of text read as a skill: a dictionary mention or an open phrase."""
+
+    start: int
+    end: int
+    source: str  # "dictionary" | "phrase"
+    kind: str  # "dictionary" or the PhraseKind value
+
+
+@dataclass(slots=True)
+class _Agg:
+    name: str
+    skill_id: int | None
+    alias: str
+    source: str
+    best: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    optional: list[bool] = field(default_factory=list)
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    a = start
+    while a > 0 and not _SENTENCE_BREAK.match(text[a - 1]):
+        a -= 1
+    b = end
+    while b < len(text) and not _SENTENCE_BREAK.match(text[b]):
+        b += 1
+    return a, b
+
+
+def _is_optional(text: str, start: int, end: int, kind: str) -> bool:
+    if kind == "NICE_TO_HAVE":
+        return True
+    a, b = _sentence_bounds(text, start, end)
+    return _OPTIONAL.search(text, a, b) is not None
+
+
+def _score(agg: _Agg) -> tuple[bool, float]:
+    """(is_primary, confidence) of an aggregated skill."""
+    n = len(agg.evidence)
+    wanted = [w for w, opt in zip(agg.weights, agg.optional, strict=True) if not opt]
+    best_weight = max(wanted, default=max(agg.weights, default=0.0) * 0.5)
+    kinds = {kind for _, _, kind in agg.evidence}
+    core = any(
+        kind in _PRIMARY_KINDS and not opt for (_, _, kind), opt in zip(agg.evidence, agg.optional, strict=True)
+    )
+    # Without sections (kind ""), only repetition can make a skill primary.
+    primary = core or (n >= 3 and best_weight >= 0.6) or (bool(kinds & {""}) and n >= 2 and bool(wanted))
+    repetition = min(0.15, 0.05 * (n - 1))
+    confidence = agg.best * (0.6 + 0.4 * best_weight) + repetition
+    return primary, round(min(1.0, max(0.0, confidence)), 4)
+
+
+def extract_skills(
+    text: str,
+    regions: Sequence[Region] | None,
+    matcher: SkillMatcher,
+    *,
+    skill_names: Mapping[int, str],
+    proposer: PhraseProposer | None = None,
+) -> list[ExtractedSkillCandidate]:
+    """Skills of a JD, library skills first (by confidence), then new-skill candidates."""
+    spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
+    mentions = matcher.find(text, spans)
+    proposer = proposer or PhraseProposer(matcher.lead_verbs)
+
+    known: dict[int, _Agg] = {}
+    for m in mentions:
+        agg = known.get(m.skill_id)
+        if agg is None:
+            name = skill_names.get(m.skill_id, m.alias_text)
+            agg = known[m.skill_id] = _Agg(name, m.skill_id, m.alias_text, "dictionary")
+        if m.confidence > agg.best:
+            agg.best = m.confidence
+            agg.alias = m.alias_text
+        agg.evidence.append((m.start, m.end, m.region_kind))
+        agg.weights.append(_REGION_WEIGHT.get(m.region_kind, 0.6))
+        agg.optional.append(_is_optional(text, m.start, m.end, m.region_kind))
+
+    new: dict[str, _Agg] = {}
+    covered = [(m.start, m.end) for m in mentions]
+    known_keys = {_key(skill_names.get(sid, "")) for sid in known}
+    for start, end, kind in spans:
+        if kind not in _NEW_SKILL_KINDS:
+            continue
+        region_mentions = [m for m in mentions if start <= m.start and m.end <= end]
+        for name, a, b, conf in _new_skill_names(text, start, end, proposer, region_mentions):
+            if any(a < e and s < b for s, e in covered):
+                continue
+            key = _key(name)
+            if not key or key in known_keys:
+                continue
+            agg = new.get(key)
+            if agg is None:
+                agg = new[key] = _Agg(name, None, name, "phrase")
+            agg.best = max(agg.best, conf)
+            agg.evidence.append((a, b, kind))
+            agg.weights.append(_REGION_WEIGHT.get(kind, 0.6))
+            agg.optional.append(_is_optional(text, a, b, kind))
+
+    out: list[ExtractedSkillCandidate] = []
+    for agg in [*known.values(), *new.values()]:
+        primary, confidence = _score(agg)
+        out.append(
+            ExtractedSkillCandidate(
+                name=agg.name,
+                skill_id=agg.skill_id,
+                is_primary=primary,
+                confidence=confidence,
+                evidence=tuple(sorted(set(agg.evidence))),
+                source=agg.source,
+                matched_alias=agg.alias,
+                is_new=agg.skill_id is None,
+            )
+        )
+    out.sort(key=lambda c: (c.is_new, not c.is_primary, -c.confidence, c.evidence[0][0] if c.evidence else 0))
+    return out
+
+
+def _key(name: str) -> str:
+    return " ".join(t.key for t in tokenize(name) if t.is_word)
+
+
+_MAX_NEW_WORDS = 4
+# Cues after which an open noun phrase is a skill the JD asks for (not "such as", "work with").
+_STRONG_OBJECT_CUES = frozenset(
+    " ".join(t.key for t in tokenize(c))
+    for c in (
+        "experience with", "experience in", "experience using", "experienced in", "experienced with",
+        "knowledge of", "knowledge in", "understanding of", "familiarity with", "familiar with",
+        "proficiency in", "proficiency with", "proficient in", "proficient with", "expertise in",
+        "expertise with", "expert in", "skills in", "skilled in", "background in", "passion for",
+        "competence in", "certified in", "certification in", "fluent in", "fluency in", "mastery of",
+    )
+)
+# Words that never make a new skill on their own.
+_NOT_NEW = _folded(
+    """
+    experience knowledge skills skill tools tool technologies technology systems system people team
+    teams interest interests things thing ways way work environment role company field fields area
+    areas industry solutions solution products product projects project trends latest new modern
+    various different other similar related relevant familiar ability understanding"""
+)
+_PRONOUNS = _folded(
+    """
+    i you we they he she it me us them what which who whom whose this that these those"""
+)
+
+
+def _new_skill_names(
+    text: str, start: int, end: int, proposer: PhraseProposer, mentions: Sequence[SkillMention]
+) -> list[tuple[str, int, int, float]]:
+    """(name, start, end, confidence) of every new-skill candidate in one region."""
+    out: list[tuple[str, int, int, float]] = []
+    for phrase in proposer.propose(text, start, end):
+        weak_cue = False
+        if phrase.kind is PhraseKind.OBJECT:
+            # After "such as", "including", "work with": only names (capitalised) are proposed.
+            weak_cue = " ".join(t.key for t in tokenize(phrase.cue)) not in _STRONG_OBJECT_CUES
+        elif phrase.kind is not PhraseKind.TOOL:
+            continue
+        for name, a, b in _split_compound(text, phrase):
+            words = [t for t in tokenize(text, a, b) if t.is_word]
+            if not words or len(words) > _MAX_NEW_WORDS:
+                continue
+            if all(t.key in _NOT_NEW for t in words) or any(t.key in _PRONOUNS for t in words):
+                continue
+            toolish = any(is_tool_like(t.text) for t in words)
+            capitalised = all(t.text[:1].isupper() or not t.text.isalpha() for t in words)
+            if weak_cue and not (toolish or capitalised):
+                continue
+            vague = len(words[0].text) < 6 or not words[0].text.isalpha()
+            if phrase.kind is PhraseKind.OBJECT and len(words) == 1 and not (toolish or capitalised) and vague:
+                continue  # one short lower-case word is too vague to propose
+            conf = 0.6 if toolish else (0.5 if capitalised else 0.4)
+            out.append((name, a, b, conf))
+    out.extend(_list_items(text, start, end, mentions))
+    return out
+
+
+def _split_compound(text: str, phrase: PhraseCandidate) -> list[tuple[str, int, int]]:
+    """ "Hadoop/Ceph" -> Hadoop, Ceph; pairs of short acronyms ("CI/CD", "UI/UX") stay whole."""
+    body = text[phrase.start : phrase.end]
+    pieces = re.split(r"\s*/\s*", body)
+    if len(pieces) > 1 and all(len(p) <= 3 and p.isupper() for p in pieces):
+        return [(body, phrase.start, phrase.end)]
+    parts: list[tuple[str, int, int]] = []
+    a = phrase.start
+    for m in re.finditer(r"\s*/\s*", body):
+        b = phrase.start + m.start()
+        if b > a:
+            parts.append((text[a:b], a, b))
+        a = phrase.start + m.end()
+    if a < phrase.end:
+        parts.append((text[a : phrase.end], a, phrase.end))
+    return parts
+
+
+_ITEM_SEPARATORS = frozenset({",", "/", "and", "or", "&", "(", ")"})
+_MIN_LIST_ITEMS = 3
+
+
+def _list_items(
+    text: str, start: int, end: int, mentions: Sequence[SkillMention]
+) -> list[tuple[str, int, int, float]]:
+    """Capitalised items of a list (split on , / and or) that also holds a known or tool-shaped name.
+
+    An item is the capitalised tail of the words between two separators ("applications using
+    Hadoop" -> "Hadoop"); a list is a run of at least three such items.
+    """
+    tokens = tokenize(text, start, end)
+    if not tokens:
+        return []
+    mention_spans = [(m.start, m.end) for m in mentions]
+    items: list[list[Token]] = []
+    current: list[Token] = []
+    for tok in [*tokens, None]:
+        if tok is None or tok.key in _ITEM_SEPARATORS or tok.text in _ITEM_SEPARATORS or not tok.is_word:
+            items.append(_capitalised_tail(current))
+            if tok is not None and not tok.is_word and tok.text not in _ITEM_SEPARATORS:
+                items.append([])  # sentence punctuation ends a list
+            current = []
+            continue
+        current.append(tok)
+    out: list[tuple[str, int, int, float]] = []
+    run: list[list[Token]] = []
+    for item in [*items, []]:
+        if item:
+            run.append(item)
+            continue
+        out.extend(_list_run(text, run, mention_spans))
+        run = []
+    return out
+
+
+def _capitalised_tail(words: list[Token]) -> list[Token]:
+    tail: list[Token] = []
+    for tok in reversed(words):
+        if not (tok.text[:1].isupper() or is_tool_like(tok.text)) or len(tail) == 3:
+            break
+        tail.insert(0, tok)
+    # A tail that is the whole item must not be a sentence start of ordinary words.
+    return tail
+
+
+def _list_run(
+    text: str, run: list[list[Token]], mention_spans: list[tuple[int, int]]
+) -> list[tuple[str, int, int, float]]:
+    if len(run) < _MIN_LIST_ITEMS:
+        return []
+
+    def anchored(item: list[Token]) -> bool:
+        a, b = item[0].start, item[-1].end
+        known = any(s <= a and b <= e for s, e in mention_spans)
+        return known or any(is_tool_like(t.text) for t in item)
+
+    if not any(anchored(item) for item in run):
+        return []
+    out: list[tuple[str, int, int, float]] = []
+    for item in run:
+        a, b = item[0].start, item[-1].end
+        if any(s <= a and b <= e for s, e in mention_spans):
+            continue
+        if all(t.key in _NOT_NEW for t in item):
+            continue
+        out.append((text[a:b], a, b, 0.55))
+    return out
+
+
+# ---- spans for evaluation and evidence --------------------------------------------------------
+
+# Open-phrase kinds that usually describe the skill better than a dictionary word inside them.
+_PHRASE_OVER_DICTIONARY = frozenset({PhraseKind.SKILL_NOUN})
+
+
+def skill_spans(
+    text: str,
+    matcher: SkillMatcher,
+    proposer: PhraseProposer,
+    regions: Sequence[Region] | None = None,
+) -> list[SpanCandidate]:
+    """Every stretch of text read as a skill (library or not), for SkillSpan-style evaluation.
+
+    Dictionary mentions and phrase proposals are merged: where a dictionary mention sits inside
+    an open phrase, the mention is kept and the phrase dropped (a library label is the sharper
+    boundary), except for "X skills"-type phrases, which keep their modifiers; traits inside a
+    longer mention are dropped.
+    """
+    spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
+    dictionary = sorted({(m.start, m.end) for m in matcher.find(text, spans)})
+    phrases: list[PhraseCandidate] = []
+    for start, end, _ in spans:
+        phrases.extend(proposer.propose(text, start, end))
+
+    keep_dictionary = set(dictionary)
+    out: list[SpanCandidate] = []
+    for p in phrases:
+        inside = [(a, b) for a, b in dictionary if p.start <= a and b <= p.end and (a, b) != (p.start, p.end)]
+        around = [(a, b) for a, b in dictionary if a <= p.start and p.end <= b]
+        if p.kind in _PHRASE_OVER_DICTIONARY:
+            keep_dictionary.difference_update(inside)
+        elif inside or (around and p.kind is PhraseKind.TRAIT):
+            continue
+        if (p.start, p.end) in keep_dictionary:
+            continue
+        out.append(SpanCandidate(p.start, p.end, "phrase", p.kind.value))
+    out.extend(SpanCandidate(a, b, "dictionary", "dictionary") for a, b in sorted(keep_dictionary))
+    out.sort(key=lambda c: (c.start, c.end))
+    return out

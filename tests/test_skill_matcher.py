@@ -1,0 +1,192 @@
+"""The dictionary skill matcher: tokens, inflection folding, offsets, longest match, context rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, is_tool_like, tokenize
+from jdlens_server.nlp.stemming import fold_token, fold_tokens
+
+
+def entry(skill_id: int, text: str, alias_type: str = "canonical", strategy: str = "case_insensitive",
+          nature: str = "") -> AliasEntry:
+    return AliasEntry(skill_id, text, alias_type, strategy, nature)
+
+
+# ---- stemming -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("managing", "manage"),
+        ("managed", "manages"),
+        ("pipelines", "pipeline"),
+        ("technologies", "technology"),
+        ("planning", "plan"),
+        ("modelling", "modeling"),
+        ("optimise", "optimizing"),
+        ("analyse", "analyze"),
+        ("classes", "class"),
+        ("applying", "apply"),
+    ],
+)
+def test_inflections_fold_together(a: str, b: str) -> None:
+    assert fold_token(a) == fold_token(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("engineering", "engineer"), ("news", "new"), ("analysis", "analys")])
+def test_different_words_stay_apart(a: str, b: str) -> None:
+    assert fold_token(a) != fold_token(b)
+
+
+def test_symbols_and_short_words_are_kept() -> None:
+    assert fold_token("C++") == "c++"
+    assert fold_token("C#") == "c#"
+    assert fold_token("Node.js") == "node.js"
+    assert fold_token("using") == "using"
+    assert fold_tokens(["Data", "Pipelines"]) == fold_tokens(["data", "pipeline"])
+
+
+# ---- tokens ---------------------------------------------------------------------------------
+
+
+def test_tokenize_keeps_tech_names_and_offsets() -> None:
+    text = "Use .NET, ASP.NET and Node.js; full-stack C++/C# (e.g. R&D) experience.Requirements"
+    toks = tokenize(text)
+    words = [t.text for t in toks]
+    assert words[:9] == ["Use", ".NET", ",", "ASP.NET", "and", "Node.js", ";", "full", "stack"]
+    assert "C++" in words and "C#" in words and "R&D" in words
+    # A sentence end that lost its space comes apart; a dot inside a name does not.
+    assert words[-3:] == ["experience", ".", "Requirements"]
+    for t in toks:
+        assert text[t.start : t.end] == t.text
+
+
+def test_tool_shapes() -> None:
+    for name in ("JavaScript", "AWS", "Node.js", "C++", "C#", "S3", ".NET", "iOS", "PostgreSQL"):
+        assert is_tool_like(name), name
+    for word in ("Python", "design", "Requirements", "13th", "20yrs", "andInnovation", "41,013"):
+        assert not is_tool_like(word), word
+
+
+# ---- matching -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher.build(
+        [
+            entry(1, "machine learning", nature="KNOWLEDGE"),
+            entry(2, "learning", alias_type="hidden"),
+            entry(3, "manage budgets"),
+            entry(4, "Python (computer programming)", nature="LANGUAGE"),
+            entry(5, "Go", alias_type="alternative", nature="LANGUAGE"),
+            entry(6, "Java (computer programming)", nature="LANGUAGE"),
+            entry(6, "Java", alias_type="alternative", nature="LANGUAGE"),
+            entry(7, "R", nature="LANGUAGE"),
+            entry(8, "Apache Spark", nature="TOOL"),
+            entry(8, "Spark", alias_type="alternative", nature="TOOL"),
+            entry(9, "LESS", nature="TOOL"),
+            entry(10, "design", nature="PRACTICE"),
+            entry(11, "Excel", alias_type="alternative", strategy="CONTEXT_REQUIRED", nature="SKILL_NATURE_TOOL"),
+            entry(12, "PowerPoint", nature="TOOL"),
+            entry(13, "SQL", nature="TOOL"),
+            entry(14, "IT", alias_type="abbreviation", strategy="exact"),
+            entry(15, "data pipelines"),
+            entry(16, "full-stack development"),
+            # Two skills qualified by the same head: the bare head is ambiguous, so no implicit alias.
+            entry(17, "Unity (digital game creation systems)", nature="TOOL"),
+            entry(18, "Unity (teamwork)", nature="PRACTICE"),
+            *[entry(100 + i, f"design {w}") for i, w in enumerate("abcdefghijklmnopqrstuvwxyz" * 3)],
+        ]
+    )
+
+
+def found(matcher: SkillMatcher, text: str) -> list[tuple[str, int]]:
+    return [(text[m.start : m.end], m.skill_id) for m in matcher.find(text)]
+
+
+def test_offsets_index_the_original_text(matcher: SkillMatcher) -> None:
+    text = "We need   Managing Budgets and Data-Pipelines skills."
+    hits = matcher.find(text)
+    assert [(text[m.start : m.end], m.skill_id) for m in hits] == [("Managing Budgets", 3), ("Data-Pipelines", 15)]
+    assert all(m.confidence > 0 for m in hits)
+
+
+def test_longest_match_wins(matcher: SkillMatcher) -> None:
+    assert found(matcher, "Strong machine learning background") == [("machine learning", 1)]
+
+
+def test_word_boundaries(matcher: SkillMatcher) -> None:
+    assert found(matcher, "MySQL and NoSQL stores") == []
+    assert found(matcher, "SQL, and more SQL.") == [("SQL", 13), ("SQL", 13)]
+
+
+def test_hyphen_and_space_forms_meet(matcher: SkillMatcher) -> None:
+    assert found(matcher, "full stack developments") == [("full stack developments", 16)]
+
+
+def test_parenthetical_label_head_is_an_implicit_alias(matcher: SkillMatcher) -> None:
+    hits = matcher.find("Python developer")
+    assert [(m.skill_id, m.alias_type) for m in hits] == [(4, "implicit")]
+    assert found(matcher, "Unity is key") == []
+
+
+def test_language_homonyms_need_a_language_cue(matcher: SkillMatcher) -> None:
+    assert found(matcher, "We use Go, Python and Java daily.") == [("Go", 5), ("Python", 4), ("Java", 6)]
+    assert found(matcher, "Go to market with us.") == []
+    assert found(matcher, "We go to market with Python.") == [("Python", 4)]
+    assert found(matcher, "Programming in Go is a plus.") == [("Go", 5)]
+    assert found(matcher, "Knowledge of R or Python") == [("R", 7), ("Python", 4)]
+    assert found(matcher, "Section R of the contract") == []
+
+
+def test_tool_homonyms_need_casing_and_a_tech_cue(matcher: SkillMatcher) -> None:
+    assert found(matcher, "Experience with Spark and SQL") == [("Spark", 8), ("SQL", 13)]
+    assert found(matcher, "Ideas that spark joy") == []
+    assert found(matcher, "Proficient in Excel and PowerPoint") == [("Excel", 11), ("PowerPoint", 12)]
+    assert found(matcher, "You excel at communication") == []
+
+
+def test_generic_words_need_a_skill_cue(matcher: SkillMatcher) -> None:
+    assert found(matcher, "strong design skills") == [("design", 10)]
+    assert found(matcher, "The design of our office is open") == []
+
+
+def test_all_caps_aliases_match_capitals_only(matcher: SkillMatcher) -> None:
+    assert found(matcher, "Styles in LESS and SQL") == [("LESS", 9), ("SQL", 13)]
+    assert found(matcher, "less is more") == []
+    # A text in lower case throughout (tags, chat) gives no casing evidence, except that a
+    # function word stays a function word.
+    assert found(matcher, "python sql less") == [("python", 4), ("sql", 13)]
+
+
+def test_exact_strategy_needs_the_exact_surface(matcher: SkillMatcher) -> None:
+    assert found(matcher, "Our IT team") == [("IT", 14)]
+    assert found(matcher, "do it now") == []
+
+
+def test_regions_limit_matching_and_carry_their_kind(matcher: SkillMatcher) -> None:
+    text = "About us: machine learning startup. Requirements: manage budgets."
+    cut = text.index("Requirements")
+    hits = matcher.find(text, [(cut, len(text), "REQUIREMENTS")])
+    assert [(text[m.start : m.end], m.region_kind) for m in hits] == [("manage budgets", "REQUIREMENTS")]
+
+
+def test_hidden_single_words_need_a_cue(matcher: SkillMatcher) -> None:
+    assert found(matcher, "learning is fun") == []
+
+
+def test_empty_library_and_text() -> None:
+    empty = SkillMatcher.build([])
+    assert empty.find("anything") == []
+    assert SkillMatcher.build([entry(1, "SQL")]).find("") == []
+
+
+def test_lead_verbs_come_from_the_library() -> None:
+    labels = [entry(i, f"manage {w}") for i, w in enumerate(["budgets", "teams", "risks", "stock"])]
+    labels += [entry(10 + i, f"{w} management") for i, w in enumerate(["risk", "stock"])]
+    m = SkillMatcher.build(labels)
+    assert fold_token("managing") in m.lead_verbs
+    assert fold_token("risk") not in m.lead_verbs

@@ -1,0 +1,171 @@
+"""Skill extraction for a JD: phrase proposals, aggregation, primary/secondary, new-skill candidates."""
+
+from __future__ import annotations
+
+import pytest
+
+from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher
+from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
+from jdlens_server.pipeline.skills import extract_skills, skill_spans
+
+NAMES = {
+    1: "Python (computer programming)",
+    2: "SQL",
+    3: "manage budgets",
+    4: "Hadoop",
+    5: "machine learning",
+    6: "work in teams",
+    7: "communication",
+    8: "develop software",
+    9: "analyse data",
+}
+
+
+def _entries() -> list[AliasEntry]:
+    out = [AliasEntry(i, name, "canonical", "case_insensitive", "") for i, name in NAMES.items()]
+    out += [
+        AliasEntry(1, "Python", "alternative", "case_insensitive", "LANGUAGE"),
+        AliasEntry(4, "Apache Hadoop", "alternative", "case_insensitive", "TOOL"),
+        AliasEntry(2, "structured query language", "alternative", "case_insensitive", "LANGUAGE"),
+        # verbs the library opens its skill labels with
+        *[AliasEntry(100 + i, f"{v} things", "canonical", "case_insensitive", "") for i, v in
+          enumerate(["manage", "develop", "lead", "build", "design", "implement", "collaborate", "mentor",
+                              "achieve"] * 3)],
+    ]
+    return out
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher.build(_entries())
+
+
+@pytest.fixture(scope="module")
+def proposer(matcher: SkillMatcher) -> PhraseProposer:
+    return PhraseProposer(matcher.lead_verbs)
+
+
+def phrases(proposer: PhraseProposer, text: str) -> list[tuple[str, PhraseKind]]:
+    return [(p.text, p.kind) for p in proposer.propose(text)]
+
+
+# ---- phrase proposals -------------------------------------------------------------------------
+
+
+def test_objects_after_knowledge_cues_split_into_list_items(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "Solid experience with physiological measurements and/or neuroscience.")
+    assert ("physiological measurements", PhraseKind.OBJECT) in found
+    assert ("neuroscience", PhraseKind.OBJECT) in found
+
+
+def test_object_cue_followed_by_a_gerund_reads_an_action(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "Experience in developing distributed systems.")
+    assert ("developing distributed systems", PhraseKind.ACTION) in found
+
+
+def test_actions_after_ability_cues_split_at_new_verbs(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "Ability to work in large teams to achieve organizational goals.")
+    assert ("work in large teams", PhraseKind.ACTION) in found
+    assert ("achieve organizational goals", PhraseKind.ACTION) in found
+
+
+def test_duty_lines_open_with_a_verb(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "• Mentor junior developers")
+    assert ("Mentor junior developers", PhraseKind.ACTION) in found
+    # Application instructions are not skills.
+    assert phrases(proposer, "Apply online before 1 March.") == []
+
+
+def test_skill_nouns_keep_their_modifiers(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "You have excellent project management skills.")
+    assert ("project management skills", PhraseKind.SKILL_NOUN) in found
+
+
+def test_traits_and_tools(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "You are highly motivated and a team player who knows AWS and Node.js 18.")
+    assert ("motivated", PhraseKind.TRAIT) in found
+    assert ("team player", PhraseKind.TRAIT) in found
+    assert ("AWS", PhraseKind.TOOL) in found
+    assert ("Node.js 18", PhraseKind.TOOL) in found
+
+
+def test_phrase_offsets_index_the_text(proposer: PhraseProposer) -> None:
+    text = "Our needs:\n- knowledge of   cloud  security"
+    for p in proposer.propose(text):
+        assert text[p.start : p.end] == p.text
+
+
+# ---- extraction -------------------------------------------------------------------------------
+
+JD = (
+    "About us: we build software for banks.\n"
+    "Requirements:\n"
+    "- 5+ years of experience with Python and SQL\n"
+    "- Experience designing pipelines using Hadoop/Ceph, Spark/Flink, Hive and Kafka\n"
+    "- Knowledge of machine learning; Python again\n"
+    "Nice to have:\n"
+    "- Ability to manage budgets\n"
+)
+
+
+def _regions(text: str) -> list[tuple[int, int, str]]:
+    req = text.index("Requirements:")
+    nice = text.index("Nice to have:")
+    return [(0, req, "ABOUT_COMPANY"), (req, nice, "REQUIREMENTS"), (nice, len(text), "NICE_TO_HAVE")]
+
+
+def test_extract_aggregates_mentions_with_evidence(matcher: SkillMatcher) -> None:
+    skills = extract_skills(JD, _regions(JD), matcher, skill_names=NAMES)
+    by_name = {s.name: s for s in skills}
+    python = by_name["Python (computer programming)"]
+    assert python.skill_id == 1 and not python.is_new and python.source == "dictionary"
+    assert len(python.evidence) == 2
+    assert all(JD[a:b] == "Python" and kind == "REQUIREMENTS" for a, b, kind in python.evidence)
+    assert python.is_primary
+    # Asked for only as a nice-to-have: secondary, and less confident than a required skill.
+    budgets = by_name["manage budgets"]
+    assert not budgets.is_primary
+    assert budgets.confidence < python.confidence
+    assert by_name["machine learning"].is_primary
+
+
+def test_new_skills_from_tool_lists_are_split_and_marked_new(matcher: SkillMatcher) -> None:
+    skills = extract_skills(JD, _regions(JD), matcher, skill_names=NAMES)
+    new = {s.name: s for s in skills if s.is_new}
+    assert {"Ceph", "Spark", "Flink", "Hive", "Kafka"} <= set(new)
+    assert "Hadoop" not in new  # the library knows it
+    for s in new.values():
+        assert s.skill_id is None and s.source == "phrase"
+        assert all(JD[a:b] == s.name for a, b, _ in s.evidence)
+    # Library skills come first.
+    assert [s.is_new for s in skills] == sorted(s.is_new for s in skills)
+
+
+def test_regions_keep_boilerplate_out(matcher: SkillMatcher) -> None:
+    text = "We offer Python courses and SQL snacks. You will analyse data."
+    cut = text.index("You will")
+    skills = extract_skills(text, [(cut, len(text), "RESPONSIBILITIES")], matcher, skill_names=NAMES)
+    assert [s.name for s in skills] == ["analyse data"]
+
+
+def test_without_regions_repetition_decides_primary(matcher: SkillMatcher) -> None:
+    text = "Python, Python and more Python. Some SQL."
+    skills = {s.name: s for s in extract_skills(text, None, matcher, skill_names=NAMES)}
+    assert skills["Python (computer programming)"].is_primary
+    assert not skills["SQL"].is_primary
+
+
+def test_strong_object_cues_propose_named_new_skills(matcher: SkillMatcher) -> None:
+    text = "Requirements: proficiency in Terraform and experience with Big Data."
+    skills = {s.name for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+              if s.is_new}
+    assert {"Terraform", "Big Data"} <= skills
+
+
+def test_skill_spans_prefer_library_boundaries(matcher: SkillMatcher, proposer: PhraseProposer) -> None:
+    text = "Experience with machine learning and excellent communication skills."
+    spans = [(text[c.start : c.end], c.source) for c in skill_spans(text, matcher, proposer)]
+    assert ("machine learning", "dictionary") in spans
+    # "X skills" keeps the modifier, dropping the bare dictionary word inside it.
+    assert ("communication skills", "phrase") in spans
+    assert ("communication", "dictionary") not in spans
