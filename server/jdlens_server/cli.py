@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--embedder", default=None, help="embedding model (env JDLENS_EMBEDDER)")
     serve.add_argument("--max-workers", type=int, default=8, help="threads for pipeline work (default 8)")
-    serve.add_argument("--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)")
+    serve.add_argument(
+        "--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)"
+    )
     serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain calls on shutdown")
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
@@ -179,16 +181,13 @@ def cmd_library(args: argparse.Namespace) -> int:
         from jdlens_server.library.importer import import_pack
 
         report = import_pack(url, args.pack, progress=not args.no_progress)
-        print(report.message)
-        for problem in report.problems[:50]:
-            print(f"  problem: {problem}", file=sys.stderr)
-        if len(report.problems) > 50:
-            print(f"  ... and {len(report.problems) - 50} more problems", file=sys.stderr)
+        print(report.summary())
         return 0
+    from sqlalchemy import func, select
+
     from jdlens_server.library.snapshot import current_library_version
     from jdlens_server.store.db import make_engine, session_factory
     from jdlens_server.store.models import KraRow, PackImportRow, RoleRow, SkillRow
-    from sqlalchemy import func, select
 
     engine = make_engine(url)
     with session_factory(engine)() as session:

@@ -13,6 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from jdlens_server.store.models import (
     DimensionRow,
     KraRow,
@@ -25,8 +28,6 @@ from jdlens_server.store.models import (
     SkillDimensionRow,
     SkillRow,
 )
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,14 @@ class LibrarySnapshot:
     centroids: CentroidTable
     skill_by_slug: dict[str, int] = field(default_factory=dict)
     role_by_slug: dict[str, int] = field(default_factory=dict)
+    skill_names: dict[int, str] = field(default_factory=dict)
+    # role_id -> its row in role_ids and every per-role matrix.
+    role_row: dict[int, int] = field(default_factory=dict)
+    role_kra_ids: dict[int, list[int]] = field(default_factory=dict)
+    # Row (in role_ids) of each alias, and where each role's run of aliases starts: aliases are
+    # stored sorted by role so "best alias per role" is one np.maximum.reduceat.
+    alias_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    alias_run_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def is_empty(self) -> bool:
@@ -328,4 +337,23 @@ def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
     )
     snapshot.skill_by_slug = {s.slug: s.id for s in skills.values()}
     snapshot.role_by_slug = {r.slug: r.id for r in roles.values()}
+    snapshot.skill_names = {s.id: s.display_name for s in skills.values()}
+    snapshot.role_row = {role_id: row for row, role_id in enumerate(role_ids)}
+    role_kra_ids: dict[int, list[int]] = defaultdict(list)
+    for kra in kras.values():
+        role_kra_ids[kra.role_id].append(kra.id)
+    snapshot.role_kra_ids = dict(role_kra_ids)
+    _sort_aliases_by_role(snapshot)
     return snapshot
+
+
+def _sort_aliases_by_role(snapshot: LibrarySnapshot) -> None:
+    rows = np.searchsorted(snapshot.role_ids, snapshot.alias_role_ids)
+    order = np.argsort(rows, kind="stable")
+    snapshot.alias_role_ids = snapshot.alias_role_ids[order]
+    snapshot.alias_matrix = snapshot.alias_matrix[order]
+    snapshot.alias_texts = [snapshot.alias_texts[i] for i in order]
+    snapshot.alias_rows = rows[order]
+    if len(order):
+        change = np.nonzero(np.diff(snapshot.alias_rows))[0] + 1
+        snapshot.alias_run_starts = np.concatenate(([0], change)).astype(np.int64)

@@ -113,7 +113,9 @@ class PipelineCore:
                 raise
             return existing, True
         if not outcome.rejected and outcome.plan.role_id is not None and applied.centroid is not None:
-            loaded.snapshot.centroids.update(outcome.plan.role_id, _unit(applied.centroid), applied.centroid_n)
+            loaded.snapshot.centroids.update(
+                outcome.plan.role_id, _unit(applied.centroid), applied.centroid_n
+            )
         return run, False
 
     def _check_same_request(

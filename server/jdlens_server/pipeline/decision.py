@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 
@@ -178,7 +179,7 @@ def decide(
 
 
 def _row(snapshot: LibrarySnapshot, role_id: int) -> int:
-    return int(np.searchsorted(snapshot.role_ids, role_id))
+    return snapshot.role_row[role_id]
 
 
 def ranked_roles(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from jdlens.v1 import common_pb2, run_pb2
+from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
@@ -50,9 +50,11 @@ def _title_only(title: str) -> parsed.ParsedJd:
     )
 
 
-def _section_kind(kind: str) -> run_pb2.SectionKind.ValueType:
-    name = f"SECTION_KIND_{kind}"
-    return run_pb2.SectionKind.Value(name) if name in run_pb2.SectionKind.keys() else 0
+def _section_kind(kind: str) -> parsed_jd_pb2.SectionKind.ValueType:
+    try:
+        return parsed_jd_pb2.SectionKind.Value(f"SECTION_KIND_{kind}")
+    except ValueError:
+        return parsed_jd_pb2.SECTION_KIND_UNSPECIFIED
 
 
 def _skill_proto(
@@ -62,7 +64,9 @@ def _skill_proto(
         skill_name=cand.name,
         is_primary=cand.is_primary,
         confidence=round(cand.confidence, 4),
-        source=run_pb2.SKILL_SOURCE_DICTIONARY if cand.source == "dictionary" else run_pb2.SKILL_SOURCE_PHRASE,
+        source=run_pb2.SKILL_SOURCE_DICTIONARY
+        if cand.source == "dictionary"
+        else run_pb2.SKILL_SOURCE_PHRASE,
         matched_alias=cand.matched_alias,
         is_new=cand.is_new,
     )
@@ -70,7 +74,9 @@ def _skill_proto(
         out.library_skill.CopyFrom(skill_ref(loaded.snapshot, cand.skill_id))
     for start, end, region_kind in cand.evidence:
         o_start, o_end = jd.to_original(start, end)
-        out.evidence.add(text=text[o_start:o_end], span=span(o_start, o_end), section_kind=_section_kind(region_kind))
+        out.evidence.add(
+            text=text[o_start:o_end], span=span(o_start, o_end), section_kind=_section_kind(region_kind)
+        )
     return out
 
 
@@ -119,7 +125,7 @@ def run_extraction(
             jd.plain_text,
             regions,
             loaded.matcher,
-            skill_names={sid: s.display_name for sid, s in snapshot.skills.items()},
+            skill_names=snapshot.skill_names,
         )
         if regions
         else []
@@ -141,7 +147,9 @@ def run_extraction(
     signals.alias = sig.alias_signal(snapshot, normalized)
     title_scores = sig.title_similarity(snapshot, title_vec)
     signals.title = sig.top_entries(snapshot, title_scores, top_k)
-    signals.kra, kra_scores = sig.kra_signal(snapshot, loaded.kra_index, sentences, sentence_vecs, top_k)
+    signals.kra, kra_scores, kra_best = sig.kra_signal(
+        snapshot, loaded.kra_index, sentences, sentence_vecs, top_k
+    )
     signals.skill, skill_scores = sig.skill_signal(snapshot, library_skill_ids, top_k)
     centroid = sig.centroid_scores(snapshot, jd_vec)
     signals.centroid = sig.top_entries(snapshot, centroid, top_k)
@@ -192,31 +200,25 @@ def run_extraction(
         ],
         collision_alias=decision.collision_alias,
         collision_role_ids=decision.collision_role_ids,
-        uncovered_sentences=_uncovered(decision, signals, sentences, jd, loaded, sentence_vecs),
+        uncovered_sentences=_uncovered(decision, kra_best, jd),
         new_role=new_role,
     )
     return ExtractionOutcome(result, plan, False, model)
 
 
 def _uncovered(
-    decision: Decision,
-    signals: sig.Signals,
-    sentences: list[sig.SentenceInput],
-    jd: parsed.ParsedJd,
-    loaded: LoadedLibrary,
-    sentence_vecs: FloatArray,
+    decision: Decision, kra_best: dict[int, dict[int, tuple[float, int]]], jd: parsed.ParsedJd
 ) -> list[KraPlan]:
-    """Responsibility sentences (not the about-the-role prose) that none of the chosen role's KRAs cover."""
-    if decision.role_id is None or not sentences:
+    """Responsibility sentences (not the about-the-role prose) that none of the chosen role's KRAs
+    cover: the role's best match among each sentence's nearest KRAs is below KRA_COVERAGE."""
+    if decision.role_id is None:
         return []
-    role_kras = [k for k in loaded.snapshot.kras.values() if k.role_id == decision.role_id]
+    per_sentence = kra_best.get(decision.role_id, {})
     out: list[KraPlan] = []
-    hits = loaded.kra_index.search(sentence_vecs, min(len(loaded.kra_index), 256)) if len(loaded.kra_index) else []
-    role_kra_ids = {k.id for k in role_kras}
     for i, sentence in enumerate(jd.responsibility_sentences):
         if sentence.section_kind != parsed.SectionKind.RESPONSIBILITIES or len(sentence.plain.split()) < 4:
             continue
-        best = max((h.similarity for h in hits[i] if h.kra_id in role_kra_ids), default=0.0) if hits else 0.0
+        best = per_sentence.get(i, (0.0, 0))[0]
         if best < KRA_COVERAGE:
             out.append(KraPlan(sentence.plain, float(best)))
         if len(out) >= MAX_PROPOSED_KRAS:
@@ -234,9 +236,11 @@ def _new_role_proposal(
         aliases=list(dict.fromkeys([display, *jd.role_aliases, normalized])),
         archetype=jd.role_archetype or "",
         rationale="No library role fits this JD's title, responsibilities and skills well enough",
-        kras=[s.plain for s in jd.responsibility_sentences if s.section_kind == parsed.SectionKind.RESPONSIBILITIES][
-            :12
-        ],
+        kras=[
+            s.plain
+            for s in jd.responsibility_sentences
+            if s.section_kind == parsed.SectionKind.RESPONSIBILITIES
+        ][:12],
         skills=[c.name for c in candidates][:30],
     )
 
@@ -275,7 +279,9 @@ def _decision_proto(
     if decision.role_id is not None:
         out.chosen_role.CopyFrom(role_ref(snapshot, decision.role_id))
         role_skills = snapshot.role_skills.get(decision.role_id, {})
-        out.matched_skills.extend(c.name for c in candidates if c.skill_id is not None and c.skill_id in role_skills)
+        out.matched_skills.extend(
+            c.name for c in candidates if c.skill_id is not None and c.skill_id in role_skills
+        )
         for entry in signals.kra:
             if entry.role_id == decision.role_id:
                 out.matched_kras.extend(_score_proto(loaded, entry).kra_matches)

@@ -4,20 +4,20 @@ the proto values after the prefix, so the mapping is by name and cannot drift si
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
-
-from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
+from typing import Any
 
 from jdlens.v1 import common_pb2, parsed_jd_pb2
 from jdlens_server.nlp import parsed
 
-E = TypeVar("E", bound=int)
 
-
-def enum_value(wrapper: EnumTypeWrapper, prefix: str, member: StrEnum | None) -> int:
+def enum_value(wrapper: Any, prefix: str, member: StrEnum | None) -> Any:
+    """The proto enum value named PREFIX_MEMBER (mypy-protobuf types each enum apart; Any bridges them)."""
     if member is None:
         return 0
-    return int(wrapper.Value(f"{prefix}_{member.value}")) if f"{prefix}_{member.value}" in wrapper.keys() else 0
+    try:
+        return int(wrapper.Value(f"{prefix}_{member.value}"))
+    except ValueError:  # a parser value the contract does not name: leave it unspecified
+        return 0
 
 
 def span(start: int, end: int) -> common_pb2.TextSpan:
@@ -56,7 +56,9 @@ def parsed_to_proto(p: parsed.ParsedJd) -> parsed_jd_pb2.ParsedJd:
         )
     for slot, domain in (("primary", p.domain.primary), ("secondary", p.domain.secondary)):
         if domain is not None:
-            getattr(out.domain, slot).CopyFrom(parsed_jd_pb2.Domain(name=domain.name, aliases=list(domain.aliases)))
+            getattr(out.domain, slot).CopyFrom(
+                parsed_jd_pb2.Domain(name=domain.name, aliases=list(domain.aliases))
+            )
     if p.experience is not None:
         e = p.experience
         exp = out.experience

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jdlens.v1 import common_pb2
 from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
 
@@ -20,20 +22,26 @@ def role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
     )
 
 
-_NATURE = {name: value for name, value in common_pb2.SkillNature.items()}
-_VOLATILITY = {name: value for name, value in common_pb2.Volatility.items()}
-_LIFESPAN = {name: value for name, value in common_pb2.TypicalLifespan.items()}
-_VERSION = {name: value for name, value in common_pb2.VersionStrategy.items()}
+def _enum(wrapper: Any, name: str) -> Any:
+    """The value named ``name`` of a proto enum, or 0 (unspecified) for an unknown or empty name."""
+    try:
+        return wrapper.Value(name)
+    except ValueError:
+        return 0
 
 
 def skill_metadata(skill: SkillInfo) -> common_pb2.SkillMetadata:
     return common_pb2.SkillMetadata(
         category=skill.category,
         sub_category=skill.sub_category,
-        nature=_NATURE.get(f"SKILL_NATURE_{skill.nature.upper()}", 0),
-        volatility=_VOLATILITY.get(f"VOLATILITY_{skill.volatility.upper()}", 0),
-        typical_lifespan=_LIFESPAN.get(f"TYPICAL_LIFESPAN_{skill.typical_lifespan.upper()}", 0),
-        version_strategy=_VERSION.get(f"VERSION_STRATEGY_{skill.version_strategy.upper()}", 0),
+        nature=_enum(common_pb2.SkillNature, f"SKILL_NATURE_{skill.nature.upper()}"),
+        volatility=_enum(common_pb2.Volatility, f"VOLATILITY_{skill.volatility.upper()}"),
+        typical_lifespan=_enum(
+            common_pb2.TypicalLifespan, f"TYPICAL_LIFESPAN_{skill.typical_lifespan.upper()}"
+        ),
+        version_strategy=_enum(
+            common_pb2.VersionStrategy, f"VERSION_STRATEGY_{skill.version_strategy.upper()}"
+        ),
         skill_type=skill.skill_type,
         reuse_level=skill.reuse_level,
     )

@@ -7,7 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, run_pb2
@@ -45,9 +45,7 @@ def normalized_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def derive_idempotency_key(
-    text: str, title: str, options: run_pb2.RunOptions, library_version: int
-) -> str:
+def derive_idempotency_key(text: str, title: str, options: run_pb2.RunOptions, library_version: int) -> str:
     """Same normalised JD + options + library version = same run. Stage calls share the key, so an
     AnalyzeJd after an ExtractFromJd of the same JD continues that run instead of starting another."""
     payload = json.dumps(
@@ -124,4 +122,4 @@ def insert(session: Session, run: run_pb2.Run) -> None:
 
 def save(session: Session, run: run_pb2.Run) -> None:
     run.update_time.FromDatetime(datetime.now(UTC))
-    session.execute(RunRow.__table__.update().where(RunRow.id == run.run_id).values(**_columns(run)))
+    session.execute(update(RunRow).where(RunRow.id == run.run_id).values(**_columns(run)))

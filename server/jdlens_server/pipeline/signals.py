@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.nlp.kra_index import KraIndex
 
@@ -85,9 +86,9 @@ def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None)
     scores = np.zeros(len(snapshot.role_ids), dtype=np.float32)
     if title_vector is None or len(snapshot.alias_role_ids) == 0:
         return scores
-    sims = snapshot.alias_matrix @ title_vector
-    rows = np.searchsorted(snapshot.role_ids, snapshot.alias_role_ids)
-    np.maximum.at(scores, rows, sims.astype(np.float32))
+    sims = (snapshot.alias_matrix @ title_vector).astype(np.float32)
+    starts = snapshot.alias_run_starts
+    scores[snapshot.alias_rows[starts]] = np.maximum.reduceat(sims, starts)
     return scores
 
 
@@ -97,10 +98,11 @@ def kra_signal(
     sentences: Sequence[SentenceInput],
     vectors: FloatArray,
     top_k: int,
-) -> tuple[list[RoleScoreEntry], dict[int, float]]:
-    """Ranked roles by KRA match, and every scored role's score (for fusion)."""
+) -> tuple[list[RoleScoreEntry], dict[int, float], dict[int, dict[int, tuple[float, int]]]]:
+    """Ranked roles by KRA match, every scored role's score (for fusion), and per role the best
+    (similarity, kra_id) of each sentence (for KRA coverage)."""
     if not sentences or len(index) == 0:
-        return [], {}
+        return [], {}, {}
     k = min(KRA_NEIGHBOURS, len(index))
     hits_per_sentence = index.search(vectors, k)
     # role -> sentence idx -> best (similarity, kra_id)
@@ -110,26 +112,33 @@ def kra_signal(
             current = best[hit.role_id].get(s_idx)
             if current is None or hit.similarity > current[0]:
                 best[hit.role_id][s_idx] = (hit.similarity, hit.kra_id)
-    scored: list[RoleScoreEntry] = []
     all_scores: dict[int, float] = {}
+    tops: dict[int, list[tuple[int, tuple[float, int]]]] = {}
     for role_id, per_sentence in best.items():
         top = sorted(per_sentence.items(), key=lambda kv: kv[1][0], reverse=True)[:KRA_TOP_SENTENCES]
-        score = float(np.mean([sim for _, (sim, _) in top]))
-        all_scores[role_id] = score
-        matches = tuple(
-            KraEvidence(
-                kra_id=kra_id,
-                kra_text=snapshot.kras[kra_id].text if kra_id in snapshot.kras else "",
-                sentence=sentences[s_idx].text,
-                sentence_start=sentences[s_idx].start,
-                sentence_end=sentences[s_idx].end,
-                similarity=round(sim, 4),
-            )
-            for s_idx, (sim, kra_id) in top
+        tops[role_id] = top
+        all_scores[role_id] = sum(sim for _, (sim, _) in top) / len(top)
+    # Evidence is built only for the roles that are returned.
+    ranked = sorted(all_scores, key=all_scores.__getitem__, reverse=True)[:top_k]
+    scored = [
+        RoleScoreEntry(
+            role_id,
+            round(all_scores[role_id], 4),
+            kra_matches=tuple(
+                KraEvidence(
+                    kra_id=kra_id,
+                    kra_text=snapshot.kras[kra_id].text if kra_id in snapshot.kras else "",
+                    sentence=sentences[s_idx].text,
+                    sentence_start=sentences[s_idx].start,
+                    sentence_end=sentences[s_idx].end,
+                    similarity=round(sim, 4),
+                )
+                for s_idx, (sim, kra_id) in tops[role_id]
+            ),
         )
-        scored.append(RoleScoreEntry(role_id, round(score, 4), kra_matches=matches))
-    scored.sort(key=lambda e: e.score, reverse=True)
-    return scored[:top_k], all_scores
+        for role_id in ranked
+    ]
+    return scored, all_scores, best
 
 
 def skill_signal(
@@ -212,4 +221,4 @@ def fuse(
 
 
 def _row(snapshot: LibrarySnapshot, role_id: int) -> int:
-    return int(np.searchsorted(snapshot.role_ids, role_id))
+    return snapshot.role_row[role_id]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import library_pb2, run_pb2
@@ -64,14 +64,11 @@ def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tu
     n = int(row.centroid_n)
     if row.centroid is not None and n > 0:
         old = np.frombuffer(row.centroid, dtype=np.float32)
-        mean = (old * n + vector) / (n + 1)
+        mean: FloatArray = ((old * n + vector) / (n + 1)).astype(np.float32)
     else:
-        mean = vector.copy()
-    mean = mean.astype(np.float32)
+        mean = vector.astype(np.float32)
     session.execute(
-        RoleRow.__table__.update()
-        .where(RoleRow.id == role_id)
-        .values(centroid=mean.tobytes(), centroid_n=n + 1)
+        update(RoleRow).where(RoleRow.id == role_id).values(centroid=mean.tobytes(), centroid_n=n + 1)
     )
     return mean, n + 1
 
