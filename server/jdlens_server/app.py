@@ -41,7 +41,9 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(db_url: str | None, *, embedder_name: str | None = None, run_migrations: bool = True) -> Runtime:
+def build_runtime(
+    db_url: str | None, *, embedder_name: str | None = None, run_migrations: bool = True
+) -> Runtime:
     url = resolve_db_url(db_url)
     if run_migrations:
         migrate(url)

@@ -74,7 +74,8 @@ def summarize(run: run_pb2.Run) -> str:
     else:
         lines.append(
             f"  updates     centroid n={up.centroid_n_after}, {len(up.new_skills_attached)} new skills queued, "
-            f"{len(up.proposed_kras)} KRAs proposed" + (", new role queued" if up.new_role_review_item else "")
+            f"{len(up.proposed_kras)} KRAs proposed"
+            + (", new role queued" if up.new_role_review_item else "")
         )
     for m in run.stage_metrics:
         lines.append(

@@ -130,9 +130,7 @@ class LibraryState:
             vectors = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32)
             return ids, roles, vectors.reshape(len(rows), snapshot.dim)
 
-        has_kras = session.scalar(
-            select(KraRow.id).where(KraRow.source.in_(self._kra_sources)).limit(1)
-        )
+        has_kras = session.scalar(select(KraRow.id).where(KraRow.source.in_(self._kra_sources)).limit(1))
         if has_kras is None:
             return KraIndex(snapshot.dim)
         self._index_path.parent.mkdir(parents=True, exist_ok=True)
