@@ -1,0 +1,470 @@
+"""``jdlens batch``: analyze a file of JDs over one AnalyzeJdStream, resumably.
+
+Input: JSON lines ``{"id": ..., "text": ..., "title": ...}`` (``title`` optional; an object
+without ``id`` gets its line number) or a ``.csv`` / ``.tsv`` file with a ``text`` column and
+optional ``id`` (default: the data row number, 1-based) and ``title`` columns. Ids must be unique.
+
+Output: one JSON line per input, in completion order::
+
+    {"id": ..., "run": <the run as proto JSON>, "replayed": false}
+    {"id": ..., "error": {"code": "INVALID_ARGUMENT", "message": ..., "details": [...]}}
+
+Resume: the ids already in OUT are skipped and new lines are appended, so rerunning the same
+command after a kill or a lost connection finishes the rest. A kill loses at most the items in
+flight (each line is flushed as it is written; a torn last line is dropped and its item redone).
+Each item is sent with an idempotency key derived from its id and content, so an item the server
+finished but whose line was never written comes back as the stored run (``replayed``) and changes
+nothing twice. The key does not include the library version: resending an input id after a
+library change returns the run it got the first time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import hashlib
+import json
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+import grpc
+from google.protobuf import json_format
+from google.rpc import code_pb2
+from google.rpc import error_details_pb2 as _error_details  # noqa: F401  # registers the detail types for JSON
+from grpc import aio
+from tqdm import tqdm
+
+from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+
+__all__ = [
+    "BatchError",
+    "BatchItem",
+    "BatchSummary",
+    "add_batch_parser",
+    "cmd_batch",
+    "idempotency_key",
+    "read_done_ids",
+    "read_items",
+    "run_batch",
+]
+
+DEFAULT_CONCURRENCY = 16
+# Stream failures worth reconnecting for; anything else is reported and the batch stops.
+_RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
+_MAX_LISTED_PROBLEMS = 10
+# Same limit as the client's: a run can be much larger than its JD.
+_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+
+JsonId = str | int | float | bool | None
+
+
+class BatchError(Exception):
+    """A problem with the input or output file, found before anything is sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    # The id as given (a JSON value, or the CSV cell / row number), echoed in the output line.
+    id: JsonId
+    # None: the input had no text at all (the server refuses the item, unless a title is given).
+    text: str | None
+    title: str
+
+    @property
+    def key(self) -> str:
+        return id_key(self.id)
+
+
+@dataclass
+class BatchSummary:
+    total: int = 0
+    skipped: int = 0  # already in OUT before this run
+    runs: int = 0
+    replayed: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    # Error lines by code name, e.g. {"INVALID_ARGUMENT": 20}.
+    error_codes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def written(self) -> int:
+        return self.runs + self.errors
+
+    @property
+    def complete(self) -> bool:
+        return self.skipped + self.written == self.total
+
+    def line(self) -> str:
+        rate = self.written / self.seconds if self.seconds > 0 else 0.0
+        codes = ", ".join(f"{n} {c}" for c, n in sorted(self.error_codes.items()))
+        errors = f"{self.errors} errors" + (f" ({codes})" if codes else "")
+        return (
+            f"{self.total} items: {self.runs} runs ({self.replayed} replayed), {errors}, "
+            f"{self.skipped} already in the output; {self.seconds:.1f} s, {rate:.1f} JD/s"
+        )
+
+
+def id_key(value: JsonId) -> str:
+    """The id's identity: a string as itself, anything else as its JSON (so 7 and "7" collide)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def idempotency_key(item: BatchItem) -> str:
+    """Stable per input item: the same id with the same content is the same run, whenever sent."""
+    content = json.dumps([item.key, item.text, item.title], ensure_ascii=False)
+    return "batch:" + hashlib.sha256(content.encode()).hexdigest()
+
+
+# ---- input -----------------------------------------------------------------------------------
+
+
+def read_items(path: Path) -> list[BatchItem]:
+    """The items of a JSONL or CSV/TSV file; BatchError listing the problems (bad lines,
+    duplicate ids) when there are any, so a batch never starts on input it cannot finish."""
+    problems: list[str] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            if path.suffix.lower() in (".csv", ".tsv"):
+                items = _read_csv(handle, path, problems, "\t" if path.suffix.lower() == ".tsv" else ",")
+            else:
+                items = _read_jsonl(handle, path, problems)
+    except OSError as exc:
+        raise BatchError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise BatchError(f"{path} is not UTF-8 text: {exc}") from None
+    first_seen: dict[str, int] = {}
+    for position, item in enumerate(items, 1):
+        earlier = first_seen.setdefault(item.key, position)
+        if earlier != position:
+            problems.append(f"{path}: item {position}: duplicate id {item.key!r} (first at item {earlier})")
+    if problems:
+        shown = problems[:_MAX_LISTED_PROBLEMS]
+        more = len(problems) - len(shown)
+        listed = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
+        raise BatchError(f"{len(problems)} problem(s) in the input, nothing was sent:\n  {listed}")
+    return items
+
+
+def _read_jsonl(handle: TextIO, path: Path, problems: list[str]) -> list[BatchItem]:
+    items: list[BatchItem] = []
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            problems.append(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
+            continue
+        item_id = obj.get("id", number)
+        text = obj.get("text")
+        title = obj.get("title") or ""
+        if isinstance(item_id, (dict, list)):
+            problems.append(f"{path}:{number}: id must be a string or a number")
+        elif text is not None and not isinstance(text, str):
+            problems.append(f"{path}:{number}: text must be a string")
+        elif not isinstance(title, str):
+            problems.append(f"{path}:{number}: title must be a string")
+        else:
+            items.append(BatchItem(item_id, text, title))
+    return items
+
+
+def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -> list[BatchItem]:
+    reader = csv.DictReader(handle, delimiter=delimiter)
+    columns = {name.strip().lower(): name for name in reader.fieldnames or ()}
+    if "text" not in columns:
+        problems.append(f"{path}: no 'text' column (columns: {', '.join(reader.fieldnames or ()) or 'none'})")
+        return []
+    text_col, id_col, title_col = columns["text"], columns.get("id"), columns.get("title")
+    items: list[BatchItem] = []
+    for row_number, row in enumerate(reader, 1):
+        if None in row:
+            problems.append(f"{path}: row {row_number} (line {reader.line_num}): more cells than columns")
+            continue
+        item_id = row.get(id_col) if id_col else None
+        text = row.get(text_col)
+        title = (row.get(title_col) if title_col else None) or ""
+        items.append(BatchItem(item_id if item_id else str(row_number), text, title))
+    return items
+
+
+# ---- output ----------------------------------------------------------------------------------
+
+
+def read_done_ids(out: Path) -> set[str]:
+    """Ids already written to ``out``. A torn last line (a kill mid-write) is cut off the file so
+    its item is redone; a bad line anywhere else is not ours to repair and raises BatchError."""
+    if not out.exists():
+        return set()
+    data = out.read_bytes()
+    complete = data.rfind(b"\n") + 1
+    if complete < len(data):
+        with out.open("r+b") as handle:
+            handle.truncate(complete)
+    done: set[str] = set()
+    for number, raw in enumerate(data[:complete].splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BatchError(f"{out}:{number}: not a JSON line; is this a jdlens batch output?") from None
+        if not isinstance(obj, dict) or "id" not in obj or not ("run" in obj or "error" in obj):
+            raise BatchError(f"{out}:{number}: not a batch result line (needs 'id' and 'run' or 'error')")
+        done.add(id_key(obj["id"]))
+    return done
+
+
+def _error_json(error: common_pb2.ItemError) -> dict[str, Any]:
+    code = error.code
+    name = code_pb2.Code.Name(code) if code in code_pb2.Code.values() else str(code)
+    return {
+        "code": name,
+        "message": error.message,
+        "details": [json_format.MessageToDict(d) for d in error.details],
+    }
+
+
+def _result_line(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse) -> dict[str, Any]:
+    if response.HasField("error"):
+        return {"id": item.id, "error": _error_json(response.error)}
+    return {"id": item.id, "run": json_format.MessageToDict(response.run), "replayed": response.replayed}
+
+
+# ---- the stream ------------------------------------------------------------------------------
+
+
+class _StreamBroken(Exception):
+    def __init__(self, code: grpc.StatusCode | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+async def _stream_once(
+    target: str,
+    pending: Sequence[BatchItem],
+    write: Callable[[BatchItem, pipeline_service_pb2.AnalyzeJdStreamResponse], None],
+    concurrency: int,
+    timeout: float | None,
+) -> None:
+    """Send ``pending`` over one stream with at most ``concurrency`` unanswered; ``write`` each
+    answer as it comes. Raises _StreamBroken when the stream ends early."""
+    window = asyncio.Semaphore(concurrency)
+    waiting: dict[str, BatchItem] = {}
+    answered = 0
+    options = run_pb2.RunOptions()
+
+    async def requests() -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
+        for position, item in enumerate(pending):
+            # The window: a slow server is not sent more than it can work on plus a little queue.
+            await window.acquire()
+            request_id = str(position)
+            waiting[request_id] = item
+            jd = pipeline_service_pb2.JdInput(title=item.title)
+            if item.text is not None:
+                jd.text = item.text
+            yield pipeline_service_pb2.AnalyzeJdStreamRequest(
+                request_id=request_id, jd=jd, options=options, idempotency_key=idempotency_key(item)
+            )
+
+    channel_options = [
+        ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+    ]
+    async with aio.insecure_channel(target, options=channel_options) as channel:
+        stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+        call = stub.AnalyzeJdStream(requests(), timeout=timeout)
+        try:
+            async for response in call:
+                item = waiting.pop(response.request_id, None)
+                if item is None:
+                    raise _StreamBroken(
+                        None, f"the server answered unknown request_id {response.request_id!r}"
+                    )
+                write(item, response)
+                answered += 1
+                window.release()
+        except aio.AioRpcError as exc:
+            raise _StreamBroken(exc.code(), f"{exc.code().name}: {exc.details()}") from None
+        finally:
+            call.cancel()
+    if waiting or answered < len(pending):
+        raise _StreamBroken(None, f"the stream ended after {answered} of {len(pending)} answers")
+
+
+def run_batch(
+    target: str,
+    items: Sequence[BatchItem],
+    out: Path,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: bool = False,
+    reconnects: int = 3,
+    timeout: float | None = None,
+) -> BatchSummary:
+    """Analyze the items not yet in ``out`` through the server at ``target``, appending a line
+    for each. Reconnects (with backoff, up to ``reconnects`` times in a row without progress)
+    when the stream is lost; raises BatchError when it cannot finish (the output stays valid,
+    so a rerun resumes)."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be >= 1")
+    started = time.perf_counter()
+    done = read_done_ids(out)
+    summary = BatchSummary(total=len(items))
+    wanted = {item.key for item in items}
+    summary.skipped = len(done & wanted)
+    unknown = len(done - wanted)
+    if unknown:
+        print(f"jdlens batch: note: {out} has {unknown} ids that are not in the input", file=sys.stderr)
+    bar = tqdm(
+        total=len(items),
+        initial=summary.skipped,
+        unit="JD",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+    def write(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse) -> None:
+        line = _result_line(item, response)
+        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        handle.flush()
+        done.add(item.key)
+        if "error" in line:
+            summary.errors += 1
+            code = line["error"]["code"]
+            summary.error_codes[code] = summary.error_codes.get(code, 0) + 1
+        else:
+            summary.runs += 1
+            summary.replayed += bool(response.replayed)
+        bar.update(1)
+        bar.set_postfix(runs=summary.runs, errors=summary.errors, replayed=summary.replayed, refresh=False)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    handle: IO[str]
+    with out.open("a", encoding="utf-8", buffering=1) as handle, bar:
+        while True:
+            pending = [item for item in items if item.key not in done]
+            if not pending:
+                break
+            before = len(done)
+            try:
+                asyncio.run(_stream_once(target, pending, write, concurrency, timeout))
+            except _StreamBroken as exc:
+                failures = 0 if len(done) > before else failures + 1
+                retryable = exc.code in _RECONNECT_CODES or exc.code is None
+                if not retryable or failures > reconnects:
+                    summary.seconds = time.perf_counter() - started
+                    raise BatchError(
+                        f"the stream to {target} failed: {exc}; {summary.written} items were written "
+                        f"this time; rerun the same command to resume"
+                    ) from None
+                delay = min(2.0**failures, 30.0)
+                bar.write(f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s")
+                time.sleep(delay)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# ---- the command -----------------------------------------------------------------------------
+
+
+def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``jdlens batch`` on the CLI's sub-command parsers."""
+    batch = sub.add_parser(
+        "batch",
+        help="analyze a JSONL/CSV file of JDs over one stream, resumably",
+        description='Stream every JD of IN (JSON lines {"id", "text", "title"?}, or CSV/TSV with a '
+        "text column and optional id/title columns) through AnalyzeJdStream and write one JSON line per "
+        'input to OUT: {"id", "run", "replayed"} or {"id", "error": {code, message, details}}. '
+        "Rerunning the same command skips the ids already in OUT, so an interrupted batch resumes; "
+        "idempotency keys make a redone item change nothing twice. Without --server an embedded server "
+        "is started on the database (the ESCO library is imported on first use).",
+    )
+    batch.add_argument("input", type=Path, metavar="IN", help="JSONL (default) or .csv/.tsv file")
+    batch.add_argument("--out", type=Path, required=True, metavar="OUT", help="JSONL results (appended)")
+    batch.add_argument("--server", metavar="ADDR", help="call a running server at host:port")
+    batch.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"items in flight at once (default {DEFAULT_CONCURRENCY})",
+    )
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
+    batch.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="database for the embedded server (default: $JDLENS_DB, else the user data dir SQLite file)",
+    )
+    return batch  # type: ignore[no-any-return]
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Exit 0 when every input has a line in OUT (per-item errors included), 1 when the stream
+    failed before that (rerun to resume), 2 for unusable input."""
+    if args.concurrency < 1:
+        print("jdlens batch: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        items = read_items(args.input)
+        read_done_ids(args.out)  # refuse a foreign OUT before starting a server
+    except BatchError as exc:
+        print(f"jdlens batch: {exc}", file=sys.stderr)
+        return 2
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        if args.server:
+            summary = run_batch(args.server, items, args.out, concurrency=args.concurrency, progress=progress)
+        else:
+            summary = _run_embedded(args, items, progress)
+    except BatchError as exc:
+        print(f"jdlens batch: {exc}", file=sys.stderr)
+        return 1
+    print(f"jdlens batch: {summary.line()}", file=sys.stderr)
+    return 0 if summary.complete else 1
+
+
+def _run_embedded(args: argparse.Namespace, items: list[BatchItem], progress: bool) -> BatchSummary:
+    from jdlens_server.app import build_runtime, embedded_server
+    from jdlens_server.cli import _ensure_library
+    from jdlens_server.grpc_api.server import ServerConfig
+    from jdlens_server.store.db import resolve_db_url
+
+    url = resolve_db_url(args.db)
+    _ensure_library(url)
+    runtime = build_runtime(url)
+    config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency)
+    try:
+        with embedded_server(runtime, config) as target:
+            return run_batch(target, items, args.out, concurrency=args.concurrency, progress=progress)
+    finally:
+        runtime.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m jdlens_server.batch IN --out OUT ...``: the same command outside the CLI."""
+    parser = argparse.ArgumentParser(prog="jdlens")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_batch_parser(sub)
+    args = parser.parse_args(["batch", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return cmd_batch(args)
+    except KeyboardInterrupt:
+        print("jdlens batch: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
