@@ -1,0 +1,364 @@
+"""``jdlens bench``: latency, stream throughput and memory of the real service on a fixed JD set.
+
+One process runs an embedded server on a loopback port and calls it through the generated stubs:
+
+1. warm-up: three dry-run AnalyzeJd calls (model session, parser, index, database connections);
+2. stream: N JDs over one AnalyzeJdStream with persistence on -> ``stream_jds_per_s``;
+3. embed-only: for the same N JDs, what the pipeline embeds per JD (its parsed title and
+   responsibility sentences), one embed call per JD as the pipeline makes it -> ``embed_only_jds_per_s``;
+   ``ratio`` = stream / embed-only: the embedder is the floor, the ratio says how close the rest
+   (parsing, matching, index search, database writes, gRPC) keeps us to it;
+4. unary: N more JDs, one AnalyzeJd at a time -> ``unary_p50_ms`` / ``unary_p95_ms`` as the client sees them;
+``rss_mb``: the process's peak resident set (server, model, library and client together).
+The embedder's sentence cache is cleared before phases 2, 3 and 4, so each starts cold.
+
+JDs: the 40 shipped in bench_data/, cycled when N > 40. Each text gets a last line naming its
+phase and cycle, so no request replays another; cycled copies keep the originals' sentences, so
+past 40 the sentence cache serves the repeats (in the stream and the embed-only phase alike), as it
+would for JDs that are posted again.
+
+Database: the bench never writes to yours. When the library database (--db, else $JDLENS_DB, else
+the default SQLite file) is SQLite and holds a library, it is copied into a temporary file and the
+bench runs there; otherwise (PostgreSQL, or no library yet) ESCO is imported into the temporary
+file first, in a child process so the import's memory is not counted (a few minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import grpc
+import numpy as np
+from sqlalchemy.engine import make_url
+
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server.nlp import parsed
+from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.nlp.jd_parser import parse_jd
+
+__all__ = [
+    "BenchError",
+    "BenchJd",
+    "BenchResult",
+    "add_bench_parser",
+    "bench_texts",
+    "cmd_bench",
+    "pipeline_embedding_texts",
+    "prepare_database",
+    "run_bench",
+    "shipped_jds",
+]
+
+DEFAULT_N = 40
+WARM_UP_CALLS = 3
+_CALL_TIMEOUT_S = 300.0
+_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+
+Log = Callable[[str], None]
+
+
+class BenchError(Exception):
+    """The service did not answer as a benchmark needs (an error, a replay, a missing answer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BenchJd:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    """The figures, under the JSON keys the README and the issue use."""
+
+    n: int
+    unary_p50_ms: float
+    unary_p95_ms: float
+    stream_jds_per_s: float
+    embed_only_jds_per_s: float
+    ratio: float
+    rss_mb: float
+
+    def to_json(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+# ---- the JD set ------------------------------------------------------------------------------
+
+
+def shipped_jds() -> list[BenchJd]:
+    raw = files("jdlens_server.bench_data").joinpath("jds.jsonl.gz").read_bytes()
+    lines = gzip.decompress(raw).decode("utf-8").splitlines()
+    return [BenchJd(**json.loads(line)) for line in lines if line.strip()]
+
+
+def bench_texts(n: int, phase: str) -> list[str]:
+    """``n`` distinct JD texts for ``phase``: the shipped set cycled, each with its own last line."""
+    jds = shipped_jds()
+    texts = []
+    for i in range(n):
+        jd = jds[i % len(jds)]
+        texts.append(f"{jd.text}\nPosting reference: {phase}-{i // len(jds):03d}-{jd.id}\n")
+    return texts
+
+
+def pipeline_embedding_texts(text: str) -> list[str]:
+    """What stage 1 embeds for a JD sent without a title: its parsed role title, then its
+    responsibility sentences (nothing for a rejected JD). Mirrors pipeline/extract.py."""
+    jd = parse_jd(text)
+    if jd.jd_type == parsed.JdType.REJECT:
+        return []
+    title = jd.role_title or ""
+    return ([title] if title else []) + [s.plain for s in jd.responsibility_sentences]
+
+
+# ---- the database ----------------------------------------------------------------------------
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed_url = make_url(url)
+    if not parsed_url.drivername.startswith("sqlite") or parsed_url.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed_url.database)
+
+
+def _library_version(path: Path) -> int:
+    """The library version in a SQLite file, read without writing to it; 0 when it has none."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT max(version) FROM library_versions").fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(row[0] or 0) if row else 0
+
+
+def prepare_database(source_url: str, directory: Path, log: Log) -> tuple[str, str]:
+    """A SQLite URL in ``directory`` holding a library, and a description of where it came from."""
+    target = directory / "bench.sqlite"
+    url = f"sqlite:///{target}"
+    source = _sqlite_file(source_url)
+    if source is not None and source.exists():
+        version = _library_version(source)
+        if version > 0:
+            with (
+                closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+                closing(sqlite3.connect(target)) as dst,
+            ):
+                src.backup(dst)
+            return url, f"library version {version} copied from {source}"
+    log(f"no library at {source_url}; importing ESCO into a temporary database (a few minutes)")
+    command = [sys.executable, "-m", "jdlens_server.cli", "library", "import", "esco", "--db", url]
+    if not sys.stderr.isatty():
+        command.append("--no-progress")
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"importing ESCO failed (exit {done.returncode})")
+    return url, "ESCO imported into a temporary database"
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+
+def clear_embedding_cache(embedder: Embedder) -> None:
+    """Forget every cached sentence vector, so the next phase starts cold."""
+    clear = getattr(embedder, "clear_cache", None)
+    if callable(clear):
+        clear()
+        return
+    # OnnxEmbedder without a clear_cache(): its LRU is an OrderedDict under a lock.
+    cache = getattr(embedder, "_cache", None)
+    lock = getattr(embedder, "_cache_lock", None)
+    if cache is None or lock is None:
+        raise BenchError(f"cannot clear the cache of embedder {embedder.name!r}")
+    with lock:
+        cache.clear()
+
+
+def _stream(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> float:
+    """Seconds to get a new run for every text over one stream."""
+    requests = (
+        pipeline_service_pb2.AnalyzeJdStreamRequest(
+            request_id=str(i), jd=pipeline_service_pb2.JdInput(text=t)
+        )
+        for i, t in enumerate(texts)
+    )
+    started = time.perf_counter()
+    responses = list(stub.AnalyzeJdStream(requests, timeout=_CALL_TIMEOUT_S))
+    seconds = time.perf_counter() - started
+    _check_runs(
+        [(r.run if r.HasField("run") else None, r.replayed, r.error.message) for r in responses], len(texts)
+    )
+    return seconds
+
+
+def _unary(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> list[float]:
+    """Each AnalyzeJd call's latency in milliseconds, one call at a time."""
+    latencies = []
+    for text in texts:
+        request = pipeline_service_pb2.AnalyzeJdRequest(jd=pipeline_service_pb2.JdInput(text=text))
+        started = time.perf_counter()
+        response = stub.AnalyzeJd(request, timeout=_CALL_TIMEOUT_S)
+        latencies.append((time.perf_counter() - started) * 1000)
+        _check_runs([(response.run, response.replayed, "")], 1)
+    return latencies
+
+
+def _check_runs(results: list[tuple[run_pb2.Run | None, bool, str]], expected: int) -> None:
+    if len(results) != expected:
+        raise BenchError(f"{expected} JDs sent, {len(results)} answers")
+    for run, replayed, error in results:
+        if run is None:
+            raise BenchError(f"a bench JD failed: {error}")
+        if replayed:
+            raise BenchError(f"a bench JD was replayed from {run.name}; the texts must be new")
+
+
+def _embed_only(embedder: Embedder, per_jd: Sequence[Sequence[str]]) -> float:
+    started = time.perf_counter()
+    for texts in per_jd:
+        if texts:
+            embedder.embed(list(texts))
+    return time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
+    """The measurements of the module docstring against the library at ``db_url`` (written to)."""
+    from jdlens_server.app import build_runtime, embedded_server
+
+    stream_texts = bench_texts(n, "stream")
+    unary_texts = bench_texts(n, "unary")
+    # Parsed before the clock starts: the embed-only phase times the embedder alone.
+    per_jd = [pipeline_embedding_texts(t) for t in stream_texts]
+    runtime = build_runtime(db_url)
+    log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
+    try:
+        options = [("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES)]
+        with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
+            stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+            for text in bench_texts(WARM_UP_CALLS, "warm-up"):
+                stub.AnalyzeJd(
+                    pipeline_service_pb2.AnalyzeJdRequest(
+                        jd=pipeline_service_pb2.JdInput(text=text), options=run_pb2.RunOptions(dry_run=True)
+                    ),
+                    timeout=_CALL_TIMEOUT_S,
+                )
+
+            clear_embedding_cache(runtime.embedder)
+            stream_s = _stream(stub, stream_texts)
+            log(f"stream: {n} JDs in {stream_s:.2f} s")
+
+            clear_embedding_cache(runtime.embedder)
+            embed_s = _embed_only(runtime.embedder, per_jd)
+            log(f"embed-only: {sum(map(len, per_jd))} texts of {n} JDs in {embed_s:.2f} s")
+
+            clear_embedding_cache(runtime.embedder)
+            latencies = _unary(stub, unary_texts)
+            log(f"unary: {n} calls in {sum(latencies) / 1000:.2f} s")
+    finally:
+        runtime.close()
+    stream_rate = n / stream_s
+    embed_rate = n / embed_s if embed_s > 0 else float("inf")
+    p50, p95 = np.percentile(np.asarray(latencies), [50, 95])
+    return BenchResult(
+        n=n,
+        unary_p50_ms=round(float(p50), 1),
+        unary_p95_ms=round(float(p95), 1),
+        stream_jds_per_s=round(stream_rate, 2),
+        embed_only_jds_per_s=round(embed_rate, 2),
+        ratio=round(stream_rate / embed_rate, 3),
+        rss_mb=round(peak_rss_mb(), 1),
+    )
+
+
+# ---- the command -----------------------------------------------------------------------------
+
+
+def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``jdlens bench`` on the CLI's sub-command parsers."""
+    bench = sub.add_parser(
+        "bench",
+        help="measure latency, stream throughput, embedder floor and memory",
+        description="Run the service in this process on a fixed set of 40 shipped JDs (cycled for N > 40): "
+        "unary AnalyzeJd p50/p95 latency, AnalyzeJdStream throughput with persistence on, the embedder-only "
+        "throughput for the same JDs' sentences, their ratio, and the peak RSS. Works on a temporary copy "
+        "of the library database (--db, else $JDLENS_DB, else the default SQLite file), never on the "
+        "database itself; without a library there, ESCO is imported into the copy first (minutes).",
+    )
+    bench.add_argument(
+        "--n", type=int, default=DEFAULT_N, metavar="N", help=f"JDs per phase (default {DEFAULT_N})"
+    )
+    bench.add_argument("--json", action="store_true", help="print one JSON object with the figures")
+    bench.add_argument(
+        "--db", metavar="URL", default=None, help="the database to take the library from (read only)"
+    )
+    return bench  # type: ignore[no-any-return]
+
+
+def _machine() -> str:
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load}"
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from jdlens_server.store.db import resolve_db_url
+
+    if args.n < 1:
+        print("jdlens bench: --n must be at least 1", file=sys.stderr)
+        return 2
+
+    def log(message: str) -> None:
+        print(f"jdlens bench: {message}", file=sys.stderr)
+
+    log(f"machine: {_machine()}")
+    with tempfile.TemporaryDirectory(prefix="jdlens-bench-") as directory:
+        try:
+            url, origin = prepare_database(resolve_db_url(args.db), Path(directory), log)
+            log(origin)
+            result = run_bench(url, args.n, log)
+        except (BenchError, grpc.RpcError) as exc:
+            log(f"failed: {exc}")
+            return 1
+    log(f"machine after the run: {_machine()}")
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return 0
+    print(f"jdlens bench: {result.n} JDs per phase")
+    print(f"  unary AnalyzeJd latency   p50 {result.unary_p50_ms:.0f} ms, p95 {result.unary_p95_ms:.0f} ms")
+    print(f"  stream throughput         {result.stream_jds_per_s:.1f} JDs/s (persistence on)")
+    print(f"  embedder only             {result.embed_only_jds_per_s:.1f} JDs/s (same JDs' sentences)")
+    print(f"  ratio stream/embedder     {result.ratio:.2f}")
+    print(f"  peak RSS                  {result.rss_mb:.0f} MB")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m jdlens_server.bench [--n N] [--json]``: the same command outside the CLI."""
+    parser = argparse.ArgumentParser(prog="jdlens")
+    add_bench_parser(parser.add_subparsers(dest="command", required=True))
+    return cmd_bench(parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

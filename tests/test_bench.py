@@ -1,0 +1,81 @@
+"""``jdlens bench``: the shipped JD set, the texts it sends, and a short real run on a small library."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from grpc_harness import fresh_sqlite_url
+from jdlens_server import bench
+from jdlens_server.library.importer import import_pack
+from jdlens_server.library.packs.esco import esco_subset, read_esco
+
+JSON_KEYS = [
+    "n",
+    "unary_p50_ms",
+    "unary_p95_ms",
+    "stream_jds_per_s",
+    "embed_only_jds_per_s",
+    "ratio",
+    "rss_mb",
+]
+
+
+@pytest.fixture(scope="module")
+def library_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("bench-library")
+    url = fresh_sqlite_url(directory)
+    import_pack(url, "esco", contents=esco_subset(read_esco(), occupations=3), progress=False)
+    return directory / "jdlens.sqlite"
+
+
+def test_shipped_set_is_forty_distinct_typical_jds() -> None:
+    jds = bench.shipped_jds()
+    assert len(jds) == 40 and len({j.id for j in jds}) == 40 and len({j.title for j in jds}) == 40
+    assert all(2000 <= len(j.text) <= 3000 for j in jds)
+    for jd in jds:
+        texts = bench.pipeline_embedding_texts(jd.text)
+        # A real JD: the parser finds its duties (the pipeline embeds these).
+        assert len(texts) >= 8, jd.id
+
+
+def test_texts_never_repeat_across_cycles_or_phases() -> None:
+    stream = bench.bench_texts(85, "stream")
+    unary = bench.bench_texts(85, "unary")
+    assert len(set(stream) | set(unary)) == 170
+    # A cycled copy keeps the original's sentences: the embedder cache may serve them.
+    assert bench.pipeline_embedding_texts(stream[0]) == bench.pipeline_embedding_texts(stream[40])
+
+
+def test_prepare_database_copies_and_leaves_the_source_alone(library_file: Path, tmp_path: Path) -> None:
+    before = library_file.read_bytes()
+    url, origin = bench.prepare_database(f"sqlite:///{library_file}", tmp_path, lambda _m: None)
+    assert url == f"sqlite:///{tmp_path / 'bench.sqlite'}" and "library version 1 copied" in origin
+    assert (tmp_path / "bench.sqlite").stat().st_size > 0
+    assert library_file.read_bytes() == before
+
+
+def test_bench_json_has_exactly_the_keys(
+    library_file: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "source.sqlite"
+    source.write_bytes(library_file.read_bytes())
+    assert bench.main(["--n", "3", "--json", "--db", f"sqlite:///{source}"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert list(result) == JSON_KEYS
+    assert result["n"] == 3
+    assert 0 < result["unary_p50_ms"] <= result["unary_p95_ms"]
+    assert result["stream_jds_per_s"] > 0 and result["embed_only_jds_per_s"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["stream_jds_per_s"] / result["embed_only_jds_per_s"], rel=0.02
+    )
+    assert result["rss_mb"] > 50
+    assert "load average" in captured.err
+    # The runs went to the temporary copy, not to the database the library came from.
+    with closing(sqlite3.connect(source)) as conn:
+        assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
