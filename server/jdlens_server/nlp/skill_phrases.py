@@ -47,6 +47,10 @@ class PhraseCandidate:
     cue: str  # the cue that introduced the phrase ("experience with"); "" when none
 
 
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 def _keys(words: str) -> frozenset[str]:
     return frozenset(fold_token(w) for w in words.split())
 
@@ -128,36 +132,54 @@ _SKILL_HEAD_EMPTY = _keys(
     those some all other any relevant necessary required following own basic technical soft hard
     personal key core professional interpersonal similar new additional many various"""
 )
-_TRAITS = _keys(
-    """motivated self-motivated driven self-driven result-driven results-driven result-oriented
-    results-oriented goal-oriented detail-oriented solution-oriented customer-oriented
-    service-minded structured organized organised independent proactive curious enthusiastic
-    creative innovative analytical flexible adaptable reliable dependable committed dedicated
-    ambitious open-minded outgoing extrovert extroverted hands-on pragmatic thorough accurate
-    diligent persistent resilient positive energetic autonomous self-starter sharp smart qualified
-    collaborative communicative empathetic humble honest trustworthy confident responsible
-    meticulous systematic versatile resourceful determined passionate inquisitive entrepreneurial
-    visionary decisive persuasive articulate approachable sociable punctual conscientious
-    disciplined focused engaged eager perseverant tenacious team-player"""
+_TRAITS = _words(
+    """
+    motivated driven result-driven results-driven result-oriented results-oriented goal-oriented
+    detail-oriented solution-oriented customer-oriented service-minded structured organized
+    organised independent proactive curious enthusiastic creative innovative analytical flexible
+    adaptable reliable dependable committed dedicated ambitious open-minded outgoing extrovert
+    extroverted hands-on pragmatic thorough accurate diligent persistent resilient positive
+    energetic autonomous sharp smart qualified collaborative communicative empathetic humble honest
+    trustworthy confident responsible meticulous systematic versatile resourceful determined
+    passionate inquisitive entrepreneurial visionary decisive persuasive articulate approachable
+    sociable punctual conscientious disciplined focused engaged eager perseverant tenacious"""
 )
 _TRAIT_PAIRS = frozenset(
     {
-        ("team", "player"),
-        ("self", "starter"),
-        ("team", "worker"),
-        ("fast", "learner"),
-        ("quick", "learner"),
-        ("problem", "solver"),
+        ("team", "player"), ("self", "starter"), ("team", "worker"), ("fast", "learner"),
+        ("quick", "learner"), ("problem", "solver"), ("team", "players"), ("hands", "on"),
     }
 )
-_TRAIT_PAIRS_FOLDED = frozenset((fold_token(a), fold_token(b)) for a, b in _TRAIT_PAIRS)
-# Nouns a trait adjective may describe and still be a trait ("a motivated person").
-_PERSON_NOUNS = _keys(
-    """person people individual individuals candidate candidates colleague colleagues professional
-    professionals team player personality manner way approach attitude mindset worker learner
-    self-starter"""
+# Words after a trait that make it a cue or a complement ("passionate about", "responsible for").
+_TRAIT_COMPLEMENTS = _words(
+    """
+    about for to of in on with by at"""
 )
-_INTENSIFIERS = _keys("highly very extremely truly really self")
+# Nouns a trait adjective may describe and still be a trait ("a motivated person").
+_PERSON_NOUNS = _words(
+    """
+    person people individual individuals candidate candidates colleague colleagues professional
+    professionals player personality manner way approach attitude mindset worker learner"""
+)
+_GROUP_NOUNS = _words(
+    """
+    team teams company companies culture workplace environment organisation organization group
+    groups department startup start-up business firm employer atmosphere place community"""
+)
+# Second halves of hyphenated traits that are no trait alone ("oriented", "minded").
+_HYPHEN_ONLY = _words("oriented minded")
+_FIRST_PERSON = _words(
+    """
+    we we're we've our us"""
+)
+_SECOND_PERSON = _words(
+    """
+    you you're you'll your yourself"""
+)
+_INTENSIFIERS = _words(
+    """
+    highly very extremely truly really self"""
+)
 # Acronyms and capitalised words that are not skills.
 _NOT_TOOLS = _keys(
     """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
@@ -173,6 +195,7 @@ _LIST_PUNCT = frozenset({",", "/"})
 _MAX_OBJECT = 8
 _MAX_ACTION = 12
 _MAX_SKILL_NOUN_MODIFIERS = 4
+_MAX_CHUNK = 5
 
 
 def _is_content(tok: Token) -> bool:
@@ -198,6 +221,46 @@ class PhraseProposer:
             return True
         low = tok.text.lower()
         return low.endswith("ing") and len(low) > 5 and low not in _NOT_VERBS_ING
+
+    def is_modifier(self, tok: Token) -> bool:
+        """A word that can stand before a noun in a compound ("cancer" in "cancer biology"):
+        a content word that is not a verb, an evaluation, a determiner or a function word."""
+        if not tok.is_word or not tok.text.replace("-", "").isalnum() or len(tok.text) < 2:
+            return False
+        key = tok.key
+        if key in _OBJECT_STOP or key in _LEAD_STRIP or key in _ACTION_STOP or key in _TRAILING_OBJECT:
+            return False
+        if key in _NOT_SKILL_VERBS or key in _LIST_SPLIT or key in _PRONOUN_KEYS:
+            return False
+        return not self.is_verb(tok) and not tok.text.lower().endswith(("ing", "ed", "ly"))
+
+    def chunks(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """Uncued chunks, for semantic matching: noun chunks (runs of modifier/noun words) and
+        verb windows (a verb and the words after it, up to a clause boundary)."""
+        tokens = tokenize(text, start, end)
+        out: list[tuple[int, int]] = []
+        run: list[Token] = []
+        for tok in [*tokens, None]:
+            if tok is not None and (self.is_modifier(tok) or (tok.is_word and is_tool_like(tok.text))):
+                run.append(tok)
+                continue
+            for a in range(0, len(run), _MAX_CHUNK):
+                part = run[a : a + _MAX_CHUNK]
+                out.append((part[0].start, part[-1].end))
+            run = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            if not self.is_verb(tok) or tok.key in _NOT_SKILL_VERBS:
+                continue
+            j = i + 1
+            while j < n and j - i <= _MAX_CHUNK and tokens[j].is_word and tokens[j].key not in _ACTION_STOP:
+                if tokens[j].key in _LIST_SPLIT and j + 1 < n and self.is_verb(tokens[j + 1]):
+                    break
+                j += 1
+            a, b = self._strip_action(tokens, i, j)
+            if b - a >= 2:
+                out.append((tokens[a].start, tokens[b - 1].end))
+        return sorted(set(out))
 
     def propose(self, text: str, start: int = 0, end: int | None = None) -> list[PhraseCandidate]:
         tokens = tokenize(text, start, end)
@@ -342,9 +405,12 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         start = j
         k = j + 1
+        preps = 0
         while k <= n:
             tok = toks[k] if k < n else None
             nxt = toks[k + 1] if k + 1 < n else None
+            if tok is not None and tok.key in _ACTION_PREPS and k > start + 1:
+                preps += 1
             new_verb = (
                 tok is not None
                 and nxt is not None
@@ -357,6 +423,10 @@ class PhraseProposer:
                 or tok.text in _BARRIERS
                 or tok.text == ","
                 or tok.key in _ACTION_STOP
+                or (tok.key in _ACTION_ADJUNCTS and k > start + 1)
+                # A verb phrase takes one prepositional phrase ("work closely with other teams");
+                # a second one is an adjunct ("... in the SPA programme").
+                or (preps > _MAX_ACTION_PREPS and not new_verb_after(toks, k, self))
                 or self._match_cue([t.key for t in toks], k, _ACTION_CUES) != ()
                 or k - start >= _MAX_ACTION
             )
@@ -414,26 +484,40 @@ class PhraseProposer:
         return out
 
     def _traits(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
+        """Personal qualities said of the candidate (not of the company or the team)."""
         out: list[PhraseCandidate] = []
         n = len(toks)
+        lows = [t.text.lower() for t in toks]
+        # "We are a passionate team", "<Company> is committed to ...": the qualities of the employer.
+        about_us = any(w in _FIRST_PERSON for w in lows) and not any(w in _SECOND_PERSON for w in lows)
+        if about_us:
+            return out
         for i, tok in enumerate(toks):
-            if i + 1 < n and (tok.key, toks[i + 1].key) in _TRAIT_PAIRS_FOLDED:
+            if i + 1 < n and (lows[i], lows[i + 1]) in _TRAIT_PAIRS:
                 out.append(self._span(text, toks, i, i + 2, PhraseKind.TRAIT, ""))
                 continue
-            if tok.key not in _TRAITS or (not tok.text[:1].islower() and i > 0 and toks[i - 1].is_word):
+            # Surface forms, not folded keys: "focused" is a trait, "focus" is not.
+            if lows[i] not in _TRAITS or (not tok.text[:1].islower() and i > 0 and toks[i - 1].is_word):
                 continue
-            # Hyphenated traits come apart in tokens ("self-motivated" -> self, motivated).
             a = i
-            if i > 0 and toks[i - 1].key in _INTENSIFIERS and text[toks[i - 1].end : tok.start] == "-":
+            # Hyphenated traits come apart in tokens ("self-motivated", "detail-oriented").
+            if i > 0 and toks[i - 1].is_word and text[toks[i - 1].end : tok.start] == "-":
                 a = i - 1
-            nxt = toks[i + 1] if i + 1 < n else None
-            if (
-                nxt is None
-                or not _is_content(nxt)
-                or nxt.key in _LIST_SPLIT
-                or nxt.key in _PERSON_NOUNS
-                or nxt.key in _OBJECT_STOP
+            elif lows[i] in _HYPHEN_ONLY:
+                continue
+            nxt = lows[i + 1] if i + 1 < n else ""
+            if nxt in _TRAIT_COMPLEMENTS:
+                continue  # "passionate about X", "committed to Y": a cue, not the quality itself
+            # "a passionate and international team" (but "motivated and a team player").
+            if any(
+                lows[j] in _GROUP_NOUNS and (j + 1 >= n or lows[j + 1] not in _PERSON_NOUNS)
+                for j in range(i + 1, min(n, i + 4))
             ):
+                continue
+            # A trait stands alone or before a person noun; before other nouns it is a modifier
+            # ("structured data").
+            alone = not nxt or not _is_content(toks[i + 1]) or nxt in _LIST_SPLIT
+            if alone or nxt in _PERSON_NOUNS or toks[i + 1].key in _OBJECT_STOP:
                 out.append(self._span(text, toks, a, i + 1, PhraseKind.TRAIT, ""))
         return out
 
@@ -492,6 +576,21 @@ _QUANTIFIER_NOUNS = _keys(
     lots level levels domain domains aspects aspect part parts form forms use"""
 )
 _TRAILING_OBJECT = _keys("of and or to the a an for in with on at by from as")
+_ACTION_PREPS = _keys(
+    "in on at for from to within across with into onto towards toward under between among around about against upon"
+)
+_ACTION_ADJUNCTS = _keys(
+    "as using through by during via especially particularly specifically along including resulting whereby"
+)
+_MAX_ACTION_PREPS = 2
+
+
+def new_verb_after(toks: Sequence[Token], k: int, proposer: PhraseProposer) -> bool:
+    """ "to" + verb starts a new verb phrase rather than ending this one."""
+    return toks[k].key == "to" and k + 1 < len(toks) and proposer.is_verb(toks[k + 1])
+
+
+_PRONOUN_KEYS = _keys("i you we they he she it me us them my mine what who whom whose which")
 _AUX = _keys("be also further actively primarily mainly directly closely then both additionally")
 _TRAILING_ACTION = _keys("and or to of in for with the a an your our their as at on by from")
 # -ing words that are not verbs in a phrase.

@@ -38,22 +38,31 @@ _DICTIONARY_SCORE = 2.0
 _MIN_PHRASE_CHARS = 2
 
 
-def candidate_phrases(sentence: str, matcher: SkillMatcher, proposer: PhraseProposer) -> list[str]:
-    """The phrases of a sentence that may each name a skill (dictionary spans first)."""
+def candidate_phrases(
+    sentence: str, matcher: SkillMatcher, proposer: PhraseProposer
+) -> list[tuple[str, float]]:
+    """The phrases of a sentence that may each name a skill, with the weight of their vote:
+    dictionary spans and cued phrases first, then uncued chunks (noun chunks, verb windows)."""
     seen: set[str] = set()
-    out: list[str] = []
+    out: list[tuple[str, float]] = []
 
-    def add(text: str) -> None:
+    def add(text: str, weight: float) -> None:
         t = " ".join(text.split()).strip(" ,;:.()")
         if len(t) >= _MIN_PHRASE_CHARS and t.casefold() not in seen:
             seen.add(t.casefold())
-            out.append(t)
+            out.append((t, weight))
 
     for m in matcher.find(sentence):
-        add(sentence[m.start : m.end])
+        add(sentence[m.start : m.end], 1.0)
     for p in proposer.propose(sentence):
-        add(p.text)
+        add(p.text, 1.0)
+    for a, b in proposer.chunks(sentence):
+        add(sentence[a:b], _CHUNK_WEIGHT)
     return out
+
+
+# Uncued chunks are more often half a phrase or no skill at all: their votes count a little less.
+_CHUNK_WEIGHT = 0.9
 
 
 def rank_skills(
@@ -80,8 +89,8 @@ def rank_skills(
             ranked.append((m.skill_id, _DICTIONARY_SCORE + m.confidence))
 
     phrases = candidate_phrases(sentence, matcher, proposer)
-    queries = [*phrases, sentence]
-    weights = [1.0] * len(phrases) + [_SENTENCE_WEIGHT]
+    queries = [text for text, _ in phrases] + [sentence]
+    weights = [w for _, w in phrases] + [_SENTENCE_WEIGHT]
     votes = _phrase_votes(embedder.embed(queries), weights, skill_ids, skill_matrix)
 
     # Round robin over phrases, each phrase offering its next best skill; a phrase whose best
@@ -106,7 +115,7 @@ def rank_skills(
 
 
 # After a phrase has placed a skill, its further candidates are discounted by this factor.
-_TURN_DECAY = 0.9
+_TURN_DECAY = 0.85
 
 
 def _phrase_votes(

@@ -372,12 +372,23 @@ def skill_spans(
     for start, end, _ in spans:
         phrases.extend(proposer.propose(text, start, end))
 
+    if EXTEND:
+        dictionary = sorted(set(_extend_left(text, dictionary, proposer)))
     keep_dictionary = set(dictionary)
     out: list[SpanCandidate] = []
     for p in phrases:
         inside = [(a, b) for a, b in dictionary if p.start <= a and b <= p.end and (a, b) != (p.start, p.end)]
         around = [(a, b) for a, b in dictionary if a <= p.start and p.end <= b]
-        if p.kind in _PHRASE_OVER_DICTIONARY:
+        if p.kind is PhraseKind.OBJECT and len(inside) == 1:
+            # A list item that lost its commas ("biochemistry mammalian cell culture"): a library
+            # term at one end and two or more other words are two items; a single other word is a
+            # modifier of the term ("cancer biology"), so the item stays whole.
+            pieces = _split_at_mention(text, p.start, p.end, inside[0])
+            if pieces is not None:
+                out.extend(SpanCandidate(a, b, "phrase", p.kind.value) for a, b in pieces)
+                continue
+            keep_dictionary.difference_update(inside)
+        elif p.kind in _PHRASE_OVER_DICTIONARY:
             keep_dictionary.difference_update(inside)
         elif inside or (around and p.kind is PhraseKind.TRAIT):
             continue
@@ -387,3 +398,39 @@ def skill_spans(
     out.extend(SpanCandidate(a, b, "dictionary", "dictionary") for a, b in sorted(keep_dictionary))
     out.sort(key=lambda c: (c.start, c.end))
     return out
+
+
+EXTEND = False
+
+
+def _extend_left(text: str, spans: list[tuple[int, int]], proposer: PhraseProposer) -> list[tuple[int, int]]:
+    """Widen each dictionary span over one modifier word right before it ("cancer [biology]")."""
+    if not spans:
+        return spans
+    tokens = tokenize(text)
+    by_start = {t.start: i for i, t in enumerate(tokens)}
+    covered = {i for a, b in spans for i, t in enumerate(tokens) if a <= t.start and t.end <= b}
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        i = by_start.get(a)
+        if i is not None and i > 0:
+            prev = tokens[i - 1]
+            gap = text[prev.end : a]
+            if i - 1 not in covered and gap in (" ", "-") and proposer.is_modifier(prev):
+                a = prev.start
+        out.append((a, b))
+    return out
+
+
+def _split_at_mention(text: str, start: int, end: int, mention: tuple[int, int]) -> list[tuple[int, int]] | None:
+    """The pieces of [start, end) around a mention when every side piece has 2+ words, else None."""
+    a, b = mention
+    pieces: list[tuple[int, int]] = []
+    for lo, hi in ((start, a), (b, end)):
+        words = [t for t in tokenize(text, lo, hi) if t.is_word]
+        if not words:
+            continue
+        if len(words) < 2:
+            return None
+        pieces.append((words[0].start, words[-1].end))
+    return None if not pieces else sorted([*pieces, (a, b)])
