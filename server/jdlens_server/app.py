@@ -17,7 +17,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
-from jdlens_server.library.state import LibraryState
+from jdlens_server.library.review import ReviewService
+from jdlens_server.library.search_service import LibrarySearch
+from jdlens_server.library.state import LibraryState, index_path_for
 from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.pipeline.core import PipelineCore
 from jdlens_server.store.db import make_engine, migrate, resolve_db_url, session_factory
@@ -33,9 +35,11 @@ class Runtime:
     embedder: Embedder
     library: LibraryState
     core: PipelineCore
+    search: LibrarySearch
+    review: ReviewService
 
     def services(self) -> Services:
-        return Services.over_store(self.factory, pipeline=self.core)
+        return Services.over_store(self.factory, pipeline=self.core, search=self.search, review=self.review)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -53,7 +57,10 @@ def build_runtime(
     library = LibraryState(factory, embedder, url)
     library.current()  # load now: a cold start pays here, not on the first request
     core = PipelineCore(factory, library, embedder)
-    return Runtime(url, engine, factory, embedder, library, core)
+    search = LibrarySearch(factory, embedder)
+    # One review service per process: its lock serialises approvals that touch the live index.
+    review = ReviewService(factory, library, embedder, index_path=index_path_for(url))
+    return Runtime(url, engine, factory, embedder, library, core, search, review)
 
 
 @contextlib.contextmanager

@@ -211,14 +211,15 @@ def fuse(
     n = len(snapshot.role_ids)
     fused = weights.title * title_scores + weights.centroid * centroid
     extra = np.zeros(n, dtype=np.float32)
+    # Roles the snapshot does not know (added by a concurrent approval) are skipped, not crashed on.
+    row_of = snapshot.role_row
     for e in alias:
-        extra[_row(snapshot, e.role_id)] += weights.alias * e.score
+        if e.role_id in row_of:
+            extra[row_of[e.role_id]] += weights.alias * e.score
     for role_id, s in kra_scores.items():
-        extra[_row(snapshot, role_id)] += weights.kra * s
+        if role_id in row_of:
+            extra[row_of[role_id]] += weights.kra * s
     for role_id, s in skill_scores.items():
-        extra[_row(snapshot, role_id)] += weights.skill * s
+        if role_id in row_of:
+            extra[row_of[role_id]] += weights.skill * s
     return (fused + extra).astype(np.float32)
-
-
-def _row(snapshot: LibrarySnapshot, role_id: int) -> int:
-    return snapshot.role_row[role_id]
