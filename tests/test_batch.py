@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -474,3 +475,42 @@ def test_items_done_on_the_server_but_not_written_come_back_replayed(
         line["id"]: line["run"]["name"] for line in lost
     }
     assert row_counts(db) == counts
+
+
+def test_reconnects_when_the_server_goes_away_and_comes_back(
+    runtime: Runtime, db: str, tmp_path: Path
+) -> None:
+    """The server stops mid-batch (in-flight calls cut off) and is back on the same port a moment
+    later: the batch reconnects, resends what was unanswered and finishes each item exactly once."""
+    items = synthetic_items(120, 0, "reconnect")
+    source = write_jsonl(tmp_path / "in.jsonl", items)
+    out = tmp_path / "out.jsonl"
+    before = row_counts(db)
+    abrupt = ServerConfig(address="127.0.0.1:0", grace_seconds=0)
+    result: dict[str, batch.BatchSummary | BaseException] = {}
+
+    with embedded_server(runtime, abrupt) as target:
+
+        def work() -> None:
+            try:
+                result["summary"] = batch.run_batch(target, batch.read_items(source), out, concurrency=8)
+            except BaseException as exc:  # the assertion below shows it
+                result["summary"] = exc
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 120
+        while not (out.exists() and out.read_bytes().count(b"\n") >= 20):
+            assert time.monotonic() < deadline and worker.is_alive(), "the batch did not get going"
+            time.sleep(0.05)
+    # The port is free again: bring a server back on it (the batch waits a second before retrying).
+    again = ServerConfig(address=target, grace_seconds=0)
+    with embedded_server(runtime, again):
+        worker.join(timeout=300)
+    assert not worker.is_alive()
+    summary = result["summary"]
+    assert isinstance(summary, batch.BatchSummary) and summary.complete
+    lines = read_out(out)
+    assert Counter(line["id"] for line in lines) == Counter(i["id"] for i in items)
+    after = row_counts(db)
+    assert after["runs"] - before["runs"] == 120 and after["distinct_keys"] == after["runs"]

@@ -243,9 +243,9 @@ def _result_line(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStream
 
 
 class _StreamBroken(Exception):
-    def __init__(self, code: grpc.StatusCode | None, message: str) -> None:
+    def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
-        self.code = code
+        self.retryable = retryable
 
 
 async def _stream_once(
@@ -287,17 +287,18 @@ async def _stream_once(
                 item = waiting.pop(response.request_id, None)
                 if item is None:
                     raise _StreamBroken(
-                        None, f"the server answered unknown request_id {response.request_id!r}"
+                        f"the server answered unknown request_id {response.request_id!r}", retryable=False
                     )
                 write(item, response)
                 answered += 1
                 window.release()
         except aio.AioRpcError as exc:
-            raise _StreamBroken(exc.code(), f"{exc.code().name}: {exc.details()}") from None
+            message = f"{exc.code().name}: {exc.details()}"
+            raise _StreamBroken(message, retryable=exc.code() in _RECONNECT_CODES) from None
         finally:
             call.cancel()
     if waiting or answered < len(pending):
-        raise _StreamBroken(None, f"the stream ended after {answered} of {len(pending)} answers")
+        raise _StreamBroken(f"the stream ended after {answered} of {len(pending)} answers", retryable=True)
 
 
 def run_batch(
@@ -362,15 +363,14 @@ def run_batch(
                 asyncio.run(_stream_once(target, pending, write, concurrency, timeout))
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
-                retryable = exc.code in _RECONNECT_CODES or exc.code is None
-                if not retryable or failures > reconnects:
+                if not exc.retryable or failures > reconnects:
                     summary.seconds = time.perf_counter() - started
                     raise BatchError(
                         f"the stream to {target} failed: {exc}; {summary.written} items were written "
                         f"this time; rerun the same command to resume"
                     ) from None
                 delay = min(2.0**failures, 30.0)
-                bar.write(f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s")
+                bar.write(f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s", file=sys.stderr)
                 time.sleep(delay)
     summary.seconds = time.perf_counter() - started
     return summary
