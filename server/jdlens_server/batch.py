@@ -370,7 +370,9 @@ def run_batch(
                         f"this time; rerun the same command to resume"
                     ) from None
                 delay = min(2.0**failures, 30.0)
-                bar.write(f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s", file=sys.stderr)
+                bar.write(
+                    f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s", file=sys.stderr
+                )
                 time.sleep(delay)
     summary.seconds = time.perf_counter() - started
     return summary
