@@ -27,7 +27,10 @@ from jdlens_server.errors import FailedPrecondition, PreconditionViolation
 from jdlens_server.library.state import LibraryState, LoadedLibrary
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.pipeline import run_store
+from jdlens_server.pipeline.details import apply_details, compute_details
+from jdlens_server.pipeline.enrichment import compute_enrichment
 from jdlens_server.pipeline.extract import ExtractionOutcome, run_extraction
+from jdlens_server.pipeline.final_role import apply_final_role, compute_final_role
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import transaction
 
@@ -69,10 +72,6 @@ class PipelineCore:
 
     def extract_from_jd(self, req: pipeline_service_pb2.ExtractFromJdRequest) -> tuple[run_pb2.Run, bool]:
         return self._stage1(req.jd, req.options, req.idempotency_key)
-
-    def analyze_jd(self, req: pipeline_service_pb2.AnalyzeJdRequest) -> tuple[run_pb2.Run, bool]:
-        run, replayed = self._stage1(req.jd, req.options, req.idempotency_key)
-        return run, replayed
 
     def _stage1(
         self, jd: pipeline_service_pb2.JdInput, options: run_pb2.RunOptions, client_key: str
@@ -171,19 +170,105 @@ class PipelineCore:
         run.warnings.extend(outcome.warnings)
         return run
 
-    # ---- stages 2 and 3 --------------------------------------------------------------------
+    def analyze_jd(self, req: pipeline_service_pb2.AnalyzeJdRequest) -> tuple[run_pb2.Run, bool]:
+        """All three stages and the enrichment. Each stage commits on its own, so a failure after
+        stage 1 leaves a consistent stage-1 run that a retry (same key) continues, never redoes."""
+        run, replayed = self._stage1(req.jd, req.options, req.idempotency_key)
+        if run.status == run_pb2.RUN_STATUS_REJECTED:
+            return run, replayed
+        if req.options.dry_run:
+            return self._later_stages_dry(run), False
+        run, details_replayed = self.extract_details(run.name)
+        run, final_replayed = self.finalize_role(run.name)
+        return run, replayed and details_replayed and final_replayed
+
+    def _later_stages_dry(self, run: run_pb2.Run) -> run_pb2.Run:
+        loaded = self._library.current()
+        with self._factory() as session:  # read-only: apply_* with dry_run=True writes nothing
+            started = time.perf_counter()
+            details = apply_details(
+                session, loaded, compute_details(loaded, self._embedder, run), run.run_id, dry_run=True
+            )
+            run.details.CopyFrom(details)
+            self._record(run, run_pb2.STAGE_DETAILS, started)
+            started = time.perf_counter()
+            final = apply_final_role(
+                session, loaded, compute_final_role(loaded, self._embedder, run), dry_run=True
+            )
+            run.final_role.CopyFrom(final)
+            run.enrichment.CopyFrom(compute_enrichment(loaded, run))
+            self._record(run, run_pb2.STAGE_FINAL_ROLE, started)
+            session.rollback()
+        run.stage = run_pb2.STAGE_FINAL_ROLE
+        run.status = run_pb2.RUN_STATUS_COMPLETED
+        return run
+
+    def _record(self, run: run_pb2.Run, stage: run_pb2.Stage.ValueType, started: float) -> None:
+        metrics = run.stage_metrics.add(
+            stage=stage, backend=common_pb2.BACKEND_OFFLINE, model=f"offline rules + {self._embedder.name}"
+        )
+        metrics.duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
+
+    def _load_for_stage(self, run_name: str, stage_name: str) -> run_pb2.Run:
+        with self._factory() as session:
+            run = run_store.load(session, run_name)
+        if run.status == run_pb2.RUN_STATUS_REJECTED:
+            raise FailedPrecondition(
+                f"{run_name} was rejected at stage 1; {stage_name} has nothing to work on",
+                [
+                    PreconditionViolation(
+                        "RUN_STATUS", run_name, "analyze a job description that passes stage 1"
+                    )
+                ],
+            )
+        return run
+
+    # ---- stage 2 ---------------------------------------------------------------------------
 
     def extract_details(self, run_name: str) -> tuple[run_pb2.Run, bool]:
-        raise FailedPrecondition(
-            "ExtractDetails is not available in this build",
-            [PreconditionViolation("FEATURE", run_name, "stage 2 ships with the streaming release")],
-        )
+        run = self._load_for_stage(run_name, "ExtractDetails")
+        if run.status in (run_pb2.RUN_STATUS_DETAILED, run_pb2.RUN_STATUS_COMPLETED):
+            return run, True
+        loaded = self._library.current()
+        started = time.perf_counter()
+        plan = compute_details(loaded, self._embedder, run)
+        with self._writing() as session:
+            current = run_store.load(session, run_name, for_update=True)
+            if current.status != run_pb2.RUN_STATUS_EXTRACTED:
+                return current, True  # a concurrent twin finished this stage first
+            current.details.CopyFrom(apply_details(session, loaded, plan, current.run_id, dry_run=False))
+            current.stage = run_pb2.STAGE_DETAILS
+            current.status = run_pb2.RUN_STATUS_DETAILED
+            self._record(current, run_pb2.STAGE_DETAILS, started)
+            run_store.save(session, current)
+        return current, False
+
+    # ---- stage 3 ---------------------------------------------------------------------------
 
     def finalize_role(self, run_name: str) -> tuple[run_pb2.Run, bool]:
-        raise FailedPrecondition(
-            "FinalizeRole is not available in this build",
-            [PreconditionViolation("FEATURE", run_name, "stage 3 ships with the streaming release")],
-        )
+        run = self._load_for_stage(run_name, "FinalizeRole")
+        if run.status == run_pb2.RUN_STATUS_COMPLETED:
+            return run, True
+        if run.status != run_pb2.RUN_STATUS_DETAILED:
+            raise FailedPrecondition(
+                f"{run_name} has not been through ExtractDetails yet",
+                [PreconditionViolation("STAGE", run_name, "call ExtractDetails on this run first")],
+            )
+        loaded = self._library.current()
+        started = time.perf_counter()
+        plan = compute_final_role(loaded, self._embedder, run)
+        enrichment = compute_enrichment(loaded, run)
+        with self._writing() as session:
+            current = run_store.load(session, run_name, for_update=True)
+            if current.status != run_pb2.RUN_STATUS_DETAILED:
+                return current, True
+            current.final_role.CopyFrom(apply_final_role(session, loaded, plan, dry_run=False))
+            current.enrichment.CopyFrom(enrichment)
+            current.stage = run_pb2.STAGE_FINAL_ROLE
+            current.status = run_pb2.RUN_STATUS_COMPLETED
+            self._record(current, run_pb2.STAGE_FINAL_ROLE, started)
+            run_store.save(session, current)
+        return current, False
 
 
 def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
