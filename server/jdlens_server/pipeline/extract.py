@@ -27,6 +27,8 @@ FloatArray = npt.NDArray[np.float32]
 # proposed as a new KRA for the role (at most MAX_PROPOSED_KRAS per run).
 KRA_COVERAGE = 0.5
 MAX_PROPOSED_KRAS = 5
+# The passage embedded for the profile signal: the model truncates at 256 tokens anyway.
+PASSAGE_CHARS = 1500
 SIGNAL_WEIGHTS = sig.FusionWeights()
 
 
@@ -133,14 +135,17 @@ def run_extraction(
     result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
     library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
 
-    # One embedding call for the title and every responsibility sentence.
+    # One embedding call: the title, the JD as one passage (title + opening text; the model reads
+    # its first 256 tokens) and every responsibility sentence.
     role_title = jd.role_title or title
     sentences = [sig.SentenceInput(s.plain, s.start, s.end) for s in jd.responsibility_sentences]
-    texts = ([role_title] if role_title else []) + [s.text for s in sentences]
-    vectors = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
+    head = [role_title, passage] if role_title else [passage]
+    vectors = embedder.embed(head + [s.text for s in sentences])
     title_vec = vectors[0] if role_title else None
-    sentence_vecs = vectors[1:] if role_title else vectors
-    jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else title_vec
+    passage_vec = vectors[len(head) - 1]
+    sentence_vecs = vectors[len(head) :]
+    jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else passage_vec
 
     normalized = jd.normalized_title or normalize_title(role_title)
     signals = sig.Signals(normalized_title=normalized)
@@ -155,6 +160,7 @@ def run_extraction(
     signals.centroid = sig.top_entries(snapshot, centroid, top_k)
     common = {
         "title_scores": title_scores,
+        "profile_scores": sig.profile_scores(snapshot, passage_vec),
         "kra_scores": kra_scores,
         "skill_scores": skill_scores,
         "centroid": centroid,

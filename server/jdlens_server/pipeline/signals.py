@@ -177,6 +177,13 @@ def centroid_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> 
     return (snapshot.centroids.matrix @ jd_vector).astype(np.float32)
 
 
+def profile_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> FloatArray:
+    """The whole JD (title and opening text as one passage) against each role's own profile."""
+    if jd_vector is None or len(snapshot.role_ids) == 0:
+        return np.zeros(len(snapshot.role_ids), dtype=np.float32)
+    return (snapshot.role_matrix @ jd_vector).astype(np.float32)
+
+
 def top_entries(snapshot: LibrarySnapshot, scores: FloatArray, top_k: int) -> list[RoleScoreEntry]:
     if len(scores) == 0:
         return []
@@ -190,11 +197,12 @@ def top_entries(snapshot: LibrarySnapshot, scores: FloatArray, top_k: int) -> li
 class FusionWeights:
     """Weights of the fused ranking; chosen by measurement on the dev sets (see README)."""
 
-    alias: float = 0.35
-    title: float = 0.45
-    kra: float = 0.15
-    skill: float = 0.10
-    centroid: float = 0.10
+    alias: float = 0.30
+    title: float = 0.30
+    profile: float = 0.30
+    kra: float = 0.10
+    skill: float = 0.05
+    centroid: float = 0.20
 
 
 def fuse(
@@ -202,6 +210,7 @@ def fuse(
     *,
     alias: Sequence[RoleScoreEntry],
     title_scores: FloatArray,
+    profile_scores: FloatArray,
     kra_scores: dict[int, float],
     skill_scores: dict[int, float],
     centroid: FloatArray,
@@ -209,7 +218,7 @@ def fuse(
 ) -> FloatArray:
     """One score per role (aligned with snapshot.role_ids)."""
     n = len(snapshot.role_ids)
-    fused = weights.title * title_scores + weights.centroid * centroid
+    fused = weights.title * title_scores + weights.profile * profile_scores + weights.centroid * centroid
     extra = np.zeros(n, dtype=np.float32)
     # Roles the snapshot does not know (added by a concurrent approval) are skipped, not crashed on.
     row_of = snapshot.role_row
