@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+
 from jdlens_server.nlp.embedder import (
     DEFAULT_EMBEDDER,
     ENV_VAR,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from jdlens_server.nlp.embedder import DEFAULT_EMBEDDER, OnnxEmbedder, model_spec
 from jdlens_server.nlp.kra_index import KraHit, KraIndex, load_or_build
 
