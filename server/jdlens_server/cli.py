@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     ev.add_argument("--limit", type=int, default=0, help="only the first N items (0 = all)")
     _add_db(ev)
+
+    from jdlens_server.batch import add_batch_parser
+    from jdlens_server.bench import add_bench_parser
+
+    add_batch_parser(sub)
+    add_bench_parser(sub)
     return parser
 
 
@@ -250,8 +256,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from jdlens_server.batch import cmd_batch as run
+
+    return run(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from jdlens_server.bench import cmd_bench as run
+
+    return run(args)
+
+
 COMMANDS = {
     "serve": cmd_serve,
+    "batch": cmd_batch,
+    "bench": cmd_bench,
     "migrate": cmd_migrate,
     "library": cmd_library,
     "analyze": cmd_analyze,
