@@ -162,9 +162,11 @@ def test_strong_object_cues_propose_named_new_skills(matcher: SkillMatcher) -> N
     assert {"Terraform", "Big Data"} <= skills
 
 
-def test_skill_spans_prefer_library_boundaries(matcher: SkillMatcher, proposer: PhraseProposer) -> None:
-    text = "Experience with machine learning and excellent communication skills."
+def test_skill_spans_keep_both_readings(matcher: SkillMatcher, proposer: PhraseProposer) -> None:
+    text = "Ability to develop machine learning models and excellent communication skills."
     spans = [(text[c.start : c.end], c.source) for c in skill_spans(text, matcher, proposer)]
+    # An action and the library term inside it are both readings an annotator may draw.
+    assert ("develop machine learning models", "phrase") in spans
     assert ("machine learning", "dictionary") in spans
     # "X skills" keeps the modifier, dropping the bare dictionary word inside it.
     assert ("communication skills", "phrase") in spans

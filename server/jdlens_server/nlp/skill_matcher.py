@@ -725,6 +725,8 @@ class SkillMatcher:
             return _Need.WORD
         if e.alias_type in ("hidden", "misspelling") and not is_tool_like(surface):
             return _Need.SKILL_CUE  # one-word hidden labels are loose synonyms ("standing", "integrity")
+        if e.alias_type == "alternative" and surface.islower():
+            return _Need.WORD  # one lower-case word as a synonym ("experiment" for "think creatively")
         return _Need.NONE
 
     # ---- find -----------------------------------------------------------------------------

@@ -78,7 +78,8 @@ _OBJECT_CUES = _cues(
     experience and knowledge of|worked with|work with|working with|working knowledge of
     hands-on experience with|hands-on experience in|specialisation in
     specialization in|specialist in|qualification in|qualifications in|training in|certified in
-    certification in|proven track record in|track record in|excel in|excel at|good at|strong in""".replace(
+    certification in|proven track record in|track record in|excel in|excel at|good at|strong in
+    have a|have an|hold a|hold an|possess a|possess an""".replace(
         "\n", "|"
     ).split("|")
 )
@@ -102,6 +103,11 @@ _LEAD_STRIP = _keys(
     proper appropriate sufficient full comprehensive specific particular certain own real actual
     also both either further additional genuine well keen clear superior profound deeper wide
     wider"""
+)
+# Evaluations that open a new requirement ("and excellent ...", "or strong ...").
+_EVALUATIVE = _keys(
+    """strong solid good great excellent outstanding exceptional proven extensive deep thorough
+    demonstrated demonstrable relevant practical professional sound fluent"""
 )
 # Words that end a noun phrase (not part of it).
 _OBJECT_STOP = _keys(
@@ -362,8 +368,9 @@ class PhraseProposer:
         k = j
         while k <= n:
             tok = toks[k] if k < n else None
-            split = tok is None or tok.text in _LIST_PUNCT or tok.key in _LIST_SPLIT
-            stop = tok is not None and (
+            joiner = _as_well_as(toks, k)
+            split = tok is None or tok.text in _LIST_PUNCT or tok.key in _LIST_SPLIT or joiner > 0
+            stop = joiner == 0 and tok is not None and (
                 tok.text in _BARRIERS
                 or (tok.key in _OBJECT_STOP and k > item_start)
                 or (k - item_start >= _MAX_OBJECT)
@@ -374,7 +381,9 @@ class PhraseProposer:
                     out.append(self._span(text, toks, a, b, PhraseKind.OBJECT, cue))
                 if stop or tok is None:
                     break
-                item_start = k + 1
+                item_start = k + max(1, joiner)
+                k = item_start
+                continue
             k += 1
         return out
 
@@ -420,6 +429,8 @@ class PhraseProposer:
             )
             stop = (
                 tok is None
+                # "... and excellent communication skills": the next item of a requirement list.
+                or (tok.key in _LIST_SPLIT and nxt is not None and nxt.key in _EVALUATIVE)
                 or tok.text in _BARRIERS
                 or tok.text == ","
                 or tok.key in _ACTION_STOP
@@ -553,6 +564,14 @@ class PhraseProposer:
                 b += 1
             out.append(self._span(text, toks, i, b, PhraseKind.TOOL, ""))
         return out
+
+
+_AS_WELL_AS = (fold_token("as"), fold_token("well"), fold_token("as"))
+
+
+def _as_well_as(toks: Sequence[Token], k: int) -> int:
+    """3 when "as well as" starts at k (a list joiner, like "and"), else 0."""
+    return 3 if tuple(t.key for t in toks[k : k + 3]) == _AS_WELL_AS else 0
 
 
 def _short_caps(tok: Token) -> bool:

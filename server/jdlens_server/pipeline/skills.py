@@ -17,6 +17,7 @@ library. Nothing here touches the store.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -98,21 +99,24 @@ class _Agg:
     optional: list[bool] = field(default_factory=list)
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    a = start
-    while a > 0 and not _SENTENCE_BREAK.match(text[a - 1]):
-        a -= 1
-    b = end
-    while b < len(text) and not _SENTENCE_BREAK.match(text[b]):
-        b += 1
-    return a, b
+class _Optionality:
+    """Whether the sentence around a span says the skill is optional; sentences are found once."""
 
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
+        self._cache: dict[int, bool] = {}
 
-def _is_optional(text: str, start: int, end: int, kind: str) -> bool:
-    if kind == "NICE_TO_HAVE":
-        return True
-    a, b = _sentence_bounds(text, start, end)
-    return _OPTIONAL.search(text, a, b) is not None
+    def __call__(self, start: int, kind: str) -> bool:
+        if kind == "NICE_TO_HAVE":
+            return True
+        i = bisect.bisect_right(self._breaks, start)
+        cached = self._cache.get(i)
+        if cached is None:
+            a = self._breaks[i - 1] + 1 if i > 0 else 0
+            b = self._breaks[i] if i < len(self._breaks) else len(self._text)
+            cached = self._cache[i] = _OPTIONAL.search(self._text, a, b) is not None
+        return cached
 
 
 def _score(agg: _Agg) -> tuple[bool, float]:
@@ -144,6 +148,7 @@ def extract_skills(
     mentions = matcher.find(text, spans)
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
+    optional = _Optionality(text)
     known: dict[int, _Agg] = {}
     for m in mentions:
         agg = known.get(m.skill_id)
@@ -155,7 +160,7 @@ def extract_skills(
             agg.alias = m.alias_text
         agg.evidence.append((m.start, m.end, m.region_kind))
         agg.weights.append(_REGION_WEIGHT.get(m.region_kind, 0.6))
-        agg.optional.append(_is_optional(text, m.start, m.end, m.region_kind))
+        agg.optional.append(optional(m.start, m.region_kind))
 
     new: dict[str, _Agg] = {}
     covered = [(m.start, m.end) for m in mentions]
@@ -176,7 +181,7 @@ def extract_skills(
             agg.best = max(agg.best, conf)
             agg.evidence.append((a, b, kind))
             agg.weights.append(_REGION_WEIGHT.get(kind, 0.6))
-            agg.optional.append(_is_optional(text, a, b, kind))
+            agg.optional.append(optional(a, kind))
 
     out: list[ExtractedSkillCandidate] = []
     for agg in [*known.values(), *new.values()]:
@@ -203,8 +208,12 @@ def _key(name: str) -> str:
 
 _MAX_NEW_WORDS = 4
 # Cues after which an open noun phrase is a skill the JD asks for (not "such as", "work with").
+def _cue_key(cue: str) -> str:
+    return " ".join(fold_token(w) for w in cue.lower().split())
+
+
 _STRONG_OBJECT_CUES = frozenset(
-    " ".join(t.key for t in tokenize(c))
+    _cue_key(c)
     for c in (
         "experience with", "experience in", "experience using", "experienced in", "experienced with",
         "knowledge of", "knowledge in", "understanding of", "familiarity with", "familiar with",
@@ -236,7 +245,7 @@ def _new_skill_names(
         weak_cue = False
         if phrase.kind is PhraseKind.OBJECT:
             # After "such as", "including", "work with": only names (capitalised) are proposed.
-            weak_cue = " ".join(t.key for t in tokenize(phrase.cue)) not in _STRONG_OBJECT_CUES
+            weak_cue = _cue_key(phrase.cue) not in _STRONG_OBJECT_CUES
         elif phrase.kind is not PhraseKind.TOOL:
             continue
         for name, a, b in _split_compound(text, phrase):
@@ -361,10 +370,11 @@ def skill_spans(
 ) -> list[SpanCandidate]:
     """Every stretch of text read as a skill (library or not), for SkillSpan-style evaluation.
 
-    Dictionary mentions and phrase proposals are merged: where a dictionary mention sits inside
-    an open phrase, the mention is kept and the phrase dropped (a library label is the sharper
-    boundary), except for "X skills"-type phrases, which keep their modifiers; traits inside a
-    longer mention are dropped.
+    Dictionary mentions and phrase proposals are both kept, also where one holds the other
+    ("experience with [machine learning]" and "machine learning" inside an action): annotators
+    draw either boundary, and measured on the dev sets keeping both wins. Two exceptions: a
+    dictionary word inside an "X skills"-type phrase gives way to it (the modifiers belong to
+    the skill), and a trait inside a longer library mention is dropped.
     """
     spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
     dictionary = sorted({(m.start, m.end) for m in matcher.find(text, spans)})
@@ -372,65 +382,17 @@ def skill_spans(
     for start, end, _ in spans:
         phrases.extend(proposer.propose(text, start, end))
 
-    if EXTEND:
-        dictionary = sorted(set(_extend_left(text, dictionary, proposer)))
     keep_dictionary = set(dictionary)
     out: list[SpanCandidate] = []
     for p in phrases:
-        inside = [(a, b) for a, b in dictionary if p.start <= a and b <= p.end and (a, b) != (p.start, p.end)]
-        around = [(a, b) for a, b in dictionary if a <= p.start and p.end <= b]
-        if p.kind is PhraseKind.OBJECT and len(inside) == 1:
-            # A list item that lost its commas ("biochemistry mammalian cell culture"): a library
-            # term at one end and two or more other words are two items; a single other word is a
-            # modifier of the term ("cancer biology"), so the item stays whole.
-            pieces = _split_at_mention(text, p.start, p.end, inside[0])
-            if pieces is not None:
-                out.extend(SpanCandidate(a, b, "phrase", p.kind.value) for a, b in pieces)
-                continue
-            keep_dictionary.difference_update(inside)
-        elif p.kind in _PHRASE_OVER_DICTIONARY:
-            keep_dictionary.difference_update(inside)
-        elif inside or (around and p.kind is PhraseKind.TRAIT):
+        if p.kind in _PHRASE_OVER_DICTIONARY:
+            keep_dictionary.difference_update(
+                (a, b) for a, b in dictionary if p.start <= a and b <= p.end and (a, b) != (p.start, p.end)
+            )
+        elif p.kind is PhraseKind.TRAIT and any(a <= p.start and p.end <= b for a, b in dictionary):
             continue
-        if (p.start, p.end) in keep_dictionary:
-            continue
-        out.append(SpanCandidate(p.start, p.end, "phrase", p.kind.value))
+        if (p.start, p.end) not in keep_dictionary:
+            out.append(SpanCandidate(p.start, p.end, "phrase", p.kind.value))
     out.extend(SpanCandidate(a, b, "dictionary", "dictionary") for a, b in sorted(keep_dictionary))
     out.sort(key=lambda c: (c.start, c.end))
     return out
-
-
-EXTEND = False
-
-
-def _extend_left(text: str, spans: list[tuple[int, int]], proposer: PhraseProposer) -> list[tuple[int, int]]:
-    """Widen each dictionary span over one modifier word right before it ("cancer [biology]")."""
-    if not spans:
-        return spans
-    tokens = tokenize(text)
-    by_start = {t.start: i for i, t in enumerate(tokens)}
-    covered = {i for a, b in spans for i, t in enumerate(tokens) if a <= t.start and t.end <= b}
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        i = by_start.get(a)
-        if i is not None and i > 0:
-            prev = tokens[i - 1]
-            gap = text[prev.end : a]
-            if i - 1 not in covered and gap in (" ", "-") and proposer.is_modifier(prev):
-                a = prev.start
-        out.append((a, b))
-    return out
-
-
-def _split_at_mention(text: str, start: int, end: int, mention: tuple[int, int]) -> list[tuple[int, int]] | None:
-    """The pieces of [start, end) around a mention when every side piece has 2+ words, else None."""
-    a, b = mention
-    pieces: list[tuple[int, int]] = []
-    for lo, hi in ((start, a), (b, end)):
-        words = [t for t in tokenize(text, lo, hi) if t.is_word]
-        if not words:
-            continue
-        if len(words) < 2:
-            return None
-        pieces.append((words[0].start, words[-1].end))
-    return None if not pieces else sorted([*pieces, (a, b)])
