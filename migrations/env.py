@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from jdlens_server.store.db import make_engine, resolve_db_url
 from jdlens_server.store.models import Base
 

@@ -9,9 +9,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
 from jdlens_server.store.db import alembic_config, is_sqlite, make_engine, migrate
 from jdlens_server.store.models import Base
-from sqlalchemy import inspect, text
 
 
 def revisions() -> list[str]:

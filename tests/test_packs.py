@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from jdlens_server.library.packs import (
     DATA_DIR,
     ESCO,

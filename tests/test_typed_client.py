@@ -14,6 +14,7 @@ import pytest
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
 from jdlens.client import JdlensClient, error_details, item_error_details
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2, run_service_pb2
 
