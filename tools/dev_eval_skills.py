@@ -90,21 +90,27 @@ def main() -> int:
     results: dict[str, dict[str, float]] = {}
     pack = read_esco(verify=False)
     entries = esco_alias_entries(pack)
-    started = time.perf_counter()
+    # Wall and CPU time both: on a loaded machine the wall clock also counts other processes.
+    started, cpu = time.perf_counter(), time.process_time()
     matcher = SkillMatcher.build(entries)
-    build_s = time.perf_counter() - started
+    timing: dict[str, float] = {
+        "aliases": len(entries),
+        "keys": matcher.n_keys,
+        "build_wall_s": round(time.perf_counter() - started, 2),
+        "build_cpu_s": round(time.process_time() - cpu, 2),
+    }
     proposer = PhraseProposer(matcher.lead_verbs)
-    timing: dict[str, float] = {"aliases": len(entries), "matcher_build_s": round(build_s, 2)}
 
     sample = (Path(__file__).resolve().parents[2] / "shared" / "reference" / "reference_jd.txt")
     if sample.exists():
         jd = sample.read_text(encoding="utf-8")[:3000]
         matcher.find(jd)
         runs = 50
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(runs):
             matcher.find(jd)
-        timing["find_ms_3k_chars"] = round((time.perf_counter() - started) / runs * 1000, 2)
+        timing["find_3k_wall_ms"] = round((time.perf_counter() - started) / runs * 1000, 2)
+        timing["find_3k_cpu_ms"] = round((time.process_time() - cpu) / runs * 1000, 2)
 
     if args.only in (None, "spans"):
         extractor = span_extractor(matcher, proposer)

@@ -848,7 +848,10 @@ class SkillMatcher:
             need = _Need.TECH if as_name else _Need.SKILL_CUE
         if need is _Need.SKILL_CUE:
             return conf * 0.85 if _cue_near(reg, first, last, _SKILL_CUES, 3) else None
-        # Product / language homonyms: proper-noun casing first.
+        # Product / language homonyms: never inflected ("sources" is no "Source"), and written as
+        # proper nouns (unless the whole text is lower case).
+        if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
+            return None
         if not reg.lower and not _proper_noun(reg, first):
             return None
         neighbours = [(a, b) for a, b in toolish.get(sentences[first], []) if not (a >= first and b <= last)]

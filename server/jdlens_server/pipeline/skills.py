@@ -170,7 +170,9 @@ def extract_skills(
             continue
         region_mentions = [m for m in mentions if start <= m.start and m.end <= end]
         for name, a, b, conf in _new_skill_names(text, start, end, proposer, region_mentions):
-            if any(a < e and s < b for s, e in covered):
+            # A library term covers the candidate, or cuts across it: not new. A candidate that
+            # holds a term and says more ("streaming [data processing]") is a narrower new skill.
+            if any(a < e and s < b and not (a <= s and e <= b and (s, e) != (a, b)) for s, e in covered):
                 continue
             key = _key(name)
             if not key or key in known_keys:
@@ -230,6 +232,10 @@ _NOT_NEW = _folded(
     areas industry solutions solution products product projects project trends latest new modern
     various different other similar related relevant familiar ability understanding"""
 )
+_GENERIC_HEADS = _folded(
+    "tools tool technologies technology solutions environment environments stack related based"
+)
+_NAME_LEAD_STRIP = _folded("mainstream modern latest new current various different other similar popular common")
 _PRONOUNS = _folded(
     """
     i you we they he she it me us them what which who whom whose this that these those"""
@@ -248,10 +254,17 @@ def _new_skill_names(
             weak_cue = _cue_key(phrase.cue) not in _STRONG_OBJECT_CUES
         elif phrase.kind is not PhraseKind.TOOL:
             continue
-        for name, a, b in _split_compound(text, phrase):
+        for _, a, b in _split_compound(text, phrase):
             words = [t for t in tokenize(text, a, b) if t.is_word]
+            # "reporting tools", "Agile environment": the generic head adds nothing to the name.
+            while len(words) > 1 and words[-1].key in _GENERIC_HEADS:
+                words.pop()
+            while len(words) > 1 and words[0].key in _NAME_LEAD_STRIP:
+                words.pop(0)
             if not words or len(words) > _MAX_NEW_WORDS:
                 continue
+            a, b = words[0].start, words[-1].end
+            name = text[a:b]
             if all(t.key in _NOT_NEW for t in words) or any(t.key in _PRONOUNS for t in words):
                 continue
             toolish = any(is_tool_like(t.text) for t in words)
