@@ -6,12 +6,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from jdlens.v1 import pipeline_service_pb2, run_pb2
 from jdlens_server.app import build_runtime
+from jdlens_server.evaluation.linking import evaluate_linking
 from jdlens_server.evaluation.roles import evaluate_roles, read_jobads, read_titles
+from jdlens_server.evaluation.spans import evaluate_spans, span_extractor
+from jdlens_server.nlp.skill_phrases import PhraseProposer
+from jdlens_server.pipeline.skill_linking import rank_skills
 from jdlens_server.store.models import RoleRow
 
 
 def run_eval(kind: str, path: Path, db_url: str, *, limit: int = 0) -> dict[str, float]:
+    """Metrics of one labelled set; ``limit`` (job ads and titles) keeps only the first N items."""
     runtime = build_runtime(db_url)
     try:
         if kind in ("jobads", "titles"):
@@ -31,17 +37,28 @@ def run_eval(kind: str, path: Path, db_url: str, *, limit: int = 0) -> dict[str,
                     return uri_to_code.get(gold)
                 return gold if gold in codes else None
 
-            def analyze(req):  # type: ignore[no-untyped-def]
+            def analyze(req: pipeline_service_pb2.ExtractFromJdRequest) -> run_pb2.Run:
                 return runtime.core.extract_from_jd(req)[0]
 
             return evaluate_roles(items, analyze, gold_to_code=gold_to_code, with_isco=kind == "jobads")
         loaded = runtime.library.current()
+        proposer = PhraseProposer(loaded.matcher.lead_verbs)
         if kind == "spans":
-            from jdlens_server.evaluation.spans import evaluate_spans, span_extractor
+            return evaluate_spans(path, span_extractor(loaded.matcher, proposer))
+        snapshot = loaded.snapshot
 
-            return evaluate_spans(path, span_extractor(loaded.matcher))
-        from jdlens_server.evaluation.linking import evaluate_linking, linking_ranker
+        def ranker(sentence: str) -> list[str]:
+            ranked = rank_skills(
+                sentence,
+                loaded.matcher,
+                snapshot.skill_ids,
+                snapshot.skill_matrix,
+                runtime.embedder,
+                top_k=20,
+                proposer=proposer,
+            )
+            return [snapshot.skill_names[skill_id] for skill_id, _ in ranked]
 
-        return evaluate_linking(path, linking_ranker(loaded, runtime.embedder), limit=limit)
+        return evaluate_linking(path, ranker)
     finally:
         runtime.close()

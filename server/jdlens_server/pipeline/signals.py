@@ -231,4 +231,5 @@ def fuse(
     for role_id, s in skill_scores.items():
         if role_id in row_of:
             extra[row_of[role_id]] += weights.skill * s
-    return (fused + extra).astype(np.float32)
+    total: FloatArray = (fused + extra).astype(np.float32)
+    return total
