@@ -104,7 +104,8 @@ def label_key(text: str) -> str:
     return " ".join([fold_token(m.group()) for m in _TOKEN.finditer(text)])
 
 
-_SENTENCE_END = frozenset(".!?;\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192*")
+# Sentence ends and list bullets (including the cp1252 bullet \x95 that mis-decoded text keeps).
+_SENTENCE_END = frozenset(".!?;*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7\x95\u25e6\u2219")
 
 
 def sentence_ids(text: str, tokens: Sequence[Token]) -> list[int]:

@@ -298,18 +298,20 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         keys = [t.key for t in toks]
         n = len(toks)
-        i = 0
-        # Leading bullets and the like.
-        while i < n and not toks[i].is_word:
-            i += 1
-        opener = i
-        if (
-            opener < n
-            and self.is_verb(toks[opener])
-            and toks[opener].text[:1].isupper()
-            and toks[opener].key not in _NOT_SKILL_VERBS
-        ):
-            out.extend(self._actions(text, toks, opener, ""))
+        # A duty line opens with a capitalised verb, at the start or after a colon
+        # ("Main tasks: Coordinate changes in external prices").
+        openers = [0] + [k + 1 for k, t in enumerate(toks) if t.text == ":"]
+        for first in openers:
+            i = first
+            while i < n and not toks[i].is_word:
+                i += 1
+            if (
+                i < n
+                and self.is_verb(toks[i])
+                and toks[i].text[:1].isupper()
+                and toks[i].key not in _NOT_SKILL_VERBS
+            ):
+                out.extend(self._actions(text, toks, i, ""))
         i = 0
         while i < n:
             cue = self._match_cue(keys, i, _ACTION_CUES)
