@@ -1,0 +1,691 @@
+"""Stage 2, ExtractDetails (reference: extract-details): every skill of a stage-1 run resolved to a
+canonical library skill, with how it matched; a placement for every skill the library lacks; each
+skill's dimensions with the roles linked to them; candidate roles.
+
+``compute_details`` reads only the library snapshot and the run (one embedding call for the terms
+that do not resolve by name); ``apply_details`` writes what the plan says, in the caller's
+transaction: learned aliases (rule in ``skill_placement.alias_verdict``; each learned alias bumps
+the library version with a change-log entry) and the new-skill proposals, which are the SAME review
+items stage 1 queued for the same role and name (the queue de-duplicates by kind + role + folded
+name; this stage adds its placement and metadata to the item's payload and counts the run once).
+
+Resolution of one skill, in order:
+1. stage 1's dictionary match, if any (its context rules already accepted the mention); the
+   surface form in the JD is compared with the alias it matched to say how (EXACT ... INFLECTION);
+2. the name through the alias index (``skill_resolution``);
+3. a compound ("Hadoop/Ceph") is split and each part goes through 2, 4 and 5 on its own;
+4. an upper-case abbreviation the JD defines ("machine learning (ML)") resolves through its long form;
+5. the nearest library skill by embedding: MERGE at >= MERGE_SIM, else KEEP_NEW.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from jdlens.v1 import common_pb2, library_pb2, run_pb2
+from jdlens_server.library import review_queue
+from jdlens_server.library.aliases import COMMON_WORDS, match_strategy
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.library.state import LoadedLibrary
+from jdlens_server.library.sync import slugify
+from jdlens_server.library.versions import Change, create_version
+from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.nlp.normalize import fold
+from jdlens_server.pipeline import skill_placement as place
+from jdlens_server.pipeline.refs import dimension_ref, role_ref, skill_metadata, skill_ref
+from jdlens_server.pipeline.skill_resolution import (
+    AliasIndex,
+    Resolution,
+    alias_index,
+    compare_forms,
+    per_snapshot,
+    skill_vector,
+)
+from jdlens_server.resource_names import ROLES, SKILLS, parse_id_name, review_item_name, skill_name
+from jdlens_server.store.models import Base, ReviewItemRow, ReviewItemRunRow, SkillAliasRow
+
+__all__ = [
+    "AliasToLearn",
+    "DetailsPlan",
+    "SkillProposal",
+    "apply_details",
+    "compute_details",
+    "insert_ignore",
+]
+
+# Roles listed under one dimension (the rest are reachable through ListRoles by dimension).
+MAX_ROLES_PER_DIMENSION = 10
+MAX_CANDIDATE_ROLES = 10
+MAX_ALIASES_SHOWN = 20
+LEARNED_SOURCE = "learned"
+# How far from a mention a library skill still counts as listed next to it.
+CONTEXT_CHARS = 80
+# Sentence and list-line boundaries ("." only before a space: "Node.js" is one name).
+_BOUNDARY = re.compile(r"[;:\n\u2022]|\.(?=\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class AliasToLearn:
+    """An alias the rule allows: written by ``apply_details`` unless the store disagrees."""
+
+    skill_id: int
+    text: str
+    alias_type: str
+    reason: str
+    detail: int  # index in DetailsResult.skills_detail
+    match: int  # index in DetailsResult.alias_matches
+
+
+@dataclass(frozen=True, slots=True)
+class SkillProposal:
+    """A new-skill review item this stage creates or enriches."""
+
+    name: str
+    is_primary: bool
+    evidence: tuple[run_pb2.Evidence, ...]
+    detail: int
+    # False: only enrich an item stage 1 already queued (a skill this stage resolved or split).
+    create: bool
+    # Index in ``aliases`` when the item is needed only if that alias is not learned.
+    unless_alias: int | None = None
+
+
+@dataclass
+class DetailsPlan:
+    result: run_pb2.DetailsResult
+    role_id: int | None
+    aliases: list[AliasToLearn] = field(default_factory=list)
+    proposals: list[SkillProposal] = field(default_factory=list)
+
+
+@dataclass
+class _Term:
+    """One skill under resolution: an input skill or a part of a split compound."""
+
+    name: str
+    surface: str
+    source: run_pb2.SkillSource.ValueType
+    is_primary: bool
+    evidence: tuple[run_pb2.Evidence, ...]
+    stage1_new: bool
+    parent: int | None = None
+    resolution: Resolution | None = None
+    via_long_form: str = ""
+    split: place.CompoundSplit | None = None
+    parts: list[int] = field(default_factory=list)
+    neighbours: list[place.Neighbour] = field(default_factory=list)
+    homonyms: set[int] = field(default_factory=set)
+    vector: npt.NDArray[np.float32] | None = None
+
+
+def _role_id(decision: run_pb2.RoleDecision) -> int | None:
+    return parse_id_name(decision.chosen_role.name, ROLES) if decision.chosen_role.name else None
+
+
+def _stage1_resolution(
+    snapshot: LibrarySnapshot, skill: run_pb2.ExtractedSkill, surface: str
+) -> Resolution | None:
+    skill_id = parse_id_name(skill.library_skill.name, SKILLS) if skill.library_skill.name else None
+    if skill_id is None or skill_id not in snapshot.skills:
+        return None
+    alias = skill.matched_alias or snapshot.skills[skill_id].display_name
+    return Resolution(skill_id, compare_forms(surface, alias), alias, "")
+
+
+def _terms(loaded: LoadedLibrary, run: run_pb2.Run, index: AliasIndex, prefer: list[int]) -> list[_Term]:
+    snapshot = loaded.snapshot
+    terms: list[_Term] = []
+    for skill in run.extraction.skills:
+        surface = skill.evidence[0].text.strip() if skill.evidence else skill.skill_name
+        term = _Term(
+            skill.skill_name,
+            surface or skill.skill_name,
+            skill.source,
+            skill.is_primary,
+            tuple(skill.evidence),
+            skill.is_new,
+        )
+        term.resolution = _stage1_resolution(snapshot, skill, term.surface) or _lexical(
+            index, [term.surface, term.name], prefer
+        )
+        terms.append(term)
+        if term.resolution is not None:
+            continue
+        term.split = place.split_compound(term.name, lambda p: index.resolve(p, prefer) is not None)
+        if term.split is None:
+            continue
+        for part in term.split.parts:
+            child = _Term(
+                part, part, skill.source, skill.is_primary, term.evidence, False, parent=len(terms) - 1
+            )
+            child.resolution = index.resolve(part, prefer)
+            term.parts.append(len(terms))
+            terms.append(child)
+    return terms
+
+
+def _lexical(index: AliasIndex, names: Sequence[str], prefer: list[int]) -> Resolution | None:
+    for name in dict.fromkeys(n for n in names if n.strip()):
+        hit = index.resolve(name, prefer)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _context_voters(terms: list[_Term], i: int, jd_text: str) -> list[place.Neighbour]:
+    """Library skills named near term ``i`` in the JD: within CONTEXT_CHARS of one of its mentions
+    and in the same sentence or list line (the "Hadoop/Ceph, Spark/Flink, Hive" of a tools list)."""
+    term = terms[i]
+    windows: list[tuple[int, int]] = []
+    for ev in term.evidence:
+        lo = max(ev.span.start - CONTEXT_CHARS, 0)
+        hi = min(ev.span.end + CONTEXT_CHARS, len(jd_text))
+        before = [m.end() for m in _BOUNDARY.finditer(jd_text, lo, ev.span.start)]
+        after = _BOUNDARY.search(jd_text, ev.span.end, hi)
+        windows.append((before[-1] if before else lo, after.start() if after else hi))
+    seen: set[int] = set()
+    out: list[place.Neighbour] = []
+    for other in terms:
+        res = other.resolution
+        if other is term or res is None or res.skill_id in seen:
+            continue
+        if any(a <= ev.span.start and ev.span.end <= b for ev in other.evidence for a, b in windows):
+            seen.add(res.skill_id)
+            out.append(place.Neighbour(res.skill_id, place.CONTEXT_WEIGHT, context=True))
+    return out
+
+
+def _roles_by_weight(snapshot: LibrarySnapshot) -> dict[int, list[int]]:
+    """Per dimension, its first roles by link weight (the most strongly linked first)."""
+    out: dict[int, list[int]] = {}
+    for dimension_id, roles in snapshot.dimension_roles.items():
+        out[dimension_id] = heapq.nsmallest(
+            MAX_ROLES_PER_DIMENSION + 1,
+            roles,
+            key=lambda r: (-snapshot.role_dimensions.get(r, {}).get(dimension_id, 0), r),
+        )
+    return out
+
+
+def _dimension_roles(
+    snapshot: LibrarySnapshot, dimension_id: int, chosen: int | None
+) -> list[common_pb2.RoleRef]:
+    """The roles linked to a dimension: the chosen role first, then the most strongly linked."""
+    top = per_snapshot(snapshot, "roles_by_weight", _roles_by_weight).get(dimension_id, [])
+    linked = chosen is not None and dimension_id in snapshot.role_dimensions.get(chosen, {})
+    ranked = ([chosen] if linked and chosen is not None else []) + [r for r in top if r != chosen]
+    return [role_ref(snapshot, r) for r in ranked[:MAX_ROLES_PER_DIMENSION]]
+
+
+def _skill_dimensions(
+    snapshot: LibrarySnapshot, input_skill: str, skill_id: int, chosen: int | None
+) -> list[run_pb2.SkillDimensions]:
+    """The skill's library dimensions; for a skill without any, the one its nearest skills share
+    (a proposal stage 3 checks against the dimension's skills before linking)."""
+    dims = list(snapshot.skill_dimensions.get(skill_id, ()))
+    if not dims:
+        vector = skill_vector(snapshot, skill_id)
+        if vector is not None:
+            voters = [
+                n
+                for n in place.nearest_skills(snapshot, vector, exclude=[skill_id])
+                if n.similarity >= place.NEIGHBOUR_FLOOR
+            ]
+            proposal = place.propose_dimension(voters, snapshot, vector)
+            if proposal.dimension_id is not None:
+                dims = [proposal.dimension_id]
+    return [
+        run_pb2.SkillDimensions(
+            input_skill=input_skill,
+            dimension=dimension_ref(snapshot, d),
+            roles=_dimension_roles(snapshot, d, chosen),
+        )
+        for d in dims
+    ]
+
+
+def _aliases_in_db(index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
+    out: list[run_pb2.SkillAlias] = []
+    for a in index.aliases_of(skill_id)[:MAX_ALIASES_SHOWN]:
+        out.append(
+            run_pb2.SkillAlias(
+                text=a.text,
+                alias_type=_alias_type(a.alias_type),
+                match_strategy=_match_strategy(a.match_strategy),
+                is_primary=a.alias_type.upper() == "CANONICAL",
+            )
+        )
+    return out
+
+
+def _alias_type(name: str) -> run_pb2.AliasType.ValueType:
+    try:
+        return run_pb2.AliasType.Value("ALIAS_TYPE_" + name.upper())
+    except ValueError:
+        return run_pb2.ALIAS_TYPE_UNSPECIFIED
+
+
+def _match_strategy(name: str) -> run_pb2.MatchStrategy.ValueType:
+    try:
+        return run_pb2.MatchStrategy.Value("MATCH_STRATEGY_" + name.upper())
+    except ValueError:
+        return run_pb2.MATCH_STRATEGY_UNSPECIFIED
+
+
+_LEXICAL_REASON = {
+    run_pb2.MATCH_VIA_EXACT: "alias already exists for this canonical skill",
+    run_pb2.MATCH_VIA_CASE_INSENSITIVE: "alias already exists for this canonical skill (lookups ignore case)",
+    run_pb2.MATCH_VIA_NORMALIZED: (
+        "alias already exists for this canonical skill (lookups fold punctuation, spaces and accents)"
+    ),
+    run_pb2.MATCH_VIA_INFLECTION: "an inflected form of an existing alias (matching folds inflections)",
+}
+
+
+def _role_weight_totals(snapshot: LibrarySnapshot) -> dict[int, int]:
+    return {r: sum(dims.values()) for r, dims in snapshot.role_dimensions.items()}
+
+
+def _candidate_roles(snapshot: LibrarySnapshot, skill_ids: set[int]) -> list[common_pb2.RoleRef]:
+    """Roles linked to the dimensions of the JD's library skills, ranked by how many of those skills
+    the library lists for them (essential 1, optional 0.5), then by the share of their dimension
+    weight that falls in the JD's dimensions (ESCO's groups are broad: many roles share them)."""
+    dims = {d for s in skill_ids for d in snapshot.skill_dimensions.get(s, ())}
+    totals = per_snapshot(snapshot, "role_weight_totals", _role_weight_totals)
+    share: dict[int, float] = defaultdict(float)
+    for d in dims:
+        for r in snapshot.dimension_roles.get(d, ()):
+            share[r] += snapshot.role_dimensions.get(r, {}).get(d, 0) / max(1, totals.get(r, 0))
+    listed: dict[int, float] = defaultdict(float)
+    for s in skill_ids:
+        for r in snapshot.skill_roles.get(s, ()):
+            if r in share:
+                listed[r] += 1.0 if snapshot.role_skills[r].get(s) == "essential" else 0.5
+    ranked = sorted(share, key=lambda r: (-listed[r], -share[r], r))[:MAX_CANDIDATE_ROLES]
+    return [role_ref(snapshot, r) for r in ranked]
+
+
+def compute_details(loaded: LoadedLibrary, embedder: Embedder, run: run_pb2.Run) -> DetailsPlan:
+    """Stage 2 without touching the store (see the module docstring)."""
+    snapshot = loaded.snapshot
+    index = alias_index(snapshot)
+    decision = run.extraction.decision
+    role_id = _role_id(decision)
+    prefer = list(snapshot.role_skills.get(role_id, {})) if role_id is not None else []
+    result = run_pb2.DetailsResult(input_skills=[s.skill_name for s in run.extraction.skills])
+    if decision.chosen_role.display_name or decision.chosen_role.name:
+        result.chosen_role.CopyFrom(decision.chosen_role)
+    plan = DetailsPlan(result, role_id)
+
+    terms = _terms(loaded, run, index, prefer)
+    # Abbreviations the JD defines resolve through their long form.
+    for term in terms:
+        if term.resolution is None and term.split is None:
+            long_form = place.defined_abbreviation(term.name, run.jd_text)
+            hit = index.resolve(long_form, prefer) if long_form else None
+            if hit is not None and long_form:
+                term.resolution, term.via_long_form = hit, long_form
+    # One embedding call for everything still unplaced.
+    pending = [i for i, t in enumerate(terms) if t.resolution is None and t.split is None]
+    if pending:
+        vectors = embedder.embed([terms[i].name for i in pending])
+        homonyms = [index.skills_with_folded(terms[i].name) for i in pending]
+        neighbours = place.nearest_skills_many(snapshot, vectors, exclude=homonyms)
+        for n, i in enumerate(pending):
+            terms[i].vector, terms[i].homonyms, terms[i].neighbours = vectors[n], homonyms[n], neighbours[n]
+
+    jd_skills: set[int] = set()
+    for i in range(len(terms)):
+        _emit(plan, loaded, index, terms, i, run.jd_text, jd_skills)
+    result.candidate_roles.extend(_candidate_roles(snapshot, jd_skills))
+    return plan
+
+
+def _emit(
+    plan: DetailsPlan,
+    loaded: LoadedLibrary,
+    index: AliasIndex,
+    terms: list[_Term],
+    i: int,
+    jd_text: str,
+    jd_skills: set[int],
+) -> None:
+    """Append term ``i``'s SkillDetail (and AliasMatch, alias to learn, proposal) to the plan."""
+    snapshot = loaded.snapshot
+    result = plan.result
+    term = terms[i]
+    detail = result.skills_detail.add(input_skill=term.name, source=term.source)
+    d_index = len(result.skills_detail) - 1
+
+    if term.split is not None:
+        meta = _new_meta(term.name, run_pb2.PLACEMENT_SPLIT)
+        meta.split_log.extend(term.split.log)
+        meta.split_parts.extend(term.split.parts)
+        for p in term.parts:
+            part = terms[p]
+            res = part.resolution
+            line = (
+                f"{part.name!r} -> library skill {snapshot.skills[res.skill_id].display_name!r}"
+                if res is not None
+                else f"{part.name!r} -> placed on its own below"
+            )
+            meta.split_log.append(line)
+        detail.matched_via = run_pb2.MATCH_VIA_NONE
+        detail.new_skill_meta.CopyFrom(meta)
+        plan.proposals.append(SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=False))
+        return
+
+    merged = _embedding_merge(term)
+    if term.resolution is None and merged is None:
+        _emit_new(plan, loaded, terms, i, detail, d_index, jd_text)
+        return
+
+    res = term.resolution
+    similarity = 1.0
+    if res is None and merged is not None:
+        res, similarity = merged
+    assert res is not None
+    detail.canonical.CopyFrom(skill_ref(snapshot, res.skill_id))
+    detail.matched_via = res.via
+    detail.aliases_in_db.extend(_aliases_in_db(index, res.skill_id))
+    dims = _skill_dimensions(snapshot, term.name, res.skill_id, plan.role_id)
+    detail.dimensions.extend(dims)
+    result.dimensions.extend(dims)
+    jd_skills.add(res.skill_id)
+
+    match = result.alias_matches.add(
+        input_term=term.surface if term.parent is None else term.name,
+        matched_canonical=skill_ref(snapshot, res.skill_id),
+        matched_via=res.via,
+        existing_alias_text=res.alias_text if res.via != run_pb2.MATCH_VIA_EMBEDDING else "",
+        similarity=round(similarity, 4),
+    )
+    m_index = len(result.alias_matches) - 1
+    lexical = merged is None and not term.via_long_form
+    if lexical:
+        match.alias_persist_skipped_reason = _LEXICAL_REASON.get(res.via, "alias already exists")
+        if term.stage1_new:
+            # Stage 1 queued it as new; the reviewer should see that it is a library skill.
+            meta = _merge_meta(term, res, snapshot, similarity)
+            detail.new_skill_meta.CopyFrom(meta)
+            plan.proposals.append(
+                SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=False)
+            )
+        return
+
+    verdict = place.alias_verdict(
+        term.name, res.skill_id, similarity, index, snapshot, long_form=term.via_long_form
+    )
+    meta = _merge_meta(term, res, snapshot, similarity)
+    meta.merge_log.append(f"alias: {verdict.reason}")
+    detail.new_skill_meta.CopyFrom(meta)
+    detail.new_alias_text = term.name
+    unless: int | None = None
+    if verdict.learn:
+        plan.aliases.append(
+            AliasToLearn(res.skill_id, term.name, verdict.alias_type, verdict.reason, d_index, m_index)
+        )
+        unless = len(plan.aliases) - 1
+        match.alias_persist_skipped_reason = ""
+    else:
+        match.alias_persist_skipped_reason = verdict.reason
+    plan.proposals.append(
+        SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=True, unless_alias=unless)
+    )
+
+
+def _embedding_merge(term: _Term) -> tuple[Resolution, float] | None:
+    if term.resolution is not None or not term.neighbours:
+        return None
+    top = term.neighbours[0]
+    if top.similarity < place.MERGE_SIM:
+        return None
+    return Resolution(top.skill_id, run_pb2.MATCH_VIA_EMBEDDING, "", ""), top.similarity
+
+
+def _new_meta(name: str, placement: run_pb2.Placement.ValueType) -> run_pb2.NewSkillMeta:
+    return run_pb2.NewSkillMeta(skill_id=slugify(name), placement=placement)
+
+
+def _merge_meta(
+    term: _Term, res: Resolution, snapshot: LibrarySnapshot, similarity: float
+) -> run_pb2.NewSkillMeta:
+    target = snapshot.skills[res.skill_id]
+    meta = _new_meta(term.name, run_pb2.PLACEMENT_MERGE)
+    meta.derived.CopyFrom(skill_metadata(target))
+    meta.derived.confidence = round(similarity, 2)
+    meta.derived.reasoning = f"metadata of {target.display_name!r}, which it merges into"
+    meta.merge_into.CopyFrom(skill_ref(snapshot, res.skill_id))
+    if term.via_long_form:
+        meta.merge_log.append(
+            f"the JD defines {term.name!r} as {term.via_long_form!r}, which names {target.display_name!r} "
+            f"({run_pb2.MatchVia.Name(res.via)} alias {res.alias_text!r})"
+        )
+    elif res.via == run_pb2.MATCH_VIA_EMBEDDING:
+        meta.merge_log.append(
+            f"nearest library skill {target.display_name!r} at {similarity:.2f} >= {place.MERGE_SIM} "
+            "(at this similarity the nearest skill is the right one for ~96% of ESCO's own alternative labels)"
+        )
+    else:
+        meta.merge_log.append(
+            f"stage 1 read it as new, but it names {target.display_name!r} "
+            f"({run_pb2.MatchVia.Name(res.via)} alias {res.alias_text!r})"
+        )
+    return meta
+
+
+def _emit_new(
+    plan: DetailsPlan,
+    loaded: LoadedLibrary,
+    terms: list[_Term],
+    i: int,
+    detail: run_pb2.SkillDetail,
+    d_index: int,
+    jd_text: str,
+) -> None:
+    """KEEP_NEW: a new canonical skill with derived metadata, a dimension and relationships."""
+    snapshot = loaded.snapshot
+    term = terms[i]
+    detail.matched_via = run_pb2.MATCH_VIA_NONE
+    plan.result.unmatched_skills.append(term.name)
+    meta = _new_meta(term.name, run_pb2.PLACEMENT_KEEP_NEW)
+    best = term.neighbours[0] if term.neighbours else None
+    best_sim = best.similarity if best else 0.0
+    lead_verbs = loaded.matcher.lead_verbs
+    if best is not None:
+        best_name = snapshot.skills[best.skill_id].display_name
+        meta.keep_log.append(
+            f"nearest library skill {best_name!r} at {best_sim:.2f} < {place.MERGE_SIM}: not the same skill"
+        )
+        if best_sim >= place.NEAR_DUPLICATE_SIM:
+            meta.warnings.append(
+                f"close to {best_name!r} ({best_sim:.2f}): check for a duplicate before approving"
+            )
+    else:
+        meta.keep_log.append("the library has no skill embeddings to compare with")
+    for h in sorted(term.homonyms):
+        name = snapshot.skills[h].display_name if h in snapshot.skills else str(h)
+        meta.warnings.append(
+            f"spelled like library skill {name!r}, whose alias counts only in context: "
+            "taken for a different thing, not merged"
+        )
+    if fold(term.name) in COMMON_WORDS:
+        meta.warnings.append(f"{term.name!r} is also an everyday word")
+
+    context = _context_voters(terms, i, jd_text)
+    voters = place.select_voters(term.name, term.neighbours, context, snapshot)
+    if context:
+        names = [snapshot.skills[c.skill_id].display_name for c in context[:5]]
+        meta.keep_log.append(f"listed in the JD next to library skills {', '.join(names)}")
+    product = place.product_name(term.name, best_sim)
+    if product:
+        meta.keep_log.append(f"{product}: only products among its neighbours and the JD's list vote")
+    if not voters:
+        meta.warnings.append("no library skill votes on its metadata: low confidence, left to the reviewer")
+    meta.derived.CopyFrom(
+        place.derive_metadata(term.name, voters, snapshot, best_sim=best_sim, lead_verbs=lead_verbs)
+    )
+    dim = place.propose_dimension(voters, snapshot, term.vector)
+    meta.keep_log.append(f"dimension: {dim.reason}")
+    if dim.dimension_id is not None:
+        meta.proposed_dimension.CopyFrom(dimension_ref(snapshot, dim.dimension_id))
+        sd = run_pb2.SkillDimensions(
+            input_skill=term.name,
+            dimension=dimension_ref(snapshot, dim.dimension_id),
+            roles=_dimension_roles(snapshot, dim.dimension_id, plan.role_id),
+        )
+        detail.dimensions.append(sd)
+        plan.result.dimensions.append(sd)
+    meta.relationships.extend(place.relationships(term.name, term.neighbours, snapshot, lead_verbs))
+    detail.new_skill_meta.CopyFrom(meta)
+    plan.proposals.append(SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=True))
+
+
+# ---- writes ------------------------------------------------------------------------------------
+
+
+def insert_ignore(
+    session: Session, model: type[Base], values: dict[str, object], keys: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def _learn(session: Session, alias: AliasToLearn) -> str:
+    """Write one alias; returns "" when written, else why not (the store is the final judge)."""
+    folded = fold(alias.text)
+    other = session.scalar(
+        select(SkillAliasRow.skill_id)
+        .where(SkillAliasRow.normalized == folded, SkillAliasRow.skill_id != alias.skill_id)
+        .limit(1)
+    )
+    if other is not None:
+        return f"{alias.text!r} is already an alias of another skill ({skill_name(other)})"
+    values: dict[str, object] = {
+        "skill_id": alias.skill_id,
+        "text": alias.text,
+        "normalized": folded,
+        "alias_type": alias.alias_type,
+        "match_strategy": match_strategy(alias.text),
+        "is_primary": False,
+        "source": LEARNED_SOURCE,
+    }
+    stmt = insert_ignore(session, SkillAliasRow, values, ["skill_id", "normalized"]).returning(
+        SkillAliasRow.id
+    )
+    if session.execute(stmt).scalar_one_or_none() is None:
+        return "alias already exists for this canonical skill"
+    return ""
+
+
+def _queue(
+    session: Session,
+    proposal: SkillProposal,
+    create: bool,
+    meta: run_pb2.NewSkillMeta,
+    role_id: int | None,
+    run_id: str,
+) -> int | None:
+    """Create or enrich the new-skill review item for (role, name); returns its id, or None when
+    there is nothing to enrich. A run is counted once however many stages propose the skill."""
+    key = review_queue.dedupe_key("new_skill", role_id, proposal.name)
+    row = session.execute(
+        select(ReviewItemRow.id, ReviewItemRow.status, ReviewItemRow.payload).where(
+            ReviewItemRow.dedupe_key == key
+        )
+    ).one_or_none()
+    if row is None and not create:
+        return None
+    payload = library_pb2.NewSkillProposal(skill_name=proposal.name, is_primary=proposal.is_primary)
+    payload.evidence.extend(proposal.evidence)
+    counted = row is not None and (
+        session.scalar(
+            select(ReviewItemRunRow.review_item_id).where(
+                ReviewItemRunRow.review_item_id == row.id, ReviewItemRunRow.run_id == run_id
+            )
+        )
+        is not None
+    )
+    if row is None or (create and not counted):
+        item_id, _, status = review_queue.propose(
+            session, kind="new_skill", subject=proposal.name, role_id=role_id, payload=payload, run_id=run_id
+        )
+    else:
+        item_id, status = int(row.id), str(row.status)
+    if row is not None:
+        stored = library_pb2.NewSkillProposal.FromString(row.payload)
+        stored.is_primary = stored.is_primary or proposal.is_primary
+        if not stored.evidence:
+            stored.evidence.extend(proposal.evidence)
+        payload = stored
+    if status != "pending":
+        return item_id
+    payload.meta.CopyFrom(meta)
+    payload.meta.review_item = review_item_name(item_id)
+    session.execute(
+        update(ReviewItemRow).where(ReviewItemRow.id == item_id).values(payload=payload.SerializeToString())
+    )
+    return item_id
+
+
+def apply_details(
+    session: Session, loaded: LoadedLibrary, plan: DetailsPlan, run_id: str, *, dry_run: bool
+) -> run_pb2.DetailsResult:
+    """Write the plan (learned aliases, review items) in the caller's transaction and return the
+    final result. With ``dry_run`` nothing is written and review_item stays empty."""
+    out = run_pb2.DetailsResult()
+    out.CopyFrom(plan.result)
+    learned: list[AliasToLearn] = []
+    learned_at: set[int] = set()
+    for n, alias in enumerate(plan.aliases):
+        match = out.alias_matches[alias.match]
+        if dry_run:
+            match.alias_persist_skipped_reason = f"dry run: would be learned ({alias.reason})"
+            continue
+        why_not = _learn(session, alias)
+        if why_not:
+            match.alias_persist_skipped_reason = why_not
+            continue
+        match.alias_persisted = True
+        out.skills_detail[alias.detail].new_alias_persisted = True
+        out.skills_detail[alias.detail].new_skill_meta.merge_log.append(
+            "alias learned: the library now has it"
+        )
+        learned.append(alias)
+        learned_at.add(n)
+    out.new_aliases_persisted = len(learned)
+    if learned:
+        create_version(
+            session,
+            f"run {run_id}: learned {len(learned)} skill alias{'es' if len(learned) > 1 else ''}",
+            [
+                Change(
+                    "alias_learned",
+                    skill_name(a.skill_id),
+                    f"{a.text!r} ({a.alias_type}): {a.reason}; run {run_id}",
+                )
+                for a in learned
+            ],
+        )
+    if dry_run:
+        return out
+    for proposal in plan.proposals:
+        # An alias learned without review leaves nothing to review unless stage 1 queued the skill.
+        create = proposal.create and proposal.unless_alias not in learned_at
+        detail = out.skills_detail[proposal.detail]
+        item_id = _queue(session, proposal, create, detail.new_skill_meta, plan.role_id, run_id)
+        if item_id is not None:
+            detail.new_skill_meta.review_item = review_item_name(item_id)
+    return out

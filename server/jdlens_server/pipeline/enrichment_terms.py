@@ -1,0 +1,424 @@
+"""Curated word lists behind the offline enrichment: AI vocabulary, tech-stack maturity terms and
+the kinds of work. Data only; ``enrichment`` does the matching.
+
+Each entry is a display name and its spellings. Spellings are matched as whole tokens (see
+``Vocabulary``), spaces also match hyphens, and a plural "s" is allowed. A spelling written in
+``CASE:`` form is matched case-sensitively: names that are also words or
+abbreviations that are also words ("AI", "ML", "RAG", "Spark", "Claude", "Go") count only as
+written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = [
+    "AI_BUILDS_PRODUCTS",
+    "AI_TEAM",
+    "AI_TITLE_EXTRA",
+    "AI_VOCABULARY",
+    "MATURITY",
+    "WORK_FAMILIES",
+    "Vocabulary",
+]
+
+
+# Words (letters, digits, underscore) and single symbols; "-" and "·" are dropped so that
+# "real-time" and "real time", "DALL·E" and "DALL E" give the same tokens.
+_TOKEN = re.compile(r"\w+|[^\w\s\-\u00b7]")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+class Vocabulary:
+    """Terms of one or more categories, found by token n-gram lookup in one pass over the text.
+
+    Matching is on whole tokens, so "Java" never fires inside "JavaScript", and a final plural "s"
+    of the text is tolerated ("LLMs", "neural networks"). Spec lines: ``Name | spelling | ...``
+    (the name is a spelling too)."""
+
+    def __init__(self, **categories: str) -> None:
+        self._exact: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._folded: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.names: dict[str, list[str]] = {}
+        self._longest = 1
+        for category, spec in categories.items():
+            self.names[category] = []
+            for line in spec.strip().splitlines():
+                spellings = [p.strip() for p in line.split("|") if p.strip()]
+                name = spellings[0].removeprefix("CASE:")
+                self.names[category].append(name)
+                for spelling in spellings:
+                    case_sensitive = spelling.startswith("CASE:")
+                    key = tuple(t for t, _, _ in _tokens(spelling.removeprefix("CASE:")))
+                    self._longest = max(self._longest, len(key))
+                    if case_sensitive:
+                        self._exact.setdefault(key, (category, name))
+                    else:
+                        self._folded.setdefault(tuple(t.casefold() for t in key), (category, name))
+        # Tokens that can open a term: most text tokens are rejected with one set lookup.
+        self._openers = {k[0] for k in self._exact} | {k[0] for k in self._folded}
+
+    def _lookup(self, key: tuple[str, ...], folded: tuple[str, ...]) -> tuple[str, str] | None:
+        for candidate, table in ((key, self._exact), (folded, self._folded)):
+            hit = table.get(candidate)
+            last = candidate[-1]
+            if hit is None and len(last) > 2 and last.endswith("s"):
+                hit = table.get((*candidate[:-1], last[:-1]))
+            if hit is not None:
+                return hit
+        return None
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[str, str, int, int]]:
+        """(category, term name, start, end) of every match in ``text[start:end]``, longest first,
+        without overlaps."""
+        tokens = _tokens(text[start : len(text) if end is None else end])
+        words = [t for t, _, _ in tokens]
+        folded = [w.casefold() for w in words]
+        openers = self._openers
+        i = 0
+        while i < len(words):
+            w, f = words[i], folded[i]
+            plural = w.endswith("s") and (w[:-1] in openers or f[:-1] in openers)
+            if not (w in openers or f in openers or plural):
+                i += 1
+                continue
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                hit = self._lookup(tuple(words[i : i + n]), tuple(folded[i : i + n]))
+                if hit is not None:
+                    yield hit[0], hit[1], start + tokens[i][1], start + tokens[i + n - 1][2]
+                    i += n
+                    break
+            else:
+                i += 1
+
+    def search(self, text: str) -> list[str]:
+        """Names of the terms found in a short text (a title, a skill name)."""
+        return list(dict.fromkeys(name for _, name, _, _ in self.find(text)))
+
+
+_AI_ASSISTANTS = """
+GitHub Copilot | CASE:Copilot
+ChatGPT | Chat GPT
+CASE:Claude | Claude Code
+CASE:Gemini
+Cursor AI | Cursor IDE
+Amazon CodeWhisperer | CodeWhisperer | Amazon Q Developer
+Tabnine
+Codeium | Windsurf IDE
+Perplexity AI
+Midjourney
+DALL-E | DALL·E
+"""
+
+_AI_FRAMEWORKS = """
+TensorFlow
+PyTorch
+Keras
+scikit-learn | scikit learn | sklearn
+CASE:JAX
+Hugging Face | HuggingFace | Hugging Face Transformers
+LangChain
+LangGraph
+LlamaIndex
+DSPy
+Semantic Kernel
+AutoGen
+CrewAI
+spaCy
+NLTK
+OpenCV
+XGBoost
+LightGBM
+CatBoost
+MLflow
+Kubeflow
+SageMaker | Amazon SageMaker
+Vertex AI
+Azure Machine Learning | CASE:Azure ML
+Azure OpenAI
+Amazon Bedrock | AWS Bedrock
+OpenAI API | CASE:OpenAI
+Anthropic API | CASE:Anthropic
+vLLM
+ONNX
+TensorRT
+Pinecone
+Weaviate
+Milvus
+FAISS
+pgvector
+MLlib
+fastai | fast.ai
+MXNet
+"""
+
+_AI_MODELS_CONCEPTS = """
+machine learning
+deep learning
+artificial intelligence
+CASE:AI
+CASE:ML
+generative AI | CASE:GenAI | CASE:Gen AI
+large language model | CASE:LLM
+natural language processing | CASE:NLP
+computer vision
+neural network
+reinforcement learning
+retrieval-augmented generation | retrieval augmented generation | CASE:RAG
+prompt engineering
+transformer model
+CASE:GPT | CASE:GPT-4 | CASE:GPT-4o | CASE:GPT-3.5
+CASE:BERT
+diffusion model
+foundation model
+vector database | vector search | vector store
+AI agent | agentic AI | agentic
+MLOps | LLMOps
+predictive modeling | predictive modelling
+recommendation system | recommender system | recommendation engine
+speech recognition
+supervised learning
+unsupervised learning
+feature engineering
+model training
+"""
+
+AI_VOCABULARY = Vocabulary(
+    assistants=_AI_ASSISTANTS, frameworks=_AI_FRAMEWORKS, models_concepts=_AI_MODELS_CONCEPTS
+)
+# Title words that mark an AI job beyond the vocabulary above.
+_AI_TITLE_EXTRA = """
+Prompt Engineer
+Applied Scientist
+"""
+
+AI_TITLE_EXTRA = Vocabulary(title=_AI_TITLE_EXTRA)
+
+_AI_WORD = (
+    r"(?:AI|ML|GenAI|LLM|NLP|(?i:machine[\s-]+learning|artificial[\s-]+intelligence|generative[\s-]+AI|"
+    r"deep[\s-]+learning|computer[\s-]+vision|data[\s-]+science|applied[\s-]+(?:AI|ML|science)))"
+)
+# "our ML team", "the Applied AI group", "AI Research lab".
+AI_TEAM = re.compile(
+    rf"(?<![A-Za-z0-9]){_AI_WORD}(?:[\s-]+(?i:research|platform|engineering|products?))?[\s-]+"
+    r"(?i:teams?|groups?|org|organi[sz]ation|labs?|departments?|squads?|units?|division)(?![A-Za-z0-9])"
+)
+# Building AI: a build verb and an AI object in the same clause ("develop LLM-powered features",
+# "train and deploy machine learning models", "ship AI agents").
+AI_BUILDS_PRODUCTS = re.compile(
+    r"(?i:\b(?:build|develop|design|ship|deploy|train|fine[\s-]*tun|create|deliver|launch|productioni[sz]|"
+    r"engineer|integrat|implement)\w*)[^.;:\n]{0,60}?"
+    rf"(?<![A-Za-z0-9])(?:{_AI_WORD}[\s-]*(?i:powered|driven|based|native|enabled)?[\s-]+"
+    r"(?i:products?|features?|applications?|apps|systems?|solutions?|services?|agents?|assistants?|models?|"
+    r"platforms?|pipelines?)"
+    r"|(?i:(?:large[\s-]+)?language[\s-]+models?|chatbots?|copilots?|recommendation[\s-]+(?:systems?|engines?)|"
+    r"neural[\s-]+networks?))(?![A-Za-z0-9])"
+)
+
+
+_LEGACY = """
+COBOL
+mainframe
+AS/400 | AS400 | iSeries
+CASE:JCL
+CASE:CICS
+CASE:RPG | RPG IV
+Fortran
+CASE:PL/I
+Visual Basic 6 | CASE:VB6 | VBScript
+Classic ASP
+ColdFusion
+PowerBuilder
+CASE:Delphi
+Lotus Notes
+Silverlight
+Adobe Flash | ActionScript
+CASE:Perl
+Subversion | CASE:SVN
+J2EE
+CASE:EJB
+Apache Struts | CASE:Struts
+WebSphere
+WebLogic
+CASE:SOAP
+Oracle Forms
+Informix
+Sybase
+CASE:DB2
+z/OS
+"""
+_MAINSTREAM = """
+Java
+SQL
+C# | CASE:C#
+.NET | ASP.NET
+C++
+Python
+JavaScript
+PHP
+Ruby on Rails | CASE:Ruby
+CASE:Oracle
+MySQL
+PostgreSQL | Postgres
+SQL Server | MSSQL
+MongoDB
+Redis
+Linux
+Unix
+Git
+CASE:REST | RESTful
+Spring Boot | CASE:Spring
+Hibernate
+Tableau
+Power BI
+Jenkins
+Maven
+Hadoop
+CASE:Hive
+Bash | shell scripting
+CASE:Scala
+HTML
+CSS
+jQuery
+Angular
+Node.js | NodeJS
+Elasticsearch
+VMware
+Ansible
+CASE:Excel
+"""
+_MODERN = """
+Kubernetes | CASE:k8s
+Docker
+containerization | containerisation
+Kafka
+CASE:Spark | Apache Spark
+Flink
+Airflow
+Terraform
+CASE:AWS | Amazon Web Services
+CASE:GCP | Google Cloud
+CASE:Azure
+CASE:Snowflake
+Databricks
+CASE:dbt
+CASE:React | React.js
+Vue.js | CASE:Vue
+Next.js
+TypeScript
+Golang
+CASE:Rust
+Kotlin
+GraphQL
+gRPC
+microservices
+serverless
+CASE:Trino
+CASE:Presto
+StarRocks
+ClickHouse
+BigQuery
+Redshift
+Delta Lake
+CASE:Iceberg | Apache Iceberg
+CASE:Pulsar
+Kinesis
+DynamoDB
+Cassandra
+CI/CD
+GitOps
+Argo CD | ArgoCD
+CASE:Helm
+Prometheus
+Grafana
+OpenTelemetry
+Istio
+event-driven
+stream processing | streaming data | real-time streaming
+lakehouse
+infrastructure as code
+Ceph
+"""
+_AI_NATIVE = """
+large language model | CASE:LLM
+generative AI | CASE:GenAI
+retrieval-augmented generation | CASE:RAG
+vector database | vector search | vector store
+LangChain
+LangGraph
+LlamaIndex
+prompt engineering
+AI agent | agentic
+foundation model
+CASE:OpenAI
+CASE:Anthropic
+Hugging Face
+Pinecone
+Weaviate
+Milvus
+pgvector
+vLLM
+embeddings
+Model Context Protocol
+"""
+MATURITY = Vocabulary(LEGACY=_LEGACY, MAINSTREAM=_MAINSTREAM, MODERN=_MODERN, AI_NATIVE=_AI_NATIVE)
+
+
+# Kinds of work, each with the words that signal it in responsibility sentences.
+WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE))
+    for label, body in (
+        (
+            "Data pipeline development",
+            r"data[\s-]+pipelines?|pipelines?|ETL|ELT|data[\s-]+(?:platforms?|infrastructure|warehous\w*|lakes?|"
+            r"ingestion|delivery|flows?|integration)|ingest\w*|streaming|batch(?:es)?|data[\s-]+model\w*",
+        ),
+        (
+            "Software development",
+            r"software|code|coding|applications?|APIs?|features?|debug\w*|programm\w*|front[\s-]*end|"
+            r"back[\s-]*end|full[\s-]*stack|web|mobile|services?",
+        ),
+        (
+            "Machine learning and AI",
+            r"machine[\s-]+learning|ML|AI|LLMs?|models?|training|inference|neural|algorithms?",
+        ),
+        (
+            "Data analysis and reporting",
+            r"analy[sz]\w*|insights?|dashboards?|report\w*|metrics|KPIs?|visuali[sz]\w*|statistic\w*",
+        ),
+        (
+            "Infrastructure and operations",
+            r"infrastructure|deploy\w*|cloud|servers?|networks?|monitor\w*|incidents?|reliability|uptime|"
+            r"DevOps|SRE|performance",
+        ),
+        ("Research", r"research\w*|experiments?|publish\w*|hypothes\w*|studies|scientific"),
+        (
+            "People leadership and management",
+            r"manag\w*|lead|leading|mentor\w*|coach\w*|hir(?:e|ing)|budgets?|strategy|stakeholders?|team[\s-]+members?",
+        ),
+        (
+            "Sales and business development",
+            r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|accounts?",
+        ),
+        ("Customer support and service", r"customers?|support|tickets?|inquir\w*|help[\s-]*desk|complaints?"),
+        ("Care and treatment", r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing"),
+        ("Teaching and training", r"teach\w*|students?|curricul\w*|lessons?|instruct\w*|learners?"),
+        (
+            "Design and creative work",
+            r"UX|UI|user[\s-]+experience|graphic\w*|visual|creative|brand\w*|illustrat\w*",
+        ),
+        (
+            "Operations and administration",
+            r"schedul\w*|administ\w*|documentation|records?|compliance|coordinat\w*|logistics|inventory|"
+            r"procurement|invoic\w*",
+        ),
+        (
+            "Hands-on technical work",
+            r"install\w*|repair\w*|equipment|machines?|machinery|operat(?:e|ing)|inspect\w*|assembl\w*|weld\w*",
+        ),
+    )
+)

@@ -1,0 +1,194 @@
+"""Enrichment (offline rules): verbatim nature-of-work quotes, an AI index whose components add up,
+vocabulary and stack terms found on whole words outside boilerplate, role-scoped skill clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from jdlens.v1 import parsed_jd_pb2, run_pb2
+from jdlens_server.app import Runtime
+from jdlens_server.pipeline.enrichment import (
+    COMPONENT_WEIGHTS,
+    GENERATED_BY,
+    UNALIGNED_LABEL,
+    compute_enrichment,
+)
+from jdlens_server.pipeline.enrichment_terms import AI_VOCABULARY, MATURITY, Vocabulary
+from pipeline_runtime import REFERENCE_JD, library_runtime, stage1, stage2, stage3
+
+AI_JD = """Senior Machine Learning Engineer
+
+About the role
+You will join our Applied AI team and build LLM-powered features used by millions of people every day.
+
+What you'll do
+• Train and deploy machine learning models with PyTorch
+• Build retrieval-augmented generation (RAG) pipelines with LangChain and a vector database
+• Use GitHub Copilot and ChatGPT to speed up everyday engineering work
+• Mentor other engineers on the team
+
+What we're looking for
+• 5+ years of experience with Python and SQL
+• Experience with Kubernetes, Docker and Kafka
+
+Nice to have
+• Experience with TensorFlow or JAX
+
+Benefits
+• A Midjourney subscription for every employee
+• Health insurance and a generous pension plan
+
+Equal opportunity
+We are an equal opportunity employer and value diversity. We do not discriminate on the basis of race, religion,
+color, national origin, gender, sexual orientation, age, marital status, or disability status.
+"""
+
+LEGACY_JD = """Mainframe Developer
+
+What you will do
+• Maintain COBOL batch programs and JCL job streams on z/OS
+• Support CICS transactions and DB2 databases for our core banking platform
+• Write SQL reports for the operations team
+
+Requirements
+• 5+ years of COBOL and JCL experience on IBM mainframe systems
+"""
+
+
+@pytest.fixture
+def rt(sqlite_url: str) -> Iterator[Runtime]:
+    runtime = library_runtime(sqlite_url)
+    yield runtime
+    runtime.close()
+
+
+def _check_components_add_up(index: run_pb2.AiIndex) -> None:
+    flags = {name: getattr(index.components, name) for name in COMPONENT_WEIGHTS}
+    assert index.score == pytest.approx(sum(w for name, w in COMPONENT_WEIGHTS.items() if flags[name]))
+    assert 0 <= index.score <= 5
+    assert index.explanation.startswith(f"{index.score:g} / 5 = ")
+    terms = index.explanation.split(" = ", 1)[1].split(" + ")
+    assert len(terms) == len(COMPONENT_WEIGHTS)
+    for term, (name, weight) in zip(terms, COMPONENT_WEIGHTS.items(), strict=True):
+        shown = float(term.split(" (")[0].rsplit(" ", 1)[1])
+        assert shown == (weight if flags[name] else 0), term
+
+
+def _check_quote(run: run_pb2.Run, enrichment: run_pb2.Enrichment) -> None:
+    nature = enrichment.nature_of_work
+    span = nature.evidence_span
+    assert nature.evidence_quote
+    assert run.jd_text[span.start : span.end] == nature.evidence_quote
+    sentences = {(s.span.start, s.span.end) for s in run.extraction.parsed.responsibility_sentences}
+    assert (span.start, span.end) in sentences
+
+
+def test_reference_jd(rt: Runtime) -> None:
+    run = stage1(rt, REFERENCE_JD)
+    stage2(rt, run)
+    stage3(rt, run)
+    enrichment = compute_enrichment(rt.library.current(), run)
+    assert enrichment.generated_by == GENERATED_BY
+    assert set(enrichment.sources) >= {"ai_index", "tech_stack_maturity", "nature_of_work", "skill_clusters"}
+
+    _check_quote(run, enrichment)
+    nature = enrichment.nature_of_work
+    assert nature.label and nature.summary.endswith(".") and nature.summary[0].isupper()
+    responsibilities = [
+        s
+        for s in run.extraction.parsed.responsibility_sentences
+        if s.section_kind == parsed_jd_pb2.SECTION_KIND_RESPONSIBILITIES
+    ]
+    assert any(s.span.start == nature.evidence_span.start for s in responsibilities)
+
+    _check_components_add_up(enrichment.ai_index)
+    # A data engineering JD that never asks for AI work is not an AI job.
+    assert enrichment.ai_index.score < 2
+    assert not enrichment.ai_index.components.title_match
+
+    maturity = enrichment.tech_stack_maturity
+    assert set(maturity.levels) == {run_pb2.TECH_MATURITY_MAINSTREAM, run_pb2.TECH_MATURITY_MODERN}
+    assert "Kafka (modern)" in maturity.evidence and "Java (mainstream)" in maturity.evidence
+    assert maturity.reasoning
+
+    assert enrichment.kra_description.startswith("Evaluate new technologies")
+    assert "Equal" not in enrichment.kra_description
+
+    # Clusters: the chosen role's dimensions, then everything else as cross-cutting.
+    snapshot = rt.library.current().snapshot
+    role_id = int(run.extraction.decision.chosen_role.name.split("/")[1])
+    role_dims = set(snapshot.role_dimensions[role_id]) | {
+        int(i.dimension.name.split("/")[1])
+        for i in run.final_role.persistence.items
+        if i.role_dimension in (run_pb2.LINK_OUTCOME_SAVED, run_pb2.LINK_OUTCOME_ALREADY_LINKED)
+    }
+    clusters = list(enrichment.skill_clusters)
+    assert (
+        clusters[-1].unaligned and clusters[-1].label == UNALIGNED_LABEL and not clusters[-1].dimension.name
+    )
+    for cluster in clusters[:-1]:
+        assert not cluster.unaligned and int(cluster.dimension.name.split("/")[1]) in role_dims
+        assert cluster.label == cluster.dimension.display_name
+    placed = [s for c in clusters for s in c.skills]
+    assert len(placed) == len(set(placed)), "each skill sits in one cluster"
+    new = {
+        d.input_skill
+        for d in run.details.skills_detail
+        if not d.canonical.name and d.new_skill_meta.placement != run_pb2.PLACEMENT_SPLIT
+    }
+    assert new <= set(clusters[-1].skills)
+
+
+def test_an_ai_jd(rt: Runtime) -> None:
+    run = stage1(rt, AI_JD)
+    enrichment = compute_enrichment(rt.library.current(), run)
+    index = enrichment.ai_index
+    _check_components_add_up(index)
+    components = index.components
+    assert components.title_match and components.has_ai_skill and components.ai_skill_primary
+    assert components.on_ai_team and components.builds_ai_products
+    assert "'Applied AI team'" in index.explanation
+    vocabulary = index.vocabulary
+    assert {"GitHub Copilot", "ChatGPT"} <= set(vocabulary.assistants)
+    assert {"PyTorch", "LangChain", "TensorFlow"} <= set(vocabulary.frameworks)
+    assert {"machine learning", "retrieval-augmented generation"} <= set(vocabulary.models_concepts)
+    # Benefits and equal-opportunity text never count.
+    assert "Midjourney" not in vocabulary.assistants
+
+    assert run_pb2.TECH_MATURITY_AI_NATIVE in enrichment.tech_stack_maturity.levels
+    assert run_pb2.TECH_MATURITY_LEGACY not in enrichment.tech_stack_maturity.levels
+    _check_quote(run, enrichment)
+    assert enrichment.nature_of_work.label == "Machine learning and AI"
+
+
+def test_a_legacy_stack(rt: Runtime) -> None:
+    run = stage1(rt, LEGACY_JD)
+    enrichment = compute_enrichment(rt.library.current(), run)
+    maturity = enrichment.tech_stack_maturity
+    assert maturity.levels[0] == run_pb2.TECH_MATURITY_LEGACY
+    assert {"COBOL (legacy)", "JCL (legacy)", "mainframe (legacy)"} <= set(maturity.evidence)
+    assert run_pb2.TECH_MATURITY_AI_NATIVE not in maturity.levels
+    _check_components_add_up(enrichment.ai_index)
+    assert enrichment.ai_index.score == 0
+    _check_quote(run, enrichment)
+
+
+def test_a_title_only_run(rt: Runtime) -> None:
+    run = stage1(rt, "", title="Machine Learning Engineer")
+    enrichment = compute_enrichment(rt.library.current(), run)
+    assert enrichment.ai_index.components.title_match
+    _check_components_add_up(enrichment.ai_index)
+    assert not enrichment.nature_of_work.evidence_quote
+    assert enrichment.sources["ai_index"] == "title"
+
+
+def test_vocabulary_matches_whole_tokens() -> None:
+    found = AI_VOCABULARY.search("JavaScript and LLMs; real time ML with scikit learn, not html")
+    assert found == ["large language model", "ML", "scikit-learn"]
+    assert MATURITY.search("JavaScript only") == ["JavaScript"]
+    # Names that are words count only as written.
+    assert MATURITY.search("a spark of genius") == []
+    assert MATURITY.search("Spark and rest") == ["Spark"]
+    assert Vocabulary(x="CASE:Go | Golang").search("go to Go or golang") == ["Go"]
