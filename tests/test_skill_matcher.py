@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, is_tool_like, tokenize
+from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, is_tool_like, label_key, tokenize
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
 
 
@@ -61,6 +61,12 @@ def test_tokenize_keeps_tech_names_and_offsets() -> None:
     assert words[-3:] == ["experience", ".", "Requirements"]
     for t in toks:
         assert text[t.start : t.end] == t.text
+
+
+def test_label_keys_meet_across_forms() -> None:
+    assert label_key("Managing Data-Pipelines") == label_key("manage data pipeline")
+    assert label_key("C++ / C#") == "c++ / c#"
+    assert label_key("Python (computer programming)").startswith("python (")
 
 
 def test_tool_shapes() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "SkillMention",
     "Token",
     "is_tool_like",
+    "label_key",
     "sentence_ids",
     "tokenize",
 ]
@@ -562,12 +563,20 @@ class SkillMatcher:
       elsewhere in the library, ...) needs the same casing and a tech cue: tech words
       (framework, library, software, developer, cloud, ...) or another tool-like mention in the
       same sentence;
-    - a generic word skill (a one-word label used in many other labels: "design", "data") needs a
-      skill cue next to it ("design skills", "experience in design");
+    - a generic word (a one-word label used in many other labels, "design", "data"; a lower-case
+      one-word alternative or hidden label, "experiment" for "think creatively"; a lower-case
+      ``context_required`` alias) needs a skill cue next to it ("design skills", "experience in
+      design"), unless the text writes it as a name mid-sentence ("Bash"), which is then read
+      as a product homonym;
+    - product and language homonyms are never inflected ("sources" is no "Source");
     - ALLCAPS aliases must match in capitals unless the whole region is lower case ("LESS" the
-      stylesheet language is not "less", "LED" is not "led");
-    - ``exact`` aliases must match the surface exactly; ``context_required`` ones are treated as
-      product homonyms (or as languages when their nature is LANGUAGE).
+      stylesheet language is not "less", "LED" is not "led"), and never as a function word;
+    - ``exact`` aliases must match the surface exactly; other ``context_required`` aliases are
+      product homonyms (languages when their nature is LANGUAGE).
+
+    Confidence: by alias type (canonical 0.95, alternative/abbreviation/implicit 0.85, hidden
+    0.6), +0.03 for the exact surface, -0.08 when only inflection folding made the match, x0.8
+    or x0.85 when context had to be found, divided when one alias names several skills.
     """
 
     def __init__(

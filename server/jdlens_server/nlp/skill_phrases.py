@@ -13,6 +13,9 @@ phrases, and those phrases follow a few very regular English patterns, which thi
 - TRAIT: a personal quality ("motivated", "structured", "team player");
 - TOOL: a tool-shaped name (CamelCase, ALLCAPS, dotted, with digits or + / #), with its version.
 
+``chunks`` also gives uncued noun chunks and verb windows, for semantic matching (skill linking)
+rather than as spans.
+
 Verbs are recognised with the library's own lexicon (words that open skill labels, see
 ``SkillMatcher.lead_verbs``) plus the -ing form test; everything else is a small closed list of
 English function words and cue phrases. Offsets index the original text.

@@ -6,13 +6,17 @@ sits near none. So the sentence is read into candidate phrases first, each phras
 its own, and every phrase votes for its nearest skill labels:
 
 1. dictionary mentions (library aliases found by the matcher) rank first, in text order;
-2. candidate phrases: the matcher's spans, the phrase proposals (objects of "experience with",
-   "ability to" clauses, "X skills", traits, tool names) and, as a fallback, the whole sentence;
+2. candidate phrases: the matcher's spans and the phrase proposals (objects of "experience with",
+   "ability to" clauses, "X skills", traits, tool names) vote with full weight; uncued chunks
+   (noun chunks, verb windows) and the whole sentence vote a little lower;
 3. each phrase's similarity to every label row (a skill has several: preferred and alternative
-   labels) is taken per skill as the best row; a skill's score is its best phrase similarity,
-   with the whole sentence discounted, and the phrases take turns in the ranking (round robin
-   by their own best score) so that a second skill named in the sentence reaches the top 5
-   instead of five near-synonyms of the first.
+   labels) is taken per skill as the best row, and the phrases take turns in the ranking: the
+   strongest remaining vote places its skill, then that phrase's further votes are discounted,
+   so a second skill named in the sentence reaches the top 5 instead of five near-synonyms of
+   the first.
+
+Dev sets (ESCO, all-MiniLM-L6-v2 int8, preferred + alternative label rows): RP@5 0.66 house /
+0.70 tech, against 0.38 / 0.47 for the whole sentence alone.
 """
 
 from __future__ import annotations
