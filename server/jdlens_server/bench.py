@@ -267,11 +267,17 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
 
             clear_embedding_cache(runtime.embedder)
             stream_s = _stream(stub, stream_texts)
-            log(f"stream: {n} JDs in {stream_s:.2f} s")
+            # The cache was empty: its size now is how many distinct texts the pipeline embedded.
+            embedded = getattr(runtime.embedder, "cache_len", None)
+            seen = f" (the pipeline embedded {embedded} distinct texts)" if isinstance(embedded, int) else ""
+            log(f"stream: {n} JDs in {stream_s:.2f} s{seen}")
 
             clear_embedding_cache(runtime.embedder)
             embed_s = _embed_only(runtime.embedder, per_jd)
-            log(f"embed-only: {sum(map(len, per_jd))} texts of {n} JDs in {embed_s:.2f} s")
+            distinct = len({t for texts in per_jd for t in texts})
+            log(
+                f"embed-only: {sum(map(len, per_jd))} texts ({distinct} distinct) of {n} JDs in {embed_s:.2f} s"
+            )
 
             clear_embedding_cache(runtime.embedder)
             latencies = _unary(stub, unary_texts)
