@@ -57,7 +57,7 @@ _COMPONENT_LABELS = {
 }
 MAX_KRA_CHARS = 700
 SUMMARY_SENTENCES = 3
-SUMMARY_WORDS = 22
+SUMMARY_WORDS = 30
 
 _K = parsed_jd_pb2.SectionKind
 _EXCLUDED = {_K.Value("SECTION_KIND_BOILERPLATE"), _K.Value("SECTION_KIND_BENEFITS")}
@@ -253,13 +253,11 @@ def _ranked_sentences(run: run_pb2.Run) -> list[tuple[float, int, parsed_jd_pb2.
 
 
 def _clause(text: str, max_words: int) -> str:
-    """The sentence cut to ``max_words`` words, at the last comma inside the limit when it is long."""
+    """The sentence, or its first ``max_words`` words ending on a word and an ellipsis."""
     words = text.rstrip(" .;").split()
     if len(words) <= max_words:
         return " ".join(words)
-    cut = " ".join(words[:max_words])
-    comma = cut.rfind(",")
-    return cut[:comma] if comma > len(cut) // 2 else cut
+    return " ".join(words[:max_words]).rstrip(",;:") + "…"
 
 
 def _lower_first(text: str) -> str:
