@@ -57,6 +57,7 @@ def build_runtime(
     library = LibraryState(factory, embedder, url)
     library.current()  # load now: a cold start pays here, not on the first request
     core = PipelineCore(factory, library, embedder)
+    core.warm_up()
     search = LibrarySearch(factory, embedder)
     # One review service per process: its lock serialises approvals that touch the live index.
     review = ReviewService(factory, library, embedder, index_path=index_path_for(url))

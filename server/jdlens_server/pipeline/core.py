@@ -31,6 +31,8 @@ from jdlens_server.pipeline.details import apply_details, compute_details
 from jdlens_server.pipeline.enrichment import compute_enrichment
 from jdlens_server.pipeline.extract import ExtractionOutcome, run_extraction
 from jdlens_server.pipeline.final_role import apply_final_role, compute_final_role
+from jdlens_server.pipeline.skill_placement import dimension_geometry
+from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import transaction
 
@@ -61,6 +63,12 @@ class PipelineCore:
         # retries into an orderly queue and makes the centroid read-modify-write atomic.
         self._sqlite = factory.kw["bind"].dialect.name == "sqlite"
         self._write_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Build the per-snapshot caches stages 2 and 3 use, so the first request does not pay."""
+        snapshot = self._library.current().snapshot
+        alias_index(snapshot)
+        dimension_geometry(snapshot)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
