@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
 from jdlens_server.library.state import LibraryState, LoadedLibrary
+from jdlens_server.nlp import locations
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.pipeline import run_store
 from jdlens_server.pipeline.details import apply_details, compute_details
@@ -66,6 +67,7 @@ class PipelineCore:
 
     def warm_up(self) -> None:
         """Build the per-snapshot caches stages 2 and 3 use, so the first request does not pay."""
+        locations.warm_up()  # the gazetteer takes a second or more to load
         snapshot = self._library.current().snapshot
         alias_index(snapshot)
         dimension_geometry(snapshot)
