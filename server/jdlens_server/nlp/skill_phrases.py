@@ -132,8 +132,9 @@ _ACTION_STOP = _keys(
 )
 _LIST_SPLIT = _keys("and or and/or &")
 _SKILL_HEADS = _keys(
-    """skills skill mindset mind-set attitude understanding thinking abilities capabilities
-    competencies competences flair acumen awareness orientation sense instinct"""
+    """skills skill mindset attitude understanding thinking abilities capabilities competencies
+    competences flair acumen awareness orientation sense instinct approach insight insights
+    spirit"""
 )
 # A head word alone ("skills") is no skill; these modifiers alone do not make one either.
 _SKILL_HEAD_EMPTY = _keys(
@@ -468,7 +469,9 @@ class PhraseProposer:
     def _skill_nouns(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
         out: list[PhraseCandidate] = []
         for h, tok in enumerate(toks):
-            if tok.key not in _SKILL_HEADS:
+            # "mind-set" comes apart in tokens: its head is "set" after a hyphen-joined "mind".
+            mind_set = tok.key == "set" and h > 0 and toks[h - 1].key == "mind" and toks[h - 1].end + 1 == tok.start
+            if tok.key not in _SKILL_HEADS and not mind_set:
                 continue
             # "skills in X" / "understanding of X" are cues, not heads.
             if h + 1 < len(toks) and toks[h + 1].key in ("in", "of", "to", "with", "for", "within"):
