@@ -171,3 +171,19 @@ def test_skill_spans_keep_both_readings(matcher: SkillMatcher, proposer: PhraseP
     # "X skills" keeps the modifier, dropping the bare dictionary word inside it.
     assert ("communication skills", "phrase") in spans
     assert ("communication", "dictionary") not in spans
+
+
+def test_sentences_about_the_employer_ask_nothing_of_the_candidate(
+    matcher: SkillMatcher, proposer: PhraseProposer
+) -> None:
+    assert phrases(proposer, "We offer courses such as cooking and yoga.") == []
+    assert phrases(proposer, "We are a passionate and motivated team.") == []
+    assert ("Docker", PhraseKind.OBJECT) in phrases(proposer, "You know tools such as Docker and Git.")
+    text = "Our engineers love SQL. You know Python."
+    spans = [text[c.start : c.end] for c in skill_spans(text, matcher, proposer)]
+    assert spans == ["Python"]
+
+
+def test_passive_duties_and_headings_are_not_actions(proposer: PhraseProposer) -> None:
+    assert phrases(proposer, "You will be located in our Berlin office.") == []
+    assert phrases(proposer, "Brief Description") == []

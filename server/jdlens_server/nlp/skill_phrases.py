@@ -30,7 +30,7 @@ from enum import StrEnum
 from jdlens_server.nlp.skill_matcher import Token, is_tool_like, sentence_ids, tokenize
 from jdlens_server.nlp.stemming import fold_token
 
-__all__ = ["PhraseCandidate", "PhraseKind", "PhraseProposer"]
+__all__ = ["PhraseCandidate", "PhraseKind", "PhraseProposer", "speaks_of_employer"]
 
 
 class PhraseKind(StrEnum):
@@ -94,6 +94,14 @@ _ACTION_CUES = _cues(
     committed to|dedicated to|keen to|ready to|love to|like to|motivated to|required to|needs to
     need to|must be able to|should be able to|tasks include|duties include|you are able to
     capacity to|skills to|experience to|knowledge to""".replace("\n", "|").split("|")
+)
+
+# Object cues that also list what the employer offers or does ("such as", "we work with").
+_WEAK_OBJECT_CUES = frozenset(
+    seq
+    for phrase in """such as|including|have a|have an|hold a|hold an|possess a|possess an|work with
+    working with|worked with|focus on|emphasis on|interest in|sense for|sense of""".replace("\n", "|").split("|")
+    for seq in [tuple(t.key for t in tokenize(phrase))]
 )
 
 # Words a phrase does not begin with (determiners, evaluations, quantities): stripped.
@@ -206,6 +214,8 @@ _MAX_OBJECT = 8
 _MAX_ACTION = 12
 _MAX_SKILL_NOUN_MODIFIERS = 4
 _MAX_CHUNK = 5
+# A duty line has a few words; "Brief Description" is a heading.
+_MIN_DUTY_WORDS = 3
 
 
 def _is_content(tok: Token) -> bool:
@@ -311,23 +321,28 @@ class PhraseProposer:
                 i += 1
             if (
                 i < n
+                and sum(1 for t in toks[i:] if t.is_word) >= _MIN_DUTY_WORDS
                 and self.is_verb(toks[i])
                 and toks[i].text[:1].isupper()
                 and toks[i].key not in _NOT_SKILL_VERBS
             ):
                 out.extend(self._actions(text, toks, i, ""))
+        about_us = speaks_of_employer(toks)
         i = 0
         while i < n:
             cue = self._match_cue(keys, i, _ACTION_CUES)
             if cue:
                 j = i + len(cue)
-                out.extend(self._actions(text, toks, j, " ".join(t.text for t in toks[i:j])))
+                if not about_us:
+                    out.extend(self._actions(text, toks, j, " ".join(t.text for t in toks[i:j])))
                 i = j
                 continue
             cue = self._match_cue(keys, i, _OBJECT_CUES)
             if cue:
                 j = i + len(cue)
-                out.extend(self._objects(text, toks, j, " ".join(t.text for t in toks[i:j])))
+                # "We offer ... such as X", "we have an inclusive culture": lists about the employer.
+                if not (about_us and cue in _WEAK_OBJECT_CUES):
+                    out.extend(self._objects(text, toks, j, " ".join(t.text for t in toks[i:j])))
                 i = j
                 continue
             i += 1
@@ -397,8 +412,12 @@ class PhraseProposer:
         """Verb phrases from j up to a boundary, split where a new verb starts after "to"/"and"."""
         n = len(toks)
         # Skip auxiliaries and adverbs between the cue and the verb ("you will also be able to").
+        passive = False
         while j < n and toks[j].key in _AUX:
+            passive = passive or toks[j].key == "be"
             j += 1
+        if passive and j < n and toks[j].text.lower().endswith("ed"):
+            return []  # "you will be located in ...", "will be appointed ...": said of the job
         if j < n and toks[j].key in _POSSESSION_VERBS:
             # "have experience with X", "bring knowledge of Y": the object cue follows.
             j += 1
@@ -507,9 +526,8 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         n = len(toks)
         lows = [t.text.lower() for t in toks]
-        # "We are a passionate team", "<Company> is committed to ...": the qualities of the employer.
-        about_us = any(w in _FIRST_PERSON for w in lows) and not any(w in _SECOND_PERSON for w in lows)
-        if about_us:
+        # "We are a passionate team": the qualities of the employer.
+        if speaks_of_employer(toks):
             return out
         for i, tok in enumerate(toks):
             if i + 1 < n and (lows[i], lows[i + 1]) in _TRAIT_PAIRS:
@@ -582,6 +600,13 @@ def _as_well_as(toks: Sequence[Token], k: int) -> int:
     return 3 if tuple(t.key for t in toks[k : k + 3]) == _AS_WELL_AS else 0
 
 
+def speaks_of_employer(sentence: Sequence[Token]) -> bool:
+    """A sentence in the first person plural that never addresses the reader ("We offer ...",
+    "Our team uses ..."): it describes the employer, not what the candidate must bring."""
+    words = [t.text.lower() for t in sentence if t.is_word]
+    return any(w in _FIRST_PERSON for w in words) and not any(w in _SECOND_PERSON for w in words)
+
+
 def _short_caps(tok: Token) -> bool:
     return tok.is_word and len(tok.text) <= 3 and tok.text.isupper()
 
@@ -596,7 +621,7 @@ _POSSESSION_VERBS = _keys("have has had possess possesses bring brings hold hold
 _NOT_SKILL_VERBS = _keys(
     """apply read find attach join see come send submit visit click contact upload call email
     check follow please know be is are get do does use make let go look expect offer enjoy
-    welcome become"""
+    welcome become part"""
 )
 _QUANTIFIER_NOUNS = _keys(
     """area areas field fields element elements type types kind kinds variety range number set lot

@@ -22,8 +22,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from jdlens_server.nlp.skill_matcher import SkillMatcher, SkillMention, Token, is_tool_like, tokenize
-from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer
+from jdlens_server.nlp.skill_matcher import (
+    SkillMatcher,
+    SkillMention,
+    Token,
+    is_tool_like,
+    sentence_ids,
+    tokenize,
+)
+from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer, speaks_of_employer
 from jdlens_server.nlp.stemming import fold_token
 
 __all__ = [
@@ -387,7 +394,11 @@ def skill_spans(
     ("experience with [machine learning]" and "machine learning" inside an action): annotators
     draw either boundary, and measured on the dev sets keeping both wins. Two exceptions: a
     dictionary word inside an "X skills"-type phrase gives way to it (the modifiers belong to
-    the skill), and a trait inside a longer library mention is dropped.
+    the skill), and a trait inside a longer library mention is dropped. Sentences about the
+    employer ("We use Kafka at scale", "we offer courses such as ...") name no skill asked of
+    the candidate: their library mentions are dropped here, and the proposer reads no cued
+    phrases or traits there. (``extract_skills`` keeps such mentions: a JD's own stack is
+    evidence of the role.)
     """
     spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
     dictionary = sorted({(m.start, m.end) for m in matcher.find(text, spans)})
@@ -406,6 +417,21 @@ def skill_spans(
             continue
         if (p.start, p.end) not in keep_dictionary:
             out.append(SpanCandidate(p.start, p.end, "phrase", p.kind.value))
+    keep_dictionary.difference_update(_in_employer_sentences(text, keep_dictionary))
     out.extend(SpanCandidate(a, b, "dictionary", "dictionary") for a, b in sorted(keep_dictionary))
     out.sort(key=lambda c: (c.start, c.end))
     return out
+
+
+def _in_employer_sentences(text: str, spans: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The spans that sit in sentences about the employer ("We use Kafka at scale")."""
+    if not spans:
+        return set()
+    tokens = tokenize(text)
+    ids = sentence_ids(text, tokens)
+    sentences: dict[int, list[Token]] = {}
+    for tok, sid in zip(tokens, ids, strict=True):
+        sentences.setdefault(sid, []).append(tok)
+    employer = {sid for sid, toks in sentences.items() if speaks_of_employer(toks)}
+    starts = {tok.start: sid for tok, sid in zip(tokens, ids, strict=True)}
+    return {(a, b) for a, b in spans if starts.get(a) in employer}
