@@ -471,8 +471,7 @@ _LIST_SEPARATORS = frozenset({",", "/", "&", "|", "(", ")", "and", "or", "+"})
 _TOOLISH_NATURES = frozenset({"TOOL", "LANGUAGE", "PLATFORM"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):  # a tuple: 10^5 of them are made per build
     skill_id: int
     alias_text: str
     alias_type: str
@@ -483,8 +482,7 @@ class _Target:
     base_confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
+class _Pattern(NamedTuple):
     n_tokens: int
     key_len: int  # characters of the key without its padding spaces
     targets: tuple[_Target, ...]
@@ -887,16 +885,13 @@ _LEAD_MIN_SHARE = 0.35
 
 
 def _lead_verbs(items: Sequence[AliasEntry], labels: Sequence[_Label]) -> frozenset[str]:
-    first: Counter[str] = Counter()
-    anywhere: Counter[str] = Counter()
-    for e, lab in zip(items, labels, strict=True):
-        if e.alias_type.lower() in ("hidden", "misspelling"):
-            continue
-        keys = lab.key.split(" ")
-        if len(keys) < 2 or not keys[0].isalpha():
-            continue
-        first[keys[0]] += 1
-        anywhere.update(set(keys))
+    phrases = [
+        lab.key.split(" ")
+        for e, lab in zip(items, labels, strict=True)
+        if " " in lab.key and e.alias_type not in ("hidden", "misspelling")
+    ]
+    first = Counter(keys[0] for keys in phrases if keys[0].isalpha())
+    anywhere = Counter(chain.from_iterable(set(keys) for keys in phrases))
     return frozenset(
         w
         for w, n in first.items()
