@@ -8,8 +8,13 @@ from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, is_tool_li
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
 
 
-def entry(skill_id: int, text: str, alias_type: str = "canonical", strategy: str = "case_insensitive",
-          nature: str = "") -> AliasEntry:
+def entry(
+    skill_id: int,
+    text: str,
+    alias_type: str = "canonical",
+    strategy: str = "case_insensitive",
+    nature: str = "",
+) -> AliasEntry:
     return AliasEntry(skill_id, text, alias_type, strategy, nature)
 
 
@@ -95,7 +100,9 @@ def matcher() -> SkillMatcher:
             entry(8, "Spark", alias_type="alternative", nature="TOOL"),
             entry(9, "LESS", nature="TOOL"),
             entry(10, "design", nature="PRACTICE"),
-            entry(11, "Excel", alias_type="alternative", strategy="CONTEXT_REQUIRED", nature="SKILL_NATURE_TOOL"),
+            entry(
+                11, "Excel", alias_type="alternative", strategy="CONTEXT_REQUIRED", nature="SKILL_NATURE_TOOL"
+            ),
             entry(12, "PowerPoint", nature="TOOL"),
             entry(13, "SQL", nature="TOOL"),
             entry(14, "IT", alias_type="abbreviation", strategy="exact"),
@@ -116,7 +123,10 @@ def found(matcher: SkillMatcher, text: str) -> list[tuple[str, int]]:
 def test_offsets_index_the_original_text(matcher: SkillMatcher) -> None:
     text = "We need   Managing Budgets and Data-Pipelines skills."
     hits = matcher.find(text)
-    assert [(text[m.start : m.end], m.skill_id) for m in hits] == [("Managing Budgets", 3), ("Data-Pipelines", 15)]
+    assert [(text[m.start : m.end], m.skill_id) for m in hits] == [
+        ("Managing Budgets", 3),
+        ("Data-Pipelines", 15),
+    ]
     assert all(m.confidence > 0 for m in hits)
 
 

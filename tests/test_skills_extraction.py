@@ -28,9 +28,23 @@ def _entries() -> list[AliasEntry]:
         AliasEntry(4, "Apache Hadoop", "alternative", "case_insensitive", "TOOL"),
         AliasEntry(2, "structured query language", "alternative", "case_insensitive", "LANGUAGE"),
         # verbs the library opens its skill labels with
-        *[AliasEntry(100 + i, f"{v} things", "canonical", "case_insensitive", "") for i, v in
-          enumerate(["manage", "develop", "lead", "build", "design", "implement", "collaborate", "mentor",
-                              "achieve"] * 3)],
+        *[
+            AliasEntry(100 + i, f"{v} things", "canonical", "case_insensitive", "")
+            for i, v in enumerate(
+                [
+                    "manage",
+                    "develop",
+                    "lead",
+                    "build",
+                    "design",
+                    "implement",
+                    "collaborate",
+                    "mentor",
+                    "achieve",
+                ]
+                * 3
+            )
+        ],
     ]
     return out
 
@@ -157,8 +171,11 @@ def test_without_regions_repetition_decides_primary(matcher: SkillMatcher) -> No
 
 def test_strong_object_cues_propose_named_new_skills(matcher: SkillMatcher) -> None:
     text = "Requirements: proficiency in Terraform and experience with Big Data."
-    skills = {s.name for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
-              if s.is_new}
+    skills = {
+        s.name
+        for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+        if s.is_new
+    }
     assert {"Terraform", "Big Data"} <= skills
 
 

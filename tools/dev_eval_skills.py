@@ -75,13 +75,18 @@ def label_matrix(
         started = time.perf_counter()
         matrix = embedder.embed(texts)
         np.save(path, matrix)
-        print(f"embedded {len(texts)} labels in {time.perf_counter() - started:.0f} s -> {path}", file=sys.stderr)
+        print(
+            f"embedded {len(texts)} labels in {time.perf_counter() - started:.0f} s -> {path}",
+            file=sys.stderr,
+        )
     return np.asarray(ids, dtype=np.int64), matrix.astype(np.float32)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval-dev")
+    parser.add_argument(
+        "--eval-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval-dev"
+    )
     parser.add_argument("--only", choices=("spans", "linking"))
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp"))
     parser.add_argument("--json", action="store_true")
@@ -101,7 +106,7 @@ def main() -> int:
     }
     proposer = PhraseProposer(matcher.lead_verbs)
 
-    sample = (Path(__file__).resolve().parents[2] / "shared" / "reference" / "reference_jd.txt")
+    sample = Path(__file__).resolve().parents[2] / "shared" / "reference" / "reference_jd.txt"
     if sample.exists():
         jd = sample.read_text(encoding="utf-8")[:3000]
         matcher.find(jd)

@@ -125,7 +125,8 @@ _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]")
 _GLUED_WORDS = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
 # Numbers with units, ordinals, money, times: "13th", "20yrs", "60B", "8.30am", "41,013".
 _NUMBERISH = re.compile(
-    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|x|%)?(?:x\d+|[-/]\d[\d.,:]*\w*)?", re.IGNORECASE
+    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|x|%)?(?:x\d+|[-/]\d[\d.,:]*\w*)?",
+    re.IGNORECASE,
 )
 
 
@@ -439,6 +440,8 @@ _STOP = frozenset(
         "low",
     }
 )
+
+
 def _folded(words: str) -> frozenset[str]:
     return frozenset(fold_token(w) for w in words.split())
 
@@ -640,7 +643,9 @@ class SkillMatcher:
         # generic word. Qualified labels ("Python (computer programming)") do not count as uses.
         word_use: Counter[str] = Counter(
             chain.from_iterable(
-                set(lab.key.split(" ")) for n, lab in enumerate(labels) if " " in lab.key and n not in paren_labels
+                set(lab.key.split(" "))
+                for n, lab in enumerate(labels)
+                if " " in lab.key and n not in paren_labels
             )
         )
         extra: list[tuple[AliasEntry, _Label]] = []
@@ -914,7 +919,12 @@ def _in_title_case_run(reg: _Region, first: int, last: int) -> bool:
     for i in (first - 1, last):
         if 0 <= i < len(reg):
             w = reg.surfaces[i]
-            if w[:1].isupper() and w[1:].islower() and w.isalpha() and reg.sentences[i] == reg.sentences[first]:
+            if (
+                w[:1].isupper()
+                and w[1:].islower()
+                and w.isalpha()
+                and reg.sentences[i] == reg.sentences[first]
+            ):
                 return True
     return False
 

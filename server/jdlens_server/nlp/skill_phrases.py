@@ -82,9 +82,7 @@ _OBJECT_CUES = _cues(
     hands-on experience with|hands-on experience in|specialisation in
     specialization in|specialist in|qualification in|qualifications in|training in|certified in
     certification in|proven track record in|track record in|excel in|excel at|good at|strong in
-    have a|have an|hold a|hold an|possess a|possess an""".replace(
-        "\n", "|"
-    ).split("|")
+    have a|have an|hold a|hold an|possess a|possess an""".replace("\n", "|").split("|")
 )
 _ACTION_CUES = _cues(
     """ability to|abilities to|able to|capable of|capability to|how to|want to|wants to|desire to
@@ -100,7 +98,9 @@ _ACTION_CUES = _cues(
 _WEAK_OBJECT_CUES = frozenset(
     seq
     for phrase in """such as|including|have a|have an|hold a|hold an|possess a|possess an|work with
-    working with|worked with|focus on|emphasis on|interest in|sense for|sense of""".replace("\n", "|").split("|")
+    working with|worked with|focus on|emphasis on|interest in|sense for|sense of""".replace("\n", "|").split(
+        "|"
+    )
     for seq in [tuple(t.key for t in tokenize(phrase))]
 )
 
@@ -164,8 +164,14 @@ _TRAITS = _words(
 )
 _TRAIT_PAIRS = frozenset(
     {
-        ("team", "player"), ("self", "starter"), ("team", "worker"), ("fast", "learner"),
-        ("quick", "learner"), ("problem", "solver"), ("team", "players"), ("hands", "on"),
+        ("team", "player"),
+        ("self", "starter"),
+        ("team", "worker"),
+        ("fast", "learner"),
+        ("quick", "learner"),
+        ("problem", "solver"),
+        ("team", "players"),
+        ("hands", "on"),
     }
 )
 # Words after a trait that make it a cue or a complement ("passionate about", "responsible for").
@@ -391,10 +397,14 @@ class PhraseProposer:
             tok = toks[k] if k < n else None
             joiner = _as_well_as(toks, k)
             split = tok is None or tok.text in _LIST_PUNCT or tok.key in _LIST_SPLIT or joiner > 0
-            stop = joiner == 0 and tok is not None and (
-                tok.text in _BARRIERS
-                or (tok.key in _OBJECT_STOP and k > item_start)
-                or (k - item_start >= _MAX_OBJECT)
+            stop = (
+                joiner == 0
+                and tok is not None
+                and (
+                    tok.text in _BARRIERS
+                    or (tok.key in _OBJECT_STOP and k > item_start)
+                    or (k - item_start >= _MAX_OBJECT)
+                )
             )
             if split or stop:
                 a, b = self._strip(toks, item_start, k)
@@ -489,7 +499,9 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         for h, tok in enumerate(toks):
             # "mind-set" comes apart in tokens: its head is "set" after a hyphen-joined "mind".
-            mind_set = tok.key == "set" and h > 0 and toks[h - 1].key == "mind" and toks[h - 1].end + 1 == tok.start
+            mind_set = (
+                tok.key == "set" and h > 0 and toks[h - 1].key == "mind" and toks[h - 1].end + 1 == tok.start
+            )
             if tok.key not in _SKILL_HEADS and not mind_set:
                 continue
             # "skills in X" / "understanding of X" are cues, not heads.

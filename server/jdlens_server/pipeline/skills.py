@@ -47,6 +47,7 @@ Evidence = tuple[int, int, str]
 def _folded(words: str) -> frozenset[str]:
     return frozenset(fold_token(w) for w in words.split())
 
+
 # How much a mention in each kind of section says the skill is really wanted.
 _REGION_WEIGHT: dict[str, float] = {
     "TITLE": 1.0,
@@ -133,7 +134,8 @@ def _score(agg: _Agg) -> tuple[bool, float]:
     best_weight = max(wanted, default=max(agg.weights, default=0.0) * 0.5)
     kinds = {kind for _, _, kind in agg.evidence}
     core = any(
-        kind in _PRIMARY_KINDS and not opt for (_, _, kind), opt in zip(agg.evidence, agg.optional, strict=True)
+        kind in _PRIMARY_KINDS and not opt
+        for (_, _, kind), opt in zip(agg.evidence, agg.optional, strict=True)
     )
     # Without sections (kind ""), only repetition can make a skill primary.
     primary = core or (n >= 3 and best_weight >= 0.6) or (bool(kinds & {""}) and n >= 2 and bool(wanted))
@@ -216,6 +218,8 @@ def _key(name: str) -> str:
 
 
 _MAX_NEW_WORDS = 4
+
+
 # Cues after which an open noun phrase is a skill the JD asks for (not "such as", "work with").
 def _cue_key(cue: str) -> str:
     return " ".join(fold_token(w) for w in cue.lower().split())
@@ -224,11 +228,33 @@ def _cue_key(cue: str) -> str:
 _STRONG_OBJECT_CUES = frozenset(
     _cue_key(c)
     for c in (
-        "experience with", "experience in", "experience using", "experienced in", "experienced with",
-        "knowledge of", "knowledge in", "understanding of", "familiarity with", "familiar with",
-        "proficiency in", "proficiency with", "proficient in", "proficient with", "expertise in",
-        "expertise with", "expert in", "skills in", "skilled in", "background in", "passion for",
-        "competence in", "certified in", "certification in", "fluent in", "fluency in", "mastery of",
+        "experience with",
+        "experience in",
+        "experience using",
+        "experienced in",
+        "experienced with",
+        "knowledge of",
+        "knowledge in",
+        "understanding of",
+        "familiarity with",
+        "familiar with",
+        "proficiency in",
+        "proficiency with",
+        "proficient in",
+        "proficient with",
+        "expertise in",
+        "expertise with",
+        "expert in",
+        "skills in",
+        "skilled in",
+        "background in",
+        "passion for",
+        "competence in",
+        "certified in",
+        "certification in",
+        "fluent in",
+        "fluency in",
+        "mastery of",
     )
 )
 # Words that never make a new skill on their own.
@@ -242,7 +268,9 @@ _NOT_NEW = _folded(
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based"
 )
-_NAME_LEAD_STRIP = _folded("mainstream modern latest new current various different other similar popular common")
+_NAME_LEAD_STRIP = _folded(
+    "mainstream modern latest new current various different other similar popular common"
+)
 _PRONOUNS = _folded(
     """
     i you we they he she it me us them what which who whom whose this that these those"""
@@ -279,7 +307,12 @@ def _new_skill_names(
             if weak_cue and not (toolish or capitalised):
                 continue
             vague = len(words[0].text) < 6 or not words[0].text.isalpha()
-            if phrase.kind is PhraseKind.OBJECT and len(words) == 1 and not (toolish or capitalised) and vague:
+            if (
+                phrase.kind is PhraseKind.OBJECT
+                and len(words) == 1
+                and not (toolish or capitalised)
+                and vague
+            ):
                 continue  # one short lower-case word is too vague to propose
             conf = 0.6 if toolish else (0.5 if capitalised else 0.4)
             out.append((name, a, b, conf))
