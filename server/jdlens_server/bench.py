@@ -40,16 +40,15 @@ from contextlib import closing
 from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
-import numpy as np
 from sqlalchemy.engine import make_url
 
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server.nlp import parsed
-from jdlens_server.nlp.embedder import Embedder
-from jdlens_server.nlp.jd_parser import parse_jd
+
+if TYPE_CHECKING:
+    from jdlens_server.nlp.embedder import Embedder
 
 __all__ = [
     "BenchError",
@@ -121,6 +120,10 @@ def bench_texts(n: int, phase: str) -> list[str]:
 def pipeline_embedding_texts(text: str) -> list[str]:
     """What stage 1 embeds for a JD sent without a title: its parsed role title, then its
     responsibility sentences (nothing for a rejected JD). Mirrors pipeline/extract.py."""
+    # Imported here so that building the CLI parser does not load the parser's data.
+    from jdlens_server.nlp import parsed
+    from jdlens_server.nlp.jd_parser import parse_jd
+
     jd = parse_jd(text)
     if jd.jd_type == parsed.JdType.REJECT:
         return []
@@ -245,6 +248,8 @@ def peak_rss_mb() -> float:
 
 def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
     """The measurements of the module docstring against the library at ``db_url`` (written to)."""
+    import numpy as np
+
     from jdlens_server.app import build_runtime, embedded_server
 
     stream_texts = bench_texts(n, "stream")
