@@ -118,17 +118,17 @@ def bench_texts(n: int, phase: str) -> list[str]:
 
 
 def pipeline_embedding_texts(text: str) -> list[str]:
-    """What stage 1 embeds for a JD sent without a title: its parsed role title, then its
-    responsibility sentences (nothing for a rejected JD). Mirrors pipeline/extract.py."""
+    """What stage 1 embeds for a JD sent without a title: the head pipeline/extract.py builds (title
+    and passage), then the responsibility sentences (nothing for a rejected JD)."""
     # Imported here so that building the CLI parser does not load the parser's data.
     from jdlens_server.nlp import parsed
     from jdlens_server.nlp.jd_parser import parse_jd
+    from jdlens_server.pipeline.extract import embedding_head
 
     jd = parse_jd(text)
     if jd.jd_type == parsed.JdType.REJECT:
         return []
-    title = jd.role_title or ""
-    return ([title] if title else []) + [s.plain for s in jd.responsibility_sentences]
+    return embedding_head(jd, "", text) + [s.plain for s in jd.responsibility_sentences]
 
 
 # ---- the database ----------------------------------------------------------------------------

@@ -107,6 +107,14 @@ def _unit(v: FloatArray) -> FloatArray:
     return (v / n).astype(np.float32) if n > 0 else v
 
 
+def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
+    """What stage 1 embeds before the responsibility sentences: the title (when there is one) and the
+    JD as one passage (title + opening text; the model reads its first 256 tokens)."""
+    role_title = jd.role_title or title
+    passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
+    return [role_title, passage] if role_title else [passage]
+
+
 def run_extraction(
     loaded: LoadedLibrary, embedder: Embedder, text: str, title: str, *, top_k: int
 ) -> ExtractionOutcome:
@@ -139,8 +147,7 @@ def run_extraction(
     # its first 256 tokens) and every responsibility sentence.
     role_title = jd.role_title or title
     sentences = [sig.SentenceInput(s.plain, s.start, s.end) for s in jd.responsibility_sentences]
-    passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
-    head = [role_title, passage] if role_title else [passage]
+    head = embedding_head(jd, title, text)
     vectors = embedder.embed(head + [s.text for s in sentences])
     title_vec = vectors[0] if role_title else None
     passage_vec = vectors[len(head) - 1]
