@@ -9,19 +9,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from jdlens.v1 import common_pb2
 from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
 from jdlens_server.library.review import ReviewService
 from jdlens_server.library.search_service import LibrarySearch
 from jdlens_server.library.state import LibraryState, index_path_for
+from jdlens_server.llm.provider import BACKEND_ENV, LlmProvider, backend_from_name
 from jdlens_server.nlp.embedder import Embedder, load_embedder
-from jdlens_server.pipeline.core import PipelineCore
+from jdlens_server.pipeline.core import PipelineConfig, PipelineCore
 from jdlens_server.store.db import make_engine, migrate, resolve_db_url, session_factory
 
 log = logging.getLogger(__name__)
@@ -37,17 +40,33 @@ class Runtime:
     core: PipelineCore
     search: LibrarySearch
     review: ReviewService
+    llm: LlmProvider = field(default_factory=lambda: LlmProvider(None))
 
     def services(self) -> Services:
         return Services.over_store(self.factory, pipeline=self.core, search=self.search, review=self.review)
 
     def close(self) -> None:
+        self.llm.close()
         self.engine.dispose()
 
 
 def build_runtime(
-    db_url: str | None, *, embedder_name: str | None = None, run_migrations: bool = True
+    db_url: str | None,
+    *,
+    embedder_name: str | None = None,
+    run_migrations: bool = True,
+    backend: str | None = None,
+    llm: LlmProvider | None = None,
+    environ: Mapping[str, str] = os.environ,
 ) -> Runtime:
+    """``backend`` is the default for requests that name none ("offline" or "anthropic"; else
+    $JDLENS_BACKEND, else offline). The anthropic backend is configured from ``environ`` (the key
+    only from ANTHROPIC_API_KEY) unless ``llm`` provides one; as the default it is built now, so
+    a missing key fails here (LlmConfigError), not on every request."""
+    default_backend = backend_from_name(backend or environ.get(BACKEND_ENV))
+    provider = llm or LlmProvider.from_env(environ)
+    if default_backend == common_pb2.BACKEND_ANTHROPIC:
+        provider.get()
     url = resolve_db_url(db_url)
     if run_migrations:
         migrate(url)
@@ -56,12 +75,14 @@ def build_runtime(
     embedder = load_embedder(embedder_name)
     library = LibraryState(factory, embedder, url)
     library.current()  # load now: a cold start pays here, not on the first request
-    core = PipelineCore(factory, library, embedder)
+    core = PipelineCore(
+        factory, library, embedder, config=PipelineConfig(default_backend=default_backend), llm=provider
+    )
     core.warm_up()
     search = LibrarySearch(factory, embedder)
     # One review service per process: its lock serialises approvals that touch the live index.
     review = ReviewService(factory, library, embedder, index_path=index_path_for(url))
-    return Runtime(url, engine, factory, embedder, library, core, search, review)
+    return Runtime(url, engine, factory, embedder, library, core, search, review, provider)
 
 
 @contextlib.contextmanager

@@ -39,6 +39,22 @@ def _add_db(p: argparse.ArgumentParser) -> None:
     )
 
 
+BACKEND_HELP = (
+    "model backend for requests that name none: offline (default; no key, no network) or anthropic "
+    "(needs ANTHROPIC_API_KEY in the environment); env JDLENS_BACKEND"
+)
+
+
+def add_backend(p: argparse.ArgumentParser, *, default: str | None = "offline") -> None:
+    """``--backend``; its default is $JDLENS_BACKEND, else ``default`` (None: the server's default)."""
+    p.add_argument(
+        "--backend",
+        choices=["offline", "anthropic"],
+        default=os.environ.get("JDLENS_BACKEND") or default,
+        help=BACKEND_HELP,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jdlens",
@@ -56,12 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("JDLENS_ADDRESS", "127.0.0.1:50051"),
         help="host:port to listen on (env JDLENS_ADDRESS; default 127.0.0.1:50051)",
     )
-    serve.add_argument(
-        "--backend",
-        choices=["offline"],
-        default=os.environ.get("JDLENS_BACKEND", "offline"),
-        help="model backend (env JDLENS_BACKEND; default offline: no key, no network)",
-    )
+    add_backend(serve)
     serve.add_argument("--embedder", default=None, help="embedding model (env JDLENS_EMBEDDER)")
     serve.add_argument("--max-workers", type=int, default=8, help="threads for pipeline work (default 8)")
     serve.add_argument(
@@ -98,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print each run as proto JSON")
     analyze.add_argument("--title", default="", help="the JD's title, when the file does not state it")
     analyze.add_argument("--dry-run", action="store_true", help="compute everything, write nothing")
+    add_backend(analyze, default=None)
     _add_db(analyze)
 
     ev = sub.add_parser(
@@ -111,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     ev.add_argument("--limit", type=int, default=0, help="only the first N items (0 = all)")
+    add_backend(ev)
     _add_db(ev)
 
     from jdlens_server.batch import add_batch_parser
@@ -121,10 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runtime(db: str | None, *, embedder: str | None = None):  # type: ignore[no-untyped-def]
+def _runtime(db: str | None, *, embedder: str | None = None, backend: str | None = None):  # type: ignore[no-untyped-def]
     from jdlens_server.app import build_runtime
 
-    return build_runtime(db, embedder_name=embedder)
+    return build_runtime(db, embedder_name=embedder, backend=backend)
 
 
 def _ensure_library(db_url: str) -> None:
@@ -152,7 +165,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure_logging()
     url = resolve_db_url(args.db)
-    runtime = _runtime(url, embedder=args.embedder)
+    runtime = _runtime(url, embedder=args.embedder, backend=args.backend)
     if runtime.library.current().snapshot.is_empty:
         logging.getLogger("jdlens").warning("the library is empty: run `jdlens library import esco` first")
     config = ServerConfig(
@@ -223,16 +236,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"jdlens: cannot read {path}: {exc.strerror}", file=sys.stderr)
             return 2
         texts.append((str(path), raw.decode("utf-8", errors="replace")))
+    from jdlens.v1 import common_pb2
+    from jdlens_server.llm.provider import backend_from_name
+
+    # Not given: the server's default (with --server) or $JDLENS_BACKEND / offline (embedded).
+    backend = backend_from_name(args.backend) if args.backend else common_pb2.BACKEND_UNSPECIFIED
     if args.server:
-        return analyze_files(args.server, texts, title=args.title, as_json=args.json, dry_run=args.dry_run)
+        return analyze_files(
+            args.server, texts, title=args.title, as_json=args.json, dry_run=args.dry_run, backend=backend
+        )
     from jdlens_server.app import embedded_server
 
     url = resolve_db_url(args.db)
     _ensure_library(url)
-    runtime = _runtime(url)
+    runtime = _runtime(url, backend=args.backend)
     try:
         with embedded_server(runtime) as target:
-            return analyze_files(target, texts, title=args.title, as_json=args.json, dry_run=args.dry_run)
+            return analyze_files(
+                target, texts, title=args.title, as_json=args.json, dry_run=args.dry_run, backend=backend
+            )
     finally:
         runtime.close()
 
@@ -243,9 +265,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.path.exists():
         print(f"jdlens: {args.path} does not exist", file=sys.stderr)
         return 2
+    if args.backend != "offline" and args.set not in ("jobads", "titles"):
+        print(f"jdlens: --backend {args.backend} applies to the jobads and titles sets", file=sys.stderr)
+        return 2
     url = resolve_db_url(args.db)
     _ensure_library(url)
-    metrics = run_eval(args.set, args.path, url, limit=args.limit)
+    metrics = run_eval(args.set, args.path, url, limit=args.limit, backend=args.backend)
     if args.json:
         print(json.dumps(metrics))
     else:
@@ -286,8 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from jdlens_server.llm.config import LlmConfigError
+
     try:
         return COMMANDS[args.command](args)
+    except LlmConfigError as exc:  # e.g. --backend anthropic without ANTHROPIC_API_KEY
+        print(f"jdlens: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("jdlens: interrupted", file=sys.stderr)
         return 130

@@ -10,7 +10,7 @@ import grpc
 from google.protobuf import json_format
 from grpc_status import rpc_status
 
-from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 
 CASE_NAMES = {
     "A": "unique alias",
@@ -80,12 +80,25 @@ def summarize(run: run_pb2.Run) -> str:
     for m in run.stage_metrics:
         lines.append(
             f"  stage       {run_pb2.Stage.Name(m.stage).lower()} {m.duration.ToMilliseconds()} ms ({m.model})"
+            + (f" fell back: {m.fallback_reason}" if m.fallback_reason else "")
+        )
+    u = run.total_usage
+    if u.model_calls:
+        lines.append(
+            f"  model use   {u.model_calls} calls, {u.input_tokens} input + {u.cache_read_input_tokens} cached "
+            f"+ {u.output_tokens} output tokens, ${u.cost_usd:.5f}"
         )
     return "\n".join(lines)
 
 
 def analyze_files(
-    target: str, texts: Sequence[tuple[str, str]], *, title: str, as_json: bool, dry_run: bool
+    target: str,
+    texts: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    as_json: bool,
+    dry_run: bool,
+    backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_UNSPECIFIED,
 ) -> int:
     status = 0
     with grpc.insecure_channel(target) as channel:
@@ -93,7 +106,7 @@ def analyze_files(
         for label, text in texts:
             req = pipeline_service_pb2.AnalyzeJdRequest(
                 jd=pipeline_service_pb2.JdInput(text=text, title=title),
-                options=run_pb2.RunOptions(dry_run=dry_run),
+                options=run_pb2.RunOptions(dry_run=dry_run, backend=backend),
             )
             try:
                 resp = stub.AnalyzeJd(req, timeout=120)

@@ -6,19 +6,32 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from jdlens.v1 import pipeline_service_pb2, run_pb2
+from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
 from jdlens_server.app import build_runtime
 from jdlens_server.evaluation.linking import evaluate_linking
 from jdlens_server.evaluation.roles import evaluate_roles, read_jobads, read_titles
 from jdlens_server.evaluation.spans import evaluate_spans, span_extractor
+from jdlens_server.llm.backend import sum_usage
+from jdlens_server.llm.provider import backend_from_name
 from jdlens_server.nlp.skill_phrases import PhraseProposer
 from jdlens_server.pipeline.skill_linking import rank_skills
 from jdlens_server.store.models import RoleRow
 
+MODEL_SETS = ("jobads", "titles")
 
-def run_eval(kind: str, path: Path, db_url: str, *, limit: int = 0) -> dict[str, float]:
-    """Metrics of one labelled set; ``limit`` (job ads and titles) keeps only the first N items."""
-    runtime = build_runtime(db_url)
+
+def run_eval(
+    kind: str, path: Path, db_url: str, *, limit: int = 0, backend: str = "offline"
+) -> dict[str, float]:
+    """Metrics of one labelled set; ``limit`` (job ads and titles) keeps only the first N items.
+
+    ``backend`` "anthropic" runs stage 1 on the model (job ads and titles: the sets that go through
+    the pipeline; spans and linking measure the matcher itself) and adds what it cost."""
+    if backend != "offline" and kind not in MODEL_SETS:
+        raise ValueError(
+            f"--backend {backend} applies to {' and '.join(MODEL_SETS)}; {kind} measures the matcher"
+        )
+    runtime = build_runtime(db_url, backend=backend)
     try:
         if kind in ("jobads", "titles"):
             items = read_jobads(path) if kind == "jobads" else read_titles(path)
@@ -37,10 +50,30 @@ def run_eval(kind: str, path: Path, db_url: str, *, limit: int = 0) -> dict[str,
                     return uri_to_code.get(gold)
                 return gold if gold in codes else None
 
-            def analyze(req: pipeline_service_pb2.ExtractFromJdRequest) -> run_pb2.Run:
-                return runtime.core.extract_from_jd(req)[0]
+            usages: list[common_pb2.Usage] = []
+            fallbacks = 0
 
-            return evaluate_roles(items, analyze, gold_to_code=gold_to_code, with_isco=kind == "jobads")
+            def analyze(req: pipeline_service_pb2.ExtractFromJdRequest) -> run_pb2.Run:
+                nonlocal fallbacks
+                req.options.backend = backend_from_name(backend)
+                run = runtime.core.extract_from_jd(req)[0]
+                usages.append(run.total_usage)
+                fallbacks += any(m.fallback_reason for m in run.stage_metrics)
+                return run
+
+            metrics = evaluate_roles(items, analyze, gold_to_code=gold_to_code, with_isco=kind == "jobads")
+            if backend != "offline":
+                total = sum_usage(usages)
+                metrics.update(
+                    model_calls=float(total.model_calls),
+                    input_tokens=float(total.input_tokens),
+                    cache_read_input_tokens=float(total.cache_read_input_tokens),
+                    output_tokens=float(total.output_tokens),
+                    cost_usd=round(total.cost_usd, 6),
+                    cost_usd_per_jd=round(total.cost_usd / max(1, len(usages)), 6),
+                    runs_with_fallback=float(fallbacks),
+                )
+            return metrics
         loaded = runtime.library.current()
         proposer = PhraseProposer(loaded.matcher.lead_verbs)
         if kind == "spans":

@@ -41,6 +41,7 @@ __all__ = [
     "TieBreakCandidate",
     "TieBreakKra",
     "TieBreakResult",
+    "sum_usage",
 ]
 
 ServiceTier = Literal["standard", "batch", "priority", ""]
@@ -92,6 +93,23 @@ class StageUsage:
             cost_usd=self.cost_usd,
             model_calls=self.model_calls,
         )
+
+
+def sum_usage(usages: Sequence[common_pb2.Usage]) -> common_pb2.Usage:
+    """The usages summed (a run's stages, a page of runs). The tier is kept only when every usage
+    that has one agrees: a total over standard and batch calls has no single tier."""
+    total = common_pb2.Usage()
+    for usage in usages:
+        total.input_tokens += usage.input_tokens
+        total.output_tokens += usage.output_tokens
+        total.cache_creation_input_tokens += usage.cache_creation_input_tokens
+        total.cache_read_input_tokens += usage.cache_read_input_tokens
+        total.cost_usd += usage.cost_usd
+        total.model_calls += usage.model_calls
+    tiers = {u.service_tier for u in usages if u.service_tier}
+    if len(tiers) == 1:
+        total.service_tier = tiers.pop()
+    return total
 
 
 class LlmFallback(Exception):

@@ -25,6 +25,7 @@ __all__ = [
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 DEFAULT_MODEL = "claude-haiku-4-5"
+_FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 class LlmConfigError(ValueError):
@@ -107,8 +108,8 @@ class AnthropicConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> AnthropicConfig:
         """Defaults overridden by JDLENS_LLM_MODEL (every stage), JDLENS_LLM_MODEL_EXTRACT,
-        JDLENS_LLM_MODEL_TIE_BREAK, JDLENS_LLM_MODEL_SKILL_META, JDLENS_LLM_TIMEOUT_S and
-        ANTHROPIC_BASE_URL."""
+        JDLENS_LLM_MODEL_TIE_BREAK, JDLENS_LLM_MODEL_SKILL_META, JDLENS_LLM_TIMEOUT_S,
+        JDLENS_LLM_EXTRACT_FACTS (1/true: stage 1 also asks for the facts) and ANTHROPIC_BASE_URL."""
         every = environ.get("JDLENS_LLM_MODEL") or DEFAULT_MODEL
         models = StageModels(
             extract=environ.get("JDLENS_LLM_MODEL_EXTRACT") or every,
@@ -121,4 +122,9 @@ class AnthropicConfig:
                 config = replace(config, timeout_s=float(timeout))
             except ValueError as exc:
                 raise LlmConfigError(f"JDLENS_LLM_TIMEOUT_S: not a number: {timeout!r}") from exc
+        facts = environ.get("JDLENS_LLM_EXTRACT_FACTS", "").strip().lower()
+        if facts:
+            if facts not in _FLAGS:
+                raise LlmConfigError(f"JDLENS_LLM_EXTRACT_FACTS: expected 1/0, true/false, got {facts!r}")
+            config = replace(config, extract_facts=_FLAGS[facts])
         return config

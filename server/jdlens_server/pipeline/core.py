@@ -13,7 +13,7 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,13 +25,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
 from jdlens_server.library.state import LibraryState, LoadedLibrary
-from jdlens_server.nlp import locations
+from jdlens_server.llm.backend import LlmBackend, LlmExtraction, LlmFallback, sum_usage
+from jdlens_server.llm.config import LlmConfigError
+from jdlens_server.llm.provider import LlmProvider
+from jdlens_server.nlp import locations, parsed
 from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline import run_store
 from jdlens_server.pipeline.details import apply_details, compute_details
 from jdlens_server.pipeline.enrichment import compute_enrichment
-from jdlens_server.pipeline.extract import ExtractionOutcome, run_extraction
+from jdlens_server.pipeline.extract import ExtractionOutcome, offline_skills, run_extraction
 from jdlens_server.pipeline.final_role import apply_final_role, compute_final_role
+from jdlens_server.pipeline.llm_stage import (
+    ModelInput,
+    ModelStage1,
+    Prefetched,
+    StageReport,
+    model_input,
+    model_skill_metadata,
+)
 from jdlens_server.pipeline.skill_placement import dimension_geometry
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
@@ -43,6 +55,16 @@ DEFAULT_TOP_K = 5
 @dataclass(frozen=True)
 class PipelineConfig:
     default_top_k: int = DEFAULT_TOP_K
+    # The backend of a request that names none (RunOptions.backend unset).
+    default_backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_OFFLINE
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """Stage 1's model call for one JD, prepared ahead of the run (for a Message Batch)."""
+
+    text: str
+    hints: tuple[str, ...]
 
 
 class PipelineCore:
@@ -55,11 +77,13 @@ class PipelineCore:
         embedder: Embedder,
         *,
         config: PipelineConfig | None = None,
+        llm: LlmProvider | None = None,
     ) -> None:
         self._factory = factory
         self._library = library
         self._embedder = embedder
         self._config = config or PipelineConfig()
+        self._llm = llm or LlmProvider(None)
         # SQLite has one writer at a time; serialising our own writers turns "database is locked"
         # retries into an orderly queue and makes the centroid read-modify-write atomic.
         self._sqlite = factory.kw["bind"].dialect.name == "sqlite"
@@ -78,20 +102,109 @@ class PipelineCore:
         with guard, transaction(self._factory) as session:
             yield session
 
+    # ---- backends --------------------------------------------------------------------------
+
+    @property
+    def default_backend(self) -> common_pb2.Backend.ValueType:
+        return self._config.default_backend
+
+    def _resolved(self, options: run_pb2.RunOptions) -> run_pb2.RunOptions:
+        """``options`` with the backend the run will use; FailedPrecondition when the anthropic
+        backend is asked for on a server that cannot build it (no key, a model without a price)."""
+        resolved = run_pb2.RunOptions()
+        resolved.CopyFrom(options)
+        resolved.backend = options.backend or self._config.default_backend
+        if resolved.backend == common_pb2.BACKEND_ANTHROPIC:
+            self._model()
+        return resolved
+
+    def _model(self) -> LlmBackend:
+        try:
+            return self._llm.get()
+        except LlmConfigError as exc:
+            raise FailedPrecondition(
+                str(exc),
+                [
+                    PreconditionViolation(
+                        "BACKEND",
+                        "anthropic",
+                        "set ANTHROPIC_API_KEY in the server's environment (and restart it), "
+                        "or ask for BACKEND_OFFLINE",
+                    )
+                ],
+            ) from exc
+
+    def _model_for_run(self, run: run_pb2.Run) -> tuple[LlmBackend | None, str]:
+        """The backend for a later stage of ``run``: None (with why) when the run is offline or this
+        server cannot build the model backend (that stage then runs on the rules)."""
+        if run.backend != common_pb2.BACKEND_ANTHROPIC:
+            return None, ""
+        try:
+            return self._llm.get(), ""
+        except LlmConfigError as exc:
+            return None, str(exc)
+
     # ---- stage 1 ---------------------------------------------------------------------------
 
     def extract_from_jd(self, req: pipeline_service_pb2.ExtractFromJdRequest) -> tuple[run_pb2.Run, bool]:
         return self._stage1(req.jd, req.options, req.idempotency_key)
 
+    def model_request(self, req: pipeline_service_pb2.AnalyzeJdRequest) -> ModelRequest | None:
+        """Stage 1's model call for ``req`` when it would make one (anthropic backend, a JD the
+        parser passes, no stored run for its key), so a stream can send many through one batch."""
+        options = self._resolved(req.options)
+        if options.backend != common_pb2.BACKEND_ANTHROPIC or not req.jd.text.strip():
+            return None
+        loaded = self._library.current()
+        if not options.dry_run:
+            with self._factory() as session:
+                if run_store.find_by_key(session, self._key(req.jd, options, req.idempotency_key, loaded)):
+                    return None
+        request = stage1_model_input(loaded, req.jd.text, req.jd.title)
+        return ModelRequest(request.text, request.hints) if request is not None else None
+
+    def submit_extractions(
+        self, items: Sequence[tuple[str, ModelRequest]]
+    ) -> dict[str, LlmExtraction | LlmFallback]:
+        """The prepared calls through the Message Batches API when the backend has it (half
+        price), else one by one; each item ends as an answer or a fallback, by id."""
+        backend = self._model()
+        submit = getattr(backend, "submit_extractions", None)
+        if callable(submit):
+            outcomes: dict[str, LlmExtraction | LlmFallback] = submit(
+                [(key, r.text, r.hints) for key, r in items]
+            )
+            return outcomes
+        out: dict[str, LlmExtraction | LlmFallback] = {}
+        for key, r in items:
+            try:
+                out[key] = backend.extract(r.text, hints=r.hints)
+            except LlmFallback as exc:
+                out[key] = exc
+        return out
+
+    def _key(
+        self,
+        jd: pipeline_service_pb2.JdInput,
+        options: run_pb2.RunOptions,
+        client_key: str,
+        loaded: LoadedLibrary,
+    ) -> str:
+        if client_key:
+            return run_store.client_idempotency_key(client_key)
+        return run_store.derive_idempotency_key(jd.text, jd.title, options, loaded.snapshot.version)
+
     def _stage1(
-        self, jd: pipeline_service_pb2.JdInput, options: run_pb2.RunOptions, client_key: str
+        self,
+        jd: pipeline_service_pb2.JdInput,
+        options: run_pb2.RunOptions,
+        client_key: str,
+        prefetched: Prefetched | None = None,
     ) -> tuple[run_pb2.Run, bool]:
+        options = self._resolved(options)
         loaded = self._library.current()
         top_k = options.top_k or self._config.default_top_k
-        if client_key:
-            key = run_store.client_idempotency_key(client_key)
-        else:
-            key = run_store.derive_idempotency_key(jd.text, jd.title, options, loaded.snapshot.version)
+        key = self._key(jd, options, client_key, loaded)
         if not options.dry_run:
             with self._factory() as session:
                 existing = run_store.find_by_key(session, key)
@@ -100,8 +213,13 @@ class PipelineCore:
                 return existing, True
 
         started = time.perf_counter()
-        outcome = run_extraction(loaded, self._embedder, jd.text, jd.title, top_k=top_k)
-        run = self._new_run(key, loaded, jd, options, outcome, started)
+        llm = None
+        if options.backend == common_pb2.BACKEND_ANTHROPIC:
+            llm = ModelStage1(self._model(), prefetched=prefetched)
+        # Every model call happens here, before the transaction below: a slow or failing model
+        # never holds a write lock nor leaves a half-written run.
+        outcome = run_extraction(loaded, self._embedder, jd.text, jd.title, top_k=top_k, llm=llm)
+        run = self._new_run(key, loaded, jd, options, outcome, started, llm)
         if options.dry_run:
             run.extraction.updates.dry_run = True
             run.warnings.append("dry run: nothing was written; this run is not stored")
@@ -155,6 +273,7 @@ class PipelineCore:
         options: run_pb2.RunOptions,
         outcome: ExtractionOutcome,
         started: float,
+        llm: ModelStage1 | None = None,
     ) -> run_pb2.Run:
         run_id = str(uuid.uuid4())
         now = datetime.now(UTC)
@@ -163,7 +282,7 @@ class PipelineCore:
             run_id=run_id,
             idempotency_key=key,
             library_version=loaded.snapshot.version,
-            backend=options.backend or common_pb2.BACKEND_OFFLINE,
+            backend=options.backend,
             options=options,
             jd_text=jd.text,
             title_hint=jd.title,
@@ -173,17 +292,39 @@ class PipelineCore:
         run.create_time.FromDatetime(now)
         run.update_time.FromDatetime(now)
         run.extraction.CopyFrom(outcome.result)
-        metrics = run.stage_metrics.add(
-            stage=run_pb2.STAGE_EXTRACT, backend=common_pb2.BACKEND_OFFLINE, model=outcome.model
-        )
-        metrics.duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
+        elapsed = time.perf_counter() - started
+        if llm is None:
+            metrics = run.stage_metrics.add(
+                stage=run_pb2.STAGE_EXTRACT, backend=common_pb2.BACKEND_OFFLINE, model=outcome.model
+            )
+            metrics.duration.FromNanoseconds(int(elapsed * 1e9))
+            if options.use_message_batches:
+                run.warnings.append("use_message_batches has no effect: the run used the offline backend")
+        else:
+            report = llm.extract_report or StageReport.fallback(
+                run_pb2.STAGE_EXTRACT, "rejected by the offline parser before any model call"
+            )
+            run.stage_metrics.append(report.metrics(outcome.model, elapsed))
+            tie = llm.tie_break_report
+            if tie is not None:
+                run.stage_metrics.append(tie.metrics("offline tie-break rule", llm.tie_break_seconds))
+                if tie.backend == common_pb2.BACKEND_OFFLINE:
+                    run.extraction.decision.llm2_reasoning += (
+                        f" (model tie-break fell back: {tie.fallback_reason})"
+                    )
         run.warnings.extend(outcome.warnings)
+        if llm is not None:
+            run.warnings.extend(llm.warnings)
+        _total(run)
         return run
 
-    def analyze_jd(self, req: pipeline_service_pb2.AnalyzeJdRequest) -> tuple[run_pb2.Run, bool]:
+    def analyze_jd(
+        self, req: pipeline_service_pb2.AnalyzeJdRequest, prefetched: Prefetched | None = None
+    ) -> tuple[run_pb2.Run, bool]:
         """All three stages and the enrichment. Each stage commits on its own, so a failure after
-        stage 1 leaves a consistent stage-1 run that a retry (same key) continues, never redoes."""
-        run, replayed = self._stage1(req.jd, req.options, req.idempotency_key)
+        stage 1 leaves a consistent stage-1 run that a retry (same key) continues, never redoes.
+        ``prefetched``: stage 1's model answer obtained ahead (a Message Batch)."""
+        run, replayed = self._stage1(req.jd, req.options, req.idempotency_key, prefetched)
         if run.status == run_pb2.RUN_STATUS_REJECTED:
             return run, replayed
         if req.options.dry_run:
@@ -196,11 +337,11 @@ class PipelineCore:
         loaded = self._library.current()
         with self._factory() as session:  # read-only: apply_* with dry_run=True writes nothing
             started = time.perf_counter()
-            details = apply_details(
-                session, loaded, compute_details(loaded, self._embedder, run), run.run_id, dry_run=True
-            )
+            plan = compute_details(loaded, self._embedder, run)
+            report = self._skill_metadata(run, plan.result)
+            details = apply_details(session, loaded, plan, run.run_id, dry_run=True)
             run.details.CopyFrom(details)
-            self._record(run, run_pb2.STAGE_DETAILS, started)
+            self._record(run, run_pb2.STAGE_DETAILS, started, report)
             started = time.perf_counter()
             final = apply_final_role(
                 session, loaded, compute_final_role(loaded, self._embedder, run), dry_run=True
@@ -213,11 +354,33 @@ class PipelineCore:
         run.status = run_pb2.RUN_STATUS_COMPLETED
         return run
 
-    def _record(self, run: run_pb2.Run, stage: run_pb2.Stage.ValueType, started: float) -> None:
-        metrics = run.stage_metrics.add(
-            stage=stage, backend=common_pb2.BACKEND_OFFLINE, model=f"offline rules + {self._embedder.name}"
-        )
-        metrics.duration.FromNanoseconds(int((time.perf_counter() - started) * 1e9))
+    def _record(
+        self,
+        run: run_pb2.Run,
+        stage: run_pb2.Stage.ValueType,
+        started: float,
+        report: StageReport | None = None,
+    ) -> None:
+        offline = f"offline rules + {self._embedder.name}"
+        elapsed = time.perf_counter() - started
+        if report is not None:
+            run.stage_metrics.append(report.metrics(offline, elapsed))
+        else:
+            metrics = run.stage_metrics.add(stage=stage, backend=common_pb2.BACKEND_OFFLINE, model=offline)
+            metrics.duration.FromNanoseconds(int(elapsed * 1e9))
+        _total(run)
+
+    def _skill_metadata(self, run: run_pb2.Run, result: run_pb2.DetailsResult) -> StageReport | None:
+        """On the anthropic backend, the model's metadata for the skills the library lacks (before
+        the stage's transaction); None when the run is offline or there is nothing to ask."""
+        backend, missing = self._model_for_run(run)
+        if backend is None:
+            if missing and any(
+                d.new_skill_meta.placement == run_pb2.PLACEMENT_KEEP_NEW for d in result.skills_detail
+            ):
+                return StageReport.fallback(run_pb2.STAGE_DETAILS, missing)
+            return None
+        return model_skill_metadata(backend, result)
 
     def _load_for_stage(self, run_name: str, stage_name: str) -> run_pb2.Run:
         with self._factory() as session:
@@ -242,6 +405,7 @@ class PipelineCore:
         loaded = self._library.current()
         started = time.perf_counter()
         plan = compute_details(loaded, self._embedder, run)
+        report = self._skill_metadata(run, plan.result)
         with self._writing() as session:
             current = run_store.load(session, run_name, for_update=True)
             if current.status != run_pb2.RUN_STATUS_EXTRACTED:
@@ -249,7 +413,7 @@ class PipelineCore:
             current.details.CopyFrom(apply_details(session, loaded, plan, current.run_id, dry_run=False))
             current.stage = run_pb2.STAGE_DETAILS
             current.status = run_pb2.RUN_STATUS_DETAILED
-            self._record(current, run_pb2.STAGE_DETAILS, started)
+            self._record(current, run_pb2.STAGE_DETAILS, started, report)
             run_store.save(session, current)
         return current, False
 
@@ -279,6 +443,19 @@ class PipelineCore:
             self._record(current, run_pb2.STAGE_FINAL_ROLE, started)
             run_store.save(session, current)
         return current, False
+
+
+def _total(run: run_pb2.Run) -> None:
+    run.total_usage.CopyFrom(sum_usage([m.usage for m in run.stage_metrics]))
+
+
+def stage1_model_input(loaded: LoadedLibrary, text: str, title: str) -> ModelInput | None:
+    """What stage 1 would send the model for this JD (None when the parser rejects it): the same
+    parse and dictionary hits ``run_extraction`` computes, so a batched answer fits the run."""
+    jd = parse_jd(text, title_hint=title or None)
+    if jd.jd_type == parsed.JdType.REJECT or not jd.plain_text.strip():
+        return None
+    return model_input(jd, offline_skills(loaded, jd))
 
 
 def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

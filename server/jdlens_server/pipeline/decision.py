@@ -11,6 +11,7 @@ Cases (reference: stage4_decision):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,21 @@ class TieBreak:
     fired: bool
     reasoning: str
     is_rule: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TieBreakVerdict:
+    """A model's answer to a close call: one of the candidates, or None for "none fits"."""
+
+    role_id: int | None
+    reasoning: str
+    confidence: float
+
+
+# Called with the close call's candidates, best first, as (role_id, fused score); None: use the rule.
+TieBreaker = Callable[[Sequence[tuple[int, float]]], TieBreakVerdict | None]
+# How many of the fused ranking's leaders a model tie-break chooses among.
+TIE_BREAK_CANDIDATES = 3
 
 
 @dataclass
@@ -64,8 +80,10 @@ def decide(
     fused: np.ndarray,
     non_alias: np.ndarray,
     title: str,
+    tie_break: TieBreaker | None = None,
 ) -> Decision:
-    """Choose the case and role from the signals. ``fused`` includes the alias signal, ``non_alias`` not."""
+    """Choose the case and role from the signals. ``fused`` includes the alias signal, ``non_alias`` not.
+    ``tie_break`` (a model) settles a close call; when absent or it gives no answer, the rule does."""
     if len(snapshot.role_ids) == 0:
         return Decision(
             "E",
@@ -155,6 +173,11 @@ def decide(
             f"{snapshot.roles[int(snapshot.role_ids[second_row])].slug}",
             margin=round(margin, 4),
         )
+    if tie_break is not None:
+        leaders = [(int(snapshot.role_ids[r]), float(fused[r])) for r in order[:TIE_BREAK_CANDIDATES]]
+        verdict = tie_break(leaders)
+        if verdict is not None:
+            return _model_verdict(snapshot, verdict, leaders, top_score, margin, title)
     # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger,
     # then the one whose KRAs match better; it says it is a rule.
     contenders = [int(snapshot.role_ids[r]) for r in order[:2]]
@@ -174,6 +197,39 @@ def decide(
         f"No alias hit; {snapshot.roles[contenders[0]].slug} and {snapshot.roles[contenders[1]].slug} within "
         f"{margin:.2f} — settled by tie-break",
         tie_break=TieBreak(True, reasoning, True),
+        margin=round(margin, 4),
+    )
+
+
+def _model_verdict(
+    snapshot: LibrarySnapshot,
+    verdict: TieBreakVerdict,
+    leaders: list[tuple[int, float]],
+    top_score: float,
+    margin: float,
+    title: str,
+) -> Decision:
+    names = " and ".join(snapshot.roles[r].slug for r, _ in leaders[:2])
+    tie = TieBreak(True, verdict.reasoning, False)
+    if verdict.role_id is None:
+        return Decision(
+            "E",
+            None,
+            round(min(0.9, verdict.confidence), 4),
+            f"No alias hit; {names} within {margin:.2f} — the model tie-break found that none fits: "
+            "new role proposed for review",
+            tie_break=tie,
+            is_new_role=True,
+            new_role_title=title,
+            margin=round(margin, 4),
+        )
+    return Decision(
+        "D",
+        verdict.role_id,
+        round(min(0.9, 0.4 + top_score * 0.2 + verdict.confidence * 0.3), 4),
+        f"No alias hit; {names} within {margin:.2f} — settled by the model tie-break: "
+        f"{snapshot.roles[verdict.role_id].slug}",
+        tie_break=tie,
         margin=round(margin, 4),
     )
 

@@ -4,6 +4,7 @@ decision, and the plan of library updates that the core applies in the run's tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,9 @@ from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
 from jdlens_server.pipeline.refs import role_ref, skill_ref
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills
 from jdlens_server.pipeline.updates import KraPlan, NewSkillPlan, UpdatePlan
+
+if TYPE_CHECKING:
+    from jdlens_server.pipeline.llm_stage import ModelStage1
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -59,6 +63,9 @@ def _section_kind(kind: str) -> parsed_jd_pb2.SectionKind.ValueType:
         return parsed_jd_pb2.SECTION_KIND_UNSPECIFIED
 
 
+_SOURCE = {"dictionary": run_pb2.SKILL_SOURCE_DICTIONARY, "llm": run_pb2.SKILL_SOURCE_LLM}
+
+
 def _skill_proto(
     loaded: LoadedLibrary, jd: parsed.ParsedJd, text: str, cand: ExtractedSkillCandidate
 ) -> run_pb2.ExtractedSkill:
@@ -66,9 +73,7 @@ def _skill_proto(
         skill_name=cand.name,
         is_primary=cand.is_primary,
         confidence=round(cand.confidence, 4),
-        source=run_pb2.SKILL_SOURCE_DICTIONARY
-        if cand.source == "dictionary"
-        else run_pb2.SKILL_SOURCE_PHRASE,
+        source=_SOURCE.get(cand.source, run_pb2.SKILL_SOURCE_PHRASE),
         matched_alias=cand.matched_alias,
         is_new=cand.is_new,
     )
@@ -115,11 +120,30 @@ def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
     return [role_title, passage] if role_title else [passage]
 
 
+def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[ExtractedSkillCandidate]:
+    """Dictionary and phrase matching over the non-boilerplate regions of the plain text."""
+    regions = [(r.plain_start, r.plain_end, r.section_kind.value) for r in jd.skill_text_spans]
+    if not regions:
+        return []
+    return extract_skills(jd.plain_text, regions, loaded.matcher, skill_names=loaded.snapshot.skill_names)
+
+
 def run_extraction(
-    loaded: LoadedLibrary, embedder: Embedder, text: str, title: str, *, top_k: int
+    loaded: LoadedLibrary,
+    embedder: Embedder,
+    text: str,
+    title: str,
+    *,
+    top_k: int,
+    llm: ModelStage1 | None = None,
 ) -> ExtractionOutcome:
+    """Stage 1; with ``llm`` (the anthropic backend) the model refines the parse and the skills
+    and settles close calls, each part falling back to the rules on its own (see llm_stage)."""
     snapshot = loaded.snapshot
     jd = parse_jd(text, title_hint=title or None) if text.strip() else _title_only(title)
+    model_skills = None
+    if llm is not None and jd.jd_type != parsed.JdType.REJECT:
+        jd, model_skills = llm.refine(loaded, jd, text, offline_skills(loaded, jd))
     result = run_pb2.ExtractionResult(parsed=parsed_to_proto(jd))
     model = f"offline rules + {embedder.name}"
     if jd.jd_type == parsed.JdType.REJECT:
@@ -128,18 +152,7 @@ def run_extraction(
         result.decision.reasoning = f"Rejected: {jd.reject_detail or jd.reject_reason}"
         return ExtractionOutcome(result, UpdatePlan(None, None), True, model)
 
-    # Skills: dictionary and phrase matching over the non-boilerplate regions of the plain text.
-    regions = [(r.plain_start, r.plain_end, r.section_kind.value) for r in jd.skill_text_spans]
-    candidates = (
-        extract_skills(
-            jd.plain_text,
-            regions,
-            loaded.matcher,
-            skill_names=snapshot.skill_names,
-        )
-        if regions
-        else []
-    )
+    candidates = model_skills if model_skills is not None else offline_skills(loaded, jd)
     result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
     library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
 
@@ -175,7 +188,8 @@ def run_extraction(
     }
     fused = sig.fuse(snapshot, alias=signals.alias, **common)  # type: ignore[arg-type]
     non_alias = sig.fuse(snapshot, alias=[], **common)  # type: ignore[arg-type]
-    decision = decide(snapshot, signals, fused, non_alias, role_title)
+    tie_break = llm.tie_breaker(snapshot, signals, jd, title) if llm is not None else None
+    decision = decide(snapshot, signals, fused, non_alias, role_title, tie_break)
     signals.combined = ranked_roles(snapshot, fused, decision, top_k)
 
     result.signals.CopyFrom(

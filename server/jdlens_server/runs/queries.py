@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jdlens.v1 import common_pb2, library_pb2, run_pb2
 from jdlens_server import resource_names
 from jdlens_server.errors import FieldViolation, InvalidArgument, NotFound
+from jdlens_server.llm.backend import sum_usage
 from jdlens_server.paging import (
     FilterValue,
     decode_page_token,
@@ -27,6 +28,8 @@ from jdlens_server.paging import (
 from jdlens_server.proto_enums import enum_key
 from jdlens_server.runs.masks import SUMMARY_PATHS, apply_read_mask
 from jdlens_server.store.models import RoleRow, RunRow
+
+__all__ = ["RunFilters", "RunPage", "RunQueries", "sum_usage"]
 
 RUN_TYPE = run_pb2.Run.DESCRIPTOR.full_name
 ROLE_TYPE = library_pb2.Role.DESCRIPTOR.full_name
@@ -58,22 +61,6 @@ class RunPage:
     next_page_token: str
     # Usage summed over the runs of this page.
     page_usage: common_pb2.Usage = field(default_factory=common_pb2.Usage)
-
-
-def sum_usage(usages: Sequence[common_pb2.Usage]) -> common_pb2.Usage:
-    total = common_pb2.Usage()
-    for usage in usages:
-        total.input_tokens += usage.input_tokens
-        total.output_tokens += usage.output_tokens
-        total.cache_creation_input_tokens += usage.cache_creation_input_tokens
-        total.cache_read_input_tokens += usage.cache_read_input_tokens
-        total.cost_usd += usage.cost_usd
-        total.model_calls += usage.model_calls
-    tiers = {u.service_tier for u in usages if u.service_tier}
-    # A tier summarises the page only when every model call on it ran on the same one.
-    if len(tiers) == 1:
-        total.service_tier = tiers.pop()
-    return total
 
 
 class RunQueries:
