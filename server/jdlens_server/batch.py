@@ -25,6 +25,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 DEFAULT_CONCURRENCY = 16
+_BACKENDS = {"offline": common_pb2.BACKEND_OFFLINE, "anthropic": common_pb2.BACKEND_ANTHROPIC}
 # Stream failures worth reconnecting for; anything else is reported and the batch stops.
 _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
 _MAX_LISTED_PROBLEMS = 10
@@ -254,13 +256,13 @@ async def _stream_once(
     write: Callable[[BatchItem, pipeline_service_pb2.AnalyzeJdStreamResponse], None],
     concurrency: int,
     timeout: float | None,
+    options: run_pb2.RunOptions,
 ) -> None:
     """Send ``pending`` over one stream with at most ``concurrency`` unanswered; ``write`` each
     answer as it comes. Raises _StreamBroken when the stream ends early."""
     window = asyncio.Semaphore(concurrency)
     waiting: dict[str, BatchItem] = {}
     answered = 0
-    options = run_pb2.RunOptions()
 
     async def requests() -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
         for position, item in enumerate(pending):
@@ -310,11 +312,13 @@ def run_batch(
     progress: bool = False,
     reconnects: int = 3,
     timeout: float | None = None,
+    options: run_pb2.RunOptions | None = None,
 ) -> BatchSummary:
     """Analyze the items not yet in ``out`` through the server at ``target``, appending a line
     for each. Reconnects (with backoff, up to ``reconnects`` times in a row without progress)
     when the stream is lost; raises BatchError when it cannot finish (the output stays valid,
-    so a rerun resumes)."""
+    so a rerun resumes). ``options`` go with every item (backend, Message Batches)."""
+    options = options or run_pb2.RunOptions()
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
     started = time.perf_counter()
@@ -360,7 +364,7 @@ def run_batch(
                 break
             before = len(done)
             try:
-                asyncio.run(_stream_once(target, pending, write, concurrency, timeout))
+                asyncio.run(_stream_once(target, pending, write, concurrency, timeout, options))
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
@@ -405,6 +409,18 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
     )
     batch.add_argument("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     batch.add_argument(
+        "--backend",
+        choices=["offline", "anthropic"],
+        default=os.environ.get("JDLENS_BACKEND") or None,
+        help="model backend (env JDLENS_BACKEND; default: the server's default, offline for the embedded one)",
+    )
+    batch.add_argument(
+        "--llm-batch",
+        action="store_true",
+        help="send stage 1's model calls through the Message Batches API (anthropic backend, half "
+        "price, answers within 24 h); a batch holds up to --concurrency items",
+    )
+    batch.add_argument(
         "--db",
         metavar="URL",
         default=None,
@@ -425,12 +441,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 2
+    backend = getattr(args, "backend", None)
+    llm_batch = bool(getattr(args, "llm_batch", False))
+    if llm_batch and backend == "offline":
+        print("jdlens batch: --llm-batch needs the anthropic backend", file=sys.stderr)
+        return 2
+    if llm_batch:
+        backend = "anthropic"
+    options = run_pb2.RunOptions(
+        backend=_BACKENDS.get(backend or "", common_pb2.BACKEND_UNSPECIFIED), use_message_batches=llm_batch
+    )
     progress = not args.no_progress and sys.stderr.isatty()
     try:
         if args.server:
-            summary = run_batch(args.server, items, args.out, concurrency=args.concurrency, progress=progress)
+            summary = run_batch(
+                args.server, items, args.out, concurrency=args.concurrency, progress=progress, options=options
+            )
         else:
-            summary = _run_embedded(args, items, progress)
+            summary = _run_embedded(args, items, progress, options, backend)
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 1
@@ -438,7 +466,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0 if summary.complete else 1
 
 
-def _run_embedded(args: argparse.Namespace, items: list[BatchItem], progress: bool) -> BatchSummary:
+def _run_embedded(
+    args: argparse.Namespace,
+    items: list[BatchItem],
+    progress: bool,
+    options: run_pb2.RunOptions,
+    backend: str | None,
+) -> BatchSummary:
     from jdlens_server.app import build_runtime, embedded_server
     from jdlens_server.cli import _ensure_library
     from jdlens_server.grpc_api.server import ServerConfig
@@ -446,11 +480,13 @@ def _run_embedded(args: argparse.Namespace, items: list[BatchItem], progress: bo
 
     url = resolve_db_url(args.db)
     _ensure_library(url)
-    runtime = build_runtime(url)
+    runtime = build_runtime(url, backend=backend)
     config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency)
     try:
         with embedded_server(runtime, config) as target:
-            return run_batch(target, items, args.out, concurrency=args.concurrency, progress=progress)
+            return run_batch(
+                target, items, args.out, concurrency=args.concurrency, progress=progress, options=options
+            )
     finally:
         runtime.close()
 

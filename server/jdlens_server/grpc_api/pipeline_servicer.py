@@ -19,6 +19,7 @@ from jdlens_server.grpc_api import correlation
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.grpc_api.bounded import bounded_map
 from jdlens_server.grpc_api.status_mapping import NotConfigured, item_error, log_failure, to_rpc_status
+from jdlens_server.grpc_api.stream_batches import BatchingPipelineApi, ExtractionBatcher
 from jdlens_server.pipeline.api import PipelineApi
 from jdlens_server.runs.masks import apply_read_mask
 
@@ -56,10 +57,18 @@ async def _checked(requests: AsyncIterator[pb.AnalyzeJdStreamRequest]) -> AsyncG
 
 
 class PipelineServicer(pb_grpc.PipelineServiceServicer):
-    def __init__(self, core: PipelineApi | None, runner: BlockingRunner, stream_concurrency: int) -> None:
+    def __init__(
+        self,
+        core: PipelineApi | None,
+        runner: BlockingRunner,
+        stream_concurrency: int,
+        *,
+        batch_window_s: float = 2.0,
+    ) -> None:
         self._core = core
         self._runner = runner
         self._stream_concurrency = stream_concurrency
+        self._batch_window_s = batch_window_s
 
     def _require_core(self) -> PipelineApi:
         # Temporary until the pipeline core lands: a server built without one answers UNIMPLEMENTED.
@@ -103,6 +112,13 @@ class PipelineServicer(pb_grpc.PipelineServiceServicer):
         core = self._require_core()
         # The interceptor set the stream's id; per-item errors carry it too.
         stream_id = correlation.current.get() or correlation.new_correlation_id()
+        batcher = (
+            ExtractionBatcher(
+                core, self._runner, context, size=self._stream_concurrency, window_s=self._batch_window_s
+            )
+            if isinstance(core, BatchingPipelineApi)
+            else None
+        )
 
         async def analyze(item: _Item) -> pb.AnalyzeJdStreamResponse:
             request = item.request
@@ -115,7 +131,12 @@ class PipelineServicer(pb_grpc.PipelineServiceServicer):
                     idempotency_key=request.idempotency_key,
                     read_mask=request.read_mask,
                 )
-                run, replayed = await self._runner.run(context, partial(core.analyze_jd, single))
+                if batcher is not None and request.options.use_message_batches:
+                    prefetched = await batcher.prefetch(single)
+                    work = partial(batcher.core.analyze_jd, single, prefetched)
+                else:
+                    work = partial(core.analyze_jd, single)
+                run, replayed = await self._runner.run(context, work)
             except Exception as exc:
                 log_failure(exc, stream_id, STREAM_METHOD, request_id=request.request_id)
                 status = to_rpc_status(exc, stream_id)
@@ -126,6 +147,10 @@ class PipelineServicer(pb_grpc.PipelineServiceServicer):
                 replayed=replayed,
             )
 
-        async with aclosing(_checked(request_iterator)) as items:
-            async for response in bounded_map(items, analyze, self._stream_concurrency):
-                yield response
+        try:
+            async with aclosing(_checked(request_iterator)) as items:
+                async for response in bounded_map(items, analyze, self._stream_concurrency):
+                    yield response
+        finally:
+            if batcher is not None:
+                await batcher.close()

@@ -58,6 +58,9 @@ class ServerConfig:
     max_workers: int = 8
     # Items one AnalyzeJdStream works on at once; it reads no further requests while this many run.
     stream_concurrency: int = 8
+    # AnalyzeJdStream items asking for Message Batches: the longest wait for more items to join a
+    # batch (a batch also goes out once stream_concurrency items are waiting).
+    batch_window_seconds: float = 2.0
     grace_seconds: float = 10.0
     # Calls served at once before new ones are refused with RESOURCE_EXHAUSTED; None: no limit.
     max_concurrent_rpcs: int | None = None
@@ -131,7 +134,10 @@ def build_server(config: ServerConfig, services: Services) -> JdlensServer:
         maximum_concurrent_rpcs=config.max_concurrent_rpcs,
     )
     pipeline_service_pb2_grpc.add_PipelineServiceServicer_to_server(
-        PipelineServicer(services.pipeline, runner, config.stream_concurrency), server
+        PipelineServicer(
+            services.pipeline, runner, config.stream_concurrency, batch_window_s=config.batch_window_seconds
+        ),
+        server,
     )
     run_service_pb2_grpc.add_RunServiceServicer_to_server(RunServicer(services.runs, runner), server)
     library_service_pb2_grpc.add_LibraryServiceServicer_to_server(
