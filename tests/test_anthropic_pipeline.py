@@ -36,8 +36,11 @@ from jdlens_server.llm import AnthropicBackend, AnthropicConfig, LlmConfigError,
 from jdlens_server.llm.breaker import BreakerConfig, CircuitBreaker
 from jdlens_server.llm.config import BatchPolicy, RetryPolicy
 from jdlens_server.llm.provider import LlmProvider
+from jdlens_server.llm.quotes import QuoteIndex
 from jdlens_server.nlp.embedder import load_embedder
+from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline.core import stage1_model_input
+from jdlens_server.pipeline.llm_stage import model_input
 from jdlens_server.store.db import migrate
 from pipeline_runtime import DATA_SCIENTIST, REFERENCE_JD, esco_part
 
@@ -320,6 +323,7 @@ async def test_analyze_jd_on_anthropic_records_model_skills_usage_and_cost(
     user = first["messages"][0]["content"]
     assert all(f"{i} {h}\n" in user for i, h in enumerate(hints))
     assert "Here's What You Need" in user and "<jd>" in user
+    assert "recent scams directed toward candidates" not in user  # boilerplate is not sent
 
     # Skills: the confirmed hits (as the model ranked them), the added ones with located evidence;
     # the turned-down hits and the invented skill are gone, and the drop is counted in a warning.
@@ -393,6 +397,53 @@ async def test_invalid_output_twice_falls_back_to_offline_and_says_so(
         (s.skill_name, s.is_primary, s.source) for s in offline.extraction.skills
     ]
     assert run.extraction.decision.chosen_role == offline.extraction.decision.chosen_role
+
+
+def test_new_skill_metadata_is_asked_once_per_process(esco: tuple[str, Runtime], stub: AnthropicStub) -> None:
+    _, runtime = esco
+    hints = hints_of(runtime, REFERENCE_JD)
+    stub.queue.append(ok(stage1_answer(hints, hints[:2], new_primary=["Kafka"])))
+    stub.queue.append(ok({"skills": [meta_entry("Kafka", "platform", "Data Streaming")]}))
+    stub.queue.append(
+        ok(stage1_answer(hints, hints[:2], new_primary=["Kafka"]))
+    )  # the second JD: stage 1 only
+
+    first, _ = runtime.core.analyze_jd(analyze_request(REFERENCE_JD, dry_run=True))
+    second, _ = runtime.core.analyze_jd(analyze_request(REFERENCE_JD + "\nReference: 2", dry_run=True))
+
+    assert len(stub.message_requests()) == 3 and not stub.queue
+    for run in (first, second):
+        (kafka,) = [d.new_skill_meta for d in run.details.skills_detail if d.input_skill == "Kafka"]
+        assert (
+            kafka.derived.category == "Data Streaming"
+            and kafka.derived.nature == common_pb2.SKILL_NATURE_PLATFORM
+        )
+    assert any(
+        "asked by an earlier run" in line
+        for d in second.details.skills_detail
+        for line in d.new_skill_meta.keep_log
+    )
+    stage2 = metrics_of(second, run_pb2.STAGE_DETAILS)
+    assert stage2.backend == ANTHROPIC and stage2.usage.model_calls == 0 and stage2.usage.cost_usd == 0
+    assert metrics_of(first, run_pb2.STAGE_DETAILS).usage.model_calls == 1
+
+
+def test_boilerplate_is_cut_from_the_model_text_and_quotes_map_back() -> None:
+    jd = parse_jd(REFERENCE_JD)
+    request = model_input(jd, [])
+    assert len(request.text) < len(jd.plain_text) - 1500
+    assert "equal employment opportunities" not in request.text and "Kubernetes and Docker" in request.text
+    index = QuoteIndex(request.text)
+    # Before the cut boilerplate, between two cuts (a heading) and after the last one.
+    for quote in (
+        "Kubernetes and Docker",
+        "Equal employment opportunity",
+        "Our corporate headquarters are in Toronto",
+    ):
+        hit = index.find(quote)
+        assert hit is not None, quote
+        start, end = request.to_plain(hit.start, hit.end)
+        assert jd.plain_text[start:end] == quote
 
 
 # ------------------------------------------------------------------------------------- tie-break

@@ -40,6 +40,7 @@ from jdlens_server.pipeline.llm_stage import (
     ModelInput,
     ModelStage1,
     Prefetched,
+    SkillMetaCache,
     StageReport,
     model_input,
     model_skill_metadata,
@@ -84,6 +85,7 @@ class PipelineCore:
         self._embedder = embedder
         self._config = config or PipelineConfig()
         self._llm = llm or LlmProvider(None)
+        self._skill_meta = SkillMetaCache()
         # SQLite has one writer at a time; serialising our own writers turns "database is locked"
         # retries into an orderly queue and makes the centroid read-modify-write atomic.
         self._sqlite = factory.kw["bind"].dialect.name == "sqlite"
@@ -380,7 +382,7 @@ class PipelineCore:
             ):
                 return StageReport.fallback(run_pb2.STAGE_DETAILS, missing)
             return None
-        return model_skill_metadata(backend, result)
+        return model_skill_metadata(backend, result, self._skill_meta)
 
     def _load_for_stage(self, run_name: str, stage_name: str) -> run_pb2.Run:
         with self._factory() as session:

@@ -17,7 +17,10 @@ and what the failed attempts cost.
 
 from __future__ import annotations
 
+import bisect
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -45,6 +48,7 @@ __all__ = [
     "ModelInput",
     "ModelStage1",
     "Prefetched",
+    "SkillMetaCache",
     "StageReport",
     "model_input",
     "model_skill_metadata",
@@ -94,13 +98,29 @@ class StageReport:
 
 @dataclass(frozen=True, slots=True)
 class ModelInput:
-    """What stage 1 sends the model: the JD's plain text and the dictionary hits as hints."""
+    """What stage 1 sends the model: the JD's plain text without its boilerplate, and the
+    dictionary hits as hints."""
 
     text: str
     hints: tuple[str, ...]
     # The dictionary candidates behind each hint, index for index (words of the JD that name two
     # library skills are one hint: the model cannot tell them apart, nor need it).
     hinted: tuple[tuple[ExtractedSkillCandidate, ...], ...]
+    # Pieces of the plain text kept in ``text``: (start in text, start in the plain text, length).
+    pieces: tuple[tuple[int, int, int], ...] = ()
+
+    def to_plain(self, start: int, end: int) -> tuple[int, int]:
+        """A span of ``text`` (a located quote) as a span of the JD's plain text."""
+        if not self.pieces or end <= start:
+            return start, end
+        at = [p[0] for p in self.pieces]
+
+        def plain(i: int) -> int:
+            k = max(0, bisect.bisect_right(at, i) - 1)
+            text_start, plain_start, length = self.pieces[k]
+            return plain_start + min(i - text_start, length)
+
+        return plain(start), plain(end - 1) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +131,44 @@ class Prefetched:
     outcome: LlmExtraction | LlmFallback
 
 
+def _without_boilerplate(jd: parsed.ParsedJd) -> tuple[str, tuple[tuple[int, int, int], ...]]:
+    """The plain text minus the parser's boilerplate (equal-opportunity, scam warnings,
+    accessibility: a fifth to a quarter of a typical JD, and nothing the model needs), with
+    where each kept piece came from."""
+    plain = jd.plain
+    text = jd.plain_text
+    if plain is None or not jd.boilerplate:
+        return text, ((0, 0, len(text)),)  # as is: the parser's offsets need no map
+    # Boilerplate spans index the original; find the plain characters they cover.
+    indices = range(len(text))
+    cut = sorted(
+        (
+            bisect.bisect_left(indices, b.start, key=plain.origin),
+            bisect.bisect_left(indices, b.end, key=plain.origin),
+        )
+        for b in jd.boilerplate
+    )
+    parts: list[str] = []
+    pieces: list[tuple[int, int, int]] = []
+    size = pos = 0
+    for a, z in [*cut, (len(text), len(text))]:
+        piece = text[pos:a]
+        body = piece.strip()
+        if a > pos and body:
+            if parts:
+                parts.append("\n\n")
+                size += 2
+            parts.append(body)
+            pieces.append((size, pos + len(piece) - len(piece.lstrip()), len(body)))
+            size += len(body)
+        pos = max(pos, z)
+    return "".join(parts), tuple(pieces)
+
+
 def model_input(jd: parsed.ParsedJd, candidates: Sequence[ExtractedSkillCandidate]) -> ModelInput:
     """The plain text (markup-free, so quotes and hints index the same string as the matcher's
-    offsets) and, per dictionary hit, the JD's own words for it (shorter than ESCO labels such as
-    "Python (computer programming)", and what the model sees in the text)."""
+    offsets) without its boilerplate, and per dictionary hit the JD's own words for it (shorter
+    than ESCO labels such as "Python (computer programming)", and what the model sees)."""
     text = jd.plain_text
     groups: dict[str, tuple[str, list[ExtractedSkillCandidate]]] = {}
     for c in candidates:
@@ -122,8 +176,12 @@ def model_input(jd: parsed.ParsedJd, candidates: Sequence[ExtractedSkillCandidat
             continue
         words = (text[c.evidence[0][0] : c.evidence[0][1]] if c.evidence else c.name).strip() or c.name
         groups.setdefault(words.casefold(), (words, []))[1].append(c)
+    sent, pieces = _without_boilerplate(jd)
     return ModelInput(
-        text, tuple(words for words, _ in groups.values()), tuple(tuple(g) for _, g in groups.values())
+        sent,
+        tuple(words for words, _ in groups.values()),
+        tuple(tuple(g) for _, g in groups.values()),
+        pieces,
     )
 
 
@@ -196,7 +254,7 @@ class ModelStage1:
                 f"model: {len(answer.rejected_hints)} dictionary hit(s) read as false matches and left out: "
                 f"{shown}{f' and {more} more' if more > 0 else ''}"
             )
-        return _apply_fields(jd, text, answer), _merge_skills(loaded, jd, request, answer)
+        return _apply_fields(jd, text, request, answer), _merge_skills(loaded, jd, request, answer)
 
     # ---- tie-break -----------------------------------------------------------------------
 
@@ -277,14 +335,18 @@ def _candidates(
 # ---- applying the extraction ---------------------------------------------------------------
 
 
-def _to_original(jd: parsed.ParsedJd, text: str, span: Located | None) -> tuple[str, int, int] | None:
+def _to_original(
+    jd: parsed.ParsedJd, text: str, request: ModelInput, span: Located | None
+) -> tuple[str, int, int] | None:
     if span is None:
         return None
-    start, end = jd.to_original(span.start, span.end)
+    start, end = jd.to_original(*request.to_plain(span.start, span.end))
     return text[start:end], start, end
 
 
-def _apply_fields(jd: parsed.ParsedJd, text: str, answer: LlmExtraction) -> parsed.ParsedJd:
+def _apply_fields(
+    jd: parsed.ParsedJd, text: str, request: ModelInput, answer: LlmExtraction
+) -> parsed.ParsedJd:
     """The parse with the model's fields where it gives them. The caller's title (a hint) stands;
     sections, sentences and boilerplate stay the parser's (they carry exact offsets)."""
     changes: dict[str, object] = {}
@@ -313,21 +375,21 @@ def _apply_fields(jd: parsed.ParsedJd, text: str, answer: LlmExtraction) -> pars
     if answer.employment_type != parsed.EmploymentType.UNSPECIFIED:
         changes["employment_type"] = answer.employment_type
     if answer.facts_included:
-        changes.update(_facts(jd, text, answer))
+        changes.update(_facts(jd, text, request, answer))
     return replace(jd, **changes)  # type: ignore[arg-type]
 
 
-def _facts(jd: parsed.ParsedJd, text: str, answer: LlmExtraction) -> dict[str, object]:
+def _facts(jd: parsed.ParsedJd, text: str, request: ModelInput, answer: LlmExtraction) -> dict[str, object]:
     """The model's facts that it quoted from the JD (a fact without a located quote is left out:
     the contract gives every fact a span)."""
     out: dict[str, object] = {}
     exp = answer.experience
-    located = _to_original(jd, text, exp.span) if exp is not None else None
+    located = _to_original(jd, text, request, exp.span) if exp is not None else None
     if exp is not None and located is not None:
         out["experience"] = parsed.Experience(exp.min_years, exp.max_years, *located)
     education = []
     for ed in answer.education:
-        at = _to_original(jd, text, ed.span)
+        at = _to_original(jd, text, request, ed.span)
         if at is not None:
             education.append(
                 parsed.Education(ed.level, ed.qualification, at[0], ed.requirement, at[1], at[2])
@@ -336,13 +398,13 @@ def _facts(jd: parsed.ParsedJd, text: str, answer: LlmExtraction) -> dict[str, o
         out["education"] = tuple(education)
     certifications = []
     for c in answer.certifications:
-        at = _to_original(jd, text, c.span)
+        at = _to_original(jd, text, request, c.span)
         if at is not None:
             certifications.append(parsed.Certification(c.name, at[0], c.requirement, at[1], at[2]))
     if certifications:
         out["certifications"] = tuple(certifications)
     pay = answer.compensation
-    at_pay = _to_original(jd, text, pay.span) if pay is not None else None
+    at_pay = _to_original(jd, text, request, pay.span) if pay is not None else None
     if pay is not None and at_pay is not None:
         out["compensation"] = parsed.Compensation(
             pay.min_amount, pay.max_amount, pay.currency, pay.period, *at_pay
@@ -394,8 +456,9 @@ def _merge_skills(
     for skill in answer.skills:
         if skill.hint_index is not None or not skill.evidence:
             continue
-        evidence = tuple((e.start, e.end, _region_kind(jd, e.start, e.end)) for e in skill.evidence)
-        skill_id, alias = _resolve(loaded, request.text, skill.name, evidence[0], index)
+        spans = [request.to_plain(e.start, e.end) for e in skill.evidence]
+        evidence = tuple((a, z, _region_kind(jd, a, z)) for a, z in spans)
+        skill_id, alias = _resolve(loaded, jd.plain_text, skill.name, evidence[0], index)
         if skill_id is not None and skill_id in by_skill:
             i = by_skill[skill_id]
             kept = out[i]
@@ -463,21 +526,73 @@ def _invalid(s: SkillMetaSuggestion) -> str:
     return ", ".join(missing)
 
 
-def model_skill_metadata(backend: LlmBackend, result: run_pb2.DetailsResult) -> StageReport | None:
-    """Replace the rule-derived metadata of the KEEP_NEW skills in ``result`` with the model's, one
-    call for all of them, skill by skill where the model's entry is valid; None when there are none."""
+class SkillMetaCache:
+    """The model's valid metadata of new skills, by folded name, for the life of the process: a
+    skill the library lacks recurs across JDs (a stream of data JDs keeps naming Kafka) and its
+    metadata does not depend on the JD, so each is asked for once. Thread-safe, bounded (LRU)."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[SkillMetaSuggestion, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> tuple[SkillMetaSuggestion, str] | None:
+        with self._lock:
+            hit = self._entries.get(name.casefold())
+            if hit is not None:
+                self._entries.move_to_end(name.casefold())
+            return hit
+
+    def put(self, name: str, suggestion: SkillMetaSuggestion, model: str) -> None:
+        with self._lock:
+            self._entries[name.casefold()] = (suggestion, model)
+            self._entries.move_to_end(name.casefold())
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def _use(meta: run_pb2.NewSkillMeta, suggestion: SkillMetaSuggestion, model: str, note: str) -> None:
+    derived = meta.derived
+    model_meta = suggestion.to_proto()
+    # The model's fields over the rules'; what it does not give (skill type, reuse) stays.
+    derived.MergeFrom(model_meta)
+    derived.sub_category = model_meta.sub_category
+    derived.confidence = model_meta.confidence
+    derived.reasoning = f"{model or 'model'}: {model_meta.reasoning}"
+    meta.keep_log.append(f"metadata: from the model{note} (confidence {suggestion.confidence:.2f})")
+
+
+def model_skill_metadata(
+    backend: LlmBackend, result: run_pb2.DetailsResult, cache: SkillMetaCache | None = None
+) -> StageReport | None:
+    """Replace the rule-derived metadata of the KEEP_NEW skills in ``result`` with the model's:
+    from ``cache`` when an earlier run asked, else one call for all the others; skill by skill
+    where the model's entry is valid. None when the run has no new skill."""
     details = [d for d in result.skills_detail if d.new_skill_meta.placement == run_pb2.PLACEMENT_KEEP_NEW]
     if not details:
         return None
-    names = list(dict.fromkeys(d.input_skill for d in details))
+    cache = cache or SkillMetaCache()
+    cached_model = ""
+    asking: list[run_pb2.SkillDetail] = []
+    for d in details:
+        hit = cache.get(d.input_skill)
+        if hit is None:
+            asking.append(d)
+        else:
+            _use(d.new_skill_meta, hit[0], hit[1], " (asked by an earlier run)")
+            cached_model = cached_model or hit[1]
+    if not asking:
+        return StageReport(run_pb2.STAGE_DETAILS, common_pb2.BACKEND_ANTHROPIC, cached_model)
+    names = list(dict.fromkeys(d.input_skill for d in asking))
     try:
         answer = backend.skill_metadata(names)
     except LlmFallback as exc:
-        for d in details:
+        for d in asking:
             d.new_skill_meta.keep_log.append(f"metadata: offline rules (the model fell back: {exc.reason})")
         return StageReport.fallback(run_pb2.STAGE_DETAILS, exc.reason, exc.usage)
     rejected = 0
-    for d in details:
+    model = answer.usage.model
+    for d in asking:
         meta = d.new_skill_meta
         suggestion = answer.suggestions.get(d.input_skill)
         problem = "the model gave no entry" if suggestion is None else _invalid(suggestion)
@@ -485,15 +600,7 @@ def model_skill_metadata(backend: LlmBackend, result: run_pb2.DetailsResult) -> 
             rejected += 1
             meta.keep_log.append(f"metadata: offline rules ({problem or 'invalid'} in the model's answer)")
             continue
-        derived = meta.derived
-        model_meta = suggestion.to_proto()
-        # The model's fields over the rules'; what it does not give (skill type, reuse) stays.
-        derived.MergeFrom(model_meta)
-        derived.sub_category = model_meta.sub_category
-        derived.confidence = model_meta.confidence
-        derived.reasoning = f"{answer.usage.model or 'model'}: {model_meta.reasoning}"
-        meta.keep_log.append(f"metadata: from the model (confidence {suggestion.confidence:.2f})")
+        _use(meta, suggestion, model, "")
+        cache.put(d.input_skill, suggestion, model)
     reason = f"{rejected} of {len(details)} skill(s) kept the offline metadata" if rejected else ""
-    return StageReport(
-        run_pb2.STAGE_DETAILS, common_pb2.BACKEND_ANTHROPIC, answer.usage.model, answer.usage, reason
-    )
+    return StageReport(run_pb2.STAGE_DETAILS, common_pb2.BACKEND_ANTHROPIC, model, answer.usage, reason)
