@@ -157,3 +157,96 @@ def test_concurrent_callers_get_the_same_vectors() -> None:
     assert len(results) == 12
     for got in results:
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def _queued(emb: OnnxEmbedder) -> int:
+    with emb._round:
+        return len(emb._queue)
+
+
+def test_calls_arriving_during_a_round_share_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    texts = [t for triple in TRIPLES for t in triple]
+    expected = {t: emb.embed([t])[0] for t in texts}
+    rounds: list[int] = []
+    first_round_entered, release = threading.Event(), threading.Event()
+    run_round = emb._run_round
+
+    def spy(calls: list) -> None:  # type: ignore[type-arg]
+        rounds.append(len(calls))
+        if len(rounds) == 1:
+            first_round_entered.set()
+            assert release.wait(10)
+        run_round(calls)
+
+    monkeypatch.setattr(emb, "_run_round", spy)
+    got: dict[str, np.ndarray] = {}
+
+    def call(text: str) -> None:
+        got[text] = emb.embed([text])[0]
+
+    first = threading.Thread(target=call, args=(texts[0],))
+    first.start()
+    assert first_round_entered.wait(10)
+    others = [threading.Thread(target=call, args=(t,)) for t in texts[1:5]]
+    for t in others:
+        t.start()
+    for _ in range(1000):  # until all four wait in the queue behind the running round
+        if _queued(emb) == 4:
+            break
+        threading.Event().wait(0.01)
+    assert _queued(emb) == 4
+    release.set()
+    for t in [first, *others]:
+        t.join(10)
+    assert rounds == [1, 4]  # one shared round for the four late callers, not four rounds
+    for text in texts[:5]:
+        np.testing.assert_allclose(got[text], expected[text], atol=1e-5)
+
+
+def test_a_failed_round_fails_every_waiting_call_and_the_next_round_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    entered, release = threading.Event(), threading.Event()
+    run_batch = emb._run_batch
+
+    def broken(batch: list[list[int]]) -> np.ndarray:
+        entered.set()
+        assert release.wait(10)
+        raise MemoryError("model ran out of memory")
+
+    monkeypatch.setattr(emb, "_run_batch", broken)
+    failures: list[BaseException] = []
+
+    def call(text: str) -> None:
+        try:
+            emb.embed([text])
+        except BaseException as exc:  # collected below
+            failures.append(exc)
+
+    leader = threading.Thread(target=call, args=("first duty",))
+    leader.start()
+    assert entered.wait(10)
+    waiters = [threading.Thread(target=call, args=(f"duty {i}",)) for i in range(3)]
+    for t in waiters:
+        t.start()
+    for _ in range(1000):
+        if _queued(emb) == 3:
+            break
+        threading.Event().wait(0.01)
+    release.set()  # the leader's round fails; the waiters' round then fails the same way
+    for t in [leader, *waiters]:
+        t.join(10)
+        assert not t.is_alive()
+    assert len(failures) == 4
+    monkeypatch.setattr(emb, "_run_batch", run_batch)
+    assert emb.embed(["a working duty"]).shape == (1, emb.dim)
+
+
+def test_clear_cache_forgets_vectors() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=10)
+    emb.embed(["alpha duty", "beta duty"])
+    assert emb.cache_len == 2
+    emb.clear_cache()
+    assert emb.cache_len == 0

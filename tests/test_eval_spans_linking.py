@@ -172,6 +172,9 @@ class HashEmbedder:
         result: npt.NDArray[np.float32] = (out / norms).astype(np.float32)
         return result
 
+    def clear_cache(self) -> None:
+        """Nothing is cached."""
+
 
 def test_rank_skills_puts_dictionary_hits_first_then_each_phrase_gets_a_turn() -> None:
     labels = {

@@ -361,6 +361,9 @@ def test_embedder_mismatch_is_refused(
         def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
             return embedder.embed(texts)
 
+        def clear_cache(self) -> None:
+            embedder.clear_cache()
+
     with pytest.raises(FailedPrecondition, match="another model"):
         import_pack(sqlite_url, "onet", contents=onet_subset(onet, 1), embedder=Other(), progress=False)
 

@@ -180,17 +180,7 @@ def prepare_database(source_url: str, directory: Path, log: Log) -> tuple[str, s
 
 def clear_embedding_cache(embedder: Embedder) -> None:
     """Forget every cached sentence vector, so the next phase starts cold."""
-    clear = getattr(embedder, "clear_cache", None)
-    if callable(clear):
-        clear()
-        return
-    # OnnxEmbedder without a clear_cache(): its LRU is an OrderedDict under a lock.
-    cache = getattr(embedder, "_cache", None)
-    lock = getattr(embedder, "_cache_lock", None)
-    if cache is None or lock is None:
-        raise BenchError(f"cannot clear the cache of embedder {embedder.name!r}")
-    with lock:
-        cache.clear()
+    embedder.clear_cache()
 
 
 def _stream(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> float:

@@ -57,6 +57,10 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> FloatMatrix: ...
 
+    def clear_cache(self) -> None:
+        """Forget every cached vector (benchmarks start each phase cold)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -150,9 +154,12 @@ def _bert_uncased_tokenizer(max_length: int) -> Tokenizer:
 class OnnxEmbedder:
     """A sentence-transformers model run on onnxruntime with mean pooling and L2 normalisation.
 
-    Thread-safe: the cache has its own lock, and inference runs one batch at a time under a
-    second lock so the process never uses more than ``threads`` cores for embedding; holding it
-    per batch (not per call) lets a short request interleave with a long one.
+    Thread-safe, and concurrent calls are coalesced ("group commit"): a call that finds the model
+    idle runs at once; calls arriving while it runs queue up, and the next of them to run takes
+    the whole queue as one round, bucketed by token length across all the calls. Concurrent
+    stream items thus share full, evenly padded batches instead of each paying for its own small
+    ones, one round runs at a time (the process never uses more than ``threads`` cores for
+    embedding), and a lone request never waits for a batch to fill.
     """
 
     def __init__(self, spec: ModelSpec, threads: int = 2, cache_size: int = 50_000) -> None:
@@ -164,7 +171,9 @@ class OnnxEmbedder:
         self._cache_size = max(0, cache_size)
         self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._run_lock = threading.Lock()
+        self._round = threading.Condition()
+        self._queue: list[_EmbedCall] = []
+        self._round_running = False
         self._tokenizer = _bert_uncased_tokenizer(spec.max_seq_length)
         self._pad_id = 0
 
@@ -211,6 +220,10 @@ class OnnxEmbedder:
             self._remember(unique, vectors)
         return out
 
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
     def _remember(self, texts: list[str], vectors: FloatMatrix) -> None:
         if self._cache_size == 0:
             return
@@ -225,11 +238,41 @@ class OnnxEmbedder:
 
     def _embed_uncached(self, texts: list[str]) -> FloatMatrix:
         encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
-        ids = [e.ids for e in encodings]
-        result = np.empty((len(texts), self.dim), dtype=np.float32)
-        for chunk in _length_buckets([len(seq) for seq in ids]):
-            result[chunk] = self._run_batch([ids[i] for i in chunk])
-        return result
+        call = _EmbedCall([e.ids for e in encodings])
+        with self._round:
+            self._queue.append(call)
+            while not call.done:
+                if not self._round_running:
+                    self._round_running = True
+                    calls, self._queue = self._queue, []
+                    break
+                self._round.wait()
+            else:
+                return call.result()
+        try:
+            self._run_round(calls)
+        finally:
+            with self._round:
+                self._round_running = False
+                self._round.notify_all()
+        return call.result()
+
+    def _run_round(self, calls: list[_EmbedCall]) -> None:
+        """Embed every queued call's sequences together, bucketed by length across calls."""
+        owners = [(c, i) for c in calls for i in range(len(c.ids))]
+        seqs = [c.ids[i] for c, i in owners]
+        try:
+            vectors = np.empty((len(seqs), self.dim), dtype=np.float32)
+            for chunk in _length_buckets([len(seq) for seq in seqs]):
+                vectors[chunk] = self._run_batch([seqs[i] for i in chunk])
+        except BaseException as exc:  # every waiting call gets the failure, none hangs
+            for c in calls:
+                c.fail(exc)
+            raise
+        start = 0
+        for c in calls:
+            c.finish(vectors[start : start + len(c.ids)])
+            start += len(c.ids)
 
     def _run_batch(self, batch: list[list[int]]) -> FloatMatrix:
         width = max(len(seq) for seq in batch)
@@ -241,8 +284,7 @@ class OnnxEmbedder:
         feed: dict[str, IntMatrix] = {"input_ids": input_ids, "attention_mask": mask}
         if self._spec.token_type_ids:
             feed["token_type_ids"] = np.zeros_like(input_ids)
-        with self._run_lock:
-            (tokens,) = self._session.run([self._spec.token_output], feed)
+        (tokens,) = self._session.run([self._spec.token_output], feed)
         token_vecs: FloatMatrix = np.asarray(tokens, dtype=np.float32)
         weights = mask.astype(np.float32)[:, :, None]
         summed = (token_vecs * weights).sum(axis=1)
@@ -250,6 +292,30 @@ class OnnxEmbedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         unit: FloatMatrix = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
         return unit
+
+
+class _EmbedCall:
+    """One embed() call's token ids, waiting in the queue for a round to compute them."""
+
+    __slots__ = ("_error", "_vectors", "done", "ids")
+
+    def __init__(self, ids: list[list[int]]) -> None:
+        self.ids = ids
+        self.done = False
+        self._vectors: FloatMatrix | None = None
+        self._error: BaseException | None = None
+
+    def finish(self, vectors: FloatMatrix) -> None:
+        self._vectors, self.done = vectors, True
+
+    def fail(self, error: BaseException) -> None:
+        self._error, self.done = error, True
+
+    def result(self) -> FloatMatrix:
+        if self._error is not None:
+            raise RuntimeError("embedding failed in a shared round") from self._error
+        assert self._vectors is not None
+        return self._vectors
 
 
 def _length_buckets(lengths: list[int]) -> list[list[int]]:
