@@ -22,6 +22,8 @@ JSON_KEYS = [
     "embed_only_jds_per_s",
     "ratio",
     "rss_mb",
+    "extract_p50_ms",
+    "extract_embed_p50_ms",
 ]
 
 
@@ -46,7 +48,8 @@ def test_shipped_set_is_forty_distinct_typical_jds() -> None:
 def test_texts_never_repeat_across_cycles_or_phases() -> None:
     stream = bench.bench_texts(85, "stream")
     unary = bench.bench_texts(85, "unary")
-    assert len(set(stream) | set(unary)) == 170
+    extract = bench.bench_texts(85, "extract")
+    assert len(set(stream) | set(unary) | set(extract)) == 255
     # A cycled copy keeps the original's sentences: the embedder cache may serve them.
     assert bench.pipeline_embedding_texts(stream[0]) == bench.pipeline_embedding_texts(stream[40])
 
@@ -75,6 +78,8 @@ def test_bench_json_has_exactly_the_keys(
         result["stream_jds_per_s"] / result["embed_only_jds_per_s"], rel=0.02
     )
     assert result["rss_mb"] > 50
+    # Stage 1 alone includes its embedding, so it cannot be faster than the embedder's part of it.
+    assert 0 < result["extract_embed_p50_ms"] < result["extract_p50_ms"]
     assert "load average" in captured.err
     # The runs went to the temporary copy, not to the database the library came from.
     with closing(sqlite3.connect(source)) as conn:

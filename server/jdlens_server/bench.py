@@ -4,13 +4,16 @@ One process runs an embedded server on a loopback port and calls it through the 
 
 1. warm-up: three dry-run AnalyzeJd calls (model session, parser, index, database connections);
 2. stream: N JDs over one AnalyzeJdStream with persistence on -> ``stream_jds_per_s``;
-3. embed-only: for the same N JDs, what the pipeline embeds per JD (its parsed title and
-   responsibility sentences), one embed call per JD as the pipeline makes it -> ``embed_only_jds_per_s``;
-   ``ratio`` = stream / embed-only: the embedder is the floor, the ratio says how close the rest
-   (parsing, matching, index search, database writes, gRPC) keeps us to it;
+3. embed-only: for the same N JDs, what stage 1 embeds per JD (its title, the JD passage and the
+   responsibility sentences), one embed call per JD, as many in flight as the stream has (the
+   embedder coalesces concurrent calls for both) -> ``embed_only_jds_per_s``; ``ratio`` = stream /
+   embed-only: the embedder is the floor, the ratio says how close the rest (parsing, matching,
+   index search, stage 2 and 3, database writes, gRPC) keeps us to it;
 4. unary: N more JDs, one AnalyzeJd at a time -> ``unary_p50_ms`` / ``unary_p95_ms`` as the client sees them;
+5. extract: N more JDs, one ExtractFromJd (stage 1) at a time -> ``extract_p50_ms``, and the same
+   JDs' embed calls alone, one at a time -> ``extract_embed_p50_ms`` (stage 1's embedder time);
 ``rss_mb``: the process's peak resident set (server, model, library and client together).
-The embedder's sentence cache is cleared before phases 2, 3 and 4, so each starts cold.
+The embedder's sentence cache is cleared before each phase, so each starts cold.
 
 JDs: the 40 shipped in bench_data/, cycled when N > 40. Each text gets a last line naming its
 phase and cycle, so no request replays another; cycled copies keep the originals' sentences, so
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from importlib.resources import files
@@ -46,6 +50,7 @@ import grpc
 from sqlalchemy.engine import make_url
 
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server.grpc_api.server import ServerConfig
 
 if TYPE_CHECKING:
     from jdlens_server.nlp.embedder import Embedder
@@ -93,6 +98,10 @@ class BenchResult:
     embed_only_jds_per_s: float
     ratio: float
     rss_mb: float
+    # Stage 1 alone (ExtractFromJd, one call at a time) and, for the same JDs, the embedder's own
+    # time per JD (what stage 1 embeds, one call per JD): the latency floor of that stage.
+    extract_p50_ms: float
+    extract_embed_p50_ms: float
 
     def to_json(self) -> dict[str, float | int]:
         return asdict(self)
@@ -212,6 +221,18 @@ def _unary(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[
     return latencies
 
 
+def _extract(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> list[float]:
+    """Each ExtractFromJd (stage 1 only) call's latency in milliseconds, one call at a time."""
+    latencies = []
+    for text in texts:
+        request = pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text=text))
+        started = time.perf_counter()
+        response = stub.ExtractFromJd(request, timeout=_CALL_TIMEOUT_S)
+        latencies.append((time.perf_counter() - started) * 1000)
+        _check_runs([(response.run, response.replayed, "")], 1)
+    return latencies
+
+
 def _check_runs(results: list[tuple[run_pb2.Run | None, bool, str]], expected: int) -> None:
     if len(results) != expected:
         raise BenchError(f"{expected} JDs sent, {len(results)} answers")
@@ -222,12 +243,24 @@ def _check_runs(results: list[tuple[run_pb2.Run | None, bool, str]], expected: i
             raise BenchError(f"a bench JD was replayed from {run.name}; the texts must be new")
 
 
-def _embed_only(embedder: Embedder, per_jd: Sequence[Sequence[str]]) -> float:
+def _embed_only(embedder: Embedder, per_jd: Sequence[Sequence[str]], concurrency: int) -> float:
+    """Seconds to embed every JD's texts, one call per JD, ``concurrency`` calls in flight as the
+    stream has them (the embedder coalesces concurrent calls, for the stream and this floor alike)."""
     started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda texts: embedder.embed(list(texts)) if texts else None, per_jd))
+    return time.perf_counter() - started
+
+
+def _embed_each(embedder: Embedder, per_jd: Sequence[Sequence[str]]) -> list[float]:
+    """Milliseconds of each JD's one embed call, one JD at a time."""
+    latencies = []
     for texts in per_jd:
+        started = time.perf_counter()
         if texts:
             embedder.embed(list(texts))
-    return time.perf_counter() - started
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
 
 
 def peak_rss_mb() -> float:
@@ -244,8 +277,11 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
 
     stream_texts = bench_texts(n, "stream")
     unary_texts = bench_texts(n, "unary")
-    # Parsed before the clock starts: the embed-only phase times the embedder alone.
+    extract_texts = bench_texts(n, "extract")
+    # Parsed before the clock starts: the embed-only phases time the embedder alone.
     per_jd = [pipeline_embedding_texts(t) for t in stream_texts]
+    per_extract_jd = [pipeline_embedding_texts(t) for t in extract_texts]
+    concurrency = ServerConfig().stream_concurrency
     runtime = build_runtime(db_url)
     log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
     try:
@@ -268,7 +304,7 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
             log(f"stream: {n} JDs in {stream_s:.2f} s{seen}")
 
             clear_embedding_cache(runtime.embedder)
-            embed_s = _embed_only(runtime.embedder, per_jd)
+            embed_s = _embed_only(runtime.embedder, per_jd, concurrency)
             distinct = len({t for texts in per_jd for t in texts})
             log(
                 f"embed-only: {sum(map(len, per_jd))} texts ({distinct} distinct) of {n} JDs in {embed_s:.2f} s"
@@ -277,6 +313,12 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
             clear_embedding_cache(runtime.embedder)
             latencies = _unary(stub, unary_texts)
             log(f"unary: {n} calls in {sum(latencies) / 1000:.2f} s")
+
+            clear_embedding_cache(runtime.embedder)
+            extract_latencies = _extract(stub, extract_texts)
+            log(f"extract: {n} ExtractFromJd calls in {sum(extract_latencies) / 1000:.2f} s")
+            clear_embedding_cache(runtime.embedder)
+            embed_latencies = _embed_each(runtime.embedder, per_extract_jd)
     finally:
         runtime.close()
     stream_rate = n / stream_s
@@ -290,6 +332,8 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
         embed_only_jds_per_s=round(embed_rate, 2),
         ratio=round(stream_rate / embed_rate, 3),
         rss_mb=round(peak_rss_mb(), 1),
+        extract_p50_ms=round(float(np.percentile(np.asarray(extract_latencies), 50)), 1),
+        extract_embed_p50_ms=round(float(np.percentile(np.asarray(embed_latencies), 50)), 1),
     )
 
 
