@@ -399,6 +399,24 @@ async def test_invalid_output_twice_falls_back_to_offline_and_says_so(
     assert run.extraction.decision.chosen_role == offline.extraction.decision.chosen_role
 
 
+def test_a_jd_the_model_rejects_is_a_rejected_run_with_its_cost(
+    esco: tuple[str, Runtime], stub: AnthropicStub
+) -> None:
+    _, runtime = esco
+    stub.queue.append(ok(stage1_answer([], jd_type="reject", reject_reason="not_a_jd")))
+
+    run, _ = runtime.core.extract_from_jd(extract_request(REFERENCE_JD))
+
+    assert run.status == run_pb2.RUN_STATUS_REJECTED and run.extraction.rejected
+    assert run.extraction.parsed.reject_reason == parsed_jd_pb2.REJECT_REASON_NOT_A_JD
+    assert run.extraction.decision.decision_case == run_pb2.DECISION_CASE_REJECTED
+    assert "the model read it as not a jd" in run.extraction.decision.reasoning
+    assert not run.extraction.skills and not run.extraction.updates.new_skills_attached
+    extract = metrics_of(run, run_pb2.STAGE_EXTRACT)
+    assert extract.backend == ANTHROPIC and extract.usage.cost_usd == pytest.approx(haiku(1200, 300))
+    assert run.total_usage.model_calls == 1
+
+
 def test_new_skill_metadata_is_asked_once_per_process(esco: tuple[str, Runtime], stub: AnthropicStub) -> None:
     _, runtime = esco
     hints = hints_of(runtime, REFERENCE_JD)
