@@ -19,8 +19,10 @@ from contextlib import aclosing
 from typing import Any, NoReturn
 
 import grpc
+from google.protobuf.message import DecodeError
 from grpc import aio
 
+from jdlens_server.errors import FieldViolation, InvalidArgument
 from jdlens_server.grpc_api import correlation
 from jdlens_server.grpc_api.status_mapping import grpc_code, log_failure, to_rpc_status
 
@@ -107,10 +109,60 @@ async def _guarded(method: str, context: Context) -> AsyncIterator[_Call]:
         call.finish()
 
 
+class _Undecodable:
+    """What bytes that are not a valid request message deserialize to (e.g. a string field that is
+    not UTF-8, which a client in another language can send). Left to gRPC, the parse error would
+    be an UNKNOWN status with a server-side trace; the wrapped behaviour makes it INVALID_ARGUMENT."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def refuse(self) -> NoReturn:
+        hint = (
+            "protobuf string fields must be UTF-8: decode the JD text to Unicode before sending"
+            if "UTF-8" in self.reason
+            else "send a serialized message of the method's request type"
+        )
+        raise InvalidArgument(
+            f"the request could not be decoded ({self.reason}); {hint}", [FieldViolation("request", hint)]
+        )
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError as exc:
+            return _Undecodable(str(exc).split(": ", 1)[-1])
+
+    return parse
+
+
+async def _checked(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A request stream in which an undecodable message ends the call with INVALID_ARGUMENT."""
+    async for request in requests:
+        if isinstance(request, _Undecodable):
+            request.refuse()
+        yield request
+
+
+def _decoded(request_or_iterator: Any) -> Any:
+    if isinstance(request_or_iterator, _Undecodable):
+        request_or_iterator.refuse()
+    if hasattr(request_or_iterator, "__aiter__"):
+        return _checked(request_or_iterator)
+    return request_or_iterator
+
+
 def _wrap_unary_response(method: str, behavior: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     async def handle(request_or_iterator: Any, context: Context) -> Any:
         async with _guarded(method, context):
-            result = behavior(request_or_iterator, context)
+            result = behavior(_decoded(request_or_iterator), context)
             return await result if inspect.isawaitable(result) else result
 
     return handle
@@ -123,7 +175,7 @@ def _wrap_stream_response(method: str, behavior: Callable[..., Any]) -> Callable
 
     async def handle(request_or_iterator: Any, context: Context) -> AsyncIterator[Any]:
         async with _guarded(method, context):
-            responses = behavior(request_or_iterator, context)
+            responses = behavior(_decoded(request_or_iterator), context)
             if hasattr(responses, "__aiter__"):
                 async with aclosing(responses) as stream:
                     async for response in stream:
@@ -146,7 +198,7 @@ class ErrorInterceptor(aio.ServerInterceptor):  # type: ignore[type-arg]
             return handler
         method = handler_call_details.method
         wrap_args = {
-            "request_deserializer": handler.request_deserializer,
+            "request_deserializer": _tolerant(handler.request_deserializer),
             "response_serializer": handler.response_serializer,
         }
         if handler.unary_unary is not None:

@@ -56,10 +56,15 @@ class AppliedUpdates:
 
 def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tuple[FloatArray, int]:
     """Running mean of the role's JD embeddings. Locks the role row (PostgreSQL) so two runs never
-    read the same n and lose an update; on SQLite the caller serialises writers."""
+    read the same n and lose an update; on SQLite the caller serialises writers.
+
+    The lock is FOR NO KEY UPDATE, not FOR UPDATE: the run row inserted earlier in the same
+    transaction references the role, which takes a KEY SHARE lock on it, and FOR UPDATE conflicts
+    with other runs' KEY SHARE locks -- two concurrent runs of one role deadlocked. NO KEY UPDATE
+    still serialises centroid writers (it conflicts with itself) and leaves foreign keys alone."""
     stmt = select(RoleRow.centroid, RoleRow.centroid_n).where(RoleRow.id == role_id)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(key_share=True)
     row = session.execute(stmt).one()
     n = int(row.centroid_n)
     if row.centroid is not None and n > 0:

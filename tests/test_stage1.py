@@ -1,0 +1,270 @@
+"""Stage 1 (ExtractFromJd) end to end through the generated client over a real socket, on a real
+ESCO subset, on SQLite and PostgreSQL: the reference JD, rejections, bad requests that write
+nothing, idempotency, dry runs, review-queue de-duplication and concurrent centroid updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from sqlalchemy import func, select
+
+from jdlens.v1 import parsed_jd_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server.app import Runtime, embedded_server
+from jdlens_server.store.models import ReviewItemRow, RoleRow, RunRow
+from pipeline_runtime import REFERENCE_JD, library_runtime, table_counts
+
+OFFICES = {"Toronto", "New York", "Montreal", "Kitchener", "London", "San Francisco"}
+
+
+@dataclass
+class Served:
+    runtime: Runtime
+    target: str
+    stub: pipeline_service_pb2_grpc.PipelineServiceStub
+
+
+@pytest.fixture
+def served(db_url: str) -> Iterator[Served]:
+    runtime = library_runtime(db_url)
+    try:
+        with embedded_server(runtime) as target, grpc.insecure_channel(target) as channel:
+            yield Served(runtime, target, pipeline_service_pb2_grpc.PipelineServiceStub(channel))
+    finally:
+        runtime.close()
+
+
+def extract(
+    served: Served, text: str, *, title: str = "", dry_run: bool = False, key: str = ""
+) -> pipeline_service_pb2.ExtractFromJdResponse:
+    return served.stub.ExtractFromJd(
+        pipeline_service_pb2.ExtractFromJdRequest(
+            jd=pipeline_service_pb2.JdInput(text=text, title=title),
+            options=run_pb2.RunOptions(dry_run=dry_run),
+            idempotency_key=key,
+        ),
+        timeout=120,
+    )
+
+
+def stored_runs(runtime: Runtime) -> int:
+    with runtime.factory() as session:
+        return int(session.scalar(select(func.count()).select_from(RunRow)) or 0)
+
+
+def centroid_counts(runtime: Runtime) -> dict[int, int]:
+    with runtime.factory() as session:
+        return {r.id: r.centroid_n for r in session.execute(select(RoleRow.id, RoleRow.centroid_n))}
+
+
+def violations(error: grpc.RpcError) -> dict[str, str]:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None, "the error carries no google.rpc.Status"
+    out: dict[str, str] = {}
+    for detail in status.details:
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            out.update({v.field: v.description for v in bad.field_violations})
+    return out
+
+
+# ---- the reference JD ---------------------------------------------------------------------------
+
+
+def test_reference_jd_is_case_a_with_its_fields_and_evidenced_skills(served: Served) -> None:
+    run = extract(served, REFERENCE_JD).run
+    ex = run.extraction
+    parsed = ex.parsed
+    assert parsed.jd_type == parsed_jd_pb2.JD_TYPE_PASS
+    assert parsed.company_name == "Index Exchange"
+    assert parsed.experience.min_years == 8
+    assert {loc.city for loc in parsed.job_locations} == OFFICES
+    for loc in parsed.job_locations:  # every location points at its words in the JD
+        assert loc.city in run.jd_text[loc.span.start : loc.span.end + 40]
+
+    decision = ex.decision
+    assert decision.decision_case == run_pb2.DECISION_CASE_UNIQUE_ALIAS and decision.case_letter == "A"
+    snapshot = served.runtime.library.current().snapshot
+    chosen = snapshot.role_by_slug[decision.chosen_role.slug]
+    assert any(role_id == chosen for role_id, _ in snapshot.role_alias_map["data engineer"])
+    assert ex.signals.normalized_title == "data engineer" and ex.signals.alias_found
+    assert decision.reasoning.startswith("Exact alias hit on")
+
+    names = {s.skill_name.lower() for s in ex.skills}
+    assert {"big data", "hadoop", "kafka", "spark", "sql"} <= names
+    assert any("stream" in n for n in names)  # "streaming data processing"
+    for skill in ex.skills:
+        assert skill.evidence, skill.skill_name
+        for ev in skill.evidence:
+            assert run.jd_text[ev.span.start : ev.span.end] == ev.text
+    # Boilerplate (equal opportunity, benefits) never yields skills.
+    boiler = [(b.span.start, b.span.end) for b in parsed.boilerplate]
+    assert boiler
+    for skill in ex.skills:
+        for ev in skill.evidence:
+            assert not any(s <= ev.span.start < e for s, e in boiler), skill.skill_name
+
+
+# ---- rejections and bad requests --------------------------------------------------------------------
+
+NOT_A_JD = (
+    "Preheat the oven to 180 degrees. Mix the flour, sugar and butter in a large bowl until the dough "
+    "is smooth, then fold in the chocolate chips. Bake the cookies for twelve minutes, let them cool on "
+    "a rack and serve them with a glass of cold milk. Store what is left in an airtight tin for a week."
+)
+NOT_ENGLISH = (
+    "Nous recherchons un ingénieur de données expérimenté pour rejoindre notre équipe à Paris. Vous "
+    "serez responsable de la conception et de la maintenance des pipelines de données, de la qualité "
+    "des données et de la collaboration avec les équipes produit. Vous avez au moins cinq ans "
+    "d'expérience avec Python, SQL et Spark, et vous parlez couramment français et anglais."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (NOT_A_JD, parsed_jd_pb2.REJECT_REASON_NOT_A_JD),
+        (NOT_ENGLISH, parsed_jd_pb2.REJECT_REASON_NOT_ENGLISH),
+        ("Hiring now, apply today!", parsed_jd_pb2.REJECT_REASON_TOO_LITTLE_TEXT),
+    ],
+)
+def test_rejections_say_why_and_update_no_library_state(
+    served: Served, text: str, reason: parsed_jd_pb2.RejectReason.ValueType
+) -> None:
+    before = table_counts(served.runtime), centroid_counts(served.runtime)
+    run = extract(served, text).run
+    assert run.status == run_pb2.RUN_STATUS_REJECTED
+    assert run.extraction.parsed.jd_type == parsed_jd_pb2.JD_TYPE_REJECT
+    assert run.extraction.parsed.reject_reason == reason
+    assert run.extraction.parsed.reject_detail
+    assert run.extraction.decision.decision_case == run_pb2.DECISION_CASE_REJECTED
+    assert not run.extraction.skills
+    assert (table_counts(served.runtime), centroid_counts(served.runtime)) == before
+
+
+def test_bad_jds_are_invalid_argument_and_write_nothing(served: Served) -> None:
+    before = stored_runs(served.runtime), table_counts(served.runtime)
+    for text in ["", "   \n\t  ", "x" * (10 * 1024 * 1024)]:
+        with pytest.raises(grpc.RpcError) as caught:
+            extract(served, text)
+        assert caught.value.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.RESOURCE_EXHAUSTED)
+        if caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            assert "jd.text" in violations(caught.value)
+    # Invalid UTF-8 in the text field: the bytes a client in another language could send.
+    request = pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text="MARKER"))
+    raw = request.SerializeToString().replace(b"MARKER", b"bad \xff\xfe")
+    with grpc.insecure_channel(served.target) as channel:
+        call = channel.unary_unary(
+            "/jdlens.v1.PipelineService/ExtractFromJd",
+            request_serializer=lambda b: b,
+            response_deserializer=lambda b: b,
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            call(raw, timeout=60)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "UTF-8" in (caught.value.details() or "")
+    assert (stored_runs(served.runtime), table_counts(served.runtime)) == before
+
+
+# ---- idempotency, dry run, queue de-duplication -----------------------------------------------------
+
+
+def test_a_repeated_request_returns_the_stored_run_and_updates_nothing_twice(served: Served) -> None:
+    first = extract(served, REFERENCE_JD)
+    after_first = stored_runs(served.runtime), table_counts(served.runtime), centroid_counts(served.runtime)
+    again = extract(served, REFERENCE_JD + "\n\n")  # the same JD modulo whitespace
+    assert again.replayed and not first.replayed
+    assert again.run.run_id == first.run.run_id
+    after_again = stored_runs(served.runtime), table_counts(served.runtime), centroid_counts(served.runtime)
+    assert after_again == after_first
+    # A client key names the request: reusing it for a different JD is refused, not replayed.
+    keyed = extract(served, REFERENCE_JD, key="client-key-1")
+    assert extract(served, REFERENCE_JD, key="client-key-1").run.run_id == keyed.run.run_id
+    with pytest.raises(grpc.RpcError) as caught:
+        extract(served, NOT_A_JD, key="client-key-1")
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_a_dry_run_computes_everything_and_writes_nothing(served: Served) -> None:
+    before = stored_runs(served.runtime), table_counts(served.runtime), centroid_counts(served.runtime)
+    run = extract(served, REFERENCE_JD, dry_run=True).run
+    assert run.extraction.updates.dry_run
+    assert run.extraction.decision.case_letter == "A" and run.extraction.skills
+    assert (
+        stored_runs(served.runtime),
+        table_counts(served.runtime),
+        centroid_counts(served.runtime),
+    ) == before
+
+
+def test_the_same_new_skill_for_the_same_role_is_one_queue_row_counted_twice(served: Served) -> None:
+    first = extract(served, REFERENCE_JD).run
+    # Another JD of the same role (same title) asking for the same tools, worded differently.
+    other = REFERENCE_JD.replace("Index Exchange", "Acme Ads").replace(
+        "billions of auctions", "many auctions"
+    )
+    second = extract(served, other).run
+    assert first.extraction.decision.chosen_role.slug == second.extraction.decision.chosen_role.slug
+    new_first = {s.skill_name for s in first.extraction.skills if s.is_new}
+    assert "Kafka" in new_first
+    with served.runtime.factory() as session:
+        rows = session.execute(
+            select(ReviewItemRow.subject, ReviewItemRow.occurrence_count).where(
+                ReviewItemRow.kind == "new_skill"
+            )
+        ).all()
+    subjects = [r.subject for r in rows]
+    assert len(subjects) == len(set(subjects))  # never a duplicate row
+    counts = {r.subject: r.occurrence_count for r in rows}
+    assert counts["Kafka"] == 2
+
+
+# ---- concurrency ------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_concurrent_runs_of_one_role_lose_no_centroid_update(pg_url: str) -> None:
+    runtime = library_runtime(pg_url)
+    try:
+        n = 8
+        texts = [f"{REFERENCE_JD}\n\nRequisition {i}: team {chr(65 + i)}." for i in range(n)]
+        with embedded_server(runtime) as target, grpc.insecure_channel(target) as channel:
+            stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+
+            def call(text: str) -> run_pb2.Run:
+                return stub.ExtractFromJd(
+                    pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text=text)),
+                    timeout=120,
+                ).run
+
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                runs = list(pool.map(call, texts))
+        assert len({r.run_id for r in runs}) == n
+        slug = runs[0].extraction.decision.chosen_role.slug
+        assert all(r.extraction.decision.chosen_role.slug == slug for r in runs)
+        role_id = runtime.library.current().snapshot.role_by_slug[slug]
+        assert centroid_counts(runtime)[role_id] == n  # every run's update landed
+    finally:
+        runtime.close()
+
+
+def test_an_undecodable_stream_item_ends_the_stream_with_invalid_argument(served: Served) -> None:
+    good = pipeline_service_pb2.AnalyzeJdStreamRequest(
+        request_id="1", jd=pipeline_service_pb2.JdInput(text="MARKER")
+    ).SerializeToString()
+    bad = good.replace(b"MARKER", b"bad \xc3\x28")
+    with grpc.insecure_channel(served.target) as channel:
+        call = channel.stream_stream(
+            "/jdlens.v1.PipelineService/AnalyzeJdStream",
+            request_serializer=lambda b: b,
+            response_deserializer=lambda b: b,
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            list(call(iter([bad]), timeout=60))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "request" in violations(caught.value)
