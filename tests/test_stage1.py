@@ -62,6 +62,21 @@ def centroid_counts(runtime: Runtime) -> dict[int, int]:
         return {r.id: r.centroid_n for r in session.execute(select(RoleRow.id, RoleRow.centroid_n))}
 
 
+def raw_call(served: Served, method: str, payload: list[bytes], *, stream: bool = False) -> grpc.RpcError:
+    """Send serialized bytes as a client in any language could (e.g. a string that is not UTF-8);
+    returns the error the server answered with."""
+    path = f"/jdlens.v1.PipelineService/{method}"
+    with grpc.insecure_channel(served.target) as channel, pytest.raises(grpc.RpcError) as caught:
+        if stream:
+            call = channel.stream_stream(path, request_serializer=bytes, response_deserializer=bytes)
+            list(call(iter(payload), timeout=60))
+        else:
+            channel.unary_unary(path, request_serializer=bytes, response_deserializer=bytes)(
+                payload[0], timeout=60
+            )
+    return caught.value
+
+
 def violations(error: grpc.RpcError) -> dict[str, str]:
     status = rpc_status.from_call(error)  # type: ignore[arg-type]
     assert status is not None, "the error carries no google.rpc.Status"
@@ -158,16 +173,9 @@ def test_bad_jds_are_invalid_argument_and_write_nothing(served: Served) -> None:
     # Invalid UTF-8 in the text field: the bytes a client in another language could send.
     request = pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text="MARKER"))
     raw = request.SerializeToString().replace(b"MARKER", b"bad \xff\xfe")
-    with grpc.insecure_channel(served.target) as channel:
-        call = channel.unary_unary(
-            "/jdlens.v1.PipelineService/ExtractFromJd",
-            request_serializer=lambda b: b,
-            response_deserializer=lambda b: b,
-        )
-        with pytest.raises(grpc.RpcError) as caught:
-            call(raw, timeout=60)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "UTF-8" in (caught.value.details() or "")
+    error = raw_call(served, "ExtractFromJd", [raw])
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "UTF-8" in (error.details() or "")
     assert (stored_runs(served.runtime), table_counts(served.runtime)) == before
 
 
@@ -258,13 +266,6 @@ def test_an_undecodable_stream_item_ends_the_stream_with_invalid_argument(served
         request_id="1", jd=pipeline_service_pb2.JdInput(text="MARKER")
     ).SerializeToString()
     bad = good.replace(b"MARKER", b"bad \xc3\x28")
-    with grpc.insecure_channel(served.target) as channel:
-        call = channel.stream_stream(
-            "/jdlens.v1.PipelineService/AnalyzeJdStream",
-            request_serializer=lambda b: b,
-            response_deserializer=lambda b: b,
-        )
-        with pytest.raises(grpc.RpcError) as caught:
-            list(call(iter([bad]), timeout=60))
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "request" in violations(caught.value)
+    error = raw_call(served, "AnalyzeJdStream", [bad], stream=True)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "request" in violations(error)
