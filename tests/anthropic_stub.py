@@ -2,8 +2,10 @@
 
 The SDK under test is the real one, pointed at this server with ``base_url``; nothing reaches the
 network. Responses have the API's shapes (Messages, errors, Message Batches and their JSONL
-results) and are scripted per test: ``queue`` answers to ``POST /v1/messages`` in order, and the
-batch routes follow ``batch_polls`` and ``batch_outcome``. Every request is recorded.
+results) and are scripted per test: ``queue`` answers to ``POST /v1/messages`` in order (or
+``respond`` picks the answer from the request, for calls made concurrently), and the batch routes
+follow ``batch_polls`` and ``batch_outcome``. A cancelled batch ends at its next retrieve, its
+unanswered requests "canceled", as the API does. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ class _Batch:
 class AnthropicStub:
     def __init__(self) -> None:
         self.queue: deque[StubResponse] = deque()
+        # When set, answers POST /v1/messages from the request body instead of the queue.
+        self.respond: Callable[[Mapping[str, object]], StubResponse] | None = None
         self.requests: list[Recorded] = []
         self.batch_polls = 1  # retrieves that still say in_progress before the batch ends
         self.batch_outcome: BatchOutcome | None = None
@@ -156,6 +160,9 @@ class AnthropicStub:
     def _route(self, req: Recorded) -> StubResponse:
         path = req.path.split("?", 1)[0]
         if req.method == "POST" and path == "/v1/messages":
+            if self.respond is not None:
+                assert isinstance(req.body, dict)
+                return self.respond(req.body)
             with self._lock:
                 if self.queue:
                     return self.queue.popleft()
@@ -174,24 +181,29 @@ class AnthropicStub:
             tail = parts[4:]
             if req.method == "GET" and not tail:
                 with self._lock:
-                    ended = batch.polls_left <= 0
+                    ended = batch.polls_left <= 0 or batch.canceled
                     batch.polls_left -= 1
                 return StubResponse(200, self._batch_json(batch, ended=ended))
             if req.method == "POST" and tail == ["cancel"]:
-                batch.canceled = True
+                with self._lock:
+                    batch.canceled = True
                 return StubResponse(200, self._batch_json(batch, ended=False))
             if req.method == "GET" and tail == ["results"]:
                 return StubResponse(200, "".join(json.dumps(line) + "\n" for line in self._results(batch)))
         return api_error(404, "not_found_error", f"stub: no route {req.method} {path}")
 
     def _results(self, batch: _Batch) -> list[dict[str, object]]:
-        assert self.batch_outcome is not None, "set stub.batch_outcome before a batch ends"
         lines: list[dict[str, object]] = []
         for request in batch.requests:
             custom_id = str(request["custom_id"])
             params = request["params"]
             assert isinstance(params, dict)
-            lines.append({"custom_id": custom_id, "result": self.batch_outcome(custom_id, params)})
+            if batch.canceled:  # cancelled before it was processed
+                result: dict[str, object] = {"type": "canceled"}
+            else:
+                assert self.batch_outcome is not None, "set stub.batch_outcome before a batch ends"
+                result = self.batch_outcome(custom_id, params)
+            lines.append({"custom_id": custom_id, "result": result})
         return lines
 
     def _batch_json(self, batch: _Batch, *, ended: bool) -> dict[str, object]:
@@ -218,7 +230,7 @@ class AnthropicStub:
             "expires_at": "2026-11-27T00:00:00Z",
             "ended_at": "2026-11-26T00:05:00Z" if ended else None,
             "archived_at": None,
-            "cancel_initiated_at": None,
+            "cancel_initiated_at": "2026-11-26T00:01:00Z" if batch.canceled else None,
             "results_url": f"{self.url}/v1/messages/batches/{batch.id}/results" if ended else None,
         }
 
@@ -232,6 +244,7 @@ class AnthropicStub:
             self._batches.clear()
             self.batch_polls = 1
             self.batch_outcome = None
+            self.respond = None
 
     def count(self, method: str, path: str) -> int:
         """Requests seen with this method whose path (without query) equals ``path``."""

@@ -8,13 +8,14 @@ against them. Costs are checked against the shipped price table.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import json
 import sqlite3
 import statistics
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -686,6 +687,118 @@ def test_stream_with_message_batches_goes_through_the_batch_api(
             assert tier == "batch" and extract["usage"]["costUsd"] == pytest.approx(
                 haiku(1200, 300, batch=True)
             )
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.01)
+
+
+def _stream_items(
+    texts: Sequence[str], **options: Any
+) -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
+    async def items() -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
+        for n, text in enumerate(texts):
+            yield pipeline_service_pb2.AnalyzeJdStreamRequest(
+                request_id=f"item-{n}",
+                jd=pipeline_service_pb2.JdInput(text=text),
+                options=run_pb2.RunOptions(**options),
+            )
+
+    return items()
+
+
+async def test_cancelled_stream_stops_polling_its_batch_and_cancels_it(
+    esco: tuple[str, Runtime], stub: AnthropicStub
+) -> None:
+    """The stream's cancel hook: a client that cancels AnalyzeJdStream while its Message Batch is
+    out stops the polling (no pool thread waits on the batch for up to a day) and the batch is
+    cancelled at the API. One worker thread, so a later call proves that thread was freed."""
+    url, runtime = esco
+    stub.batch_polls = 10**9  # the batch never ends on its own
+    texts = [REFERENCE_JD.replace("Index Exchange", company) for company in COMPANIES[:2]]
+    config = ServerConfig(max_workers=1, stream_concurrency=2, batch_window_seconds=0.05)
+    async with running_server(url, config, pipeline=runtime.core) as h:
+        call = h.pipeline.AnalyzeJdStream(
+            _stream_items(texts, backend=ANTHROPIC, use_message_batches=True, dry_run=True)
+        )
+        await _until(lambda: any(r.path.startswith("/v1/messages/batches/") for r in list(stub.requests)))
+        (batch_id,) = {
+            r.path.split("/")[4] for r in stub.requests if r.path.startswith("/v1/messages/batches/")
+        }
+        poll, cancel = f"/v1/messages/batches/{batch_id}", f"/v1/messages/batches/{batch_id}/cancel"
+        await _until(lambda: stub.count("GET", poll) >= 3)
+
+        call.cancel()
+
+        await _until(lambda: stub.count("POST", cancel) == 1)
+        polls = stub.count("GET", poll)
+        await asyncio.sleep(0.2)  # ~50 poll intervals
+        assert stub.count("GET", poll) == polls, "polling stopped"
+        assert await call.code() == grpc.StatusCode.CANCELLED
+        # The one worker thread is free again: an offline call is served at once.
+        began = time.perf_counter()
+        run = (
+            await h.pipeline.ExtractFromJd(extract_request(REFERENCE_JD, backend=OFFLINE, dry_run=True))
+        ).run
+        assert run.status == run_pb2.RUN_STATUS_EXTRACTED and time.perf_counter() - began < 10
+    created = next(r for r in stub.requests if r.path == "/v1/messages/batches")
+    assert isinstance(created.body, dict) and len(created.body["requests"]) == 2
+    assert stub.count("POST", cancel) == 1 and not stub.message_requests()
+
+
+async def test_message_batches_on_an_offline_run_only_add_a_warning(
+    esco: tuple[str, Runtime], stub: AnthropicStub
+) -> None:
+    """use_message_batches on an item that runs offline (the server's default backend, the item
+    naming none): the run is the offline run plus a warning, and no model or batch call is made.
+    Naming the offline backend explicitly with it is a contradiction: INVALID_ARGUMENT."""
+    url, runtime = esco
+    assert runtime.core.default_backend == OFFLINE
+    async with running_server(url, pipeline=runtime.core) as h:
+        replies = [
+            r
+            async for r in h.pipeline.AnalyzeJdStream(
+                _stream_items([REFERENCE_JD], use_message_batches=True, dry_run=True)
+            )
+        ]
+        unary = (
+            await h.pipeline.AnalyzeJd(
+                analyze_request(
+                    REFERENCE_JD,
+                    backend=common_pb2.BACKEND_UNSPECIFIED,
+                    use_message_batches=True,
+                    dry_run=True,
+                )
+            )
+        ).run
+        with pytest.raises(aio.AioRpcError) as caught:
+            await h.pipeline.AnalyzeJd(
+                analyze_request(REFERENCE_JD, backend=OFFLINE, use_message_batches=True)
+            )
+    offline, _ = runtime.core.analyze_jd(analyze_request(REFERENCE_JD, backend=OFFLINE, dry_run=True))
+
+    (reply,) = replies
+    assert reply.HasField("run"), reply
+    warning = "use_message_batches has no effect: the run used the offline backend"
+    for run in (reply.run, unary):
+        assert run.backend == OFFLINE and run.status == run_pb2.RUN_STATUS_COMPLETED
+        assert warning in run.warnings and warning not in offline.warnings
+        assert [w for w in run.warnings if w != warning] == list(offline.warnings)
+        assert {m.stage: m.backend for m in run.stage_metrics} == {
+            m.stage: OFFLINE for m in run.stage_metrics
+        }
+        assert run.total_usage.model_calls == 0 and run.total_usage.cost_usd == 0
+        assert [(s.skill_name, s.is_primary) for s in run.extraction.skills] == [
+            (s.skill_name, s.is_primary) for s in offline.extraction.skills
+        ]
+    assert not stub.requests  # no model call, no batch
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "options.use_message_batches" in {
+        v.field for v in detail_of(caught.value, error_details_pb2.BadRequest).field_violations
+    }
 
 
 # ------------------------------------------------------------------------------------- eval

@@ -6,11 +6,13 @@ served over HTTP from this process. Backoff and polling settings are tiny so the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import statistics
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +36,7 @@ from jdlens_server.llm import (
     locate_quotes,
 )
 from jdlens_server.llm.breaker import BreakerConfig, BreakerState, CircuitBreaker
+from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.llm.config import BatchPolicy, RetryPolicy
 from jdlens_server.llm.jsoncheck import validate
 from jdlens_server.llm.prices import PriceError, PriceTable, parse_prices
@@ -540,7 +543,12 @@ def test_batch_lifecycle_with_errored_and_expired_items_retried_alone(
 
     stub.batch_outcome = outcome
     three_hints = answer(role_title="Data Engineer", primary_hints=[0, 1, 2], secondary_hints=[])
-    stub.queue.extend([ok(three_hints), ok(answer(role_title="Platform Engineer"))])
+
+    def retried(body: Mapping[str, object]) -> StubResponse:  # the two retries run concurrently
+        content = json.dumps(body["messages"])
+        return ok(answer(role_title="Platform Engineer") if "12 Google Docs" in content else three_hints)
+
+    stub.respond = retried
     items = [
         ("first/jd", JD, HINTS),
         ("second jd", JD, HINTS[:3]),
@@ -604,6 +612,130 @@ def test_batch_submit_failure_falls_back_every_item(stub: AnthropicStub) -> None
     with pytest.raises(ValueError, match="distinct custom ids"):
         backend.submit_extractions([("a", JD, HINTS), ("a", JD, HINTS)])
     backend.close()
+
+
+def _until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.005)
+
+
+def _polled_batch(stub: AnthropicStub, polls: int) -> tuple[str, str]:
+    """Once the one batch has been polled ``polls`` times: its retrieve and cancel paths."""
+    _until(lambda: any(r.path.startswith("/v1/messages/batches/") for r in list(stub.requests)))
+    (batch_id,) = {r.path.split("/")[4] for r in stub.requests if r.path.startswith("/v1/messages/batches/")}
+    poll = f"/v1/messages/batches/{batch_id}"
+    _until(lambda: stub.count("GET", poll) >= polls)
+    return poll, f"{poll}/cancel"
+
+
+def _submit_in_thread(
+    backend: AnthropicBackend, items: list[tuple[str, str, list[str]]], cancel: Cancellation | None = None
+) -> tuple[threading.Thread, dict[str, LlmExtraction | LlmFallback]]:
+    got: dict[str, LlmExtraction | LlmFallback] = {}
+    thread = threading.Thread(target=lambda: got.update(backend.submit_extractions(items, cancel=cancel)))
+    thread.start()
+    return thread, got
+
+
+def test_batch_cancelled_while_polling_stops_and_is_cancelled_at_the_api(
+    stub: AnthropicStub, backend: AnthropicBackend
+) -> None:
+    stub.batch_polls = 10**9  # never ends on its own
+    cancel = Cancellation()
+    thread, got = _submit_in_thread(backend, [("a", JD, HINTS), ("b", JD, HINTS)], cancel)
+    poll, cancel_path = _polled_batch(stub, 3)  # submitted, and polling
+
+    cancel.cancel()
+    thread.join(timeout=5)
+
+    assert not thread.is_alive(), "the waiting thread was released"
+    assert {k: v.reason for k, v in got.items() if isinstance(v, LlmFallback)} == {
+        "a": "batch cancelled",
+        "b": "batch cancelled",
+    }
+    _until(lambda: stub.count("POST", cancel_path) == 1)  # the batch is cancelled at the API
+    polls = stub.count("GET", poll)
+    time.sleep(0.1)  # ~25 poll intervals
+    assert stub.count("GET", poll) == polls, "polling stopped"
+    assert stub.count("POST", cancel_path) == 1 and not stub.message_requests()
+    assert backend.breaker.state is BreakerState.CLOSED  # a cancel is no API failure
+
+
+def test_closing_the_backend_cancels_a_batch_in_flight_and_later_calls_fall_back(
+    stub: AnthropicStub,
+) -> None:
+    closing_backend = make_backend(stub)
+    stub.batch_polls = 10**9
+    thread, got = _submit_in_thread(closing_backend, [("a", JD, HINTS)])
+    _, cancel_path = _polled_batch(stub, 1)
+
+    closing_backend.close()
+    thread.join(timeout=5)
+
+    assert not thread.is_alive() and isinstance(got["a"], LlmFallback)
+    assert stub.count("POST", cancel_path) == 1  # cancelled before the client closed
+    loop = closing_backend.loop_thread.thread
+    assert loop is not None and not loop.is_alive()
+    with pytest.raises(LlmFallback, match=r"^the anthropic backend is closed$"):
+        closing_backend.extract(JD, hints=HINTS)
+    closing_backend.close()  # idempotent
+
+
+def test_calls_from_many_threads_overlap_on_the_one_loop(
+    stub: AnthropicStub, backend: AnthropicBackend
+) -> None:
+    """The pipeline's pool threads each block on their own call; the calls themselves overlap on
+    the backend's one event loop (async client), they are not serialised."""
+    n, delay_s = 4, 0.3
+    stub.queue.extend(StubResponse(200, message_json(answer()), delay_s=delay_s) for _ in range(n))
+    results: list[LlmExtraction] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(backend.extract(JD, hints=HINTS))) for _ in range(n)
+    ]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    elapsed = time.perf_counter() - began
+
+    assert len(results) == n and all(r.role_title == "Senior Data Engineer" for r in results)
+    assert elapsed < n * delay_s * 0.75, f"{elapsed:.2f}s: the calls ran one after another"
+    loop = backend.loop_thread.thread
+    assert loop is not None and loop.is_alive() and loop not in threads
+
+
+def test_a_stage_past_its_budget_is_cancelled_and_falls_back(stub: AnthropicStub) -> None:
+    """The wait for a stage is bounded (AnthropicConfig.stage_budget_s) even when the request's
+    own limits do not end it: here a backoff sleep that overruns. The coroutine is cancelled."""
+    cancelled = threading.Event()
+
+    async def stuck_sleep(_: float) -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            cancelled.set()
+
+    config = AnthropicConfig(
+        base_url=stub.url,
+        timeout_s=0.1,
+        connect_timeout_s=0.1,
+        retry=RetryPolicy(max_attempts=3, base_delay_s=0.001, max_delay_s=0.001, deadline_s=0.3),
+    )
+    assert config.stage_budget_s == pytest.approx(1.6)
+    slow = AnthropicBackend(config, prices=PRICES, environ={"ANTHROPIC_API_KEY": KEY}, sleep=stuck_sleep)
+    stub.queue.append(overloaded())
+
+    began = time.perf_counter()
+    with pytest.raises(LlmFallback, match=r"^no answer within the stage budget \(1\.6s\)$"):
+        slow.extract(JD, hints=HINTS)
+
+    assert 1.5 < time.perf_counter() - began < 3.0
+    assert cancelled.wait(2), "the stuck coroutine was cancelled on the loop"
+    assert len(stub.message_requests()) == 1
+    slow.close()
 
 
 # ------------------------------------------------------------------------------------- stages 2 and 3
@@ -830,8 +962,9 @@ def test_added_latency_on_a_3k_jd_is_small(stub: AnthropicStub, backend: Anthrop
     """What the server adds around the model on a 3k-character JD: building and serialising the
     request, the SDK and HTTP client, JSON parsing, validation, reading and quote location.
 
-    Measured as CPU time of the calling thread with the stub answering instantly, so neither the
-    stub's own work (another thread) nor a busy CI machine's scheduling delays count.
+    Measured as CPU time of the calling thread plus the backend's loop thread (where the SDK,
+    parsing and validation run) with the stub answering instantly, so neither the stub's own work
+    (other threads) nor a busy CI machine's scheduling delays count.
     """
     jd = JD + JD[: max(0, 3000 - len(JD))]
     assert len(jd) >= 2900
@@ -839,12 +972,16 @@ def test_added_latency_on_a_3k_jd_is_small(stub: AnthropicStub, backend: Anthrop
     stub.queue.extend(ok(answer()) for _ in range(runs + 3))
     for _ in range(3):  # warm up connections and caches
         backend.extract(jd, hints=HINTS)
+    loop = backend.loop_thread.thread
+    assert loop is not None and loop.ident is not None
+    loop_clock = time.pthread_getcpuclockid(loop.ident)
     cpu_ms: list[float] = []
     wall_ms: list[float] = []
     for _ in range(runs):
-        began = time.thread_time()
+        began, began_loop = time.thread_time(), time.clock_gettime(loop_clock)
         wall_ms.append(backend.extract(jd, hints=HINTS).usage.latency_ms)
-        cpu_ms.append((time.thread_time() - began) * 1000)
+        spent = time.thread_time() - began + time.clock_gettime(loop_clock) - began_loop
+        cpu_ms.append(spent * 1000)
     median = statistics.median(cpu_ms)
     print(f"\nadded on a {len(jd)}-char JD: CPU median {median:.1f} ms (max {max(cpu_ms):.1f}); ")
     print(f"wall median {statistics.median(wall_ms):.1f} ms incl. localhost HTTP and the stub's work")

@@ -4,9 +4,15 @@ Items with ``options.use_message_batches`` first ask the core for their model ca
 dictionary hits the run will have; nothing when the run needs no call: offline, rejected by the
 parser, or already stored under its key). The calls gather until as many items as the stream
 works on at once are waiting, or ``window_s`` has passed since the first one; then one batch goes
-out (on a pool thread: it polls until the batch ends) and each item continues its run with its own
+out (a pool thread waits while the backend polls it) and each item continues its run with its own
 answer, matched by custom id. An item whose batch entry failed was already retried alone by the
 backend; a fallback it still gets makes that run's stage 1 offline, recorded in the run.
+
+Cancel hook: each submission carries a ``Cancellation`` (in ``llm.cancel.current``, which the
+runner copies into the pool thread, so the core need not pass it). When the stream ends while a
+batch is out (the client cancelled, or the stream failed), ``close`` cancels the submission: the
+backend stops polling, cancels the batch at the API and frees the pool thread, instead of polling
+for up to 24 hours for answers nobody will read.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from grpc import aio
 from jdlens.v1 import pipeline_service_pb2 as pb
 from jdlens.v1 import run_pb2
 from jdlens_server.grpc_api.blocking import BlockingRunner
+from jdlens_server.llm import cancel as cancel_scope
 from jdlens_server.llm.backend import LlmExtraction, LlmFallback
+from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.pipeline.core import ModelRequest
 from jdlens_server.pipeline.llm_stage import Prefetched
 
@@ -99,8 +107,13 @@ class ExtractionBatcher:
     async def _submit(self, batch: list[tuple[str, ModelRequest, asyncio.Future[Outcome]]]) -> None:
         self.batches_sent += 1
         items = [(key, wanted) for key, wanted, _ in batch]
+        cancellation = Cancellation()
+        cancel_scope.current.set(cancellation)  # this task's context; the runner copies it
         try:
             outcomes = await self._runner.run(self._context, partial(self.core.submit_extractions, items))
+        except asyncio.CancelledError:
+            cancellation.cancel()  # the pool thread stops waiting; the backend stops polling
+            raise
         except Exception as exc:  # each waiting item reports it as its own error
             for _, _, future in batch:
                 if not future.done():
@@ -111,7 +124,8 @@ class ExtractionBatcher:
                 future.set_result(outcomes.get(key) or LlmFallback("missing from the batch results"))
 
     async def close(self) -> None:
-        """Stop the timer and wait for batches in flight (their items are cancelled by then)."""
+        """Stop the timer and cancel the batches in flight (their items are cancelled by then):
+        each submission's cancellation stops its polling (see the module docstring)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

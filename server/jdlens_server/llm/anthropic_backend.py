@@ -1,9 +1,13 @@
 """The anthropic backend: one structured Messages call per stage, costed, retried, breaker-guarded.
 
 Design choices:
-- Sync client. The pipeline core is synchronous and runs in a thread pool; the SDK's sync client is
-  thread-safe and pools connections, so each pipeline thread simply blocks on its own call. An async
-  client would need a private event-loop thread and a hand-off per call for no extra concurrency.
+- Async client, synchronous face. The pipeline core is synchronous and runs in a thread pool; the
+  backend owns one event-loop thread (``LoopThread``, started on first use, stopped by ``close``)
+  where the SDK's ``AsyncAnthropic`` client runs. Each public method submits a coroutine there and
+  waits for it with a budget (``AnthropicConfig.stage_budget_s``; for batches ``batch_budget_s``);
+  past the budget, or when a caller's ``Cancellation`` fires, the coroutine is cancelled on the
+  loop, so an HTTP request is aborted and a batch being polled stops (and is cancelled at the API)
+  instead of holding a pool thread for up to a day. Backoff and polling waits are ``asyncio.sleep``.
 - Structured outputs (``output_config.format`` with a JSON schema, GA on claude-haiku-4-5): the
   API constrains decoding to the schema, so malformed JSON is rare and no forced tool call (with its
   tool-use system prompt tokens) is needed. The answer is still validated here: against the schema
@@ -13,24 +17,28 @@ Design choices:
   time budget (``RetryPolicy.deadline_s``), the breaker and the latency accounting cover retries,
   and the backoff parameters are ours (the SDK's are fixed at 0.5-8 s).
 - Only failures to get an answer from the API count against the breaker; an invalid answer means
-  the API is up (the model misread), so it closes the breaker like any response.
+  the API is up (the model misread), so it closes the breaker like any response. A cancelled call
+  is no outcome: it only frees a half-open probe.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import json
 import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anthropic
 from anthropic.types import Message, MessageParam
 from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 
+from jdlens_server.llm import cancel as cancel_scope
 from jdlens_server.llm import prompts
 from jdlens_server.llm.backend import (
     LlmExtraction,
@@ -42,8 +50,10 @@ from jdlens_server.llm.backend import (
 )
 from jdlens_server.llm.batches import run_extraction_batches
 from jdlens_server.llm.breaker import CircuitBreaker
+from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.llm.config import API_KEY_ENV, AnthropicConfig, LlmConfigError
 from jdlens_server.llm.jsoncheck import validate
+from jdlens_server.llm.loop_thread import LoopClosed, LoopThread, WaitTimeout
 from jdlens_server.llm.prices import PriceTable, load_prices
 from jdlens_server.llm.readers import OutputInvalid, read_extraction, read_skill_meta, read_tie_break
 from jdlens_server.llm.schema import (
@@ -62,6 +72,7 @@ R = TypeVar("R")
 
 _RETRY_STATUS = frozenset({408, 409, 429})
 MAX_REASON = 240
+Outcome = LlmExtraction | LlmFallback
 
 
 def _ms(since: float) -> float:
@@ -101,7 +112,7 @@ class AnthropicBackend:
         *,
         prices: PriceTable | None = None,
         environ: Mapping[str, str] = os.environ,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self.config = config or AnthropicConfig()
@@ -116,12 +127,14 @@ class AnthropicBackend:
         api_key = environ.get(API_KEY_ENV, "").strip()
         if not api_key:
             raise LlmConfigError(f"{API_KEY_ENV} is not set: the anthropic backend needs an API key")
-        self._client = anthropic.Anthropic(
+        # Built here, bound to the loop on first use (its connection pool is created lazily there).
+        self._client = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=self.config.base_url,
             max_retries=0,
             timeout=anthropic.Timeout(self.config.timeout_s, connect=self.config.connect_timeout_s),
         )
+        self._loop = LoopThread("jdlens-anthropic")
         self.breaker = CircuitBreaker(self.config.breaker)
         facts = self.config.extract_facts
         self._extraction_schema = EXTRACTION_SCHEMA_WITH_FACTS if facts else EXTRACTION_SCHEMA
@@ -135,16 +148,37 @@ class AnthropicBackend:
         return f"AnthropicBackend(models={self.config.models}, base_url={self.config.base_url!r})"
 
     def close(self) -> None:
-        self._client.close()
+        """Cancel calls in flight (a batch being polled is cancelled at the API), close the
+        client's connections, stop the loop thread. Later calls fall back ("backend closed")."""
+        self._loop.close(self._client.close)
 
     @property
-    def client(self) -> anthropic.Anthropic:
+    def client(self) -> anthropic.AsyncAnthropic:
         return self._client
+
+    @property
+    def loop_thread(self) -> LoopThread:
+        return self._loop
+
+    # ------------------------------------------------------------------ the loop hand-off
+
+    def _wait(self, coro: Coroutine[Any, Any, T], budget_s: float, cancel: Cancellation | None = None) -> T:
+        """``coro`` run on the loop thread, waited for up to ``budget_s``; LlmFallback when it is
+        not done by then, was cancelled, or the backend is closed."""
+        try:
+            return self._loop.run(coro, timeout=budget_s, cancel=cancel)
+        except LoopClosed as exc:
+            raise LlmFallback("the anthropic backend is closed") from exc
+        except concurrent.futures.CancelledError as exc:
+            raise LlmFallback("cancelled") from exc
+        except WaitTimeout as exc:
+            self.breaker.record_failure()  # the API (or the network) hung past every limit
+            raise LlmFallback(f"no answer within the stage budget ({budget_s:g}s)") from exc
 
     # ------------------------------------------------------------------ transport: retries + breaker
 
-    def send(self, request: Callable[[], T]) -> tuple[T, float]:
-        """``request()`` with retries and the breaker; (its result, ms spent in HTTP). Raises LlmFallback."""
+    async def send(self, request: Callable[[], Awaitable[T]]) -> tuple[T, float]:
+        """``await request()`` with retries and the breaker; (its result, ms spent in HTTP). Raises LlmFallback."""
         if not self.breaker.allow():
             raise LlmFallback("circuit open")
         policy = self.config.retry
@@ -157,7 +191,7 @@ class AnthropicBackend:
                 attempt += 1
                 sent = time.perf_counter()
                 try:
-                    result = request()
+                    result = await request()
                 except anthropic.AnthropicError as exc:
                     http_ms += _ms(sent)
                     reason, retryable, retry_after = _describe(exc, self.config.timeout_s)
@@ -166,7 +200,7 @@ class AnthropicBackend:
                     ends_s = time.perf_counter() - began + delay + self.config.timeout_s
                     if retryable and attempt < policy.max_attempts and ends_s <= policy.deadline_s:
                         log.info("anthropic: %s, retry %d in %.2fs", reason, attempt, delay)
-                        self._sleep(delay)
+                        await self._sleep(delay)
                         continue
                     self.breaker.record_failure()
                     outcome_recorded = True
@@ -178,6 +212,11 @@ class AnthropicBackend:
                 self.breaker.record_success()
                 outcome_recorded = True
                 return result, http_ms
+        except asyncio.CancelledError:
+            if not outcome_recorded:  # no outcome: free a half-open probe, count nothing
+                self.breaker.release()
+                outcome_recorded = True
+            raise
         finally:
             if not outcome_recorded:  # an unexpected error: release a half-open probe
                 self.breaker.record_failure()
@@ -223,10 +262,10 @@ class AnthropicBackend:
             "output_config": {"format": {"type": "json_schema", "schema": schema}},
         }
 
-    def _create(self, params: MessageCreateParamsNonStreaming) -> tuple[Message, float]:
-        return self.send(lambda: self._client.messages.create(**params))
+    async def _create(self, params: MessageCreateParamsNonStreaming) -> tuple[Message, float]:
+        return await self.send(lambda: self._client.messages.create(**params))
 
-    def structured(
+    async def structured(
         self,
         params: MessageCreateParamsNonStreaming,
         schema: Schema,
@@ -248,7 +287,7 @@ class AnthropicBackend:
                 message, call_usage = first
             else:
                 try:
-                    message, http_ms = self._create(params)
+                    message, http_ms = await self._create(params)
                 except LlmFallback as exc:
                     raise fail(exc.reason, exc.usage) from exc
                 call_usage = self.usage_of(message, model, http_ms)
@@ -304,7 +343,7 @@ class AnthropicBackend:
             self.config.max_tokens_extract,
         )
 
-    def finish_extraction(
+    async def finish_extraction(
         self,
         params: MessageCreateParamsNonStreaming,
         text: str,
@@ -312,13 +351,14 @@ class AnthropicBackend:
         first: tuple[Message, StageUsage] | None = None,
     ) -> LlmExtraction:
         hint_list = list(hints)
-        extraction, usage = self.structured(
+        extraction, usage = await self.structured(
             params, self._extraction_schema, lambda data: read_extraction(data, text, hint_list), first=first
         )
         return replace(extraction, usage=usage)
 
     def extract(self, text: str, *, hints: Sequence[str], model: str | None = None) -> LlmExtraction:
-        return self.finish_extraction(self.extraction_params(text, hints, model), text, hints)
+        params = self.extraction_params(text, hints, model)
+        return self._wait(self.finish_extraction(params, text, hints), self.config.stage_budget_s)
 
     def tie_break(
         self, jd_summary: str, candidates: Sequence[TieBreakCandidate], *, model: str | None = None
@@ -338,8 +378,9 @@ class AnthropicBackend:
             messages,
             self.config.max_tokens_tie_break,
         )
-        result, usage = self.structured(
-            params, TIE_BREAK_SCHEMA, lambda data: read_tie_break(data, candidates)
+        result, usage = self._wait(
+            self.structured(params, TIE_BREAK_SCHEMA, lambda data: read_tie_break(data, candidates)),
+            self.config.stage_budget_s,
         )
         return TieBreakResult(result.choice, result.reasoning, result.confidence, usage)
 
@@ -353,16 +394,40 @@ class AnthropicBackend:
         params = self.request_params(
             chosen, prompts.SKILL_META_INSTRUCTIONS, SKILL_META_SCHEMA, messages, max_tokens
         )
-        suggestions, usage = self.structured(
-            params, SKILL_META_SCHEMA, lambda data: read_skill_meta(data, unique)
+        suggestions, usage = self._wait(
+            self.structured(params, SKILL_META_SCHEMA, lambda data: read_skill_meta(data, unique)),
+            self.config.stage_budget_s,
         )
         return SkillMetaResult(suggestions, usage)
 
     def submit_extractions(
-        self, items: Sequence[tuple[str, str, Sequence[str]]], *, model: str | None = None
-    ) -> dict[str, LlmExtraction | LlmFallback]:
-        """Stage 1 for many JDs through the Message Batches API (half price); see batches.py."""
-        return run_extraction_batches(self, items, model=model)
+        self,
+        items: Sequence[tuple[str, str, Sequence[str]]],
+        *,
+        model: str | None = None,
+        cancel: Cancellation | None = None,
+    ) -> dict[str, Outcome]:
+        """Stage 1 for many JDs through the Message Batches API (half price); see batches.py.
+
+        ``cancel`` (else the one in ``llm.cancel.current``, set by the stream path) stops the
+        work: polling ends, the batch is cancelled at the API, and every item without an answer
+        yet comes back as LlmFallback("cancelled").
+        """
+        ids = [custom_id for custom_id, _, _ in items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("batch items need distinct custom ids")
+        out: dict[str, Outcome] = {}
+        why = ""
+        try:
+            self._wait(
+                run_extraction_batches(self, items, out, model=model),
+                self.config.batch_budget_s(len(items)),
+                cancel if cancel is not None else cancel_scope.current.get(),
+            )
+        except LlmFallback as exc:
+            why = exc.reason
+        reason = f"batch {why or 'gave no answer'}"
+        return {cid: out[cid] if cid in out else LlmFallback(reason) for cid in ids}
 
     def _model(self, asked: str | None, default: str) -> str:
         model = asked or default
@@ -371,7 +436,7 @@ class AnthropicBackend:
         return model
 
     @property
-    def sleep(self) -> Callable[[float], None]:
+    def sleep(self) -> Callable[[float], Awaitable[None]]:
         return self._sleep
 
     @property

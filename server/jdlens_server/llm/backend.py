@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from jdlens.v1 import common_pb2
+from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.nlp.parsed import (
     EmploymentType,
     JdType,
@@ -300,7 +301,12 @@ class BatchLlmBackend(LlmBackend, Protocol):
     """A backend that can also run stage 1 for many JDs at a discount (Message Batches)."""
 
     def submit_extractions(
-        self, items: Sequence[tuple[str, str, Sequence[str]]], *, model: str | None = None
+        self,
+        items: Sequence[tuple[str, str, Sequence[str]]],
+        *,
+        model: str | None = None,
+        cancel: Cancellation | None = None,
     ) -> dict[str, LlmExtraction | LlmFallback]:
-        """``(custom_id, text, hints)`` items -> each item's extraction or fallback, by custom id."""
+        """``(custom_id, text, hints)`` items -> each item's extraction or fallback, by custom id.
+        ``cancel`` (else ``llm.cancel.current``) stops the work; unanswered items then fall back."""
         ...

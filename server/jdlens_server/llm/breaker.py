@@ -71,6 +71,11 @@ class CircuitBreaker:
             self._failures = 0
             self._probing = False
 
+    def release(self) -> None:
+        """A call that ended without an outcome (cancelled): free the half-open probe, count nothing."""
+        with self._lock:
+            self._probing = False
+
     def record_failure(self) -> None:
         with self._lock:
             self._failures += 1

@@ -69,10 +69,14 @@ class BatchPolicy:
     max_wait_s: float = 25 * 3600.0
     # Requests per batch (the API allows 100,000 and 256 MB; JDs of a few kB stay far below both).
     max_requests: int = 10_000
+    # Standard calls in flight at once after a batch ends (repairs, items retried alone).
+    follow_up_concurrency: int = 8
 
     def __post_init__(self) -> None:
         if self.poll_initial_s < 0 or self.poll_max_s < self.poll_initial_s or self.max_requests < 1:
             raise LlmConfigError("batch: 0 <= poll_initial_s <= poll_max_s and max_requests >= 1")
+        if self.follow_up_concurrency < 1:
+            raise LlmConfigError("batch: follow_up_concurrency >= 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,21 @@ class AnthropicConfig:
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.connect_timeout_s <= 0:
             raise LlmConfigError("timeouts must be positive")
+
+    @property
+    def stage_budget_s(self) -> float:
+        """How long a caller waits for one stage before it gives up (and the call is cancelled):
+        the call and its one repair, each within the retry deadline or one request's timeouts,
+        whichever is longer, plus a second. A backstop: those limits normally end a stage first."""
+        one_call = max(self.retry.deadline_s, self.connect_timeout_s + self.timeout_s)
+        return 2 * one_call + 1.0
+
+    def batch_budget_s(self, n_items: int) -> float:
+        """How long a caller waits for ``n_items`` extractions through Message Batches: the polling
+        limit, the submit and results calls, then each item's follow-up call (a repair or a retry
+        alone) in rounds of ``batch.follow_up_concurrency``."""
+        rounds = -(-max(n_items, 0) // self.batch.follow_up_concurrency)
+        return self.batch.max_wait_s + self.stage_budget_s * (rounds + 1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> AnthropicConfig:
