@@ -211,7 +211,7 @@ def test_a_failed_round_fails_every_waiting_call_and_the_next_round_works(
     entered, release = threading.Event(), threading.Event()
     run_batch = emb._run_batch
 
-    def broken(batch: list[list[int]], session: object) -> np.ndarray:
+    def broken(batch: list[list[int]]) -> np.ndarray:
         entered.set()
         assert release.wait(10)
         raise MemoryError("model ran out of memory")
@@ -250,21 +250,3 @@ def test_clear_cache_forgets_vectors() -> None:
     assert emb.cache_len == 2
     emb.clear_cache()
     assert emb.cache_len == 0
-
-
-def test_a_round_spreads_its_batches_over_the_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
-    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=2, cache_size=0)
-    # Texts of very different lengths fall into separate length buckets (separate batches).
-    texts = ["short duty", " ".join(["a much longer responsibility sentence"] * 12), "x " * 200]
-    expected = np.stack([emb.embed([t])[0] for t in texts])
-    used: list[int] = []
-    run_batch = emb._run_batch
-
-    def spy(batch: list[list[int]], session: object) -> np.ndarray:
-        used.append(next(i for i, s in enumerate(emb._sessions) if s is session))
-        return run_batch(batch, session)
-
-    monkeypatch.setattr(emb, "_run_batch", spy)
-    got = emb.embed(texts)
-    np.testing.assert_allclose(got, expected, atol=1e-5)
-    assert len(used) == 3 and set(used) == {0, 1}  # both sessions ran part of the round

@@ -18,7 +18,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -159,13 +158,8 @@ class OnnxEmbedder:
     idle runs at once; calls arriving while it runs queue up, and the next of them to run takes
     the whole queue as one round, bucketed by token length across all the calls. Concurrent
     stream items thus share full, evenly padded batches instead of each paying for its own small
-    ones, and a lone request never waits for a batch to fill.
-
-    A round's batches run in parallel on ``threads`` single-threaded ONNX sessions (``threads``
-    lanes), largest batch first: at these batch sizes two one-thread sessions embed ~20% more per
-    second than one two-thread session, and a lone JD still spreads its passage and its sentence
-    batches over both cores. One round runs at a time, so embedding never uses more than
-    ``threads`` cores.
+    ones, one round runs at a time (the process never uses more than ``threads`` cores for
+    embedding), and a lone request never waits for a batch to fill.
     """
 
     def __init__(self, spec: ModelSpec, threads: int = 2, cache_size: int = 50_000) -> None:
@@ -183,17 +177,8 @@ class OnnxEmbedder:
         self._tokenizer = _bert_uncased_tokenizer(spec.max_seq_length)
         self._pad_id = 0
 
-        self._sessions = [self._new_session(spec) for _ in range(threads)]
-        # Lanes beyond the leader's own run on these workers during a round.
-        self._lanes = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
-        outputs = {o.name for o in self._sessions[0].get_outputs()}
-        if spec.token_output not in outputs:
-            raise RuntimeError(f"{spec.name}: ONNX output {spec.token_output!r} not in {sorted(outputs)}")
-
-    @staticmethod
-    def _new_session(spec: ModelSpec) -> ort.InferenceSession:
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -202,9 +187,12 @@ class OnnxEmbedder:
         # The arena keeps every batch's peak forever (+130 MB after a few batches of 64); plain
         # malloc costs no measurable time at these tensor sizes.
         options.enable_cpu_mem_arena = False
-        return ort.InferenceSession(
+        self._session = ort.InferenceSession(
             str(_model_file(spec)), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        outputs = {o.name for o in self._session.get_outputs()}
+        if spec.token_output not in outputs:
+            raise RuntimeError(f"{spec.name}: ONNX output {spec.token_output!r} not in {sorted(outputs)}")
 
     @property
     def cache_len(self) -> int:
@@ -275,28 +263,8 @@ class OnnxEmbedder:
         seqs = [c.ids[i] for c, i in owners]
         try:
             vectors = np.empty((len(seqs), self.dim), dtype=np.float32)
-            chunks = _length_buckets([len(seq) for seq in seqs])
-            # Largest first, so the lanes finish close together.
-            chunks.sort(key=lambda c: len(c) * max(len(seqs[i]) for i in c), reverse=True)
-            pending = iter(chunks)
-            take = threading.Lock()
-
-            def lane(session: ort.InferenceSession) -> None:
-                while True:
-                    with take:
-                        chunk = next(pending, None)
-                    if chunk is None:
-                        return
-                    vectors[chunk] = self._run_batch([seqs[i] for i in chunk], session)
-
-            helpers = []
-            if self._lanes is not None and len(chunks) > 1:
-                helpers = [self._lanes.submit(lane, s) for s in self._sessions[1 : len(chunks)]]
-            try:
-                lane(self._sessions[0])
-            finally:
-                for helper in helpers:
-                    helper.result()  # waits for every lane; re-raises a lane's failure
+            for chunk in _length_buckets([len(seq) for seq in seqs]):
+                vectors[chunk] = self._run_batch([seqs[i] for i in chunk])
         except BaseException as exc:  # every waiting call gets the failure, none hangs
             for c in calls:
                 c.fail(exc)
@@ -306,7 +274,7 @@ class OnnxEmbedder:
             c.finish(vectors[start : start + len(c.ids)])
             start += len(c.ids)
 
-    def _run_batch(self, batch: list[list[int]], session: ort.InferenceSession) -> FloatMatrix:
+    def _run_batch(self, batch: list[list[int]]) -> FloatMatrix:
         width = max(len(seq) for seq in batch)
         input_ids: IntMatrix = np.full((len(batch), width), self._pad_id, dtype=np.int64)
         mask: IntMatrix = np.zeros((len(batch), width), dtype=np.int64)
@@ -316,7 +284,7 @@ class OnnxEmbedder:
         feed: dict[str, IntMatrix] = {"input_ids": input_ids, "attention_mask": mask}
         if self._spec.token_type_ids:
             feed["token_type_ids"] = np.zeros_like(input_ids)
-        (tokens,) = session.run([self._spec.token_output], feed)
+        (tokens,) = self._session.run([self._spec.token_output], feed)
         token_vecs: FloatMatrix = np.asarray(tokens, dtype=np.float32)
         weights = mask.astype(np.float32)[:, :, None]
         summed = (token_vecs * weights).sum(axis=1)
