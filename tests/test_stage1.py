@@ -269,3 +269,50 @@ def test_an_undecodable_stream_item_ends_the_stream_with_invalid_argument(served
     error = raw_call(served, "AnalyzeJdStream", [bad], stream=True)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "request" in violations(error)
+
+
+TOOLS = ["Kafka", "Spark", "Airflow", "Kubernetes", "Docker", "Terraform", "Flink", "Snowflake"]
+TITLES = ["Senior Data Engineer", "Software Developer", "Data Scientist", "Backend Engineer"]
+
+
+def _jd(i: int) -> str:
+    # Every JD names the same tools in its own order, so concurrent runs propose the same queue
+    # items (and learn the same links) in different orders: the classic lock-order deadlock.
+    tools = TOOLS[i % len(TOOLS) :] + TOOLS[: i % len(TOOLS)]
+    if i % 2:
+        tools.reverse()
+    return (
+        f"{TITLES[i % len(TITLES)]}\n\nAbout the role\nYou will design and build data pipelines and "
+        f"backend services for our analytics platform, team {i}.\n\nResponsibilities\n"
+        f"- Build and operate streaming jobs with {tools[0]} and {tools[1]}\n"
+        f"- Maintain batch workflows in {tools[2]} and deploy with {tools[3]}\n"
+        f"- Improve reliability, monitoring and cost of the platform\n\nRequirements\n"
+        f"- 5+ years of experience with Python and SQL\n"
+        f"- Experience with {', '.join(tools[4:])}\n"
+        f"- Experience with {', '.join(tools[:4])}\n"
+    )
+
+
+@pytest.mark.postgres
+def test_a_concurrent_stream_on_postgresql_runs_every_item_without_deadlock(pg_url: str) -> None:
+    runtime = library_runtime(pg_url)
+    try:
+        n = 32
+        with embedded_server(runtime) as target, grpc.insecure_channel(target) as channel:
+            stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+            requests = (
+                pipeline_service_pb2.AnalyzeJdStreamRequest(
+                    request_id=str(i), jd=pipeline_service_pb2.JdInput(text=_jd(i))
+                )
+                for i in range(n)
+            )
+            responses = list(stub.AnalyzeJdStream(requests, timeout=600))
+        errors = [r.error.message for r in responses if r.HasField("error")]
+        assert not errors
+        assert len({r.run.run_id for r in responses}) == n
+        assert all(r.run.status == run_pb2.RUN_STATUS_COMPLETED for r in responses)
+        with runtime.factory() as session:
+            rows = session.execute(select(ReviewItemRow.dedupe_key, ReviewItemRow.occurrence_count)).all()
+        assert len({r.dedupe_key for r in rows}) == len(rows)
+    finally:
+        runtime.close()

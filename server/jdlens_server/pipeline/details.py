@@ -649,7 +649,13 @@ def apply_details(
     out.CopyFrom(plan.result)
     learned: list[AliasToLearn] = []
     learned_at: set[int] = set()
-    for n, alias in enumerate(plan.aliases):
+    # Rows are written in one global order (aliases by skill and text, review items by dedupe key),
+    # so concurrent runs touching the same rows never wait on each other crosswise (deadlock).
+    alias_order = sorted(
+        range(len(plan.aliases)), key=lambda i: (plan.aliases[i].skill_id, fold(plan.aliases[i].text))
+    )
+    for n in alias_order:
+        alias = plan.aliases[n]
         match = out.alias_matches[alias.match]
         if dry_run:
             match.alias_persist_skipped_reason = f"dry run: would be learned ({alias.reason})"
@@ -681,7 +687,7 @@ def apply_details(
         )
     if dry_run:
         return out
-    for proposal in plan.proposals:
+    for proposal in sorted(plan.proposals, key=lambda p: review_queue.dedupe_key("new_skill", None, p.name)):
         # An alias learned without review leaves nothing to review unless stage 1 queued the skill.
         create = proposal.create and proposal.unless_alias not in learned_at
         detail = out.skills_detail[proposal.detail]

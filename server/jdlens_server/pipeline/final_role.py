@@ -318,7 +318,8 @@ def apply_final_role(
     out.CopyFrom(plan.result)
     items = out.persistence.items
     saved: list[_Link] = []
-    for link in plan.links:
+    # Links are written in one global order so concurrent runs never deadlock on them.
+    for link in sorted(plan.links, key=lambda k: (k.kind, k.owner_id, k.dimension_id)):
         item = items[link.item]
         if dry_run:
             outcome = _DRY_RUN

@@ -90,7 +90,9 @@ def apply_updates(
         out.centroid_updated = True
         out.centroid_n_after = applied.centroid_n
 
-    for skill in plan.new_skills:
+    # Rows are locked in one global order (kind, then folded subject), so two concurrent runs that
+    # queue the same items never wait on each other crosswise (a deadlock on PostgreSQL).
+    for skill in sorted(plan.new_skills, key=lambda s: review_queue.dedupe_key("new_skill", None, s.name)):
         payload = library_pb2.NewSkillProposal(skill_name=skill.name, is_primary=skill.is_primary)
         payload.evidence.extend(skill.evidence)
         item_id, count, status = review_queue.propose(
@@ -127,7 +129,9 @@ def apply_updates(
         out.collision_review_item = f"reviewItems/{item_id}"
 
     if plan.role_id is not None:
-        for kra in plan.uncovered_sentences:
+        for kra in sorted(
+            plan.uncovered_sentences, key=lambda k: review_queue.dedupe_key("new_kra", None, k.sentence)
+        ):
             item_id, _, _ = review_queue.propose(
                 session,
                 kind="new_kra",
