@@ -1,10 +1,10 @@
 """A local stand-in for the Anthropic API, served over real HTTP from the test process.
 
 The SDK under test is the real one, pointed at this server with ``base_url``; nothing reaches the
-network. Responses have the API's shapes (Messages, errors, Message Batches and their JSONL
-results) and are scripted per test: ``queue`` answers to ``POST /v1/messages`` in order (or
-``respond`` picks the answer from the request, for calls made concurrently), and the batch routes
-follow ``batch_polls`` and ``batch_outcome``. A cancelled batch ends at its next retrieve, its
+network. Responses have the API's shapes (Messages, errors, token counts, Message Batches and
+their JSONL results) and are scripted per test: ``queue`` answers to ``POST /v1/messages`` in
+order (or ``respond`` picks the answer from the request, for calls made concurrently), and the
+batch routes follow ``batch_polls`` and ``batch_outcome``. A cancelled batch ends at its next retrieve, its
 unanswered requests "canceled", as the API does. Every request is recorded.
 """
 
@@ -89,6 +89,10 @@ def overloaded() -> StubResponse:
     return api_error(529, "overloaded_error", "Overloaded")
 
 
+def _count_tokens(body: Mapping[str, object]) -> int:
+    return len(json.dumps(body)) // 4  # a stand-in: the stub has no tokenizer
+
+
 # batch_outcome(custom_id, params) -> the "result" object of that request's JSONL line.
 BatchOutcome = Callable[[str, Mapping[str, object]], dict[str, object]]
 
@@ -106,6 +110,8 @@ class AnthropicStub:
         self.queue: deque[StubResponse] = deque()
         # When set, answers POST /v1/messages from the request body instead of the queue.
         self.respond: Callable[[Mapping[str, object]], StubResponse] | None = None
+        # POST /v1/messages/count_tokens answers this for the request body.
+        self.count_tokens: Callable[[Mapping[str, object]], int] = _count_tokens
         self.requests: list[Recorded] = []
         self.batch_polls = 1  # retrieves that still say in_progress before the batch ends
         self.batch_outcome: BatchOutcome | None = None
@@ -167,6 +173,9 @@ class AnthropicStub:
                 if self.queue:
                     return self.queue.popleft()
             return api_error(500, "api_error", "stub: no scripted response left")
+        if req.method == "POST" and path == "/v1/messages/count_tokens":
+            assert isinstance(req.body, dict)
+            return StubResponse(200, {"input_tokens": self.count_tokens(req.body)})
         if req.method == "POST" and path == "/v1/messages/batches":
             assert isinstance(req.body, dict)
             requests = req.body["requests"]
@@ -245,6 +254,7 @@ class AnthropicStub:
             self.batch_polls = 1
             self.batch_outcome = None
             self.respond = None
+            self.count_tokens = _count_tokens
 
     def count(self, method: str, path: str) -> int:
         """Requests seen with this method whose path (without query) equals ``path``."""

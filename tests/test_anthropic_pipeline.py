@@ -42,6 +42,7 @@ from jdlens_server.nlp.embedder import load_embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline.core import stage1_model_input
 from jdlens_server.pipeline.llm_stage import model_input
+from jdlens_server.pipeline.parsed_proto import enum_value
 from jdlens_server.store.db import migrate
 from pipeline_runtime import DATA_SCIENTIST, REFERENCE_JD, esco_part
 
@@ -187,21 +188,15 @@ def stage1_answer(
 ) -> dict[str, object]:
     at = {h: i for i, h in enumerate(hints)}
     answer: dict[str, object] = {
-        "jd_type": "pass",
-        "reject_reason": None,
-        "role_title": "Senior Data Engineer",
-        "role_aliases": ["Data Engineer", "Big Data Engineer"],
-        "role_archetype": "Data",
-        "seniority": "senior",
-        "company_name": "Index Exchange",
-        "primary_domain": "Ad Tech",
-        "secondary_domain": "",
-        "work_mode": None,
-        "employment_type": "full_time",
-        "primary_hints": [at[h] for h in primary],
-        "secondary_hints": [at[h] for h in secondary],
-        "new_primary": [],
-        "new_secondary": [],
+        "reject": "",
+        "titles": ["Senior Data Engineer", "Data Engineer", "Big Data Engineer"],
+        "family": "Data",
+        "company": "Index Exchange",
+        "domains": ["Ad Tech"],
+        "core": [at[h] for h in primary],
+        "extra": [at[h] for h in secondary],
+        "new_core": [],
+        "new_extra": [],
     }
     answer.update(changes)
     return answer
@@ -272,8 +267,8 @@ async def test_analyze_jd_on_anthropic_records_model_skills_usage_and_cost(
         primary,
         secondary,
         # Kafka and StarRocks are in the JD; "Rust" is not (an invented skill: dropped, counted).
-        new_primary=["Kafka", "StarRocks"],
-        new_secondary=["Kubernetes", "Rust"],
+        new_core=["Kafka", "StarRocks"],
+        new_extra=["Kubernetes", "Rust"],
     )
     stub.queue.append(
         ok(
@@ -318,7 +313,16 @@ async def test_analyze_jd_on_anthropic_records_model_skills_usage_and_cost(
     # The model's fields fill the parse; the request carried the hints and the JD's plain text.
     parsed = run.extraction.parsed
     assert parsed.company_name == "Index Exchange" and parsed.domain.primary.name == "Ad Tech"
-    assert parsed.employment_type == parsed_jd_pb2.EMPLOYMENT_TYPE_FULL_TIME
+    assert (
+        list(parsed.role_aliases) == ["Data Engineer", "Big Data Engineer"]
+        and parsed.role_archetype == "Data"
+    )
+    assert parsed.seniority == parsed_jd_pb2.SENIORITY_SENIOR  # the offline rule over the model's title
+    # Work mode and employment type are the offline parser's unless the facts are asked for.
+    offline_parse = parse_jd(REFERENCE_JD)
+    assert parsed.employment_type == enum_value(
+        parsed_jd_pb2.EmploymentType, "EMPLOYMENT_TYPE", offline_parse.employment_type
+    )
     first = stub.message_requests()[0].body
     assert isinstance(first, dict)
     user = first["messages"][0]["content"]
@@ -377,7 +381,7 @@ async def test_invalid_output_twice_falls_back_to_offline_and_says_so(
     esco: tuple[str, Runtime], stub: AnthropicStub
 ) -> None:
     url, runtime = esco
-    stub.queue.extend([ok("this is not JSON"), ok({"jd_type": "pass"})])  # invalid, then invalid again
+    stub.queue.extend([ok("this is not JSON"), ok({"reject": ""})])  # invalid, then invalid again
     async with running_server(url, pipeline=runtime.core) as h:
         run = (await h.pipeline.ExtractFromJd(extract_request(REFERENCE_JD))).run
         stored = await h.runs.GetRun(run_service_pb2.GetRunRequest(name=run.name))
@@ -404,7 +408,7 @@ def test_a_jd_the_model_rejects_is_a_rejected_run_with_its_cost(
     esco: tuple[str, Runtime], stub: AnthropicStub
 ) -> None:
     _, runtime = esco
-    stub.queue.append(ok(stage1_answer([], jd_type="reject", reject_reason="not_a_jd")))
+    stub.queue.append(ok(stage1_answer([], reject="not_a_jd")))
 
     run, _ = runtime.core.extract_from_jd(extract_request(REFERENCE_JD))
 
@@ -421,11 +425,9 @@ def test_a_jd_the_model_rejects_is_a_rejected_run_with_its_cost(
 def test_new_skill_metadata_is_asked_once_per_process(esco: tuple[str, Runtime], stub: AnthropicStub) -> None:
     _, runtime = esco
     hints = hints_of(runtime, REFERENCE_JD)
-    stub.queue.append(ok(stage1_answer(hints, hints[:2], new_primary=["Kafka"])))
+    stub.queue.append(ok(stage1_answer(hints, hints[:2], new_core=["Kafka"])))
     stub.queue.append(ok({"skills": [meta_entry("Kafka", "platform", "Data Streaming")]}))
-    stub.queue.append(
-        ok(stage1_answer(hints, hints[:2], new_primary=["Kafka"]))
-    )  # the second JD: stage 1 only
+    stub.queue.append(ok(stage1_answer(hints, hints[:2], new_core=["Kafka"])))  # the second JD: stage 1 only
 
     first, _ = runtime.core.analyze_jd(analyze_request(REFERENCE_JD, dry_run=True))
     second, _ = runtime.core.analyze_jd(analyze_request(REFERENCE_JD + "\nReference: 2", dry_run=True))
@@ -475,7 +477,7 @@ def _twin_slugs(runtime: Runtime) -> tuple[str, str]:
 
 def _queue_twin_stage1(runtime: Runtime, stub: AnthropicStub) -> None:
     hints = hints_of(runtime, TWIN_JD)
-    stub.queue.append(ok(stage1_answer(hints, hints[:3], role_title=TWIN_TITLE, role_aliases=[])))
+    stub.queue.append(ok(stage1_answer(hints, hints[:3], titles=[TWIN_TITLE])))
 
 
 async def test_tie_break_on_a_close_call_is_the_models_choice(
@@ -642,7 +644,7 @@ def test_stream_with_message_batches_goes_through_the_batch_api(
 
     def answer_for(content: str) -> dict[str, object]:
         company = next(c for c in COMPANIES if c in content)
-        return stage1_answer(hints, hints[:2], company_name=company)
+        return stage1_answer(hints, hints[:2], company=company)
 
     def outcome(custom_id: str, params: Mapping[str, object]) -> dict[str, object]:
         messages = params["messages"]
@@ -821,7 +823,7 @@ def test_eval_takes_the_anthropic_backend(
     # Configured from the environment, as in production: the key, the stub's URL, the default model.
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", stub.url)
-    stub.queue.extend(ok(stage1_answer([], role_title=t)) for t in ("Data Engineer", "Data Scientist"))
+    stub.queue.extend(ok(stage1_answer([], titles=[t])) for t in ("Data Engineer", "Data Scientist"))
 
     code = cli.main(["eval", "jobads", str(labelled), "--db", url, "--backend", "anthropic", "--json"])
 
@@ -846,7 +848,7 @@ def test_added_server_latency_of_the_model_path_is_small(
     _, runtime = esco
     hints = hints_of(runtime, REFERENCE_JD)
     answer = stage1_answer(
-        hints, hints[:6], hints[6:], new_primary=["Kafka", "StarRocks"], new_secondary=["Kubernetes"]
+        hints, hints[:6], hints[6:], new_core=["Kafka", "StarRocks"], new_extra=["Kubernetes"]
     )
     rounds = 9
     stub.queue.extend(ok(answer) for _ in range(rounds + 2))

@@ -64,7 +64,7 @@ from jdlens_server.llm.schema import (
     Schema,
 )
 
-__all__ = ["AnthropicBackend"]
+__all__ = ["AnthropicBackend", "extraction_request", "extraction_schema", "structured_request"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +103,39 @@ def _describe(exc: anthropic.AnthropicError, timeout_s: float) -> tuple[str, boo
     return type(exc).__name__, False, None
 
 
+def structured_request(
+    model: str, instructions: str, schema: Schema, messages: list[MessageParam], max_tokens: int
+) -> MessageCreateParamsNonStreaming:
+    """A Messages request: cache-marked fixed instructions, the answer schema as structured output."""
+    return {
+        "model": model,
+        "max_tokens": max_tokens,
+        "system": prompts.system_blocks(instructions),
+        "messages": messages,
+        "output_config": {"format": {"type": "json_schema", "schema": schema}},
+    }
+
+
+def extraction_schema(config: AnthropicConfig) -> Schema:
+    return EXTRACTION_SCHEMA_WITH_FACTS if config.extract_facts else EXTRACTION_SCHEMA
+
+
+def extraction_request(
+    config: AnthropicConfig, text: str, hints: Sequence[str], model: str | None = None
+) -> MessageCreateParamsNonStreaming:
+    """Stage 1's request for one JD exactly as the backend sends it (also what the token budget
+    in pipeline/llm_budget.py measures)."""
+    instructions = prompts.EXTRACT_INSTRUCTIONS + (prompts.FACTS_INSTRUCTIONS if config.extract_facts else "")
+    messages: list[MessageParam] = [{"role": "user", "content": prompts.extract_message(text, hints)}]
+    return structured_request(
+        model or config.models.extract,
+        instructions,
+        extraction_schema(config),
+        messages,
+        config.max_tokens_extract,
+    )
+
+
 class AnthropicBackend:
     """``LlmBackend`` over the Anthropic Messages API (and Message Batches for stage 1 in bulk)."""
 
@@ -136,11 +169,7 @@ class AnthropicBackend:
         )
         self._loop = LoopThread("jdlens-anthropic")
         self.breaker = CircuitBreaker(self.config.breaker)
-        facts = self.config.extract_facts
-        self._extraction_schema = EXTRACTION_SCHEMA_WITH_FACTS if facts else EXTRACTION_SCHEMA
-        self._extraction_instructions = prompts.EXTRACT_INSTRUCTIONS + (
-            prompts.FACTS_INSTRUCTIONS if facts else ""
-        )
+        self._extraction_schema = extraction_schema(self.config)
         self._sleep = sleep
         self._rng = rng or random.Random()
 
@@ -251,17 +280,6 @@ class AnthropicBackend:
             model_ms=http_ms,
         )
 
-    def request_params(
-        self, model: str, instructions: str, schema: Schema, messages: list[MessageParam], max_tokens: int
-    ) -> MessageCreateParamsNonStreaming:
-        return {
-            "model": model,
-            "max_tokens": max_tokens,
-            "system": prompts.system_blocks(instructions),
-            "messages": messages,
-            "output_config": {"format": {"type": "json_schema", "schema": schema}},
-        }
-
     async def _create(self, params: MessageCreateParamsNonStreaming) -> tuple[Message, float]:
         return await self.send(lambda: self._client.messages.create(**params))
 
@@ -333,15 +351,7 @@ class AnthropicBackend:
     def extraction_params(
         self, text: str, hints: Sequence[str], model: str | None = None
     ) -> MessageCreateParamsNonStreaming:
-        chosen = self._model(model, self.config.models.extract)
-        messages: list[MessageParam] = [{"role": "user", "content": prompts.extract_message(text, hints)}]
-        return self.request_params(
-            chosen,
-            self._extraction_instructions,
-            self._extraction_schema,
-            messages,
-            self.config.max_tokens_extract,
-        )
+        return extraction_request(self.config, text, hints, self._model(model, self.config.models.extract))
 
     async def finish_extraction(
         self,
@@ -371,7 +381,7 @@ class AnthropicBackend:
         messages: list[MessageParam] = [
             {"role": "user", "content": prompts.tie_break_message(jd_summary, candidates)}
         ]
-        params = self.request_params(
+        params = structured_request(
             chosen,
             prompts.TIE_BREAK_INSTRUCTIONS,
             TIE_BREAK_SCHEMA,
@@ -391,7 +401,7 @@ class AnthropicBackend:
         chosen = self._model(model, self.config.models.skill_meta)
         messages: list[MessageParam] = [{"role": "user", "content": prompts.skill_meta_message(unique)}]
         max_tokens = 200 + self.config.max_tokens_skill_meta_per_skill * len(unique)
-        params = self.request_params(
+        params = structured_request(
             chosen, prompts.SKILL_META_INSTRUCTIONS, SKILL_META_SCHEMA, messages, max_tokens
         )
         suggestions, usage = self._wait(

@@ -32,29 +32,22 @@ __all__ = [
 ]
 
 EXTRACT_INSTRUCTIONS = """\
-Read the job description (JD) in <jd> and answer in the given JSON schema. State only what the JD \
-says; unknown: "" for text, null for other values, [] for lists.
-- jd_type "reject" only for text that is not a job ad, not English, or too short to judge; give \
-reject_reason.
-- role_title as written; role_aliases: up to 3 common variants without seniority; role_archetype: \
-one job-family word (Data, Engineering, Design, Product, Sales, Marketing, Operations, Finance, HR, \
-Legal, Healthcare, Education, Support, ...); seniority from the title.
-- primary_domain, secondary_domain: the employer's business domain, e.g. "Ad Tech", "Banking".
-- work_mode (remote, hybrid, onsite) and employment_type of the job as a whole.
-Skills. <hits> lists numbered dictionary matches found in the JD. Put each hit the JD really asks \
-for in primary_hints (core to the role: title, duties, must-haves) or secondary_hints (nice to \
-have, or named in passing); leave out false hits (the word in another sense, the employer's \
-products, benefits). new_primary, new_secondary: skills, tools, technologies and methods the JD \
-asks for that no hit covers, each written exactly as the JD writes it (it is checked against the \
-text). No personality traits.
+Answer in the JSON schema from the job ad in <jd>, only what it says ("", [] if not stated).
+reject: "" unless it is not a job ad.
+titles: the title as written, then up to 3 other names of the job, no seniority. family: one \
+job-family word (Engineering, Sales, Healthcare, ...). domains: the employer's business, main \
+first, at most 2.
+<hits>: numbered dictionary matches. core: numbers of those the ad asks for as core (title, duties, \
+must-haves); extra: nice-to-have or in passing. Omit false matches (another sense, the employer's \
+products, benefits).
+new_core, new_extra: likewise for skills, tools and methods no hit covers, in the ad's own words, \
+shortest form. No personality traits.
 """
 
 FACTS_INSTRUCTIONS = """\
-Facts. Each "quote" is the JD's exact words (at most 12 words), never paraphrased.
-- experience: the years asked for. education, certifications: requirement "required" or \
-"preferred" (nice to have).
-- compensation only for stated pay, with the period of the amounts and an ISO 4217 currency.
-- locations: the places this job is done, each with its work_mode.
+Facts; q: the ad's exact words, at most 8. mode, emp: of the job as a whole. exp: years asked \
+for. edu, certs: req required or preferred. pay: stated pay only, per: period of the amounts, \
+cur: ISO 4217. places: where the job is done.
 """
 
 TIE_BREAK_INSTRUCTIONS = f"""\

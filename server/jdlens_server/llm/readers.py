@@ -36,6 +36,7 @@ from jdlens_server.nlp.parsed import (
     Seniority,
     WorkMode,
 )
+from jdlens_server.nlp.title import split_title
 from jdlens_server.proto_enums import enum_from_key
 
 __all__ = ["OutputInvalid", "read_extraction", "read_skill_meta", "read_tie_break"]
@@ -120,13 +121,13 @@ def _hint_numbers(data: Json, key: str, n_hints: int, errors: list[str]) -> list
 def _skills(
     data: Json, hints: Sequence[str], quotes: _Quotes, errors: list[str]
 ) -> tuple[list[LlmSkill], int]:
-    primary = _hint_numbers(data, "primary_hints", len(hints), errors)
-    secondary = [i for i in _hint_numbers(data, "secondary_hints", len(hints), errors) if i not in primary]
+    primary = _hint_numbers(data, "core", len(hints), errors)
+    secondary = [i for i in _hint_numbers(data, "extra", len(hints), errors) if i not in primary]
     by_hint: dict[int, bool] = {i: True for i in primary} | {i: False for i in secondary}
     hint_of = {h.casefold(): i for i, h in enumerate(hints)}
     added: dict[str, LlmSkill] = {}
     dropped_skills = 0
-    for is_primary, key in ((True, "new_primary"), (False, "new_secondary")):
+    for is_primary, key in ((True, "new_core"), (False, "new_extra")):
         for name in _strings(data, key):
             if name.casefold() in hint_of:  # the model repeated a hit: count it as confirming the hit
                 i = hint_of[name.casefold()]
@@ -148,7 +149,8 @@ def _skills(
 
 
 def read_extraction(data: Json, text: str, hints: Sequence[str]) -> LlmExtraction:
-    """The extraction with its quotes located in ``text``; raises OutputInvalid on bad hit numbers."""
+    """The extraction (the schema's short names mapped to the contracts' fields) with its quotes
+    located in ``text``; raises OutputInvalid on bad hit numbers."""
     errors: list[str] = []
     quotes = _Quotes(text)
     skills, dropped_skills = _skills(data, hints, quotes, errors)
@@ -156,22 +158,20 @@ def read_extraction(data: Json, text: str, hints: Sequence[str]) -> LlmExtractio
         raise OutputInvalid(errors)
     confirmed = {s.hint_index for s in skills if s.hint_index is not None}
 
-    exp = data.get("experience")
+    exp = data.get("exp")
     experience = None
     if isinstance(exp, dict):
-        quote = _s(exp, "quote")
-        experience = LlmExperience(
-            _opt_int(exp, "min_years"), _opt_int(exp, "max_years"), quote, quotes.locate(quote)
-        )
-    pay = data.get("compensation")
+        quote = _s(exp, "q")
+        experience = LlmExperience(_opt_int(exp, "min"), _opt_int(exp, "max"), quote, quotes.locate(quote))
+    pay = data.get("pay")
     compensation = None
     if isinstance(pay, dict):
-        quote = _s(pay, "quote")
+        quote = _s(pay, "q")
         compensation = LlmCompensation(
-            _opt_float(pay, "min_amount"),
-            _opt_float(pay, "max_amount"),
-            _s(pay, "currency").upper(),
-            _enum(PayPeriod, pay, "period", PayPeriod.UNSPECIFIED),
+            _opt_float(pay, "min"),
+            _opt_float(pay, "max"),
+            _s(pay, "cur").upper(),
+            _enum(PayPeriod, pay, "per", PayPeriod.UNSPECIFIED),
             quote,
             quotes.locate(quote),
         )
@@ -179,20 +179,20 @@ def read_extraction(data: Json, text: str, hints: Sequence[str]) -> LlmExtractio
         LlmEducation(
             _s(e, "level"),
             _s(e, "field"),
-            _enum(Requirement, e, "requirement", Requirement.REQUIRED),
-            _s(e, "quote"),
-            quotes.locate(_s(e, "quote")),
+            _enum(Requirement, e, "req", Requirement.REQUIRED),
+            _s(e, "q"),
+            quotes.locate(_s(e, "q")),
         )
-        for e in _objects(data, "education")
+        for e in _objects(data, "edu")
     )
     certifications = tuple(
         LlmCertification(
             _s(c, "name"),
-            _enum(Requirement, c, "requirement", Requirement.REQUIRED),
-            _s(c, "quote"),
-            quotes.locate(_s(c, "quote")),
+            _enum(Requirement, c, "req", Requirement.REQUIRED),
+            _s(c, "q"),
+            quotes.locate(_s(c, "q")),
         )
-        for c in _objects(data, "certifications")
+        for c in _objects(data, "certs")
         if _s(c, "name")
     )
     locations = tuple(
@@ -200,30 +200,33 @@ def read_extraction(data: Json, text: str, hints: Sequence[str]) -> LlmExtractio
             _opt_s(loc, "city"),
             _opt_s(loc, "state"),
             _opt_s(loc, "country"),
-            _enum(WorkMode, loc, "work_mode", WorkMode.UNSPECIFIED),
+            _enum(WorkMode, loc, "mode", WorkMode.UNSPECIFIED),
         )
-        for loc in _objects(data, "locations")
+        for loc in _objects(data, "places")
         if _s(loc, "city") or _s(loc, "state") or _s(loc, "country")
     )
-    jd_type = _enum(JdType, data, "jd_type", JdType.PASS)
-    reason = data.get("reject_reason")
+    reason = data.get("reject")
+    titles = list(dict.fromkeys(_strings(data, "titles")))
+    title = titles[0] if titles else None
+    domains = list(dict.fromkeys(_strings(data, "domains")))
     return LlmExtraction(
-        jd_type=jd_type,
+        jd_type=JdType.REJECT if isinstance(reason, str) and reason else JdType.PASS,
         reject_reason=RejectReason(reason.upper()) if isinstance(reason, str) and reason else None,
-        role_title=_opt_s(data, "role_title"),
-        role_aliases=tuple(dict.fromkeys(_strings(data, "role_aliases"))),
-        role_archetype=_opt_s(data, "role_archetype"),
-        seniority=_enum(Seniority, data, "seniority", Seniority.UNSPECIFIED),
-        company_name=_opt_s(data, "company_name"),
-        primary_domain=_opt_s(data, "primary_domain"),
-        secondary_domain=_opt_s(data, "secondary_domain"),
+        role_title=title,
+        role_aliases=tuple(titles[1:]),
+        role_archetype=_opt_s(data, "family"),
+        # Not asked: the offline rule over the model's title.
+        seniority=split_title(title).seniority if title else Seniority.UNSPECIFIED,
+        company_name=_opt_s(data, "company"),
+        primary_domain=domains[0] if domains else None,
+        secondary_domain=domains[1] if len(domains) > 1 else None,
         experience=experience,
         education=education,
         certifications=certifications,
         compensation=compensation,
         locations=locations,
-        work_mode=_enum(WorkMode, data, "work_mode", WorkMode.UNSPECIFIED),
-        employment_type=_enum(EmploymentType, data, "employment_type", EmploymentType.UNSPECIFIED),
+        work_mode=_enum(WorkMode, data, "mode", WorkMode.UNSPECIFIED),
+        employment_type=_enum(EmploymentType, data, "emp", EmploymentType.UNSPECIFIED),
         skills=tuple(skills),
         rejected_hints=tuple(h for i, h in enumerate(hints) if i not in confirmed),
         dropped_quotes=quotes.dropped,

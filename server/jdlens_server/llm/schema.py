@@ -3,16 +3,17 @@
 Enum-valued fields take the proto enum's store keys (``SENIORITY_SENIOR`` -> ``"senior"``, see
 proto_enums), so a value added to a proto enum reaches the schema, the validator and the readers
 without an edit here. The schemas keep to what structured outputs accept (every object closed
-with ``additionalProperties: false`` and every property required, nullable fields as ``anyOf``
-with null — except strings, where "" means "not stated", which is shorter — and no numeric or
-length bounds); bounds the format cannot say are checked by the readers.
+with ``additionalProperties: false`` and every property required, nullable numbers and objects as
+``anyOf`` with null — strings and enums take "" for "not stated", which is shorter — and no
+numeric or length bounds); bounds the format cannot say are checked by the readers.
 
-Stage 1 asks the model for judgement, not structure: whether the text is a JD, the role's title,
-aliases, family and seniority, the employer and its domain, and the skills — as indices into the
+Stage 1 asks the model for judgement, not structure: whether the text is a job ad, the role's
+title, aliases and family, the employer and its domains, and the skills — as indices into the
 dictionary hits it was given plus the skills it adds, written in the JD's own words so that the
-name itself is the evidence quote. Sections, sentences and rule-friendly facts (years of experience, degrees,
-certifications, pay, places) stay with the offline parser, which reads them with exact offsets;
-``EXTRACTION_SCHEMA_WITH_FACTS`` asks the model for those too, at about twice the cost. The default
+name itself is the evidence quote. Sections, sentences, seniority (a rule over the title) and
+rule-friendly facts (work mode, employment type, years of experience, degrees, certifications,
+pay, places) stay with the offline parser, which reads them with exact offsets;
+``EXTRACTION_SCHEMA_WITH_FACTS`` asks the model for the facts too, at a higher cost. The default
 keeps the answer short because output tokens cost five times input tokens.
 """
 
@@ -56,6 +57,11 @@ def _enum(enum_type: _EnumTypeWrapper[V]) -> Schema:
     return {"enum": enum_keys(enum_type)}
 
 
+def _enum_or_blank(enum_type: _EnumTypeWrapper[V]) -> Schema:
+    # "" for "not stated", as for strings: shorter than anyOf with null in the schema and the answer.
+    return {"enum": ["", *enum_keys(enum_type)]}
+
+
 def _nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
@@ -76,62 +82,55 @@ def _object(properties: dict[str, Schema]) -> Schema:
 _INT: Schema = {"type": "integer"}
 _NUMBER: Schema = {"type": "number"}
 
+# Property names are short because the model writes each of them in every answer (output tokens
+# cost five times input ones) and the schema, sent with every call, lists each twice; the readers
+# map them back to the contracts' fields. Seniority is not asked for: it is read from the model's
+# title by the same rule as offline (nlp.title).
 _JUDGEMENT: dict[str, Schema] = {
-    "jd_type": _enum(parsed_jd_pb2.JdType),
-    "reject_reason": _nullable(_enum(parsed_jd_pb2.RejectReason)),
-    "role_title": _str(),
-    "role_aliases": _array(_str()),
-    "role_archetype": _str(),
-    "seniority": _nullable(_enum(parsed_jd_pb2.Seniority)),
-    "company_name": _str(),
-    "primary_domain": _str(),
-    "secondary_domain": _str(),
-    "work_mode": _nullable(_enum(parsed_jd_pb2.WorkMode)),
-    "employment_type": _nullable(_enum(parsed_jd_pb2.EmploymentType)),
+    # "": a job ad. Not English and too little text are the offline parser's rules (a JD it rejects
+    # is never sent), so only "not a job ad" is asked.
+    "reject": {"enum": ["", enum_key(parsed_jd_pb2.RejectReason, parsed_jd_pb2.REJECT_REASON_NOT_A_JD)]},
+    "titles": _array(_str()),  # role_title, then role_aliases
+    "family": _str(),  # role_archetype
+    "company": _str(),
+    "domains": _array(_str()),  # primary, then secondary
 }
 _SKILLS: dict[str, Schema] = {
-    "primary_hints": _array(_INT),
-    "secondary_hints": _array(_INT),
+    # Hit numbers confirmed as primary ("core") or secondary ("extra").
+    "core": _array(_INT),
+    "extra": _array(_INT),
     # Skills no hit covers, in the JD's own words (the words are the evidence; no separate quote).
-    "new_primary": _array(_str()),
-    "new_secondary": _array(_str()),
+    "new_core": _array(_str()),
+    "new_extra": _array(_str()),
 }
+_QUOTE = "q"  # each fact's evidence: the JD's words, located by the server
 # Rule-friendly facts the offline parser also reads (with exact offsets); asked only on request.
 _FACTS: dict[str, Schema] = {
-    "experience": _nullable(
-        _object({"min_years": _nullable(_INT), "max_years": _nullable(_INT), "quote": _str()})
+    "mode": _enum_or_blank(parsed_jd_pb2.WorkMode),
+    "emp": _enum_or_blank(parsed_jd_pb2.EmploymentType),
+    "exp": _nullable(_object({"min": _nullable(_INT), "max": _nullable(_INT), _QUOTE: _str()})),
+    "edu": _array(
+        _object({"level": _str(), "field": _str(), "req": _enum(parsed_jd_pb2.Requirement), _QUOTE: _str()})
     ),
-    "education": _array(
+    "certs": _array(_object({"name": _str(), "req": _enum(parsed_jd_pb2.Requirement), _QUOTE: _str()})),
+    "pay": _nullable(
         _object(
             {
-                "level": _str(),
-                "field": _str(),
-                "requirement": _enum(parsed_jd_pb2.Requirement),
-                "quote": _str(),
+                "min": _nullable(_NUMBER),
+                "max": _nullable(_NUMBER),
+                "cur": _str(),  # ISO 4217
+                "per": _enum_or_blank(parsed_jd_pb2.PayPeriod),
+                _QUOTE: _str(),
             }
         )
     ),
-    "certifications": _array(
-        _object({"name": _str(), "requirement": _enum(parsed_jd_pb2.Requirement), "quote": _str()})
-    ),
-    "compensation": _nullable(
-        _object(
-            {
-                "min_amount": _nullable(_NUMBER),
-                "max_amount": _nullable(_NUMBER),
-                "currency": _str(),
-                "period": _nullable(_enum(parsed_jd_pb2.PayPeriod)),
-                "quote": _str(),
-            }
-        )
-    ),
-    "locations": _array(
+    "places": _array(
         _object(
             {
                 "city": _str(),
                 "state": _str(),
                 "country": _str(),
-                "work_mode": _nullable(_enum(parsed_jd_pb2.WorkMode)),
+                "mode": _enum_or_blank(parsed_jd_pb2.WorkMode),
             }
         )
     ),

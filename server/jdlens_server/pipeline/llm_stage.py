@@ -2,13 +2,14 @@
 
 Stage 1 (``ModelStage1``): the offline parser and dictionary matcher run first; their hits go to
 the model as hints in ONE extraction call over the JD's plain text. The model's judgement fills
-the parsed fields it gives (title, aliases, family, seniority, company, domain, work mode,
-employment type, and the facts when asked for them); its skills are the hits it confirmed (with
-its primary/secondary call) plus the skills it added, each resolved through the same alias index
-and dictionary matcher as offline, with its evidence located in the JD (an unlocated quote is
-dropped and counted). Role signals and the decision then run as offline, except that a close call
-(case D) goes to the model's tie-break. Stage 2 (``model_skill_metadata``) asks the model for the
-metadata of the skills the library lacks, one call for all of them.
+the parsed fields it gives (title, and the seniority the offline rule reads in it, aliases,
+family, company, domain; work mode, employment type and the other facts when asked for them); its
+skills are the hits it confirmed (with its primary/secondary call) plus the skills it added, each
+resolved through the same alias index and dictionary matcher as offline, with its evidence
+located in the JD (an unlocated quote is dropped and counted). Role signals and the decision
+then run as offline, except that a close call (case D) goes to the model's tie-break. Stage 2
+(``model_skill_metadata``) asks the model for the metadata of the skills the library lacks, one
+call for all of them.
 
 Every model call happens while the run is computed, before its transaction. An ``LlmFallback``
 never fails a run: that part runs on the rules, and its ``StageReport`` says backend offline, why,
@@ -359,12 +360,12 @@ def _apply_fields(
         )
     if answer.role_title and jd.role_title_source != parsed.TitleSource.HINT:
         changes.update(role_title=answer.role_title, normalized_title=normalize_title(answer.role_title))
+        if answer.seniority != parsed.Seniority.UNSPECIFIED:  # read from that title
+            changes["seniority"] = answer.seniority
     if answer.role_aliases:
         changes["role_aliases"] = answer.role_aliases
     if answer.role_archetype:
         changes["role_archetype"] = answer.role_archetype
-    if answer.seniority != parsed.Seniority.UNSPECIFIED:
-        changes["seniority"] = answer.seniority
     if answer.company_name:
         changes["company_name"] = answer.company_name
     if answer.primary_domain:
