@@ -38,6 +38,7 @@ from jdlens_server.llm.breaker import BreakerConfig, CircuitBreaker
 from jdlens_server.llm.config import BatchPolicy, RetryPolicy
 from jdlens_server.llm.provider import LlmProvider
 from jdlens_server.llm.quotes import QuoteIndex
+from jdlens_server.llm.schema import EXTRACTION_SCHEMA_WITH_FACTS
 from jdlens_server.nlp.embedder import load_embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline.core import stage1_model_input
@@ -549,6 +550,75 @@ def test_tie_break_failure_keeps_the_rule_and_records_why(
     assert tie.backend == OFFLINE and tie.fallback_reason == "API error (400, invalid_request_error)"
     assert metrics_of(run, run_pb2.STAGE_EXTRACT).backend == ANTHROPIC  # stage 1 itself was fine
     assert any(w.startswith("tie-break fell back to the offline rule") for w in run.warnings)
+
+
+# ------------------------------------------------------------------------------------- facts
+
+
+def test_extract_facts_from_the_environment_reach_the_run(
+    esco_template: Path, tmp_path: Path, stub: AnthropicStub
+) -> None:
+    """JDLENS_LLM_EXTRACT_FACTS=1, read from the environment as a server does: stage 1 asks for the
+    facts, and the model's (work mode, employment type, experience, education, places) replace the
+    parser's in the run, each with its quote located in the JD's own text (across the cut
+    boilerplate, a straight apostrophe for the JD's curly one); a fact whose quote the JD does not
+    contain is left out and counted."""
+    url = _copy(esco_template, tmp_path)
+    environ = {
+        "ANTHROPIC_API_KEY": KEY,
+        "ANTHROPIC_BASE_URL": stub.url,
+        "JDLENS_LLM_EXTRACT_FACTS": "1",
+    }
+    offline = parse_jd(REFERENCE_JD)
+    assert offline.experience is not None and offline.experience.min_years == 8
+    assert offline.work_mode.value == offline.employment_type.value == "UNSPECIFIED"
+    runtime = build_runtime(url, backend="anthropic", environ=environ)
+    try:
+        hints = hints_of(runtime, REFERENCE_JD)
+        facts: dict[str, object] = {
+            "mode": "remote",
+            "emp": "full_time",
+            "exp": {"min": 5, "max": None, "q": "5+ years of work experience designing"},
+            "edu": [
+                {"level": "Master's", "field": "Computer Science", "req": "preferred", "q": "Master's Degree"}
+            ],
+            "certs": [{"name": "AWS Certified", "req": "preferred", "q": "AWS Certified Data Engineer"}],
+            "pay": None,
+            "places": [{"city": "Toronto", "state": "", "country": "Canada", "mode": "remote"}],
+        }
+        stub.queue.append(ok(stage1_answer(hints, hints[:2]) | facts))
+        run, _ = runtime.core.extract_from_jd(
+            extract_request(REFERENCE_JD, backend=common_pb2.BACKEND_UNSPECIFIED, dry_run=True)
+        )
+        with pytest.raises(LlmConfigError, match="JDLENS_LLM_EXTRACT_FACTS"):
+            build_runtime(url, backend="anthropic", environ={**environ, "JDLENS_LLM_EXTRACT_FACTS": "maybe"})
+    finally:
+        runtime.close()
+
+    (sent,) = stub.message_requests()
+    assert isinstance(sent.body, dict)
+    assert sent.body["output_config"]["format"]["schema"] == EXTRACTION_SCHEMA_WITH_FACTS
+    assert "Facts;" in sent.body["system"][0]["text"]
+    assert metrics_of(run, run_pb2.STAGE_EXTRACT).backend == ANTHROPIC
+    parsed = run.extraction.parsed
+    assert parsed.work_mode == parsed_jd_pb2.WORK_MODE_REMOTE
+    assert parsed.employment_type == parsed_jd_pb2.EMPLOYMENT_TYPE_FULL_TIME
+    exp = parsed.experience
+    assert exp.min_years == 5 and not exp.HasField("max_years")
+    assert run.jd_text[exp.span.start : exp.span.end] == exp.raw == "5+ years of work experience designing"
+    (edu,) = parsed.education
+    assert edu.level == "Master's" and edu.requirement == parsed_jd_pb2.REQUIREMENT_PREFERRED
+    assert run.jd_text[edu.span.start : edu.span.end] == edu.raw == "Master\u2019s Degree"
+    assert not parsed.certifications  # its quote is not in the JD: left out, the parser had none
+    assert any("1 quote(s) not found in the JD were dropped" in w for w in run.warnings), run.warnings
+    (place,) = parsed.job_locations
+    assert (place.city, place.country, place.work_mode) == (
+        "Toronto",
+        "Canada",
+        parsed_jd_pb2.WORK_MODE_REMOTE,
+    )
+    toronto = offline.locations[0]
+    assert (place.span.start, place.span.end) == (toronto.start, toronto.end)  # the parser's offsets
 
 
 # ------------------------------------------------------------------------------------- configuration
