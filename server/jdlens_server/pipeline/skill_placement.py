@@ -169,6 +169,10 @@ def defined_abbreviation(term: str, jd_text: str) -> str | None:
     spell it. None when the JD does not define it."""
     if not re.fullmatch(r"[A-Z][A-Za-z0-9&]{1,7}", term) or sum(c.isupper() for c in term) < 2:
         return None
+    # A linear pre-scan: most terms never stand next to a parenthesis, and the searches below
+    # backtrack over the word windows before every "(" of the JD.
+    if not re.search(rf"\(\s*{re.escape(term)}s?\s*\)|\b{re.escape(term)}s?\s*\(", jd_text):
+        return None
     letters = [c.lower() for c in term if c.isalpha() and c.isupper()]
     n = len(letters)
     before = re.finditer(rf"((?:[\w'-]+[ ,]+){{{n},{n + 2}}})\(\s*{re.escape(term)}s?\s*\)", jd_text)
