@@ -451,3 +451,44 @@ def test_html_with_bold_pseudo_headings_and_application_line() -> None:
     assert p.urls == ("https://jobs.example.com/42",)
     _check_offsets(html, p)
     _check_boilerplate_excluded(p)
+
+
+SENTENCE_CASE_AD = (
+    "Data Engineer\n\n"
+    "Lumetric is hiring a full-time Data Engineer to join our analytics team in Berlin. You will "
+    "report to the head of data and work closely with our data scientists.\n\n"
+    "What you'll do\n"
+    "- Build and run the batch pipelines that feed our forecasts.\n"
+    "- Keep the warehouse models tested and documented.\n"
+    "- Work with analysts to define metrics and data contracts.\n\n"
+    "What you'll bring\n"
+    "- Three years of experience with Python and SQL.\n"
+    "- A degree in computer science or a related field.\n\n"
+    "Why join us\n"
+    "- Thirty days of holiday and a yearly learning budget.\n"
+    "- Stock options in a growing company.\n\n"
+    "Our stack today\n"
+    "Python, Spark on Databricks, Airflow and dbt on Snowflake, deployed with Terraform on AWS.\n"
+    "Posting reference: DE-2291\n"
+)
+
+
+def test_sentence_case_headings_end_the_section_before_them() -> None:
+    jd = parse_jd(SENTENCE_CASE_AD)
+    text = SENTENCE_CASE_AD
+    benefits = [b for b in jd.boilerplate if b.kind == BoilerplateKind.BENEFITS]
+    assert benefits and all("Databricks" not in text[b.start : b.end] for b in benefits)
+    # The stack paragraph is matched for skills; the requirements are not responsibilities.
+    assert any("Databricks" in jd.plain_text[r.plain_start : r.plain_end] for r in jd.skill_text_spans)
+    duties = [s.plain for s in jd.responsibility_sentences]
+    assert any("batch pipelines" in d for d in duties)
+    assert not any("Three years" in d for d in duties)
+
+
+def test_a_posting_reference_line_is_boilerplate() -> None:
+    jd = parse_jd(SENTENCE_CASE_AD)
+    assert not any("DE-2291" in s.plain for s in jd.responsibility_sentences)
+    assert any(
+        "DE-2291" in SENTENCE_CASE_AD[b.start : b.end] and b.kind == BoilerplateKind.APPLICATION_PROCESS
+        for b in jd.boilerplate
+    )

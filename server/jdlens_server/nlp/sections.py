@@ -307,6 +307,17 @@ def _is_titleish(s: str) -> bool:
 
 # ---------------------------------------------------------------- line headings
 
+
+def _sentence_case_heading(body: str, following: str) -> bool:
+    """ "Our stack today" above a paragraph or a list: a heading in sentence case. Only short lines
+    without digits qualify, and only above a bullet or a line of real prose, so a short line of a
+    list written without bullets is not taken for one."""
+    words = body.split()
+    if not 1 <= len(words) <= 4 or not body[0].isupper() or any(c.isdigit() for c in body):
+        return False
+    return is_line_bullet(following) or len(following.split()) >= 8
+
+
 _SENTENCE_END = re.compile(r"[.!;,]\s*$")
 
 
@@ -335,7 +346,8 @@ def _line_headings(plain: PlainText) -> list[Heading]:
                 continue  # a sentence, or the first line under a heading ("Requirements" / "Diploma in X")
             ends_colon = stripped.endswith(":")
             question = stripped.endswith("?")
-            if not (ends_colon or question or _is_titleish(body)):
+            following = text[lines[idx + 1][0] : lines[idx + 1][1]]
+            if not (ends_colon or question or _is_titleish(body) or _sentence_case_heading(body, following)):
                 continue
             # a short title-case line followed by more text reads as a heading
         guess = known or _lexicon_search(body)
@@ -622,6 +634,10 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
             "tel.",
             "mail",
             "click",
+            "reference",
+            "ref",
+            "job id",
+            "requisition",
         ),
         re.compile(
             r"\b(?:submit|send)\s+(?:your\s+|their\s+|the\s+|an?\s+)?(?:updated\s+)?(?:cvs?|applications?|"
@@ -631,7 +647,10 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
             r"non-?returnable|closing\s+date|application\s+(?:letter|deadline)|deadline\s+for|"
             r"within\s+\w+\s+(?:\(\d+\)\s+)?(?:consecutive\s+)?(?:working\s+|calendar\s+)?days|"
             r"for\s+(?:further|more)\s+information|contact\s+(?:us\s+)?(?:at|on|via)|tel\.|"
-            r"e-?mail\s*:|click\s+(?:here|the\s+link)",
+            r"e-?mail\s*:|click\s+(?:here|the\s+link)|"
+            # a posting's reference line ("Posting reference: ...", "Job ID: 4711", "Ref. no. 12")
+            r"^(?:(?:posting|job|vacancy|position)\s+)?(?:reference|ref\.?|id|requisition)"
+            r"(?:\s+(?:number|no\.?|id))?\s*[:#]",
         ),
     ),
     (
@@ -679,7 +698,8 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
 # and requirements, except the unmistakable application phrases of _APPLY_ANYWHERE.
 _BP_ANYWHERE = frozenset({B.EQUAL_OPPORTUNITY, B.SCAM_WARNING, B.ACCESSIBILITY})
 _APPLY_ANYWHERE = re.compile(
-    r"\bapply\s+(?:via|through|online|using|here|now|at|by\s+(?:email|sending))|\b(?:send|submit|email)\s+"
+    r"^(?:(?:posting|job|vacancy|position)\s+)?(?:reference|ref\.?|id|requisition)(?:\s+(?:number|no\.?|id))?"
+    r"\s*[:#]|\bapply\s+(?:via|through|online|using|here|now|at|by\s+(?:email|sending))|\b(?:send|submit|email)\s+"
     r"(?:us\s+)?your\s+(?:cv|resume|application)|interested\s+(?:and\s+qualified\s+)?(?:candidates|applicants)"
     r"|only\s+short-?listed|closing\s+date|deadline\s+for\s+(?:all\s+)?applications?"
 )
