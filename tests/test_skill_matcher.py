@@ -206,3 +206,34 @@ def test_lead_verbs_come_from_the_library() -> None:
     m = SkillMatcher.build(labels)
     assert fold_token("managing") in m.lead_verbs
     assert fold_token("risk") not in m.lead_verbs
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Fluent Danish and good written English are required.", {"Danish", "English"}),
+        ("You speak Danish with customers every day.", {"Danish"}),
+        ("Languages: English, Danish or German.", {"English", "Danish", "German"}),
+        ("Excellent English and Danish.", {"English", "Danish"}),
+        ("You will work with Danish universities and the Danish health technology industry.", set()),
+        ("The appointment follows the Memorandum on Academic Staff at Danish Universities.", set()),
+    ],
+)
+def test_a_language_name_counts_as_a_skill_only_as_a_language(text: str, found: set[str]) -> None:
+    m = SkillMatcher.build(
+        [
+            entry(1, "Danish", nature="NATURAL_LANGUAGE"),
+            entry(2, "English", nature="NATURAL_LANGUAGE"),
+            entry(3, "German", nature="NATURAL_LANGUAGE"),
+            entry(4, "Python", nature="LANGUAGE"),
+        ]
+    )
+    assert {text[h.start : h.end] for h in m.find(text)} == found
+
+
+def test_programming_languages_keep_their_own_rules() -> None:
+    m = SkillMatcher.build(
+        [entry(1, "Danish", nature="NATURAL_LANGUAGE"), entry(4, "Python", nature="LANGUAGE")]
+    )
+    text = "Our Danish team builds services in Python."
+    assert [text[h.start : h.end] for h in m.find(text)] == ["Python"]

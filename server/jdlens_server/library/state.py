@@ -20,10 +20,10 @@ import platformdirs
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jdlens_server.library.snapshot import LibrarySnapshot, current_library_version, load_snapshot
+from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo, current_library_version, load_snapshot
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.kra_index import KraIndex, load_or_build
-from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher
+from jdlens_server.nlp.skill_matcher import NATURAL_LANGUAGE, AliasEntry, SkillMatcher
 from jdlens_server.store.models import KraRow
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,14 @@ def index_path_for(db_url: str, cache_dir: Path | None = None) -> Path:
     return base / f"kra-{digest}.hnsw"
 
 
+def _matcher_nature(skill: SkillInfo) -> str:
+    """The skill's nature, with ESCO's human languages told apart from programming languages (both
+    LANGUAGE): a language name is also an adjective, which the matcher reads by context."""
+    if skill.nature == "LANGUAGE" and skill.category == "languages":
+        return NATURAL_LANGUAGE
+    return skill.nature
+
+
 def build_matcher(snapshot: LibrarySnapshot) -> SkillMatcher:
     return SkillMatcher.build(
         AliasEntry(
@@ -59,7 +67,7 @@ def build_matcher(snapshot: LibrarySnapshot) -> SkillMatcher:
             text=a.text,
             alias_type=a.alias_type,
             match_strategy=a.match_strategy,
-            nature=snapshot.skills[a.skill_id].nature if a.skill_id in snapshot.skills else "",
+            nature=_matcher_nature(snapshot.skills[a.skill_id]) if a.skill_id in snapshot.skills else "",
         )
         for a in snapshot.skill_aliases
         if a.skill_id in snapshot.skills and snapshot.skills[a.skill_id].is_extractable

@@ -27,6 +27,7 @@ import ahocorasick
 from jdlens_server.nlp.stemming import fold_token
 
 __all__ = [
+    "NATURAL_LANGUAGE",
     "AliasEntry",
     "SkillMatcher",
     "SkillMention",
@@ -160,6 +161,9 @@ class _Need(IntEnum):
     TECH = 2  # a product name that is also a word (Spark, React, Excel): casing + a tech cue
     LANGUAGE = 3  # a programming language that is also a word / letter (Go, R, C, Swift): a language cue
     WORD = 4  # a word the library marks ambiguous: as a name (capitalised mid-sentence) TECH, else SKILL_CUE
+    # A human language's name, which is also its people's adjective ("Danish universities"): counts
+    # with a language cue ("fluent Danish", "Danish speaking") or listed with another language.
+    SPOKEN = 5
 
 
 # Programming languages whose names are ordinary words or single letters.
@@ -470,6 +474,15 @@ _LANGUAGE_CUES = _folded(
     programming language languages lang coding code coder programmer programmers developer
     developers scripting compiler compilers runtime golang"""
 )
+_SPOKEN_CUES = _folded(
+    """
+    fluent fluency fluently speak speaks speaking spoken speaker speakers written write writing
+    read reading language languages native mother tongue proficient proficiency bilingual
+    multilingual command oral verbal conversational translate translation translator interpreter
+    excellent good strong basic"""
+)
+# The nature the matcher gives a skill of ESCO's language pillar (see state.build_matcher).
+NATURAL_LANGUAGE = "NATURAL_LANGUAGE"
 _LIST_SEPARATORS = frozenset({",", "/", "&", "|", "(", ")", "and", "or", "+"})
 _TOOLISH_NATURES = frozenset({"TOOL", "LANGUAGE", "PLATFORM"})
 
@@ -706,6 +719,8 @@ class SkillMatcher:
         """The context an alias needs, or None when it must never match on its own."""
         strategy = e.match_strategy
         language = e.nature == "LANGUAGE"
+        if e.nature == NATURAL_LANGUAGE and len(lab.surfaces) == 1:
+            return _Need.SPOKEN
         if len(lab.surfaces) != 1:
             if strategy == "context_required":
                 return _Need.LANGUAGE if language else _Need.TECH
@@ -784,6 +799,11 @@ class SkillMatcher:
             for target in pattern.targets:
                 if target.need in (_Need.TECH, _Need.LANGUAGE, _Need.WORD) and toolish is None:
                     toolish = self._toolish_spans(reg, hits)
+                if target.need is _Need.SPOKEN:
+                    conf = self._accept_spoken(target, reg, first, last, hits)
+                    if conf is not None:
+                        accepted.append((first, last, target, conf / (1.0 + 0.5 * (n_skills - 1))))
+                    continue
                 conf = self._accept(target, reg, first, last, toolish or {})
                 if conf is not None:
                     accepted.append((first, last, target, conf / (1.0 + 0.5 * (n_skills - 1))))
@@ -811,6 +831,29 @@ class SkillMatcher:
                 )
             )
         return out
+
+    @staticmethod
+    def _accept_spoken(
+        target: _Target, reg: _Region, first: int, last: int, hits: list[tuple[int, int, _Pattern]]
+    ) -> float | None:
+        """A language name as a skill: proper-noun casing (unless the text is all lower case) and a
+        language cue nearby, or another language name listed beside it ("English and Danish")."""
+        surface = tuple(reg.surfaces[first:last])
+        if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
+            return None
+        if not reg.lower and not surface[0][:1].isupper():
+            return None
+        if _cue_near(reg, first, last, _SPOKEN_CUES, 4):
+            return target.base_confidence
+        sentence = reg.sentences[first]
+        others = [
+            (a, b)
+            for a, b, pattern in hits
+            if (a, b) != (first, last)
+            and reg.sentences[a] == sentence
+            and any(t.need is _Need.SPOKEN for t in pattern.targets)
+        ]
+        return target.base_confidence * 0.9 if _in_list_with(reg, first, last, others) else None
 
     @staticmethod
     def _toolish_spans(
