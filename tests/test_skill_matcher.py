@@ -79,6 +79,8 @@ def test_tool_shapes() -> None:
         assert is_tool_like(name), name
     for word in ("Python", "design", "Requirements", "13th", "20yrs", "andInnovation", "41,013"):
         assert not is_tool_like(word), word
+    for abbreviation in ("e.g", "E.g.", "i.e.", "Ph.D", "M.Sc.", "etc."):
+        assert not is_tool_like(abbreviation), abbreviation
 
 
 # ---- matching -------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from grpc import aio
 from tqdm import tqdm
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
 
 __all__ = [
     "BatchError",
@@ -58,6 +59,20 @@ DEFAULT_CONCURRENCY = 16
 _BACKENDS = {"offline": common_pb2.BACKEND_OFFLINE, "anthropic": common_pb2.BACKEND_ANTHROPIC}
 # Stream failures worth reconnecting for; anything else is reported and the batch stops.
 _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
+# Codes that, without the server's correlation id, come from the transport rather than from jdlens
+# (a connection cut as the server stops reads as "INTERNAL: Internal error from Core"): resending
+# is safe, every item carries its idempotency key.
+_TRANSPORT_CODES = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED)
+
+
+def _worth_reconnecting(exc: aio.AioRpcError) -> bool:
+    if exc.code() in _RECONNECT_CODES:
+        return True
+    trailers: Any = exc.trailing_metadata() or ()
+    from_server = any(item[0] == CORRELATION_KEY for item in trailers)
+    return exc.code() in _TRANSPORT_CODES and not from_server
+
+
 _MAX_LISTED_PROBLEMS = 10
 # Same limit as the client's: a run can be much larger than its JD.
 _MAX_MESSAGE_BYTES = 32 * 1024 * 1024
@@ -296,7 +311,7 @@ async def _stream_once(
                 window.release()
         except aio.AioRpcError as exc:
             message = f"{exc.code().name}: {exc.details()}"
-            raise _StreamBroken(message, retryable=exc.code() in _RECONNECT_CODES) from None
+            raise _StreamBroken(message, retryable=_worth_reconnecting(exc)) from None
         finally:
             call.cancel()
     if waiting or answered < len(pending):

@@ -50,8 +50,14 @@ async def bounded_map(
                 in_flight.discard(finished)
                 yield finished.result()
     finally:
-        leftovers = [t for t in (*in_flight, reader) if t is not None and not t.done()]
+        pending = [t for t in (*in_flight, reader) if t is not None]
+        leftovers = [t for t in pending if not t.done()]
         for leftover in leftovers:
             leftover.cancel()
         if leftovers:
             await asyncio.gather(*leftovers, return_exceptions=True)
+        # A task that finished while the consumer was away (the reader's StopAsyncIteration, say)
+        # has its outcome read here, or asyncio logs "Task exception was never retrieved".
+        for task in pending:
+            if task.done() and not task.cancelled():
+                task.exception()

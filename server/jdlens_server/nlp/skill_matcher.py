@@ -131,6 +131,13 @@ _NUMBERISH = re.compile(
 )
 
 
+# Dotted abbreviations of ordinary writing and of degrees, in any case.
+_DOTTED_ABBREVIATION = re.compile(
+    r"(?i)(?:e\.g|i\.e|etc|vs|cf|approx|incl|resp|a\.m|p\.m|ph\.d|m\.sc|b\.sc|m\.a|b\.a|m\.d|"
+    r"u\.s|u\.k|e\.u)\.?"
+)
+
+
 def is_tool_like(surface: str) -> bool:
     """Surface shape of a product/tool name: CamelCase, ALLCAPS, digits, dots, + or #."""
     s = surface.strip()
@@ -140,6 +147,8 @@ def is_tool_like(surface: str) -> bool:
         return False
     if _NUMBERISH.fullmatch(s) or _GLUED_WORDS.fullmatch(s):
         return False
+    if _DOTTED_ABBREVIATION.fullmatch(s):
+        return False  # "e.g", "i.e.", "Ph.D", "M.Sc.": dotted, but no product names
     if any(c in s for c in "+#") or (s.startswith(".") and len(s) > 2):
         return True
     if "." in s.strip(".") and re.search(r"[A-Za-z]\.[A-Za-z]", s):
