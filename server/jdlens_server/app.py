@@ -22,6 +22,7 @@ from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
 from jdlens_server.library.review import ReviewService
 from jdlens_server.library.search_service import LibrarySearch
 from jdlens_server.library.state import LibraryState, index_path_for
+from jdlens_server.library.watcher import LibraryWatcher
 from jdlens_server.llm.provider import BACKEND_ENV, LlmProvider, backend_from_name
 from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.pipeline.core import PipelineConfig, PipelineCore
@@ -41,11 +42,15 @@ class Runtime:
     search: LibrarySearch
     review: ReviewService
     llm: LlmProvider = field(default_factory=lambda: LlmProvider(None))
+    # Keeps the live library at the store's version (long-running servers; see library/watcher.py).
+    watcher: LibraryWatcher | None = None
 
     def services(self) -> Services:
         return Services.over_store(self.factory, pipeline=self.core, search=self.search, review=self.review)
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         self.llm.close()
         self.engine.dispose()
 
@@ -58,11 +63,14 @@ def build_runtime(
     backend: str | None = None,
     llm: LlmProvider | None = None,
     environ: Mapping[str, str] = os.environ,
+    library_refresh_s: float | None = None,
 ) -> Runtime:
     """``backend`` is the default for requests that name none ("offline" or "anthropic"; else
     $JDLENS_BACKEND, else offline). The anthropic backend is configured from ``environ`` (the key
     only from ANTHROPIC_API_KEY) unless ``llm`` provides one; as the default it is built now, so
-    a missing key fails here (LlmConfigError), not on every request."""
+    a missing key fails here (LlmConfigError), not on every request. ``library_refresh_s``: check
+    the store's library version that often and reload in the background when it moved (None: never;
+    a server passes it, one-shot commands need not)."""
     default_backend = backend_from_name(backend or environ.get(BACKEND_ENV))
     provider = llm or LlmProvider.from_env(environ)
     if default_backend == common_pb2.BACKEND_ANTHROPIC:
@@ -82,7 +90,8 @@ def build_runtime(
     search = LibrarySearch(factory, embedder)
     # One review service per process: its lock serialises approvals that touch the live index.
     review = ReviewService(factory, library, embedder, index_path=index_path_for(url))
-    return Runtime(url, engine, factory, embedder, library, core, search, review, provider)
+    watcher = LibraryWatcher(library, core.warm_up, library_refresh_s).start() if library_refresh_s else None
+    return Runtime(url, engine, factory, embedder, library, core, search, review, provider, watcher)
 
 
 @contextlib.contextmanager

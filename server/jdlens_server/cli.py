@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)"
     )
     serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain calls on shutdown")
+    serve.add_argument(
+        "--library-refresh",
+        type=float,
+        default=os.environ.get("JDLENS_LIBRARY_REFRESH_S", "60"),
+        metavar="SECONDS",
+        help="check the store's library version this often and reload in the background when another "
+        "replica (or a learned alias) moved it; 0 turns it off (env JDLENS_LIBRARY_REFRESH_S; default 60)",
+    )
 
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     _add_db(migrate)
@@ -134,10 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runtime(db: str | None, *, embedder: str | None = None, backend: str | None = None):  # type: ignore[no-untyped-def]
+def _runtime(  # type: ignore[no-untyped-def]
+    db: str | None, *, embedder: str | None = None, backend: str | None = None, refresh_s: float = 0
+):
     from jdlens_server.app import build_runtime
 
-    return build_runtime(db, embedder_name=embedder, backend=backend)
+    return build_runtime(db, embedder_name=embedder, backend=backend, library_refresh_s=refresh_s or None)
 
 
 def _ensure_library(db_url: str) -> None:
@@ -165,7 +175,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure_logging()
     url = resolve_db_url(args.db)
-    runtime = _runtime(url, embedder=args.embedder, backend=args.backend)
+    if args.library_refresh < 0:
+        raise SystemExit("jdlens serve: --library-refresh must be >= 0 (0 turns the refresh off)")
+    runtime = _runtime(url, embedder=args.embedder, backend=args.backend, refresh_s=args.library_refresh)
     if runtime.library.current().snapshot.is_empty:
         logging.getLogger("jdlens").warning("the library is empty: run `jdlens library import esco` first")
     config = ServerConfig(
