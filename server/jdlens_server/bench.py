@@ -209,25 +209,16 @@ def _stream(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence
     return seconds
 
 
-def _unary(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> list[float]:
-    """Each AnalyzeJd call's latency in milliseconds, one call at a time."""
+def _one_at_a_time(
+    call: Callable[..., Any], request_type: Callable[..., Any], texts: Sequence[str]
+) -> list[float]:
+    """Each unary call's latency in milliseconds, one call at a time (AnalyzeJd or ExtractFromJd:
+    both take ``jd`` and answer with ``run`` and ``replayed``)."""
     latencies = []
     for text in texts:
-        request = pipeline_service_pb2.AnalyzeJdRequest(jd=pipeline_service_pb2.JdInput(text=text))
+        request = request_type(jd=pipeline_service_pb2.JdInput(text=text))
         started = time.perf_counter()
-        response = stub.AnalyzeJd(request, timeout=_CALL_TIMEOUT_S)
-        latencies.append((time.perf_counter() - started) * 1000)
-        _check_runs([(response.run, response.replayed, "")], 1)
-    return latencies
-
-
-def _extract(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> list[float]:
-    """Each ExtractFromJd (stage 1 only) call's latency in milliseconds, one call at a time."""
-    latencies = []
-    for text in texts:
-        request = pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text=text))
-        started = time.perf_counter()
-        response = stub.ExtractFromJd(request, timeout=_CALL_TIMEOUT_S)
+        response = call(request, timeout=_CALL_TIMEOUT_S)
         latencies.append((time.perf_counter() - started) * 1000)
         _check_runs([(response.run, response.replayed, "")], 1)
     return latencies
@@ -311,11 +302,13 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
             )
 
             clear_embedding_cache(runtime.embedder)
-            latencies = _unary(stub, unary_texts)
+            latencies = _one_at_a_time(stub.AnalyzeJd, pipeline_service_pb2.AnalyzeJdRequest, unary_texts)
             log(f"unary: {n} calls in {sum(latencies) / 1000:.2f} s")
 
             clear_embedding_cache(runtime.embedder)
-            extract_latencies = _extract(stub, extract_texts)
+            extract_latencies = _one_at_a_time(
+                stub.ExtractFromJd, pipeline_service_pb2.ExtractFromJdRequest, extract_texts
+            )
             log(f"extract: {n} ExtractFromJd calls in {sum(extract_latencies) / 1000:.2f} s")
             clear_embedding_cache(runtime.embedder)
             embed_latencies = _embed_each(runtime.embedder, per_extract_jd)
