@@ -22,6 +22,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from anthropic_stub import AnthropicStub
+from jdlens_server.library.packs.esco import EscoPack, read_esco
+from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.store.db import make_engine, migrate
 
 PG_URL_ENV = "JDLENS_TEST_PG_URL"
@@ -106,3 +109,32 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """A database migrated to head, once on SQLite and once on PostgreSQL."""
     url: str = request.getfixturevalue(f"{_FIXTURE_PREFIX[request.param]}_url")
     return url
+
+
+# ---- shared read-only inputs -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default embedder (one shared model for every test that needs real vectors)."""
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def esco() -> EscoPack:
+    """The shipped ESCO pack, read once per session."""
+    return read_esco()
+
+
+@pytest.fixture(scope="module")
+def shared_stub() -> Iterator[AnthropicStub]:
+    """A local HTTP server in the shape of the Anthropic API, one per test module."""
+    with AnthropicStub() as server:
+        yield server
+
+
+@pytest.fixture
+def stub(shared_stub: AnthropicStub) -> AnthropicStub:
+    """The module's stub with its queued answers and recorded requests cleared."""
+    shared_stub.reset()
+    return shared_stub

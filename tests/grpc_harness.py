@@ -59,9 +59,14 @@ def fresh_sqlite_url(directory: Path) -> str:
         template = Path(tempfile.mkdtemp(prefix="jdlens-template-")) / "template.sqlite"
         migrate(f"sqlite:///{template}")
         _template = template
+    return copy_sqlite(_template, directory)
+
+
+def copy_sqlite(template: Path, directory: Path) -> str:
+    """A copy of the SQLite database ``template`` as ``directory``/jdlens.sqlite; returns its URL.
+    The backup API copies a consistent snapshot, WAL content included."""
     target = directory / "jdlens.sqlite"
-    # The backup API copies a consistent snapshot, WAL content included.
-    with closing(sqlite3.connect(_template)) as source, closing(sqlite3.connect(target)) as copy:
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     return f"sqlite:///{target}"
 

@@ -12,11 +12,9 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import sqlite3
 import statistics
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from google.rpc import error_details_pb2
 from grpc import aio
 
 from anthropic_stub import AnthropicStub, api_error, message_json, ok
-from grpc_harness import detail_of, running_server
+from grpc_harness import copy_sqlite, detail_of, running_server
 from jdlens.v1 import common_pb2, parsed_jd_pb2, pipeline_service_pb2, run_pb2, run_service_pb2
 from jdlens_server import batch, cli
 from jdlens_server.app import Runtime, build_runtime, embedded_server
@@ -111,25 +109,6 @@ def twin_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _import(tmp_path_factory.mktemp("twin") / "lib.sqlite", _twin_pack())
 
 
-def _copy(template: Path, directory: Path) -> str:
-    target = directory / "jdlens.sqlite"
-    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture(scope="module")
-def shared_stub() -> Iterator[AnthropicStub]:
-    with AnthropicStub() as server:
-        yield server
-
-
-@pytest.fixture
-def stub(shared_stub: AnthropicStub) -> AnthropicStub:
-    shared_stub.reset()
-    return shared_stub
-
-
 @pytest.fixture(scope="module")
 def shared_backend(shared_stub: AnthropicStub) -> Iterator[AnthropicBackend]:
     config = AnthropicConfig(
@@ -155,7 +134,7 @@ def _library_runtime(
     template: Path, directory: Path, backend: AnthropicBackend
 ) -> Iterator[tuple[str, Runtime]]:
     """A fresh copy of ``template`` and a runtime over it whose anthropic backend is ``backend``."""
-    url = _copy(template, directory)
+    url = copy_sqlite(template, directory)
     runtime = build_runtime(url, llm=LlmProvider.of(backend))
     try:
         yield url, runtime
@@ -563,7 +542,7 @@ def test_extract_facts_from_the_environment_reach_the_run(
     parser's in the run, each with its quote located in the JD's own text (across the cut
     boilerplate, a straight apostrophe for the JD's curly one); a fact whose quote the JD does not
     contain is left out and counted."""
-    url = _copy(esco_template, tmp_path)
+    url = copy_sqlite(esco_template, tmp_path)
     environ = {
         "ANTHROPIC_API_KEY": KEY,
         "ANTHROPIC_BASE_URL": stub.url,
@@ -625,7 +604,7 @@ def test_extract_facts_from_the_environment_reach_the_run(
 
 
 async def test_anthropic_without_a_key_is_failed_precondition(esco_template: Path, tmp_path: Path) -> None:
-    url = _copy(esco_template, tmp_path)
+    url = copy_sqlite(esco_template, tmp_path)
     with pytest.raises(LlmConfigError, match="ANTHROPIC_API_KEY is not set"):
         build_runtime(url, backend="anthropic", environ={})
     runtime = build_runtime(url, environ={"JDLENS_BACKEND": "offline"})
@@ -649,7 +628,7 @@ async def test_anthropic_without_a_key_is_failed_precondition(esco_template: Pat
 def test_server_default_backend_applies_to_requests_that_name_none(
     esco_template: Path, tmp_path: Path, backend: AnthropicBackend, stub: AnthropicStub
 ) -> None:
-    url = _copy(esco_template, tmp_path)
+    url = copy_sqlite(esco_template, tmp_path)
     runtime = build_runtime(url, backend="anthropic", llm=LlmProvider.of(backend))
     try:
         stub.queue.append(ok(stage1_answer(hints_of(runtime, REFERENCE_JD))))
@@ -883,7 +862,7 @@ def test_eval_takes_the_anthropic_backend(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    url = _copy(esco_template, tmp_path)
+    url = copy_sqlite(esco_template, tmp_path)
     labelled = tmp_path / "jobads.csv"
     labelled.write_text(
         "title,description,esco_code\n"

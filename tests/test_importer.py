@@ -30,12 +30,12 @@ from jdlens_server.library.importer import import_pack
 from jdlens_server.library.kra_sources import ESCO_DESCRIPTION, ESCO_ESSENTIAL_SKILL, ONET_TASK
 from jdlens_server.library.onet_import import ONET_URL, onet_subset, singular_title
 from jdlens_server.library.packs import manifest as mf
-from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
+from jdlens_server.library.packs.esco import EscoPack, esco_subset
 from jdlens_server.library.packs.onet import OnetPack, read_onet
 from jdlens_server.library.packs.records import EscoSkill, ReuseLevel, SkillType
 from jdlens_server.library.skill_meta import esco_skill_meta
 from jdlens_server.library.sync import TableChange, slugify
-from jdlens_server.nlp.embedder import Embedder, load_embedder
+from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.title import normalize_title
 from jdlens_server.store.db import make_engine, session_factory
@@ -73,16 +73,6 @@ MODELS = {
     "library_versions": LibraryVersionRow,
     "change_log": ChangeLogRow,
 }
-
-
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return load_embedder()
-
-
-@pytest.fixture(scope="session")
-def esco() -> EscoPack:
-    return read_esco()
 
 
 @pytest.fixture(scope="session")

@@ -17,23 +17,13 @@ from sqlalchemy.orm import Session
 from jdlens_server.library.importer import import_pack
 from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
 from jdlens_server.library.search import clear_cache, search_roles, search_skills
-from jdlens_server.nlp.embedder import Embedder, load_embedder
+from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.normalize import fold, inflection_key, singular
 from jdlens_server.store.db import make_engine, session_factory
 from jdlens_server.store.models import RoleRow, SkillAliasRow, SkillRow
 
 DATA_SCIENTIST = "http://data.europa.eu/esco/occupation/258e46f9-0075-4a2e-adae-1ff0477e0f30"
 DATABASE_ADMIN = "http://data.europa.eu/esco/occupation/8c57af09-719c-42b3-be40-6ed4946236cc"
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return load_embedder()
-
-
-@pytest.fixture(scope="module")
-def esco() -> EscoPack:
-    return read_esco()
 
 
 @pytest.fixture

@@ -225,18 +225,6 @@ def haiku_cost(inp: int, out: int, write: int = 0, read: int = 0) -> float:
     return (inp * 1.0 + out * 5.0 + write * 1.25 + read * 0.1) / 1e6
 
 
-@pytest.fixture(scope="module")
-def shared_stub() -> Iterator[AnthropicStub]:
-    with AnthropicStub() as server:
-        yield server
-
-
-@pytest.fixture
-def stub(shared_stub: AnthropicStub) -> AnthropicStub:
-    shared_stub.reset()
-    return shared_stub
-
-
 def make_backend(stub: AnthropicStub, **changes: Any) -> AnthropicBackend:
     config = AnthropicConfig(
         base_url=stub.url,

@@ -40,11 +40,6 @@ ESCO_DANGLING_OCCUPATION = "http://data.europa.eu/esco/occupation/a9e54177-a185-
 
 
 @pytest.fixture(scope="module")
-def esco() -> EscoPack:
-    return read_esco()
-
-
-@pytest.fixture(scope="module")
 def onet() -> OnetPack:
     return read_onet()
 

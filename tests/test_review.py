@@ -24,12 +24,12 @@ from jdlens.v1 import library_service_pb2 as pb
 from jdlens_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from jdlens_server.library import review_queue
 from jdlens_server.library.importer import import_pack
-from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
+from jdlens_server.library.packs.esco import EscoPack, esco_subset
 from jdlens_server.library.queries import LibraryQueries
 from jdlens_server.library.review import ReviewService
 from jdlens_server.library.search_service import LibrarySearch
 from jdlens_server.library.state import LibraryState
-from jdlens_server.nlp.embedder import Embedder, load_embedder
+from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.kra_index import KraIndex
 from jdlens_server.nlp.title import normalize_title
 from jdlens_server.pipeline.core import PipelineCore
@@ -76,16 +76,6 @@ What you will do
 What you bring
 - Python, SQL and hands-on work with large language models.
 """
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return load_embedder()
-
-
-@pytest.fixture(scope="module")
-def esco() -> EscoPack:
-    return read_esco()
 
 
 @dataclass

@@ -15,24 +15,14 @@ from grpc_harness import running_server
 from jdlens.v1 import library_service_pb2 as pb
 from jdlens_server.errors import InvalidArgument
 from jdlens_server.library.importer import import_pack
-from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
+from jdlens_server.library.packs.esco import EscoPack, esco_subset
 from jdlens_server.library.search import clear_cache
 from jdlens_server.library.search_service import LibrarySearch
-from jdlens_server.nlp.embedder import Embedder, load_embedder
+from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.store.db import make_engine, session_factory
 
 DATA_SCIENTIST = "http://data.europa.eu/esco/occupation/258e46f9-0075-4a2e-adae-1ff0477e0f30"
 DATABASE_ADMIN = "http://data.europa.eu/esco/occupation/8c57af09-719c-42b3-be40-6ed4946236cc"
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return load_embedder()
-
-
-@pytest.fixture(scope="module")
-def esco() -> EscoPack:
-    return read_esco()
 
 
 @pytest.fixture
