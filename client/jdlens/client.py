@@ -34,12 +34,12 @@ from jdlens.v1 import (
     run_service_pb2_grpc,
 )
 
-__all__ = ["JdlensClient", "error_details", "item_error_details"]
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "JdlensClient", "error_details", "item_error_details"]
 
 T = TypeVar("T")
 
 # The server's limit on a JD is 100,000 characters; leave room for the rest of a run in the reply.
-_DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 # The rich detail types of google/rpc/error_details.proto, by full name.
 _DETAIL_TYPES: dict[str, type[Message]] = {
     cls.DESCRIPTOR.full_name: cls
@@ -73,8 +73,8 @@ class JdlensClient:
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         channel_options = [
-            ("grpc.max_receive_message_length", _DEFAULT_MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", _DEFAULT_MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", DEFAULT_MAX_MESSAGE_BYTES),
             *options,
         ]
         if credentials is None:

@@ -25,7 +25,6 @@ import asyncio
 import csv
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -40,8 +39,10 @@ from google.rpc import error_details_pb2 as _error_details  # noqa: F401  # regi
 from grpc import aio
 from tqdm import tqdm
 
+from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
+from jdlens_server.llm.provider import backend_from_name
 
 __all__ = [
     "BatchError",
@@ -56,7 +57,6 @@ __all__ = [
 ]
 
 DEFAULT_CONCURRENCY = 16
-_BACKENDS = {"offline": common_pb2.BACKEND_OFFLINE, "anthropic": common_pb2.BACKEND_ANTHROPIC}
 # Stream failures worth reconnecting for; anything else is reported and the batch stops.
 _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
 # Codes that, without the server's correlation id, come from the transport rather than from jdlens
@@ -74,8 +74,6 @@ def _worth_reconnecting(exc: aio.AioRpcError) -> bool:
 
 
 _MAX_LISTED_PROBLEMS = 10
-# Same limit as the client's: a run can be much larger than its JD.
-_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 JsonId = str | int | float | bool | None
 
@@ -293,8 +291,8 @@ async def _stream_once(
             )
 
     channel_options = [
-        ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
-        ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+        ("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", DEFAULT_MAX_MESSAGE_BYTES),
     ]
     async with aio.insecure_channel(target, options=channel_options) as channel:
         stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
@@ -328,8 +326,10 @@ def run_batch(
     reconnects: int = 3,
     timeout: float | None = None,
     options: run_pb2.RunOptions | None = None,
+    done: set[str] | None = None,
 ) -> BatchSummary:
-    """Analyze the items not yet in ``out`` through the server at ``target``, appending a line
+    """Analyze the items not yet in ``out`` (``done``: the ids ``read_done_ids(out)`` gave the
+    caller, when it already read them) through the server at ``target``, appending a line
     for each. Reconnects (with backoff, up to ``reconnects`` times in a row without progress)
     when the stream is lost; raises BatchError when it cannot finish (the output stays valid,
     so a rerun resumes). ``options`` go with every item (backend, Message Batches)."""
@@ -337,7 +337,7 @@ def run_batch(
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
     started = time.perf_counter()
-    done = read_done_ids(out)
+    done = read_done_ids(out) if done is None else done
     summary = BatchSummary(total=len(items))
     wanted = {item.key for item in items}
     summary.skipped = len(done & wanted)
@@ -423,12 +423,9 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
         help=f"items in flight at once (default {DEFAULT_CONCURRENCY})",
     )
     batch.add_argument("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
-    batch.add_argument(
-        "--backend",
-        choices=["offline", "anthropic"],
-        default=os.environ.get("JDLENS_BACKEND") or None,
-        help="model backend (env JDLENS_BACKEND; default: the server's default, offline for the embedded one)",
-    )
+    from jdlens_server.cli import add_backend  # cli imports this module lazily: no cycle at import
+
+    add_backend(batch, default=None)
     batch.add_argument(
         "--llm-batch",
         action="store_true",
@@ -452,7 +449,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 2
     try:
         items = read_items(args.input)
-        read_done_ids(args.out)  # refuse a foreign OUT before starting a server
+        done = read_done_ids(args.out)  # refuse a foreign OUT before starting a server
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 2
@@ -464,16 +461,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if llm_batch:
         backend = "anthropic"
     options = run_pb2.RunOptions(
-        backend=_BACKENDS.get(backend or "", common_pb2.BACKEND_UNSPECIFIED), use_message_batches=llm_batch
+        backend=backend_from_name(backend) if backend else common_pb2.BACKEND_UNSPECIFIED,
+        use_message_batches=llm_batch,
     )
     progress = not args.no_progress and sys.stderr.isatty()
     try:
         if args.server:
             summary = run_batch(
-                args.server, items, args.out, concurrency=args.concurrency, progress=progress, options=options
+                args.server,
+                items,
+                args.out,
+                concurrency=args.concurrency,
+                progress=progress,
+                options=options,
+                done=done,
             )
         else:
-            summary = _run_embedded(args, items, progress, options, backend)
+            summary = _run_embedded(args, items, progress, options, backend, done)
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 1
@@ -487,6 +491,7 @@ def _run_embedded(
     progress: bool,
     options: run_pb2.RunOptions,
     backend: str | None,
+    done: set[str],
 ) -> BatchSummary:
     from jdlens_server.app import build_runtime, embedded_server
     from jdlens_server.cli import _ensure_library
@@ -500,7 +505,13 @@ def _run_embedded(
     try:
         with embedded_server(runtime, config) as target:
             return run_batch(
-                target, items, args.out, concurrency=args.concurrency, progress=progress, options=options
+                target,
+                items,
+                args.out,
+                concurrency=args.concurrency,
+                progress=progress,
+                options=options,
+                done=done,
             )
     finally:
         runtime.close()

@@ -29,6 +29,7 @@ file first, in a child process so the import's memory is not counted (a few minu
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import os
@@ -44,11 +45,12 @@ from contextlib import closing
 from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 from sqlalchemy.engine import make_url
 
+from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.server import ServerConfig
 
@@ -71,9 +73,9 @@ __all__ = [
 DEFAULT_N = 40
 WARM_UP_CALLS = 3
 _CALL_TIMEOUT_S = 300.0
-_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 Log = Callable[[str], None]
+T = TypeVar("T")
 
 
 class BenchError(Exception):
@@ -111,9 +113,15 @@ class BenchResult:
 
 
 def shipped_jds() -> list[BenchJd]:
+    return list(_shipped_jds())
+
+
+@functools.cache
+def _shipped_jds() -> tuple[BenchJd, ...]:
+    # Read once per process: run_bench asks for the set in every phase.
     raw = files("jdlens_server.bench_data").joinpath("jds.jsonl.gz").read_bytes()
     lines = gzip.decompress(raw).decode("utf-8").splitlines()
-    return [BenchJd(**json.loads(line)) for line in lines if line.strip()]
+    return tuple(BenchJd(**json.loads(line)) for line in lines if line.strip())
 
 
 def bench_texts(n: int, phase: str) -> list[str]:
@@ -187,11 +195,6 @@ def prepare_database(source_url: str, directory: Path, log: Log) -> tuple[str, s
 # ---- measuring -------------------------------------------------------------------------------
 
 
-def clear_embedding_cache(embedder: Embedder) -> None:
-    """Forget every cached sentence vector, so the next phase starts cold."""
-    embedder.clear_cache()
-
-
 def _stream(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence[str]) -> float:
     """Seconds to get a new run for every text over one stream."""
     requests = (
@@ -209,19 +212,27 @@ def _stream(stub: pipeline_service_pb2_grpc.PipelineServiceStub, texts: Sequence
     return seconds
 
 
+def _ms_each(work: Callable[[T], object], items: Sequence[T]) -> list[float]:
+    """Milliseconds of ``work(item)`` for each item, one at a time."""
+    latencies = []
+    for item in items:
+        started = time.perf_counter()
+        work(item)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def _one_at_a_time(
     call: Callable[..., Any], request_type: Callable[..., Any], texts: Sequence[str]
 ) -> list[float]:
     """Each unary call's latency in milliseconds, one call at a time (AnalyzeJd or ExtractFromJd:
     both take ``jd`` and answer with ``run`` and ``replayed``)."""
-    latencies = []
-    for text in texts:
-        request = request_type(jd=pipeline_service_pb2.JdInput(text=text))
-        started = time.perf_counter()
-        response = call(request, timeout=_CALL_TIMEOUT_S)
-        latencies.append((time.perf_counter() - started) * 1000)
+
+    def one(text: str) -> None:
+        response = call(request_type(jd=pipeline_service_pb2.JdInput(text=text)), timeout=_CALL_TIMEOUT_S)
         _check_runs([(response.run, response.replayed, "")], 1)
-    return latencies
+
+    return _ms_each(one, texts)
 
 
 def _check_runs(results: list[tuple[run_pb2.Run | None, bool, str]], expected: int) -> None:
@@ -234,24 +245,18 @@ def _check_runs(results: list[tuple[run_pb2.Run | None, bool, str]], expected: i
             raise BenchError(f"a bench JD was replayed from {run.name}; the texts must be new")
 
 
+def _embed_jd(embedder: Embedder) -> Callable[[Sequence[str]], object]:
+    """One JD's embed call, as stage 1 makes it (nothing for a JD with nothing to embed)."""
+    return lambda texts: embedder.embed(list(texts)) if texts else None
+
+
 def _embed_only(embedder: Embedder, per_jd: Sequence[Sequence[str]], concurrency: int) -> float:
     """Seconds to embed every JD's texts, one call per JD, ``concurrency`` calls in flight as the
     stream has them (the embedder coalesces concurrent calls, for the stream and this floor alike)."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(lambda texts: embedder.embed(list(texts)) if texts else None, per_jd))
+        list(pool.map(_embed_jd(embedder), per_jd))
     return time.perf_counter() - started
-
-
-def _embed_each(embedder: Embedder, per_jd: Sequence[Sequence[str]]) -> list[float]:
-    """Milliseconds of each JD's one embed call, one JD at a time."""
-    latencies = []
-    for texts in per_jd:
-        started = time.perf_counter()
-        if texts:
-            embedder.embed(list(texts))
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
 
 
 def peak_rss_mb() -> float:
@@ -276,7 +281,7 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
     runtime = build_runtime(db_url)
     log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
     try:
-        options = [("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES)]
+        options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
         with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
             stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
             for text in bench_texts(WARM_UP_CALLS, "warm-up"):
@@ -287,31 +292,31 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
                     timeout=_CALL_TIMEOUT_S,
                 )
 
-            clear_embedding_cache(runtime.embedder)
+            runtime.embedder.clear_cache()
             stream_s = _stream(stub, stream_texts)
             # The cache was empty: its size now is how many distinct texts the pipeline embedded.
             embedded = getattr(runtime.embedder, "cache_len", None)
             seen = f" (the pipeline embedded {embedded} distinct texts)" if isinstance(embedded, int) else ""
             log(f"stream: {n} JDs in {stream_s:.2f} s{seen}")
 
-            clear_embedding_cache(runtime.embedder)
+            runtime.embedder.clear_cache()
             embed_s = _embed_only(runtime.embedder, per_jd, concurrency)
             distinct = len({t for texts in per_jd for t in texts})
             log(
                 f"embed-only: {sum(map(len, per_jd))} texts ({distinct} distinct) of {n} JDs in {embed_s:.2f} s"
             )
 
-            clear_embedding_cache(runtime.embedder)
+            runtime.embedder.clear_cache()
             latencies = _one_at_a_time(stub.AnalyzeJd, pipeline_service_pb2.AnalyzeJdRequest, unary_texts)
             log(f"unary: {n} calls in {sum(latencies) / 1000:.2f} s")
 
-            clear_embedding_cache(runtime.embedder)
+            runtime.embedder.clear_cache()
             extract_latencies = _one_at_a_time(
                 stub.ExtractFromJd, pipeline_service_pb2.ExtractFromJdRequest, extract_texts
             )
             log(f"extract: {n} ExtractFromJd calls in {sum(extract_latencies) / 1000:.2f} s")
-            clear_embedding_cache(runtime.embedder)
-            embed_latencies = _embed_each(runtime.embedder, per_extract_jd)
+            runtime.embedder.clear_cache()
+            embed_latencies = _ms_each(_embed_jd(runtime.embedder), per_extract_jd)
     finally:
         runtime.close()
     stream_rate = n / stream_s
