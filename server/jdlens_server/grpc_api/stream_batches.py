@@ -29,7 +29,7 @@ from jdlens.v1 import pipeline_service_pb2 as pb
 from jdlens.v1 import run_pb2
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.llm import cancel as cancel_scope
-from jdlens_server.llm.backend import LlmExtraction, LlmFallback
+from jdlens_server.llm.backend import LlmFallback, Outcome
 from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.pipeline.core import ModelRequest
 from jdlens_server.pipeline.llm_stage import Prefetched
@@ -37,7 +37,6 @@ from jdlens_server.pipeline.llm_stage import Prefetched
 __all__ = ["BatchingPipelineApi", "ExtractionBatcher"]
 
 Context = aio.ServicerContext[Any, Any]
-Outcome = LlmExtraction | LlmFallback
 
 
 @runtime_checkable
@@ -74,7 +73,6 @@ class ExtractionBatcher:
         self._pending: list[tuple[str, ModelRequest, asyncio.Future[Outcome]]] = []
         self._timer: asyncio.Task[None] | None = None
         self._submitting: set[asyncio.Task[None]] = set()
-        self.batches_sent = 0
 
     async def prefetch(self, request: pb.AnalyzeJdRequest) -> Prefetched | None:
         """Stage 1's model answer for ``request`` through a batch; None when its run needs no call."""
@@ -105,7 +103,6 @@ class ExtractionBatcher:
             task.add_done_callback(self._submitting.discard)
 
     async def _submit(self, batch: list[tuple[str, ModelRequest, asyncio.Future[Outcome]]]) -> None:
-        self.batches_sent += 1
         items = [(key, wanted) for key, wanted, _ in batch]
         cancellation = Cancellation()
         cancel_scope.current.set(cancellation)  # this task's context; the runner copies it

@@ -43,6 +43,7 @@ from jdlens_server.llm import prompts
 from jdlens_server.llm.backend import (
     LlmExtraction,
     LlmFallback,
+    Outcome,
     SkillMetaResult,
     StageUsage,
     TieBreakCandidate,
@@ -72,7 +73,6 @@ R = TypeVar("R")
 
 _RETRY_STATUS = frozenset({408, 409, 429})
 MAX_REASON = 240
-Outcome = LlmExtraction | LlmFallback
 
 
 def _ms(since: float) -> float:

@@ -36,6 +36,7 @@ __all__ = [
     "LlmLocation",
     "LlmSkill",
     "Located",
+    "Outcome",
     "SkillMetaResult",
     "SkillMetaSuggestion",
     "StageUsage",
@@ -224,6 +225,10 @@ class LlmExtraction:
     facts_included: bool = False
     usage: StageUsage = field(default_factory=StageUsage)
     fallback_reason: str | None = None
+
+
+# What a model call for one JD's stage 1 ends in: an answer, or the reason to fall back.
+Outcome = LlmExtraction | LlmFallback
 
 
 @dataclass(frozen=True, slots=True)

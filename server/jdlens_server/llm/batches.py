@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse
 from anthropic.types.messages.batch_create_params import Request
 
-from jdlens_server.llm.backend import LlmExtraction, LlmFallback
+from jdlens_server.llm.backend import LlmFallback, Outcome
 
 if TYPE_CHECKING:
     from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["run_extraction_batches"]
 
 log = logging.getLogger(__name__)
-
-Outcome = LlmExtraction | LlmFallback
 
 
 @dataclass(frozen=True, slots=True)

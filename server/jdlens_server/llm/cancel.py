@@ -22,11 +22,6 @@ class Cancellation:
         self._callbacks: dict[int, Callable[[], object]] = {}
         self._next = 0
 
-    @property
-    def cancelled(self) -> bool:
-        with self._lock:
-            return self._cancelled
-
     def cancel(self) -> None:
         """Run every registered callback once (later registrations run at once)."""
         with self._lock:

@@ -16,7 +16,7 @@ from jdlens.v1 import common_pb2
 from jdlens_server.llm.backend import LlmBackend
 from jdlens_server.llm.config import API_KEY_ENV, AnthropicConfig, LlmConfigError
 
-__all__ = ["BACKEND_ENV", "BACKEND_NAMES", "LlmProvider", "backend_from_name", "backend_name"]
+__all__ = ["BACKEND_ENV", "BACKEND_NAMES", "LlmProvider", "backend_from_name"]
 
 BACKEND_ENV = "JDLENS_BACKEND"
 BACKEND_NAMES: dict[str, common_pb2.Backend.ValueType] = {
@@ -31,13 +31,6 @@ def backend_from_name(name: str | None) -> common_pb2.Backend.ValueType:
     if key not in BACKEND_NAMES:
         raise LlmConfigError(f"unknown backend {name!r}: expected one of {', '.join(BACKEND_NAMES)}")
     return BACKEND_NAMES[key]
-
-
-def backend_name(backend: int) -> str:
-    for name, value in BACKEND_NAMES.items():
-        if value == backend:
-            return name
-    return "offline"
 
 
 class LlmProvider:
@@ -75,11 +68,6 @@ class LlmProvider:
             return AnthropicBackend(AnthropicConfig.from_env(environ), environ=environ)
 
         return cls(build)
-
-    @property
-    def configured(self) -> bool:
-        """Whether ``get`` can succeed (a backend, or the means to build one, is there)."""
-        return self._backend is not None or (self._build is not None and self._error is None)
 
     def get(self) -> LlmBackend:
         """The backend; LlmConfigError saying why when there is none (the same error every time)."""

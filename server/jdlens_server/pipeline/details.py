@@ -139,7 +139,7 @@ def _stage1_resolution(
     if skill_id is None or skill_id not in snapshot.skills:
         return None
     alias = skill.matched_alias or snapshot.skills[skill_id].display_name
-    return Resolution(skill_id, compare_forms(surface, alias), alias, "")
+    return Resolution(skill_id, compare_forms(surface, alias), alias)
 
 
 def _terms(loaded: LoadedLibrary, run: run_pb2.Run, index: AliasIndex, prefer: list[int]) -> list[_Term]:
@@ -450,7 +450,7 @@ def _embedding_merge(term: _Term) -> tuple[Resolution, float] | None:
     top = term.neighbours[0]
     if top.similarity < place.MERGE_SIM:
         return None
-    return Resolution(top.skill_id, run_pb2.MATCH_VIA_EMBEDDING, "", ""), top.similarity
+    return Resolution(top.skill_id, run_pb2.MATCH_VIA_EMBEDDING, ""), top.similarity
 
 
 def _new_meta(name: str, placement: run_pb2.Placement.ValueType) -> run_pb2.NewSkillMeta:

@@ -517,19 +517,14 @@ def propose_dimension(
     voters: Sequence[Neighbour],
     snapshot: LibrarySnapshot,
     vector: FloatArray | None,
-    *,
-    exclude: Iterable[int] = (),
 ) -> DimensionProposal:
     """The dimension most of the voters (nearest skills, skills listed next to it) belong to,
     weighted by similarity; none when the term's embedding does not fit it (the coherence test
     stage 3 applies to every new link)."""
-    skip = set(exclude)
     weights: dict[int, float] = defaultdict(float)
     backers: dict[int, list[str]] = defaultdict(list)
     for v in voters:
         for d in snapshot.skill_dimensions.get(v.skill_id, ()):
-            if d in skip:
-                continue
             weights[d] += v.similarity
             skill = snapshot.skills.get(v.skill_id)
             backers[d].append(skill.display_name if skill else str(v.skill_id))

@@ -81,9 +81,6 @@ class Resolution:
     via: run_pb2.MatchVia.ValueType
     # The library alias that matched, as written in the library.
     alias_text: str
-    alias_type: str
-    # Other skills the same key names (an ambiguous name).
-    others: tuple[int, ...] = ()
 
 
 class AliasIndex:
@@ -138,8 +135,7 @@ class AliasIndex:
             return pref, _TYPE_RANK.get(a.alias_type.upper(), 5), a.skill_id
 
         best = self.aliases[min(hits, key=rank)]
-        others = tuple(sorted({self.aliases[i].skill_id for i in hits} - {best.skill_id}))
-        return Resolution(best.skill_id, via, best.text, best.alias_type, others)
+        return Resolution(best.skill_id, via, best.text)
 
     def aliases_of(self, skill_id: int) -> list[SkillAliasInfo]:
         return [self.aliases[i] for i in self._by_skill.get(skill_id, [])]
