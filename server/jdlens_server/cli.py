@@ -153,14 +153,14 @@ def _runtime(  # type: ignore[no-untyped-def]
 def _ensure_library(db_url: str) -> None:
     """First use: import the default pack so `jdlens analyze` works on a fresh machine."""
     from jdlens_server.library.importer import import_pack
-    from jdlens_server.library.snapshot import current_library_version
+    from jdlens_server.library.versions import current_version
     from jdlens_server.store.db import make_engine, migrate, session_factory
 
     migrate(db_url)
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
-            version = current_library_version(session)
+            version = current_version(session)
     finally:
         engine.dispose()
     if version == 0:
@@ -216,13 +216,13 @@ def cmd_library(args: argparse.Namespace) -> int:
         return 0
     from sqlalchemy import func, select
 
-    from jdlens_server.library.snapshot import current_library_version
+    from jdlens_server.library.versions import current_version
     from jdlens_server.store.db import make_engine, session_factory
     from jdlens_server.store.models import KraRow, PackImportRow, RoleRow, SkillRow
 
     engine = make_engine(url)
     with session_factory(engine)() as session:
-        version = current_library_version(session)
+        version = current_version(session)
         counts = {
             "skills": session.scalar(select(func.count()).select_from(SkillRow)),
             "roles": session.scalar(select(func.count()).select_from(RoleRow)),
@@ -272,13 +272,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from jdlens_server.evaluation.run import run_eval
+    from jdlens_server.evaluation.run import MODEL_SETS, run_eval
 
     if not args.path.exists():
         print(f"jdlens: {args.path} does not exist", file=sys.stderr)
         return 2
-    if args.backend != "offline" and args.set not in ("jobads", "titles"):
-        print(f"jdlens: --backend {args.backend} applies to the jobads and titles sets", file=sys.stderr)
+    if args.backend != "offline" and args.set not in MODEL_SETS:
+        print(
+            f"jdlens: --backend {args.backend} applies to the {' and '.join(MODEL_SETS)} sets",
+            file=sys.stderr,
+        )
         return 2
     url = resolve_db_url(args.db)
     _ensure_library(url)

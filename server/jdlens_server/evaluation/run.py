@@ -12,7 +12,6 @@ from jdlens_server.evaluation.linking import evaluate_linking
 from jdlens_server.evaluation.roles import evaluate_roles, read_jobads, read_titles
 from jdlens_server.evaluation.spans import evaluate_spans, span_extractor
 from jdlens_server.llm.backend import sum_usage
-from jdlens_server.llm.provider import backend_from_name
 from jdlens_server.nlp.skill_phrases import PhraseProposer
 from jdlens_server.pipeline.skill_linking import rank_skills
 from jdlens_server.store.models import RoleRow
@@ -33,7 +32,7 @@ def run_eval(
         )
     runtime = build_runtime(db_url, backend=backend)
     try:
-        if kind in ("jobads", "titles"):
+        if kind in MODEL_SETS:
             items = read_jobads(path) if kind == "jobads" else read_titles(path)
             if limit:
                 items = items[:limit]
@@ -54,8 +53,7 @@ def run_eval(
             fallbacks = 0
 
             def analyze(req: pipeline_service_pb2.ExtractFromJdRequest) -> run_pb2.Run:
-                nonlocal fallbacks
-                req.options.backend = backend_from_name(backend)
+                nonlocal fallbacks  # the runtime's default backend is ``backend``
                 run = runtime.core.extract_from_jd(req)[0]
                 usages.append(run.total_usage)
                 fallbacks += any(m.fallback_reason for m in run.stage_metrics)

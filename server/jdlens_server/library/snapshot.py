@@ -13,13 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jdlens_server.library.versions import current_version
 from jdlens_server.store.models import (
     DimensionRow,
     KraRow,
-    LibraryVersionRow,
     RoleAliasRow,
     RoleDimensionRow,
     RoleRow,
@@ -168,13 +168,9 @@ class LibrarySnapshot:
         return len(self.role_skills.get(role_id, {}))
 
 
-def current_library_version(session: Session) -> int:
-    return int(session.scalar(select(func.max(LibraryVersionRow.version))) or 0)
-
-
 def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
     """Read the whole library into memory (a few seconds for full ESCO)."""
-    version = current_library_version(session)
+    version = current_version(session)
 
     roles: dict[int, RoleInfo] = {}
     role_ids: list[int] = []

@@ -20,7 +20,8 @@ import platformdirs
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo, current_library_version, load_snapshot
+from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo, load_snapshot
+from jdlens_server.library.versions import current_version
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.kra_index import KraIndex, load_or_build
 from jdlens_server.nlp.skill_matcher import NATURAL_LANGUAGE, AliasEntry, SkillMatcher
@@ -101,7 +102,7 @@ class LibraryState:
         """Reload when the store's library version moved past the loaded one."""
         loaded = self.current()
         with self._factory() as session:
-            version = current_library_version(session)
+            version = current_version(session)
         if version != loaded.snapshot.version:
             return self.reload()
         return loaded

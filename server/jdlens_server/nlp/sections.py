@@ -573,6 +573,12 @@ def _count_cues(low: str, cues: tuple[str, ...]) -> int:
 
 # Sentence-level boilerplate cues: (kind, trigger substrings, pattern). The pattern only runs when a
 # trigger occurs in the lower-cased sentence.
+# A posting's reference line ("Posting reference: ...", "Job ID: 4711", "Ref. no. 12"): application
+# boilerplate wherever it stands.
+_REFERENCE_LINE = (
+    r"^(?:(?:posting|job|vacancy|position)\s+)?(?:reference|ref\.?|id|requisition)"
+    r"(?:\s+(?:number|no\.?|id))?\s*[:#]"
+)
 _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
     (
         B.EQUAL_OPPORTUNITY,
@@ -647,10 +653,7 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
             r"non-?returnable|closing\s+date|application\s+(?:letter|deadline)|deadline\s+for|"
             r"within\s+\w+\s+(?:\(\d+\)\s+)?(?:consecutive\s+)?(?:working\s+|calendar\s+)?days|"
             r"for\s+(?:further|more)\s+information|contact\s+(?:us\s+)?(?:at|on|via)|tel\.|"
-            r"e-?mail\s*:|click\s+(?:here|the\s+link)|"
-            # a posting's reference line ("Posting reference: ...", "Job ID: 4711", "Ref. no. 12")
-            r"^(?:(?:posting|job|vacancy|position)\s+)?(?:reference|ref\.?|id|requisition)"
-            r"(?:\s+(?:number|no\.?|id))?\s*[:#]",
+            r"e-?mail\s*:|click\s+(?:here|the\s+link)|" + _REFERENCE_LINE,
         ),
     ),
     (
@@ -698,8 +701,8 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
 # and requirements, except the unmistakable application phrases of _APPLY_ANYWHERE.
 _BP_ANYWHERE = frozenset({B.EQUAL_OPPORTUNITY, B.SCAM_WARNING, B.ACCESSIBILITY})
 _APPLY_ANYWHERE = re.compile(
-    r"^(?:(?:posting|job|vacancy|position)\s+)?(?:reference|ref\.?|id|requisition)(?:\s+(?:number|no\.?|id))?"
-    r"\s*[:#]|\bapply\s+(?:via|through|online|using|here|now|at|by\s+(?:email|sending))|\b(?:send|submit|email)\s+"
+    _REFERENCE_LINE
+    + r"|\bapply\s+(?:via|through|online|using|here|now|at|by\s+(?:email|sending))|\b(?:send|submit|email)\s+"
     r"(?:us\s+)?your\s+(?:cv|resume|application)|interested\s+(?:and\s+qualified\s+)?(?:candidates|applicants)"
     r"|only\s+short-?listed|closing\s+date|deadline\s+for\s+(?:all\s+)?applications?"
 )

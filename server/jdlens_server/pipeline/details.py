@@ -51,6 +51,7 @@ from jdlens_server.pipeline.skill_resolution import (
     per_snapshot,
     skill_vector,
 )
+from jdlens_server.proto_enums import enum_from_key
 from jdlens_server.resource_names import ROLES, SKILLS, parse_id_name, review_item_name, skill_name
 from jdlens_server.store.models import Base, ReviewItemRow, ReviewItemRunRow, SkillAliasRow
 
@@ -260,26 +261,12 @@ def _aliases_in_db(index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]
         out.append(
             run_pb2.SkillAlias(
                 text=a.text,
-                alias_type=_alias_type(a.alias_type),
-                match_strategy=_match_strategy(a.match_strategy),
+                alias_type=enum_from_key(run_pb2.AliasType, a.alias_type),
+                match_strategy=enum_from_key(run_pb2.MatchStrategy, a.match_strategy),
                 is_primary=a.alias_type.upper() == "CANONICAL",
             )
         )
     return out
-
-
-def _alias_type(name: str) -> run_pb2.AliasType.ValueType:
-    try:
-        return run_pb2.AliasType.Value("ALIAS_TYPE_" + name.upper())
-    except ValueError:
-        return run_pb2.ALIAS_TYPE_UNSPECIFIED
-
-
-def _match_strategy(name: str) -> run_pb2.MatchStrategy.ValueType:
-    try:
-        return run_pb2.MatchStrategy.Value("MATCH_STRATEGY_" + name.upper())
-    except ValueError:
-        return run_pb2.MATCH_STRATEGY_UNSPECIFIED
 
 
 _LEXICAL_REASON = {
