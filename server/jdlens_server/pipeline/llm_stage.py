@@ -25,6 +25,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from jdlens.v1 import common_pb2, run_pb2
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.library.state import LoadedLibrary
@@ -311,10 +313,11 @@ def _candidates(
         key = role.slug or f"role-{role_id}"
         if key.casefold() in {k.casefold() for k in by_id}:
             key = f"{key}-{role_id}"
+        # One vectorised pass over the alias ids, not a Python loop over every alias per leader.
         aliases = [
             snapshot.alias_texts[i]
-            for i in range(len(snapshot.alias_texts))
-            if int(snapshot.alias_role_ids[i]) == role_id and snapshot.alias_texts[i] != role.display_name
+            for i in np.flatnonzero(snapshot.alias_role_ids == role_id)
+            if snapshot.alias_texts[i] != role.display_name
         ]
         kras = tuple(
             TieBreakKra(m.kra_text, m.sentence, round(m.similarity, 4))
