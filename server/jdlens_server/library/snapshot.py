@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,7 +155,6 @@ class LibrarySnapshot:
     skill_names: dict[int, str] = field(default_factory=dict)
     # role_id -> its row in role_ids and every per-role matrix.
     role_row: dict[int, int] = field(default_factory=dict)
-    role_kra_ids: dict[int, list[int]] = field(default_factory=dict)
     # Row (in role_ids) of each alias, and where each role's run of aliases starts: aliases are
     # stored sorted by role so "best alias per role" is one np.maximum.reduceat.
     alias_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -168,7 +168,7 @@ class LibrarySnapshot:
         return len(self.role_skills.get(role_id, {}))
 
 
-def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
+def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | None = None) -> LibrarySnapshot:
     """Read the whole library into memory (a few seconds for full ESCO)."""
     version = current_version(session)
 
@@ -302,10 +302,12 @@ def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
         dimension_roles[rd.dimension_id].append(rd.role_id)
         role_dimensions[rd.role_id][rd.dimension_id] = rd.weight
 
-    kras = {
-        k.id: KraInfo(k.id, k.role_id, k.text, k.source)
-        for k in session.execute(select(KraRow.id, KraRow.role_id, KraRow.text, KraRow.source))
-    }
+    # Only the KRAs the index searches (``kra_sources``; all when None): ESCO's 65k essential-skill
+    # KRAs are stored but not indexed, and nothing else reads them from the snapshot.
+    kra_query = select(KraRow.id, KraRow.role_id, KraRow.text, KraRow.source)
+    if kra_sources is not None:
+        kra_query = kra_query.where(KraRow.source.in_(kra_sources))
+    kras = {k.id: KraInfo(k.id, k.role_id, k.text, k.source) for k in session.execute(kra_query)}
 
     role_id_array = np.array(role_ids, dtype=np.int64)
     snapshot = LibrarySnapshot(
@@ -335,10 +337,6 @@ def load_snapshot(session: Session, dim: int) -> LibrarySnapshot:
     snapshot.role_by_slug = {r.slug: r.id for r in roles.values()}
     snapshot.skill_names = {s.id: s.display_name for s in skills.values()}
     snapshot.role_row = {role_id: row for row, role_id in enumerate(role_ids)}
-    role_kra_ids: dict[int, list[int]] = defaultdict(list)
-    for kra in kras.values():
-        role_kra_ids[kra.role_id].append(kra.id)
-    snapshot.role_kra_ids = dict(role_kra_ids)
     _sort_aliases_by_role(snapshot)
     return snapshot
 

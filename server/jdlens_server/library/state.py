@@ -111,7 +111,7 @@ class LibraryState:
         with self._lock:
             started = time.perf_counter()
             with self._factory() as session:
-                snapshot = load_snapshot(session, self._embedder.dim)
+                snapshot = load_snapshot(session, self._embedder.dim, self._kra_sources)
                 index = self._load_index(session, snapshot)
             matcher = build_matcher(snapshot)
             loaded = LoadedLibrary(snapshot, index, matcher, time.perf_counter() - started)
