@@ -192,3 +192,17 @@ def test_vocabulary_matches_whole_tokens() -> None:
     assert MATURITY.search("a spark of genius") == []
     assert MATURITY.search("Spark and rest") == ["Spark"]
     assert Vocabulary(x="CASE:Go | Golang").search("go to Go or golang") == ["Go"]
+
+
+def test_a_served_run_clusters_with_the_links_stage_3_saved(rt: Runtime) -> None:
+    """AnalyzeJd stores the enrichment of the finished run: the same clusters as enrichment
+    computed after stage 3, whose saved links (here a role↔dimension link) it reads."""
+    from jdlens.v1 import pipeline_service_pb2
+
+    run, _ = rt.core.analyze_jd(
+        pipeline_service_pb2.AnalyzeJdRequest(jd=pipeline_service_pb2.JdInput(text=REFERENCE_JD))
+    )
+    saved = [i for i in run.final_role.persistence.items if i.role_dimension == run_pb2.LINK_OUTCOME_SAVED]
+    assert saved, "the reference JD saves a role↔dimension link on this library"
+    after = compute_enrichment(rt.library.current(), run)
+    assert list(run.enrichment.skill_clusters) == list(after.skill_clusters)

@@ -345,11 +345,11 @@ class PipelineCore:
             run.details.CopyFrom(details)
             self._record(run, run_pb2.STAGE_DETAILS, started, report)
             started = time.perf_counter()
-            final = apply_final_role(
-                session, loaded, compute_final_role(loaded, self._embedder, run), dry_run=True
-            )
-            run.final_role.CopyFrom(final)
+            final_plan = compute_final_role(loaded, self._embedder, run)
+            # The same links a real run would save (the dry result marks them DRY_RUN).
+            run.final_role.CopyFrom(final_plan.result)
             run.enrichment.CopyFrom(compute_enrichment(loaded, run))
+            run.final_role.CopyFrom(apply_final_role(session, loaded, final_plan, dry_run=True))
             self._record(run, run_pb2.STAGE_FINAL_ROLE, started)
             session.rollback()
         run.stage = run_pb2.STAGE_FINAL_ROLE
@@ -433,6 +433,8 @@ class PipelineCore:
         loaded = self._library.current()
         started = time.perf_counter()
         plan = compute_final_role(loaded, self._embedder, run)
+        # Enrichment reads the links stage 3 saves: give it the plan's (outside the write lock).
+        run.final_role.CopyFrom(plan.result)
         enrichment = compute_enrichment(loaded, run)
         with self._writing() as session:
             current = run_store.load(session, run_name, for_update=True)
