@@ -259,12 +259,15 @@ class OnnxEmbedder:
 
     def _run_round(self, calls: list[_EmbedCall]) -> None:
         """Embed every queued call's sequences together, bucketed by length across calls."""
-        owners = [(c, i) for c in calls for i in range(len(c.ids))]
-        seqs = [c.ids[i] for c, i in owners]
+        # Calls missing the same text (shared boilerplate across stream items) compute it once.
+        row_of: dict[tuple[int, ...], int] = {}
+        rows = [row_of.setdefault(tuple(seq), len(row_of)) for c in calls for seq in c.ids]
+        seqs = [list(key) for key in row_of]
         try:
-            vectors = np.empty((len(seqs), self.dim), dtype=np.float32)
+            unique = np.empty((len(seqs), self.dim), dtype=np.float32)
             for chunk in _length_buckets([len(seq) for seq in seqs]):
-                vectors[chunk] = self._run_batch([seqs[i] for i in chunk])
+                unique[chunk] = self._run_batch([seqs[i] for i in chunk])
+            vectors = unique[rows]
         except BaseException as exc:  # every waiting call gets the failure, none hangs
             for c in calls:
                 c.fail(exc)

@@ -353,7 +353,8 @@ class PhraseProposer:
                 continue
             i += 1
         out.extend(self._skill_nouns(text, toks))
-        out.extend(self._traits(text, toks))
+        if not about_us:  # "We are a passionate team": the qualities of the employer
+            out.extend(self._traits(text, toks))
         out.extend(self._tools(text, toks))
         return out
 
@@ -534,13 +535,10 @@ class PhraseProposer:
         return out
 
     def _traits(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
-        """Personal qualities said of the candidate (not of the company or the team)."""
+        """Personal qualities said of the candidate (the caller skips sentences about the employer)."""
         out: list[PhraseCandidate] = []
         n = len(toks)
         lows = [t.text.lower() for t in toks]
-        # "We are a passionate team": the qualities of the employer.
-        if speaks_of_employer(toks):
-            return out
         for i, tok in enumerate(toks):
             if i + 1 < n and (lows[i], lows[i + 1]) in _TRAIT_PAIRS:
                 out.append(self._span(text, toks, i, i + 2, PhraseKind.TRAIT, ""))

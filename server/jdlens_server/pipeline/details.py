@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, library_pb2, run_pb2
@@ -53,7 +52,8 @@ from jdlens_server.pipeline.skill_resolution import (
 )
 from jdlens_server.proto_enums import enum_from_key
 from jdlens_server.resource_names import ROLES, SKILLS, parse_id_name, review_item_name, skill_name
-from jdlens_server.store.models import Base, ReviewItemRow, ReviewItemRunRow, SkillAliasRow
+from jdlens_server.store.db import insert_ignore
+from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow, SkillAliasRow
 
 __all__ = [
     "AliasToLearn",
@@ -61,7 +61,6 @@ __all__ = [
     "SkillProposal",
     "apply_details",
     "compute_details",
-    "insert_ignore",
 ]
 
 # Roles listed under one dimension (the rest are reachable through ListRoles by dimension).
@@ -539,15 +538,6 @@ def _emit_new(
 
 
 # ---- writes ------------------------------------------------------------------------------------
-
-
-def insert_ignore(
-    session: Session, model: type[Base], values: dict[str, object], keys: Sequence[str]
-) -> postgresql.Insert | sqlite.Insert:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
 
 
 def _learn(session: Session, alias: AliasToLearn) -> str:

@@ -31,7 +31,6 @@ from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.library.versions import Change, create_version
 from jdlens_server.nlp.embedder import Embedder
-from jdlens_server.pipeline.details import insert_ignore
 from jdlens_server.pipeline.skill_placement import dimension_geometry
 from jdlens_server.pipeline.skill_resolution import skill_vector
 from jdlens_server.resource_names import (
@@ -43,6 +42,7 @@ from jdlens_server.resource_names import (
     role_name,
     skill_name,
 )
+from jdlens_server.store.db import insert_ignore
 from jdlens_server.store.models import RoleDimensionRow, SkillDimensionRow
 
 __all__ = ["MIN_PRIMARY_BACKERS", "FinalPlan", "apply_final_role", "compute_final_role", "count_items"]

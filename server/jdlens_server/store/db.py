@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 DB_ENV_VAR = "JDLENS_DB"
@@ -84,3 +85,12 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def insert_ignore(
+    session: Session, model: type[Any], values: dict[str, object], keys: Sequence[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
