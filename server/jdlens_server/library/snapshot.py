@@ -76,6 +76,8 @@ class SkillAliasInfo:
     text: str
     alias_type: str
     match_strategy: str
+    # fold(text), as every writer stores it: read, not recomputed for ~100k aliases per load.
+    normalized: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,13 +261,14 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     }
 
     skill_aliases = [
-        SkillAliasInfo(a.skill_id, a.text, a.alias_type, a.match_strategy)
+        SkillAliasInfo(a.skill_id, a.text, a.alias_type, a.match_strategy, a.normalized)
         for a in session.execute(
             select(
                 SkillAliasRow.skill_id,
                 SkillAliasRow.text,
                 SkillAliasRow.alias_type,
                 SkillAliasRow.match_strategy,
+                SkillAliasRow.normalized,
             )
         )
     ]

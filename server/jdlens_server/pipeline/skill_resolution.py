@@ -98,7 +98,7 @@ class AliasIndex:
         self._folded_any: dict[str, set[int]] = defaultdict(set)
         for i, alias in enumerate(self.aliases):
             self._by_skill[alias.skill_id].append(i)
-            folded = fold(alias.text)
+            folded = alias.normalized or fold(alias.text)
             self._folded_any[folded].add(alias.skill_id)
             exact[alias.text].append(i)
             if alias.match_strategy.upper() in _STRICT:
