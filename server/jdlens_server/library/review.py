@@ -63,6 +63,7 @@ from jdlens_server.library.aliases import CANONICAL, alias_type, match_strategy
 from jdlens_server.library.queries import REVIEW_ITEM_TYPE, ROLE_TYPE, SKILL_TYPE, LibraryQueries
 from jdlens_server.library.state import LibraryState
 from jdlens_server.library.sync import slugify
+from jdlens_server.library.vectors import TextVectors
 from jdlens_server.library.versions import Change, create_version, current_version
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.kra_index import KraIndex
@@ -283,13 +284,6 @@ class ReviewService:
             [PreconditionViolation("REVIEW_KIND", row.kind, "only reject items of unknown kinds")],
         )
 
-    def _embed(self, texts: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
-        unique = list(dict.fromkeys(texts))
-        if not unique:
-            return {}
-        matrix: FloatMatrix = self._embedder.embed(unique)
-        return {text: matrix[i].astype(np.float32, copy=False) for i, text in enumerate(unique)}
-
     @staticmethod
     def _proposal_text(text: str, what: str, row: ReviewItemRow) -> str:
         clean = squash(text)
@@ -336,7 +330,7 @@ class ReviewService:
             meta_reasoning=meta.reasoning,
             is_extractable=True,
             context_tags="[]",
-            embedding=self._embed([name])[name].tobytes(),
+            embedding=TextVectors(self._embedder).blob(name),
         )
         session.add(skill)
         session.flush()
@@ -442,7 +436,8 @@ class ReviewService:
         normalised form); returns the texts added."""
         have = set(session.scalars(select(RoleAliasRow.normalized).where(RoleAliasRow.role_id == role_id)))
         new = {k: t for k, t in titles.items() if k not in have}
-        vectors = self._embed(list(new))
+        vectors = TextVectors(self._embedder)
+        vectors.ensure(new)
         for key, text in new.items():
             session.add(
                 RoleAliasRow(
@@ -451,7 +446,7 @@ class ReviewService:
                     normalized=key,
                     is_primary=key == primary,
                     source=REVIEW_SOURCE,
-                    embedding=vectors[key].tobytes(),
+                    embedding=vectors.blob(key),
                 )
             )
         return list(new.values())
@@ -463,15 +458,14 @@ class ReviewService:
             session.scalars(select(KraRow.text).where(KraRow.role_id == role_id, KraRow.text.in_(clean)))
         )
         new = [t for t in clean if t not in have]
-        vectors = self._embed(new)
-        rows = [
-            KraRow(role_id=role_id, text=t, source=REVIEW_SOURCE, embedding=vectors[t].tobytes()) for t in new
-        ]
+        vectors = TextVectors(self._embedder)
+        vectors.ensure(new)
+        rows = [KraRow(role_id=role_id, text=t, source=REVIEW_SOURCE, embedding=vectors.blob(t)) for t in new]
         session.add_all(rows)
         session.flush()
         for kra in rows:
             outcome.resources.append(resource_names.kra_name(role_id, kra.id))
-            outcome.kras.append(_IndexedKra(kra.id, role_id, vectors[kra.text]))
+            outcome.kras.append(_IndexedKra(kra.id, role_id, vectors.vector(kra.text)))
         return len(rows)
 
     def _approve_role(
@@ -484,9 +478,7 @@ class ReviewService:
         # The profile (the centroid's prior): title plus the first duty, as ESCO roles are profiled
         # by title plus the first description sentence.
         profile = [primary or display, *kra_texts[:1]]
-        vectors = self._embed(profile)
-        mean = np.mean([vectors[t] for t in profile], axis=0)
-        embedding = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        embedding = TextVectors(self._embedder).mean(profile)
         role = RoleRow(
             slug=_unique_slug(session, RoleRow.slug, proposal.slug or primary or display),
             display_name=display,
