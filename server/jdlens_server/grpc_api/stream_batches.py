@@ -8,8 +8,8 @@ out (a pool thread waits while the backend polls it) and each item continues its
 answer, matched by custom id. An item whose batch entry failed was already retried alone by the
 backend; a fallback it still gets makes that run's stage 1 offline, recorded in the run.
 
-Cancel hook: each submission carries a ``Cancellation`` (in ``llm.cancel.current``, which the
-runner copies into the pool thread, so the core need not pass it). When the stream ends while a
+Cancel hook: each submission carries a ``Cancellation``, handed through the core to the backend's
+``submit_extractions``. When the stream ends while a
 batch is out (the client cancelled, or the stream failed), ``close`` cancels the submission: the
 backend stops polling, cancels the batch at the API and frees the pool thread, instead of polling
 for up to 24 hours for answers nobody will read.
@@ -28,7 +28,6 @@ from grpc import aio
 from jdlens.v1 import pipeline_service_pb2 as pb
 from jdlens.v1 import run_pb2
 from jdlens_server.grpc_api.blocking import BlockingRunner
-from jdlens_server.llm import cancel as cancel_scope
 from jdlens_server.llm.backend import LlmFallback, Outcome
 from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.pipeline.core import ModelRequest
@@ -45,7 +44,9 @@ class BatchingPipelineApi(Protocol):
 
     def model_request(self, req: pb.AnalyzeJdRequest) -> ModelRequest | None: ...
 
-    def submit_extractions(self, items: Sequence[tuple[str, ModelRequest]]) -> dict[str, Outcome]: ...
+    def submit_extractions(
+        self, items: Sequence[tuple[str, ModelRequest]], cancel: Cancellation | None = None
+    ) -> dict[str, Outcome]: ...
 
     def analyze_jd(
         self, req: pb.AnalyzeJdRequest, prefetched: Prefetched | None = None
@@ -105,9 +106,10 @@ class ExtractionBatcher:
     async def _submit(self, batch: list[tuple[str, ModelRequest, asyncio.Future[Outcome]]]) -> None:
         items = [(key, wanted) for key, wanted, _ in batch]
         cancellation = Cancellation()
-        cancel_scope.current.set(cancellation)  # this task's context; the runner copies it
         try:
-            outcomes = await self._runner.run(self._context, partial(self.core.submit_extractions, items))
+            outcomes = await self._runner.run(
+                self._context, partial(self.core.submit_extractions, items, cancel=cancellation)
+            )
         except asyncio.CancelledError:
             cancellation.cancel()  # the pool thread stops waiting; the backend stops polling
             raise

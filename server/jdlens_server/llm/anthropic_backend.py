@@ -38,7 +38,6 @@ import anthropic
 from anthropic.types import Message, MessageParam
 from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 
-from jdlens_server.llm import cancel as cancel_scope
 from jdlens_server.llm import prompts
 from jdlens_server.llm.backend import (
     LlmExtraction,
@@ -419,7 +418,7 @@ class AnthropicBackend:
     ) -> dict[str, Outcome]:
         """Stage 1 for many JDs through the Message Batches API (half price); see batches.py.
 
-        ``cancel`` (else the one in ``llm.cancel.current``, set by the stream path) stops the
+        ``cancel`` (the stream path passes one) stops the
         work: polling ends, the batch is cancelled at the API, and every item without an answer
         yet comes back as LlmFallback("cancelled").
         """
@@ -432,7 +431,7 @@ class AnthropicBackend:
             self._wait(
                 run_extraction_batches(self, items, out, model=model),
                 self.config.batch_budget_s(len(items)),
-                cancel if cancel is not None else cancel_scope.current.get(),
+                cancel,
             )
         except LlmFallback as exc:
             why = exc.reason

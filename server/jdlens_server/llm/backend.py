@@ -313,5 +313,5 @@ class BatchLlmBackend(LlmBackend, Protocol):
         cancel: Cancellation | None = None,
     ) -> dict[str, LlmExtraction | LlmFallback]:
         """``(custom_id, text, hints)`` items -> each item's extraction or fallback, by custom id.
-        ``cancel`` (else ``llm.cancel.current``) stops the work; unanswered items then fall back."""
+        ``cancel`` stops the work; unanswered items then fall back."""
         ...

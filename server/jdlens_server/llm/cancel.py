@@ -1,18 +1,15 @@
 """A cancel signal for a long model operation (a Message Batch being polled), settable from any thread.
 
-The stream path hands one to the backend through the pipeline core without the core knowing:
-``grpc_api/stream_batches.py`` sets it in ``current`` (a context variable) around the blocking
-call, ``BlockingRunner`` runs the work in a copy of that context, and
-``AnthropicBackend.submit_extractions`` picks it up when it is given none explicitly.
+The stream path (``grpc_api/stream_batches.py``) creates one per submitted batch and passes it
+through ``PipelineCore.submit_extractions`` to ``AnthropicBackend.submit_extractions``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextvars import ContextVar
 
-__all__ = ["Cancellation", "current"]
+__all__ = ["Cancellation"]
 
 
 class Cancellation:
@@ -48,6 +45,3 @@ class Cancellation:
                 return remove
         callback()
         return lambda: None
-
-
-current: ContextVar[Cancellation | None] = ContextVar("jdlens_llm_cancellation", default=None)

@@ -26,6 +26,7 @@ from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
 from jdlens_server.library.state import LibraryState, LoadedLibrary
 from jdlens_server.llm.backend import LlmBackend, LlmExtraction, LlmFallback, sum_usage
+from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.llm.config import LlmConfigError
 from jdlens_server.llm.provider import LlmProvider
 from jdlens_server.nlp import locations, parsed
@@ -166,15 +167,16 @@ class PipelineCore:
         return ModelRequest(request.text, request.hints) if request is not None else None
 
     def submit_extractions(
-        self, items: Sequence[tuple[str, ModelRequest]]
+        self, items: Sequence[tuple[str, ModelRequest]], cancel: Cancellation | None = None
     ) -> dict[str, LlmExtraction | LlmFallback]:
         """The prepared calls through the Message Batches API when the backend has it (half
-        price), else one by one; each item ends as an answer or a fallback, by id."""
+        price), else one by one; each item ends as an answer or a fallback, by id. ``cancel``
+        stops a batch being polled (the stream that wanted it is gone)."""
         backend = self._model()
         submit = getattr(backend, "submit_extractions", None)
         if callable(submit):
             outcomes: dict[str, LlmExtraction | LlmFallback] = submit(
-                [(key, r.text, r.hints) for key, r in items]
+                [(key, r.text, r.hints) for key, r in items], cancel=cancel
             )
             return outcomes
         out: dict[str, LlmExtraction | LlmFallback] = {}
