@@ -333,8 +333,9 @@ class PipelineCore:
             return run, replayed
         if req.options.dry_run:
             return self._later_stages_dry(run), False
-        run, details_replayed = self.extract_details(run.name)
-        run, final_replayed = self.finalize_role(run.name)
+        # The stages continue from the run in hand (no re-read); each re-checks it in its transaction.
+        run, details_replayed = self._details(run)
+        run, final_replayed = self._final(run)
         return run, replayed and details_replayed and final_replayed
 
     def _later_stages_dry(self, run: run_pb2.Run) -> run_pb2.Run:
@@ -403,7 +404,10 @@ class PipelineCore:
     # ---- stage 2 ---------------------------------------------------------------------------
 
     def extract_details(self, run_name: str) -> tuple[run_pb2.Run, bool]:
-        run = self._load_for_stage(run_name, "ExtractDetails")
+        return self._details(self._load_for_stage(run_name, "ExtractDetails"))
+
+    def _details(self, run: run_pb2.Run) -> tuple[run_pb2.Run, bool]:
+        run_name = run.name
         if run.status in (run_pb2.RUN_STATUS_DETAILED, run_pb2.RUN_STATUS_COMPLETED):
             return run, True
         loaded = self._library.current()
@@ -424,7 +428,10 @@ class PipelineCore:
     # ---- stage 3 ---------------------------------------------------------------------------
 
     def finalize_role(self, run_name: str) -> tuple[run_pb2.Run, bool]:
-        run = self._load_for_stage(run_name, "FinalizeRole")
+        return self._final(self._load_for_stage(run_name, "FinalizeRole"))
+
+    def _final(self, run: run_pb2.Run) -> tuple[run_pb2.Run, bool]:
+        run_name = run.name
         if run.status == run_pb2.RUN_STATUS_COMPLETED:
             return run, True
         if run.status != run_pb2.RUN_STATUS_DETAILED:
