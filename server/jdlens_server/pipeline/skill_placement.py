@@ -37,7 +37,7 @@ from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.skill_matcher import is_tool_like, label_key
 from jdlens_server.pipeline.refs import skill_metadata, skill_ref
-from jdlens_server.pipeline.skill_resolution import AliasIndex, per_snapshot
+from jdlens_server.pipeline.skill_resolution import AliasIndex, per_snapshot, skill_rows
 
 __all__ = [
     "CONTEXT_WEIGHT",
@@ -295,7 +295,7 @@ class DimensionGeometry:
     """Each dimension's skill centroid (the mean label embedding of its skills), for coherence tests."""
 
     def __init__(self, snapshot: LibrarySnapshot) -> None:
-        rows = {int(sid): i for i, sid in enumerate(snapshot.skill_ids)}
+        rows = per_snapshot(snapshot, "skill_rows", skill_rows)
         members: dict[int, list[int]] = defaultdict(list)
         for skill_id, dims in snapshot.skill_dimensions.items():
             row = rows.get(skill_id)

@@ -33,7 +33,7 @@ from jdlens.v1 import run_pb2
 from jdlens_server.library.aliases import CONTEXT_REQUIRED
 from jdlens_server.library.snapshot import LibrarySnapshot, SkillAliasInfo
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.nlp.stemming import fold_token
+from jdlens_server.nlp.stemming import fold_tokens
 
 __all__ = [
     "AliasIndex",
@@ -41,6 +41,7 @@ __all__ = [
     "alias_index",
     "compare_forms",
     "per_snapshot",
+    "skill_rows",
     "skill_vector",
 ]
 
@@ -151,7 +152,7 @@ def _same(text: str) -> str:
 
 def _inflected(folded: str) -> str:
     """The inflection key of folded text: each word through the matcher's inflection folding."""
-    return " ".join(fold_token(w) for w in folded.split())
+    return fold_tokens(folded.split())
 
 
 def _inflected_text(text: str) -> str:
@@ -174,13 +175,14 @@ def compare_forms(surface: str, alias: str) -> run_pb2.MatchVia.ValueType:
     return run_pb2.MATCH_VIA_INFLECTION
 
 
-def _row_of(snapshot: LibrarySnapshot) -> dict[int, int]:
+def skill_rows(snapshot: LibrarySnapshot) -> dict[int, int]:
+    """skill_id -> its row in ``snapshot.skill_matrix`` (build through per_snapshot)."""
     return {int(sid): row for row, sid in enumerate(snapshot.skill_ids)}
 
 
 def skill_vector(snapshot: LibrarySnapshot, skill_id: int) -> FloatArray | None:
     """The stored label embedding of a library skill; None when it has none."""
-    row = per_snapshot(snapshot, "skill_rows", _row_of).get(skill_id)
+    row = per_snapshot(snapshot, "skill_rows", skill_rows).get(skill_id)
     if row is None:
         return None
     vec: FloatArray = snapshot.skill_matrix[row]

@@ -31,7 +31,7 @@ from jdlens_server.nlp.skill_matcher import (
     tokenize,
 )
 from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer, speaks_of_employer
-from jdlens_server.nlp.stemming import fold_token
+from jdlens_server.nlp.stemming import fold_token, fold_tokens
 
 __all__ = [
     "ExtractedSkillCandidate",
@@ -222,7 +222,7 @@ _MAX_NEW_WORDS = 4
 
 # Cues after which an open noun phrase is a skill the JD asks for (not "such as", "work with").
 def _cue_key(cue: str) -> str:
-    return " ".join(fold_token(w) for w in cue.lower().split())
+    return fold_tokens(cue.split())  # fold_token case-folds
 
 
 _STRONG_OBJECT_CUES = frozenset(
