@@ -33,6 +33,7 @@ from jdlens_server.nlp import locations, parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline import run_store
+from jdlens_server.pipeline.candidate_roles import candidate_table
 from jdlens_server.pipeline.details import apply_details, compute_details
 from jdlens_server.pipeline.enrichment import compute_enrichment
 from jdlens_server.pipeline.extract import ExtractionOutcome, offline_skills, run_extraction
@@ -98,6 +99,7 @@ class PipelineCore:
         snapshot = self._library.current().snapshot
         alias_index(snapshot)
         dimension_geometry(snapshot)
+        candidate_table(snapshot)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:

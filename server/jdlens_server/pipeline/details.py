@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +40,7 @@ from jdlens_server.library.versions import Change, create_version
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.pipeline import skill_placement as place
+from jdlens_server.pipeline.candidate_roles import candidate_roles
 from jdlens_server.pipeline.refs import dimension_ref, role_ref, skill_metadata, skill_ref
 from jdlens_server.pipeline.skill_resolution import (
     AliasIndex,
@@ -65,7 +65,6 @@ __all__ = [
 
 # Roles listed under one dimension (the rest are reachable through ListRoles by dimension).
 MAX_ROLES_PER_DIMENSION = 10
-MAX_CANDIDATE_ROLES = 10
 MAX_ALIASES_SHOWN = 20
 LEARNED_SOURCE = "learned"
 # How far from a mention a library skill still counts as listed next to it.
@@ -278,29 +277,6 @@ _LEXICAL_REASON = {
 }
 
 
-def _role_weight_totals(snapshot: LibrarySnapshot) -> dict[int, int]:
-    return {r: sum(dims.values()) for r, dims in snapshot.role_dimensions.items()}
-
-
-def _candidate_roles(snapshot: LibrarySnapshot, skill_ids: set[int]) -> list[common_pb2.RoleRef]:
-    """Roles linked to the dimensions of the JD's library skills, ranked by how many of those skills
-    the library lists for them (essential 1, optional 0.5), then by the share of their dimension
-    weight that falls in the JD's dimensions (ESCO's groups are broad: many roles share them)."""
-    dims = {d for s in skill_ids for d in snapshot.skill_dimensions.get(s, ())}
-    totals = per_snapshot(snapshot, "role_weight_totals", _role_weight_totals)
-    share: dict[int, float] = defaultdict(float)
-    for d in dims:
-        for r in snapshot.dimension_roles.get(d, ()):
-            share[r] += snapshot.role_dimensions.get(r, {}).get(d, 0) / max(1, totals.get(r, 0))
-    listed: dict[int, float] = defaultdict(float)
-    for s in skill_ids:
-        for r in snapshot.skill_roles.get(s, ()):
-            if r in share:
-                listed[r] += 1.0 if snapshot.role_skills[r].get(s) == "essential" else 0.5
-    ranked = sorted(share, key=lambda r: (-listed[r], -share[r], r))[:MAX_CANDIDATE_ROLES]
-    return [role_ref(snapshot, r) for r in ranked]
-
-
 def compute_details(loaded: LoadedLibrary, embedder: Embedder, run: run_pb2.Run) -> DetailsPlan:
     """Stage 2 without touching the store (see the module docstring)."""
     snapshot = loaded.snapshot
@@ -333,7 +309,7 @@ def compute_details(loaded: LoadedLibrary, embedder: Embedder, run: run_pb2.Run)
     jd_skills: set[int] = set()
     for i in range(len(terms)):
         _emit(plan, loaded, index, terms, i, run.jd_text, jd_skills)
-    result.candidate_roles.extend(_candidate_roles(snapshot, jd_skills))
+    result.candidate_roles.extend(candidate_roles(snapshot, jd_skills))
     return plan
 
 

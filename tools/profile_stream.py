@@ -1,0 +1,184 @@
+"""Profile the CPU AnalyzeJd costs per JD beyond the embedder, in process (no gRPC).
+
+Usage: python tools/profile_stream.py [--db URL] [--n 40] [--profile] [--dump runs.jsonl] [--top 40]
+
+Copies the library database (as ``jdlens bench`` does, plus the KRA index files beside a SQLite
+source so nothing is rebuilt), builds the runtime, warms it with three dry runs, then runs the
+shipped bench JDs through ``PipelineCore.analyze_jd`` one at a time with persistence on. Reports
+process CPU-ms per JD: total, inside ``Embedder.embed`` (the onnxruntime threads included, since
+process time counts every thread), and the rest, split by stage. ``--profile`` adds a cProfile of
+the same loop (CPU timer; embedder frames show under ``embed``). ``--dump`` writes each run with
+its ids, times and durations blanked, to diff the outputs of two versions of the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import json_format
+
+from jdlens.v1 import pipeline_service_pb2, run_pb2
+from jdlens_server import bench
+from jdlens_server.app import build_runtime
+from jdlens_server.pipeline import core as core_module
+from jdlens_server.store.db import resolve_db_url
+
+_CPU: dict[str, float] = defaultdict(float)
+_STAGE: list[str] = []  # the stage being run (its embedder time is also counted under it)
+
+
+@contextmanager
+def _timed(name: str) -> Iterator[None]:
+    started = time.process_time()
+    top_level_stage = name.startswith("stage") and "." not in name
+    if top_level_stage:
+        _STAGE.append(name)
+    try:
+        yield
+    finally:
+        spent = time.process_time() - started
+        _CPU[name] += spent
+        if top_level_stage:
+            _STAGE.pop()
+        if name == "embed" and _STAGE:
+            _CPU[f"embed@{_STAGE[-1]}"] += spent
+
+
+def _wrap(owner: Any, attr: str, name: str) -> None:
+    """Count the CPU of ``owner.attr`` calls under ``name`` (nested calls count in both)."""
+    inner: Callable[..., Any] = getattr(owner, attr)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with _timed(name):
+            return inner(*args, **kwargs)
+
+    setattr(owner, attr, wrapped)
+
+
+def _copy_library(source_url: str, directory: Path) -> str:
+    url, origin = bench.prepare_database(source_url, directory, lambda m: print(m, file=sys.stderr))
+    print(origin, file=sys.stderr)
+    source = bench._sqlite_file(source_url)
+    target = bench._sqlite_file(url)
+    if source is not None and target is not None:
+        for index_file in source.parent.glob(f"{source.name}.kra.*"):
+            suffix = index_file.name.removeprefix(source.name)
+            text_file = suffix.endswith(".hnsw") and index_file.stat().st_size < 4096
+            if text_file:  # the manifest names its index files: point it at the copies
+                manifest = json.loads(index_file.read_text())
+                for key in ("index_file", "ids_file"):
+                    manifest[key] = manifest[key].replace(source.name, target.name)
+                (target.parent / (target.name + suffix)).write_text(json.dumps(manifest))
+            else:
+                copied = index_file.name.replace(source.name, target.name)
+                shutil.copyfile(index_file, target.parent / copied)
+    return url
+
+
+def _blank(run: run_pb2.Run) -> dict[str, Any]:
+    """The run without what differs between two identical runs (ids, clocks, durations)."""
+    copy = run_pb2.Run()
+    copy.CopyFrom(run)
+    for field in ("name", "run_id", "idempotency_key", "create_time", "update_time"):
+        copy.ClearField(field)
+    for metrics in copy.stage_metrics:
+        metrics.ClearField("duration")
+    data: dict[str, Any] = json_format.MessageToDict(copy, preserving_proto_field_name=True)
+    text = json.dumps(data, sort_keys=True)
+    text = text.replace(run.run_id, "RUN_ID")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--dump", type=Path, default=None)
+    parser.add_argument("--stats", type=Path, default=None, help="write the cProfile stats here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="jdlens-profile-") as directory:
+        url = _copy_library(resolve_db_url(args.db), Path(directory))
+        runtime = build_runtime(url)
+        try:
+            core = runtime.core
+            _wrap(runtime.embedder, "embed", "embed")
+            _wrap(core, "_stage1", "stage1")
+            _wrap(core, "_details", "stage2")
+            _wrap(core, "_final", "stage3")
+            _wrap(core_module, "compute_details", "stage2.compute")
+            _wrap(core_module, "apply_details", "stage2.apply")
+            _wrap(core_module, "compute_final_role", "stage3.compute")
+            _wrap(core_module, "compute_enrichment", "stage3.enrichment")
+            _wrap(core_module, "apply_final_role", "stage3.apply")
+            for text in bench.bench_texts(3, "warm-up"):
+                core.analyze_jd(
+                    pipeline_service_pb2.AnalyzeJdRequest(
+                        jd=pipeline_service_pb2.JdInput(text=text), options=run_pb2.RunOptions(dry_run=True)
+                    )
+                )
+            runtime.embedder.clear_cache()
+            _CPU.clear()
+            requests = [
+                pipeline_service_pb2.AnalyzeJdRequest(jd=pipeline_service_pb2.JdInput(text=t))
+                for t in bench.bench_texts(args.n, "stream")
+            ]
+            profiler = cProfile.Profile(time.process_time) if args.profile or args.stats else None
+            runs = []
+            wall = time.perf_counter()
+            with _timed("total"):
+                if profiler is not None:
+                    profiler.enable()
+                for request in requests:
+                    run, replayed = core.analyze_jd(request)
+                    assert not replayed
+                    runs.append(run)
+                if profiler is not None:
+                    profiler.disable()
+            wall = time.perf_counter() - wall
+        finally:
+            runtime.close()
+
+    n = len(requests)
+    rest = _CPU["total"] - _CPU["embed"]
+    print(f"{n} JDs, wall {wall:.2f} s; CPU-ms per JD:")
+    print(f"  total          {_CPU['total'] * 1000 / n:8.1f}")
+    print(f"  embedder       {_CPU['embed'] * 1000 / n:8.1f}")
+    print(f"  non-embedder   {rest * 1000 / n:8.1f}")
+    for name in sorted(k for k in _CPU if k.startswith("stage")):
+        stage = name.split(".")[0]
+        own = _CPU[name] - (_CPU[f"embed@{stage}"] if name == stage else 0.0)
+        print(f"    {name:<20} {own * 1000 / n:8.1f}")
+    for name in sorted(k for k in _CPU if k.startswith("embed@")):
+        print(f"    {name:<20} {_CPU[name] * 1000 / n:8.1f}")
+    print("  (stageN: without its embedder time; stageN.part: with it)")
+    if profiler is not None:
+        stats = pstats.Stats(profiler)
+        if args.stats is not None:
+            stats.dump_stats(args.stats)
+        stats.sort_stats("tottime").print_stats(args.top)
+        stats.sort_stats("cumulative").print_stats(args.top)
+    if args.dump is not None:
+        with args.dump.open("w", encoding="utf-8") as fh:
+            for run in runs:
+                fh.write(json.dumps(_blank(run), sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
