@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from jdlens_server.library.snapshot import SkillInfo
+from jdlens_server.library.state import _matcher_nature
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, is_tool_like, label_key, tokenize
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
 
@@ -239,3 +241,39 @@ def test_programming_languages_keep_their_own_rules() -> None:
     )
     text = "Our Danish team builds services in Python."
     assert [text[h.start : h.end] for h in m.find(text)] == ["Python"]
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "sub_category", "expected"),
+    [
+        # ESCO's categories for these skills, as the importer stores them.
+        ("Danish", "languages", "languages", "NATURAL_LANGUAGE"),
+        ("Latin", "core skills and competences", "mastering languages", "NATURAL_LANGUAGE"),
+        ("aviation English", "arts and humanities", "language acquisition", "NATURAL_LANGUAGE"),
+        (
+            "Python (computer programming)",
+            "information and communication technologies (icts)",
+            "software and applications development and analysis",
+            "LANGUAGE",
+        ),
+    ],
+)
+def test_the_library_tells_human_languages_from_programming_languages(
+    name: str, category: str, sub_category: str, expected: str
+) -> None:
+    skill = SkillInfo(
+        id=1,
+        slug=name.lower(),
+        display_name=name,
+        category=category,
+        sub_category=sub_category,
+        nature="LANGUAGE",
+        volatility="STABLE",
+        typical_lifespan="DECADES",
+        version_strategy="NONE",
+        skill_type="knowledge",
+        reuse_level="cross-sector",
+        is_extractable=True,
+        pack="esco",
+    )
+    assert _matcher_nature(skill) == expected
