@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import pstats
 import shutil
@@ -28,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format
+from sqlalchemy import select
 
 from jdlens.v1 import pipeline_service_pb2, run_pb2
 from jdlens_server import bench
-from jdlens_server.app import build_runtime
+from jdlens_server.app import Runtime, build_runtime
 from jdlens_server.pipeline import core as core_module
+from jdlens_server.pipeline import details as details_module
 from jdlens_server.store.db import resolve_db_url
+from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow
 
 _CPU: dict[str, float] = defaultdict(float)
 _STAGE: list[str] = []  # the stage being run (its embedder time is also counted under it)
@@ -58,7 +62,9 @@ def _timed(name: str) -> Iterator[None]:
 
 def _wrap(owner: Any, attr: str, name: str) -> None:
     """Count the CPU of ``owner.attr`` calls under ``name`` (nested calls count in both)."""
-    inner: Callable[..., Any] = getattr(owner, attr)
+    inner: Callable[..., Any] | None = getattr(owner, attr, None)
+    if inner is None:  # older code (comparing two versions): nothing to count there
+        return
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         with _timed(name):
@@ -102,6 +108,36 @@ def _blank(run: run_pb2.Run) -> dict[str, Any]:
     return loaded
 
 
+def _review_items(runtime: Runtime) -> list[dict[str, Any]]:
+    """The review queue as the runs left it (payloads hashed, run ids kept for the caller to map)."""
+    with runtime.factory() as session:
+        links: dict[int, list[str]] = defaultdict(list)
+        for item_id, run_id in session.execute(
+            select(ReviewItemRunRow.review_item_id, ReviewItemRunRow.run_id)
+        ):
+            links[item_id].append(run_id)
+        rows = session.execute(
+            select(
+                ReviewItemRow.id,
+                ReviewItemRow.dedupe_key,
+                ReviewItemRow.status,
+                ReviewItemRow.occurrence_count,
+                ReviewItemRow.payload,
+            ).order_by(ReviewItemRow.id)
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "key": r.dedupe_key,
+            "status": r.status,
+            "count": r.occurrence_count,
+            "payload": hashlib.sha256(r.payload).hexdigest()[:16],
+            "runs": links[r.id],
+        }
+        for r in rows
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None)
@@ -126,6 +162,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _wrap(core_module, "compute_final_role", "stage3.compute")
             _wrap(core_module, "compute_enrichment", "stage3.enrichment")
             _wrap(core_module, "apply_final_role", "stage3.apply")
+            _wrap(core_module, "run_extraction", "stage1.extraction")
+            _wrap(core_module, "apply_updates", "stage1.updates")
+            for name in ("insert", "save", "load", "find_by_key"):
+                _wrap(core_module.run_store, name, f"store.run_{name}")
+            _wrap(details_module, "_queue", "stage2.apply.queue")
+            _wrap(details_module, "_learn", "stage2.apply.learn")
+            _wrap(details_module, "candidate_roles", "stage2.compute.candidates")
+            _wrap(details_module, "_terms", "stage2.compute.terms")
+            _wrap(details_module, "_emit", "stage2.compute.emit")
+            _wrap(details_module.place, "nearest_skills_many", "stage2.compute.nearest")
             for text in bench.bench_texts(3, "warm-up"):
                 core.analyze_jd(
                     pipeline_service_pb2.AnalyzeJdRequest(
@@ -151,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if profiler is not None:
                     profiler.disable()
             wall = time.perf_counter() - wall
+            review_items = _review_items(runtime) if args.dump is not None else []
         finally:
             runtime.close()
 
@@ -160,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  total          {_CPU['total'] * 1000 / n:8.1f}")
     print(f"  embedder       {_CPU['embed'] * 1000 / n:8.1f}")
     print(f"  non-embedder   {rest * 1000 / n:8.1f}")
-    for name in sorted(k for k in _CPU if k.startswith("stage")):
+    for name in sorted(k for k in _CPU if k.startswith(("stage", "store"))):
         stage = name.split(".")[0]
         own = _CPU[name] - (_CPU[f"embed@{stage}"] if name == stage else 0.0)
         print(f"    {name:<20} {own * 1000 / n:8.1f}")
@@ -177,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with args.dump.open("w", encoding="utf-8") as fh:
             for run in runs:
                 fh.write(json.dumps(_blank(run), sort_keys=True) + "\n")
+            ids = {run.run_id: f"run{i}" for i, run in enumerate(runs)}
+            for item in review_items:
+                item["runs"] = sorted(ids.get(r, r) for r in item["runs"])
+                fh.write(json.dumps(item, sort_keys=True) + "\n")
     return 0
 
 

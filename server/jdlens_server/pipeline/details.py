@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -253,18 +253,22 @@ def _skill_dimensions(
     ]
 
 
-def _aliases_in_db(index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
-    out: list[run_pb2.SkillAlias] = []
-    for a in index.aliases_of(skill_id)[:MAX_ALIASES_SHOWN]:
-        out.append(
+def _aliases_in_db(snapshot: LibrarySnapshot, index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
+    """A skill's aliases as shown (built once per snapshot and skill: the same skills come back run
+    after run; callers copy them into their result, never change them)."""
+    shown = per_snapshot(snapshot, "aliases_in_db", lambda _: dict[int, list[run_pb2.SkillAlias]]())
+    hit = shown.get(skill_id)
+    if hit is None:
+        hit = shown[skill_id] = [
             run_pb2.SkillAlias(
                 text=a.text,
                 alias_type=enum_from_key(run_pb2.AliasType, a.alias_type),
                 match_strategy=enum_from_key(run_pb2.MatchStrategy, a.match_strategy),
                 is_primary=a.alias_type.upper() == "CANONICAL",
             )
-        )
-    return out
+            for a in index.aliases_of(skill_id)[:MAX_ALIASES_SHOWN]
+        ]
+    return hit
 
 
 _LEXICAL_REASON = {
@@ -359,7 +363,7 @@ def _emit(
     assert res is not None
     detail.canonical.CopyFrom(skill_ref(snapshot, res.skill_id))
     detail.matched_via = res.via
-    detail.aliases_in_db.extend(_aliases_in_db(index, res.skill_id))
+    detail.aliases_in_db.extend(_aliases_in_db(snapshot, index, res.skill_id))
     dims = _skill_dimensions(snapshot, term.name, res.skill_id, plan.role_id)
     detail.dimensions.extend(dims)
     result.dimensions.extend(dims)
@@ -543,8 +547,47 @@ def _learn(session: Session, alias: AliasToLearn) -> str:
     return ""
 
 
+@dataclass
+class _QueueState:
+    """The review items this run's proposals touch, read in two queries for the whole run (not two
+    per proposal) and kept current as the proposals write them: two proposals of one plan can share
+    an item (a compound's part named on its own too)."""
+
+    items: dict[str, tuple[int, str, bytes]]  # dedupe key -> (id, status, payload)
+    counted: set[int]  # items already linked to the run
+
+    @classmethod
+    def read(cls, session: Session, keys: Collection[str], run_id: str) -> _QueueState:
+        rows = (
+            session.execute(
+                select(
+                    ReviewItemRow.dedupe_key, ReviewItemRow.id, ReviewItemRow.status, ReviewItemRow.payload
+                ).where(ReviewItemRow.dedupe_key.in_(sorted(keys)))
+            ).all()
+            if keys
+            else []
+        )
+        items = {str(r.dedupe_key): (int(r.id), str(r.status), bytes(r.payload)) for r in rows}
+        counted: set[int] = set()
+        if items:
+            counted.update(
+                session.scalars(
+                    select(ReviewItemRunRow.review_item_id).where(
+                        ReviewItemRunRow.run_id == run_id,
+                        ReviewItemRunRow.review_item_id.in_(sorted(i for i, _, _ in items.values())),
+                    )
+                )
+            )
+        return cls(items, counted)
+
+
+def _stored_payload(session: Session, item_id: int) -> bytes:
+    return bytes(session.scalar(select(ReviewItemRow.payload).where(ReviewItemRow.id == item_id)) or b"")
+
+
 def _queue(
     session: Session,
+    state: _QueueState,
     proposal: SkillProposal,
     create: bool,
     meta: run_pb2.NewSkillMeta,
@@ -554,42 +597,34 @@ def _queue(
     """Create or enrich the new-skill review item for (role, name); returns its id, or None when
     there is nothing to enrich. A run is counted once however many stages propose the skill."""
     key = review_queue.dedupe_key("new_skill", role_id, proposal.name)
-    row = session.execute(
-        select(ReviewItemRow.id, ReviewItemRow.status, ReviewItemRow.payload).where(
-            ReviewItemRow.dedupe_key == key
-        )
-    ).one_or_none()
+    row = state.items.get(key)
     if row is None and not create:
         return None
     payload = library_pb2.NewSkillProposal(skill_name=proposal.name, is_primary=proposal.is_primary)
     payload.evidence.extend(proposal.evidence)
-    counted = row is not None and (
-        session.scalar(
-            select(ReviewItemRunRow.review_item_id).where(
-                ReviewItemRunRow.review_item_id == row.id, ReviewItemRunRow.run_id == run_id
-            )
-        )
-        is not None
-    )
+    counted = row is not None and row[0] in state.counted
     if row is None or (create and not counted):
         item_id, _, status = review_queue.propose(
             session, kind="new_skill", subject=proposal.name, role_id=role_id, payload=payload, run_id=run_id
         )
+        state.counted.add(item_id)
     else:
-        item_id, status = int(row.id), str(row.status)
+        item_id, status = row[0], row[1]
     if row is not None:
-        stored = library_pb2.NewSkillProposal.FromString(row.payload)
+        stored = library_pb2.NewSkillProposal.FromString(row[2])
         stored.is_primary = stored.is_primary or proposal.is_primary
         if not stored.evidence:
             stored.evidence.extend(proposal.evidence)
         payload = stored
     if status != "pending":
+        if row is None:  # a twin's item, resolved meanwhile (a new one is pending): take it as stored
+            state.items[key] = (item_id, status, _stored_payload(session, item_id))
         return item_id
     payload.meta.CopyFrom(meta)
     payload.meta.review_item = review_item_name(item_id)
-    session.execute(
-        update(ReviewItemRow).where(ReviewItemRow.id == item_id).values(payload=payload.SerializeToString())
-    )
+    blob = payload.SerializeToString()
+    session.execute(update(ReviewItemRow).where(ReviewItemRow.id == item_id).values(payload=blob))
+    state.items[key] = (item_id, status, blob)
     return item_id
 
 
@@ -640,11 +675,13 @@ def apply_details(
         )
     if dry_run:
         return out
+    keys = {review_queue.dedupe_key("new_skill", plan.role_id, p.name) for p in plan.proposals}
+    state = _QueueState.read(session, keys, run_id)
     for proposal in sorted(plan.proposals, key=lambda p: review_queue.dedupe_key("new_skill", None, p.name)):
         # An alias learned without review leaves nothing to review unless stage 1 queued the skill.
         create = proposal.create and proposal.unless_alias not in learned_at
         detail = out.skills_detail[proposal.detail]
-        item_id = _queue(session, proposal, create, detail.new_skill_meta, plan.role_id, run_id)
+        item_id = _queue(session, state, proposal, create, detail.new_skill_meta, plan.role_id, run_id)
         if item_id is not None:
             detail.new_skill_meta.review_item = review_item_name(item_id)
     return out
