@@ -135,7 +135,7 @@ async def call_log_lines(caplog: pytest.LogCaptureFixture, method_suffix: str) -
         lines = [
             r
             for r in caplog.records
-            if r.getMessage() == "rpc" and getattr(r, "method", "").endswith(method_suffix)
+            if r.msg.startswith("rpc ") and getattr(r, "method", "").endswith(method_suffix)
         ]
         if lines:
             return lines
@@ -472,7 +472,7 @@ async def test_unexpected_error_is_internal_with_correlation_id_and_no_trace(
     traced = [r for r in caplog.records if r.exc_info and getattr(r, "correlation_id", None) == cid]
     assert traced and secret in str(traced[0].exc_info[1])  # type: ignore[index]
     call_lines = [
-        r for r in caplog.records if r.getMessage() == "rpc" and getattr(r, "correlation_id", "") == cid
+        r for r in caplog.records if r.msg.startswith("rpc ") and getattr(r, "correlation_id", "") == cid
     ]
     assert [getattr(r, "code") for r in call_lines] == ["INTERNAL"]  # noqa: B009
 

@@ -78,13 +78,18 @@ class _Call:
             level = logging.ERROR
         elif self.code is not grpc.StatusCode.OK:
             level = logging.WARNING
+        duration_ms = round((time.perf_counter() - self._started) * 1000, 2)
+        # The message reads on its own in a plain-text log; the fields are there for JSON logs.
         log.log(
             level,
-            "rpc",
+            "rpc %s %s %.1f ms",
+            self.method,
+            self.code.name,
+            duration_ms,
             extra={
                 "method": self.method,
                 "code": self.code.name,
-                "duration_ms": round((time.perf_counter() - self._started) * 1000, 2),
+                "duration_ms": duration_ms,
                 "correlation_id": self.correlation_id,
                 "peer": self.context.peer(),
             },
