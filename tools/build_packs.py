@@ -10,7 +10,11 @@ whitespace (including no-break spaces) collapsed and are de-duplicated in order,
 cells become null; descriptions are kept verbatim. Seven ESCO skill groups that the skill hierarchy
 uses but skillGroups_en.csv lacks are taken from skillsHierarchy_en.csv.
 
-    python tools/build_packs.py [--source ../shared/data] [--out DIR] [--only esco|onet]
+The tech supplement is jdlens's own curated data (tools/tech_pack.toml, Apache-2.0): it is checked
+against the ESCO pack in --out (URIs exist, preferred labels match, no new label repeats an ESCO label
+or another tech label) and written as two tables; see jdlens_server.library.packs.tech.
+
+    python tools/build_packs.py [--source ../shared/data] [--out DIR] [--only esco|onet|tech]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import json
 import re
 import sys
 import time
+import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +36,14 @@ from pathlib import Path
 from jdlens_server.library.packs import manifest as mf
 from jdlens_server.library.packs.esco import read_esco
 from jdlens_server.library.packs.onet import read_onet
+from jdlens_server.library.packs.tech import NATURES, read_tech
+from jdlens_server.library.sync import slugify
+from jdlens_server.nlp.normalize import fold
+from jdlens_server.nlp.skill_matcher import label_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
+TECH_SOURCE = REPO_ROOT / "tools" / "tech_pack.toml"
 
 Record = dict[str, object]
 
@@ -47,6 +57,10 @@ ONET_ATTRIBUTION = (
     "Labor, Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. "
     "O*NET(R) is a trademark of USDOL/ETA. jdlens has modified all or some of this information. "
     "USDOL/ETA has not approved, endorsed, or tested these modifications."
+)
+TECH_ATTRIBUTION = (
+    "jdlens tech supplement v{version}: skills and aliases curated by the jdlens authors, Apache-2.0; "
+    "dimensions and aliased skills are ESCO concepts referenced by URI"
 )
 
 
@@ -329,6 +343,129 @@ def build_onet(source: Path) -> tuple[list[Table], list[SourceFile]]:
     return [occupations, titles, tasks, tech, commodities], sources
 
 
+# ---- tech supplement ----------------------------------------------------------------------------
+
+
+def _label_keys(text_: str) -> set[str]:
+    """The keys under which the library would find a label: the alias index's and the matcher's."""
+    return {k for k in (fold(text_), label_key(text_)) if k}
+
+
+def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFile], str]:
+    """The tech tables from the curated TOML, checked against the ESCO pack in ``esco_dir``."""
+    raw = source.read_bytes()
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SourceError(f"{source.name}: {exc}") from exc
+    esco = read_esco(esco_dir)
+    skills_by_uri = {sk.uri: sk for sk in esco.skills}
+    group_uris = {g.uri for g in esco.skill_groups}
+    esco_keys: dict[str, set[str]] = {}
+    acronyms: set[str] = set()  # keys of all-capitals ESCO labels: "SPARK" is no "Spark" to the matcher
+    for sk in esco.skills:
+        for lab in (sk.preferred_label, *sk.alt_labels, *sk.hidden_labels):
+            for key in _label_keys(lab):
+                esco_keys.setdefault(key, set()).add(sk.uri)
+                if lab.isupper():
+                    acronyms.add(key)
+    dims = doc.get("dimensions", {})
+    errors: list[str] = []
+    for name_, uri in dims.items():
+        if uri not in group_uris:
+            errors.append(f"dimension {name_!r}: {uri} is not an ESCO skill group")
+
+    owner: dict[str, str] = {}  # label key -> what in the tech pack uses it
+
+    def claim(label_: str, who: str) -> None:
+        for key in _label_keys(label_):
+            if key in owner and owner[key] != who:
+                errors.append(f"{who}: label {label_!r} is also a label of {owner[key]}")
+            owner[key] = who
+
+    def distinct(labels_: list[str], who: str) -> None:
+        # The store keys a skill's aliases by fold(): two labels of one skill with one fold key
+        # ("CI/CD", "CI / CD"; "X, Y and Z", "X, Y, and Z") would silently keep only the first.
+        seen: dict[str, str] = {}
+        for lab in labels_:
+            key = fold(lab)
+            if key in seen:
+                errors.append(f"{who}: {lab!r} and {seen[key]!r} are one alias to the library ({key!r})")
+            seen.setdefault(key, lab)
+
+    aliases_table = Table(mf.TECH_ESCO_ALIASES, key=("esco_uri",))
+    for entry in doc.get("alias", []):
+        uri, expected = entry.get("esco", ""), entry.get("label", "")
+        skill = skills_by_uri.get(uri)
+        if skill is None:
+            errors.append(f"alias entry {expected!r}: {uri} is not an ESCO skill")
+            continue
+        if skill.preferred_label != expected:
+            errors.append(f"alias entry {uri}: ESCO calls it {skill.preferred_label!r}, not {expected!r}")
+        own = {
+            k
+            for lab in (skill.preferred_label, *skill.alt_labels, *skill.hidden_labels)
+            for k in _label_keys(lab)
+        }
+        kept: list[str] = []
+        distinct(list(entry.get("aliases", [])), f"ESCO skill {expected!r}")
+        for alias in entry.get("aliases", []):
+            keys = _label_keys(alias)
+            if keys <= own:
+                errors.append(f"alias {alias!r}: ESCO already gives it to {expected!r}")
+                continue
+            others = {u for k in keys for u in esco_keys.get(k, ()) if u != uri}
+            if others:
+                names = sorted(skills_by_uri[u].preferred_label for u in others)
+                errors.append(f"alias {alias!r} for {expected!r}: already an ESCO label of {names}")
+                continue
+            claim(alias, f"ESCO skill {expected!r}")
+            kept.append(alias)
+        aliases_table.rows.append({"esco_uri": uri, "esco_label": skill.preferred_label, "aliases": kept})
+
+    skills_table = Table(mf.TECH_SKILLS, key=("key",))
+    for entry in doc.get("skill", []):
+        name_ = entry.get("name", "")
+        if entry.get("nature") not in NATURES:
+            errors.append(f"skill {name_!r}: nature {entry.get('nature')!r} is not one of {sorted(NATURES)}")
+        unknown_dims = [d for d in entry.get("dimensions", []) if d not in dims]
+        if unknown_dims or not entry.get("dimensions"):
+            errors.append(
+                f"skill {name_!r}: dimensions {entry.get('dimensions')} are not all in [dimensions]"
+            )
+        labels_ = [name_, *entry.get("aliases", [])]
+        distinct(labels_, f"tech skill {name_!r}")
+        for lab in labels_:
+            keys = _label_keys(lab)
+            homonym = not lab.isupper() and keys <= acronyms
+            clash = set() if homonym else {u for k in keys for u in esco_keys.get(k, ())}
+            if clash:
+                names = sorted(skills_by_uri[u].preferred_label for u in clash)
+                errors.append(f"skill {name_!r}: label {lab!r} is already an ESCO label of {names}")
+            claim(lab, f"tech skill {name_!r}")
+        skills_table.rows.append(
+            {
+                "key": entry.get("key") or slugify(name_),
+                "name": name_,
+                "description": entry.get("description", ""),
+                "nature": entry.get("nature", ""),
+                "dimensions": [dims[d] for d in entry.get("dimensions", []) if d in dims],
+                "aliases": list(entry.get("aliases", [])),
+                "context": list(entry.get("context", [])),
+            }
+        )
+    if errors:
+        raise SourceError(f"{source.name}: {len(errors)} problems:\n  " + "\n  ".join(errors))
+    version = str(doc.get("version", ""))
+    if not version:
+        raise SourceError(f"{source.name}: no version")
+    rel = source.name
+    sources = [
+        SourceFile(rel, hashlib.sha256(raw).hexdigest(), len(skills_table.rows) + len(aliases_table.rows))
+    ]
+    return [skills_table, aliases_table], sources, version
+
+
 # ---- writing ----------------------------------------------------------------------------------
 
 
@@ -375,12 +512,27 @@ def write_pack(
     }
 
 
+def write_manifest(path: Path, packs: dict[str, object]) -> None:
+    manifest = {"format": mf.MANIFEST_FORMAT, "packs": dict(sorted(packs.items()))}
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="folder holding esco/ and onet/")
     ap.add_argument("--out", type=Path, default=mf.DATA_DIR, help="pack folder to write")
     ap.add_argument(
-        "--only", choices=(mf.ESCO, mf.ONET), help="build one pack (others keep their manifest entry)"
+        "--only",
+        choices=(mf.ESCO, mf.ONET, mf.TECH),
+        help="build one pack (others keep their manifest entry)",
+    )
+    ap.add_argument(
+        "--tech-source",
+        type=Path,
+        default=None,
+        help=f"the curated tech pack (default {TECH_SOURCE.relative_to(REPO_ROOT)}); a full build from "
+        "another --source (e.g. a test slice of ESCO) leaves tech out unless this is given, because the "
+        "pack is curated against the full ESCO it references",
     )
     ap.add_argument("--quiet", action="store_true", help="no summary (no read-back)")
     args = ap.parse_args(argv)
@@ -411,12 +563,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             packs[mf.ONET] = write_pack(
                 out, mf.ONET, "O*NET Database", onet_version(src), ONET_ATTRIBUTION, tables, sources
             )
+        default_sources = args.source.resolve() == DEFAULT_SOURCE.resolve()
+        if args.only == mf.TECH or (args.only is None and (default_sources or args.tech_source)):
+            # Checked against the ESCO pack in --out (just written, so its manifest entry goes first).
+            write_manifest(manifest_path, packs)
+            tables, sources, version = build_tech(args.tech_source or TECH_SOURCE, out)
+            packs[mf.TECH] = write_pack(
+                out, mf.TECH, "jdlens tech supplement (curated)", version, TECH_ATTRIBUTION, tables, sources
+            )
     except SourceError as exc:
         print(f"build_packs: {exc}", file=sys.stderr)
         return 1
 
-    manifest = {"format": mf.MANIFEST_FORMAT, "packs": dict(sorted(packs.items()))}
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(manifest_path, packs)
 
     if not args.quiet:
         summarize(out, packs)
@@ -438,10 +597,14 @@ def summarize(out: Path, packs: dict[str, object]) -> None:
     t1 = time.perf_counter()
     onet = read_onet(out)
     t2 = time.perf_counter()
-    for label_, counts, secs, problems in (
+    read_back = [
         ("ESCO", esco.counts(), t1 - t0, esco.problems),
         ("O*NET", onet.counts(), t2 - t1, onet.problems),
-    ):
+    ]
+    if mf.TECH in packs:
+        tech = read_tech(out)
+        read_back.append(("tech", tech.counts(), time.perf_counter() - t2, tech.problems))
+    for label_, counts, secs, problems in read_back:
         print(f"{label_} read back in {secs:.2f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         for p in problems[:5]:
             print(f"  problem {p}")

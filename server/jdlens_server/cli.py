@@ -21,6 +21,7 @@ EPILOG = textwrap.dedent(
     """\
     first steps:
       jdlens library import esco          load the ESCO library (once, ~2 min)
+      jdlens library import tech          add the curated data/software skills on top (seconds)
       jdlens analyze examples/reference_jd.txt
       jdlens serve --address 0.0.0.0:50051
 
@@ -96,10 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp = lib_sub.add_parser(
         "import",
         help="import a taxonomy pack shipped with jdlens",
-        description="Import ESCO (the default library) or O*NET (on top of ESCO, or alone). "
+        description="Import ESCO (the default library), tech (jdlens's curated data/software skills and "
+        "labels, on top of ESCO) or O*NET (on top of ESCO, or alone). "
         "One transaction per pack; a re-import of the same pack changes nothing.",
     )
-    imp.add_argument("pack", choices=["esco", "onet"])
+    imp.add_argument("pack", choices=["esco", "tech", "onet"])
     _add_db(imp)
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     status = lib_sub.add_parser("status", help="library version and counts")
@@ -110,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="analyze JD files through the gRPC API",
         description="Analyze each FILE (plain text, markdown or HTML). Without --server an embedded "
         "server is started on a free local port and called through the generated client. "
-        "On first use the ESCO library is imported automatically.",
+        "On first use the ESCO library and the tech supplement are imported automatically.",
     )
     analyze.add_argument("files", nargs="+", type=Path, metavar="FILE")
     analyze.add_argument("--server", metavar="ADDR", help="call a running server at host:port")
@@ -151,7 +153,8 @@ def _runtime(  # type: ignore[no-untyped-def]
 
 
 def _ensure_library(db_url: str) -> None:
-    """First use: import the default pack so `jdlens analyze` works on a fresh machine."""
+    """First use: import the default library (ESCO, then the tech supplement on top) so `jdlens analyze`
+    works on a fresh machine."""
     from jdlens_server.library.importer import import_pack
     from jdlens_server.library.versions import current_version
     from jdlens_server.store.db import make_engine, migrate, session_factory
@@ -165,8 +168,9 @@ def _ensure_library(db_url: str) -> None:
         engine.dispose()
     if version == 0:
         print("jdlens: the library is empty; importing ESCO v1.1.1 (first run only)...", file=sys.stderr)
-        report = import_pack(db_url, "esco", progress=sys.stderr.isatty())
-        print(f"jdlens: {report.message}", file=sys.stderr)
+        for pack in ("esco", "tech"):
+            report = import_pack(db_url, pack, progress=sys.stderr.isatty())
+            print(f"jdlens: {report.message}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Import a taxonomy pack (ESCO or O*NET) into the library.
+"""Import a taxonomy pack (ESCO, O*NET or the curated tech supplement) into the library.
 
 ``import_pack`` reads the shipped pack, then, in ONE transaction, brings the rows the pack owns
 (see tables.py) to the pack's content, records a new library version with one change-log entry
@@ -11,7 +11,12 @@ per table, and remembers the pack's checksum and embedder in ``pack_imports``:
 - rows the pack could not read are reported (file:line) in ``problems``, never silently dropped.
 
 Combined library (ESCO + O*NET): ESCO defines role identity. See onet_import for how O*NET is merged
-into ESCO roles, or stands alone when ESCO is absent.
+into ESCO roles, or stands alone when ESCO is absent. The tech pack (tech_import) supplements ESCO
+with skills and labels for data and software work; it needs ESCO in place.
+
+What an import depends on besides its own content is part of its checksum, so "nothing changed" is
+only said when that is true: O*NET depends on the ESCO import (and on the tech import, whose labels
+its technology examples merge into), tech on the ESCO import.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
-from jdlens_server.library import esco_import, onet_import, tables
+from jdlens_server.library import esco_import, onet_import, tables, tech_import
 from jdlens_server.library.packs import manifest as mf
 from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
 from jdlens_server.library.packs.onet import OnetPack, read_onet
 from jdlens_server.library.packs.records import PackProblem
+from jdlens_server.library.packs.tech import TechPack, read_tech
 from jdlens_server.library.sync import Syncer, TableChange
 from jdlens_server.library.vectors import TextVectors
 from jdlens_server.library.versions import Change, create_version, current_version
@@ -39,9 +45,11 @@ from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.store.db import make_engine, session_factory, transaction
 from jdlens_server.store.models import PackImportRow, RoleRow, utcnow
 
-__all__ = ["ImportReport", "PackName", "Subset", "import_pack"]
+__all__ = ["PACKS", "ImportReport", "PackName", "Subset", "import_pack"]
 
-PackName = Literal["esco", "onet"]
+PackName = Literal["esco", "onet", "tech"]
+PACKS: tuple[PackName, ...] = ("esco", "onet", "tech")
+Contents = EscoPack | OnetPack | TechPack
 # First N occupations, or the occupations with these ESCO URIs / O*NET-SOC codes.
 Subset = int | Sequence[str] | None
 _SHOWN_PROBLEMS = 10
@@ -84,7 +92,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def _read(pack: PackName, subset: Subset, data_dir: Path | None) -> EscoPack | OnetPack:
+def _read(pack: PackName, subset: Subset, data_dir: Path | None) -> Contents:
     if pack == "esco":
         full = read_esco(data_dir)
         if subset is None:
@@ -95,7 +103,23 @@ def _read(pack: PackName, subset: Subset, data_dir: Path | None) -> EscoPack | O
     if pack == "onet":
         onet = read_onet(data_dir)
         return onet if subset is None else onet_import.onet_subset(onet, subset)
-    raise ValueError(f"unknown pack {pack!r} (expected 'esco' or 'onet')")
+    if pack == "tech":
+        if subset is not None:
+            raise ValueError("the tech pack has no subsets (it is small)")
+        return read_tech(data_dir)
+    raise ValueError(f"unknown pack {pack!r} (expected one of {', '.join(PACKS)})")
+
+
+def _context(session: Session, pack: str) -> str:
+    """What the import of ``pack`` depends on besides its own content (see the module docstring)."""
+    if pack == "onet":
+        base = onet_import.context(session)
+        tech = session.get(PackImportRow, tech_import.PACK)
+        # Appended only when tech is in, so libraries without it keep their recorded checksum.
+        return f"{base}; with tech {tech.checksum}" if tech is not None else base
+    if pack == "tech":
+        return tech_import.context(session)
+    return ""
 
 
 def _checksum(digest: str, context: str) -> str:
@@ -121,8 +145,7 @@ def _already_imported(session: Session, pack: str, digest: str, embedder: Embedd
     previous = session.get(PackImportRow, pack)
     if previous is None or previous.embedder != embedder.name:
         return None
-    context = onet_import.context(session) if pack == "onet" else ""
-    if previous.checksum != _checksum(digest, context):
+    if previous.checksum != _checksum(digest, _context(session, pack)):
         return None
     return ImportReport(
         pack=pack,
@@ -168,7 +191,7 @@ def import_pack(
     progress: bool = True,
     subset: Subset = None,
     data_dir: Path | None = None,
-    contents: EscoPack | OnetPack | None = None,
+    contents: Contents | None = None,
     after_table: Callable[[str, TableChange], None] | None = None,
 ) -> ImportReport:
     """Import ``pack`` into the library at ``db_url`` (migrated to head). See the module docstring.
@@ -178,8 +201,8 @@ def import_pack(
     ``after_table`` is called after each table is written (an exception there aborts and rolls back).
     """
     started = time.perf_counter()
-    if pack not in ("esco", "onet"):
-        raise ValueError(f"unknown pack {pack!r} (expected 'esco' or 'onet')")
+    if pack not in PACKS:
+        raise ValueError(f"unknown pack {pack!r} (expected one of {', '.join(PACKS)})")
     model = embedder or load_embedder()
     engine = make_engine(db_url)
     try:
@@ -207,8 +230,7 @@ def import_pack(
                 done.problems = list(contents.problems)
                 done.seconds = time.perf_counter() - started
                 return done
-            context = onet_import.context(session) if pack == "onet" else ""
-            checksum = _checksum(contents.info.digest, context)
+            checksum = _checksum(contents.info.digest, _context(session, pack))
             previous = session.get(PackImportRow, pack)
             report = ImportReport(
                 pack=pack,
@@ -238,6 +260,13 @@ def import_pack(
                         f"O*NET was imported alone ({onet_roles} roles); import onet again to merge it "
                         "into the ESCO roles"
                     )
+                if session.get(PackImportRow, tech_import.PACK) is not None and any(
+                    c.changed for c in report.changes.values()
+                ):
+                    report.notes.append("the tech pack was imported on the previous ESCO: import tech again")
+            elif isinstance(contents, TechPack):
+                report.changes, notes = tech_import.write_tech(session, syncer, contents)
+                report.notes += notes
             else:
                 report.changes, notes = onet_import.write_onet(session, syncer, contents, vectors)
                 report.notes += notes

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from jdlens_server.library.packs.records import EscoSkill, ReuseLevel, SkillType
 
-__all__ = ["GroupPlace", "SkillMeta", "esco_skill_meta", "tool_meta"]
+__all__ = ["GroupPlace", "SkillMeta", "curated_meta", "esco_skill_meta", "tool_meta"]
 
 # Nature, volatility, lifespan and version-strategy names as the protos spell them (without prefix).
 CONCEPT, PRACTICE, TOOL, LANGUAGE, PLATFORM = "CONCEPT", "PRACTICE", "TOOL", "LANGUAGE", "PLATFORM"
@@ -168,3 +168,14 @@ def tool_meta(category: str, sub_category: str, hot: bool) -> SkillMeta:
         "; O*NET marks it a hot technology" if hot else ""
     )
     return SkillMeta(category, sub_category, nature, HIGH, MULTI_YEAR, MAJOR_VERSIONS, 0.8, reasoning)
+
+
+def curated_meta(nature: str, category: str, sub_category: str) -> SkillMeta:
+    """Metadata of a curated tech-pack skill: its nature is stated by the curator, not inferred; the
+    dynamics follow the same nature rules as ESCO's ICT skills (they are all ICT content)."""
+    volatility, lifespan, versions = _dynamics(nature, None, True, nature == LANGUAGE)
+    reasoning = (
+        f"curated in the jdlens tech pack as {nature}; volatility/lifespan from nature {nature}, ICT group"
+        + (f"; category from group {sub_category!r}" if sub_category else "; no skill group")
+    )
+    return SkillMeta(category, sub_category, nature, volatility, lifespan, versions, 0.9, reasoning)

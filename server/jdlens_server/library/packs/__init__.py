@@ -1,4 +1,4 @@
-"""Taxonomy packs shipped with jdlens (ESCO, O*NET) and typed readers for them.
+"""Taxonomy packs shipped with jdlens (ESCO, O*NET, the curated tech supplement) and typed readers.
 
     pack = read_esco()                    # full ESCO v1.1.1, ~3 s
     small = read_esco(occupations_limit=20)   # consistent subset for tests
@@ -14,6 +14,7 @@ from jdlens_server.library.packs.manifest import (
     ESCO,
     ONET,
     PACK_FILES,
+    TECH,
     ManifestError,
     PackFile,
     PackInfo,
@@ -41,14 +42,18 @@ from jdlens_server.library.packs.records import (
     ReuseLevel,
     SkillType,
     TaskType,
+    TechEscoAlias,
+    TechSkill,
     UnspscCommodity,
 )
+from jdlens_server.library.packs.tech import TechPack, read_tech
 
 __all__ = [
     "DATA_DIR",
     "ESCO",
     "ONET",
     "PACK_FILES",
+    "TECH",
     "BroaderRelation",
     "ConceptType",
     "EscoOccupation",
@@ -71,6 +76,9 @@ __all__ = [
     "ReuseLevel",
     "SkillType",
     "TaskType",
+    "TechEscoAlias",
+    "TechPack",
+    "TechSkill",
     "UnspscCommodity",
     "esco_subset",
     "pack_info",
@@ -78,5 +86,6 @@ __all__ = [
     "read_esco",
     "read_manifest",
     "read_onet",
+    "read_tech",
     "verify_pack",
 ]

@@ -21,6 +21,7 @@ MANIFEST_FORMAT = 1
 
 ESCO = "esco"
 ONET = "onet"
+TECH = "tech"
 
 ESCO_SKILLS = "esco_skills.jsonl.gz"
 ESCO_SKILL_GROUPS = "esco_skill_groups.jsonl.gz"
@@ -35,6 +36,9 @@ ONET_ALTERNATE_TITLES = "onet_alternate_titles.jsonl.gz"
 ONET_TASKS = "onet_tasks.jsonl.gz"
 ONET_TECHNOLOGY_SKILLS = "onet_technology_skills.jsonl.gz"
 ONET_COMMODITIES = "onet_unspsc_commodities.jsonl.gz"
+
+TECH_SKILLS = "tech_skills.jsonl.gz"
+TECH_ESCO_ALIASES = "tech_esco_aliases.jsonl.gz"
 
 PACK_FILES: Mapping[str, tuple[str, ...]] = {
     ESCO: (
@@ -53,6 +57,7 @@ PACK_FILES: Mapping[str, tuple[str, ...]] = {
         ONET_TECHNOLOGY_SKILLS,
         ONET_COMMODITIES,
     ),
+    TECH: (TECH_SKILLS, TECH_ESCO_ALIASES),
 }
 
 

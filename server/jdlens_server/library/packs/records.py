@@ -1,4 +1,4 @@
-"""Typed records read from the shipped taxonomy packs (ESCO, O*NET).
+"""Typed records read from the shipped taxonomy packs (ESCO, O*NET, the curated tech supplement).
 
 Records mirror the source tables after light normalisation (labels split into tuples and
 whitespace-collapsed, empty / "n/a" cells as None); they carry no store identity. The importer maps
@@ -169,3 +169,31 @@ class UnspscCommodity:
     family_title: str
     segment_code: int
     segment_title: str
+
+
+# ---- tech supplement (curated by jdlens, see tools/tech_pack.toml) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TechSkill:
+    """A skill ESCO lacks. ``key`` is stable across releases (the store's source URI derives from it)."""
+
+    key: str
+    name: str
+    description: str
+    # A SkillNature name without prefix: CONCEPT, PRACTICE, TOOL, PLATFORM, LANGUAGE, METHODOLOGY, ...
+    nature: str
+    # ESCO skill-group URIs; the first is the primary dimension (category and sub-category).
+    dimension_uris: tuple[str, ...]
+    aliases: tuple[str, ...]
+    # The labels (name or aliases) that are also ordinary words: matched only near tech context.
+    context_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TechEscoAlias:
+    """Extra labels for an existing ESCO skill (``esco_label`` is its preferred label, for checking)."""
+
+    esco_uri: str
+    esco_label: str
+    aliases: tuple[str, ...]

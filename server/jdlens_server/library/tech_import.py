@@ -1,0 +1,183 @@
+"""Tech supplement pack -> library rows, on top of ESCO.
+
+The pack is jdlens's own curated data (tools/tech_pack.toml): skills for data and software work that
+ESCO v1.1.1 lacks, and labels recruiters write for skills ESCO has. It needs ESCO in the library (its
+skills join ESCO skill groups as dimensions; its extra labels attach to ESCO skills by URI), and
+owns, like every pack, only its own rows, so a re-import touches nothing else:
+- skills with ``pack == "tech"`` (source URI ``jdlens:tech:<key>``), metadata from the curated
+  nature and the primary ESCO group (skill_meta.curated_meta), embedded by display name;
+- skill aliases with ``source == "tech"``: each tech skill's name (canonical) and aliases, and the
+  extra labels of ESCO skills. A label the curator marks as an ordinary word ("Spark", "Hive") is
+  CONTEXT_REQUIRED, so the matcher counts it only near tech context; others follow aliases.py;
+- skill -> dimension links with ``source == "tech"``.
+What the pack names but the library lacks (an ESCO skill or group left out of an ESCO subset) is
+skipped and counted in the report's notes. O*NET technology examples that equal a tech label merge
+into the tech skill when O*NET is imported after tech (its import then depends on this one).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jdlens_server.errors import FailedPrecondition, PreconditionViolation
+from jdlens_server.library import tables
+from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED, alias_type, match_strategy
+from jdlens_server.library.packs.tech import TechPack
+from jdlens_server.library.skill_meta import PRACTICE, curated_meta
+from jdlens_server.library.sync import RowData, Syncer, TableChange, assign_slugs
+from jdlens_server.nlp.normalize import fold
+from jdlens_server.store.models import DimensionRow, PackImportRow, SkillAliasRow, SkillRow
+
+__all__ = ["PACK", "TECH_URI", "context", "write_tech"]
+
+PACK = "tech"
+ESCO = "esco"
+ONET = "onet"
+TECH_URI = "jdlens:tech:"
+
+
+def context(session: Session) -> str:
+    """What a tech import depends on besides its own content: the ESCO import it sits on."""
+    esco = session.get(PackImportRow, ESCO)
+    return f"on esco {esco.checksum if esco else 'unrecorded'}"
+
+
+def _require_esco(session: Session) -> None:
+    if session.scalar(select(SkillRow.id).where(SkillRow.pack == ESCO).limit(1)) is None:
+        raise FailedPrecondition(
+            "the tech pack supplements ESCO: run `jdlens library import esco` first",
+            [PreconditionViolation("LIBRARY", PACK, "import the esco pack first")],
+        )
+
+
+def _group_places(session: Session) -> dict[str, tuple[int, str, str]]:
+    """ESCO group URI -> (dimension id, category, sub-category), as the ESCO import derives them:
+    the category is the group's ancestor just below the pillar root, the sub-category the group."""
+    rows = session.execute(
+        select(
+            DimensionRow.id, DimensionRow.source_uri, DimensionRow.display_name, DimensionRow.parent_id
+        ).where(DimensionRow.pack == ESCO)
+    ).all()
+    label = {int(i): str(name) for i, _, name, _ in rows}
+    parent = {int(i): (int(p) if p is not None else None) for i, _, _, p in rows}
+    out: dict[str, tuple[int, str, str]] = {}
+    for dim_id, uri, name, _ in rows:
+        chain = [int(dim_id)]
+        while (up := parent.get(chain[-1])) is not None and up not in chain:
+            chain.append(up)
+        top = chain[-2] if len(chain) >= 2 else chain[0]
+        out[str(uri)] = (int(dim_id), label.get(top, ""), str(name))
+    return out
+
+
+def _alias_row(skill_id: int, text: str, *, canonical: bool, context_required: bool) -> RowData:
+    return {
+        "skill_id": skill_id,
+        "normalized": fold(text),
+        "text": text,
+        "alias_type": CANONICAL if canonical else alias_type(text),
+        "match_strategy": CONTEXT_REQUIRED if context_required else match_strategy(text),
+        "is_primary": canonical,
+        "source": PACK,
+    }
+
+
+def _onet_overlap(session: Session, keys: set[str]) -> int:
+    """O*NET skills that one of the tech labels names (they merge when O*NET is imported again)."""
+    rows = session.execute(
+        select(SkillAliasRow.skill_id, SkillAliasRow.normalized)
+        .join(SkillRow, SkillRow.id == SkillAliasRow.skill_id)
+        .where(SkillRow.pack == ONET)
+    )
+    return len({int(sid) for sid, key in rows if key in keys})
+
+
+def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> tuple[dict[str, TableChange], list[str]]:
+    """Synchronise the library's tech scope with ``pack``; returns the changes and report notes."""
+    _require_esco(session)
+    changes: dict[str, TableChange] = {}
+    notes: list[str] = []
+    syncer.baseline([tables.skills(PACK), tables.skill_aliases(PACK), tables.skill_dimensions(PACK)])
+    places = _group_places(session)
+
+    # ---- skills ---------------------------------------------------------------------------------
+    uri = {s.key: TECH_URI + s.key for s in pack.skills}
+    slugs = assign_slugs(session, SkillRow, SkillRow.pack == PACK, {uri[s.key]: s.name for s in pack.skills})
+    missing_groups: set[str] = set()
+    skill_rows: list[RowData] = []
+    for s in pack.skills:
+        present = [places[u] for u in s.dimension_uris if u in places]
+        missing_groups |= {u for u in s.dimension_uris if u not in places}
+        _, category, sub_category = present[0] if present else (0, "", "")
+        skill_rows.append(
+            tables.skill_row(
+                source_uri=uri[s.key],
+                slug=slugs[uri[s.key]],
+                display_name=s.name,
+                description=s.description,
+                pack=PACK,
+                meta=curated_meta(s.nature, category, sub_category),
+                # ESCO's own typing of ICT content: practices are skills, the rest knowledge.
+                skill_type="skill/competence" if s.nature == PRACTICE else "knowledge",
+                reuse_level="sector-specific",
+            )
+        )
+    skills = syncer.sync(tables.skills(PACK), skill_rows)
+    changes["skills"] = skills.change
+    skill_id = {s.key: skills.ids[(uri[s.key],)] for s in pack.skills}
+
+    # ---- aliases: the tech skills' labels, and extra labels of ESCO skills -------------------------
+    alias_rows: list[RowData] = []
+    for s in pack.skills:
+        context_labels = set(s.context_labels)
+        for n, text in enumerate((s.name, *s.aliases)):
+            alias_rows.append(
+                _alias_row(skill_id[s.key], text, canonical=n == 0, context_required=text in context_labels)
+            )
+    esco_ids = {
+        str(u): int(i)
+        for u, i in session.execute(
+            select(SkillRow.source_uri, SkillRow.id).where(
+                SkillRow.pack == ESCO, SkillRow.source_uri.in_([a.esco_uri for a in pack.esco_aliases])
+            )
+        )
+    }
+    absent = [a for a in pack.esco_aliases if a.esco_uri not in esco_ids]
+    for a in pack.esco_aliases:
+        if a.esco_uri in esco_ids:
+            alias_rows += [
+                _alias_row(esco_ids[a.esco_uri], t, canonical=False, context_required=False)
+                for t in a.aliases
+            ]
+    alias_rows = [r for r in alias_rows if r["normalized"]]
+    changes["skill_aliases"] = syncer.sync(tables.skill_aliases(PACK), alias_rows).change
+
+    # ---- skill -> dimension links ----------------------------------------------------------------
+    link_rows = [
+        {"skill_id": skill_id[s.key], "dimension_id": places[u][0], "source": PACK}
+        for s in pack.skills
+        for u in s.dimension_uris
+        if u in places
+    ]
+    changes["skill_dimensions"] = syncer.sync(tables.skill_dimensions(PACK), link_rows).change
+
+    undimensioned = sum(1 for s in pack.skills if not any(u in places for u in s.dimension_uris))
+    notes.append(
+        f"tech on ESCO: {len(pack.skills)} skills ({undimensioned} without a dimension), "
+        f"extra labels for {len(pack.esco_aliases) - len(absent)} ESCO skills"
+    )
+    if absent:
+        notes.append(
+            f"{len(absent)} ESCO skills the pack names are not in the library (an ESCO subset?): "
+            + ", ".join(sorted(a.esco_label for a in absent)[:5])
+            + (" ..." if len(absent) > 5 else "")
+        )
+    if missing_groups:
+        notes.append(f"{len(missing_groups)} ESCO skill groups the pack names are not in the library")
+    overlap = _onet_overlap(session, {str(r["normalized"]) for r in alias_rows})
+    if overlap:
+        notes.append(
+            f"{overlap} O*NET skills share a label with the tech pack: import onet again to merge them"
+        )
+    return changes, notes

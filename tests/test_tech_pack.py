@@ -1,0 +1,275 @@
+"""The curated tech supplement pack: import on top of an ESCO subset (SQLite and PostgreSQL),
+idempotent re-import, updates that touch only its rows, its labels in the dictionary matcher (and
+the context its ordinary-word names need), and the reference JD through the generated client."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc
+from jdlens_server.app import Runtime, build_runtime, embedded_server
+from jdlens_server.errors import FailedPrecondition
+from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED
+from jdlens_server.library.importer import import_pack
+from jdlens_server.library.packs.esco import EscoPack, esco_subset
+from jdlens_server.library.packs.tech import TechPack, read_tech
+from jdlens_server.library.tech_import import TECH_URI
+from jdlens_server.nlp.embedder import Embedder
+from jdlens_server.store.db import make_engine, session_factory
+from jdlens_server.store.models import (
+    ChangeLogRow,
+    DimensionRow,
+    PackImportRow,
+    SkillAliasRow,
+    SkillDimensionRow,
+    SkillRow,
+)
+from pipeline_runtime import REFERENCE_JD
+
+OCCUPATION = "http://data.europa.eu/esco/occupation/"
+# Data scientist and software developer (as the other pipeline tests), plus computer vision engineer
+# (brings ESCO's "machine learning") and big data archive librarian (brings its ETL tools skill).
+OCCUPATIONS = [
+    OCCUPATION + "258e46f9-0075-4a2e-adae-1ff0477e0f30",
+    OCCUPATION + "f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+    OCCUPATION + "1c5a45b9-440e-4726-b565-16a952abd341",
+    OCCUPATION + "4e4a1aa1-ca53-406e-9ca6-889d4621a0ed",
+]
+ML_URI = "http://data.europa.eu/esco/skill/3a2d5b45-56e4-4f5a-a55a-4a4a65afdc43"
+ETL_URI = "http://data.europa.eu/esco/skill/9d0d89be-bffa-4393-b6f6-8d05bea49051"
+
+
+@pytest.fixture(scope="module")
+def esco_part(esco: EscoPack) -> EscoPack:
+    return esco_subset(esco, occupation_uris=OCCUPATIONS)
+
+
+@pytest.fixture(scope="session")
+def tech() -> TechPack:
+    return read_tech()
+
+
+def _session(db_url: str) -> Iterator[Session]:
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _count(db_url: str, model: type, *where: object) -> int:
+    for session in _session(db_url):
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+    raise AssertionError("unreachable")
+
+
+def _esco_state(db_url: str) -> tuple[int, ...]:
+    """Counts of the rows ESCO owns: a tech import must leave them as they are."""
+    return (
+        _count(db_url, SkillRow, SkillRow.pack == "esco"),
+        _count(db_url, SkillAliasRow, SkillAliasRow.source == "esco"),
+        _count(db_url, SkillDimensionRow, SkillDimensionRow.source == "esco"),
+        _count(db_url, DimensionRow),
+    )
+
+
+def _library(db_url: str, esco_part: EscoPack, embedder: Embedder) -> None:
+    import_pack(db_url, "esco", contents=esco_part, embedder=embedder, progress=False)
+    import_pack(db_url, "tech", embedder=embedder, progress=False)
+
+
+# ---- import ----------------------------------------------------------------------------------------
+
+
+def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
+    db_url: str, esco_part: EscoPack, tech: TechPack, embedder: Embedder
+) -> None:
+    assert tech.problems == [] and len(tech.skills) >= 100
+    esco_report = import_pack(db_url, "esco", contents=esco_part, embedder=embedder, progress=False)
+    before = _esco_state(db_url)
+
+    report = import_pack(db_url, "tech", embedder=embedder, progress=False)
+    assert report.changed and report.library_version == esco_report.library_version + 1
+    assert report.counts["skills"] == len(tech.skills)
+    assert report.embedded_texts >= len(tech.skills)  # every new label embedded once
+    assert _esco_state(db_url) == before
+    # The subset lacks some ESCO skills the pack aliases: skipped and said, not an error.
+    assert any("not in the library" in note for note in report.notes)
+
+    for session in _session(db_url):
+        skills = session.scalars(select(SkillRow).where(SkillRow.pack == "tech")).all()
+        assert {s.source_uri for s in skills} == {TECH_URI + s.key for s in tech.skills}
+        assert all(s.embedding is not None for s in skills)
+        spark = next(s for s in skills if s.display_name == "Apache Spark")
+        assert (spark.nature, spark.version_strategy) == ("PLATFORM", "MAJOR_VERSIONS")
+        assert spark.category == "information and communication technologies (icts)"
+        pipelines = next(s for s in skills if s.display_name == "data pipelines")
+        assert pipelines.nature == "CONCEPT" and pipelines.sub_category == (
+            "database and network design and administration"
+        )
+        # Every tech skill hangs under an ESCO skill group (its dimensions).
+        linked = set(
+            session.scalars(select(SkillDimensionRow.skill_id).where(SkillDimensionRow.source == "tech"))
+        )
+        assert linked == {s.id for s in skills}
+        # Labels of ESCO skills are the pack's rows, on the ESCO skill.
+        ml = session.scalar(select(SkillRow).where(SkillRow.source_uri == ML_URI))
+        assert ml is not None and ml.pack == "esco"
+        ml_aliases = {
+            a.text: a.source
+            for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.skill_id == ml.id))
+        }
+        assert ml_aliases["model training"] == "tech" and ml_aliases["machine learning"] == "esco"
+        entries = session.execute(
+            select(ChangeLogRow.resource, ChangeLogRow.detail).where(
+                ChangeLogRow.library_version == report.library_version
+            )
+        ).all()
+        assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions"}
+        assert all(d.startswith("tech 1.0.0") for _, d in entries)
+        recorded = session.get(PackImportRow, "tech")
+        assert recorded is not None and recorded.library_version == report.library_version
+
+    again = import_pack(db_url, "tech", embedder=embedder, progress=False)
+    assert not again.changed and again.library_version == report.library_version
+    assert "nothing changed" in again.message and again.embedded_texts == 0
+
+
+def test_tech_needs_esco_first(sqlite_url: str, embedder: Embedder) -> None:
+    with pytest.raises(FailedPrecondition, match="import esco"):
+        import_pack(sqlite_url, "tech", embedder=embedder, progress=False)
+    assert _count(sqlite_url, SkillRow) == 0 and _count(sqlite_url, PackImportRow) == 0
+
+
+def test_a_changed_pack_updates_only_its_rows(
+    db_url: str, esco_part: EscoPack, tech: TechPack, embedder: Embedder
+) -> None:
+    _library(db_url, esco_part, embedder)
+    before = _esco_state(db_url)
+    for session in _session(db_url):
+        ids = {
+            u: i
+            for u, i in session.execute(
+                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
+            )
+        }
+    dropped, renamed = tech.skills[0], tech.skills[1]
+    changed = dataclasses.replace(
+        tech,
+        info=tech.info.subset_info(["test-change"], "test change"),
+        skills=[dataclasses.replace(renamed, aliases=(*renamed.aliases, "a test alias")), *tech.skills[2:]],
+    )
+    report = import_pack(db_url, "tech", contents=changed, embedder=embedder, progress=False)
+    assert report.changed
+    assert (report.changes["skills"].removed, report.changes["skills"].added) == (1, 0)
+    assert report.changes["skill_aliases"].added == 1
+    assert _esco_state(db_url) == before
+    for session in _session(db_url):
+        now = {
+            u: i
+            for u, i in session.execute(
+                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
+            )
+        }
+    assert TECH_URI + dropped.key not in now
+    assert all(now[u] == ids[u] for u in now)  # kept skills keep their ids
+
+
+# ---- matching --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runtime(sqlite_url: str, esco_part: EscoPack, embedder: Embedder) -> Iterator[Runtime]:
+    _library(sqlite_url, esco_part, embedder)
+    rt = build_runtime(sqlite_url)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def _found(rt: Runtime, text: str) -> dict[str, str]:
+    """Skill name -> the text it was found in."""
+    loaded = rt.library.current()
+    names = loaded.snapshot.skill_names
+    return {names[m.skill_id]: text[m.start : m.end] for m in loaded.matcher.find(text)}
+
+
+def test_pack_labels_resolve_in_the_matcher(runtime: Runtime) -> None:
+    found = _found(
+        runtime,
+        "You will build batch jobs and real-time streaming pipelines, design ETL/ELT processes and "
+        "train ML models. Experience with Apache Kafka, Kubernetes, CI/CD and big data platforms.",
+    )
+    assert found["batch processing"] == "batch jobs"
+    assert found["stream processing"] == "real-time streaming"
+    assert found["machine learning"] == "ML models"
+    assert found["data extraction, transformation and loading tools"] == "ETL/ELT"
+    assert found["Apache Kafka"] == "Apache Kafka"
+    assert found["CI/CD"] == "CI/CD"
+    assert found["big data"] == "big data platforms"
+
+
+def test_an_ordinary_word_name_needs_tech_context(runtime: Runtime, sqlite_url: str) -> None:
+    for session in _session(sqlite_url):
+        strategy = {
+            a.text: a.match_strategy
+            for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.source == "tech"))
+        }
+    assert strategy["Spark"] == strategy["Airflow"] == strategy["Hive"] == CONTEXT_REQUIRED
+    assert strategy["Kubernetes"] != CONTEXT_REQUIRED
+    assert "Apache Spark" in _found(runtime, "Pipelines in Spark, Flink and Kafka.")
+    assert "Apache Airflow" in _found(runtime, "Schedule the jobs in Airflow on the cloud platform.")
+    # The same words as plain English are no skills.
+    assert "Apache Spark" not in _found(runtime, "Bring a Spark of joy to every customer you meet.")
+    assert "Apache Airflow" not in _found(runtime, "Check the Airflow of the clean room every morning.")
+    assert "Apache Hive" not in _found(runtime, "The office is a Hive of activity all day.")
+
+
+def test_canonical_labels_are_primary(
+    sqlite_url: str, esco_part: EscoPack, tech: TechPack, embedder: Embedder
+) -> None:
+    _library(sqlite_url, esco_part, embedder)
+    for session in _session(sqlite_url):
+        canon = session.execute(
+            select(SkillRow.display_name, SkillAliasRow.text)
+            .join(SkillAliasRow, SkillAliasRow.skill_id == SkillRow.id)
+            .where(SkillRow.pack == "tech", SkillAliasRow.alias_type == CANONICAL, SkillAliasRow.is_primary)
+        ).all()
+    assert {name for name, _ in canon} == {s.name for s in tech.skills}
+    assert all(name == text for name, text in canon)
+
+
+# ---- the reference JD ----------------------------------------------------------------------------
+
+
+def test_reference_jd_yields_the_data_concepts_with_evidence(runtime: Runtime) -> None:
+    with embedded_server(runtime) as target, grpc.insecure_channel(target) as channel:
+        stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+        run = stub.ExtractFromJd(
+            pipeline_service_pb2.ExtractFromJdRequest(jd=pipeline_service_pb2.JdInput(text=REFERENCE_JD)),
+            timeout=120,
+        ).run
+    skills = {s.skill_name: s for s in run.extraction.skills}
+    evidence = {name: {e.text for e in s.evidence} for name, s in skills.items()}
+    for name, s in skills.items():
+        for ev in s.evidence:
+            assert run.jd_text[ev.span.start : ev.span.end] == ev.text, name
+    # Library skills now, not new phrases.
+    for name in ("big data", "data pipelines", "stream processing", "machine learning"):
+        assert not skills[name].is_new and skills[name].library_skill.slug, name
+    assert {"big data solutions", "Big Data"} <= evidence["big data"]
+    assert "data pipelines" in evidence["data pipelines"]
+    assert {"real-time streaming", "streaming data processing"} <= evidence["stream processing"]
+    assert evidence["machine learning"] == {"model training"}  # "machine model training needs"
+    assert {"Apache Kafka", "Apache Spark", "Apache Airflow", "Docker", "Kubernetes", "CI/CD"} <= set(skills)
+    # Batch processing is not found: "batch analytical capabilities" holds no batch-processing label
+    # (the pack has "batch analytics", "batch jobs", ...; the matcher does not fold "analytical" to
+    # "analytics"), and no label was fitted to this one JD.
