@@ -58,9 +58,10 @@ def _build_packs_module() -> ModuleType:
 
 def test_manifest_pins_the_shipped_files() -> None:
     manifest = read_manifest()
-    assert set(manifest.packs) == {ESCO, ONET}
+    assert set(manifest.packs) == {ESCO, ONET, mf.TECH}
     assert manifest.packs[ESCO].version == "1.1.1"
     assert manifest.packs[ONET].version == "29.2"
+    assert manifest.packs[mf.TECH].version  # the curated pack's own version, bumped on each change
     for name, info in manifest.packs.items():
         assert {f.name for f in info.files} == set(PACK_FILES[name])
         assert verify_pack(info) == []

@@ -147,6 +147,37 @@ def test_hyphen_and_space_forms_meet(matcher: SkillMatcher) -> None:
     assert found(matcher, "full stack developments") == [("full stack developments", 16)]
 
 
+@pytest.mark.parametrize(
+    ("label", "text", "span"),
+    [
+        (
+            "extraction, transformation and loading",
+            "Pipelines for extraction, transformation, and loading of data.",
+            "extraction, transformation, and loading",
+        ),
+        (
+            "extraction, transformation, and loading",
+            "Pipelines for extraction, transformation and loading of data.",
+            "extraction, transformation and loading",
+        ),
+        (
+            "reading, writing or speaking",
+            "Fluent in reading, writing, or speaking.",
+            "reading, writing, or speaking",
+        ),
+    ],
+)
+def test_both_comma_styles_of_a_list_label_meet(label: str, text: str, span: str) -> None:
+    matcher = SkillMatcher.build([entry(1, label)])
+    assert found(matcher, text) == [(span, 1)]
+
+
+def test_a_comma_before_and_still_ends_other_labels() -> None:
+    # Only the key drops the serial comma; "SQL, and Python" names two skills, not "SQL and Python".
+    matcher = SkillMatcher.build([entry(1, "SQL"), entry(2, "Python")])
+    assert [m.skill_id for m in matcher.find("SQL, and Python")] == [1, 2]
+
+
 def test_parenthetical_label_head_is_an_implicit_alias(matcher: SkillMatcher) -> None:
     hits = matcher.find("Python developer")
     assert [(m.skill_id, m.alias_type) for m in hits] == [(4, "implicit")]

@@ -133,7 +133,7 @@ def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
             )
         ).all()
         assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions"}
-        assert all(d.startswith("tech 1.0.0") for _, d in entries)
+        assert all(d.startswith(f"tech {tech.info.version}") for _, d in entries)
         recorded = session.get(PackImportRow, "tech")
         assert recorded is not None and recorded.library_version == report.library_version
 
@@ -231,6 +231,9 @@ def test_an_ordinary_word_name_needs_tech_context(runtime: Runtime, sqlite_url: 
     assert "Apache Spark" not in _found(runtime, "Bring a Spark of joy to every customer you meet.")
     assert "Apache Airflow" not in _found(runtime, "Check the Airflow of the clean room every morning.")
     assert "Apache Hive" not in _found(runtime, "The office is a Hive of activity all day.")
+    # A lower-case ordinary word counts only with a skill cue beside it.
+    assert "batch processing" in _found(runtime, "Streaming and batch capabilities are required.")
+    assert "batch processing" not in _found(runtime, "Mix each batch of dough by hand.")
 
 
 def test_canonical_labels_are_primary(
@@ -263,13 +266,16 @@ def test_reference_jd_yields_the_data_concepts_with_evidence(runtime: Runtime) -
         for ev in s.evidence:
             assert run.jd_text[ev.span.start : ev.span.end] == ev.text, name
     # Library skills now, not new phrases.
-    for name in ("big data", "data pipelines", "stream processing", "machine learning"):
+    etl = "data extraction, transformation and loading tools"
+    concepts = ("big data", "data pipelines", etl, "stream processing", "batch processing", "machine learning")
+    for name in concepts:
         assert not skills[name].is_new and skills[name].library_skill.slug, name
     assert {"big data solutions", "Big Data"} <= evidence["big data"]
     assert "data pipelines" in evidence["data pipelines"]
+    # Written with a serial comma; the pack's label has none.
+    assert evidence[etl] == {"extraction, transformation, and loading"}
     assert {"real-time streaming", "streaming data processing"} <= evidence["stream processing"]
+    # "real-time streaming and batch analytical capabilities": "batch" with a skill cue.
+    assert evidence["batch processing"] == {"batch"}
     assert evidence["machine learning"] == {"model training"}  # "machine model training needs"
     assert {"Apache Kafka", "Apache Spark", "Apache Airflow", "Docker", "Kubernetes", "CI/CD"} <= set(skills)
-    # Batch processing is not found: "batch analytical capabilities" holds no batch-processing label
-    # (the pack has "batch analytics", "batch jobs", ...; the matcher does not fold "analytical" to
-    # "analytics"), and no label was fitted to this one JD.

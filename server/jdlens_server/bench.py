@@ -182,14 +182,15 @@ def prepare_database(source_url: str, directory: Path, log: Log) -> tuple[str, s
             ):
                 src.backup(dst)
             return url, f"library version {version} copied from {source}"
-    log(f"no library at {source_url}; importing ESCO into a temporary database (a few minutes)")
-    command = [sys.executable, "-m", "jdlens_server.cli", "library", "import", "esco", "--db", url]
-    if not sys.stderr.isatty():
-        command.append("--no-progress")
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"importing ESCO failed (exit {done.returncode})")
-    return url, "ESCO imported into a temporary database"
+    log(f"no library at {source_url}; importing ESCO and tech into a temporary database (a few minutes)")
+    for pack in ("esco", "tech"):  # the default library, as a first `jdlens analyze` builds it
+        command = [sys.executable, "-m", "jdlens_server.cli", "library", "import", pack, "--db", url]
+        if not sys.stderr.isatty():
+            command.append("--no-progress")
+        done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+        if done.returncode != 0:
+            raise BenchError(f"importing {pack} failed (exit {done.returncode})")
+    return url, "ESCO and tech imported into a temporary database"
 
 
 # ---- measuring -------------------------------------------------------------------------------

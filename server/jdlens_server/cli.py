@@ -167,7 +167,10 @@ def _ensure_library(db_url: str) -> None:
     finally:
         engine.dispose()
     if version == 0:
-        print("jdlens: the library is empty; importing ESCO v1.1.1 (first run only)...", file=sys.stderr)
+        print(
+            "jdlens: the library is empty; importing ESCO v1.1.1 and the tech supplement (first run only)...",
+            file=sys.stderr,
+        )
         for pack in ("esco", "tech"):
             report = import_pack(db_url, pack, progress=sys.stderr.isatty())
             print(f"jdlens: {report.message}", file=sys.stderr)

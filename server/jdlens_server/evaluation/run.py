@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
@@ -11,6 +12,7 @@ from jdlens_server.app import build_runtime
 from jdlens_server.evaluation.linking import evaluate_linking
 from jdlens_server.evaluation.roles import evaluate_roles, read_jobads, read_titles
 from jdlens_server.evaluation.spans import evaluate_spans, span_extractor
+from jdlens_server.library.esco_import import PACK as ESCO_PACK
 from jdlens_server.llm.backend import sum_usage
 from jdlens_server.nlp.skill_phrases import PhraseProposer
 from jdlens_server.pipeline.skill_linking import rank_skills
@@ -77,18 +79,26 @@ def run_eval(
         if kind == "spans":
             return evaluate_spans(path, span_extractor(loaded.matcher, proposer))
         snapshot = loaded.snapshot
+        # The task ranks canonical ESCO skills (eval-dev README): skills of other packs (tech,
+        # O*NET) and learned ones are left out of the candidates, as their labels can never be gold.
+        esco_rows = np.array(
+            [snapshot.skills[int(s)].pack == ESCO_PACK for s in snapshot.skill_ids], dtype=bool
+        )
+        esco_ids, esco_matrix = snapshot.skill_ids[esco_rows], snapshot.skill_matrix[esco_rows]
 
         def ranker(sentence: str) -> list[str]:
             ranked = rank_skills(
                 sentence,
                 loaded.matcher,
-                snapshot.skill_ids,
-                snapshot.skill_matrix,
+                esco_ids,
+                esco_matrix,
                 runtime.embedder,
-                top_k=20,
+                top_k=40,
                 proposer=proposer,
             )
-            return [snapshot.skill_names[skill_id] for skill_id, _ in ranked]
+            # Dictionary mentions come from the whole library's matcher: keep the ESCO ones.
+            names = [snapshot.skill_names[s] for s, _ in ranked if snapshot.skills[s].pack == ESCO_PACK]
+            return names[:20]
 
         return evaluate_linking(path, ranker)
     finally:

@@ -91,6 +91,20 @@ def _spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
 
 
+_CONJUNCTIONS = frozenset({"and", "or"})
+
+
+def _key_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The tokens matching keys are made of: a serial comma ("extraction, transformation, and
+    loading") is left out, so both comma styles of a listed label meet."""
+    spans = _spans(text, start, end)
+    return [
+        span
+        for i, span in enumerate(spans)
+        if not (span[2] == "," and i + 1 < len(spans) and spans[i + 1][2].casefold() in _CONJUNCTIONS)
+    ]
+
+
 def _is_word(surface: str) -> bool:
     return len(surface) > 1 or surface.isalnum() or surface == "_"
 
@@ -103,7 +117,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def label_key(text: str) -> str:
     """The matching key of a label or phrase: its folded tokens joined by single spaces."""
-    return " ".join([fold_token(m.group()) for m in _TOKEN.finditer(text)])
+    return " ".join([fold_token(w) for _, _, w in _key_spans(text, 0, len(text))])
 
 
 # Sentence ends and list bullets (including the cp1252 bullet \x95 that mis-decoded text keeps).
@@ -536,7 +550,7 @@ class _Label(NamedTuple):
 
 
 def _label(text: str) -> _Label:
-    surfaces = tuple(_TOKEN.findall(text))
+    surfaces = tuple(w for _, _, w in _key_spans(text, 0, len(text)))
     return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
 
 
@@ -546,7 +560,7 @@ class _Region:
     __slots__ = ("_sentences", "ends", "keys", "lower", "starts", "surfaces", "text")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        spans = _spans(text, start, end)
+        spans = _key_spans(text, start, end)
         self.text = text
         self.starts = [a for a, _, _ in spans]
         self.ends = [b for _, b, _ in spans]
