@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import json
 import pstats
@@ -24,16 +25,19 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import grpc
 from google.protobuf import json_format
 from sqlalchemy import select
 
-from jdlens.v1 import pipeline_service_pb2, run_pb2
+from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server import bench
-from jdlens_server.app import Runtime, build_runtime
+from jdlens_server.app import Runtime, build_runtime, embedded_server
 from jdlens_server.pipeline import core as core_module
 from jdlens_server.pipeline import details as details_module
 from jdlens_server.store.db import resolve_db_url
@@ -58,6 +62,27 @@ def _timed(name: str) -> Iterator[None]:
             _STAGE.pop()
         if name == "embed" and _STAGE:
             _CPU[f"embed@{_STAGE[-1]}"] += spent
+
+
+class _GcClock:
+    """CPU spent in the cyclic garbage collector, by generation."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[int, float] = defaultdict(float)
+        self.count: dict[int, int] = defaultdict(int)
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds[info["generation"]] += time.process_time() - self._started
+            self.count[info["generation"]] += 1
+
+    def clear(self) -> None:
+        self.seconds.clear()
+        self.count.clear()
 
 
 def _wrap(owner: Any, attr: str, name: str) -> None:
@@ -138,6 +163,23 @@ def _review_items(runtime: Runtime) -> list[dict[str, Any]]:
     ]
 
 
+def _through_stream(
+    runtime: Runtime, requests: Sequence[pipeline_service_pb2.AnalyzeJdRequest]
+) -> list[run_pb2.Run]:
+    """The requests over one AnalyzeJdStream of an embedded server, as the bench sends them."""
+    options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
+    with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
+        stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
+        items = (
+            pipeline_service_pb2.AnalyzeJdStreamRequest(request_id=str(i), jd=r.jd)
+            for i, r in enumerate(requests)
+        )
+        responses = list(stub.AnalyzeJdStream(items, timeout=600))
+    by_id = {int(r.request_id): r for r in responses}
+    assert all(by_id[i].HasField("run") and not by_id[i].replayed for i in range(len(requests)))
+    return [by_id[i].run for i in range(len(requests))]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None)
@@ -145,12 +187,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--dump", type=Path, default=None)
+    parser.add_argument("--warm-cache", action="store_true", help="fill the embedder's cache first")
+    parser.add_argument("--threads", type=int, default=1, help="run the JDs on this many threads")
+    parser.add_argument(
+        "--grpc",
+        action="store_true",
+        help="send the JDs over one AnalyzeJdStream of an embedded server (concurrent: the per-stage "
+        "figures then count other threads' work too; compare the totals)",
+    )
     parser.add_argument("--stats", type=Path, default=None, help="write the cProfile stats here")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="jdlens-profile-") as directory:
         url = _copy_library(resolve_db_url(args.db), Path(directory))
         runtime = build_runtime(url)
+        gc_clock = _GcClock()
         try:
             core = runtime.core
             _wrap(runtime.embedder, "embed", "embed")
@@ -179,21 +230,34 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                 )
             runtime.embedder.clear_cache()
-            _CPU.clear()
             requests = [
                 pipeline_service_pb2.AnalyzeJdRequest(jd=pipeline_service_pb2.JdInput(text=t))
                 for t in bench.bench_texts(args.n, "stream")
             ]
+            if args.warm_cache:  # every text the runs embed is cached: what is left is not the model
+                for request in requests:
+                    dry = pipeline_service_pb2.AnalyzeJdRequest()
+                    dry.CopyFrom(request)
+                    dry.options.dry_run = True
+                    core.analyze_jd(dry)
+            _CPU.clear()
+            gc_clock.clear()
             profiler = cProfile.Profile(time.process_time) if args.profile or args.stats else None
             runs = []
             wall = time.perf_counter()
             with _timed("total"):
                 if profiler is not None:
                     profiler.enable()
-                for request in requests:
-                    run, replayed = core.analyze_jd(request)
-                    assert not replayed
-                    runs.append(run)
+                if args.grpc:
+                    runs = _through_stream(runtime, requests)
+                elif args.threads > 1:
+                    with ThreadPoolExecutor(max_workers=args.threads) as pool:
+                        runs = [run for run, _ in pool.map(core.analyze_jd, requests)]
+                else:
+                    for request in requests:
+                        run, replayed = core.analyze_jd(request)
+                        assert not replayed
+                        runs.append(run)
                 if profiler is not None:
                     profiler.disable()
             wall = time.perf_counter() - wall
@@ -211,6 +275,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         stage = name.split(".")[0]
         own = _CPU[name] - (_CPU[f"embed@{stage}"] if name == stage else 0.0)
         print(f"    {name:<20} {own * 1000 / n:8.1f}")
+    for generation in sorted(gc_clock.seconds):
+        print(
+            f"  gc gen{generation}: {gc_clock.count[generation]} collections, "
+            f"{gc_clock.seconds[generation] * 1000 / n:.1f} CPU-ms per JD"
+        )
     for name in sorted(k for k in _CPU if k.startswith("embed@")):
         print(f"    {name:<20} {_CPU[name] * 1000 / n:8.1f}")
     print("  (stageN: without its embedder time; stageN.part: with it)")

@@ -303,7 +303,9 @@ class DimensionGeometry:
                 continue
             for d in dims:
                 members[d].append(row)
-        self.snapshot = snapshot
+        # Its dimensions, not the snapshot: a per-snapshot cache value holding its snapshot kept
+        # every replaced library alive (the cache entry goes only when the snapshot does).
+        self._dimensions = snapshot.dimensions
         self.dim_ids = np.array(sorted(members), dtype=np.int64)
         self.sizes = {d: len(members[d]) for d in members}
         self._col = {int(d): i for i, d in enumerate(self.dim_ids)}
@@ -329,7 +331,7 @@ class DimensionGeometry:
             reason = f"cosine {cos:.2f} to the centroid of its {size} skills is below {DIMENSION_ABS}"
             return Coherence(False, cos, best, best_id, reason)
         if cos < best - DIMENSION_MARGIN:
-            best_dim = self.snapshot.dimensions.get(best_id)
+            best_dim = self._dimensions.get(best_id)
             name = best_dim.display_name if best_dim else f"dimensions/{best_id}"
             reason = (
                 f"cosine {cos:.2f} is more than {DIMENSION_MARGIN} below its best dimension "
