@@ -162,6 +162,19 @@ def test_regions_keep_boilerplate_out(matcher: SkillMatcher) -> None:
     assert [s.name for s in skills] == ["analyse data"]
 
 
+def test_the_employers_self_description_counts_only_for_its_stack(matcher: SkillMatcher) -> None:
+    company = "We run Hadoop at scale, and our communication reaches millions. "
+    duties = "You will analyse data."
+    text = company + duties
+    regions = [(0, len(company), "ABOUT_COMPANY"), (len(company), len(text), "RESPONSIBILITIES")]
+    stack = {4}  # Hadoop is a tool; communication is a topic of the employer's, not of the role
+    names = [s.name for s in extract_skills(text, regions, matcher, skill_names=NAMES, stack_skill_ids=stack)]
+    assert sorted(names) == ["Hadoop", "analyse data"]
+    # Without the stack set every mention counts, as before.
+    every = {s.name for s in extract_skills(text, regions, matcher, skill_names=NAMES)}
+    assert "communication" in every
+
+
 def test_without_regions_repetition_decides_primary(matcher: SkillMatcher) -> None:
     text = "Python, Python and more Python. Some SQL."
     skills = {s.name: s for s in extract_skills(text, None, matcher, skill_names=NAMES)}

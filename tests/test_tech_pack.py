@@ -267,7 +267,14 @@ def test_reference_jd_yields_the_data_concepts_with_evidence(runtime: Runtime) -
             assert run.jd_text[ev.span.start : ev.span.end] == ev.text, name
     # Library skills now, not new phrases.
     etl = "data extraction, transformation and loading tools"
-    concepts = ("big data", "data pipelines", etl, "stream processing", "batch processing", "machine learning")
+    concepts = (
+        "big data",
+        "data pipelines",
+        etl,
+        "stream processing",
+        "batch processing",
+        "machine learning",
+    )
     for name in concepts:
         assert not skills[name].is_new and skills[name].library_skill.slug, name
     assert {"big data solutions", "Big Data"} <= evidence["big data"]

@@ -30,6 +30,9 @@ from jdlens_server.store.models import (
     SkillRow,
 )
 
+# Skill natures that name technology a team works with (see LibrarySnapshot.stack_skill_ids).
+STACK_NATURES = frozenset({"TOOL", "PLATFORM", "LANGUAGE"})
+
 
 @dataclass(frozen=True, slots=True)
 class RoleInfo:
@@ -155,6 +158,9 @@ class LibrarySnapshot:
     skill_by_slug: dict[str, int] = field(default_factory=dict)
     role_by_slug: dict[str, int] = field(default_factory=dict)
     skill_names: dict[int, str] = field(default_factory=dict)
+    # Skills that name technology (tools, platforms, languages): an employer's description of
+    # itself names its stack, which says something of the role; its other topics do not.
+    stack_skill_ids: frozenset[int] = frozenset()
     # role_id -> its row in role_ids and every per-role matrix.
     role_row: dict[int, int] = field(default_factory=dict)
     # Row (in role_ids) of each alias, and where each role's run of aliases starts: aliases are
@@ -339,6 +345,7 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     snapshot.skill_by_slug = {s.slug: s.id for s in skills.values()}
     snapshot.role_by_slug = {r.slug: r.id for r in roles.values()}
     snapshot.skill_names = {s.id: s.display_name for s in skills.values()}
+    snapshot.stack_skill_ids = frozenset(s.id for s in skills.values() if s.nature in STACK_NATURES)
     snapshot.role_row = {role_id: row for row, role_id in enumerate(role_ids)}
     _sort_aliases_by_role(snapshot)
     return snapshot

@@ -128,7 +128,14 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
     regions = [(r.plain_start, r.plain_end, r.section_kind.value) for r in jd.skill_text_spans]
     if not regions:
         return []
-    return extract_skills(jd.plain_text, regions, loaded.matcher, skill_names=loaded.snapshot.skill_names)
+    snapshot = loaded.snapshot
+    return extract_skills(
+        jd.plain_text,
+        regions,
+        loaded.matcher,
+        skill_names=snapshot.skill_names,
+        stack_skill_ids=snapshot.stack_skill_ids,
+    )
 
 
 def run_extraction(

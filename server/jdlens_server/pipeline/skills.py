@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from jdlens_server.nlp.skill_matcher import (
@@ -62,6 +62,7 @@ _REGION_WEIGHT: dict[str, float] = {
     "BOILERPLATE": 0.1,
 }
 _PRIMARY_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES"})
+_COMPANY = "ABOUT_COMPANY"
 # Requirement-like regions where open phrases may name new skills.
 _NEW_SKILL_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES", "NICE_TO_HAVE", "ABOUT_ROLE", ""})
 # A sentence that says a skill is optional.
@@ -151,10 +152,17 @@ def extract_skills(
     *,
     skill_names: Mapping[int, str],
     proposer: PhraseProposer | None = None,
+    stack_skill_ids: Container[int] | None = None,
 ) -> list[ExtractedSkillCandidate]:
-    """Skills of a JD, library skills first (by confidence), then new-skill candidates."""
+    """Skills of a JD, library skills first (by confidence), then new-skill candidates.
+
+    With ``stack_skill_ids``, a mention in the employer's description of itself counts only for a
+    skill of that set (its tools, platforms and languages): "Content and journalism across the
+    internet are funded through advertising" asks no journalism of the candidate."""
     spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
     mentions = matcher.find(text, spans)
+    if stack_skill_ids is not None:
+        mentions = [m for m in mentions if m.region_kind != _COMPANY or m.skill_id in stack_skill_ids]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
     optional = _Optionality(text)
