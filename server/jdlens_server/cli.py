@@ -333,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command != "serve" and not args.verbose:
+        # The embedded server's per-call lines repeat what the command itself reports about each
+        # failed call; its errors (a server-side fault) still show.
+        logging.getLogger("jdlens.grpc").setLevel(logging.ERROR)
     from jdlens_server.llm.config import LlmConfigError
 
     try:
