@@ -1,14 +1,23 @@
-"""Profile the CPU AnalyzeJd costs per JD beyond the embedder, in process (no gRPC).
+"""Profile the CPU AnalyzeJd costs per JD beyond the embedder, in process.
 
-Usage: python tools/profile_stream.py [--db URL] [--n 40] [--profile] [--dump runs.jsonl] [--top 40]
+Usage: python tools/profile_stream.py [--db URL] [--n 40] [--warm-cache] [--threads N | --grpc]
+       [--profile | --stats FILE] [--dump runs.jsonl]
 
 Copies the library database (as ``jdlens bench`` does, plus the KRA index files beside a SQLite
 source so nothing is rebuilt), builds the runtime, warms it with three dry runs, then runs the
 shipped bench JDs through ``PipelineCore.analyze_jd`` one at a time with persistence on. Reports
 process CPU-ms per JD: total, inside ``Embedder.embed`` (the onnxruntime threads included, since
-process time counts every thread), and the rest, split by stage. ``--profile`` adds a cProfile of
-the same loop (CPU timer; embedder frames show under ``embed``). ``--dump`` writes each run with
-its ids, times and durations blanked, to diff the outputs of two versions of the code.
+process time counts every thread), and the rest, split by stage and store call, and the time the
+cyclic GC took.
+
+- ``--warm-cache``: first run every JD dry, so every text is in the embedder's cache: the measured
+  pass then costs what is not the model (the cleanest non-embedder figure);
+- ``--threads N`` / ``--grpc``: N JDs at a time, or one AnalyzeJdStream of an embedded server as
+  the bench sends it. Concurrent: per-stage figures then count other threads' work, compare totals;
+- ``--profile`` / ``--stats``: a cProfile (CPU timer) of the measured pass, printed / saved;
+- ``--dump``: each run with ids, times and durations blanked, then the review queue the runs
+  left, to diff the outputs of two versions of the code (the tool also runs on older code:
+  ``PYTHONPATH=<worktree>/server python tools/profile_stream.py``).
 """
 
 from __future__ import annotations
