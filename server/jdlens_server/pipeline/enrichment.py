@@ -78,6 +78,8 @@ class _Region:
     start: int
     end: int
     kind: parsed_jd_pb2.SectionKind.ValueType
+    # Cut once here for every vocabulary that searches the region.
+    tokens: terms.Tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +106,15 @@ def _regions(run: run_pb2.Run) -> list[_Region]:
         pieces = [(start, end)]
         for b0, b1 in blocked:
             pieces = [p for a, z in pieces for p in ((a, min(z, b0)), (max(a, b1), z)) if p[1] > p[0]]
-        out.extend(_Region(a, z, kind) for a, z in pieces)
+        out.extend(_Region(a, z, kind, terms.Tokens.of(text, a, z)) for a, z in pieces)
     return out
 
 
-def _find(vocabulary: terms.Vocabulary, text: str, regions: Sequence[_Region]) -> list[_Hit]:
+def _find(vocabulary: terms.Vocabulary, regions: Sequence[_Region]) -> list[_Hit]:
     return [
         _Hit(category, name, start, end, region.kind)
         for region in regions
-        for category, name, start, end in vocabulary.find(text, region.start, region.end)
+        for category, name, start, end in vocabulary.find_in(region.tokens)
     ]
 
 
@@ -141,7 +143,7 @@ def _skill_names(run: run_pb2.Run) -> list[tuple[str, bool]]:
 
 def _ai_index(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.AiIndex:
     text = run.jd_text
-    hits = _find(terms.AI_VOCABULARY, text, regions)
+    hits = _find(terms.AI_VOCABULARY, regions)
     vocabulary = run_pb2.AiVocabulary(
         **{c: _distinct([h for h in hits if h.category == c]) for c in terms.AI_VOCABULARY.names}
     )
@@ -196,7 +198,7 @@ def _ai_index(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.AiIndex:
 
 
 def _maturity(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.TechStackMaturity:
-    hits = _find(terms.MATURITY, run.jd_text, regions)
+    hits = _find(terms.MATURITY, regions)
     levels = list(terms.MATURITY.names)
     found = {lv: _distinct([h for h in hits if h.category == lv]) for lv in levels}
     out = run_pb2.TechStackMaturity()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 __all__ = [
     "AI_BUILDS_PRODUCTS",
@@ -20,6 +21,7 @@ __all__ = [
     "AI_VOCABULARY",
     "MATURITY",
     "WORK_FAMILIES",
+    "Tokens",
     "Vocabulary",
 ]
 
@@ -31,6 +33,21 @@ _TOKEN = re.compile(r"\w+|[^\w\s\-\u00b7]")
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A stretch of text cut into tokens once, for every vocabulary that searches it."""
+
+    words: list[str]
+    folded: list[str]
+    spans: list[tuple[int, int]]  # offsets in the whole text
+
+    @classmethod
+    def of(cls, text: str, start: int = 0, end: int | None = None) -> Tokens:
+        matches = list(_TOKEN.finditer(text, start, len(text) if end is None else end))
+        words = [m.group() for m in matches]
+        return cls(words, [w.casefold() for w in words], [m.span() for m in matches])
 
 
 class Vocabulary:
@@ -75,9 +92,11 @@ class Vocabulary:
     def find(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[str, str, int, int]]:
         """(category, term name, start, end) of every match in ``text[start:end]``, longest first,
         without overlaps."""
-        tokens = _tokens(text[start : len(text) if end is None else end])
-        words = [t for t, _, _ in tokens]
-        folded = [w.casefold() for w in words]
+        return self.find_in(Tokens.of(text, start, end))
+
+    def find_in(self, tokens: Tokens) -> Iterator[tuple[str, str, int, int]]:
+        """``find`` over text already cut into tokens."""
+        words, folded, spans = tokens.words, tokens.folded, tokens.spans
         openers = self._openers
         i = 0
         while i < len(words):
@@ -89,7 +108,7 @@ class Vocabulary:
             for n in range(min(self._longest, len(words) - i), 0, -1):
                 hit = self._lookup(tuple(words[i : i + n]), tuple(folded[i : i + n]))
                 if hit is not None:
-                    yield hit[0], hit[1], start + tokens[i][1], start + tokens[i + n - 1][2]
+                    yield hit[0], hit[1], spans[i][0], spans[i + n - 1][1]
                     i += n
                     break
             else:
