@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,6 +53,7 @@ from jdlens_server.pipeline.skill_placement import dimension_geometry
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import transaction
+from jdlens_server.store.models import RunRow
 
 DEFAULT_TOP_K = 5
 
@@ -421,9 +423,9 @@ class PipelineCore:
         plan = compute_details(loaded, self._embedder, run)
         report = self._skill_metadata(run, plan.result)
         with self._writing() as session:
-            current = run_store.load(session, run_name, for_update=True)
-            if current.status != run_pb2.RUN_STATUS_EXTRACTED:
-                return current, True  # a concurrent twin finished this stage first
+            if not _still_at(session, run, run_pb2.RUN_STATUS_EXTRACTED):
+                return run_store.load(session, run_name), True  # a concurrent twin finished this stage first
+            current = run
             current.details.CopyFrom(apply_details(session, loaded, plan, current.run_id, dry_run=False))
             current.stage = run_pb2.STAGE_DETAILS
             current.status = run_pb2.RUN_STATUS_DETAILED
@@ -452,9 +454,9 @@ class PipelineCore:
         run.final_role.CopyFrom(plan.result)
         enrichment = compute_enrichment(loaded, run)
         with self._writing() as session:
-            current = run_store.load(session, run_name, for_update=True)
-            if current.status != run_pb2.RUN_STATUS_DETAILED:
-                return current, True
+            if not _still_at(session, run, run_pb2.RUN_STATUS_DETAILED):
+                return run_store.load(session, run_name), True
+            current = run
             current.final_role.CopyFrom(apply_final_role(session, loaded, plan, dry_run=False))
             current.enrichment.CopyFrom(enrichment)
             current.stage = run_pb2.STAGE_FINAL_ROLE
@@ -462,6 +464,17 @@ class PipelineCore:
             self._record(current, run_pb2.STAGE_FINAL_ROLE, started)
             run_store.save(session, current)
         return current, False
+
+
+def _still_at(session: Session, run: run_pb2.Run, status: run_pb2.RunStatus.ValueType) -> bool:
+    """Whether the store still has ``run`` at ``status`` (its row locked for the transaction on
+    PostgreSQL). Only the stages write a run, each moving its status on, so a run still at the
+    status it had when read is the run in hand: the stage continues from it, not from a re-read
+    and re-parse of the whole stored run."""
+    stmt = select(RunRow.status).where(RunRow.id == run.run_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt) == run_store.STATUS_COLUMN[status]
 
 
 def _freeze_long_lived(*, reload: bool) -> None:
