@@ -24,10 +24,11 @@ import heapq
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, library_pb2, run_pb2
@@ -623,7 +624,10 @@ def _queue(
     payload.meta.CopyFrom(meta)
     payload.meta.review_item = review_item_name(item_id)
     blob = payload.SerializeToString()
-    session.execute(update(ReviewItemRow).where(ReviewItemRow.id == item_id).values(payload=blob))
+    # On the Core table: no ORM object of it is in the session, so the ORM's update path (which
+    # would look for some to synchronise) is only overhead.
+    items = cast(Table, ReviewItemRow.__table__)
+    session.execute(update(items).where(items.c.id == item_id).values(payload=blob))
     state.items[key] = (item_id, status, blob)
     return item_id
 
