@@ -172,10 +172,17 @@ def test_both_comma_styles_of_a_list_label_meet(label: str, text: str, span: str
     assert found(matcher, text) == [(span, 1)]
 
 
-def test_a_comma_before_and_still_ends_other_labels() -> None:
-    # Only the key drops the serial comma; "SQL, and Python" names two skills, not "SQL and Python".
-    matcher = SkillMatcher.build([entry(1, "SQL"), entry(2, "Python")])
-    assert [m.skill_id for m in matcher.find("SQL, and Python")] == [1, 2]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We handle sales, and marketing is run by head office.",
+        "Market research, and development of new lines.",
+    ],
+)
+def test_a_clause_comma_still_ends_a_label(text: str) -> None:
+    # Only list labels get the other comma style; "A and B" is no list.
+    matcher = SkillMatcher.build([entry(1, "sales and marketing"), entry(2, "research and development")])
+    assert found(matcher, text) == []
 
 
 def test_parenthetical_label_head_is_an_implicit_alias(matcher: SkillMatcher) -> None:

@@ -4,7 +4,9 @@ Text and labels are tokenised the same way (words with their inner dots/apostrop
 suffixes, each other symbol a token of its own, hyphens between words dropped), each word folded
 with :mod:`jdlens_server.nlp.stemming`, and the keys joined by single spaces. The automaton runs
 over that folded string padded with spaces, so a hit always starts and ends on token boundaries,
-and a token -> character map turns it back into offsets of the *original* text.
+and a token -> character map turns it back into offsets of the *original* text. A list label
+("extraction, transformation and loading") is also keyed in the other comma style ("...,
+transformation, and loading"), as texts write both.
 
 Overlapping hits are resolved longest first. Names that are also ordinary words (Go, R, C, Swift,
 Spark, React, Excel, "design", "data", hidden one-word labels, anything the library marks
@@ -91,20 +93,6 @@ def _spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
 
 
-_CONJUNCTIONS = frozenset({"and", "or"})
-
-
-def _key_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """The tokens matching keys are made of: a serial comma ("extraction, transformation, and
-    loading") is left out, so both comma styles of a listed label meet."""
-    spans = _spans(text, start, end)
-    return [
-        span
-        for i, span in enumerate(spans)
-        if not (span[2] == "," and i + 1 < len(spans) and spans[i + 1][2].casefold() in _CONJUNCTIONS)
-    ]
-
-
 def _is_word(surface: str) -> bool:
     return len(surface) > 1 or surface.isalnum() or surface == "_"
 
@@ -117,7 +105,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def label_key(text: str) -> str:
     """The matching key of a label or phrase: its folded tokens joined by single spaces."""
-    return " ".join([fold_token(w) for _, _, w in _key_spans(text, 0, len(text))])
+    return " ".join([fold_token(m.group()) for m in _TOKEN.finditer(text)])
 
 
 # Sentence ends and list bullets (including the cp1252 bullet \x95 that mis-decoded text keeps).
@@ -550,7 +538,23 @@ class _Label(NamedTuple):
 
 
 def _label(text: str) -> _Label:
-    surfaces = tuple(w for _, _, w in _key_spans(text, 0, len(text)))
+    surfaces = tuple(_TOKEN.findall(text))
+    return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
+
+
+_CONJUNCTIONS = frozenset({"and", "or"})
+
+
+def _comma_variant(lab: _Label) -> _Label | None:
+    """The same list label in the other comma style: "extraction, transformation and loading" <->
+    "extraction, transformation, and loading" (texts write both). Only labels that are lists
+    (a comma before the last item) get one, so a clause comma in the text still ends a label."""
+    s = lab.surfaces
+    last = max((i for i, w in enumerate(s) if w.casefold() in _CONJUNCTIONS), default=-1)
+    if last < 2 or "," not in s[:last]:
+        return None
+    serial = s[last - 1] == ","
+    surfaces = s[: last - 1] + s[last:] if serial else (*s[:last], ",", *s[last:])
     return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
 
 
@@ -560,7 +564,7 @@ class _Region:
     __slots__ = ("_sentences", "ends", "keys", "lower", "starts", "surfaces", "text")
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        spans = _key_spans(text, start, end)
+        spans = _spans(text, start, end)
         self.text = text
         self.starts = [a for a, _, _ in spans]
         self.ends = [b for _, b, _ in spans]
@@ -685,6 +689,10 @@ class SkillMatcher:
             )
         )
         extra: list[tuple[AliasEntry, _Label]] = []
+        for e, lab in zip(items, labels, strict=True):
+            variant = _comma_variant(lab)
+            if variant is not None:
+                extra.append((e, variant))
         for head_key, owners in heads.items():
             skills = {e.skill_id for e, _ in owners} | key_skills.get(head_key, set())
             if len(skills) != 1 or head_key in key_skills:
