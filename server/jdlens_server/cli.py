@@ -14,8 +14,12 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jdlens_server.store.db import DB_ENV_VAR, resolve_db_url
+
+if TYPE_CHECKING:
+    from jdlens_server.library.importer import PackName
 
 EPILOG = textwrap.dedent(
     """\
@@ -152,28 +156,37 @@ def _runtime(  # type: ignore[no-untyped-def]
     return build_runtime(db, embedder_name=embedder, backend=backend, library_refresh_s=refresh_s or None)
 
 
+# The default library, in import order: ESCO, then jdlens's curated tech supplement on top.
+DEFAULT_PACKS: tuple[PackName, ...] = ("esco", "tech")
+
+
 def _ensure_library(db_url: str) -> None:
     """First use: import the default library (ESCO, then the tech supplement on top) so `jdlens analyze`
-    works on a fresh machine."""
+    works on a fresh machine. Each default pack missing from an empty or ESCO library is imported, so
+    an interrupted first run, or a library from before the tech pack, is completed; a library built
+    from other packs (O*NET alone) is left as it is."""
     from jdlens_server.library.importer import import_pack
     from jdlens_server.library.versions import current_version
     from jdlens_server.store.db import make_engine, migrate, session_factory
+    from jdlens_server.store.models import PackImportRow
 
     migrate(db_url)
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
-            version = current_version(session)
+            empty = current_version(session) == 0
+            imported = {row.pack for row in session.query(PackImportRow)}
     finally:
         engine.dispose()
-    if version == 0:
-        print(
-            "jdlens: the library is empty; importing ESCO v1.1.1 and the tech supplement (first run only)...",
-            file=sys.stderr,
-        )
-        for pack in ("esco", "tech"):
-            report = import_pack(db_url, pack, progress=sys.stderr.isatty())
-            print(f"jdlens: {report.message}", file=sys.stderr)
+    if not empty and "esco" not in imported:
+        return
+    missing = [pack for pack in DEFAULT_PACKS if pack not in imported]
+    if not missing:
+        return
+    print(f"jdlens: importing the default library's {' and '.join(missing)} pack (once)...", file=sys.stderr)
+    for pack in missing:
+        report = import_pack(db_url, pack, progress=sys.stderr.isatty())
+        print(f"jdlens: {report.message}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
