@@ -140,6 +140,23 @@ NOT_ENGLISH = (
 )
 
 
+def test_the_employers_self_description_yields_only_its_stack(served: Served) -> None:
+    text = (
+        "About Us\n"
+        "We are an analytics company in Lisbon. Our statistics reach millions of readers every "
+        "week, and our platform runs on Hadoop.\n\n"
+        "Requirements\n"
+        "- Experience with data mining on large data sets.\n"
+        "- A degree in a quantitative field and good written communication.\n"
+    )
+    run = extract(served, text, title="Data Scientist", dry_run=True).run
+    kinds = [s.kind for s in run.extraction.parsed.sections]
+    assert parsed_jd_pb2.SECTION_KIND_ABOUT_COMPANY in kinds
+    names = {s.skill_name for s in run.extraction.skills}
+    assert {"Hadoop", "data mining"} <= names  # the stack, and what the role asks
+    assert "statistics" not in names  # a topic of the employer's, asked of no one
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

@@ -32,6 +32,10 @@ from jdlens_server.store.models import (
 
 # Skill natures that name technology a team works with (see LibrarySnapshot.stack_skill_ids).
 STACK_NATURES = frozenset({"TOOL", "PLATFORM", "LANGUAGE"})
+# ESCO files human languages (nature LANGUAGE, like programming languages) under these
+# sub-categories: the modern ones under "languages", the classical ones (Latin, Sanskrit, Ancient
+# Greek) under "mastering languages" of the core skills.
+_HUMAN_LANGUAGE_GROUPS = frozenset({"languages", "mastering languages", "language acquisition"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,11 @@ class SkillInfo:
     reuse_level: str
     is_extractable: bool
     pack: str
+
+
+def is_human_language(skill: SkillInfo) -> bool:
+    """A spoken language (English, Latin), as opposed to a programming language: both LANGUAGE."""
+    return skill.nature == "LANGUAGE" and skill.sub_category in _HUMAN_LANGUAGE_GROUPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +354,9 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     snapshot.skill_by_slug = {s.slug: s.id for s in skills.values()}
     snapshot.role_by_slug = {r.slug: r.id for r in roles.values()}
     snapshot.skill_names = {s.id: s.display_name for s in skills.values()}
-    snapshot.stack_skill_ids = frozenset(s.id for s in skills.values() if s.nature in STACK_NATURES)
+    snapshot.stack_skill_ids = frozenset(
+        s.id for s in skills.values() if s.nature in STACK_NATURES and not is_human_language(s)
+    )
     snapshot.role_row = {role_id: row for row, role_id in enumerate(role_ids)}
     _sort_aliases_by_role(snapshot)
     return snapshot

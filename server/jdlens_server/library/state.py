@@ -20,7 +20,7 @@ import platformdirs
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo, load_snapshot
+from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo, is_human_language, load_snapshot
 from jdlens_server.library.versions import current_version
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.kra_index import KraIndex, load_or_build
@@ -53,15 +53,10 @@ def index_path_for(db_url: str, cache_dir: Path | None = None) -> Path:
     return base / f"kra-{digest}.hnsw"
 
 
-# ESCO files human languages under these sub-categories: the modern ones under "languages", the
-# classical ones (Latin, Sanskrit, Ancient Greek) under "mastering languages" of the core skills.
-_HUMAN_LANGUAGE_GROUPS = frozenset({"languages", "mastering languages", "language acquisition"})
-
-
 def _matcher_nature(skill: SkillInfo) -> str:
     """The skill's nature, with ESCO's human languages told apart from programming languages (both
     LANGUAGE): a language name is also an adjective, which the matcher reads by context."""
-    if skill.nature == "LANGUAGE" and skill.sub_category in _HUMAN_LANGUAGE_GROUPS:
+    if is_human_language(skill):
         return NATURAL_LANGUAGE
     return skill.nature
 
