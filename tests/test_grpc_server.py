@@ -475,6 +475,9 @@ async def test_unexpected_error_is_internal_with_correlation_id_and_no_trace(
         r for r in caplog.records if r.msg.startswith("rpc ") and getattr(r, "correlation_id", "") == cid
     ]
     assert [getattr(r, "code") for r in call_lines] == ["INTERNAL"]  # noqa: B009
+    # A plain-text log line alone ties the call to the id the client was given.
+    assert call_lines[0].getMessage().endswith(f" ms cid={cid}")
+    assert call_lines[0].getMessage().startswith("rpc ") and " INTERNAL " in call_lines[0].getMessage()
 
 
 async def test_caller_correlation_id_is_kept(sqlite_url: str) -> None:

@@ -82,10 +82,11 @@ class _Call:
         # The message reads on its own in a plain-text log; the fields are there for JSON logs.
         log.log(
             level,
-            "rpc %s %s %.1f ms",
+            "rpc %s %s %.1f ms cid=%s",
             self.method,
             self.code.name,
             duration_ms,
+            self.correlation_id,
             extra={
                 "method": self.method,
                 "code": self.code.name,
