@@ -31,6 +31,7 @@ from jdlens_server.library.packs import (
 )
 from jdlens_server.library.packs import manifest as mf
 from jdlens_server.library.packs.manifest import files_digest
+from jdlens_server.library.packs.tech import read_tech
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -306,3 +307,72 @@ def test_shipped_packs_are_what_the_sources_build(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) == read_manifest(DATA_DIR)
     for name in (n for files in PACK_FILES.values() for n in files):
         assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+
+
+# ---- the tech supplement ------------------------------------------------------------------------
+
+OOP_URI = "http://data.europa.eu/esco/skill/5b9cde20-f1b9-4adc-bfb3-dbf70b14138d"
+_TECH_HEAD = f"""
+version = "0.0.1"
+[dimensions]
+software = "http://data.europa.eu/esco/isced-f/0613"
+
+[[alias]]
+esco = "{OOP_URI}"
+label = "use object-oriented programming"
+aliases = ["OOP", "OOP principles"]
+"""
+_TECH_SKILL = """
+[[skill]]
+name = "Amazon Redshift"
+nature = "PLATFORM"
+dimensions = ["software"]
+description = "A data warehouse."
+aliases = ["Redshift"]
+"""
+
+
+def _build_tech(build: ModuleType, tmp_path: Path, text: str) -> list[dict[str, object]]:
+    source = tmp_path / "tech_pack.toml"
+    source.write_text(text, encoding="utf-8")
+    tables, _, _ = build.build_tech(source, DATA_DIR)
+    return [row for table in tables for row in table.rows]
+
+
+def test_tech_context_labels_are_built_for_skills_and_esco_aliases(tmp_path: Path) -> None:
+    rows = _build_tech(
+        _build_packs_module(),
+        tmp_path,
+        _TECH_HEAD + 'context = ["OOP"]\n' + _TECH_SKILL + 'context = ["Redshift"]\n',
+    )
+    by_name = {str(r.get("name") or r.get("esco_label")): r for r in rows}
+    assert by_name["use object-oriented programming"]["context"] == ["OOP"]
+    assert by_name["Amazon Redshift"]["context"] == ["Redshift"]
+
+
+def test_tech_context_must_name_the_entrys_own_labels(tmp_path: Path) -> None:
+    build = _build_packs_module()
+    # "OOP costs" is no label of the ESCO skill's entry; "redshift" differs from "Redshift" in case,
+    # so the import would never mark it (context labels are matched as written).
+    text = _TECH_HEAD + 'context = ["OOP costs"]\n' + _TECH_SKILL + 'context = ["redshift"]\n'
+    with pytest.raises(build.SourceError) as err:
+        _build_tech(build, tmp_path, text)
+    message = str(err.value)
+    assert "2 problems" in message
+    assert "ESCO skill 'use object-oriented programming': context labels ['OOP costs']" in message
+    assert "tech skill 'Amazon Redshift': context labels ['redshift']" in message
+
+
+def test_tech_reader_rejects_context_labels_an_esco_alias_row_lacks(tmp_path: Path) -> None:
+    data = tmp_path / "packs"
+    shutil.copytree(DATA_DIR, data)
+    aliases = data / mf.TECH_ESCO_ALIASES
+    row = _line(aliases, 1)
+    _rewrite(aliases, {1: json.dumps({**row, "context": ["not a label"]})})
+    pack = read_tech(data)
+    found = {(p.file, p.line): p.message for p in pack.problems}
+    assert "'context' names labels the entry does not have" in found[(mf.TECH_ESCO_ALIASES, 1)]
+    assert all(a.esco_uri != row["esco_uri"] for a in pack.esco_aliases)
+    # The shipped pack marks "OOP" on ESCO's object-oriented programming skill.
+    shipped = {a.esco_uri: a for a in read_tech().esco_aliases}
+    assert shipped[OOP_URI].context_labels == ("OOP",)

@@ -383,6 +383,17 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 errors.append(f"{who}: label {label_!r} is also a label of {owner[key]}")
             owner[key] = who
 
+    def contextual(entry: dict[str, object], labels_: list[str], who: str) -> list[str]:
+        # A context label the entry does not have would be silently ignored by the import.
+        context = entry.get("context", [])
+        if not isinstance(context, list):
+            errors.append(f"{who}: context must be a list of labels")
+            return []
+        unknown = [c for c in context if c not in labels_]
+        if unknown:
+            errors.append(f"{who}: context labels {unknown} are not labels of the entry")
+        return [str(c) for c in context]
+
     def distinct(labels_: list[str], who: str) -> None:
         # The store keys a skill's aliases by fold(): two labels of one skill with one fold key
         # ("CI/CD", "CI / CD"; "X, Y and Z", "X, Y, and Z") would silently keep only the first.
@@ -409,6 +420,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
         }
         kept: list[str] = []
         distinct(list(entry.get("aliases", [])), f"ESCO skill {expected!r}")
+        context = contextual(entry, list(entry.get("aliases", [])), f"ESCO skill {expected!r}")
         for alias in entry.get("aliases", []):
             keys = _label_keys(alias)
             if keys <= own:
@@ -421,7 +433,9 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 continue
             claim(alias, f"ESCO skill {expected!r}")
             kept.append(alias)
-        aliases_table.rows.append({"esco_uri": uri, "esco_label": skill.preferred_label, "aliases": kept})
+        aliases_table.rows.append(
+            {"esco_uri": uri, "esco_label": skill.preferred_label, "aliases": kept, "context": context}
+        )
 
     skills_table = Table(mf.TECH_SKILLS, key=("key",))
     for entry in doc.get("skill", []):
@@ -435,6 +449,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
             )
         labels_ = [name_, *entry.get("aliases", [])]
         distinct(labels_, f"tech skill {name_!r}")
+        context = contextual(entry, labels_, f"tech skill {name_!r}")
         for lab in labels_:
             keys = _label_keys(lab)
             homonym = not lab.isupper() and keys <= acronyms
@@ -451,7 +466,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 "nature": entry.get("nature", ""),
                 "dimensions": [dims[d] for d in entry.get("dimensions", []) if d in dims],
                 "aliases": list(entry.get("aliases", [])),
-                "context": list(entry.get("context", [])),
+                "context": context,
             }
         )
     if errors:

@@ -4,7 +4,8 @@ Curated by the jdlens authors (Apache-2.0, see NOTICE) in tools/tech_pack.toml; 
 --only tech checks it against the shipped ESCO pack and writes two gzip'd JSON-lines files:
 - tech_skills.jsonl.gz: new canonical skills (name, description, nature, ESCO skill-group URIs as
   dimensions, aliases, the labels that need tech context);
-- tech_esco_aliases.jsonl.gz: extra labels for existing ESCO skills, by URI.
+- tech_esco_aliases.jsonl.gz: extra labels for existing ESCO skills, by URI, and those of them that
+  need tech context.
 Same reading contract as the other packs: bad rows are left out and reported with file and line.
 """
 
@@ -28,7 +29,7 @@ from jdlens_server.library.packs.rows import (
     unique_rows,
 )
 
-__all__ = ["NATURES", "TechPack", "read_tech"]
+__all__ = ["NATURES", "ContextualEscoAlias", "TechPack", "read_tech"]
 
 # SkillNature names (common.proto, without prefix) a curated skill may have.
 NATURES = frozenset(
@@ -39,10 +40,18 @@ _URI = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True, slots=True)
+class ContextualEscoAlias(TechEscoAlias):
+    """Extra labels for an ESCO skill, with those that are also ordinary words or another field's
+    acronyms ("OOP", out-of-pocket): matched only near tech context, as TechSkill.context_labels."""
+
+    context_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TechPack:
     info: mf.PackInfo
     skills: list[TechSkill]
-    esco_aliases: list[TechEscoAlias]
+    esco_aliases: list[ContextualEscoAlias]
     problems: list[PackProblem] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -82,14 +91,19 @@ def _skill(row: Row) -> TechSkill:
     )
 
 
-def _esco_alias(row: Row) -> TechEscoAlias:
+def _esco_alias(row: Row) -> ContextualEscoAlias:
     aliases = labels(row, "aliases")
     if not aliases:
         raise RowError("field 'aliases' is empty")
-    return TechEscoAlias(
+    context = labels(row, "context")
+    unknown = [c for c in context if c not in aliases]
+    if unknown:
+        raise RowError(f"field 'context' names labels the entry does not have: {unknown}")
+    return ContextualEscoAlias(
         esco_uri=matching(row, "esco_uri", _URI, "URI"),
         esco_label=req_str(row, "esco_label"),
         aliases=aliases,
+        context_labels=context,
     )
 
 
