@@ -1,6 +1,7 @@
 """The curated tech supplement pack: import on top of an ESCO subset (SQLite and PostgreSQL),
-idempotent re-import, updates that touch only its rows, its labels in the dictionary matcher (and
-the context its ordinary-word names need), and the reference JD through the generated client."""
+idempotent re-import, updates that touch only its rows (and say what they take of O*NET's), its labels
+in the dictionary matcher (and the context its ordinary-word names need, so ordinary JDs get no tech
+skills), and the reference JD through the generated client."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc
@@ -17,12 +18,15 @@ from jdlens_server.app import Runtime, build_runtime, embedded_server
 from jdlens_server.errors import FailedPrecondition
 from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED
 from jdlens_server.library.importer import import_pack
+from jdlens_server.library.onet_import import onet_subset
 from jdlens_server.library.packs.esco import EscoPack, esco_subset
+from jdlens_server.library.packs.onet import OnetPack, read_onet
 from jdlens_server.library.packs.tech import TechPack, read_tech
 from jdlens_server.library.tech_import import TECH_URI
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.store.db import make_engine, session_factory
 from jdlens_server.store.models import (
+    Base,
     ChangeLogRow,
     DimensionRow,
     PackImportRow,
@@ -70,14 +74,23 @@ def _count(db_url: str, model: type, *where: object) -> int:
     raise AssertionError("unreachable")
 
 
-def _esco_state(db_url: str) -> tuple[int, ...]:
-    """Counts of the rows ESCO owns: a tech import must leave them as they are."""
-    return (
-        _count(db_url, SkillRow, SkillRow.pack == "esco"),
-        _count(db_url, SkillAliasRow, SkillAliasRow.source == "esco"),
-        _count(db_url, SkillDimensionRow, SkillDimensionRow.source == "esco"),
-        _count(db_url, DimensionRow),
-    )
+def _rows(session: Session, model: type[Base], *where: ColumnElement[bool]) -> list[tuple[object, ...]]:
+    """Every column (ids, embeddings, timestamps) of the matching rows, in primary-key order."""
+    mapper = inspect(model)
+    query = select(*mapper.columns).where(*where).order_by(*mapper.primary_key)
+    return [tuple(r) for r in session.execute(query)]
+
+
+def _esco_state(db_url: str) -> dict[str, list[tuple[object, ...]]]:
+    """The rows ESCO owns, whole: a tech import must leave them exactly as they are."""
+    for session in _session(db_url):
+        return {
+            "skills": _rows(session, SkillRow, SkillRow.pack == "esco"),
+            "skill_aliases": _rows(session, SkillAliasRow, SkillAliasRow.source == "esco"),
+            "skill_dimensions": _rows(session, SkillDimensionRow, SkillDimensionRow.source == "esco"),
+            "dimensions": _rows(session, DimensionRow, DimensionRow.pack == "esco"),
+        }
+    raise AssertionError("unreachable")
 
 
 def _library(db_url: str, esco_part: EscoPack, embedder: Embedder) -> None:
@@ -94,6 +107,7 @@ def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
     assert tech.problems == [] and len(tech.skills) >= 100
     esco_report = import_pack(db_url, "esco", contents=esco_part, embedder=embedder, progress=False)
     before = _esco_state(db_url)
+    assert all(before.values())
 
     report = import_pack(db_url, "tech", embedder=embedder, progress=False)
     assert report.changed and report.library_version == esco_report.library_version + 1
@@ -160,16 +174,27 @@ def test_a_changed_pack_updates_only_its_rows(
                 select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
             )
         }
-    dropped, renamed = tech.skills[0], tech.skills[1]
+    dropped, renamed, extended = tech.skills[0], tech.skills[1], tech.skills[2]
+    new_name = renamed.name + " (renamed)"
     changed = dataclasses.replace(
         tech,
         info=tech.info.subset_info(["test-change"], "test change"),
-        skills=[dataclasses.replace(renamed, aliases=(*renamed.aliases, "a test alias")), *tech.skills[2:]],
+        skills=[
+            # Same key, new name: the skill keeps its identity; its canonical label is replaced.
+            dataclasses.replace(renamed, name=new_name),
+            dataclasses.replace(extended, aliases=(*extended.aliases, "a test alias")),
+            *tech.skills[3:],
+        ],
     )
     report = import_pack(db_url, "tech", contents=changed, embedder=embedder, progress=False)
-    assert report.changed
-    assert (report.changes["skills"].removed, report.changes["skills"].added) == (1, 0)
-    assert report.changes["skill_aliases"].added == 1
+    assert report.changed and not report.cascaded
+    skills = report.changes["skills"]
+    assert (skills.removed, skills.added, skills.updated) == (1, 0, 1)
+    aliases = report.changes["skill_aliases"]
+    # The new canonical label and the test alias in; the old canonical label and the dropped skill's
+    # labels (gone with it) out.
+    assert aliases.added == 2
+    assert aliases.removed == 1 + 1 + len(dropped.aliases)
     assert _esco_state(db_url) == before
     for session in _session(db_url):
         now = {
@@ -178,8 +203,100 @@ def test_a_changed_pack_updates_only_its_rows(
                 select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
             )
         }
+        row = session.get(SkillRow, ids[TECH_URI + renamed.key])
+        assert row is not None and row.display_name == new_name
+        primary = session.scalars(
+            select(SkillAliasRow.text).where(SkillAliasRow.skill_id == row.id, SkillAliasRow.is_primary)
+        ).all()
+        assert primary == [new_name]
     assert TECH_URI + dropped.key not in now
-    assert all(now[u] == ids[u] for u in now)  # kept skills keep their ids
+    assert all(now[u] == ids[u] for u in now)  # kept skills keep their ids, the renamed one too
+
+
+@pytest.fixture(scope="module")
+def onet() -> OnetPack:
+    return read_onet()
+
+
+def _onet_links(db_url: str, skill_ids: list[int]) -> int:
+    return _count(
+        db_url,
+        SkillDimensionRow,
+        SkillDimensionRow.source == "onet",
+        SkillDimensionRow.skill_id.in_(skill_ids),
+    )
+
+
+def test_removing_tech_skills_says_what_it_takes_of_onet(
+    sqlite_url: str, esco_part: EscoPack, tech: TechPack, onet: OnetPack, embedder: Embedder
+) -> None:
+    # esco -> tech -> onet: O*NET's "Amazon Redshift" and "Tableau" (Data Scientists) merge into the
+    # tech skills and link them to UNSPSC commodities (rows O*NET owns).
+    _library(sqlite_url, esco_part, embedder)
+    import_pack(
+        sqlite_url, "onet", contents=onet_subset(onet, ["15-2051.00"]), embedder=embedder, progress=False
+    )
+    for session in _session(sqlite_url):
+        tech_ids = {
+            u: i
+            for u, i in session.execute(
+                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
+            )
+        }
+    leaving = [tech_ids[TECH_URI + "amazon-redshift"], tech_ids[TECH_URI + "tableau"]]
+    onet_rows = _onet_links(sqlite_url, leaving)
+    assert onet_rows >= 2
+    onet_aliases = _count(sqlite_url, SkillAliasRow, SkillAliasRow.source == "onet")
+    esco_before = _esco_state(sqlite_url)
+
+    # A change that removes no skill takes nothing of O*NET's and says nothing about it.
+    first = tech.skills[0]
+    extended = dataclasses.replace(
+        tech,
+        info=tech.info.subset_info(["test-alias"], "test alias"),
+        skills=[dataclasses.replace(first, aliases=(*first.aliases, "a test alias")), *tech.skills[1:]],
+    )
+    report = import_pack(sqlite_url, "tech", contents=extended, embedder=embedder, progress=False)
+    assert report.changed and report.cascaded == {}
+    assert not any("O*NET rows" in n for n in report.notes)
+    assert _onet_links(sqlite_url, leaving) == onet_rows
+
+    # A changed tech pack drops Redshift and renames Tableau to a new key: both skills go.
+    tableau = next(s for s in tech.skills if s.key == "tableau")
+    changed = dataclasses.replace(
+        tech,
+        info=tech.info.subset_info(["test-change"], "test change"),
+        skills=[
+            *(s for s in tech.skills if s.key not in ("amazon-redshift", "tableau")),
+            dataclasses.replace(tableau, key="tableau-desktop", name="Tableau Desktop"),
+        ],
+    )
+    report = import_pack(sqlite_url, "tech", contents=changed, embedder=embedder, progress=False)
+    assert report.changes["skills"].removed == 2 and report.changes["skills"].added == 1
+    assert report.cascaded == {"skill_dimensions": onet_rows}
+    note = next(n for n in report.notes if "O*NET rows" in n)
+    assert f"{onet_rows} O*NET rows ({onet_rows} skill_dimensions)" in note and "import onet again" in note
+    assert _onet_links(sqlite_url, leaving) == 0  # gone with the skills
+    # Only O*NET's rows on the removed skills went: its other rows and ESCO's stay.
+    assert _count(sqlite_url, SkillAliasRow, SkillAliasRow.source == "onet") == onet_aliases
+    assert _esco_state(sqlite_url) == esco_before
+    for session in _session(sqlite_url):
+        entries = session.execute(
+            select(ChangeLogRow.resource, ChangeLogRow.detail).where(
+                ChangeLogRow.library_version == report.library_version
+            )
+        ).all()
+    cascade = [d for r, d in entries if r == "skill_dimensions" and "onet rows" in d]
+    assert len(cascade) == 1 and f"-{onet_rows} onet rows" in cascade[0] and "import onet again" in cascade[0]
+
+    # Importing O*NET again restores its view: the examples are O*NET's own skills now.
+    again = import_pack(
+        sqlite_url, "onet", contents=onet_subset(onet, ["15-2051.00"]), embedder=embedder, progress=False
+    )
+    assert again.changed
+    for session in _session(sqlite_url):
+        names = set(session.scalars(select(SkillRow.display_name).where(SkillRow.pack == "onet")))
+    assert {"Amazon Redshift", "Tableau"} <= names
 
 
 # ---- matching --------------------------------------------------------------------------------------
@@ -234,6 +351,85 @@ def test_an_ordinary_word_name_needs_tech_context(runtime: Runtime, sqlite_url: 
     # A lower-case ordinary word counts only with a skill cue beside it.
     assert "batch processing" in _found(runtime, "Streaming and batch capabilities are required.")
     assert "batch processing" not in _found(runtime, "Mix each batch of dough by hand.")
+
+
+def _tech_hits(rt: Runtime, tech: TechPack, text: str) -> dict[str, str]:
+    """The pack's labels that fire in ``text``: its skills, or the labels it gave ESCO skills."""
+    loaded = rt.library.current()
+    names = loaded.snapshot.skill_names
+    tech_names = {s.name for s in tech.skills}
+    esco_labels = {t for a in tech.esco_aliases for t in a.aliases}
+    return {
+        text[m.start : m.end]: names[m.skill_id]
+        for m in loaded.matcher.find(text)
+        if names[m.skill_id] in tech_names or m.alias_text in esco_labels
+    }
+
+
+# Sentences of ordinary JDs in other fields whose words are also tech labels (or were, before the
+# pack dropped them): dialectical behaviour therapy, English language teaching, active pharmaceutical
+# ingredients, flooring, aeroelastic flutter, astronomy, out-of-pocket costs, a given name, dental
+# cephalometric X-rays, a device for the deaf, colours and rest.
+ORDINARY = [
+    "Clinicians with training in DBT and CBT.",
+    "Knowledge of DBT and trauma-informed care.",
+    "Teach ELT classes to adult learners.",
+    "Two years of ELT experience and a CELTA.",
+    "Oversee the manufacturing of APIs under GMP.",
+    "Install parquet flooring in new homes.",
+    "Perform flutter analysis of the wing.",
+    "Estimate the redshift of distant galaxies.",
+    "OOP costs are reimbursed within 30 days.",
+    "Please contact Cassandra about the rota.",
+    "Take panoramic and ceph X-rays.",
+    "TDD users may call 711.",
+    "Our rooms overlook the azure sea.",
+    "Enjoy a restful break in our staff lounge.",
+]
+
+
+def test_ordinary_jds_get_no_tech_skills(runtime: Runtime, tech: TechPack, sqlite_url: str) -> None:
+    for text in ORDINARY:
+        assert _tech_hits(runtime, tech, text) == {}, text
+    # The context labels are there, context-required, also on ESCO skills ("OOP"); the labels too
+    # ambiguous for context are gone.
+    for session in _session(sqlite_url):
+        strategy = {
+            a.text: a.match_strategy
+            for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.source == "tech"))
+        }
+    for label in ("OOP", "Redshift", "Parquet", "Flutter", "AWS", "GCP", "Azure", "TDD", "Cassandra"):
+        assert strategy[label] == CONTEXT_REQUIRED, label
+    assert not {"dbt", "ELT", "APIs"} & set(strategy)
+
+
+def test_tech_jds_still_get_them(runtime: Runtime, tech: TechPack) -> None:
+    expected = {
+        "Model the warehouse with dbt Cloud and Snowflake.": {
+            "dbt Cloud": "data build tool (dbt)",
+            "Snowflake": "Snowflake",
+        },
+        "Build ELT pipelines into the warehouse with Python.": {"ELT pipelines": "data pipelines"},
+        "Design ELT processes for the warehouse.": {
+            "ELT processes": "data extraction, transformation and loading tools"
+        },
+        "Write clean code following OOP principles.": {"OOP principles": "use object-oriented programming"},
+        "Experience with OOP and SOLID.": {"OOP": "use object-oriented programming"},
+        "Store the data as Parquet files on S3.": {"Parquet": "Apache Parquet"},
+        "Build mobile apps in Flutter and Dart.": {"Flutter": "Flutter"},
+        "Load data into Redshift every night.": {"Redshift": "Amazon Redshift"},
+        "Experience with AWS, Azure or GCP.": {
+            "AWS": "Amazon Web Services",
+            "Azure": "Microsoft Azure",
+            "GCP": "Google Cloud Platform",
+        },
+        "Apply TDD and BDD practices.": {"TDD": "test-driven development"},
+        "Manage IaC with Terraform.": {"IaC": "infrastructure as code", "Terraform": "Terraform"},
+        "Deploy Ceph storage on Kubernetes.": {"Ceph": "Ceph", "Kubernetes": "Kubernetes"},
+        "Design and build web APIs for our mobile app.": {"web APIs": "API development"},
+    }
+    for text, hits in expected.items():
+        assert _tech_hits(runtime, tech, text) == hits, text
 
 
 def test_canonical_labels_are_primary(

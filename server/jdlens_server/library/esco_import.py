@@ -14,6 +14,8 @@ Embeddings: skill label, role label + first description sentence, dimension labe
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -33,11 +35,31 @@ from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.title import normalize_title
 from jdlens_server.store.models import DimensionRow, RoleRow, SkillRow
 
-__all__ = ["PACK", "write_esco"]
+__all__ = ["PACK", "category_of", "write_esco"]
 
 PACK = "esco"
 _ICT_TOP_URI = "http://data.europa.eu/esco/isced-f/06"
 _ICT_TOP_CODE = "S5"
+K = TypeVar("K", bound=Hashable)
+
+
+def _chain(node: K, parent: Mapping[K, K]) -> list[K]:
+    """``node`` and its ancestors up to its root (a cycle in the data ends the chain)."""
+    chain = [node]
+    while chain[-1] in parent and parent[chain[-1]] not in chain:
+        chain.append(parent[chain[-1]])
+    return chain
+
+
+def _top(chain: list[K]) -> K:
+    return chain[-2] if len(chain) >= 2 else chain[0]
+
+
+def category_of(node: K, parent: Mapping[K, K]) -> K:
+    """The skill group that gives ``node`` its category: its ancestor just below the pillar root
+    (itself when it is a root or just below one). Shared with the tech import, which derives it
+    from the stored dimension tree (``parent`` by dimension id) instead of the pack."""
+    return _top(_chain(node, parent))
 
 
 def _group_places(pack: EscoPack) -> dict[str, GroupPlace]:
@@ -49,11 +71,9 @@ def _group_places(pack: EscoPack) -> dict[str, GroupPlace]:
     groups = {g.uri: g for g in pack.skill_groups}
     places: dict[str, GroupPlace] = {}
     for uri, group in groups.items():
-        chain = [uri]
-        while chain[-1] in parent and parent[chain[-1]] not in chain:
-            chain.append(parent[chain[-1]])
+        chain = _chain(uri, parent)
         root = groups[chain[-1]]
-        top = groups[chain[-2]] if len(chain) >= 2 else group
+        top = groups[_top(chain)]
         places[uri] = GroupPlace(
             label=group.preferred_label,
             top_label=top.preferred_label,

@@ -71,6 +71,9 @@ class ImportReport:
     changes: dict[str, TableChange] = field(default_factory=dict)
     problems: list[PackProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Table -> rows of another pack that went with rows this import removed (ON DELETE CASCADE):
+    # O*NET's rows on removed tech skills. Not part of ``changes`` (they are not this pack's rows).
+    cascaded: dict[str, int] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -265,8 +268,9 @@ def import_pack(
                 ):
                     report.notes.append("the tech pack was imported on the previous ESCO: import tech again")
             elif isinstance(contents, TechPack):
-                report.changes, notes = tech_import.write_tech(session, syncer, contents)
-                report.notes += notes
+                tech = tech_import.write_tech(session, syncer, contents)
+                report.changes, report.cascaded = tech.changes, tech.cascaded
+                report.notes += tech.notes
             else:
                 report.changes, notes = onet_import.write_onet(session, syncer, contents, vectors)
                 report.notes += notes
@@ -281,6 +285,16 @@ def import_pack(
                     Change("import", name, f"{what}: {report.changes[name].summary()}")
                     for name in tables.TABLE_ORDER
                     if name in report.changes and report.changes[name].changed
+                ]
+                entries += [
+                    Change(
+                        "import",
+                        name,
+                        f"{what}: -{report.cascaded[name]} onet rows, removed with the {pack} skills "
+                        "they hung on; import onet again",
+                    )
+                    for name in tables.TABLE_ORDER
+                    if report.cascaded.get(name)
                 ]
                 problems = f", {len(report.problems)} pack rows unusable" if report.problems else ""
                 report.library_version = create_version(session, f"import {what}{problems}", entries)

@@ -7,34 +7,56 @@ owns, like every pack, only its own rows, so a re-import touches nothing else:
 - skills with ``pack == "tech"`` (source URI ``jdlens:tech:<key>``), metadata from the curated
   nature and the primary ESCO group (skill_meta.curated_meta), embedded by display name;
 - skill aliases with ``source == "tech"``: each tech skill's name (canonical) and aliases, and the
-  extra labels of ESCO skills. A label the curator marks as an ordinary word ("Spark", "Hive") is
-  CONTEXT_REQUIRED, so the matcher counts it only near tech context; others follow aliases.py;
+  extra labels of ESCO skills. A label the curator marks as an ordinary word or another field's
+  acronym ("Spark", "Hive", "OOP") is CONTEXT_REQUIRED, so the matcher counts it only near tech
+  context; others follow aliases.py;
 - skill -> dimension links with ``source == "tech"``.
 What the pack names but the library lacks (an ESCO skill or group left out of an ESCO subset) is
 skipped and counted in the report's notes. O*NET technology examples that equal a tech label merge
-into the tech skill when O*NET is imported after tech (its import then depends on this one).
+into the tech skill when O*NET is imported after tech (its import then depends on this one); the O*NET
+rows on a tech skill this import removes go with it (ON DELETE CASCADE): they are counted in
+``TechImport.cascaded`` and the report says to import O*NET again.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
-from jdlens_server.library import tables
+from jdlens_server.library import esco_import, onet_import, tables
 from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED, alias_type, match_strategy
 from jdlens_server.library.packs.tech import TechPack
 from jdlens_server.library.skill_meta import PRACTICE, curated_meta
 from jdlens_server.library.sync import RowData, Syncer, TableChange, assign_slugs
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.store.models import DimensionRow, PackImportRow, SkillAliasRow, SkillRow
+from jdlens_server.store.models import (
+    DimensionRow,
+    PackImportRow,
+    RoleRow,
+    RoleSkillRow,
+    SkillAliasRow,
+    SkillDimensionRow,
+    SkillRow,
+)
 
-__all__ = ["PACK", "TECH_URI", "context", "write_tech"]
+__all__ = ["PACK", "TECH_URI", "TechImport", "context", "write_tech"]
 
 PACK = "tech"
-ESCO = "esco"
-ONET = "onet"
+ESCO = esco_import.PACK
+ONET = onet_import.PACK
 TECH_URI = "jdlens:tech:"
+
+
+@dataclass
+class TechImport:
+    changes: dict[str, TableChange] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    # Table -> rows another pack (O*NET) had on the tech skills this import removed; they went with
+    # the skills (ON DELETE CASCADE), outside every table change above.
+    cascaded: dict[str, int] = field(default_factory=dict)
 
 
 def context(session: Session) -> str:
@@ -52,23 +74,18 @@ def _require_esco(session: Session) -> None:
 
 
 def _group_places(session: Session) -> dict[str, tuple[int, str, str]]:
-    """ESCO group URI -> (dimension id, category, sub-category), as the ESCO import derives them:
-    the category is the group's ancestor just below the pillar root, the sub-category the group."""
+    """ESCO group URI -> (dimension id, category, sub-category), as the ESCO import derives them."""
     rows = session.execute(
         select(
             DimensionRow.id, DimensionRow.source_uri, DimensionRow.display_name, DimensionRow.parent_id
         ).where(DimensionRow.pack == ESCO)
     ).all()
     label = {int(i): str(name) for i, _, name, _ in rows}
-    parent = {int(i): (int(p) if p is not None else None) for i, _, _, p in rows}
-    out: dict[str, tuple[int, str, str]] = {}
-    for dim_id, uri, name, _ in rows:
-        chain = [int(dim_id)]
-        while (up := parent.get(chain[-1])) is not None and up not in chain:
-            chain.append(up)
-        top = chain[-2] if len(chain) >= 2 else chain[0]
-        out[str(uri)] = (int(dim_id), label.get(top, ""), str(name))
-    return out
+    parent = {int(i): int(p) for i, _, _, p in rows if p is not None}
+    return {
+        str(uri): (int(dim_id), label.get(esco_import.category_of(int(dim_id), parent), ""), str(name))
+        for dim_id, uri, name, _ in rows
+    }
 
 
 def _alias_row(skill_id: int, text: str, *, canonical: bool, context_required: bool) -> RowData:
@@ -93,16 +110,53 @@ def _onet_overlap(session: Session, keys: set[str]) -> int:
     return len({int(sid) for sid, key in rows if key in keys})
 
 
-def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> tuple[dict[str, TableChange], list[str]]:
+def _onet_rows_on(session: Session, skill_ids: list[int]) -> dict[str, int]:
+    """Table -> rows O*NET owns (see tables.py) that hang on these skills."""
+    if not skill_ids:
+        return {}
+    counts = {
+        "skill_aliases": session.scalar(
+            select(func.count())
+            .select_from(SkillAliasRow)
+            .where(SkillAliasRow.source == ONET, SkillAliasRow.skill_id.in_(skill_ids))
+        ),
+        "skill_dimensions": session.scalar(
+            select(func.count())
+            .select_from(SkillDimensionRow)
+            .where(SkillDimensionRow.source == ONET, SkillDimensionRow.skill_id.in_(skill_ids))
+        ),
+        # A role link is O*NET's when its role is (tables.py); on ESCO, O*NET links no ESCO role to
+        # a skill it merged into, so only O*NET roles left from an import without ESCO count here.
+        "role_skills": session.scalar(
+            select(func.count())
+            .select_from(RoleSkillRow)
+            .join(RoleRow, RoleRow.id == RoleSkillRow.role_id)
+            .where(RoleRow.pack == ONET, RoleSkillRow.skill_id.in_(skill_ids))
+        ),
+    }
+    return {table: int(n) for table, n in counts.items() if n}
+
+
+def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> TechImport:
     """Synchronise the library's tech scope with ``pack``; returns the changes and report notes."""
     _require_esco(session)
-    changes: dict[str, TableChange] = {}
-    notes: list[str] = []
+    out = TechImport()
+    changes, notes = out.changes, out.notes
     syncer.baseline([tables.skills(PACK), tables.skill_aliases(PACK), tables.skill_dimensions(PACK)])
     places = _group_places(session)
 
     # ---- skills ---------------------------------------------------------------------------------
     uri = {s.key: TECH_URI + s.key for s in pack.skills}
+    # A removed tech skill takes the O*NET rows merged into it along (ON DELETE CASCADE): count them
+    # while they are there, so the report can say so.
+    if session.get(PackImportRow, ONET) is not None:
+        kept = set(uri.values())
+        leaving = [
+            int(i)
+            for i, u in session.execute(select(SkillRow.id, SkillRow.source_uri).where(SkillRow.pack == PACK))
+            if u not in kept
+        ]
+        out.cascaded = _onet_rows_on(session, leaving)
     slugs = assign_slugs(session, SkillRow, SkillRow.pack == PACK, {uri[s.key]: s.name for s in pack.skills})
     missing_groups: set[str] = set()
     skill_rows: list[RowData] = []
@@ -147,7 +201,7 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> tuple[dict[s
     for a in pack.esco_aliases:
         if a.esco_uri in esco_ids:
             alias_rows += [
-                _alias_row(esco_ids[a.esco_uri], t, canonical=False, context_required=False)
+                _alias_row(esco_ids[a.esco_uri], t, canonical=False, context_required=t in a.context_labels)
                 for t in a.aliases
             ]
     alias_rows = [r for r in alias_rows if r["normalized"]]
@@ -175,9 +229,15 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> tuple[dict[s
         )
     if missing_groups:
         notes.append(f"{len(missing_groups)} ESCO skill groups the pack names are not in the library")
+    if out.cascaded:
+        rows = ", ".join(f"{n} {table}" for table, n in out.cascaded.items())
+        notes.append(
+            f"{sum(out.cascaded.values())} O*NET rows ({rows}) hung on tech skills this import "
+            "removed and were removed with them: import onet again"
+        )
     overlap = _onet_overlap(session, {str(r["normalized"]) for r in alias_rows})
     if overlap:
         notes.append(
             f"{overlap} O*NET skills share a label with the tech pack: import onet again to merge them"
         )
-    return changes, notes
+    return out
