@@ -205,6 +205,11 @@ def test_tool_homonyms_need_casing_and_a_tech_cue(matcher: SkillMatcher) -> None
     assert found(matcher, "Ideas that spark joy") == []
     assert found(matcher, "Proficient in Excel and PowerPoint") == [("Excel", 11), ("PowerPoint", 12)]
     assert found(matcher, "You excel at communication") == []
+    # Opening a sentence says nothing of casing; listed beside another tool it is still a name.
+    assert found(matcher, "Spark, SQL or similar.") == [("Spark", 8), ("SQL", 13)]
+    assert found(matcher, "Excel and PowerPoint daily.") == [("Excel", 11), ("PowerPoint", 12)]
+    assert found(matcher, "Spark joy in every customer.") == []
+    assert found(matcher, "Excel at communication.") == []
 
 
 def test_generic_words_need_a_skill_cue(matcher: SkillMatcher) -> None:

@@ -939,9 +939,11 @@ class SkillMatcher:
         # proper nouns (unless the whole text is lower case).
         if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
             return None
-        if not reg.lower and not _proper_noun(reg, first):
-            return None
         neighbours = [(a, b) for a, b in toolish.get(sentences[first], []) if not (a >= first and b <= last)]
+        # A name that opens a sentence is capitalised anyway; listed beside another tool it is
+        # still read as one ("Azure, AWS or GCP" as a bullet, "Spark and Kafka pipelines").
+        if not reg.lower and not _proper_noun(reg, first) and not _in_list_with(reg, first, last, neighbours):
+            return None
         if need is _Need.LANGUAGE:
             ok = _cue_near(reg, first, last, _LANGUAGE_CUES, 6) or _in_list_with(reg, first, last, neighbours)
         else:
