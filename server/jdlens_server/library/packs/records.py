@@ -197,3 +197,6 @@ class TechEscoAlias:
     esco_uri: str
     esco_label: str
     aliases: tuple[str, ...]
+    # The aliases that are also ordinary words or another field's acronyms ("OOP", out-of-pocket):
+    # matched only near tech context, as TechSkill.context_labels.
+    context_labels: tuple[str, ...] = ()

@@ -29,7 +29,7 @@ from jdlens_server.library.packs.rows import (
     unique_rows,
 )
 
-__all__ = ["NATURES", "ContextualEscoAlias", "TechPack", "read_tech"]
+__all__ = ["NATURES", "TechPack", "read_tech"]
 
 # SkillNature names (common.proto, without prefix) a curated skill may have.
 NATURES = frozenset(
@@ -40,18 +40,10 @@ _URI = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True, slots=True)
-class ContextualEscoAlias(TechEscoAlias):
-    """Extra labels for an ESCO skill, with those that are also ordinary words or another field's
-    acronyms ("OOP", out-of-pocket): matched only near tech context, as TechSkill.context_labels."""
-
-    context_labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class TechPack:
     info: mf.PackInfo
     skills: list[TechSkill]
-    esco_aliases: list[ContextualEscoAlias]
+    esco_aliases: list[TechEscoAlias]
     problems: list[PackProblem] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -91,7 +83,7 @@ def _skill(row: Row) -> TechSkill:
     )
 
 
-def _esco_alias(row: Row) -> ContextualEscoAlias:
+def _esco_alias(row: Row) -> TechEscoAlias:
     aliases = labels(row, "aliases")
     if not aliases:
         raise RowError("field 'aliases' is empty")
@@ -99,7 +91,7 @@ def _esco_alias(row: Row) -> ContextualEscoAlias:
     unknown = [c for c in context if c not in aliases]
     if unknown:
         raise RowError(f"field 'context' names labels the entry does not have: {unknown}")
-    return ContextualEscoAlias(
+    return TechEscoAlias(
         esco_uri=matching(row, "esco_uri", _URI, "URI"),
         esco_label=req_str(row, "esco_label"),
         aliases=aliases,
