@@ -212,6 +212,15 @@ def test_tool_homonyms_need_casing_and_a_tech_cue(matcher: SkillMatcher) -> None
     assert found(matcher, "Excel at communication.") == []
 
 
+def test_a_capitals_word_is_tech_context_only_when_listed_with_the_name() -> None:
+    matcher = SkillMatcher.build([entry(1, "GCP", strategy="context_required", nature="PLATFORM")])
+    # Acronyms fill every field's writing: "ICH" beside "GCP" (Good Clinical Practice) is no stack.
+    assert found(matcher, "Trials run to ICH GCP guidelines.") == []
+    assert found(matcher, "Deploy to AWS, GCP or a private cloud.") == [("GCP", 1)]
+    # A tool of another shape is evidence anywhere in the sentence.
+    assert found(matcher, "Services on GCP written in Node.js.") == [("GCP", 1)]
+
+
 def test_generic_words_need_a_skill_cue(matcher: SkillMatcher) -> None:
     assert found(matcher, "strong design skills") == [("design", 10)]
     assert found(matcher, "The design of our office is open") == []

@@ -498,6 +498,15 @@ _LIST_SEPARATORS = frozenset({",", "/", "&", "|", "(", ")", "and", "or", "+"})
 _TOOLISH_NATURES = frozenset({"TOOL", "LANGUAGE", "PLATFORM"})
 
 
+class _Evidence(NamedTuple):
+    """Tokens [start, end) of one sentence that show a tech context; ``strong`` unless a plain
+    capitals word."""
+
+    start: int
+    end: int
+    strong: bool
+
+
 class _Target(NamedTuple):  # a tuple: 10^5 of them are made per build
     skill_id: int
     alias_text: str
@@ -823,7 +832,7 @@ class SkillMatcher:
         if not hits:
             return []
 
-        toolish: dict[int, list[tuple[int, int]]] | None = None
+        toolish: dict[int, list[_Evidence]] | None = None
         accepted: list[tuple[int, int, _Target, float]] = []
         for first, last, pattern in hits:
             n_skills = len(pattern.targets)
@@ -887,23 +896,24 @@ class SkillMatcher:
         return target.base_confidence * 0.9 if _in_list_with(reg, first, last, others) else None
 
     @staticmethod
-    def _toolish_spans(
-        reg: _Region, hits: list[tuple[int, int, _Pattern]]
-    ) -> dict[int, list[tuple[int, int]]]:
-        """Per sentence, the spans that show a tech context: context-free tool hits, tool-shaped words."""
+    def _toolish_spans(reg: _Region, hits: list[tuple[int, int, _Pattern]]) -> dict[int, list[_Evidence]]:
+        """Per sentence, the spans that show a tech context: context-free tool hits and tool-shaped
+        words. A plain capitals word ("ICH", "GMP", "HR") is weak evidence: acronyms fill every
+        field's writing, so it counts only listed with the name ("TDD and BDD")."""
         sentences = reg.sentences
-        out: dict[int, list[tuple[int, int]]] = {}
+        out: dict[int, list[_Evidence]] = {}
         for first, last, pattern in hits:
             if any(t.toolish and t.need is _Need.NONE for t in pattern.targets):
-                out.setdefault(sentences[first], []).append((first, last))
+                out.setdefault(sentences[first], []).append(_Evidence(first, last, True))
         for i, surface in enumerate(reg.surfaces):
             if is_tool_like(surface):
-                out.setdefault(sentences[i], []).append((i, i + 1))
+                strong = not (surface.isalpha() and surface.isupper())
+                out.setdefault(sentences[i], []).append(_Evidence(i, i + 1, strong))
         return out
 
     @staticmethod
     def _accept(
-        target: _Target, reg: _Region, first: int, last: int, toolish: dict[int, list[tuple[int, int]]]
+        target: _Target, reg: _Region, first: int, last: int, toolish: dict[int, list[_Evidence]]
     ) -> float | None:
         surface = tuple(reg.surfaces[first:last])
         conf = target.base_confidence
@@ -939,15 +949,20 @@ class SkillMatcher:
         # proper nouns (unless the whole text is lower case).
         if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
             return None
-        neighbours = [(a, b) for a, b in toolish.get(sentences[first], []) if not (a >= first and b <= last)]
+        others = [e for e in toolish.get(sentences[first], []) if not (e.start >= first and e.end <= last)]
+        strong = [(e.start, e.end) for e in others if e.strong]
+        weak = [(e.start, e.end) for e in others if not e.strong]
+        listed = _in_list_with(reg, first, last, strong) or _in_list_with(
+            reg, first, last, weak, separated=True
+        )
         # A name that opens a sentence is capitalised anyway; listed beside another tool it is
         # still read as one ("Azure, AWS or GCP" as a bullet, "Spark and Kafka pipelines").
-        if not reg.lower and not _proper_noun(reg, first) and not _in_list_with(reg, first, last, neighbours):
+        if not reg.lower and not _proper_noun(reg, first) and not listed:
             return None
         if need is _Need.LANGUAGE:
-            ok = _cue_near(reg, first, last, _LANGUAGE_CUES, 6) or _in_list_with(reg, first, last, neighbours)
+            ok = listed or _cue_near(reg, first, last, _LANGUAGE_CUES, 6)
         else:
-            ok = bool(neighbours) or _cue_near(reg, first, last, _TECH_CUES, 8)
+            ok = bool(strong) or listed or _cue_near(reg, first, last, _TECH_CUES, 8)
         return conf * 0.8 if ok else None
 
 
@@ -1013,11 +1028,14 @@ def _cue_near(reg: _Region, first: int, last: int, cues: frozenset[str], width: 
     return any(reg.keys[i] in cues and sentences[i] == sent for i in range(lo, hi) if not first <= i < last)
 
 
-def _in_list_with(reg: _Region, first: int, last: int, others: Sequence[tuple[int, int]]) -> bool:
-    """Another tool-like item sits next to this one with only list separators between."""
+def _in_list_with(
+    reg: _Region, first: int, last: int, others: Sequence[tuple[int, int]], *, separated: bool = False
+) -> bool:
+    """Another tool-like item sits next to this one with only list separators between (at least
+    one when ``separated``: "ICH GCP" is one name, not a list)."""
     for a, b in others:
         gap = range(last, a) if a >= last else range(b, first)
-        if len(gap) > 3:
+        if len(gap) > 3 or (separated and not gap):
             continue
         if all(reg.keys[i] in _LIST_SEPARATORS for i in gap):
             return True
