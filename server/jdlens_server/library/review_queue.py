@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 from google.protobuf.message import Message
-from sqlalchemy import Table, select
+from sqlalchemy import Table, TextClause, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from jdlens_server.nlp.normalize import fold
+from jdlens_server.store.db import frozen_statement
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow
 
 KINDS = ("new_skill", "new_role", "new_kra", "alias_collision")
@@ -30,27 +32,46 @@ def _dialect(session: Session) -> str:
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
+_ITEM_COLUMNS = (
+    "kind",
+    "status",
+    "subject",
+    "dedupe_key",
+    "role_id",
+    "occurrence_count",
+    "payload",
+    "created_at",
+    "updated_at",
+    "resolution_note",
+    "merged_into",
+    "resolved_resources",
+)
+
+
 @functools.cache
-def _upsert_statement(dialect: str) -> Any:
-    """The proposal upsert, built once per dialect against the Core table with bound parameters,
-    so SQLAlchemy compiles it once (an ORM insert with literal values recompiled on every call,
-    which was most of a run's queue-writing time)."""
+def _upsert_statement(dialect: str) -> TextClause | TextualSelect:
+    """The proposal upsert, built once per dialect against the Core table and frozen to its SQL
+    text, so it is compiled once (see store.db.frozen_statement)."""
     table = cast(Table, ReviewItemRow.__table__)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
-    return stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=[table.c.dedupe_key],
         set_={
             "occurrence_count": table.c.occurrence_count + 1,
             "updated_at": stmt.excluded.updated_at,
         },
     ).returning(table.c.id, table.c.occurrence_count, table.c.status)
+    return frozen_statement(upsert, dialect, table, _ITEM_COLUMNS, ("id", "occurrence_count", "status"))
 
 
 @functools.cache
-def _link_statement(dialect: str) -> Any:
+def _link_statement(dialect: str) -> TextClause | TextualSelect:
+    table = cast(Table, ReviewItemRunRow.__table__)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(cast(Table, ReviewItemRunRow.__table__)).on_conflict_do_nothing()
+    return frozen_statement(
+        insert(table).on_conflict_do_nothing(), dialect, table, ("review_item_id", "run_id")
+    )
 
 
 def propose(
