@@ -55,6 +55,7 @@ from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.server import ServerConfig
 
 if TYPE_CHECKING:
+    from jdlens_server.library.state import LoadedLibrary
     from jdlens_server.nlp.embedder import Embedder
 
 __all__ = [
@@ -134,18 +135,21 @@ def bench_texts(n: int, phase: str) -> list[str]:
     return texts
 
 
-def pipeline_embedding_texts(text: str) -> list[str]:
-    """What stage 1 embeds for a JD sent without a title: the head pipeline/extract.py builds (title
-    and passage), then the responsibility sentences (nothing for a rejected JD)."""
+def pipeline_embedding_texts(text: str, loaded: LoadedLibrary | None = None) -> list[str]:
+    """What the pipeline embeds for a JD sent without a title, all in stage 1's one call
+    (pipeline/extract.stage1_embedding_texts): the title and passage, the responsibility sentences
+    and, with a library to read its skills against, the names of its new skills (nothing for a
+    rejected JD)."""
     # Imported here so that building the CLI parser does not load the parser's data.
     from jdlens_server.nlp import parsed
     from jdlens_server.nlp.jd_parser import parse_jd
-    from jdlens_server.pipeline.extract import embedding_head
+    from jdlens_server.pipeline.extract import offline_skills, stage1_embedding_texts
 
     jd = parse_jd(text)
     if jd.jd_type == parsed.JdType.REJECT:
         return []
-    return embedding_head(jd, "", text) + [s.plain for s in jd.responsibility_sentences]
+    candidates = offline_skills(loaded, jd) if loaded is not None else []
+    return stage1_embedding_texts(jd, "", text, candidates)[0]
 
 
 # ---- the database ----------------------------------------------------------------------------
@@ -275,11 +279,12 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
     stream_texts = bench_texts(n, "stream")
     unary_texts = bench_texts(n, "unary")
     extract_texts = bench_texts(n, "extract")
-    # Parsed before the clock starts: the embed-only phases time the embedder alone.
-    per_jd = [pipeline_embedding_texts(t) for t in stream_texts]
-    per_extract_jd = [pipeline_embedding_texts(t) for t in extract_texts]
     concurrency = ServerConfig().stream_concurrency
     runtime = build_runtime(db_url)
+    # Read before the clock starts: the embed-only phases time the embedder alone.
+    loaded = runtime.library.current()
+    per_jd = [pipeline_embedding_texts(t, loaded) for t in stream_texts]
+    per_extract_jd = [pipeline_embedding_texts(t, loaded) for t in extract_texts]
     log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
     try:
         options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]

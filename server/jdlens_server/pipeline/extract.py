@@ -123,6 +123,19 @@ def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
     return [role_title, passage] if role_title else [passage]
 
 
+def stage1_embedding_texts(
+    jd: parsed.ParsedJd, title: str, text: str, candidates: list[ExtractedSkillCandidate]
+) -> tuple[list[str], int, int]:
+    """Everything stage 1 embeds, in one call: the head (embedding_head), every responsibility
+    sentence, then the names of the new skills. Stage 2 places new skills by their embedding; asked
+    here, they share this call's batches and stage 2 finds them cached instead of paying a call of
+    its own. Returns (texts, where the sentences start, where the new names start)."""
+    head = embedding_head(jd, title, text)
+    sentences = [s.plain for s in jd.responsibility_sentences]
+    names = list(dict.fromkeys(c.name for c in candidates if c.is_new))
+    return [*head, *sentences, *names], len(head), len(head) + len(sentences)
+
+
 def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[ExtractedSkillCandidate]:
     """Dictionary and phrase matching over the non-boilerplate regions of the plain text."""
     regions = [(r.plain_start, r.plain_end, r.section_kind.value) for r in jd.skill_text_spans]
@@ -167,14 +180,14 @@ def run_extraction(
     library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
 
     # One embedding call: the title, the JD as one passage (title + opening text; the model reads
-    # its first 256 tokens) and every responsibility sentence.
+    # its first 256 tokens), every responsibility sentence and the new skills' names.
     role_title = jd.role_title or title
     sentences = [sig.SentenceInput(s.plain, s.start, s.end) for s in jd.responsibility_sentences]
-    head = embedding_head(jd, title, text)
-    vectors = embedder.embed(head + [s.text for s in sentences])
+    texts, sentences_at, names_at = stage1_embedding_texts(jd, title, text, candidates)
+    vectors = embedder.embed(texts)
     title_vec = vectors[0] if role_title else None
-    passage_vec = vectors[len(head) - 1]
-    sentence_vecs = vectors[len(head) :]
+    passage_vec = vectors[sentences_at - 1]
+    sentence_vecs = vectors[sentences_at:names_at]
     jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else passage_vec
 
     normalized = jd.normalized_title or normalize_title(role_title)
