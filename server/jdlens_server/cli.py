@@ -346,10 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    calls_log = logging.getLogger("jdlens.grpc")
+    level = calls_log.level
     if args.command != "serve" and not args.verbose:
         # The embedded server's per-call lines repeat what the command itself reports about each
         # failed call; its errors (a server-side fault) still show.
-        logging.getLogger("jdlens.grpc").setLevel(logging.ERROR)
+        calls_log.setLevel(logging.ERROR)
     from jdlens_server.llm.config import LlmConfigError
 
     try:
@@ -360,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("jdlens: interrupted", file=sys.stderr)
         return 130
+    finally:
+        calls_log.setLevel(level)  # main() may run inside a larger process (tests, tools)
 
 
 if __name__ == "__main__":
