@@ -15,6 +15,7 @@ Spark, React, Excel, "design", "data", hidden one-word labels, anything the libr
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections import Counter
@@ -140,6 +141,7 @@ _DOTTED_ABBREVIATION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked of every token of every JD; words repeat
 def is_tool_like(surface: str) -> bool:
     """Surface shape of a product/tool name: CamelCase, ALLCAPS, digits, dots, + or #."""
     s = surface.strip()
