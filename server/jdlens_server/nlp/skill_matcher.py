@@ -106,7 +106,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 
 def label_key(text: str) -> str:
     """The matching key of a label or phrase: its folded tokens joined by single spaces."""
-    return " ".join([fold_token(m.group()) for m in _TOKEN.finditer(text)])
+    return _label(text).key
 
 
 # Sentence ends and list bullets (including the cp1252 bullet \x95 that mis-decoded text keeps).
@@ -549,7 +549,10 @@ class _Label(NamedTuple):
 
 
 def _label(text: str) -> _Label:
-    surfaces = tuple(_TOKEN.findall(text))
+    return _keyed(tuple(_TOKEN.findall(text)))
+
+
+def _keyed(surfaces: tuple[str, ...]) -> _Label:
     return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
 
 
@@ -565,8 +568,7 @@ def _comma_variant(lab: _Label) -> _Label | None:
     if last < 2 or "," not in s[:last]:
         return None
     serial = s[last - 1] == ","
-    surfaces = s[: last - 1] + s[last:] if serial else (*s[:last], ",", *s[last:])
-    return _Label(surfaces, " ".join([fold_token(w) for w in surfaces]))
+    return _keyed(s[: last - 1] + s[last:] if serial else (*s[:last], ",", *s[last:]))
 
 
 class _Region:
@@ -881,7 +883,7 @@ class SkillMatcher:
         """A language name as a skill: proper-noun casing (unless the text is all lower case) and a
         language cue nearby, or another language name listed beside it ("English and Danish")."""
         surface = tuple(reg.surfaces[first:last])
-        if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
+        if not _same_words(surface, target.surface):
             return None
         if not reg.lower and not surface[0][:1].isupper():
             return None
@@ -949,7 +951,7 @@ class SkillMatcher:
             return conf * 0.85 if _cue_near(reg, first, last, _SKILL_CUES, 3) else None
         # Product / language homonyms: never inflected ("sources" is no "Source"), and written as
         # proper nouns (unless the whole text is lower case).
-        if tuple(w.casefold() for w in surface) != tuple(w.casefold() for w in target.surface):
+        if not _same_words(surface, target.surface):
             return None
         others = [e for e in toolish.get(sentences[first], []) if not (e.start >= first and e.end <= last)]
         strong = [(e.start, e.end) for e in others if e.strong]
@@ -1028,6 +1030,11 @@ def _cue_near(reg: _Region, first: int, last: int, cues: frozenset[str], width: 
     lo = max(0, first - width)
     hi = min(len(reg), last + width)
     return any(reg.keys[i] in cues and sentences[i] == sent for i in range(lo, hi) if not first <= i < last)
+
+
+def _same_words(surface: Sequence[str], label: Sequence[str]) -> bool:
+    """The text wrote the label's words exactly, case aside (no inflection folding)."""
+    return tuple(w.casefold() for w in surface) == tuple(w.casefold() for w in label)
 
 
 def _in_list_with(
