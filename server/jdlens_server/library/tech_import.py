@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
 from jdlens_server.library import esco_import, onet_import, tables
-from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED, alias_type, match_strategy
+from jdlens_server.library.aliases import CONTEXT_REQUIRED, alias_type, match_strategy
 from jdlens_server.library.packs.tech import TechPack
 from jdlens_server.library.skill_meta import PRACTICE, curated_meta
 from jdlens_server.library.sync import RowData, Syncer, TableChange, assign_slugs
@@ -93,7 +93,7 @@ def _alias_row(skill_id: int, text: str, *, canonical: bool, context_required: b
         "skill_id": skill_id,
         "normalized": fold(text),
         "text": text,
-        "alias_type": CANONICAL if canonical else alias_type(text),
+        "alias_type": alias_type(text, preferred=canonical),
         "match_strategy": CONTEXT_REQUIRED if context_required else match_strategy(text),
         "is_primary": canonical,
         "source": PACK,
