@@ -159,10 +159,12 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> TechImport:
         out.cascaded = _onet_rows_on(session, leaving)
     slugs = assign_slugs(session, SkillRow, SkillRow.pack == PACK, {uri[s.key]: s.name for s in pack.skills})
     missing_groups: set[str] = set()
+    dimension_ids: dict[str, list[int]] = {}  # skill key -> dimensions in the library, primary first
     skill_rows: list[RowData] = []
     for s in pack.skills:
         present = [places[u] for u in s.dimension_uris if u in places]
         missing_groups |= {u for u in s.dimension_uris if u not in places}
+        dimension_ids[s.key] = [dim_id for dim_id, _, _ in present]
         _, category, sub_category = present[0] if present else (0, "", "")
         skill_rows.append(
             tables.skill_row(
@@ -197,26 +199,27 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> TechImport:
             )
         )
     }
-    absent = [a for a in pack.esco_aliases if a.esco_uri not in esco_ids]
+    absent = []
     for a in pack.esco_aliases:
-        if a.esco_uri in esco_ids:
-            alias_rows += [
-                _alias_row(esco_ids[a.esco_uri], t, canonical=False, context_required=t in a.context_labels)
-                for t in a.aliases
-            ]
+        if a.esco_uri not in esco_ids:
+            absent.append(a)
+            continue
+        alias_rows += [
+            _alias_row(esco_ids[a.esco_uri], t, canonical=False, context_required=t in a.context_labels)
+            for t in a.aliases
+        ]
     alias_rows = [r for r in alias_rows if r["normalized"]]
     changes["skill_aliases"] = syncer.sync(tables.skill_aliases(PACK), alias_rows).change
 
     # ---- skill -> dimension links ----------------------------------------------------------------
     link_rows = [
-        {"skill_id": skill_id[s.key], "dimension_id": places[u][0], "source": PACK}
-        for s in pack.skills
-        for u in s.dimension_uris
-        if u in places
+        {"skill_id": skill_id[key], "dimension_id": dim_id, "source": PACK}
+        for key, dim_ids in dimension_ids.items()
+        for dim_id in dim_ids
     ]
     changes["skill_dimensions"] = syncer.sync(tables.skill_dimensions(PACK), link_rows).change
 
-    undimensioned = sum(1 for s in pack.skills if not any(u in places for u in s.dimension_uris))
+    undimensioned = sum(1 for dim_ids in dimension_ids.values() if not dim_ids)
     notes.append(
         f"tech on ESCO: {len(pack.skills)} skills ({undimensioned} without a dimension), "
         f"extra labels for {len(pack.esco_aliases) - len(absent)} ESCO skills"
