@@ -33,7 +33,7 @@ import math
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -223,7 +223,7 @@ def estimate(
         params = extraction_request(config, item.text, item.hints)
         budget = _jd_budget(item, params, config.extract_facts)
         if measured is not None and item.id in measured:
-            budget = JdBudget(**{**asdict(budget), "measured_input": measured[item.id]})
+            budget = replace(budget, measured_input=measured[item.id])
         per_jd.append(budget)
     return Budget(config.models.extract, tuple(per_jd), prices or load_prices())
 
