@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import grpc
 import pytest
@@ -59,6 +60,7 @@ def tech() -> TechPack:
     return read_tech()
 
 
+@contextmanager
 def _session(db_url: str) -> Iterator[Session]:
     engine = make_engine(db_url)
     try:
@@ -69,9 +71,31 @@ def _session(db_url: str) -> Iterator[Session]:
 
 
 def _count(db_url: str, model: type, *where: object) -> int:
-    for session in _session(db_url):
+    with _session(db_url) as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
-    raise AssertionError("unreachable")
+
+
+def _tech_ids(db_url: str) -> dict[str, int]:
+    """Source URI -> id of the tech skills."""
+    with _session(db_url) as session:
+        query = select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
+        return {str(u): int(i) for u, i in session.execute(query)}
+
+
+def _tech_strategies(db_url: str) -> dict[str, str]:
+    """Text -> match strategy of the tech pack's aliases."""
+    with _session(db_url) as session:
+        aliases = session.scalars(select(SkillAliasRow).where(SkillAliasRow.source == "tech"))
+        return {a.text: a.match_strategy for a in aliases}
+
+
+def _change_log(db_url: str, version: int) -> list[tuple[str, str]]:
+    """(resource, detail) of the change-log entries of library ``version``."""
+    with _session(db_url) as session:
+        query = select(ChangeLogRow.resource, ChangeLogRow.detail).where(
+            ChangeLogRow.library_version == version
+        )
+        return [(str(r), str(d)) for r, d in session.execute(query)]
 
 
 def _rows(session: Session, model: type[Base], *where: ColumnElement[bool]) -> list[tuple[object, ...]]:
@@ -83,14 +107,13 @@ def _rows(session: Session, model: type[Base], *where: ColumnElement[bool]) -> l
 
 def _esco_state(db_url: str) -> dict[str, list[tuple[object, ...]]]:
     """The rows ESCO owns, whole: a tech import must leave them exactly as they are."""
-    for session in _session(db_url):
+    with _session(db_url) as session:
         return {
             "skills": _rows(session, SkillRow, SkillRow.pack == "esco"),
             "skill_aliases": _rows(session, SkillAliasRow, SkillAliasRow.source == "esco"),
             "skill_dimensions": _rows(session, SkillDimensionRow, SkillDimensionRow.source == "esco"),
             "dimensions": _rows(session, DimensionRow, DimensionRow.pack == "esco"),
         }
-    raise AssertionError("unreachable")
 
 
 def _library(db_url: str, esco_part: EscoPack, embedder: Embedder) -> None:
@@ -117,7 +140,7 @@ def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
     # The subset lacks some ESCO skills the pack aliases: skipped and said, not an error.
     assert any("not in the library" in note for note in report.notes)
 
-    for session in _session(db_url):
+    with _session(db_url) as session:
         skills = session.scalars(select(SkillRow).where(SkillRow.pack == "tech")).all()
         assert {s.source_uri for s in skills} == {TECH_URI + s.key for s in tech.skills}
         assert all(s.embedding is not None for s in skills)
@@ -141,15 +164,11 @@ def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
             for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.skill_id == ml.id))
         }
         assert ml_aliases["model training"] == "tech" and ml_aliases["machine learning"] == "esco"
-        entries = session.execute(
-            select(ChangeLogRow.resource, ChangeLogRow.detail).where(
-                ChangeLogRow.library_version == report.library_version
-            )
-        ).all()
-        assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions"}
-        assert all(d.startswith(f"tech {tech.info.version}") for _, d in entries)
         recorded = session.get(PackImportRow, "tech")
         assert recorded is not None and recorded.library_version == report.library_version
+    entries = _change_log(db_url, report.library_version)
+    assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions"}
+    assert all(d.startswith(f"tech {tech.info.version}") for _, d in entries)
 
     again = import_pack(db_url, "tech", embedder=embedder, progress=False)
     assert not again.changed and again.library_version == report.library_version
@@ -167,13 +186,7 @@ def test_a_changed_pack_updates_only_its_rows(
 ) -> None:
     _library(db_url, esco_part, embedder)
     before = _esco_state(db_url)
-    for session in _session(db_url):
-        ids = {
-            u: i
-            for u, i in session.execute(
-                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
-            )
-        }
+    ids = _tech_ids(db_url)
     dropped, renamed, extended = tech.skills[0], tech.skills[1], tech.skills[2]
     new_name = renamed.name + " (renamed)"
     changed = dataclasses.replace(
@@ -196,13 +209,8 @@ def test_a_changed_pack_updates_only_its_rows(
     assert aliases.added == 2
     assert aliases.removed == 1 + 1 + len(dropped.aliases)
     assert _esco_state(db_url) == before
-    for session in _session(db_url):
-        now = {
-            u: i
-            for u, i in session.execute(
-                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
-            )
-        }
+    now = _tech_ids(db_url)
+    with _session(db_url) as session:
         row = session.get(SkillRow, ids[TECH_URI + renamed.key])
         assert row is not None and row.display_name == new_name
         primary = session.scalars(
@@ -236,13 +244,7 @@ def test_removing_tech_skills_says_what_it_takes_of_onet(
     import_pack(
         sqlite_url, "onet", contents=onet_subset(onet, ["15-2051.00"]), embedder=embedder, progress=False
     )
-    for session in _session(sqlite_url):
-        tech_ids = {
-            u: i
-            for u, i in session.execute(
-                select(SkillRow.source_uri, SkillRow.id).where(SkillRow.pack == "tech")
-            )
-        }
+    tech_ids = _tech_ids(sqlite_url)
     leaving = [tech_ids[TECH_URI + "amazon-redshift"], tech_ids[TECH_URI + "tableau"]]
     onet_rows = _onet_links(sqlite_url, leaving)
     assert onet_rows >= 2
@@ -280,13 +282,11 @@ def test_removing_tech_skills_says_what_it_takes_of_onet(
     # Only O*NET's rows on the removed skills went: its other rows and ESCO's stay.
     assert _count(sqlite_url, SkillAliasRow, SkillAliasRow.source == "onet") == onet_aliases
     assert _esco_state(sqlite_url) == esco_before
-    for session in _session(sqlite_url):
-        entries = session.execute(
-            select(ChangeLogRow.resource, ChangeLogRow.detail).where(
-                ChangeLogRow.library_version == report.library_version
-            )
-        ).all()
-    cascade = [d for r, d in entries if r == "skill_dimensions" and "onet rows" in d]
+    cascade = [
+        d
+        for r, d in _change_log(sqlite_url, report.library_version)
+        if r == "skill_dimensions" and "onet rows" in d
+    ]
     assert len(cascade) == 1 and f"-{onet_rows} onet rows" in cascade[0] and "import onet again" in cascade[0]
 
     # Importing O*NET again restores its view: the examples are O*NET's own skills now.
@@ -294,7 +294,7 @@ def test_removing_tech_skills_says_what_it_takes_of_onet(
         sqlite_url, "onet", contents=onet_subset(onet, ["15-2051.00"]), embedder=embedder, progress=False
     )
     assert again.changed
-    for session in _session(sqlite_url):
+    with _session(sqlite_url) as session:
         names = set(session.scalars(select(SkillRow.display_name).where(SkillRow.pack == "onet")))
     assert {"Amazon Redshift", "Tableau"} <= names
 
@@ -335,11 +335,7 @@ def test_pack_labels_resolve_in_the_matcher(runtime: Runtime) -> None:
 
 
 def test_an_ordinary_word_name_needs_tech_context(runtime: Runtime, sqlite_url: str) -> None:
-    for session in _session(sqlite_url):
-        strategy = {
-            a.text: a.match_strategy
-            for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.source == "tech"))
-        }
+    strategy = _tech_strategies(sqlite_url)
     assert strategy["Spark"] == strategy["Airflow"] == strategy["Hive"] == CONTEXT_REQUIRED
     assert strategy["Kubernetes"] != CONTEXT_REQUIRED
     assert "Apache Spark" in _found(runtime, "Pipelines in Spark, Flink and Kafka.")
@@ -393,11 +389,7 @@ def test_ordinary_jds_get_no_tech_skills(runtime: Runtime, tech: TechPack, sqlit
         assert _tech_hits(runtime, tech, text) == {}, text
     # The context labels are there, context-required, also on ESCO skills ("OOP"); the labels too
     # ambiguous for context are gone.
-    for session in _session(sqlite_url):
-        strategy = {
-            a.text: a.match_strategy
-            for a in session.scalars(select(SkillAliasRow).where(SkillAliasRow.source == "tech"))
-        }
+    strategy = _tech_strategies(sqlite_url)
     for label in ("OOP", "Redshift", "Parquet", "Flutter", "AWS", "GCP", "Azure", "TDD", "Cassandra"):
         assert strategy[label] == CONTEXT_REQUIRED, label
     assert not {"dbt", "ELT", "APIs"} & set(strategy)
@@ -436,7 +428,7 @@ def test_canonical_labels_are_primary(
     sqlite_url: str, esco_part: EscoPack, tech: TechPack, embedder: Embedder
 ) -> None:
     _library(sqlite_url, esco_part, embedder)
-    for session in _session(sqlite_url):
+    with _session(sqlite_url) as session:
         canon = session.execute(
             select(SkillRow.display_name, SkillAliasRow.text)
             .join(SkillAliasRow, SkillAliasRow.skill_id == SkillRow.id)
