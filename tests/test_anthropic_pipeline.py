@@ -210,13 +210,10 @@ def analyze_request(
     )
 
 
-def extract_request(
-    text: str, *, backend: common_pb2.Backend.ValueType = ANTHROPIC, title: str = "", **options: Any
-) -> pipeline_service_pb2.ExtractFromJdRequest:
-    return pipeline_service_pb2.ExtractFromJdRequest(
-        jd=pipeline_service_pb2.JdInput(text=text, title=title),
-        options=run_pb2.RunOptions(backend=backend, **options),
-    )
+def extract_request(text: str, **options: Any) -> pipeline_service_pb2.ExtractFromJdRequest:
+    """Stage 1 alone: the JD and options ``analyze_request`` builds."""
+    whole = analyze_request(text, **options)
+    return pipeline_service_pb2.ExtractFromJdRequest(jd=whole.jd, options=whole.options)
 
 
 def _usage(u: common_pb2.Usage) -> tuple[int, int, int, int, int]:
