@@ -36,10 +36,10 @@ from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline import run_store
 from jdlens_server.pipeline.candidate_roles import candidate_table
-from jdlens_server.pipeline.details import apply_details, compute_details
+from jdlens_server.pipeline.details import DetailsPlan, apply_details, compute_details
 from jdlens_server.pipeline.enrichment import compute_enrichment
 from jdlens_server.pipeline.extract import ExtractionOutcome, offline_skills, run_extraction
-from jdlens_server.pipeline.final_role import apply_final_role, compute_final_role
+from jdlens_server.pipeline.final_role import FinalPlan, apply_final_role, compute_final_role
 from jdlens_server.pipeline.llm_stage import (
     ModelInput,
     ModelStage1,
@@ -350,17 +350,13 @@ class PipelineCore:
         loaded = self._library.current()
         with self._factory() as session:  # read-only: apply_* with dry_run=True writes nothing
             started = time.perf_counter()
-            plan = compute_details(loaded, self._embedder, run)
-            report = self._skill_metadata(run, plan.result)
-            details = apply_details(session, loaded, plan, run.run_id, dry_run=True)
-            run.details.CopyFrom(details)
+            plan, report = self._plan_details(loaded, run)
+            run.details.CopyFrom(apply_details(session, loaded, plan, run.run_id, dry_run=True))
             self._record(run, run_pb2.STAGE_DETAILS, started, report)
             started = time.perf_counter()
-            final_plan = compute_final_role(loaded, self._embedder, run)
-            # The same links a real run would save (the dry result marks them DRY_RUN).
-            run.final_role.CopyFrom(final_plan.result)
-            run.enrichment.CopyFrom(compute_enrichment(loaded, run))
+            final_plan, enrichment = self._plan_final(loaded, run)
             run.final_role.CopyFrom(apply_final_role(session, loaded, final_plan, dry_run=True))
+            run.enrichment.CopyFrom(enrichment)
             self._record(run, run_pb2.STAGE_FINAL_ROLE, started)
             session.rollback()
         run.stage = run_pb2.STAGE_FINAL_ROLE
@@ -420,18 +416,24 @@ class PipelineCore:
             return run, True
         loaded = self._library.current()
         started = time.perf_counter()
-        plan = compute_details(loaded, self._embedder, run)
-        report = self._skill_metadata(run, plan.result)
+        plan, report = self._plan_details(loaded, run)
         with self._writing() as session:
             if not _still_at(session, run, run_pb2.RUN_STATUS_EXTRACTED):
                 return run_store.load(session, run_name), True  # a concurrent twin finished this stage first
-            current = run
-            current.details.CopyFrom(apply_details(session, loaded, plan, current.run_id, dry_run=False))
-            current.stage = run_pb2.STAGE_DETAILS
-            current.status = run_pb2.RUN_STATUS_DETAILED
-            self._record(current, run_pb2.STAGE_DETAILS, started, report)
-            run_store.save(session, current)
-        return current, False
+            run.details.CopyFrom(apply_details(session, loaded, plan, run.run_id, dry_run=False))
+            run.stage = run_pb2.STAGE_DETAILS
+            run.status = run_pb2.RUN_STATUS_DETAILED
+            self._record(run, run_pb2.STAGE_DETAILS, started, report)
+            run_store.save(session, run)
+        return run, False
+
+    def _plan_details(
+        self, loaded: LoadedLibrary, run: run_pb2.Run
+    ) -> tuple[DetailsPlan, StageReport | None]:
+        """Stage 2's work outside any transaction: the plan and, on the anthropic backend, the model's
+        metadata for the new skills."""
+        plan = compute_details(loaded, self._embedder, run)
+        return plan, self._skill_metadata(run, plan.result)
 
     # ---- stage 3 ---------------------------------------------------------------------------
 
@@ -449,21 +451,24 @@ class PipelineCore:
             )
         loaded = self._library.current()
         started = time.perf_counter()
-        plan = compute_final_role(loaded, self._embedder, run)
-        # Enrichment reads the links stage 3 saves: give it the plan's (outside the write lock).
-        run.final_role.CopyFrom(plan.result)
-        enrichment = compute_enrichment(loaded, run)
+        plan, enrichment = self._plan_final(loaded, run)
         with self._writing() as session:
             if not _still_at(session, run, run_pb2.RUN_STATUS_DETAILED):
                 return run_store.load(session, run_name), True
-            current = run
-            current.final_role.CopyFrom(apply_final_role(session, loaded, plan, dry_run=False))
-            current.enrichment.CopyFrom(enrichment)
-            current.stage = run_pb2.STAGE_FINAL_ROLE
-            current.status = run_pb2.RUN_STATUS_COMPLETED
-            self._record(current, run_pb2.STAGE_FINAL_ROLE, started)
-            run_store.save(session, current)
-        return current, False
+            run.final_role.CopyFrom(apply_final_role(session, loaded, plan, dry_run=False))
+            run.enrichment.CopyFrom(enrichment)
+            run.stage = run_pb2.STAGE_FINAL_ROLE
+            run.status = run_pb2.RUN_STATUS_COMPLETED
+            self._record(run, run_pb2.STAGE_FINAL_ROLE, started)
+            run_store.save(session, run)
+        return run, False
+
+    def _plan_final(self, loaded: LoadedLibrary, run: run_pb2.Run) -> tuple[FinalPlan, run_pb2.Enrichment]:
+        """Stage 3's work outside any transaction: the plan and the enrichment, which reads the links
+        stage 3 saves (the plan's, set on ``run`` here; the dry result marks them DRY_RUN)."""
+        plan = compute_final_role(loaded, self._embedder, run)
+        run.final_role.CopyFrom(plan.result)
+        return plan, compute_enrichment(loaded, run)
 
 
 def _still_at(session: Session, run: run_pb2.Run, status: run_pb2.RunStatus.ValueType) -> bool:
