@@ -419,9 +419,10 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
             for k in _label_keys(lab)
         }
         kept: list[str] = []
-        distinct(list(entry.get("aliases", [])), f"ESCO skill {expected!r}")
-        context = contextual(entry, list(entry.get("aliases", [])), f"ESCO skill {expected!r}")
-        for alias in entry.get("aliases", []):
+        who, entry_aliases = f"ESCO skill {expected!r}", list(entry.get("aliases", []))
+        distinct(entry_aliases, who)
+        context = contextual(entry, entry_aliases, who)
+        for alias in entry_aliases:
             keys = _label_keys(alias)
             if keys <= own:
                 errors.append(f"alias {alias!r}: ESCO already gives it to {expected!r}")
@@ -431,7 +432,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 names = sorted(skills_by_uri[u].preferred_label for u in others)
                 errors.append(f"alias {alias!r} for {expected!r}: already an ESCO label of {names}")
                 continue
-            claim(alias, f"ESCO skill {expected!r}")
+            claim(alias, who)
             kept.append(alias)
         aliases_table.rows.append(
             {"esco_uri": uri, "esco_label": skill.preferred_label, "aliases": kept, "context": context}
@@ -447,9 +448,9 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
             errors.append(
                 f"skill {name_!r}: dimensions {entry.get('dimensions')} are not all in [dimensions]"
             )
-        labels_ = [name_, *entry.get("aliases", [])]
-        distinct(labels_, f"tech skill {name_!r}")
-        context = contextual(entry, labels_, f"tech skill {name_!r}")
+        who, labels_ = f"tech skill {name_!r}", [name_, *entry.get("aliases", [])]
+        distinct(labels_, who)
+        context = contextual(entry, labels_, who)
         for lab in labels_:
             keys = _label_keys(lab)
             homonym = not lab.isupper() and keys <= acronyms
@@ -457,7 +458,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
             if clash:
                 names = sorted(skills_by_uri[u].preferred_label for u in clash)
                 errors.append(f"skill {name_!r}: label {lab!r} is already an ESCO label of {names}")
-            claim(lab, f"tech skill {name_!r}")
+            claim(lab, who)
         skills_table.rows.append(
             {
                 "key": entry.get("key") or slugify(name_),
@@ -465,7 +466,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 "description": entry.get("description", ""),
                 "nature": entry.get("nature", ""),
                 "dimensions": [dims[d] for d in entry.get("dimensions", []) if d in dims],
-                "aliases": list(entry.get("aliases", [])),
+                "aliases": labels_[1:],
                 "context": context,
             }
         )
