@@ -39,6 +39,7 @@ from jdlens_server.llm import (
     locate_quotes,
 )
 from jdlens_server.llm.anthropic_backend import extraction_request
+from jdlens_server.llm.backend import Outcome
 from jdlens_server.llm.breaker import BreakerConfig, BreakerState, CircuitBreaker
 from jdlens_server.llm.cancel import Cancellation
 from jdlens_server.llm.config import BatchPolicy, RetryPolicy
@@ -623,8 +624,8 @@ def _polled_batch(stub: AnthropicStub, polls: int) -> tuple[str, str]:
 
 def _submit_in_thread(
     backend: AnthropicBackend, items: list[tuple[str, str, list[str]]], cancel: Cancellation | None = None
-) -> tuple[threading.Thread, dict[str, LlmExtraction | LlmFallback]]:
-    got: dict[str, LlmExtraction | LlmFallback] = {}
+) -> tuple[threading.Thread, dict[str, Outcome]]:
+    got: dict[str, Outcome] = {}
     thread = threading.Thread(target=lambda: got.update(backend.submit_extractions(items, cancel=cancel)))
     thread.start()
     return thread, got

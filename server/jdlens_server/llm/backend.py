@@ -311,7 +311,7 @@ class BatchLlmBackend(LlmBackend, Protocol):
         *,
         model: str | None = None,
         cancel: Cancellation | None = None,
-    ) -> dict[str, LlmExtraction | LlmFallback]:
+    ) -> dict[str, Outcome]:
         """``(custom_id, text, hints)`` items -> each item's extraction or fallback, by custom id.
         ``cancel`` stops the work; unanswered items then fall back."""
         ...

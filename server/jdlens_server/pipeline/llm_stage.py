@@ -35,6 +35,7 @@ from jdlens_server.llm.backend import (
     LlmExtraction,
     LlmFallback,
     Located,
+    Outcome,
     SkillMetaSuggestion,
     StageUsage,
     TieBreakCandidate,
@@ -131,7 +132,7 @@ class Prefetched:
     """A stage-1 answer obtained ahead of the run (a Message Batch), for the hints it was asked with."""
 
     hints: tuple[str, ...]
-    outcome: LlmExtraction | LlmFallback
+    outcome: Outcome
 
 
 def _without_boilerplate(jd: parsed.ParsedJd) -> tuple[str, tuple[tuple[int, int, int], ...]]:
