@@ -93,10 +93,13 @@ class ExtractionBatcher:
         self._timer = None
         self._flush()
 
-    def _flush(self) -> None:
-        if self._timer is not None and self._timer is not asyncio.current_task():
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
             self._timer.cancel()
-        self._timer = None
+            self._timer = None
+
+    def _flush(self) -> None:
+        self._stop_timer()  # none when the timer itself flushes (it clears itself first)
         batch, self._pending = self._pending, []
         if batch:
             task = asyncio.create_task(self._submit(batch))
@@ -125,9 +128,7 @@ class ExtractionBatcher:
     async def close(self) -> None:
         """Stop the timer and cancel the batches in flight (their items are cancelled by then):
         each submission's cancellation stops its polling (see the module docstring)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._stop_timer()
         for task in list(self._submitting):
             task.cancel()
         if self._submitting:
