@@ -465,19 +465,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
         use_message_batches=llm_batch,
     )
     progress = not args.no_progress and sys.stderr.isatty()
+
+    def send(target: str) -> BatchSummary:
+        return run_batch(
+            target,
+            items,
+            args.out,
+            concurrency=args.concurrency,
+            progress=progress,
+            options=options,
+            done=done,
+        )
+
     try:
-        if args.server:
-            summary = run_batch(
-                args.server,
-                items,
-                args.out,
-                concurrency=args.concurrency,
-                progress=progress,
-                options=options,
-                done=done,
-            )
-        else:
-            summary = _run_embedded(args, items, progress, options, backend, done)
+        summary = send(args.server) if args.server else _run_embedded(args, backend, send)
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 1
@@ -486,13 +487,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _run_embedded(
-    args: argparse.Namespace,
-    items: list[BatchItem],
-    progress: bool,
-    options: run_pb2.RunOptions,
-    backend: str | None,
-    done: set[str],
+    args: argparse.Namespace, backend: str | None, send: Callable[[str], BatchSummary]
 ) -> BatchSummary:
+    """``send`` the batch to an embedded server over the library at ``--db``."""
     from jdlens_server.app import build_runtime, embedded_server
     from jdlens_server.cli import _ensure_library
     from jdlens_server.grpc_api.server import ServerConfig
@@ -504,15 +501,7 @@ def _run_embedded(
     config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency)
     try:
         with embedded_server(runtime, config) as target:
-            return run_batch(
-                target,
-                items,
-                args.out,
-                concurrency=args.concurrency,
-                progress=progress,
-                options=options,
-                done=done,
-            )
+            return send(target)
     finally:
         runtime.close()
 
