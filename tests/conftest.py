@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from anthropic_stub import AnthropicStub
 from jdlens_server.library.packs.esco import EscoPack, read_esco
+from jdlens_server.library.packs.onet import OnetPack, read_onet
 from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.store.db import make_engine, migrate
 
@@ -124,6 +125,12 @@ def embedder() -> Embedder:
 def esco() -> EscoPack:
     """The shipped ESCO pack, read once per session."""
     return read_esco()
+
+
+@pytest.fixture(scope="session")
+def onet() -> OnetPack:
+    """The shipped O*NET pack, read once per session."""
+    return read_onet()
 
 
 @pytest.fixture(scope="module")

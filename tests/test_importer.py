@@ -31,7 +31,7 @@ from jdlens_server.library.kra_sources import ESCO_DESCRIPTION, ESCO_ESSENTIAL_S
 from jdlens_server.library.onet_import import ONET_URL, onet_subset, singular_title
 from jdlens_server.library.packs import manifest as mf
 from jdlens_server.library.packs.esco import EscoPack, esco_subset
-from jdlens_server.library.packs.onet import OnetPack, read_onet
+from jdlens_server.library.packs.onet import OnetPack
 from jdlens_server.library.packs.records import EscoSkill, ReuseLevel, SkillType
 from jdlens_server.library.skill_meta import esco_skill_meta
 from jdlens_server.library.sync import TableChange, slugify
@@ -73,11 +73,6 @@ MODELS = {
     "library_versions": LibraryVersionRow,
     "change_log": ChangeLogRow,
 }
-
-
-@pytest.fixture(scope="session")
-def onet() -> OnetPack:
-    return read_onet()
 
 
 @pytest.fixture

@@ -40,11 +40,6 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 ESCO_DANGLING_OCCUPATION = "http://data.europa.eu/esco/occupation/a9e54177-a185-404d-b6e6-15663d31137e"
 
 
-@pytest.fixture(scope="module")
-def onet() -> OnetPack:
-    return read_onet()
-
-
 def _build_packs_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("build_packs", REPO / "tools" / "build_packs.py")
     assert spec is not None and spec.loader is not None

@@ -21,7 +21,7 @@ from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED
 from jdlens_server.library.importer import import_pack
 from jdlens_server.library.onet_import import onet_subset
 from jdlens_server.library.packs.esco import EscoPack, esco_subset
-from jdlens_server.library.packs.onet import OnetPack, read_onet
+from jdlens_server.library.packs.onet import OnetPack
 from jdlens_server.library.packs.tech import TechPack, read_tech
 from jdlens_server.library.tech_import import TECH_URI
 from jdlens_server.nlp.embedder import Embedder
@@ -219,11 +219,6 @@ def test_a_changed_pack_updates_only_its_rows(
         assert primary == [new_name]
     assert TECH_URI + dropped.key not in now
     assert all(now[u] == ids[u] for u in now)  # kept skills keep their ids, the renamed one too
-
-
-@pytest.fixture(scope="module")
-def onet() -> OnetPack:
-    return read_onet()
 
 
 def _onet_links(db_url: str, skill_ids: list[int]) -> int:
