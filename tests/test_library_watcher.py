@@ -9,7 +9,7 @@ import pytest
 
 from jdlens.v1 import library_pb2, pipeline_service_pb2, run_pb2
 from jdlens.v1 import library_service_pb2 as pb
-from jdlens_server.app import build_runtime
+from jdlens_server.app import Runtime, build_runtime
 from jdlens_server.library import review_queue
 from jdlens_server.library.watcher import LibraryWatcher
 from jdlens_server.store.db import transaction
@@ -38,6 +38,22 @@ def _skills(runtime: object, text: str) -> set[str]:
     return {s.skill_name for s in run.extraction.skills if not s.is_new}
 
 
+def _approve_langchain(approving: Runtime, *, is_primary: bool) -> pb.ResolveReviewItemResponse:
+    """Queue LangChain as a new skill on ``approving`` and approve it there (a new library version)."""
+    with transaction(approving.factory) as session:
+        item_id, _, _ = review_queue.propose(
+            session,
+            kind="new_skill",
+            subject="LangChain",
+            role_id=None,
+            payload=library_pb2.NewSkillProposal(skill_name="LangChain", is_primary=is_primary),
+            run_id=None,
+        )
+    return approving.review.resolve_review_item(
+        pb.ResolveReviewItemRequest(name=f"reviewItems/{item_id}", decision=pb.REVIEW_DECISION_APPROVE)
+    )
+
+
 def test_an_approval_on_one_replica_reaches_the_other(db_url: str) -> None:
     approving = library_runtime(db_url)  # imports the library and serves it
     other = build_runtime(db_url)  # a second replica over the same store, no watcher thread
@@ -46,18 +62,7 @@ def test_an_approval_on_one_replica_reaches_the_other(db_url: str) -> None:
         assert "LangChain" not in _skills(other, LANGCHAIN_JD)
         assert not watcher.check_now()  # nothing moved yet
 
-        with transaction(approving.factory) as session:
-            item_id, _, _ = review_queue.propose(
-                session,
-                kind="new_skill",
-                subject="LangChain",
-                role_id=None,
-                payload=library_pb2.NewSkillProposal(skill_name="LangChain", is_primary=True),
-                run_id=None,
-            )
-        response = approving.review.resolve_review_item(
-            pb.ResolveReviewItemRequest(name=f"reviewItems/{item_id}", decision=pb.REVIEW_DECISION_APPROVE)
-        )
+        response = _approve_langchain(approving, is_primary=True)
         assert "LangChain" in _skills(approving, LANGCHAIN_JD)  # the approving process: at once
         assert "LangChain" not in _skills(other, LANGCHAIN_JD)  # the other: still its loaded version
 
@@ -76,18 +81,7 @@ def test_the_watcher_thread_refreshes_on_its_own(sqlite_url: str) -> None:
     try:
         assert other.watcher is not None
         before = other.library.current().snapshot.version
-        with transaction(approving.factory) as session:
-            item_id, _, _ = review_queue.propose(
-                session,
-                kind="new_skill",
-                subject="LangChain",
-                role_id=None,
-                payload=library_pb2.NewSkillProposal(skill_name="LangChain"),
-                run_id=None,
-            )
-        approving.review.resolve_review_item(
-            pb.ResolveReviewItemRequest(name=f"reviewItems/{item_id}", decision=pb.REVIEW_DECISION_APPROVE)
-        )
+        _approve_langchain(approving, is_primary=False)
         deadline = time.monotonic() + 60
         while other.watcher.reloads == 0:  # reloaded and warmed up
             assert time.monotonic() < deadline, "the watcher did not pick up the new version"
