@@ -164,6 +164,15 @@ def _queued(emb: OnnxEmbedder) -> int:
         return len(emb._queue)
 
 
+def _wait_until_queued(emb: OnnxEmbedder, n: int) -> int:
+    """How many calls wait in the queue once ``n`` do (or after ~10 s of polling)."""
+    for _ in range(1000):
+        if _queued(emb) == n:
+            break
+        threading.Event().wait(0.01)
+    return _queued(emb)
+
+
 def test_calls_arriving_during_a_round_share_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
     emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
     texts = [t for triple in TRIPLES for t in triple]
@@ -191,11 +200,7 @@ def test_calls_arriving_during_a_round_share_the_next_one(monkeypatch: pytest.Mo
     others = [threading.Thread(target=call, args=(t,)) for t in texts[1:5]]
     for t in others:
         t.start()
-    for _ in range(1000):  # until all four wait in the queue behind the running round
-        if _queued(emb) == 4:
-            break
-        threading.Event().wait(0.01)
-    assert _queued(emb) == 4
+    assert _wait_until_queued(emb, 4) == 4  # all four wait in the queue behind the running round
     release.set()
     for t in [first, *others]:
         t.join(10)
@@ -231,10 +236,7 @@ def test_a_failed_round_fails_every_waiting_call_and_the_next_round_works(
     waiters = [threading.Thread(target=call, args=(f"duty {i}",)) for i in range(3)]
     for t in waiters:
         t.start()
-    for _ in range(1000):
-        if _queued(emb) == 3:
-            break
-        threading.Event().wait(0.01)
+    _wait_until_queued(emb, 3)
     release.set()  # the leader's round fails; the waiters' round then fails the same way
     for t in [leader, *waiters]:
         t.join(10)
