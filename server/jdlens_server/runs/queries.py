@@ -29,8 +29,6 @@ from jdlens_server.proto_enums import enum_key
 from jdlens_server.runs.masks import SUMMARY_PATHS, apply_read_mask
 from jdlens_server.store.models import RoleRow, RunRow
 
-__all__ = ["RunFilters", "RunPage", "RunQueries", "sum_usage"]
-
 RUN_TYPE = run_pb2.Run.DESCRIPTOR.full_name
 ROLE_TYPE = library_pb2.Role.DESCRIPTOR.full_name
 _PAGE_KIND = "runs"
