@@ -32,6 +32,7 @@ from jdlens_server.grpc_api.server import ServerConfig
 from jdlens_server.library.importer import import_pack
 from jdlens_server.library.packs.esco import EscoPack, esco_subset, read_esco
 from jdlens_server.llm import AnthropicBackend, AnthropicConfig, LlmConfigError, load_prices
+from jdlens_server.llm.backend import LlmFallback
 from jdlens_server.llm.breaker import BreakerConfig, CircuitBreaker
 from jdlens_server.llm.config import BatchPolicy, RetryPolicy
 from jdlens_server.llm.provider import LlmProvider
@@ -39,8 +40,9 @@ from jdlens_server.llm.quotes import QuoteIndex
 from jdlens_server.llm.schema import EXTRACTION_SCHEMA_WITH_FACTS
 from jdlens_server.nlp.embedder import load_embedder
 from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.pipeline import extract as extract_module
 from jdlens_server.pipeline.core import stage1_model_input
-from jdlens_server.pipeline.llm_stage import model_input
+from jdlens_server.pipeline.llm_stage import Prefetched, model_input
 from jdlens_server.pipeline.parsed_proto import enum_value
 from jdlens_server.store.db import migrate
 from pipeline_runtime import DATA_SCIENTIST, REFERENCE_JD, esco_part
@@ -921,3 +923,26 @@ def test_added_server_latency_of_the_model_path_is_small(
     # The figure is the printed measurement (README "Added latency"); timings are the benchmarks'
     # business, so the bound only catches a pathological regression, not a slow machine.
     assert added <= 500.0
+
+
+def test_a_batched_run_reuses_the_parse_its_model_request_was_prepared_from(
+    esco: tuple[str, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch path parses and matches a JD once: preparing its model call, not again in the run."""
+    _, runtime = esco
+    request = analyze_request(REFERENCE_JD, use_message_batches=True, dry_run=True)
+    wanted = runtime.core.model_request(request)
+    assert wanted is not None
+    parses: list[str] = []
+
+    def counted(text: str, **kwargs: Any) -> Any:
+        parses.append(text)
+        return parse_jd(text, **kwargs)
+
+    monkeypatch.setattr(extract_module, "parse_jd", counted)
+    # A batch entry that failed: stage 1 falls back to its offline reading of the same parse.
+    prefetched = Prefetched(wanted.hints, LlmFallback("batch entry errored"), wanted.prepared)
+    run, _ = runtime.core.analyze_jd(request, prefetched)
+    assert parses == []
+    assert run.extraction.parsed.company_name == "Index Exchange"
+    assert {s.skill_name for s in run.extraction.skills} == {c.name for c in wanted.prepared.candidates}

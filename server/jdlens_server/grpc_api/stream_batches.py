@@ -86,7 +86,7 @@ class ExtractionBatcher:
             self._flush()
         elif self._timer is None:
             self._timer = asyncio.create_task(self._flush_later())
-        return Prefetched(wanted.hints, await future)
+        return Prefetched(wanted.hints, await future, wanted.prepared)
 
     async def _flush_later(self) -> None:
         await asyncio.sleep(self._window_s)

@@ -44,6 +44,7 @@ from jdlens_server.pipeline.llm_stage import (
     ModelInput,
     ModelStage1,
     Prefetched,
+    PreparedStage1,
     SkillMetaCache,
     StageReport,
     model_input,
@@ -71,6 +72,7 @@ class ModelRequest:
 
     text: str
     hints: tuple[str, ...]
+    prepared: PreparedStage1
 
 
 class PipelineCore:
@@ -171,8 +173,11 @@ class PipelineCore:
             with self._factory() as session:
                 if run_store.find_by_key(session, self._key(req.jd, options, req.idempotency_key, loaded)):
                     return None
-        request = stage1_model_input(loaded, req.jd.text, req.jd.title)
-        return ModelRequest(request.text, request.hints) if request is not None else None
+        prepared = prepare_stage1(loaded, req.jd.text, req.jd.title)
+        if prepared is None:
+            return None
+        request = model_input(prepared.jd, prepared.candidates)
+        return ModelRequest(request.text, request.hints, prepared)
 
     def submit_extractions(
         self, items: Sequence[tuple[str, ModelRequest]], cancel: Cancellation | None = None
@@ -500,13 +505,20 @@ def _total(run: run_pb2.Run) -> None:
     run.total_usage.CopyFrom(sum_usage([m.usage for m in run.stage_metrics]))
 
 
-def stage1_model_input(loaded: LoadedLibrary, text: str, title: str) -> ModelInput | None:
-    """What stage 1 would send the model for this JD (None when the parser rejects it): the same
-    parse and dictionary hits ``run_extraction`` computes, so a batched answer fits the run."""
+def prepare_stage1(loaded: LoadedLibrary, text: str, title: str) -> PreparedStage1 | None:
+    """The parse and dictionary hits ``run_extraction`` computes for this JD (None when the parser
+    rejects it or leaves no text for the model)."""
     jd = parse_jd(text, title_hint=title or None)
     if jd.jd_type == parsed.JdType.REJECT or not jd.plain_text.strip():
         return None
-    return model_input(jd, offline_skills(loaded, jd))
+    return PreparedStage1(loaded.snapshot.version, jd, tuple(offline_skills(loaded, jd)))
+
+
+def stage1_model_input(loaded: LoadedLibrary, text: str, title: str) -> ModelInput | None:
+    """What stage 1 would send the model for this JD (None when the parser rejects it): the same
+    parse and dictionary hits ``run_extraction`` computes, so a batched answer fits the run."""
+    prepared = prepare_stage1(loaded, text, title)
+    return model_input(prepared.jd, prepared.candidates) if prepared is not None else None
 
 
 def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

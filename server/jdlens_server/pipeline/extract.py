@@ -163,10 +163,16 @@ def run_extraction(
     """Stage 1; with ``llm`` (the anthropic backend) the model refines the parse and the skills
     and settles close calls, each part falling back to the rules on its own (see llm_stage)."""
     snapshot = loaded.snapshot
-    jd = parse_jd(text, title_hint=title or None) if text.strip() else _title_only(title)
+    # A batched model call prepared the parse and dictionary skills already (same JD, same library).
+    prepared = llm.prepared(loaded) if llm is not None else None
+    if prepared is not None:
+        jd = prepared.jd
+    else:
+        jd = parse_jd(text, title_hint=title or None) if text.strip() else _title_only(title)
     model_skills = None
     if llm is not None and jd.jd_type != parsed.JdType.REJECT:
-        jd, model_skills = llm.refine(loaded, jd, text, offline_skills(loaded, jd))
+        offline = list(prepared.candidates) if prepared is not None else offline_skills(loaded, jd)
+        jd, model_skills = llm.refine(loaded, jd, text, offline)
     result = run_pb2.ExtractionResult(parsed=parsed_to_proto(jd))
     model = f"offline rules + {embedder.name}"
     if jd.jd_type == parsed.JdType.REJECT:

@@ -52,6 +52,7 @@ __all__ = [
     "ModelInput",
     "ModelStage1",
     "Prefetched",
+    "PreparedStage1",
     "SkillMetaCache",
     "StageReport",
     "model_input",
@@ -128,11 +129,23 @@ class ModelInput:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedStage1:
+    """A JD's parse and dictionary skills as stage 1 computes them, at one library version: built
+    when the JD's model call is prepared ahead (a Message Batch), so its run need not redo them."""
+
+    library_version: int
+    jd: parsed.ParsedJd
+    candidates: tuple[ExtractedSkillCandidate, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Prefetched:
-    """A stage-1 answer obtained ahead of the run (a Message Batch), for the hints it was asked with."""
+    """A stage-1 answer obtained ahead of the run (a Message Batch), for the hints it was asked with,
+    and the parse and skills those hints came from."""
 
     hints: tuple[str, ...]
     outcome: Outcome
+    prepared: PreparedStage1 | None = None
 
 
 def _without_boilerplate(jd: parsed.ParsedJd) -> tuple[str, tuple[tuple[int, int, int], ...]]:
@@ -208,6 +221,11 @@ class ModelStage1:
         self.warnings: list[str] = []
 
     # ---- extraction ----------------------------------------------------------------------
+
+    def prepared(self, loaded: LoadedLibrary) -> PreparedStage1 | None:
+        """The parse and skills computed with the prefetched call, if still of this library."""
+        pre = self.prefetched.prepared if self.prefetched is not None else None
+        return pre if pre is not None and pre.library_version == loaded.snapshot.version else None
 
     def _ask(self, request: ModelInput) -> LlmExtraction:
         pre = self.prefetched
