@@ -160,7 +160,7 @@ def test_concurrent_callers_get_the_same_vectors() -> None:
 
 
 def _queued(emb: OnnxEmbedder) -> int:
-    with emb._round:
+    with emb._work:
         return len(emb._queue)
 
 
@@ -173,22 +173,26 @@ def _wait_until_queued(emb: OnnxEmbedder, n: int) -> int:
     return _queued(emb)
 
 
-def test_calls_arriving_during_a_round_share_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+def test_calls_arriving_while_every_lane_is_busy_share_one_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=1, cache_size=0)
     texts = [t for triple in TRIPLES for t in triple]
     expected = {t: emb.embed([t])[0] for t in texts}
-    rounds: list[int] = []
-    first_round_entered, release = threading.Event(), threading.Event()
-    run_round = emb._run_round
+    planned: list[int] = []
+    first_batch_entered, release = threading.Event(), threading.Event()
+    plan, run_batch = emb._plan, emb._run_batch
 
-    def spy(calls: list) -> None:  # type: ignore[type-arg]
-        rounds.append(len(calls))
-        if len(rounds) == 1:
-            first_round_entered.set()
+    def plan_spy(calls: list) -> list:  # type: ignore[type-arg]
+        planned.append(len(calls))
+        return plan(calls)
+
+    def batch_spy(seqs: list[list[int]]) -> np.ndarray:
+        if not first_batch_entered.is_set():
+            first_batch_entered.set()
             assert release.wait(10)
-        run_round(calls)
+        return run_batch(seqs)
 
-    monkeypatch.setattr(emb, "_run_round", spy)
+    monkeypatch.setattr(emb, "_plan", plan_spy)
+    monkeypatch.setattr(emb, "_run_batch", batch_spy)
     got: dict[str, np.ndarray] = {}
 
     def call(text: str) -> None:
@@ -196,23 +200,41 @@ def test_calls_arriving_during_a_round_share_the_next_one(monkeypatch: pytest.Mo
 
     first = threading.Thread(target=call, args=(texts[0],))
     first.start()
-    assert first_round_entered.wait(10)
+    assert first_batch_entered.wait(10)
     others = [threading.Thread(target=call, args=(t,)) for t in texts[1:5]]
     for t in others:
         t.start()
-    assert _wait_until_queued(emb, 4) == 4  # all four wait in the queue behind the running round
+    assert _wait_until_queued(emb, 4) == 4  # all four wait while the only lane is busy
     release.set()
     for t in [first, *others]:
         t.join(10)
-    assert rounds == [1, 4]  # one shared round for the four late callers, not four rounds
+    assert planned == [1, 4]  # one shared plan for the four late callers, not four
     for text in texts[:5]:
         np.testing.assert_allclose(got[text], expected[text], atol=1e-5)
 
 
-def test_a_failed_round_fails_every_waiting_call_and_the_next_round_works(
+def test_a_lone_call_is_split_across_the_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=2, cache_size=0)
+    texts = [t for triple in TRIPLES for t in triple]  # one length bucket: the plan must split it
+    expected = emb.embed(texts)
+    both_lanes = threading.Barrier(2, timeout=10)
+    lanes: set[str] = set()
+    run_batch = emb._run_batch
+
+    def spy(seqs: list[list[int]]) -> np.ndarray:
+        lanes.add(threading.current_thread().name + str(threading.get_ident()))
+        both_lanes.wait()  # raises BrokenBarrierError unless a second batch runs meanwhile
+        return run_batch(seqs)
+
+    monkeypatch.setattr(emb, "_run_batch", spy)
+    np.testing.assert_allclose(emb.embed(texts), expected, atol=1e-5)
+    assert len(lanes) == 2
+
+
+def test_a_failed_batch_fails_every_call_in_it_and_the_next_call_works(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=0)
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=1, cache_size=0)
     entered, release = threading.Event(), threading.Event()
     run_batch = emb._run_batch
 
@@ -237,13 +259,19 @@ def test_a_failed_round_fails_every_waiting_call_and_the_next_round_works(
     for t in waiters:
         t.start()
     _wait_until_queued(emb, 3)
-    release.set()  # the leader's round fails; the waiters' round then fails the same way
+    release.set()  # the leader's batch fails; the waiters' batch then fails the same way
     for t in [leader, *waiters]:
         t.join(10)
         assert not t.is_alive()
     assert len(failures) == 4
+    assert all(isinstance(f.__cause__, MemoryError) for f in failures)
     monkeypatch.setattr(emb, "_run_batch", run_batch)
     assert emb.embed(["a working duty"]).shape == (1, emb.dim)
+    for _ in range(100):  # lanes end once the work is done
+        if emb._lanes_alive == 0:
+            break
+        threading.Event().wait(0.01)
+    assert emb._lanes_alive == 0
 
 
 def test_clear_cache_forgets_vectors() -> None:
