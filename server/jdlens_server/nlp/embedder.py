@@ -32,6 +32,8 @@ from tokenizers.normalizers import BertNormalizer
 from tokenizers.pre_tokenizers import BertPreTokenizer
 from tokenizers.processors import BertProcessing
 
+from jdlens_server.nlp.onnx_graph import stripped_model_bytes
+
 __all__ = [
     "DEFAULT_EMBEDDER",
     "ENV_VAR",
@@ -191,7 +193,7 @@ class OnnxEmbedder:
         # malloc costs no measurable time at these tensor sizes.
         options.enable_cpu_mem_arena = False
         self._session = ort.InferenceSession(
-            str(_model_file(spec)), sess_options=options, providers=["CPUExecutionProvider"]
+            stripped_model_bytes(_model_file(spec)), sess_options=options, providers=["CPUExecutionProvider"]
         )
         outputs = {o.name for o in self._session.get_outputs()}
         if spec.token_output not in outputs:
