@@ -213,3 +213,38 @@ def test_readers_and_writers_run_concurrently() -> None:
     assert not errors, errors[0]
     assert len(index) == 1000 + 400 - 200
     assert index.search(extra[399:400], k=1)[0][0].kra_id == 5399
+
+
+def test_search_arrays_give_roles_similarities_and_padding() -> None:
+    base = random_unit(40, seed=15)
+    index = KraIndex.build(DIM, list(range(100, 140)), [i % 4 for i in range(40)], base)
+    index.remove(list(range(100, 110)))
+    kra_ids, role_ids, sims = index.search_arrays(base[:6], k=10)
+    assert kra_ids.shape == role_ids.shape == sims.shape == (6, 10)
+    assert all(index.role_of(int(k)) == int(r) for k, r in zip(kra_ids.flat, role_ids.flat, strict=True))
+    assert set(kra_ids.flat) <= set(range(110, 140))
+    assert np.all(np.diff(sims, axis=1) <= 0)  # best first
+
+    class Crowded:
+        """hnswlib when too many neighbours are deleted: it cannot fill more than 3 results."""
+
+        def __init__(self, raw: object) -> None:
+            self.raw = raw
+
+        def knn_query(self, queries: np.ndarray, k: int, num_threads: int) -> object:
+            if k > 3:
+                raise RuntimeError("Cannot return the results in a contiguous 2D array")
+            return self.raw.knn_query(queries, k=k, num_threads=num_threads)  # type: ignore[attr-defined]
+
+    index._index = Crowded(index._index)
+    kra_ids, role_ids, sims = index.search_arrays(base[:6], k=10)  # rows halve k to 2: 8 padded
+    assert kra_ids.shape == (6, 10) and np.all(role_ids[:, 2:] == -1) and np.all(role_ids[:, :2] >= 0)
+    hits = index.search(base[:6], k=10)
+    assert [[(h.kra_id, h.role_id, h.similarity) for h in row] for row in hits] == [
+        [(int(k), int(r), float(s)) for k, r, s in zip(ks, rs, ss, strict=True) if r >= 0]
+        for ks, rs, ss in zip(kra_ids, role_ids, sims, strict=True)
+    ]
+    index._index = index._index.raw
+    index.add([100], [3], base[:1])  # a write refreshes the kra -> role table
+    kra_ids, role_ids, _ = index.search_arrays(base[:1], k=1)
+    assert (int(kra_ids[0, 0]), int(role_ids[0, 0])) == (100, 3)

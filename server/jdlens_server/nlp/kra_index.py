@@ -36,6 +36,9 @@ __all__ = ["KraHit", "KraIndex", "load_or_build"]
 
 log = logging.getLogger(__name__)
 
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
 # Measured on the O*NET task statements (17,796 indexed, 1,000 held-out queries, all-MiniLM-L6-v2),
 # tie-aware recall@10 against exact search: M=16/ef_construction=100 gives 0.985 at ef=32, 0.996 at
 # ef=64, 0.999 at ef=100; ef_construction=200 or M=32 add build time for <0.001. ef=100 leaves margin
@@ -131,6 +134,8 @@ class KraIndex:
         self._m = m
         self._ef_construction = ef_construction
         self._roles: dict[int, int] = {}  # live kra_id -> role_id
+        # The same as an array for search_arrays; built on first use, dropped by every write.
+        self._role_lookup: IntArray | None = None
         self._lock = _RWLock()
         self._index: Any = hnswlib.Index(space="cosine", dim=dim)
         self._index.init_index(max_elements=max(1, capacity), ef_construction=ef_construction, M=m)
@@ -178,43 +183,63 @@ class KraIndex:
 
     def search(self, vectors: np.ndarray[Any, Any], k: int) -> list[list[KraHit]]:
         """The k most similar live KRAs for each query row, best first."""
+        kra_ids, role_ids, similarities = self.search_arrays(vectors, k)
+        return [
+            [
+                KraHit(kra_id=label, role_id=role, similarity=sim)
+                for label, role, sim in zip(labels, roles, sims, strict=True)
+                if role >= 0
+            ]
+            for labels, roles, sims in zip(
+                kra_ids.tolist(), role_ids.tolist(), similarities.tolist(), strict=True
+            )
+        ]
+
+    def search_arrays(self, vectors: np.ndarray[Any, Any], k: int) -> tuple[IntArray, IntArray, FloatArray]:
+        """``search`` as three (queries, k) arrays, for callers that group hits with numpy: the kra
+        ids, their role ids and the similarities. Slots without a live hit have role id -1."""
         queries = _as_matrix(vectors, self.dim)
-        if k < 1 or queries.shape[0] == 0:
-            return [[] for _ in range(queries.shape[0])]
         with self._lock.read():
             k_eff = min(k, len(self._roles))
-            if k_eff == 0:
-                return [[] for _ in range(queries.shape[0])]
-            rows = self._knn(queries, k_eff)
-            roles = self._roles
-            return [
-                [
-                    KraHit(kra_id=label, role_id=roles[label], similarity=1.0 - dist)
-                    for label, dist in row
-                    if label in roles
-                ]
-                for row in rows
-            ]
+            if k_eff < 1 or queries.shape[0] == 0:
+                empty = np.zeros((queries.shape[0], 0), dtype=np.int64)
+                return empty, empty.copy(), np.zeros(empty.shape, dtype=np.float64)
+            labels, distances = self._knn(queries, k_eff)
+            lookup = self._role_lookup
+            if lookup is None:
+                lookup = self._role_lookup = _role_lookup(self._roles)
+        # Padding (-1) and labels past the table (not live) both read as "no role".
+        known = (labels >= 0) & (labels < len(lookup))
+        role_ids = np.where(known, lookup[np.where(known, labels, 0)], -1)
+        # As float64 before subtracting: the similarity KraHit has always carried.
+        return labels, role_ids, 1.0 - distances
 
-    def _knn(self, queries: npt.NDArray[np.float32], k: int) -> list[list[tuple[int, float]]]:
+    def _knn(self, queries: npt.NDArray[np.float32], k: int) -> tuple[IntArray, FloatArray]:
+        """Labels (int64, -1 where a row has fewer than k results) and distances (float64)."""
         # One thread per call: concurrency comes from the callers, not from hnswlib's own pool.
         try:
             labels, distances = self._index.knn_query(queries, k=k, num_threads=1)
         except RuntimeError:
             # hnswlib cannot fill k results when too many neighbours are deleted: go row by row,
             # halving k until it can.
-            return [self._knn_row(queries[row : row + 1], k) for row in range(queries.shape[0])]
-        return [_pairs(lab, dist) for lab, dist in zip(labels, distances, strict=True)]
+            out_labels = np.full((queries.shape[0], k), -1, dtype=np.int64)
+            out_distances = np.zeros((queries.shape[0], k), dtype=np.float64)
+            for row in range(queries.shape[0]):
+                row_labels, row_distances = self._knn_row(queries[row : row + 1], k)
+                out_labels[row, : len(row_labels)] = row_labels
+                out_distances[row, : len(row_distances)] = row_distances
+            return out_labels, out_distances
+        return np.asarray(labels, dtype=np.int64), np.asarray(distances, dtype=np.float64)
 
-    def _knn_row(self, query: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
+    def _knn_row(self, query: npt.NDArray[np.float32], k: int) -> tuple[IntArray, FloatArray]:
         while k > 0:
             try:
                 labels, distances = self._index.knn_query(query, k=k, num_threads=1)
             except RuntimeError:
                 k //= 2
                 continue
-            return _pairs(labels[0], distances[0])
-        return []
+            return np.asarray(labels[0], dtype=np.int64), np.asarray(distances[0], dtype=np.float64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
 
     def add(self, kra_ids: Sequence[int], role_ids: Sequence[int], vectors: np.ndarray[Any, Any]) -> None:
         """Insert KRAs, or replace the vector/role of ids already present (deleted ones revive)."""
@@ -242,6 +267,7 @@ class KraIndex:
                 self._index.resize_index(max(needed, 2 * capacity))
             self._index.add_items(data, np.asarray(ids, dtype=np.uint64), num_threads=threads)
             self._roles.update(zip(ids, roles, strict=True))
+            self._role_lookup = None
 
     def remove(self, kra_ids: Sequence[int]) -> None:
         """Hide KRAs from search (hnswlib mark_deleted); ids not in the index are ignored."""
@@ -249,6 +275,7 @@ class KraIndex:
             for kra_id in {int(i) for i in kra_ids}:
                 if self._roles.pop(kra_id, None) is not None:
                     self._index.mark_deleted(kra_id)
+            self._role_lookup = None
 
     def save(self, path: Path, library_version: int) -> None:
         """Persist to ``path`` (a JSON manifest) and data files beside it; see the module doc."""
@@ -313,13 +340,18 @@ class KraIndex:
         raw.set_ef(index.ef)
         index._index = raw
         index._roles = dict(zip(kra_ids, role_ids, strict=True))
+        index._role_lookup = None
         return index, index.library_version
 
 
-def _pairs(labels: npt.ArrayLike, distances: npt.ArrayLike) -> list[tuple[int, float]]:
-    lab = np.asarray(labels, dtype=np.int64).tolist()
-    dist = np.asarray(distances, dtype=np.float64).tolist()
-    return list(zip(lab, dist, strict=True))
+def _role_lookup(roles: dict[int, int]) -> IntArray:
+    """kra_id -> role_id as an array indexed by kra id (-1: not a live KRA)."""
+    if not roles:
+        return np.full(1, -1, dtype=np.int64)
+    kra_ids = np.fromiter(roles.keys(), dtype=np.int64, count=len(roles))
+    lookup = np.full(int(kra_ids.max()) + 1, -1, dtype=np.int64)
+    lookup[kra_ids] = np.fromiter(roles.values(), dtype=np.int64, count=len(roles))
+    return lookup
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

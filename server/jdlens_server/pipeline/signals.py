@@ -104,40 +104,80 @@ def kra_signal(
     if not sentences or len(index) == 0:
         return [], {}, {}
     k = min(KRA_NEIGHBOURS, len(index))
-    hits_per_sentence = index.search(vectors, k)
+    kra_ids, role_ids, similarities = index.search_arrays(vectors, k)
+    # The hits as flat arrays (sentence-major, best first within a sentence), live ones only.
+    at = np.flatnonzero(role_ids.ravel() >= 0)
+    if not len(at):
+        return [], {}, {}
+    roles = role_ids.ravel()[at]
+    sentence = at // role_ids.shape[1]
+    sims = similarities.ravel()[at]
+    kras = kra_ids.ravel()[at]
+    # Roles numbered in the order they are first hit: the order every result below lists them in.
+    role_order, first_hit, role_of_hit = np.unique(roles, return_index=True, return_inverse=True)
+    by_first_hit = np.argsort(first_hit)
+    role_order = role_order[by_first_hit]
+    rank = np.empty(len(role_order), dtype=np.int64)
+    rank[by_first_hit] = np.arange(len(role_order))
+    role_rank = rank[role_of_hit.ravel()]
+    # Per (role, sentence) its best KRA: the highest similarity, the earlier hit on a tie.
+    order = np.lexsort((at, -sims, sentence, role_rank))
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = (role_rank[order[1:]] != role_rank[order[:-1]]) | (sentence[order[1:]] != sentence[order[:-1]])
+    pick = order[keep]  # by role, then sentence
+    p_rank, p_sentence, p_sim, p_kra = role_rank[pick], sentence[pick], sims[pick], kras[pick]
     # role -> sentence idx -> best (similarity, kra_id)
-    best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
-    for s_idx, hits in enumerate(hits_per_sentence):
-        for hit in hits:
-            current = best[hit.role_id].get(s_idx)
-            if current is None or hit.similarity > current[0]:
-                best[hit.role_id][s_idx] = (hit.similarity, hit.kra_id)
-    all_scores: dict[int, float] = {}
-    tops: dict[int, list[tuple[int, tuple[float, int]]]] = {}
-    for role_id, per_sentence in best.items():
-        top = sorted(per_sentence.items(), key=lambda kv: kv[1][0], reverse=True)[:KRA_TOP_SENTENCES]
-        tops[role_id] = top
-        all_scores[role_id] = sum(sim for _, (sim, _) in top) / len(top)
+    bounds = [0, *(np.flatnonzero(np.diff(p_rank)) + 1).tolist(), len(pick)]
+    pairs = list(zip(p_sim.tolist(), p_kra.tolist(), strict=True))
+    p_sentences = p_sentence.tolist()
+    best = {
+        role_id: dict(zip(p_sentences[a:b], pairs[a:b], strict=True))
+        for role_id, a, b in zip(role_order.tolist(), bounds[:-1], bounds[1:], strict=True)
+    }
+    # Per role its best sentences, most similar first (the earlier sentence on a tie), at most
+    # KRA_TOP_SENTENCES; the score is their mean, summed in that order.
+    top_order = np.lexsort((p_sentence, -p_sim, p_rank))
+    t_rank = p_rank[top_order]
+    place = np.arange(len(top_order)) - np.searchsorted(t_rank, t_rank)
+    kept = place < KRA_TOP_SENTENCES
+    top_order, t_rank, place = top_order[kept], t_rank[kept], place[kept]
+    counts = np.bincount(t_rank, minlength=len(role_order))
+    top_sims = np.zeros((len(role_order), KRA_TOP_SENTENCES), dtype=np.float64)
+    top_sims[t_rank, place] = p_sim[top_order]
+    total = top_sims[:, 0]
+    for column in range(1, KRA_TOP_SENTENCES):
+        total = np.where(counts > column, total + top_sims[:, column], total)
+    all_scores = dict(zip(role_order.tolist(), (total / counts).tolist(), strict=True))
     # Evidence is built only for the roles that are returned.
     ranked = sorted(all_scores, key=all_scores.__getitem__, reverse=True)[:top_k]
-    scored = [
-        RoleScoreEntry(
-            role_id,
-            round(all_scores[role_id], 4),
-            kra_matches=tuple(
-                KraEvidence(
-                    kra_id=kra_id,
-                    kra_text=snapshot.kras[kra_id].text if kra_id in snapshot.kras else "",
-                    sentence=sentences[s_idx].text,
-                    sentence_start=sentences[s_idx].start,
-                    sentence_end=sentences[s_idx].end,
-                    similarity=round(sim, 4),
-                )
-                for s_idx, (sim, kra_id) in tops[role_id]
-            ),
+    top_start = np.searchsorted(t_rank, np.arange(len(role_order)))
+    rank_of = dict(zip(role_order.tolist(), range(len(role_order)), strict=True))
+    scored = []
+    for role_id in ranked:
+        r = rank_of[role_id]
+        chosen = top_order[top_start[r] : top_start[r] + counts[r]]
+        scored.append(
+            RoleScoreEntry(
+                role_id,
+                round(all_scores[role_id], 4),
+                kra_matches=tuple(
+                    KraEvidence(
+                        kra_id=kra_id,
+                        kra_text=snapshot.kras[kra_id].text if kra_id in snapshot.kras else "",
+                        sentence=sentences[s_idx].text,
+                        sentence_start=sentences[s_idx].start,
+                        sentence_end=sentences[s_idx].end,
+                        similarity=round(sim, 4),
+                    )
+                    for s_idx, sim, kra_id in zip(
+                        p_sentence[chosen].tolist(),
+                        p_sim[chosen].tolist(),
+                        p_kra[chosen].tolist(),
+                        strict=True,
+                    )
+                ),
+            )
         )
-        for role_id in ranked
-    ]
     return scored, all_scores, best
 
 

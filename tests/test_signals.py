@@ -1,0 +1,89 @@
+"""The KRA signal's grouping of index hits, against the per-hit rule written as a plain loop."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import cast
+
+import numpy as np
+import pytest
+
+from jdlens_server.library.snapshot import KraInfo, LibrarySnapshot
+from jdlens_server.nlp.kra_index import KraIndex
+from jdlens_server.pipeline.signals import KRA_NEIGHBOURS, KRA_TOP_SENTENCES, SentenceInput, kra_signal
+
+DIM = 16
+
+
+def _reference(
+    index: KraIndex, vectors: np.ndarray, top_k: int
+) -> tuple[
+    list[tuple[int, float, list[tuple[int, int, float]]]],
+    dict[int, float],
+    dict[int, dict[int, tuple[float, int]]],
+]:
+    """Per role and sentence the first best hit; a role scores the mean of its best sentences."""
+    best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
+    for s_idx, hits in enumerate(index.search(vectors, min(KRA_NEIGHBOURS, len(index)))):
+        for hit in hits:
+            current = best[hit.role_id].get(s_idx)
+            if current is None or hit.similarity > current[0]:
+                best[hit.role_id][s_idx] = (hit.similarity, hit.kra_id)
+    scores: dict[int, float] = {}
+    tops = {}
+    for role_id, per_sentence in best.items():
+        top = sorted(per_sentence.items(), key=lambda kv: kv[1][0], reverse=True)[:KRA_TOP_SENTENCES]
+        tops[role_id] = top
+        scores[role_id] = sum(sim for _, (sim, _) in top) / len(top)
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)[:top_k]
+    entries = [
+        (role_id, round(scores[role_id], 4), [(s, kra, round(sim, 4)) for s, (sim, kra) in tops[role_id]])
+        for role_id in ranked
+    ]
+    return entries, scores, dict(best)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_kra_signal_groups_hits_as_the_per_hit_rule(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Few distinct directions and many duplicates: equal similarities across KRAs and sentences,
+    # so every tie rule (first hit per sentence, earlier sentence per role, role order) is exercised.
+    base = rng.standard_normal((6, DIM)).astype(np.float32)
+    kras = base[rng.integers(0, len(base), 150)] + 0.05 * rng.standard_normal((150, DIM)).astype(np.float32)
+    kras[::3] = base[rng.integers(0, len(base), 50)]
+    kra_ids = list(range(1000, 1150))
+    role_ids = [int(r) for r in rng.integers(0, 12, 150)]
+    index = KraIndex.build(DIM, kra_ids, role_ids, kras)
+    index.remove(kra_ids[5:15])  # deleted KRAs are never hit
+    queries = np.concatenate([base[rng.integers(0, len(base), 7)], kras[rng.integers(0, 150, 5)]])
+    sentences = [SentenceInput(f"sentence {i}", 10 * i, 10 * i + 9) for i in range(len(queries))]
+    snapshot = SimpleNamespace(
+        kras={k: KraInfo(k, r, f"kra {k}", "test") for k, r in zip(kra_ids, role_ids, strict=True)}
+    )
+
+    entries, scores, best = kra_signal(cast(LibrarySnapshot, snapshot), index, sentences, queries, top_k=5)
+
+    want_entries, want_scores, want_best = _reference(index, queries, top_k=5)
+    assert list(scores.items()) == list(want_scores.items())  # same roles, order and exact floats
+    assert [(r, list(per.items())) for r, per in best.items()] == [
+        (r, list(per.items())) for r, per in want_best.items()
+    ]
+    got = [
+        (e.role_id, e.score, [(int(m.sentence.split()[1]), m.kra_id, m.similarity) for m in e.kra_matches])
+        for e in entries
+    ]
+    assert got == want_entries
+    assert all(m.kra_text == f"kra {m.kra_id}" for e in entries for m in e.kra_matches)
+    assert all(m.sentence_start == 10 * int(m.sentence.split()[1]) for e in entries for m in e.kra_matches)
+
+
+def test_kra_signal_without_sentences_or_kras() -> None:
+    snapshot = cast(LibrarySnapshot, SimpleNamespace(kras={}))
+    empty = KraIndex(DIM)
+    query = np.ones((1, DIM), dtype=np.float32)
+    assert kra_signal(snapshot, empty, [SentenceInput("x", 0, 1)], query, 5) == ([], {}, {})
+    index = KraIndex.build(DIM, [1], [7], query)
+    assert kra_signal(snapshot, index, [], query[:0], 5) == ([], {}, {})
+    index.remove([1])
+    assert kra_signal(snapshot, index, [SentenceInput("x", 0, 1)], query, 5) == ([], {}, {})
