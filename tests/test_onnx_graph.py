@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -9,7 +11,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from jdlens_server.nlp.embedder import DEFAULT_EMBEDDER, _model_file, model_spec
-from jdlens_server.nlp.onnx_graph import strip_nan_guards, stripped_model_bytes
+from jdlens_server.nlp.onnx_graph import quantized_model_file, strip_nan_guards, stripped_model_bytes
 
 
 def _guarded_graph(replacement: float, checked: str) -> onnx.ModelProto:
@@ -67,3 +69,14 @@ def test_the_default_model_loses_its_guards_and_keeps_its_vectors() -> None:
         session = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
         outputs.append(session.run([spec.token_output], feed)[0])
     np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
+def test_the_quantized_build_is_made_once_and_runs_integer_kernels(tmp_path: Path) -> None:
+    source = _model_file(model_spec(DEFAULT_EMBEDDER))
+    built = quantized_model_file(source, tmp_path)
+    assert built.parent == tmp_path and [p.name for p in tmp_path.iterdir()] == [built.name]  # no leftovers
+    stamp = built.stat().st_mtime_ns
+    assert quantized_model_file(source, tmp_path) == built and built.stat().st_mtime_ns == stamp
+    ops = {n.op_type for n in onnx.load(str(built)).graph.node}
+    assert "DynamicQuantizeLinear" in ops and "MatMulInteger" in ops
+    assert "IsNaN" not in ops

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens.v1 import common_pb2
 from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
+from jdlens_server.library.model_check import EmbedderMismatch, check_library_embedder
 from jdlens_server.library.review import ReviewService
 from jdlens_server.library.search_service import LibrarySearch
 from jdlens_server.library.state import LibraryState, index_path_for
@@ -81,6 +82,12 @@ def build_runtime(
     engine = make_engine(url)
     factory = session_factory(engine)
     embedder = load_embedder(embedder_name)
+    try:
+        with factory() as session:
+            check_library_embedder(session, embedder.name)
+    except EmbedderMismatch:
+        engine.dispose()
+        raise
     library = LibraryState(factory, embedder, url)
     library.current()  # load now: a cold start pays here, not on the first request
     core = PipelineCore(

@@ -166,7 +166,9 @@ def _ensure_library(db_url: str) -> None:
     an interrupted first run, or a library from before the tech pack, is completed; a library built
     from other packs (O*NET alone) is left as it is."""
     from jdlens_server.library.importer import import_pack
+    from jdlens_server.library.model_check import check_library_embedder
     from jdlens_server.library.versions import current_version
+    from jdlens_server.nlp.embedder import configured_embedder
     from jdlens_server.store.db import make_engine, migrate, session_factory
     from jdlens_server.store.models import PackImportRow
 
@@ -174,6 +176,7 @@ def _ensure_library(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
+            check_library_embedder(session, configured_embedder())  # before adding a pack to it
             empty = current_version(session) == 0
             imported = {row.pack for row in session.query(PackImportRow)}
     finally:
@@ -352,11 +355,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The embedded server's per-call lines repeat what the command itself reports about each
         # failed call; its errors (a server-side fault) still show.
         calls_log.setLevel(logging.ERROR)
+    from jdlens_server.library.model_check import EmbedderMismatch
     from jdlens_server.llm.config import LlmConfigError
 
     try:
         return COMMANDS[args.command](args)
-    except LlmConfigError as exc:  # e.g. --backend anthropic without ANTHROPIC_API_KEY
+    except (LlmConfigError, EmbedderMismatch) as exc:  # no key for anthropic; library of another model
         print(f"jdlens: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
