@@ -109,7 +109,16 @@ def nearest_skills_many(
     """``nearest_skills`` for each row of ``vectors`` with one matrix product."""
     if not len(snapshot.skill_ids) or not len(vectors):
         return [[] for _ in range(len(vectors))]
-    sims = vectors @ snapshot.skill_matrix.T
+    matrix = snapshot.skill_matrix
+    if len(vectors) > 1 and vectors.size * len(matrix) > _SMALL_GEMM:
+        # The same OpenBLAS sgemm with the skills already laid out (dim, n): it skips transposing
+        # the ~20 MB matrix while packing it on every call (~40% of the product) and does the
+        # same multiply-adds in the same order, so the similarities are bit-identical. A single
+        # row is a gemv, and small products take OpenBLAS's small-matrix kernels: both round
+        # differently with the other layout, so they keep the expression below.
+        sims = vectors @ per_snapshot(snapshot, "skill_matrix_t", _skill_matrix_t)
+    else:
+        sims = vectors @ matrix.T
     out: list[list[Neighbour]] = []
     for i, row in enumerate(sims):
         skip = exclude[i] if i < len(exclude) else set()
@@ -119,6 +128,14 @@ def nearest_skills_many(
         found = [Neighbour(int(snapshot.skill_ids[j]), round(float(row[j]), 4)) for j in top]
         out.append([n for n in found if n.skill_id not in skip][:k])
     return out
+
+
+# OpenBLAS takes its small-matrix sgemm kernels up to this many multiply-adds (M*N*K <= 100^3).
+_SMALL_GEMM = 100**3
+
+
+def _skill_matrix_t(snapshot: LibrarySnapshot) -> FloatArray:
+    return np.ascontiguousarray(snapshot.skill_matrix.T)
 
 
 # ---- compounds ---------------------------------------------------------------------------------
