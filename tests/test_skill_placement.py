@@ -23,15 +23,16 @@ class _Library:
 
 
 def _plain(library: _Library, vectors: np.ndarray, k: int, exclude: list[set[int]]) -> list[list[Neighbour]]:
+    """Every skill sorted by the plain product (no ties among random vectors), skipped ones dropped."""
     sims = vectors @ library.skill_matrix.T
-    out = []
-    for row, skip in zip(sims, exclude, strict=True):
-        take = min(len(row), k + len(skip))
-        top = np.argpartition(-row, take - 1)[:take] if take < len(row) else np.arange(len(row))
-        top = top[np.argsort(-row[top], kind="stable")]
-        found = [Neighbour(int(library.skill_ids[j]), round(float(row[j]), 4)) for j in top]
-        out.append([n for n in found if n.skill_id not in skip][:k])
-    return out
+    ranked = [
+        [
+            Neighbour(int(library.skill_ids[j]), round(float(row[j]), 4))
+            for j in np.argsort(-row, kind="stable")
+        ]
+        for row in sims
+    ]
+    return [[n for n in row if n.skill_id not in skip][:k] for row, skip in zip(ranked, exclude, strict=True)]
 
 
 @pytest.mark.parametrize(("n", "rows"), [(14_000, 2), (14_000, 7), (3_000, 18), (40, 3)])
