@@ -11,7 +11,13 @@ import pytest
 
 from jdlens_server.library.snapshot import KraInfo, LibrarySnapshot
 from jdlens_server.nlp.kra_index import KraIndex
-from jdlens_server.pipeline.signals import KRA_NEIGHBOURS, KRA_TOP_SENTENCES, SentenceInput, kra_signal
+from jdlens_server.pipeline.signals import (
+    KRA_NEIGHBOURS,
+    KRA_TOP_SENTENCES,
+    SentenceInput,
+    kra_signal,
+    skill_signal,
+)
 
 DIM = 16
 
@@ -87,3 +93,39 @@ def test_kra_signal_without_sentences_or_kras() -> None:
     assert kra_signal(snapshot, index, [], query[:0], 5) == ([], {}, {})
     index.remove([1])
     assert kra_signal(snapshot, index, [SentenceInput("x", 0, 1)], query, 5) == ([], {}, {})
+
+
+class _SkillLibrary:
+    """The fields skill_signal reads: skills, which roles list each skill, each role's skill count."""
+
+    def __init__(self, role_skills: dict[int, list[int]]) -> None:
+        self.role_skills = role_skills
+        self.skill_roles: dict[int, list[int]] = defaultdict(list)
+        for role_id, skill_ids in role_skills.items():
+            for skill_id in skill_ids:
+                self.skill_roles[skill_id].append(role_id)
+        self.skills = {s: SimpleNamespace(display_name=f"skill {s}") for s in self.skill_roles if s != 99}
+
+    def role_skill_count(self, role_id: int) -> int:
+        return len(self.role_skills.get(role_id, []))
+
+
+def test_skill_signal_ranks_by_share_then_coverage_and_scores_every_role() -> None:
+    library = _SkillLibrary(
+        {
+            1: [10, 11, 13, 14, 15, 16],  # 2 of the JD's 4 skills, of 6: covered less than role 2
+            2: [10, 11],  # 2 of 4, of 2
+            3: [10, 11, 12],  # 3 of 4
+            4: [99],  # a skill the snapshot has no name for still counts
+            5: [50],  # none of the JD's
+        }
+    )
+    entries, scores = skill_signal(cast(LibrarySnapshot, library), [10, 11, 12, 10, 99], top_k=2)
+    assert [(e.role_id, e.score, e.matched_count, e.total_count) for e in entries] == [
+        (3, 0.75, 3, 4),
+        (2, 0.5, 2, 4),
+    ]
+    assert entries[0].matched_skills == ("skill 10", "skill 11", "skill 12")
+    assert scores == {3: 0.75, 2: 0.5, 1: 0.5, 4: 0.25}
+    assert list(scores) == [3, 2, 1, 4]  # in ranking order
+    assert skill_signal(cast(LibrarySnapshot, library), [], top_k=2) == ([], {})

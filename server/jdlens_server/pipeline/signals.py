@@ -193,22 +193,21 @@ def skill_signal(
     for skill_id in unique:
         for role_id in snapshot.skill_roles.get(skill_id, ()):
             matched[role_id].append(skill_id)
+    scored = [(role_id, round(len(ids) / total, 4), ids) for role_id, ids in matched.items()]
+    # Ties (common with few skills) go to the role whose own skill list the JD covers best.
+    scored.sort(key=lambda e: (e[1], len(e[2]) / max(1, snapshot.role_skill_count(e[0]))), reverse=True)
+    # Entries (with the matched names) only for the roles returned: a JD's skills touch hundreds.
     entries = [
         RoleScoreEntry(
             role_id,
-            round(len(ids) / total, 4),
+            score,
             matched_skills=tuple(snapshot.skills[s].display_name for s in ids if s in snapshot.skills),
             matched_count=len(ids),
             total_count=total,
         )
-        for role_id, ids in matched.items()
+        for role_id, score, ids in scored[:top_k]
     ]
-    # Ties (common with few skills) go to the role whose own skill list the JD covers best.
-    entries.sort(
-        key=lambda e: (e.score, e.matched_count / max(1, snapshot.role_skill_count(e.role_id))),
-        reverse=True,
-    )
-    return entries[:top_k], {e.role_id: e.score for e in entries}
+    return entries, {role_id: score for role_id, score, _ in scored}
 
 
 def centroid_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> FloatArray:
