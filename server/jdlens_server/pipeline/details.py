@@ -28,7 +28,7 @@ from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, library_pb2, run_pb2
@@ -548,6 +548,24 @@ def _learn(session: Session, alias: AliasToLearn) -> str:
     return ""
 
 
+# The review-queue statements of every run, built once: on the Core tables (no ORM object of them
+# is in the session, so the ORM's execution path is only overhead) and with bound parameters, so
+# a run neither rebuilds them nor recomputes their cache keys (~0.1-0.3 ms a statement).
+_ITEMS = cast(Table, ReviewItemRow.__table__)
+_ITEM_RUNS = cast(Table, ReviewItemRunRow.__table__)
+_ITEMS_BY_KEY = select(_ITEMS.c.dedupe_key, _ITEMS.c.id, _ITEMS.c.status, _ITEMS.c.payload).where(
+    _ITEMS.c.dedupe_key.in_(bindparam("keys", expanding=True))
+)
+_COUNTED_ITEMS = select(_ITEM_RUNS.c.review_item_id).where(
+    _ITEM_RUNS.c.run_id == bindparam("run_id"),
+    _ITEM_RUNS.c.review_item_id.in_(bindparam("ids", expanding=True)),
+)
+_ITEM_PAYLOAD = select(_ITEMS.c.payload).where(_ITEMS.c.id == bindparam("item_id"))
+_SET_ITEM_PAYLOAD = (
+    update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id")).values(payload=bindparam("blob"))
+)
+
+
 @dataclass
 class _QueueState:
     """The review items this run's proposals touch, read in two queries for the whole run (not two
@@ -559,31 +577,17 @@ class _QueueState:
 
     @classmethod
     def read(cls, session: Session, keys: Collection[str], run_id: str) -> _QueueState:
-        rows = (
-            session.execute(
-                select(
-                    ReviewItemRow.dedupe_key, ReviewItemRow.id, ReviewItemRow.status, ReviewItemRow.payload
-                ).where(ReviewItemRow.dedupe_key.in_(sorted(keys)))
-            ).all()
-            if keys
-            else []
-        )
+        rows = session.execute(_ITEMS_BY_KEY, {"keys": sorted(keys)}).all() if keys else []
         items = {str(r.dedupe_key): (int(r.id), str(r.status), bytes(r.payload)) for r in rows}
         counted: set[int] = set()
         if items:
-            counted.update(
-                session.scalars(
-                    select(ReviewItemRunRow.review_item_id).where(
-                        ReviewItemRunRow.run_id == run_id,
-                        ReviewItemRunRow.review_item_id.in_(sorted(i for i, _, _ in items.values())),
-                    )
-                )
-            )
+            ids = sorted(i for i, _, _ in items.values())
+            counted.update(session.scalars(_COUNTED_ITEMS, {"run_id": run_id, "ids": ids}))
         return cls(items, counted)
 
 
 def _stored_payload(session: Session, item_id: int) -> bytes:
-    return bytes(session.scalar(select(ReviewItemRow.payload).where(ReviewItemRow.id == item_id)) or b"")
+    return bytes(session.scalar(_ITEM_PAYLOAD, {"item_id": item_id}) or b"")
 
 
 def _queue(
@@ -624,10 +628,7 @@ def _queue(
     payload.meta.CopyFrom(meta)
     payload.meta.review_item = review_item_name(item_id)
     blob = payload.SerializeToString()
-    # On the Core table: no ORM object of it is in the session, so the ORM's update path (which
-    # would look for some to synchronise) is only overhead.
-    items = cast(Table, ReviewItemRow.__table__)
-    session.execute(update(items).where(items.c.id == item_id).values(payload=blob))
+    session.execute(_SET_ITEM_PAYLOAD, {"item_id": item_id, "blob": blob})
     state.items[key] = (item_id, status, blob)
     return item_id
 
