@@ -179,6 +179,14 @@ def test_rejections_say_why_and_update_no_library_state(
     assert (table_counts(served.runtime), centroid_counts(served.runtime)) == before
 
 
+def test_a_rejected_run_is_stored_whole_and_replayed(served: Served) -> None:
+    first = extract(served, NOT_A_JD)
+    again = extract(served, NOT_A_JD)
+    assert again.replayed and not first.replayed
+    assert again.run == first.run
+    assert again.run.extraction.parsed.reject_reason == parsed_jd_pb2.REJECT_REASON_NOT_A_JD
+
+
 def test_bad_jds_are_invalid_argument_and_write_nothing(served: Served) -> None:
     before = stored_runs(served.runtime), table_counts(served.runtime)
     for text in ["", "   \n\t  ", "x" * (10 * 1024 * 1024)]:
@@ -204,7 +212,8 @@ def test_a_repeated_request_returns_the_stored_run_and_updates_nothing_twice(ser
     after_first = stored_runs(served.runtime), table_counts(served.runtime), centroid_counts(served.runtime)
     again = extract(served, REFERENCE_JD + "\n\n")  # the same JD modulo whitespace
     assert again.replayed and not first.replayed
-    assert again.run.run_id == first.run.run_id
+    assert again.run == first.run  # the stored proto is the run stage 1 answered, updates and all
+    assert again.run.extraction.updates.centroid_updated
     after_again = stored_runs(served.runtime), table_counts(served.runtime), centroid_counts(served.runtime)
     assert after_again == after_first
     # A client key names the request: reusing it for a different JD is refused, not replayed.

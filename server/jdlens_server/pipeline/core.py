@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,7 +53,6 @@ from jdlens_server.pipeline.skill_placement import dimension_geometry
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import transaction
-from jdlens_server.store.models import RunRow
 
 DEFAULT_TOP_K = 5
 
@@ -243,12 +241,14 @@ class PipelineCore:
             return run, False
         try:
             with self._writing() as session:
-                run_store.insert(session, run)
+                # A rejected run is final as it stands; any other gets its updates after the
+                # insert (the queue links reference its row), and its proto once, by the save.
+                run_store.insert(session, run, proto=outcome.rejected)
                 if not outcome.rejected:
                     applied = apply_updates(session, loaded.snapshot, outcome.plan, run.run_id)
                     run.extraction.updates.CopyFrom(applied.proto)
                     run.extraction.decision.queued = bool(applied.proto.new_role_review_item)
-                run_store.save(session, run)
+                    run_store.save(session, run)
         except IntegrityError:
             # A twin request with the same key committed first: its run is the answer.
             with self._factory() as session:
@@ -481,10 +481,7 @@ def _still_at(session: Session, run: run_pb2.Run, status: run_pb2.RunStatus.Valu
     PostgreSQL). Only the stages write a run, each moving its status on, so a run still at the
     status it had when read is the run in hand: the stage continues from it, not from a re-read
     and re-parse of the whole stored run."""
-    stmt = select(RunRow.status).where(RunRow.id == run.run_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.scalar(stmt) == run_store.STATUS_COLUMN[status]
+    return run_store.stored_status(session, run.run_id) == run_store.STATUS_COLUMN[status]
 
 
 def _freeze_long_lived(*, reload: bool) -> None:

@@ -6,8 +6,9 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, run_pb2
@@ -65,20 +66,38 @@ def client_idempotency_key(key: str) -> str:
     return "client:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+# The statements of every run, built once on the Core table with bound parameters: a run neither
+# rebuilds them nor recomputes their cache keys, and skips the ORM's execution path (no RunRow
+# object is ever in the session). The INSERT and UPDATE take their columns from the parameters.
+_RUNS = cast(Table, RunRow.__table__)
+_BY_KEY = select(_RUNS.c.run_proto).where(_RUNS.c.idempotency_key == bindparam("b_key"))
+_BY_ID = select(_RUNS.c.run_proto).where(_RUNS.c.id == bindparam("b_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_STATUS_BY_ID = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_id"))
+_STATUS_BY_ID_LOCKED = _STATUS_BY_ID.with_for_update()
+_INSERT = _RUNS.insert()
+_UPDATE = update(_RUNS).where(_RUNS.c.id == bindparam("b_id"))
+
+
 def find_by_key(session: Session, key: str) -> run_pb2.Run | None:
-    blob = session.scalar(select(RunRow.run_proto).where(RunRow.idempotency_key == key))
+    blob = session.scalar(_BY_KEY, {"b_key": key})
     return _parse(blob) if blob is not None else None
 
 
 def load(session: Session, name: str, *, for_update: bool = False) -> run_pb2.Run:
     run_id = run_id_from_name(name)
-    stmt = select(RunRow.run_proto).where(RunRow.id == run_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    blob = session.scalar(stmt)
+    locked = for_update and session.get_bind().dialect.name == "postgresql"
+    blob = session.scalar(_BY_ID_LOCKED if locked else _BY_ID, {"b_id": run_id})
     if blob is None:
         raise NotFound("jdlens.v1.Run", name, "no run with this name; runs from dry runs are not stored")
     return _parse(blob)
+
+
+def stored_status(session: Session, run_id: str) -> str | None:
+    """The run's status column (its row locked for the transaction on PostgreSQL)."""
+    locked = session.get_bind().dialect.name == "postgresql"
+    status: str | None = session.scalar(_STATUS_BY_ID_LOCKED if locked else _STATUS_BY_ID, {"b_id": run_id})
+    return status
 
 
 def _parse(blob: bytes) -> run_pb2.Run:
@@ -87,7 +106,7 @@ def _parse(blob: bytes) -> run_pb2.Run:
     return run
 
 
-def _columns(run: run_pb2.Run) -> dict[str, object]:
+def _columns(run: run_pb2.Run, *, proto: bool = True) -> dict[str, object]:
     chosen = ""
     if run.HasField("final_role") and run.final_role.chosen_role.name:
         chosen = run.final_role.chosen_role.name
@@ -100,26 +119,28 @@ def _columns(run: run_pb2.Run) -> dict[str, object]:
         "updated_at": run.update_time.ToDatetime(tzinfo=UTC),
         "chosen_role_id": role_id,
         "total_cost_usd": run.total_usage.cost_usd,
-        "run_proto": run.SerializeToString(),
+        "run_proto": run.SerializeToString() if proto else b"",
     }
 
 
-def insert(session: Session, run: run_pb2.Run) -> None:
+def insert(session: Session, run: run_pb2.Run, *, proto: bool = True) -> None:
     """Insert first in the run's transaction: a concurrent twin with the same key fails here,
-    before it has written anything else."""
-    session.add(
-        RunRow(
-            id=run.run_id,
-            idempotency_key=run.idempotency_key,
-            created_at=run.create_time.ToDatetime(tzinfo=UTC),
-            library_version=run.library_version,
-            backend=BACKEND_COLUMN.get(run.backend, "offline"),
-            **_columns(run),
-        )
+    before it has written anything else. ``proto=False`` leaves the proto empty for a ``save``
+    later in the same transaction to write (no reader sees the row before that commits), so a
+    run that changes in between is serialised once, not twice."""
+    session.execute(
+        _INSERT,
+        {
+            "id": run.run_id,
+            "idempotency_key": run.idempotency_key,
+            "created_at": run.create_time.ToDatetime(tzinfo=UTC),
+            "library_version": run.library_version,
+            "backend": BACKEND_COLUMN.get(run.backend, "offline"),
+            **_columns(run, proto=proto),
+        },
     )
-    session.flush()
 
 
 def save(session: Session, run: run_pb2.Run) -> None:
     run.update_time.FromDatetime(datetime.now(UTC))
-    session.execute(update(RunRow).where(RunRow.id == run.run_id).values(**_columns(run)))
+    session.execute(_UPDATE, {"b_id": run.run_id, **_columns(run)})

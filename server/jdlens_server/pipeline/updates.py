@@ -8,10 +8,11 @@ centroid (running mean, row-locked on PostgreSQL), new skills and KRAs and roles
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from jdlens.v1 import library_pb2, run_pb2
@@ -54,6 +55,14 @@ class AppliedUpdates:
     centroid_n: int = 0
 
 
+# Built once on the Core table with bound parameters (no RoleRow object is in the session): a run
+# neither rebuilds them nor goes through the ORM's execution path.
+_ROLES = cast(Table, RoleRow.__table__)
+_CENTROID = select(_ROLES.c.centroid, _ROLES.c.centroid_n).where(_ROLES.c.id == bindparam("b_id"))
+_CENTROID_LOCKED = _CENTROID.with_for_update(key_share=True)
+_SET_CENTROID = update(_ROLES).where(_ROLES.c.id == bindparam("b_id"))
+
+
 def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tuple[FloatArray, int]:
     """Running mean of the role's JD embeddings. Locks the role row (PostgreSQL) so two runs never
     read the same n and lose an update; on SQLite the caller serialises writers.
@@ -62,19 +71,15 @@ def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tu
     transaction references the role, which takes a KEY SHARE lock on it, and FOR UPDATE conflicts
     with other runs' KEY SHARE locks -- two concurrent runs of one role deadlocked. NO KEY UPDATE
     still serialises centroid writers (it conflicts with itself) and leaves foreign keys alone."""
-    stmt = select(RoleRow.centroid, RoleRow.centroid_n).where(RoleRow.id == role_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(key_share=True)
-    row = session.execute(stmt).one()
+    locked = session.get_bind().dialect.name == "postgresql"
+    row = session.execute(_CENTROID_LOCKED if locked else _CENTROID, {"b_id": role_id}).one()
     n = int(row.centroid_n)
     if row.centroid is not None and n > 0:
         old = np.frombuffer(row.centroid, dtype=np.float32)
         mean: FloatArray = ((old * n + vector) / (n + 1)).astype(np.float32)
     else:
         mean = vector.astype(np.float32)
-    session.execute(
-        update(RoleRow).where(RoleRow.id == role_id).values(centroid=mean.tobytes(), centroid_n=n + 1)
-    )
+    session.execute(_SET_CENTROID, {"b_id": role_id, "centroid": mean.tobytes(), "centroid_n": n + 1})
     return mean, n + 1
 
 
