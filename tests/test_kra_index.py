@@ -248,3 +248,17 @@ def test_search_arrays_give_roles_similarities_and_padding() -> None:
     index.add([100], [3], base[:1])  # a write refreshes the kra -> role table
     kra_ids, role_ids, _ = index.search_arrays(base[:1], k=1)
     assert (int(kra_ids[0, 0]), int(role_ids[0, 0])) == (100, 3)
+
+
+def test_two_builds_of_the_same_kras_are_the_same_index(tmp_path: Path) -> None:
+    """A rebuilt index (new server, other machine) must order near-ties the same way."""
+    base = random_unit(3000, seed=5)
+    queries = random_unit(50, seed=6)
+    roles = [i % 97 for i in range(3000)]
+    first = KraIndex.build(DIM, list(range(3000)), roles, base)
+    second = KraIndex.build(DIM, list(range(3000)), roles, base)
+    first.save(tmp_path / "a" / "kra.json", library_version=1)
+    second.save(tmp_path / "b" / "kra.json", library_version=1)
+    graphs = [next((tmp_path / d).glob("*.hnsw")).read_bytes() for d in ("a", "b")]
+    assert graphs[0] == graphs[1]
+    assert first.search(queries, 20) == second.search(queries, 20)

@@ -153,7 +153,10 @@ class KraIndex:
         embedder_name: str = "",
         library_version: int = 0,
     ) -> KraIndex:
-        """A new index holding the given KRAs (built with all cores; nobody reads it yet)."""
+        """A new index holding the given KRAs, built on one thread: parallel insertion makes a
+        different graph on every build, and the approximate search then orders near-tied roles
+        differently from one server start (or machine) to the next. One thread makes it
+        reproducible; the build took no longer with more threads here (~5 s for ESCO's KRAs)."""
         index = cls(
             dim,
             capacity=len(kra_ids),
@@ -161,7 +164,7 @@ class KraIndex:
             embedder_name=embedder_name,
             library_version=library_version,
         )
-        index._add(kra_ids, role_ids, vectors, threads=-1)
+        index._add(kra_ids, role_ids, vectors, threads=1)
         return index
 
     @property
