@@ -9,7 +9,7 @@ from jdlens_server.nlp.sections import (
     count_bullets,
     split_sections,
 )
-from jdlens_server.nlp.text import PlainText, edge_words, sentence_spans, to_plain, word_count
+from jdlens_server.nlp.text import PlainText, edge_words, has_word, sentence_spans, to_plain, word_count
 
 K = SectionKind
 
@@ -254,3 +254,11 @@ def test_span_ending_in_an_entity_covers_the_whole_entity() -> None:
 def test_line_right_under_a_heading_is_content_not_a_heading() -> None:
     text = "Requirements\nDiploma in Logistics\nAt least 3 years of experience as a supervisor.\n"
     assert _sections(text) == [(K.REQUIREMENTS, "Requirements")]
+
+
+def test_has_word_is_a_nonzero_word_count_of_the_slice() -> None:
+    text = "  -- \u2022 ...\n_ __ Lead the team: 3+ years.\n\t*  \n"
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            assert has_word(text, start, end) == (word_count(text[start:end]) > 0), (start, end)
+    assert has_word(text) and not has_word("  _ -- \u2022 ")

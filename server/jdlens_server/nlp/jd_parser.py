@@ -38,7 +38,7 @@ from jdlens_server.nlp.sections import (
     boilerplate_spans,
     split_sections,
 )
-from jdlens_server.nlp.text import DUTY_VERBS, PlainText, edge_words, to_plain, word_count, wordlist
+from jdlens_server.nlp.text import DUTY_VERBS, PlainText, edge_words, has_word, to_plain, word_count, wordlist
 from jdlens_server.nlp.title import ROLE_HEADS, is_role_head, split_title, title_variants
 
 MIN_WORDS = 15
@@ -531,8 +531,9 @@ def _locations(
     plain: PlainText, original: str, bps: list[BoilerplateSpanPlain], mode: WorkMode
 ) -> list[Location]:
     by_place: dict[tuple[str | None, str | None, str], tuple[Place, list[str], int, int]] = {}
+    no_places = [b for b in bps if b.kind not in _PLACES_OK_IN]
     for m in find_places(plain.text):
-        if _overlaps(m.start, m.end, [b for b in bps if b.kind not in _PLACES_OK_IN]):
+        if _overlaps(m.start, m.end, no_places):
             continue
         key = (m.place.city, m.place.state, m.place.country_code)
         surface = " ".join(m.surface.split())
@@ -619,22 +620,25 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     bps = boilerplate_spans(ptext, sections)
     src = Source(text, plain)
 
-    sentence_refs = [
-        SentenceRef(ptext[a:z], a, z, sec.kind)
-        for sec in sections
-        for a, z in sec.sentences
-        if not _overlaps(a, z, bps) or sec.kind is SectionKind.BENEFITS
-    ]
-    matchable = [s for s in sentence_refs if not _overlaps(s.start, s.end, bps)]
+    # Whether each sentence touches boilerplate, tested once for the three lists below.
+    in_boilerplate = [[_overlaps(a, z, bps) for a, z in sec.sentences] for sec in sections]
+    sentence_refs: list[SentenceRef] = []
+    matchable: list[SentenceRef] = []
     # Facts read a section's first sentence together with its heading ("Work Experience: 2 years").
     fact_refs: list[SentenceRef] = []
-    for sec in sections:
-        for i, (a, z) in enumerate(sec.sentences):
-            if _overlaps(a, z, bps):
+    for sec, blocked in zip(sections, in_boilerplate, strict=True):
+        for i, ((a, z), hit) in enumerate(zip(sec.sentences, blocked, strict=True)):
+            if hit and sec.kind is not SectionKind.BENEFITS:
                 continue
+            ref = SentenceRef(ptext[a:z], a, z, sec.kind)
+            sentence_refs.append(ref)
+            if hit:
+                continue
+            matchable.append(ref)
             if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading):
                 a = sec.heading.start
-            fact_refs.append(SentenceRef(ptext[a:z], a, z, sec.kind))
+                ref = SentenceRef(ptext[a:z], a, z, sec.kind)
+            fact_refs.append(ref)
 
     title, title_source = find_title(plain, sections, title_hint)
     parts = split_title(title) if title else None
@@ -703,7 +707,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         for pa, pz in _subtract(sec.start, sec.end, bps):
             seg = ptext[pa:pz]
             pa, pz = pa + (len(seg) - len(seg.lstrip())), pa + len(seg.rstrip())
-            if word_count(ptext[pa:pz]) == 0:
+            if not has_word(ptext, pa, pz):
                 continue
             a, z = plain.to_original(pa, pz)
             regions.append(SkillRegion(a, z, pa, pz, sec.kind))

@@ -9,6 +9,7 @@ Apostrophes are dropped rather than spaced ("writer's" -> "writers"), so possess
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -19,6 +20,9 @@ _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
 _SEPARATORS = re.compile(r"(?:(?<=[^\s(/])\.|\.(?![^\W_])|[^\w\s+#.]|_)+")
 
 
+# A run folds the same skill names, subjects and aliases many times over (matching, the review
+# queue's keys, resolution); a bounded cache answers the repeats without the regex passes.
+@functools.lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """The comparison key of a label: ``fold("Node.js / C++") == "node js c++"``."""
     text = unicodedata.normalize("NFKC", text).casefold()

@@ -17,6 +17,7 @@ from jdlens_server.nlp.text import (
     BULLET_GLYPHS,
     DUTY_VERBS,
     PlainText,
+    has_word,
     is_line_bullet,
     sentence_spans,
     word_count,
@@ -846,7 +847,7 @@ def _merge_headings(text: str, heads: list[Heading]) -> list[Heading]:
             continue
         if (
             kept
-            and word_count(text[kept[-1].end : h.start]) == 0
+            and not has_word(text, kept[-1].end, h.start)
             and not (kept[-1].on_own_line and h.on_own_line)  # two heading lines: the first heads nothing
         ):
             prev = kept.pop()
@@ -892,7 +893,7 @@ def split_sections(plain: PlainText) -> list[SectionSpan]:
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if word_count(text[s:e]) == 0:
+        if not has_word(text, s, e):
             continue
         sents = sentence_spans(text, s, e)
         cues = _cues_of(text, sents)

@@ -259,6 +259,11 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def has_word(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether text[start:end] has a word (``word_count`` > 0), without counting them all."""
+    return _WORD.search(text, start, len(text) if end is None else end) is not None
+
+
 def edge_words(text: str, n: int = 5) -> tuple[str, str]:
     """The first and last n whitespace tokens that contain a letter or digit (a human source marker)."""
     head = [m.group() for _, m in zip(range(n), _TOKEN.finditer(text), strict=False)]
