@@ -280,3 +280,28 @@ def test_clear_cache_forgets_vectors() -> None:
     assert emb.cache_len == 2
     emb.clear_cache()
     assert emb.cache_len == 0
+
+
+def test_a_failed_plan_fails_its_calls_instead_of_stranding_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=2, cache_size=0)
+    plan = emb._plan
+
+    def broken(calls: list) -> list:  # type: ignore[type-arg]
+        raise MemoryError("no memory to plan")
+
+    monkeypatch.setattr(emb, "_plan", broken)
+    failures: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            emb.embed(["a duty that cannot be planned"])
+        except BaseException as exc:  # collected below
+            failures.append(exc)
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(10)
+    assert not caller.is_alive()  # a stranded call would wait forever
+    assert len(failures) == 1 and isinstance(failures[0].__cause__, MemoryError)
+    monkeypatch.setattr(emb, "_plan", plan)
+    assert emb.embed(["a working duty"]).shape == (1, emb.dim)

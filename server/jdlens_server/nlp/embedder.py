@@ -287,7 +287,11 @@ class OnnxEmbedder:
             with self._work:
                 if not self._batches and self._queue:
                     calls, self._queue = self._queue, []
-                    self._batches.extend(self._plan(calls))
+                    try:
+                        self._batches.extend(self._plan(calls))
+                    except BaseException as exc:  # a lane that dies here would strand its calls
+                        for call in calls:
+                            call.fail(exc)
                 if not self._batches:
                     self._lanes_alive -= 1
                     return
