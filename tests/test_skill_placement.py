@@ -11,7 +11,6 @@ import pytest
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.pipeline.skill_placement import (
     Neighbour,
-    _distinct_top,
     nearest_skills,
     nearest_skills_many,
 )
@@ -58,20 +57,3 @@ def test_nearest_skills_many_matches_the_plain_product(n: int, rows: int) -> Non
     )
     # Each row alone (a gemv) is the plain product too.
     assert nearest_skills(snapshot, vectors[0], k=5) == _plain(library, vectors[:1], 5, [set()])[0]
-
-
-def test_distinct_top_gives_the_unique_answer_or_steps_aside_on_ties() -> None:
-    rng = np.random.default_rng(3)
-    row = rng.standard_normal(500).astype(np.float32)
-    top = _distinct_top(row, 10)
-    assert top is not None and top.tolist() == np.argsort(-row, kind="stable")[:10].tolist()
-    tied = row.copy()
-    tied[int(top[3])] = tied[int(top[4])]  # two of the ten are equal
-    assert _distinct_top(tied, 10) is None
-    edge = row.copy()
-    edge[int(np.argsort(-row)[10])] = row[int(top[9])]  # the eleventh equals the tenth
-    assert _distinct_top(edge, 10) is None
-    assert _distinct_top(row, 500) is None  # everything: nothing to select
-    with_nan = row.copy()
-    with_nan[7] = np.nan
-    assert _distinct_top(with_nan, 10) is None
