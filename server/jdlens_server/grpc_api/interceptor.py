@@ -40,6 +40,10 @@ class _Call:
         self.method = method
         self.context = context
         self.correlation_id = correlation.from_metadata(context.invocation_metadata())
+        # Read while the call is live: grpc core's peer string belongs to the transport, and
+        # reading it after the client cancelled (killed mid-stream) is a use-after-free that
+        # crashed the process in a test (grpc/grpc#29927).
+        self.peer = context.peer()
         self.code = grpc.StatusCode.OK
         self._started = time.perf_counter()
         self._token = correlation.current.set(self.correlation_id)
@@ -92,7 +96,7 @@ class _Call:
                 "code": self.code.name,
                 "duration_ms": duration_ms,
                 "correlation_id": self.correlation_id,
-                "peer": self.context.peer(),
+                "peer": self.peer,
             },
         )
 
