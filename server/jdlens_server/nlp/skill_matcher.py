@@ -575,14 +575,15 @@ class _Region:
     """Token arrays of one region, with the sentence numbers computed only when a rule needs them."""
 
     __slots__ = ("_sentences", "ends", "keys", "lower", "starts", "surfaces", "text")
+    surfaces: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    keys: tuple[str, ...]
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        spans = _spans(text, start, end)
+    def __init__(self, text: str, tokens: Sequence[Token], start: int, end: int) -> None:
         self.text = text
-        self.starts = [a for a, _, _ in spans]
-        self.ends = [b for _, b, _ in spans]
-        self.surfaces = [w for _, _, w in spans]
-        self.keys = [fold_token(w) for w in self.surfaces]
+        # The columns of the (non-empty) token tuples.
+        self.surfaces, self.starts, self.ends, self.keys, _ = zip(*tokens, strict=True)
         self.lower = not any(c.isupper() for c in text[start:end])
         self._sentences: list[int] | None = None
 
@@ -803,21 +804,33 @@ class SkillMatcher:
 
     # ---- find -----------------------------------------------------------------------------
 
-    def find(self, text: str, regions: Sequence[tuple[int, int, str]] | None = None) -> list[SkillMention]:
-        """Mentions in ``text`` (only inside ``regions`` when given), ordered by start."""
+    def find(
+        self,
+        text: str,
+        regions: Sequence[tuple[int, int, str]] | None = None,
+        *,
+        tokens: Sequence[Sequence[Token]] | None = None,
+    ) -> list[SkillMention]:
+        """Mentions in ``text`` (only inside ``regions`` when given), ordered by start.
+
+        ``tokens``: each region's ``tokenize(text, start, end)``, when the caller has them already."""
         spans = [(0, len(text), "")] if regions is None else regions
         out: list[SkillMention] = []
-        for start, end, kind in spans:
-            out.extend(self._find_region(text, max(0, start), min(len(text), end), kind))
+        for n, (start, end, kind) in enumerate(spans):
+            start, end = max(0, start), min(len(text), end)
+            if not self._patterns or end <= start:
+                continue
+            region_tokens = tokenize(text, start, end) if tokens is None else tokens[n]
+            out.extend(self._find_region(text, region_tokens, start, end, kind))
         out.sort(key=lambda m: (m.start, -m.end, -m.confidence, m.skill_id))
         return out
 
-    def _find_region(self, text: str, start: int, end: int, kind: str) -> list[SkillMention]:
-        if not self._patterns or end <= start:
+    def _find_region(
+        self, text: str, tokens: Sequence[Token], start: int, end: int, kind: str
+    ) -> list[SkillMention]:
+        if not tokens:
             return []
-        reg = _Region(text, start, end)
-        if not len(reg):
-            return []
+        reg = _Region(text, tokens, start, end)
         haystack = " " + " ".join(reg.keys) + " "
         tok_at_char: dict[int, int] = {}
         pos = 1

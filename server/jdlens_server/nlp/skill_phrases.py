@@ -288,8 +288,13 @@ class PhraseProposer:
                 out.append((tokens[a].start, tokens[b - 1].end))
         return sorted(set(out))
 
-    def propose(self, text: str, start: int = 0, end: int | None = None) -> list[PhraseCandidate]:
-        tokens = tokenize(text, start, end)
+    def propose(
+        self, text: str, start: int = 0, end: int | None = None, *, tokens: Sequence[Token] | None = None
+    ) -> list[PhraseCandidate]:
+        """Phrases in ``text[start:end]``; ``tokens``: its ``tokenize(text, start, end)``, when the
+        caller has them already."""
+        if tokens is None:
+            tokens = tokenize(text, start, end)
         if not tokens:
             return []
         sentences = sentence_ids(text, tokens)
@@ -314,7 +319,7 @@ class PhraseProposer:
 
     # ---- one sentence ---------------------------------------------------------------------
 
-    def _sentence(self, text: str, toks: list[Token]) -> list[PhraseCandidate]:
+    def _sentence(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
         out: list[PhraseCandidate] = []
         keys = [t.key for t in toks]
         n = len(toks)

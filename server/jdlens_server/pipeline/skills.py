@@ -160,7 +160,9 @@ def extract_skills(
     skill of that set (its tools, platforms and languages): "Content and journalism across the
     internet are funded through advertising" asks no journalism of the candidate."""
     spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
-    mentions = matcher.find(text, spans)
+    # Each region is tokenised once, for the matcher, the phrase proposer and the list reader.
+    region_tokens = [tokenize(text, start, end) for start, end, _ in spans]
+    mentions = matcher.find(text, spans, tokens=region_tokens)
     if stack_skill_ids is not None:
         mentions = [m for m in mentions if m.region_kind != _COMPANY or m.skill_id in stack_skill_ids]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
@@ -182,11 +184,11 @@ def extract_skills(
     new: dict[str, _Agg] = {}
     covered = [(m.start, m.end) for m in mentions]
     known_keys = {_key(skill_names.get(sid, "")) for sid in known}
-    for start, end, kind in spans:
+    for (start, end, kind), tokens in zip(spans, region_tokens, strict=True):
         if kind not in _NEW_SKILL_KINDS:
             continue
         region_mentions = [m for m in mentions if start <= m.start and m.end <= end]
-        for name, a, b, conf in _new_skill_names(text, start, end, proposer, region_mentions):
+        for name, a, b, conf in _new_skill_names(text, tokens, proposer, region_mentions):
             # A library term covers the candidate, or cuts across it: not new. A candidate that
             # holds a term and says more ("streaming [data processing]") is a narrower new skill.
             if any(a < e and s < b and not (a <= s and e <= b and (s, e) != (a, b)) for s, e in covered):
@@ -286,11 +288,13 @@ _PRONOUNS = _folded(
 
 
 def _new_skill_names(
-    text: str, start: int, end: int, proposer: PhraseProposer, mentions: Sequence[SkillMention]
+    text: str, tokens: Sequence[Token], proposer: PhraseProposer, mentions: Sequence[SkillMention]
 ) -> list[tuple[str, int, int, float]]:
-    """(name, start, end, confidence) of every new-skill candidate in one region."""
+    """(name, start, end, confidence) of every new-skill candidate in one region (its tokens)."""
     out: list[tuple[str, int, int, float]] = []
-    for phrase in proposer.propose(text, start, end):
+    if not tokens:
+        return out
+    for phrase in proposer.propose(text, tokens=tokens):
         weak_cue = False
         if phrase.kind is PhraseKind.OBJECT:
             # After "such as", "including", "work with": only names (capitalised) are proposed.
@@ -324,7 +328,7 @@ def _new_skill_names(
                 continue  # one short lower-case word is too vague to propose
             conf = 0.6 if toolish else (0.5 if capitalised else 0.4)
             out.append((name, a, b, conf))
-    out.extend(_list_items(text, start, end, mentions))
+    out.extend(_list_items(text, tokens, mentions))
     return out
 
 
@@ -351,14 +355,13 @@ _MIN_LIST_ITEMS = 3
 
 
 def _list_items(
-    text: str, start: int, end: int, mentions: Sequence[SkillMention]
+    text: str, tokens: Sequence[Token], mentions: Sequence[SkillMention]
 ) -> list[tuple[str, int, int, float]]:
     """Capitalised items of a list (split on , / and or) that also holds a known or tool-shaped name.
 
     An item is the capitalised tail of the words between two separators ("applications using
     Hadoop" -> "Hadoop"); a list is a run of at least three such items.
     """
-    tokens = tokenize(text, start, end)
     if not tokens:
         return []
     mention_spans = [(m.start, m.end) for m in mentions]
