@@ -10,9 +10,9 @@ written.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 __all__ = [
     "AI_BUILDS_PRODUCTS",
@@ -35,19 +35,26 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-@dataclass(frozen=True, slots=True)
 class Tokens:
     """A stretch of text cut into tokens once, for every vocabulary that searches it."""
 
-    words: list[str]
-    folded: list[str]
-    spans: list[tuple[int, int]]  # offsets in the whole text
+    __slots__ = ("_end", "_spans", "_start", "_text", "folded", "words")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.words: list[str] = _TOKEN.findall(text, start, end)
+        self.folded: list[str] = list(map(str.casefold, self.words))
+        self._text, self._start, self._end = text, start, end
+        self._spans: list[tuple[int, int]] | None = None
 
     @classmethod
     def of(cls, text: str, start: int = 0, end: int | None = None) -> Tokens:
-        matches = list(_TOKEN.finditer(text, start, len(text) if end is None else end))
-        words = [m.group() for m in matches]
-        return cls(words, [w.casefold() for w in words], [m.span() for m in matches])
+        return cls(text, start, len(text) if end is None else end)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Offsets in the whole text of tokens ``first`` to ``last`` (inclusive)."""
+        if self._spans is None:  # only a stretch with a term needs offsets: found on the first
+            self._spans = [m.span() for m in _TOKEN.finditer(self._text, self._start, self._end)]
+        return self._spans[first][0], self._spans[last][1]
 
 
 class Vocabulary:
@@ -61,7 +68,9 @@ class Vocabulary:
         self._exact: dict[tuple[str, ...], tuple[str, str]] = {}
         self._folded: dict[tuple[str, ...], tuple[str, str]] = {}
         self.names: dict[str, list[str]] = {}
-        self._longest = 1
+        # The most tokens of a term by the folded form of its first token (a plural "s" is only
+        # ever dropped from the last token, so longer terms need their first token as spelt).
+        self._longest_from: dict[str, int] = {}
         for category, spec in categories.items():
             self.names[category] = []
             for line in spec.strip().splitlines():
@@ -71,13 +80,17 @@ class Vocabulary:
                 for spelling in spellings:
                     case_sensitive = spelling.startswith("CASE:")
                     key = tuple(t for t, _, _ in _tokens(spelling.removeprefix("CASE:")))
-                    self._longest = max(self._longest, len(key))
+                    first = key[0].casefold()
+                    self._longest_from[first] = max(self._longest_from.get(first, 1), len(key))
                     if case_sensitive:
                         self._exact.setdefault(key, (category, name))
                     else:
                         self._folded.setdefault(tuple(t.casefold() for t in key), (category, name))
-        # Tokens that can open a term: most text tokens are rejected with one set lookup.
+        # Tokens that can open a term, and what they (or their plural) fold to: a text token whose
+        # folded form is not among the latter opens nothing, whatever its case.
         self._openers = {k[0] for k in self._exact} | {k[0] for k in self._folded}
+        folded_openers = {o.casefold() for o in self._openers}
+        self._opener_folds = folded_openers | {o + "s" for o in folded_openers}
 
     def _lookup(self, key: tuple[str, ...], folded: tuple[str, ...]) -> tuple[str, str] | None:
         for candidate, table in ((key, self._exact), (folded, self._folded)):
@@ -96,27 +109,32 @@ class Vocabulary:
 
     def find_in(self, tokens: Tokens) -> Iterator[tuple[str, str, int, int]]:
         """``find`` over text already cut into tokens."""
-        words, folded, spans = tokens.words, tokens.folded, tokens.spans
-        openers = self._openers
-        i = 0
-        while i < len(words):
-            w, f = words[i], folded[i]
+        words, folded = tokens.words, tokens.folded
+        openers, opener_folds = self._openers, self._opener_folds
+        i = 0  # the first token not inside a term found
+        for at in [k for k, f in enumerate(folded) if f in opener_folds]:
+            if at < i:
+                continue
+            w, f = words[at], folded[at]
             plural = w.endswith("s") and (w[:-1] in openers or f[:-1] in openers)
             if not (w in openers or f in openers or plural):
-                i += 1
                 continue
-            for n in range(min(self._longest, len(words) - i), 0, -1):
-                hit = self._lookup(tuple(words[i : i + n]), tuple(folded[i : i + n]))
+            for n in range(min(self._longest_from.get(f, 1), len(words) - at), 0, -1):
+                hit = self._lookup(tuple(words[at : at + n]), tuple(folded[at : at + n]))
                 if hit is not None:
-                    yield hit[0], hit[1], spans[i][0], spans[i + n - 1][1]
-                    i += n
+                    yield (hit[0], hit[1], *tokens.span(at, at + n - 1))
+                    i = at + n
                     break
-            else:
-                i += 1
 
     def search(self, text: str) -> list[str]:
         """Names of the terms found in a short text (a title, a skill name)."""
-        return list(dict.fromkeys(name for _, name, _, _ in self.find(text)))
+        return list(_search(self, text))
+
+
+# Every run asks about its title and each skill name, and library skill names recur from JD to JD.
+@functools.lru_cache(maxsize=1 << 14)
+def _search(vocabulary: Vocabulary, text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for _, name, _, _ in vocabulary.find(text)))
 
 
 _AI_ASSISTANTS = """
