@@ -94,6 +94,9 @@ _ACTION_CUES = _cues(
     capacity to|skills to|experience to|knowledge to""".replace("\n", "|").split("|")
 )
 
+# The words that open a cue of either kind.
+_CUE_FIRST_WORDS = frozenset(_OBJECT_CUES) | frozenset(_ACTION_CUES)
+
 # Object cues that also list what the employer offers or does ("such as", "we work with").
 _WEAK_OBJECT_CUES = frozenset(
     seq
@@ -301,8 +304,9 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         bounds: list[tuple[int, int]] = []
         first = 0
-        for i in range(1, len(tokens) + 1):
-            if i == len(tokens) or sentences[i] != sentences[first]:
+        n = len(tokens)
+        for i in range(1, n + 1):
+            if i == n or sentences[i] != sentences[first]:
                 bounds.append((first, i))
                 first = i
         for a, b in bounds:
@@ -332,15 +336,18 @@ class PhraseProposer:
                 i += 1
             if (
                 i < n
-                and sum(1 for t in toks[i:] if t.is_word) >= _MIN_DUTY_WORDS
-                and self.is_verb(toks[i])
                 and toks[i].text[:1].isupper()
+                and self.is_verb(toks[i])
                 and toks[i].key not in _NOT_SKILL_VERBS
+                and sum(1 for t in toks[i:] if t.is_word) >= _MIN_DUTY_WORDS
             ):
                 out.extend(self._actions(text, toks, i, ""))
         about_us = speaks_of_employer(toks)
         i = 0
         while i < n:
+            if keys[i] not in _CUE_FIRST_WORDS:  # most words open no cue
+                i += 1
+                continue
             cue = self._match_cue(keys, i, _ACTION_CUES)
             if cue:
                 j = i + len(cue)
@@ -427,6 +434,7 @@ class PhraseProposer:
     def _actions(self, text: str, toks: Sequence[Token], j: int, cue: str) -> list[PhraseCandidate]:
         """Verb phrases from j up to a boundary, split where a new verb starts after "to"/"and"."""
         n = len(toks)
+        keys = [t.key for t in toks]
         # Skip auxiliaries and adverbs between the cue and the verb ("you will also be able to").
         passive = False
         while j < n and toks[j].key in _AUX:
@@ -439,15 +447,15 @@ class PhraseProposer:
             j += 1
             while j < n and toks[j].key in _LEAD_STRIP:
                 j += 1
-            chained = self._match_cue([t.key for t in toks], j, _OBJECT_CUES) if j < n else ()
+            chained = self._match_cue(keys, j, _OBJECT_CUES) if j < n else ()
             return self._objects(text, toks, j + len(chained), cue) if chained else []
         if j < n and toks[j].key in _NOT_SKILL_VERBS:
             return []
         if j < n:
-            chained = self._match_cue([t.key for t in toks], j, _ACTION_CUES)
+            chained = self._match_cue(keys, j, _ACTION_CUES)
             if chained:
                 return self._actions(text, toks, j + len(chained), cue)
-            chained = self._match_cue([t.key for t in toks], j, _OBJECT_CUES)
+            chained = self._match_cue(keys, j, _OBJECT_CUES)
             if chained:
                 return self._objects(text, toks, j + len(chained), cue)
         if j >= n or not toks[j].is_word or toks[j].key in _LEAD_STRIP or toks[j].key in _ACTION_STOP:
@@ -479,7 +487,7 @@ class PhraseProposer:
                 # A verb phrase takes one prepositional phrase ("work closely with other teams");
                 # a second one is an adjunct ("... in the SPA programme").
                 or (preps > _MAX_ACTION_PREPS and not new_verb_after(toks, k, self))
-                or self._match_cue([t.key for t in toks], k, _ACTION_CUES) != ()
+                or self._match_cue(keys, k, _ACTION_CUES) != ()
                 or k - start >= _MAX_ACTION
             )
             if new_verb or stop:
@@ -574,17 +582,18 @@ class PhraseProposer:
         return out
 
     def _tools(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
-        words = [t for t in toks if t.is_word]
-        if not words:
+        # Most sentences hold no tool-shaped word: look for one before anything else.
+        shaped = [i for i, t in enumerate(toks) if t.is_word and is_tool_like(t.text)]
+        if not shaped:
             return []
+        words = [t for t in toks if t.is_word]
         # A line in capitals is a heading, not a list of acronyms.
         shouting = sum(1 for t in words if t.text.isupper()) >= max(2, 0.6 * len(words))
         out: list[PhraseCandidate] = []
         n = len(toks)
-        for i, tok in enumerate(toks):
-            if not tok.is_word or _placeholder(toks, i) or tok.key in _NOT_TOOLS:
-                continue
-            if not is_tool_like(tok.text) or (shouting and tok.text.isupper()):
+        for i in shaped:
+            tok = toks[i]
+            if _placeholder(toks, i) or tok.key in _NOT_TOOLS or (shouting and tok.text.isupper()):
                 continue
             if tok.text.isdigit() or (tok.text.replace(".", "").isdigit()):
                 continue
@@ -618,8 +627,9 @@ def _as_well_as(toks: Sequence[Token], k: int) -> int:
 def speaks_of_employer(sentence: Sequence[Token]) -> bool:
     """A sentence in the first person plural that never addresses the reader ("We offer ...",
     "Our team uses ..."): it describes the employer, not what the candidate must bring."""
-    words = [t.text.lower() for t in sentence if t.is_word]
-    return any(w in _FIRST_PERSON for w in words) and not any(w in _SECOND_PERSON for w in words)
+    # Symbols are in neither word set: no need to leave them out.
+    words = {t.text.lower() for t in sentence}
+    return not words.isdisjoint(_FIRST_PERSON) and words.isdisjoint(_SECOND_PERSON)
 
 
 def _short_caps(tok: Token) -> bool:
