@@ -238,6 +238,13 @@ _ALL_AT = re.compile(
     + f"(?=(?P<field>(?:{_FIELD_LABELS})(?![\\w/&-])))?",
     _FLAGS,
 )
+# (group of the entry in _ALL_AT, kind, boilerplate kind, usable inline) per lexicon entry
+_ALL_AT_ENTRIES = [
+    (_ALL_AT.groupindex[f"g{i}"], kind, bp, inline) for i, (_p, kind, bp, inline) in enumerate(_LEXICON)
+]
+_ALL_AT_FIELD = _ALL_AT.groupindex["field"]
+# The lexicon as one alternation: a full match takes the first entry that matches all of a phrase.
+_ANY_WHOLE = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, *_rest) in enumerate(_LEXICON)), _FLAGS)
 _CAP_START = re.compile(r"[A-Z][A-Za-z']*")
 # Every heading starts with a word that begins like one of the literal words in the lexicon; capitalised
 # words that do not are skipped without trying the patterns.
@@ -279,10 +286,11 @@ class Heading:
 
 def _lexicon_kind(phrase: str) -> tuple[SectionKind, BoilerplateKind | None] | None:
     """Kind of a heading phrase that is entirely a lexicon entry (first entry wins)."""
-    for rx, kind, bp, _inline in _HEADING_RES:
-        if rx.fullmatch(phrase):
-            return kind, bp
-    return None
+    m = _ANY_WHOLE.fullmatch(phrase)
+    if m is None or m.lastgroup is None:
+        return None
+    _p, kind, bp, _inline = _LEXICON[int(m.lastgroup[1:])]
+    return kind, bp
 
 
 def _lexicon_search(phrase: str) -> tuple[SectionKind, BoilerplateKind | None] | None:
@@ -383,12 +391,14 @@ def _inline_headings(text: str) -> list[Heading]:
         m = _ALL_AT.match(text, pos)
         if m is None or m.lastindex is None:
             continue
-        for i, (_p, kind, bp, inline) in enumerate(_LEXICON):
-            end = m.end(f"g{i}")
+        spans = m.regs  # every group's span at once (-1 for the entries that do not match here)
+        for group, kind, bp, inline in _ALL_AT_ENTRIES:
+            end = spans[group][1]
             if end > pos:
                 candidates.append((pos, end, kind, bp, inline))
-        if m.end("field") > pos:
-            candidates.append((pos, m.end("field"), K.OTHER, None, True))
+        end = spans[_ALL_AT_FIELD][1]
+        if end > pos:
+            candidates.append((pos, end, K.OTHER, None, True))
     # earliest first, longest first: "Job Requirement Qualification" before "Qualification"
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     last_end = -1
@@ -396,8 +406,8 @@ def _inline_headings(text: str) -> list[Heading]:
         if start < last_end:
             continue
         phrase = text[start:end]
-        colon = re.match(r"[ \t]*:", text[end : end + 4])
-        after = end + (colon.end() if colon else 0)
+        colon = _COLON_AFTER.match(text, end, end + 4)
+        after = colon.end() if colon else end
         if not _accept_inline(text, start, end, phrase, colon is not None, inline, kind):
             continue
         if kind is K.OTHER and colon is None:
@@ -407,17 +417,24 @@ def _inline_headings(text: str) -> list[Heading]:
     return found
 
 
+_COLON_AFTER = re.compile(r"[ \t]*:")
+_PREV_WORD = re.compile(r"([\w'\u2019&/-]+)\W*$")
+_AT_BREAK = re.compile(r"(?:[.!?;:)\]\"'" + BULLET_GLYPHS + r"]|\n)\s*$")
+_JOINER_BEFORE = re.compile(r"[-/&]\s*$")
+_WEAK_SINGLE_STEMS = frozenset(w.rstrip("s") for w in _WEAK_SINGLE)
+
+
 def _accept_inline(
     text: str, start: int, end: int, phrase: str, colon: bool, inline: bool, kind: SectionKind
 ) -> bool:
     if not phrase[0].isupper():
         return False
     before = text[max(0, start - 40) : start]
-    prev_word = re.search(r"([\w'\u2019&/-]+)\W*$", before)
-    at_break = not before.strip() or re.search(r"(?:[.!?;:)\]\"'" + BULLET_GLYPHS + r"]|\n)\s*$", before)
+    prev_word = _PREV_WORD.search(before)
+    at_break = not before.strip() or _AT_BREAK.search(before)
     if prev_word is not None and not at_break and prev_word.group(1).lower() in _GLUE_BEFORE:
         return False
-    if re.search(r"[-/&]\s*$", before):
+    if _JOINER_BEFORE.search(before):
         return False
     caps = phrase.upper() == phrase and any(c.isalpha() for c in phrase)
     single = len(phrase.split()) == 1
@@ -425,7 +442,7 @@ def _accept_inline(
         return False
     if not colon and not _NEXT_OK.match(text, end):
         return False
-    if single and phrase.lower().rstrip("s") in {w.rstrip("s") for w in _WEAK_SINGLE} and not (colon or caps):
+    if single and phrase.lower().rstrip("s") in _WEAK_SINGLE_STEMS and not (colon or caps):
         return False
     if colon or caps:
         return True
