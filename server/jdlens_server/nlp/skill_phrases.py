@@ -177,6 +177,7 @@ _TRAIT_PAIRS = frozenset(
         ("hands", "on"),
     }
 )
+_TRAIT_PAIR_FIRSTS = frozenset(first for first, _ in _TRAIT_PAIRS)
 # Words after a trait that make it a cue or a complement ("passionate about", "responsible for").
 _TRAIT_COMPLEMENTS = _words(
     """
@@ -511,7 +512,10 @@ class PhraseProposer:
 
     def _skill_nouns(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
         out: list[PhraseCandidate] = []
-        for h, tok in enumerate(toks):
+        # Most words can be no head: pass over them in one comprehension.
+        heads = [h for h, t in enumerate(toks) if t.key in _SKILL_HEADS or t.key == "set"]
+        for h in heads:
+            tok = toks[h]
             # "mind-set" comes apart in tokens: its head is "set" after a hyphen-joined "mind".
             mind_set = (
                 tok.key == "set" and h > 0 and toks[h - 1].key == "mind" and toks[h - 1].end + 1 == tok.start
@@ -552,7 +556,10 @@ class PhraseProposer:
         out: list[PhraseCandidate] = []
         n = len(toks)
         lows = [t.text.lower() for t in toks]
-        for i, tok in enumerate(toks):
+        # Only a trait word or the first word of a trait pair can open a trait.
+        openers = [i for i, w in enumerate(lows) if w in _TRAITS or w in _TRAIT_PAIR_FIRSTS]
+        for i in openers:
+            tok = toks[i]
             if i + 1 < n and (lows[i], lows[i + 1]) in _TRAIT_PAIRS:
                 out.append(self._span(text, toks, i, i + 2, PhraseKind.TRAIT, ""))
                 continue

@@ -18,6 +18,7 @@ library. Nothing here touches the store.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -223,6 +224,7 @@ def extract_skills(
     return out
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the library's skill names come back in every JD
 def _key(name: str) -> str:
     return " ".join(t.key for t in tokenize(name) if t.is_word)
 
