@@ -98,10 +98,14 @@ def _is_word(surface: str) -> bool:
     return len(surface) > 1 or surface.isalnum() or surface == "_"
 
 
+# Token's own __new__ is a Python function; making the tuple directly saves a call per token.
+_new_token = functools.partial(tuple.__new__, Token)
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Tokens of ``text[start:end]`` with offsets into ``text`` (see ``_TOKEN`` for the rules)."""
     stop = len(text) if end is None else end
-    return [Token(w, a, b, fold_token(w), _is_word(w)) for a, b, w in _spans(text, start, stop)]
+    return [_new_token((w, a, b, fold_token(w), _is_word(w))) for a, b, w in _spans(text, start, stop)]
 
 
 def label_key(text: str) -> str:
