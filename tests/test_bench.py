@@ -24,6 +24,8 @@ JSON_KEYS = [
     "rss_mb",
     "extract_p50_ms",
     "extract_embed_p50_ms",
+    "stream_cpu_ms_per_jd",
+    "stream_model_cpu_ms_per_jd",
 ]
 
 
@@ -79,6 +81,8 @@ def test_bench_json_has_exactly_the_keys(
     )
     assert result["rss_mb"] > 50
     assert result["extract_p50_ms"] > 0 and result["extract_embed_p50_ms"] > 0
+    # The stream embedded new texts: the lanes spent CPU on them, within the process's CPU.
+    assert 0 < result["stream_model_cpu_ms_per_jd"] < result["stream_cpu_ms_per_jd"]
     assert "load average" in captured.err
     # The runs went to the temporary copy, not to the database the library came from.
     with closing(sqlite3.connect(source)) as conn:

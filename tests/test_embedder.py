@@ -282,6 +282,16 @@ def test_clear_cache_forgets_vectors() -> None:
     assert emb.cache_len == 0
 
 
+def test_model_cpu_counts_batches_run_not_cache_hits() -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), cache_size=10)
+    assert emb.model_cpu_seconds == 0.0
+    emb.embed(["alpha duty", "beta duty"])
+    spent = emb.model_cpu_seconds
+    assert spent > 0
+    emb.embed(["alpha duty", "beta duty"])  # cached: no batch runs
+    assert emb.model_cpu_seconds == spent
+
+
 def test_a_failed_plan_fails_its_calls_instead_of_stranding_them(monkeypatch: pytest.MonkeyPatch) -> None:
     emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=2, cache_size=0)
     plan = emb._plan

@@ -13,6 +13,9 @@ One process runs an embedded server on a loopback port and calls it through the 
 5. extract: N more JDs, one ExtractFromJd (stage 1) at a time -> ``extract_p50_ms``, and the same
    JDs' embed calls alone, one at a time -> ``extract_embed_p50_ms`` (stage 1's embedder time);
 ``rss_mb``: the process's peak resident set (server, model, library and client together).
+``stream_cpu_ms_per_jd`` / ``stream_model_cpu_ms_per_jd``: the process's CPU per JD during the stream
+(server and client), and of it the embedder lanes' CPU running batches. On a machine the stream
+keeps busy (two cores here) the ratio is about model / total: the rest is what to cut to raise it.
 The embedder's sentence cache is cleared before each phase, so each starts cold.
 
 JDs: the 40 shipped in bench_data/, cycled when N > 40. Each text gets a last line naming its
@@ -105,6 +108,9 @@ class BenchResult:
     # time per JD (what stage 1 embeds, one call per JD): the latency floor of that stage.
     extract_p50_ms: float
     extract_embed_p50_ms: float
+    # Where the stream's CPU went: all of the process's, and the embedder lanes' share of it.
+    stream_cpu_ms_per_jd: float
+    stream_model_cpu_ms_per_jd: float
 
     def to_json(self) -> dict[str, float | int]:
         return asdict(self)
@@ -264,6 +270,11 @@ def _embed_only(embedder: Embedder, per_jd: Sequence[Sequence[str]], concurrency
     return time.perf_counter() - started
 
 
+def _model_cpu_seconds(embedder: Embedder) -> float:
+    """The embedder's own CPU count (OnnxEmbedder.model_cpu_seconds); 0 for one that keeps none."""
+    return float(getattr(embedder, "model_cpu_seconds", 0.0))
+
+
 def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
@@ -299,11 +310,18 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
                 )
 
             runtime.embedder.clear_cache()
+            cpu_before, model_before = time.process_time(), _model_cpu_seconds(runtime.embedder)
             stream_s = _stream(stub, stream_texts)
+            stream_cpu_s = time.process_time() - cpu_before
+            stream_model_cpu_s = _model_cpu_seconds(runtime.embedder) - model_before
             # The cache was empty: its size now is how many distinct texts the pipeline embedded.
             embedded = getattr(runtime.embedder, "cache_len", None)
             seen = f" (the pipeline embedded {embedded} distinct texts)" if isinstance(embedded, int) else ""
             log(f"stream: {n} JDs in {stream_s:.2f} s{seen}")
+            log(
+                f"stream CPU per JD: {stream_cpu_s * 1000 / n:.1f} ms, of which the embedder's batches "
+                f"{stream_model_cpu_s * 1000 / n:.1f} ms"
+            )
 
             runtime.embedder.clear_cache()
             embed_s = _embed_only(runtime.embedder, per_jd, concurrency)
@@ -338,6 +356,8 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
         rss_mb=round(peak_rss_mb(), 1),
         extract_p50_ms=round(float(np.percentile(np.asarray(extract_latencies), 50)), 1),
         extract_embed_p50_ms=round(float(np.percentile(np.asarray(embed_latencies), 50)), 1),
+        stream_cpu_ms_per_jd=round(stream_cpu_s * 1000 / n, 1),
+        stream_model_cpu_ms_per_jd=round(stream_model_cpu_s * 1000 / n, 1),
     )
 
 
@@ -399,6 +419,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(f"  embedder only             {result.embed_only_jds_per_s:.1f} JDs/s (same JDs' sentences)")
     print(f"  ratio stream/embedder     {result.ratio:.2f}")
     print(f"  peak RSS                  {result.rss_mb:.0f} MB")
+    print(
+        f"  stream CPU per JD         {result.stream_cpu_ms_per_jd:.0f} ms, the embedder's "
+        f"{result.stream_model_cpu_ms_per_jd:.0f} ms of it"
+    )
     return 0
 
 
