@@ -371,7 +371,8 @@ def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
         help="measure latency, stream throughput, embedder floor and memory",
         description="Run the service in this process on a fixed set of 40 shipped JDs (cycled for N > 40): "
         "unary AnalyzeJd p50/p95 latency, AnalyzeJdStream throughput with persistence on, the embedder-only "
-        "throughput for the same JDs' sentences, their ratio, and the peak RSS. Works on a temporary copy "
+        "throughput for the same JDs' sentences, their ratio, the peak RSS, and the stream's CPU per JD with "
+        "the embedder's share of it (on a busy machine the ratio is about that share). Works on a temporary copy "
         "of the library database (--db, else $JDLENS_DB, else the default SQLite file), never on the "
         "database itself; without a library there, ESCO is imported into the copy first (minutes).",
     )
