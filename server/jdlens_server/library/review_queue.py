@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.store.db import frozen_statement
+from jdlens_server.store.db import dialect_name, frozen_insert_ignore, frozen_statement
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow
 
 KINDS = ("new_skill", "new_role", "new_kra", "alias_collision")
@@ -26,10 +26,6 @@ KINDS = ("new_skill", "new_role", "new_kra", "alias_collision")
 
 def dedupe_key(kind: str, role_id: int | None, subject: str) -> str:
     return f"{kind}:{role_id if role_id is not None else '-'}:{fold(subject)}"[:400]
-
-
-def _dialect(session: Session) -> str:
-    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 _ITEM_COLUMNS = (
@@ -65,13 +61,9 @@ def _upsert_statement(dialect: str) -> TextClause | TextualSelect:
     return frozen_statement(upsert, dialect, table, _ITEM_COLUMNS, ("id", "occurrence_count", "status"))
 
 
-@functools.cache
 def _link_statement(dialect: str) -> TextClause | TextualSelect:
     table = cast(Table, ReviewItemRunRow.__table__)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return frozen_statement(
-        insert(table).on_conflict_do_nothing(), dialect, table, ("review_item_id", "run_id")
-    )
+    return frozen_insert_ignore(table, dialect, ("review_item_id", "run_id"))
 
 
 def propose(
@@ -87,7 +79,7 @@ def propose(
     if kind not in KINDS:
         raise ValueError(f"unknown review item kind {kind!r}; expected one of {KINDS}")
     now = datetime.now(UTC)
-    dialect = _dialect(session)
+    dialect = dialect_name(session)
     row = session.execute(
         _upsert_statement(dialect),
         {

@@ -53,7 +53,7 @@ from jdlens_server.pipeline.skill_resolution import (
 )
 from jdlens_server.proto_enums import enum_from_key
 from jdlens_server.resource_names import ROLES, SKILLS, parse_id_name, review_item_name, skill_name
-from jdlens_server.store.db import insert_ignore
+from jdlens_server.store.db import dialect_name, frozen_insert_ignore
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow, SkillAliasRow
 
 __all__ = [
@@ -540,10 +540,14 @@ def _learn(session: Session, alias: AliasToLearn) -> str:
         "is_primary": False,
         "source": LEARNED_SOURCE,
     }
-    stmt = insert_ignore(session, SkillAliasRow, values, ["skill_id", "normalized"]).returning(
-        SkillAliasRow.id
+    stmt = frozen_insert_ignore(
+        cast(Table, SkillAliasRow.__table__),
+        dialect_name(session),
+        tuple(values),
+        keys=("skill_id", "normalized"),
+        returning=("id",),
     )
-    if session.execute(stmt).scalar_one_or_none() is None:
+    if session.execute(stmt, values).scalar_one_or_none() is None:
         return "alias already exists for this canonical skill"
     return ""
 

@@ -21,13 +21,11 @@ new library version with one change-log entry per link. A dry run reports DRY_RU
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import Table, TextClause
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -47,7 +45,7 @@ from jdlens_server.resource_names import (
     role_name,
     skill_name,
 )
-from jdlens_server.store.db import frozen_statement
+from jdlens_server.store.db import dialect_name, frozen_insert_ignore
 from jdlens_server.store.models import RoleDimensionRow, SkillDimensionRow
 
 __all__ = ["MIN_PRIMARY_BACKERS", "FinalPlan", "apply_final_role", "compute_final_role", "count_items"]
@@ -359,7 +357,6 @@ def apply_final_role(
 
 def _write(session: Session, link: _Link) -> bool:
     """Insert one link; False when it already existed."""
-    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
     if link.kind == "skill":
         values: dict[str, object] = {
             "skill_id": link.owner_id,
@@ -373,24 +370,20 @@ def _write(session: Session, link: _Link) -> bool:
             "weight": 1,
             "source": RUN_LINK_SOURCE,
         }
-    return session.execute(_link_statement(link.kind, dialect), values).scalar_one_or_none() is not None
+    statement = _link_statement(link.kind, dialect_name(session))
+    return session.execute(statement, values).scalar_one_or_none() is not None
 
 
-@functools.cache
 def _link_statement(kind: str, dialect: str) -> TextClause | TextualSelect:
     """INSERT ... ON CONFLICT (owner, dimension) DO NOTHING RETURNING the owner, for skill or role
-    links, frozen to its SQL text: the dialect inserts have no cache key, so each link compiled it
-    anew (see store.db.frozen_statement)."""
+    links, built once (store.db.frozen_insert_ignore)."""
     model: type[SkillDimensionRow | RoleDimensionRow] = (
         SkillDimensionRow if kind == "skill" else RoleDimensionRow
     )
-    table = cast(Table, model.__table__)
     owner = "skill_id" if kind == "skill" else "role_id"
     columns = (
         (owner, "dimension_id", "source") if kind == "skill" else (owner, "dimension_id", "weight", "source")
     )
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table).on_conflict_do_nothing(index_elements=[owner, "dimension_id"]).returning(table.c[owner])
+    return frozen_insert_ignore(
+        cast(Table, model.__table__), dialect, columns, keys=(owner, "dimension_id"), returning=(owner,)
     )
-    return frozen_statement(stmt, dialect, table, columns, (owner,))

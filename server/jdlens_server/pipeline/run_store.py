@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from jdlens.v1 import common_pb2, run_pb2
 from jdlens_server.errors import FieldViolation, InvalidArgument, NotFound
+from jdlens_server.store.db import dialect_name
 from jdlens_server.store.models import RunRow
 
 RUN_NAME = re.compile(r"^runs/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
@@ -86,7 +87,7 @@ def find_by_key(session: Session, key: str) -> run_pb2.Run | None:
 
 def load(session: Session, name: str, *, for_update: bool = False) -> run_pb2.Run:
     run_id = run_id_from_name(name)
-    locked = for_update and session.get_bind().dialect.name == "postgresql"
+    locked = for_update and dialect_name(session) == "postgresql"
     blob = session.scalar(_BY_ID_LOCKED if locked else _BY_ID, {"b_id": run_id})
     if blob is None:
         raise NotFound("jdlens.v1.Run", name, "no run with this name; runs from dry runs are not stored")
@@ -95,7 +96,7 @@ def load(session: Session, name: str, *, for_update: bool = False) -> run_pb2.Ru
 
 def stored_status(session: Session, run_id: str) -> str | None:
     """The run's status column (its row locked for the transaction on PostgreSQL)."""
-    locked = session.get_bind().dialect.name == "postgresql"
+    locked = dialect_name(session) == "postgresql"
     status: str | None = session.scalar(_STATUS_BY_ID_LOCKED if locked else _STATUS_BY_ID, {"b_id": run_id})
     return status
 

@@ -19,6 +19,7 @@ from jdlens.v1 import library_pb2, run_pb2
 from jdlens_server.library import review_queue
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.pipeline.refs import role_ref
+from jdlens_server.store.db import dialect_name
 from jdlens_server.store.models import RoleRow
 
 FloatArray = npt.NDArray[np.float32]
@@ -71,7 +72,7 @@ def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tu
     transaction references the role, which takes a KEY SHARE lock on it, and FOR UPDATE conflicts
     with other runs' KEY SHARE locks -- two concurrent runs of one role deadlocked. NO KEY UPDATE
     still serialises centroid writers (it conflicts with itself) and leaves foreign keys alone."""
-    locked = session.get_bind().dialect.name == "postgresql"
+    locked = dialect_name(session) == "postgresql"
     row = session.execute(_CENTROID_LOCKED if locked else _CENTROID, {"b_id": role_id}).one()
     n = int(row.centroid_n)
     if row.centroid is not None and n > 0:

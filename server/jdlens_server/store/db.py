@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -88,13 +89,27 @@ def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def insert_ignore(
-    session: Session, model: type[Any], values: dict[str, object], keys: Sequence[str]
-) -> postgresql.Insert | sqlite.Insert:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING in the session's dialect (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+def dialect_name(session: Session) -> str:
+    """``"postgresql"`` or ``"sqlite"``: the two dialects the store writes SQL for."""
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
+@functools.cache
+def frozen_insert_ignore(
+    table: Table,
+    dialect: str,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...] = (),
+    returning: tuple[str, ...] = (),
+) -> TextClause | TextualSelect:
+    """INSERT ... ON CONFLICT (``keys``; any unique constraint when empty) DO NOTHING, RETURNING
+    ``returning`` for a row that was inserted, built once per table and dialect and frozen to its
+    SQL text (see ``frozen_statement``). An execution gives a value for each of ``columns``."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt: Any = insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
+    if returning:
+        stmt = stmt.returning(*(table.c[name] for name in returning))
+    return frozen_statement(stmt, dialect, table, columns, returning)
 
 
 def frozen_statement(
