@@ -1,8 +1,10 @@
-"""The KRA signal's grouping of index hits, against the per-hit rule written as a plain loop."""
+"""Role signals: the KRA signal's grouping of index hits against the per-hit rule written as a plain
+loop; the skill signal's ranking; the title similarity, read from int8 and settled to float32."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import cast
 
@@ -14,9 +16,13 @@ from jdlens_server.nlp.kra_index import KraIndex
 from jdlens_server.pipeline.signals import (
     KRA_NEIGHBOURS,
     KRA_TOP_SENTENCES,
+    FusionWeights,
     SentenceInput,
+    fuse,
     kra_signal,
+    settle_title,
     skill_signal,
+    title_similarity,
 )
 
 DIM = 16
@@ -129,3 +135,69 @@ def test_skill_signal_ranks_by_share_then_coverage_and_scores_every_role() -> No
     assert scores == {3: 0.75, 2: 0.5, 1: 0.5, 4: 0.25}
     assert list(scores) == [3, 2, 1, 4]  # in ranking order
     assert skill_signal(cast(LibrarySnapshot, library), [], top_k=2) == ([], {})
+
+
+class _AliasLibrary:
+    """The fields title_similarity reads: roles, and their aliases' vectors in one run per role."""
+
+    def __init__(self, rng: np.random.Generator, n_roles: int, dim: int) -> None:
+        self.role_ids = np.arange(100, 100 + n_roles)
+        self.role_row = {int(r): i for i, r in enumerate(self.role_ids)}
+        centres = rng.standard_normal((12, dim))
+        counts = rng.integers(0, 9, n_roles)  # some roles have no alias at all
+        rows = np.repeat(np.arange(n_roles), counts)
+        vectors = centres[rng.integers(0, 12, len(rows))] + 0.35 * rng.standard_normal((len(rows), dim))
+        self.alias_matrix = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        self.alias_rows = rows
+        self.alias_role_ids = self.role_ids[rows]
+        self.alias_run_starts = np.concatenate(([0], np.flatnonzero(np.diff(rows)) + 1)).astype(np.int64)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_settled_title_gives_every_ranking_the_float32_result(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    dim = 384
+    library = _AliasLibrary(rng, 600, dim)
+    snapshot = cast(LibrarySnapshot, library)
+    title = library.alias_matrix[rng.integers(0, len(library.alias_matrix))] + 0.2 * rng.standard_normal(dim)
+    title = (title / np.linalg.norm(title)).astype(np.float32)
+    exact = np.zeros(len(library.role_ids), dtype=np.float32)
+    starts = library.alias_run_starts
+    exact[library.alias_rows[starts]] = np.maximum.reduceat(library.alias_matrix @ title, starts)
+    # Other signals of the same size as the title's, so its last digits decide close places.
+    profile = rng.uniform(0.2, 0.6, len(exact)).astype(np.float32)
+    extra = (rng.uniform(0, 0.05, len(exact)) * (rng.random(len(exact)) < 0.2)).astype(np.float32)
+    alias_rows = [int(rng.integers(0, len(exact)))]
+
+    def ranking(with_extra: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda t: fuse(
+            title_scores=t,
+            profile_scores=profile,
+            centroid=profile,
+            extra=with_extra,
+            weights=FusionWeights(),
+        )
+
+    fused, plain = ranking(extra), ranking(np.zeros_like(extra))
+    scores = title_similarity(snapshot, title)
+    assert np.all(np.abs(scores.values - exact) <= scores.bound)
+    with_aliases = np.count_nonzero(scores.bound)
+    settle_title(snapshot, scores, (fused, plain), FusionWeights().title, 6)
+    # Only the roles that can reach the top places were recomputed: most bounds still stand.
+    assert np.count_nonzero(scores.bound) > with_aliases // 2
+    # An alias hit's rank among the other signals reads every role that may outrank it.
+    settle_title(snapshot, scores, (fused, plain), FusionWeights().title, 6, alias_rows)
+    for values, reference in ((scores.values, exact), (fused(scores.values), fused(exact))):
+        top = np.argsort(-values, kind="stable")[:6]
+        assert top.tolist() == np.argsort(-reference, kind="stable")[:6].tolist()
+        assert np.allclose(values[top], reference[top], atol=1e-6)
+    settled, reference = plain(scores.values), plain(exact)
+    row = alias_rows[0]
+    assert abs(settled[row] - reference[row]) <= 1e-6
+    assert np.count_nonzero(settled > settled[row]) == np.count_nonzero(reference > reference[row])
+
+
+def test_title_similarity_without_a_title_or_aliases_is_exactly_zero() -> None:
+    library = _AliasLibrary(np.random.default_rng(0), 20, 8)
+    scores = title_similarity(cast(LibrarySnapshot, library), None)
+    assert not scores.values.any() and not scores.bound.any()

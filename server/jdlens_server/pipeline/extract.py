@@ -3,6 +3,7 @@ decision, and the plan of library updates that the core applies in the run's tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.title import normalize_title, title_variants
 from jdlens_server.pipeline import signals as sig
-from jdlens_server.pipeline.decision import Decision, decide, ranked_roles, slugify
+from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
 from jdlens_server.pipeline.refs import role_ref, skill_ref
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills
@@ -200,23 +201,33 @@ def run_extraction(
     signals = sig.Signals(normalized_title=normalized)
     signals.alias = sig.alias_signal(snapshot, normalized)
     title_scores = sig.title_similarity(snapshot, title_vec)
-    signals.title = sig.top_entries(snapshot, title_scores, top_k)
     signals.kra, kra_scores, kra_best = sig.kra_signal(
         snapshot, loaded.kra_index, sentences, sentence_vecs, top_k
     )
     signals.skill, skill_scores = sig.skill_signal(snapshot, library_skill_ids, top_k)
     centroid = sig.centroid_scores(snapshot, jd_vec)
     signals.centroid = sig.top_entries(snapshot, centroid, top_k)
-    common = {
-        "title_scores": title_scores,
-        "profile_scores": sig.profile_scores(snapshot, passage_vec),
-        "kra_scores": kra_scores,
-        "skill_scores": skill_scores,
-        "centroid": centroid,
-        "weights": SIGNAL_WEIGHTS,
-    }
-    fused = sig.fuse(snapshot, alias=signals.alias, **common)  # type: ignore[arg-type]
-    non_alias = sig.fuse(snapshot, alias=[], **common)  # type: ignore[arg-type]
+    profile = sig.profile_scores(snapshot, passage_vec)
+    sparse = {"kra_scores": kra_scores, "skill_scores": skill_scores, "weights": SIGNAL_WEIGHTS}
+    extra = sig.fusion_extra(snapshot, alias=signals.alias, **sparse)  # type: ignore[arg-type]
+    extra_non_alias = sig.fusion_extra(snapshot, alias=[], **sparse)  # type: ignore[arg-type]
+
+    def fused_with(extra: FloatArray) -> Callable[[FloatArray], FloatArray]:
+        return lambda title_scores: sig.fuse(
+            title_scores=title_scores,
+            profile_scores=profile,
+            centroid=centroid,
+            extra=extra,
+            weights=SIGNAL_WEIGHTS,
+        )
+
+    fuse, fuse_non_alias = fused_with(extra), fused_with(extra_non_alias)
+    # Exact title similarity wherever the decision or a listed ranking reads it (see settle_title).
+    alias_rows = [snapshot.role_row[e.role_id] for e in signals.alias if e.role_id in snapshot.role_row]
+    reach = max(top_k + 1, TIE_BREAK_CANDIDATES, 2)
+    sig.settle_title(snapshot, title_scores, (fuse, fuse_non_alias), SIGNAL_WEIGHTS.title, reach, alias_rows)
+    signals.title = sig.top_entries(snapshot, title_scores.values, top_k)
+    fused, non_alias = fuse(title_scores.values), fuse_non_alias(title_scores.values)
     tie_break = llm.tie_breaker(snapshot, signals, jd, title) if llm is not None else None
     decision = decide(snapshot, signals, fused, non_alias, role_title, tie_break)
     signals.combined = ranked_roles(snapshot, fused, decision, top_k)

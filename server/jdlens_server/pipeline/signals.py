@@ -13,14 +13,16 @@ that is not literally an alias still find its role; ``combine`` fuses them into 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.nlp.int8_scan import Int8Scan
 from jdlens_server.nlp.kra_index import KraIndex
+from jdlens_server.pipeline.skill_resolution import per_snapshot
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -81,15 +83,101 @@ def alias_signal(snapshot: LibrarySnapshot, normalized_title: str) -> list[RoleS
     return [RoleScoreEntry(role_id, 1.0, matched_alias=alias) for role_id, alias in seen.items()]
 
 
-def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None) -> FloatArray:
-    """Per role (aligned with snapshot.role_ids): the best cosine of the title to any of its aliases."""
+@dataclass(slots=True)
+class TitleScores:
+    """Per role (aligned with snapshot.role_ids) the best similarity of the title to any of its
+    aliases, read from the int8 copy of the alias matrix: each value is within ``bound`` of the
+    float32 one, and exact where ``bound`` is 0 (``settle_title`` makes it so wherever a decision
+    reads it)."""
+
+    values: FloatArray
+    bound: FloatArray
+    vector: FloatArray | None = None
+
+    def make_exact(self, snapshot: LibrarySnapshot, roles: npt.NDArray[np.bool_]) -> None:
+        """The float32 value for every role in ``roles`` (a mask over role rows) not exact yet."""
+        if self.vector is None:
+            return
+        layout = per_snapshot(snapshot, "alias_layout", _AliasLayout)
+        runs = layout.run_of_role[roles & (self.bound > 0)]
+        runs = runs[runs >= 0]
+        if not len(runs):
+            return
+        starts, ends = layout.starts[runs], layout.ends[runs]
+        lengths = ends - starts
+        local_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        rows = np.repeat(starts - local_starts, lengths) + np.arange(int(lengths.sum()))
+        sims = (snapshot.alias_matrix[rows] @ self.vector).astype(np.float32)
+        role_rows = layout.role_of_run[runs]
+        self.values[role_rows] = np.maximum.reduceat(sims, local_starts)
+        self.bound[role_rows] = 0.0
+
+
+class _AliasLayout:
+    """Where each role's aliases sit in the snapshot's alias matrix (one run of rows per role)."""
+
+    def __init__(self, snapshot: LibrarySnapshot) -> None:
+        self.starts = snapshot.alias_run_starts
+        self.ends = np.append(self.starts[1:], len(snapshot.alias_role_ids)).astype(np.int64)
+        self.role_of_run = snapshot.alias_rows[self.starts]
+        self.run_of_role = np.full(len(snapshot.role_ids), -1, dtype=np.int64)
+        self.run_of_role[self.role_of_run] = np.arange(len(self.starts))
+
+
+def _alias_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+    return Int8Scan(snapshot.alias_matrix)
+
+
+def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None) -> TitleScores:
+    """Per role (aligned with snapshot.role_ids): the best cosine of the title to any of its aliases,
+    within a bound (see TitleScores)."""
     scores = np.zeros(len(snapshot.role_ids), dtype=np.float32)
+    bound = np.zeros(len(snapshot.role_ids), dtype=np.float32)
     if title_vector is None or len(snapshot.alias_role_ids) == 0:
-        return scores
-    sims = (snapshot.alias_matrix @ title_vector).astype(np.float32)
+        return TitleScores(scores, bound)
+    approx, errors = per_snapshot(snapshot, "alias_scan", _alias_scan).approximate(title_vector)
     starts = snapshot.alias_run_starts
-    scores[snapshot.alias_rows[starts]] = np.maximum.reduceat(sims, starts)
-    return scores
+    # The best of approximations is within the largest of their bounds of the best exact value.
+    scores[snapshot.alias_rows[starts]] = np.maximum.reduceat(approx[0], starts)
+    bound[snapshot.alias_rows[starts]] = np.maximum.reduceat(errors[0], starts)
+    return TitleScores(scores, bound, title_vector)
+
+
+def _may_reach_top(values: FloatArray, radius: FloatArray, k: int) -> npt.NDArray[np.bool_]:
+    """Rows that can be among the ``k`` largest when each value may be off by its radius."""
+    n = len(values)
+    if k >= n:
+        return np.ones(n, dtype=bool)
+    lower = values - radius
+    cut = np.partition(lower, n - k)[n - k]
+    mask: npt.NDArray[np.bool_] = values + radius >= cut
+    return mask
+
+
+def settle_title(
+    snapshot: LibrarySnapshot,
+    title: TitleScores,
+    rankings: Sequence[Callable[[FloatArray], FloatArray]],
+    weight: float,
+    top: int,
+    ranked_rows: Sequence[int] = (),
+) -> None:
+    """Make ``title`` exact wherever a decision reads it, so every result is the float32 one: its
+    own ``top`` roles; for each ranking (a fusion of the title with other signals, linear in the
+    title with ``weight``) its ``top`` roles, and every role that can rank above a row in
+    ``ranked_rows`` (alias hits, whose rank among the other signals is reported). Any other role
+    provably stays out of those places whatever its exact value."""
+    if not title.bound.any():
+        return
+    need = _may_reach_top(title.values, title.bound, top)
+    # fused = weight * title + the rest, in float32: a few ulps of slack on top of the title's own.
+    radius = weight * title.bound + np.float32(1e-6)
+    for ranking in rankings:
+        scores = ranking(title.values)
+        need |= _may_reach_top(scores, radius, top)
+        for row in ranked_rows:
+            need |= scores + radius >= scores[row] - radius[row]
+    title.make_exact(snapshot, need)
 
 
 def kra_signal(
@@ -244,21 +332,16 @@ class FusionWeights:
     centroid: float = 0.20
 
 
-def fuse(
+def fusion_extra(
     snapshot: LibrarySnapshot,
     *,
     alias: Sequence[RoleScoreEntry],
-    title_scores: FloatArray,
-    profile_scores: FloatArray,
     kra_scores: dict[int, float],
     skill_scores: dict[int, float],
-    centroid: FloatArray,
     weights: FusionWeights,
 ) -> FloatArray:
-    """One score per role (aligned with snapshot.role_ids)."""
-    n = len(snapshot.role_ids)
-    fused = weights.title * title_scores + weights.profile * profile_scores + weights.centroid * centroid
-    extra = np.zeros(n, dtype=np.float32)
+    """The sparse signals' part of the fused score, per role (aligned with snapshot.role_ids)."""
+    extra = np.zeros(len(snapshot.role_ids), dtype=np.float32)
     # Roles the snapshot does not know (added by a concurrent approval) are skipped, not crashed on.
     row_of = snapshot.role_row
     for e in alias:
@@ -270,5 +353,19 @@ def fuse(
     for role_id, s in skill_scores.items():
         if role_id in row_of:
             extra[row_of[role_id]] += weights.skill * s
+    return extra
+
+
+def fuse(
+    *,
+    title_scores: FloatArray,
+    profile_scores: FloatArray,
+    centroid: FloatArray,
+    extra: FloatArray,
+    weights: FusionWeights,
+) -> FloatArray:
+    """One score per role (aligned with snapshot.role_ids): the dense signals weighted, plus
+    ``extra`` (fusion_extra)."""
+    fused = weights.title * title_scores + weights.profile * profile_scores + weights.centroid * centroid
     total: FloatArray = (fused + extra).astype(np.float32)
     return total

@@ -34,6 +34,7 @@ import numpy.typing as npt
 from jdlens.v1 import common_pb2, run_pb2
 from jdlens_server.library.aliases import ABBREVIATION, ALTERNATIVE, COMMON_WORDS, SHORT_ALIAS_CHARS
 from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
+from jdlens_server.nlp.int8_scan import Int8Scan
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.skill_matcher import is_tool_like, label_key
 from jdlens_server.pipeline.refs import skill_metadata, skill_ref
@@ -106,36 +107,28 @@ def nearest_skills(
 def nearest_skills_many(
     snapshot: LibrarySnapshot, vectors: FloatArray, k: int = N_NEIGHBOURS, exclude: Sequence[set[int]] = ()
 ) -> list[list[Neighbour]]:
-    """``nearest_skills`` for each row of ``vectors`` with one matrix product."""
+    """``nearest_skills`` for each row of ``vectors``: one int8 pass over the skill labels finds the
+    rows that can be among the nearest (nlp/int8_scan), and only those are compared in float32."""
     if not len(snapshot.skill_ids) or not len(vectors):
         return [[] for _ in range(len(vectors))]
-    matrix = snapshot.skill_matrix
-    if len(vectors) > 1 and vectors.size * len(matrix) > _SMALL_GEMM:
-        # The same OpenBLAS sgemm with the skills already laid out (dim, n): it skips transposing
-        # the ~20 MB matrix while packing it on every call (~40% of the product) and does the
-        # same multiply-adds in the same order, so the similarities are bit-identical. A single
-        # row is a gemv, and small products take OpenBLAS's small-matrix kernels: both round
-        # differently with the other layout, so they keep the expression below.
-        sims = vectors @ per_snapshot(snapshot, "skill_matrix_t", _skill_matrix_t)
-    else:
-        sims = vectors @ matrix.T
+    scan = per_snapshot(snapshot, "skill_scan", _skill_scan)
+    approx, bound = scan.approximate(vectors)
     out: list[list[Neighbour]] = []
-    for i, row in enumerate(sims):
+    for i, vector in enumerate(vectors):
         skip = exclude[i] if i < len(exclude) else set()
-        take = min(len(row), k + len(skip))
-        top = np.argpartition(-row, take - 1)[:take] if take < len(row) else np.arange(len(row))
-        top = top[np.argsort(-row[top], kind="stable")]
-        found = [Neighbour(int(snapshot.skill_ids[j]), round(float(row[j]), 4)) for j in top]
+        rows, sims = scan.top(vector, k + len(skip), approx[i], bound[i])
+        # Most similar first; on a tie the earlier library row.
+        order = np.argsort(-sims, kind="stable")[: k + len(skip)]
+        found = [
+            Neighbour(int(snapshot.skill_ids[j]), round(float(s), 4))
+            for j, s in zip(rows[order], sims[order], strict=True)
+        ]
         out.append([n for n in found if n.skill_id not in skip][:k])
     return out
 
 
-# OpenBLAS takes its small-matrix sgemm kernels up to this many multiply-adds (M*N*K <= 100^3).
-_SMALL_GEMM = 100**3
-
-
-def _skill_matrix_t(snapshot: LibrarySnapshot) -> FloatArray:
-    return np.ascontiguousarray(snapshot.skill_matrix.T)
+def _skill_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+    return Int8Scan(snapshot.skill_matrix)
 
 
 # ---- compounds ---------------------------------------------------------------------------------
