@@ -31,6 +31,7 @@ IntArray = npt.NDArray[np.int64]
 # 384 * 2**-24 (2.3e-5) of the real one; the approximation's own scaling adds < 1e-6.
 _SLACK = np.float32(1e-4)
 _LEVELS = 127.0  # symmetric int8: -127..127, so the zero point of the unsigned query is 128
+_SLICE_ROWS = 2048
 
 
 def _quantise(matrix: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -71,14 +72,24 @@ class Int8Scan:
 
     def __init__(self, matrix: FloatArray) -> None:
         self.matrix = matrix
-        exact = np.asarray(matrix, dtype=np.float64)
-        levels, scale = _quantise(exact)
-        stored = levels * scale[:, None]
-        self._scale = scale.astype(np.float32)
-        # Rounded up to float32 so the bound never shrinks in the conversion.
-        self._row_error = _up(np.linalg.norm(exact - stored, axis=1))
-        self._row_norm = _up(np.linalg.norm(stored, axis=1))
-        self._session = _integer_product_session(np.ascontiguousarray((levels.T + 128).astype(np.uint8)))
+        n, dim = matrix.shape
+        levels_t = np.empty((dim, n), dtype=np.uint8)
+        self._scale = np.empty(n, dtype=np.float32)
+        self._row_error = np.empty(n, dtype=np.float32)
+        self._row_norm = np.empty(n, dtype=np.float32)
+        # In slices of rows: the float64 working copies of a whole 50 MB matrix would add ~400 MB
+        # to the process's peak memory.
+        for start in range(0, n, _SLICE_ROWS):
+            rows = slice(start, min(n, start + _SLICE_ROWS))
+            exact = np.asarray(matrix[rows], dtype=np.float64)
+            levels, scale = _quantise(exact)
+            stored = levels * scale[:, None]
+            self._scale[rows] = scale
+            # Rounded up to float32 so the bound never shrinks in the conversion.
+            self._row_error[rows] = _up(np.linalg.norm(exact - stored, axis=1))
+            self._row_norm[rows] = _up(np.linalg.norm(stored, axis=1))
+            levels_t[:, rows] = (levels + 128).T
+        self._session = _integer_product_session(levels_t)
 
     def __len__(self) -> int:
         return len(self.matrix)
