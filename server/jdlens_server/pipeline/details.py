@@ -31,7 +31,7 @@ import numpy.typing as npt
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from jdlens.v1 import common_pb2, library_pb2, run_pb2
+from jdlens.v1 import library_pb2, run_pb2
 from jdlens_server.library import review_queue
 from jdlens_server.library.aliases import COMMON_WORDS, match_strategy
 from jdlens_server.library.snapshot import LibrarySnapshot
@@ -42,7 +42,7 @@ from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.pipeline import skill_placement as place
 from jdlens_server.pipeline.candidate_roles import candidate_roles
-from jdlens_server.pipeline.refs import dimension_ref, role_ref, skill_metadata, skill_ref
+from jdlens_server.pipeline.refs import dimension_ref, shared_role_ref, shared_skill_ref
 from jdlens_server.pipeline.skill_resolution import (
     AliasIndex,
     Resolution,
@@ -217,21 +217,51 @@ def _roles_by_weight(snapshot: LibrarySnapshot) -> dict[int, list[int]]:
     return out
 
 
-def _dimension_roles(
+def _dimension_template(
     snapshot: LibrarySnapshot, dimension_id: int, chosen: int | None
-) -> list[common_pb2.RoleRef]:
-    """The roles linked to a dimension: the chosen role first, then the most strongly linked."""
+) -> run_pb2.SkillDimensions:
+    """A dimension with its roles (the chosen role first, then the most strongly linked), without
+    input_skill: built once per snapshot, dimension and chosen role; callers copy it."""
     top = per_snapshot(snapshot, "roles_by_weight", _roles_by_weight).get(dimension_id, [])
     linked = chosen is not None and dimension_id in snapshot.role_dimensions.get(chosen, {})
-    ranked = ([chosen] if linked and chosen is not None else []) + [r for r in top if r != chosen]
-    return [role_ref(snapshot, r) for r in ranked[:MAX_ROLES_PER_DIMENSION]]
+    # The chosen role changes the list only when it is linked or among the top roles.
+    key = (dimension_id, chosen if linked or chosen in top else None)
+    templates = per_snapshot(
+        snapshot, "dimension_templates", lambda _: dict[tuple[int, int | None], run_pb2.SkillDimensions]()
+    )
+    hit = templates.get(key)
+    if hit is None:
+        ranked = ([chosen] if linked and chosen is not None else []) + [r for r in top if r != chosen]
+        hit = templates[key] = run_pb2.SkillDimensions(
+            dimension=dimension_ref(snapshot, dimension_id),
+            roles=[shared_role_ref(snapshot, r) for r in ranked[:MAX_ROLES_PER_DIMENSION]],
+        )
+    return hit
 
 
-def _skill_dimensions(
-    snapshot: LibrarySnapshot, input_skill: str, skill_id: int, chosen: int | None
-) -> list[run_pb2.SkillDimensions]:
+def _add_dimension(
+    snapshot: LibrarySnapshot,
+    input_skill: str,
+    dimension_id: int,
+    chosen: int | None,
+    detail: run_pb2.SkillDetail,
+    result: run_pb2.DetailsResult,
+) -> None:
+    """Append the skill's SkillDimensions to its detail and to the result's list."""
+    template = _dimension_template(snapshot, dimension_id, chosen)
+    for out in (detail.dimensions.add(), result.dimensions.add()):
+        out.CopyFrom(template)
+        out.input_skill = input_skill
+
+
+def _skill_dimension_ids(snapshot: LibrarySnapshot, skill_id: int) -> list[int]:
     """The skill's library dimensions; for a skill without any, the one its nearest skills share
-    (a proposal stage 3 checks against the dimension's skills before linking)."""
+    (a proposal stage 3 checks against the dimension's skills before linking). Once per snapshot
+    and skill: it depends on nothing else."""
+    known = per_snapshot(snapshot, "skill_dimension_ids", lambda _: dict[int, list[int]]())
+    dims = known.get(skill_id)
+    if dims is not None:
+        return dims
     dims = list(snapshot.skill_dimensions.get(skill_id, ()))
     if not dims:
         vector = skill_vector(snapshot, skill_id)
@@ -244,14 +274,8 @@ def _skill_dimensions(
             proposal = place.propose_dimension(voters, snapshot, vector)
             if proposal.dimension_id is not None:
                 dims = [proposal.dimension_id]
-    return [
-        run_pb2.SkillDimensions(
-            input_skill=input_skill,
-            dimension=dimension_ref(snapshot, d),
-            roles=_dimension_roles(snapshot, d, chosen),
-        )
-        for d in dims
-    ]
+    known[skill_id] = dims
+    return dims
 
 
 def _aliases_in_db(snapshot: LibrarySnapshot, index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
@@ -362,17 +386,17 @@ def _emit(
     if res is None and merged is not None:
         res, similarity = merged
     assert res is not None
-    detail.canonical.CopyFrom(skill_ref(snapshot, res.skill_id))
+    canonical = shared_skill_ref(snapshot, res.skill_id)
+    detail.canonical.CopyFrom(canonical)
     detail.matched_via = res.via
     detail.aliases_in_db.extend(_aliases_in_db(snapshot, index, res.skill_id))
-    dims = _skill_dimensions(snapshot, term.name, res.skill_id, plan.role_id)
-    detail.dimensions.extend(dims)
-    result.dimensions.extend(dims)
+    for d in _skill_dimension_ids(snapshot, res.skill_id):
+        _add_dimension(snapshot, term.name, d, plan.role_id, detail, result)
     jd_skills.add(res.skill_id)
 
     match = result.alias_matches.add(
         input_term=term.surface if term.parent is None else term.name,
-        matched_canonical=skill_ref(snapshot, res.skill_id),
+        matched_canonical=canonical,
         matched_via=res.via,
         existing_alias_text=res.alias_text if res.via != run_pb2.MATCH_VIA_EMBEDDING else "",
         similarity=round(similarity, 4),
@@ -429,10 +453,10 @@ def _merge_meta(
 ) -> run_pb2.NewSkillMeta:
     target = snapshot.skills[res.skill_id]
     meta = _new_meta(term.name, run_pb2.PLACEMENT_MERGE)
-    meta.derived.CopyFrom(skill_metadata(target))
+    meta.derived.CopyFrom(shared_skill_ref(snapshot, res.skill_id).metadata)
     meta.derived.confidence = round(similarity, 2)
     meta.derived.reasoning = f"metadata of {target.display_name!r}, which it merges into"
-    meta.merge_into.CopyFrom(skill_ref(snapshot, res.skill_id))
+    meta.merge_into.CopyFrom(shared_skill_ref(snapshot, res.skill_id))
     if term.via_long_form:
         meta.merge_log.append(
             f"the JD defines {term.name!r} as {term.via_long_form!r}, which names {target.display_name!r} "
@@ -506,13 +530,7 @@ def _emit_new(
     meta.keep_log.append(f"dimension: {dim.reason}")
     if dim.dimension_id is not None:
         meta.proposed_dimension.CopyFrom(dimension_ref(snapshot, dim.dimension_id))
-        sd = run_pb2.SkillDimensions(
-            input_skill=term.name,
-            dimension=dimension_ref(snapshot, dim.dimension_id),
-            roles=_dimension_roles(snapshot, dim.dimension_id, plan.role_id),
-        )
-        detail.dimensions.append(sd)
-        plan.result.dimensions.append(sd)
+        _add_dimension(snapshot, term.name, dim.dimension_id, plan.role_id, detail, plan.result)
     meta.relationships.extend(place.relationships(term.name, term.neighbours, snapshot, lead_verbs))
     detail.new_skill_meta.CopyFrom(meta)
     plan.proposals.append(SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=True))

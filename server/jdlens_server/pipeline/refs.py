@@ -1,14 +1,26 @@
-"""Short proto references (RoleRef, SkillRef, DimensionRef) built from the library snapshot."""
+"""Short proto references (RoleRef, SkillRef, DimensionRef) built from the library snapshot.
+
+The ``shared_*`` functions return one message per snapshot and id, built on first use: the same
+roles and skills come back in every run (a run lists ~130 role refs). Callers copy them into their
+result (``CopyFrom``, ``extend``, a constructor argument) and never change them; the plain
+functions return a fresh copy the caller may change."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from google.protobuf.message import Message
 
 from jdlens.v1 import common_pb2
 from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
+from jdlens_server.pipeline.skill_resolution import per_snapshot
+
+M = TypeVar("M")
+P = TypeVar("P", bound=Message)
 
 
-def role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
+def _build_role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
     role = snapshot.roles.get(role_id)
     if role is None:
         return common_pb2.RoleRef(name=f"roles/{role_id}", source="db")
@@ -22,12 +34,42 @@ def role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
     )
 
 
+def _shared(
+    snapshot: LibrarySnapshot, key: str, build: Callable[[LibrarySnapshot, int], M], item_id: int
+) -> M:
+    """``build(snapshot, item_id)`` once per snapshot and id."""
+    built = per_snapshot(snapshot, key, lambda _: dict[int, M]())
+    ref = built.get(item_id)
+    if ref is None:
+        ref = built[item_id] = build(snapshot, item_id)
+    return ref
+
+
+def _copy(message: P) -> P:
+    out = type(message)()
+    out.CopyFrom(message)
+    return out
+
+
+def shared_role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
+    """``role_ref`` shared per snapshot: copy it, never change it."""
+    return _shared(snapshot, "role_refs", _build_role_ref, role_id)
+
+
+def role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
+    return _copy(shared_role_ref(snapshot, role_id))
+
+
+# Enum values by name, per enum type (``Value`` raises for an unknown name, which is slow).
+_ENUM_VALUES: dict[int, dict[str, int]] = {}
+
+
 def _enum(wrapper: Any, name: str) -> Any:
     """The value named ``name`` of a proto enum, or 0 (unspecified) for an unknown or empty name."""
-    try:
-        return wrapper.Value(name)
-    except ValueError:
-        return 0
+    values = _ENUM_VALUES.get(id(wrapper))
+    if values is None:
+        values = _ENUM_VALUES[id(wrapper)] = {v.name: v.number for v in wrapper.DESCRIPTOR.values}
+    return values.get(name, 0)
 
 
 def skill_metadata(skill: SkillInfo) -> common_pb2.SkillMetadata:
@@ -47,7 +89,7 @@ def skill_metadata(skill: SkillInfo) -> common_pb2.SkillMetadata:
     )
 
 
-def skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
+def _build_skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
     skill = snapshot.skills.get(skill_id)
     if skill is None:
         return common_pb2.SkillRef(name=f"skills/{skill_id}")
@@ -57,6 +99,15 @@ def skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
         slug=skill.slug,
         metadata=skill_metadata(skill),
     )
+
+
+def shared_skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
+    """``skill_ref`` shared per snapshot: copy it, never change it."""
+    return _shared(snapshot, "skill_refs", _build_skill_ref, skill_id)
+
+
+def skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
+    return _copy(shared_skill_ref(snapshot, skill_id))
 
 
 def dimension_ref(snapshot: LibrarySnapshot, dimension_id: int) -> common_pb2.DimensionRef:
