@@ -168,7 +168,12 @@ def _keyword_counts(text: str) -> dict[tuple[_Key, str], int]:
     """Occurrences of each keyword (identified by its key and matched words)."""
     toks = _TOKEN.findall(text.lower().replace("'", ""))
     counts: dict[tuple[_Key, str], int] = {}
-    for i, tok in enumerate(toks):
+    # Most tokens start no keyword: test each distinct token once, then visit only the positions of hits.
+    distinct = set(toks)
+    starters = distinct.intersection(_PHRASES)
+    starters.update(t for t in distinct if t.startswith(_STEM_TUPLE))
+    for i in [i for i, tok in enumerate(toks) if tok in starters]:
+        tok = toks[i]
         for rest, stem, key in _PHRASES.get(tok, ()):
             n = len(rest)
             if n == 0:

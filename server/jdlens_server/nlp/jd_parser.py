@@ -195,13 +195,15 @@ _ADJECTIVES = frozenset(
         """
     )
 )
+# The leading look-ahead on the first letters lets the regex engine skip to candidate positions
+# (a pattern that opens with a look-behind or \b is otherwise tried at every position).
 _TITLE_LABEL = re.compile(
-    r"(?:^|(?<=[\s.;:|•]))(?:job\s+title|position\s+title|job\s+position|vacant\s+position|position|post|title|"
+    r"(?=[jptrv])(?:^|(?<=[\s.;:|•]))(?:job\s+title|position\s+title|job\s+position|vacant\s+position|position|post|title|"
     r"role|vacancy)\s*[:\-\u2013]\s*",
     re.I,
 )
 _TITLE_PHRASE = re.compile(
-    r"\b(?:looking\s+for|seeking|seeks|hiring|recruiting|recruit|searching\s+for|in\s+search\s+of|"
+    r"(?=[lshria])\b(?:looking\s+for|seeking|seeks|hiring|recruiting|recruit|searching\s+for|in\s+search\s+of|"
     r"(?:applications?|applicants)\s+for)\s+(?:an?|the)\s+",
     re.I,
 )
@@ -405,19 +407,27 @@ _AFTER_STARTS = (
 )
 
 
+# First words _LEAD_WORDS can match; the words before a name that _JOIN_BEFORE and "At ..." look for.
+_LEAD_STARTS = ("The", "Our", "At", "About", "Join")
+_BEFORE_ENDS = ("At ", "at ", "oin ", "oining ")
+
+
 def _company_candidate(plain: str, start: int, end: int) -> str | None:
     """The run plain[start:end] as an employer name if the words around it say it is one."""
     run = plain[start:end]
-    lead = _LEAD_WORDS.match(run)
+    lead = _LEAD_WORDS.match(run) if run.startswith(_LEAD_STARTS) else None
     name_start = start + (lead.end() if lead else 0)
-    after = plain[end : end + 40]
-    before = plain[max(0, name_start - 12) : name_start]
     last = run[run.rfind(" ") + 1 :].rstrip(".")
     has_suffix = last in _SUFFIX_WORDS and _SUFFIX.search(run) is not None
+    # Most runs fail this first look; it reads plain in place rather than slicing the context.
     if not (
-        has_suffix or after.startswith(_AFTER_STARTS) or before.endswith(("At ", "at ", "oin ", "oining "))
+        has_suffix
+        or plain.startswith(_AFTER_STARTS, end)
+        or plain.endswith(_BEFORE_ENDS, max(0, name_start - 12), name_start)
     ):
         return None
+    after = plain[end : end + 40]
+    before = plain[max(0, name_start - 12) : name_start]
     name = _POSSESSIVE.sub("", plain[name_start:end].strip(" .,'\u2019"))
     if not name or _OF_AFTER.match(after):
         return None  # "Development Bank of [REDACTED]": the name goes on past what we can read

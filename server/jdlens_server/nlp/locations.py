@@ -286,7 +286,14 @@ def _candidates(text: str, max_words: int) -> list[_Hit]:
     g = _gazetteer()
     hits: list[_Hit] = []
     for run in _RUN.finditer(text):
-        words = [(run.start() + m.start(), run.start() + m.end()) for m in _RUN_WORD.finditer(run.group())]
+        surface = run.group()
+        if " " not in surface and "\t" not in surface:
+            # one word (most runs): it is a hit when it is itself a key
+            key = _key(surface)
+            if key in g.first_words and (key in g.cities or key in g.countries or key in g.states):
+                hits.append(_Hit(run.start(), run.end(), surface, key))
+            continue
+        words = [(run.start() + m.start(), run.start() + m.end()) for m in _RUN_WORD.finditer(surface)]
         i = 0
         while i < len(words):
             if _key(text[words[i][0] : words[i][1]]) not in g.first_words:
