@@ -231,6 +231,11 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 _HEADING_RES = [(_compile(p), kind, bp, inline) for p, kind, bp, inline in _LEXICON]
+# Whether any entry occurs at all (one search; the heading lines searched mostly hold none). The
+# look-ahead on a letter lets the engine skip to candidate positions before the look-behind.
+_ANY_IN = re.compile(
+    "(?=[a-z])(?<![\\w/&-])(?:" + "|".join(f"(?:{p})" for p, *_rest in _LEXICON) + ")(?![\\w/&-])", _FLAGS
+)
 # Every lexicon entry (and the field labels) as an optional look-ahead group, so one match call at a
 # position reports all the headings starting there. Only capitalised word starts are tried.
 _ALL_AT = re.compile(
@@ -295,6 +300,8 @@ def _lexicon_kind(phrase: str) -> tuple[SectionKind, BoilerplateKind | None] | N
 
 def _lexicon_search(phrase: str) -> tuple[SectionKind, BoilerplateKind | None] | None:
     """Kind of a heading line that contains a lexicon phrase ("Here's What You'll Be Doing")."""
+    if _ANY_IN.search(phrase) is None:
+        return None
     best: tuple[int, SectionKind, BoilerplateKind | None] | None = None
     for rx, kind, bp, _inline in _HEADING_RES:
         m = rx.search(phrase)

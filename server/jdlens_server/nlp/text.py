@@ -363,7 +363,9 @@ _ABBREV = frozenset(
 _SENT_END = re.compile(r"[.!?;](?=[\s\"')\]]*\s+[\"'(\[]?[A-Z0-9" + BULLET_GLYPHS + r"])")
 _INLINE_BULLET = re.compile(rf"[{BULLET_GLYPHS}]")
 _INLINE_NUMBER = re.compile(r"\d{1,2}[.)](?= +[A-Z])")
-_CAP_WORD = re.compile(r"[A-Z][a-z]+\b")
+# A capitalised word after a space (the only ones _cut_points looks at); the look-behind sits after
+# the first letter so the engine can skip straight to capitals.
+_CAP_WORD_AFTER_SPACE = re.compile(r"[A-Z](?<=. [A-Z])[a-z]+\b", re.DOTALL)
 
 
 _WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
@@ -390,9 +392,9 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         # a list number follows a word, not another number or a comma ("2 years, 3. Manage" is rare)
         if i >= 2 and text[i - 1] == " " and not (text[i - 2].isdigit() or text[i - 2] in " ,/"):
             cuts.append(i)
-    for m in _CAP_WORD.finditer(text, start, end):
+    for m in _CAP_WORD_AFTER_SPACE.finditer(text, start, end):
         i = m.start()
-        if i < 2 or text[i - 1] != " " or not (text[i - 2].islower() or text[i - 2] == ")"):
+        if not (text[i - 2].islower() or text[i - 2] == ")"):
             continue
         verb = m.group().lower()
         if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
