@@ -175,9 +175,10 @@ FIRST_PERSON_LIMIT = 0.02
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|My|Me)\b")
 
 
-def first_person_share(text: str) -> float:
-    """Share of words that are the first-person singular pronouns I/me/my."""
-    words = word_count(text)
+def first_person_share(text: str, words: int | None = None) -> float:
+    """Share of words that are the first-person singular pronouns I/me/my (words: word_count(text) if known)."""
+    if words is None:
+        words = word_count(text)
     return len(_FIRST_PERSON.findall(text)) / words if words else 0.0
 
 
@@ -616,7 +617,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             words,
             plain,
         )
-    first_person = first_person_share(ptext)
+    first_person = first_person_share(ptext, words)
     if first_person >= FIRST_PERSON_LIMIT and "apply" not in cues:
         return _reject(
             RejectReason.NOT_A_JD,
@@ -655,7 +656,8 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     company = find_company(ptext)
     body_text = " ".join(s.text for s in matchable)
     domain = find_domain(body_text)
-    work_mode = jd_facts.find_work_mode(" ".join(s.text for s in sentence_refs) + " " + (title or ""))
+    sentences_text = " ".join(s.text for s in sentence_refs)
+    work_mode = jd_facts.find_work_mode(sentences_text + " " + (title or ""))
 
     out_sections: list[Section] = []
     for sec in sections:
@@ -741,7 +743,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         compensation=jd_facts.find_compensation(sentence_refs, src),
         locations=tuple(_locations(plain, text, bps, work_mode)),
         work_mode=work_mode,
-        employment_type=jd_facts.find_employment_type(" ".join(s.text for s in sentence_refs), title),
+        employment_type=jd_facts.find_employment_type(sentences_text, title),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),

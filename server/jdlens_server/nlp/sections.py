@@ -349,7 +349,9 @@ def _line_headings(plain: PlainText) -> list[Heading]:
             continue
         s = ls + (len(raw) - len(raw.lstrip()))
         e = s + len(stripped)
-        marked = s in plain.heading_marks or any(a <= s and e <= z for a, z in plain.bold_ranges)
+        marked = s in plain.heading_marks or (
+            bool(plain.bold_ranges) and any(a <= s and e <= z for a, z in plain.bold_ranges)
+        )
         if is_line_bullet(raw) and not marked:
             continue
         body = stripped.rstrip(":").strip()
@@ -593,7 +595,7 @@ def _has_any(low: str, cues: tuple[str, ...]) -> bool:
 
 
 def _count_cues(low: str, cues: tuple[str, ...]) -> int:
-    return sum(low.count(c) for c in cues)
+    return sum(map(low.count, cues))
 
 
 # Sentence-level boilerplate cues: (kind, trigger substrings, pattern). The pattern only runs when a
@@ -777,8 +779,11 @@ def boilerplate_kind_of(cues: Cues, section: SectionKind) -> BoilerplateKind | N
     return None
 
 
+_FIRST_LETTERS = re.compile(r"[A-Za-z]+")
+
+
 def _starts_with_verb(sentence: str) -> bool:
-    m = re.match(r"[A-Za-z]+", sentence)
+    m = _FIRST_LETTERS.match(sentence)
     return m is not None and m.group().lower() in DUTY_VERBS
 
 
