@@ -20,6 +20,7 @@ Resolution of one skill, in order:
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Collection, Sequence
@@ -444,8 +445,12 @@ def _embedding_merge(term: _Term) -> tuple[Resolution, float] | None:
     return Resolution(top.skill_id, run_pb2.MATCH_VIA_EMBEDDING, ""), top.similarity
 
 
+# The same new skills come back run after run; slugify normalises unicode character by character.
+_slug = functools.lru_cache(maxsize=4096)(slugify)
+
+
 def _new_meta(name: str, placement: run_pb2.Placement.ValueType) -> run_pb2.NewSkillMeta:
-    return run_pb2.NewSkillMeta(skill_id=slugify(name), placement=placement)
+    return run_pb2.NewSkillMeta(skill_id=_slug(name), placement=placement)
 
 
 def _merge_meta(

@@ -23,6 +23,7 @@ int8), embedding each skill's preferred label as the library does:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -37,7 +38,7 @@ from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
 from jdlens_server.nlp.int8_scan import Int8Scan
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.skill_matcher import is_tool_like, label_key
-from jdlens_server.pipeline.refs import skill_metadata, skill_ref
+from jdlens_server.pipeline.refs import shared_skill_ref, skill_metadata
 from jdlens_server.pipeline.skill_resolution import AliasIndex, per_snapshot, skill_rows
 
 __all__ = [
@@ -392,6 +393,9 @@ _ABSTRACT_SUFFIX = re.compile(r"(?:ing|tion|sion|ment|ship|ness|ity|ism|ics|ance
 _PRODUCT_NATURES = frozenset({"TOOL", "PLATFORM", "LANGUAGE"})
 
 
+# Cached: a new skill's placement asks it four times with the same arguments (voters, nature,
+# relationships, the keep log), and the same names come back run after run.
+@functools.lru_cache(maxsize=4096)
 def product_name(term: str, best_sim: float) -> str:
     """Why ``term`` reads as the name of a product (a tool, platform or language), or "".
 
@@ -557,6 +561,15 @@ def propose_dimension(
     return DimensionProposal(best, reason)
 
 
+def _label_words(snapshot: LibrarySnapshot, skill_id: int) -> list[str]:
+    """The words of a library skill's label key, once per snapshot and skill."""
+    words = per_snapshot(snapshot, "label_words", lambda _: dict[int, list[str]]())
+    hit = words.get(skill_id)
+    if hit is None:
+        hit = words[skill_id] = label_key(snapshot.skills[skill_id].display_name).split()
+    return hit
+
+
 def relationships(
     term: str,
     neighbours: Sequence[Neighbour],
@@ -575,7 +588,7 @@ def relationships(
             continue
         if products_only and snapshot.skills[n.skill_id].nature not in _PRODUCT_NATURES:
             continue
-        keys = label_key(snapshot.skills[n.skill_id].display_name).split()
+        keys = _label_words(snapshot, n.skill_id)
         core = set(keys[1:] if keys and keys[0] in lead_verbs else keys)
         if core and core < mine:
             relation = run_pb2.SKILL_RELATION_NARROWER
@@ -585,7 +598,7 @@ def relationships(
             relation = run_pb2.SKILL_RELATION_RELATED
         out.append(
             run_pb2.SkillRelationship(
-                skill=skill_ref(snapshot, n.skill_id), relation=relation, similarity=n.similarity
+                skill=shared_skill_ref(snapshot, n.skill_id), relation=relation, similarity=n.similarity
             )
         )
         if len(out) >= MAX_RELATIONSHIPS:
