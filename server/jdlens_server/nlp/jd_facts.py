@@ -464,7 +464,7 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
     out: list[Certification] = []
     seen: set[str] = set()
     joined = "\n".join(s.text for s in sents)
-    present = [a for a in _CERT_WORDS if a in joined]
+    present = list(filter(joined.__contains__, _CERT_WORDS))
     for s in sents:
         if s.kind in _SKIP_FOR_FACTS:
             continue

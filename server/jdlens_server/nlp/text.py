@@ -422,12 +422,17 @@ def sentence_spans(
         line_end = stop if nl < 0 else nl
         bullet = _LINE_BULLET.match(text, line_start, line_end)
         body_start = bullet.end() if bullet else line_start
-        inner = [c for c in cuts if body_start < c < line_end]
-        bounds = [body_start, *sorted(set(_cut_points(text, body_start, line_end) + inner)), line_end]
-        for a, z in itertools.pairwise(bounds):
-            span = _trim(text, a, z)
+        inner = [c for c in cuts if body_start < c < line_end] if cuts else []
+        points = _cut_points(text, body_start, line_end) + inner
+        if not points:  # one sentence on the line (the common case)
+            span = _trim(text, body_start, line_end)
             if span is not None:
                 spans.append(span)
+        else:
+            for a, z in itertools.pairwise([body_start, *sorted(set(points)), line_end]):
+                span = _trim(text, a, z)
+                if span is not None:
+                    spans.append(span)
         line_start = line_end + 1
     return spans
 
@@ -438,6 +443,9 @@ _TRIM_CHARS = " \t\n" + BULLET_GLYPHS + "-\u2013\u2014*+:,"
 _ITEM_NUMBER = re.compile(r"\(?(?:\d{1,2}|[a-z])[.)]\s+")
 
 
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum accepts
+
+
 def _trim(text: str, a: int, z: int) -> tuple[int, int] | None:
     while a < z and text[a] in _TRIM_CHARS:
         a += 1
@@ -446,7 +454,7 @@ def _trim(text: str, a: int, z: int) -> tuple[int, int] | None:
         a = m.end()
     while z > a and text[z - 1] in " \t\n,;:" + BULLET_GLYPHS:
         z -= 1
-    if z <= a or not any(c.isalnum() for c in text[a:z]):
+    if z <= a or _ALNUM.search(text, a, z) is None:
         return None
     return a, z
 
