@@ -127,6 +127,11 @@ class _Term:
     neighbours: list[place.Neighbour] = field(default_factory=list)
     homonyms: set[int] = field(default_factory=set)
     vector: npt.NDArray[np.float32] | None = None
+    # The evidence spans as (start, end): read once, not per comparison (proto field reads are slow).
+    spans: list[tuple[int, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.spans = [(ev.span.start, ev.span.end) for ev in self.evidence]
 
 
 def _role_id(decision: run_pb2.RoleDecision) -> int | None:
@@ -188,11 +193,11 @@ def _context_voters(terms: list[_Term], i: int, jd_text: str) -> list[place.Neig
     and in the same sentence or list line (the "Hadoop/Ceph, Spark/Flink, Hive" of a tools list)."""
     term = terms[i]
     windows: list[tuple[int, int]] = []
-    for ev in term.evidence:
-        lo = max(ev.span.start - CONTEXT_CHARS, 0)
-        hi = min(ev.span.end + CONTEXT_CHARS, len(jd_text))
-        before = [m.end() for m in _BOUNDARY.finditer(jd_text, lo, ev.span.start)]
-        after = _BOUNDARY.search(jd_text, ev.span.end, hi)
+    for start, end in term.spans:
+        lo = max(start - CONTEXT_CHARS, 0)
+        hi = min(end + CONTEXT_CHARS, len(jd_text))
+        before = [m.end() for m in _BOUNDARY.finditer(jd_text, lo, start)]
+        after = _BOUNDARY.search(jd_text, end, hi)
         windows.append((before[-1] if before else lo, after.start() if after else hi))
     seen: set[int] = set()
     out: list[place.Neighbour] = []
@@ -200,7 +205,7 @@ def _context_voters(terms: list[_Term], i: int, jd_text: str) -> list[place.Neig
         res = other.resolution
         if other is term or res is None or res.skill_id in seen:
             continue
-        if any(a <= ev.span.start and ev.span.end <= b for ev in other.evidence for a, b in windows):
+        if any(a <= start and end <= b for start, end in other.spans for a, b in windows):
             seen.add(res.skill_id)
             out.append(place.Neighbour(res.skill_id, place.CONTEXT_WEIGHT, context=True))
     return out
@@ -218,83 +223,86 @@ def _roles_by_weight(snapshot: LibrarySnapshot) -> dict[int, list[int]]:
     return out
 
 
-def _dimension_template(
-    snapshot: LibrarySnapshot, dimension_id: int, chosen: int | None
-) -> run_pb2.SkillDimensions:
-    """A dimension with its roles (the chosen role first, then the most strongly linked), without
-    input_skill: built once per snapshot, dimension and chosen role; callers copy it."""
-    top = per_snapshot(snapshot, "roles_by_weight", _roles_by_weight).get(dimension_id, [])
-    linked = chosen is not None and dimension_id in snapshot.role_dimensions.get(chosen, {})
-    # The chosen role changes the list only when it is linked or among the top roles.
-    key = (dimension_id, chosen if linked or chosen in top else None)
-    templates = per_snapshot(
-        snapshot, "dimension_templates", lambda _: dict[tuple[int, int | None], run_pb2.SkillDimensions]()
-    )
-    hit = templates.get(key)
-    if hit is None:
-        ranked = ([chosen] if linked and chosen is not None else []) + [r for r in top if r != chosen]
-        hit = templates[key] = run_pb2.SkillDimensions(
-            dimension=dimension_ref(snapshot, dimension_id),
-            roles=[shared_role_ref(snapshot, r) for r in ranked[:MAX_ROLES_PER_DIMENSION]],
-        )
-    return hit
+class _Shown:
+    """What this stage shows of the library's skills and dimensions, built once per snapshot as
+    needed (the same skills come back run after run) and dropped with it. Callers copy the messages
+    into their result and never change them. It holds no reference to its snapshot, which would
+    keep every replaced library alive."""
 
+    def __init__(self, snapshot: LibrarySnapshot) -> None:
+        self.roles_by_weight = _roles_by_weight(snapshot)
+        self._dimensions: dict[tuple[int, int | None], run_pb2.SkillDimensions] = {}
+        self._dimension_ids: dict[int, list[int]] = {}
+        self._aliases: dict[int, list[run_pb2.SkillAlias]] = {}
 
-def _add_dimension(
-    snapshot: LibrarySnapshot,
-    input_skill: str,
-    dimension_id: int,
-    chosen: int | None,
-    detail: run_pb2.SkillDetail,
-    result: run_pb2.DetailsResult,
-) -> None:
-    """Append the skill's SkillDimensions to its detail and to the result's list."""
-    template = _dimension_template(snapshot, dimension_id, chosen)
-    for out in (detail.dimensions.add(), result.dimensions.add()):
-        out.CopyFrom(template)
-        out.input_skill = input_skill
-
-
-def _skill_dimension_ids(snapshot: LibrarySnapshot, skill_id: int) -> list[int]:
-    """The skill's library dimensions; for a skill without any, the one its nearest skills share
-    (a proposal stage 3 checks against the dimension's skills before linking). Once per snapshot
-    and skill: it depends on nothing else."""
-    known = per_snapshot(snapshot, "skill_dimension_ids", lambda _: dict[int, list[int]]())
-    dims = known.get(skill_id)
-    if dims is not None:
-        return dims
-    dims = list(snapshot.skill_dimensions.get(skill_id, ()))
-    if not dims:
-        vector = skill_vector(snapshot, skill_id)
-        if vector is not None:
-            voters = [
-                n
-                for n in place.nearest_skills(snapshot, vector, exclude=[skill_id])
-                if n.similarity >= place.NEIGHBOUR_FLOOR
-            ]
-            proposal = place.propose_dimension(voters, snapshot, vector)
-            if proposal.dimension_id is not None:
-                dims = [proposal.dimension_id]
-    known[skill_id] = dims
-    return dims
-
-
-def _aliases_in_db(snapshot: LibrarySnapshot, index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
-    """A skill's aliases as shown (built once per snapshot and skill: the same skills come back run
-    after run; callers copy them into their result, never change them)."""
-    shown = per_snapshot(snapshot, "aliases_in_db", lambda _: dict[int, list[run_pb2.SkillAlias]]())
-    hit = shown.get(skill_id)
-    if hit is None:
-        hit = shown[skill_id] = [
-            run_pb2.SkillAlias(
-                text=a.text,
-                alias_type=enum_from_key(run_pb2.AliasType, a.alias_type),
-                match_strategy=enum_from_key(run_pb2.MatchStrategy, a.match_strategy),
-                is_primary=a.alias_type.upper() == "CANONICAL",
+    def dimension(
+        self, snapshot: LibrarySnapshot, dimension_id: int, chosen: int | None
+    ) -> run_pb2.SkillDimensions:
+        """A dimension with its roles (the chosen role first, then the most strongly linked),
+        without input_skill."""
+        top = self.roles_by_weight.get(dimension_id, [])
+        linked = chosen is not None and dimension_id in snapshot.role_dimensions.get(chosen, {})
+        # The chosen role changes the list only when it is linked or among the top roles.
+        key = (dimension_id, chosen if linked or chosen in top else None)
+        hit = self._dimensions.get(key)
+        if hit is None:
+            ranked = ([chosen] if linked and chosen is not None else []) + [r for r in top if r != chosen]
+            hit = self._dimensions[key] = run_pb2.SkillDimensions(
+                dimension=dimension_ref(snapshot, dimension_id),
+                roles=[shared_role_ref(snapshot, r) for r in ranked[:MAX_ROLES_PER_DIMENSION]],
             )
-            for a in index.aliases_of(skill_id)[:MAX_ALIASES_SHOWN]
-        ]
-    return hit
+        return hit
+
+    def dimension_ids(self, snapshot: LibrarySnapshot, skill_id: int) -> list[int]:
+        """The skill's library dimensions; for a skill without any, the one its nearest skills
+        share (a proposal stage 3 checks against the dimension's skills before linking)."""
+        dims = self._dimension_ids.get(skill_id)
+        if dims is not None:
+            return dims
+        dims = list(snapshot.skill_dimensions.get(skill_id, ()))
+        if not dims:
+            vector = skill_vector(snapshot, skill_id)
+            if vector is not None:
+                voters = [
+                    n
+                    for n in place.nearest_skills(snapshot, vector, exclude=[skill_id])
+                    if n.similarity >= place.NEIGHBOUR_FLOOR
+                ]
+                proposal = place.propose_dimension(voters, snapshot, vector)
+                if proposal.dimension_id is not None:
+                    dims = [proposal.dimension_id]
+        self._dimension_ids[skill_id] = dims
+        return dims
+
+    def aliases(self, index: AliasIndex, skill_id: int) -> list[run_pb2.SkillAlias]:
+        """A skill's aliases as shown."""
+        hit = self._aliases.get(skill_id)
+        if hit is None:
+            hit = self._aliases[skill_id] = [
+                run_pb2.SkillAlias(
+                    text=a.text,
+                    alias_type=enum_from_key(run_pb2.AliasType, a.alias_type),
+                    match_strategy=enum_from_key(run_pb2.MatchStrategy, a.match_strategy),
+                    is_primary=a.alias_type.upper() == "CANONICAL",
+                )
+                for a in index.aliases_of(skill_id)[:MAX_ALIASES_SHOWN]
+            ]
+        return hit
+
+    def add_dimension(
+        self,
+        snapshot: LibrarySnapshot,
+        input_skill: str,
+        dimension_id: int,
+        chosen: int | None,
+        detail: run_pb2.SkillDetail,
+        result: run_pb2.DetailsResult,
+    ) -> None:
+        """Append the skill's SkillDimensions to its detail and to the result's list."""
+        template = self.dimension(snapshot, dimension_id, chosen)
+        for out in (detail.dimensions.add(), result.dimensions.add()):
+            out.CopyFrom(template)
+            out.input_skill = input_skill
 
 
 _LEXICAL_REASON = {
@@ -336,9 +344,10 @@ def compute_details(loaded: LoadedLibrary, embedder: Embedder, run: run_pb2.Run)
         for n, i in enumerate(pending):
             terms[i].vector, terms[i].homonyms, terms[i].neighbours = vectors[n], homonyms[n], neighbours[n]
 
+    shown = per_snapshot(snapshot, "details_shown", _Shown)
     jd_skills: set[int] = set()
     for i in range(len(terms)):
-        _emit(plan, loaded, index, terms, i, run.jd_text, jd_skills)
+        _emit(plan, loaded, index, shown, terms, i, run.jd_text, jd_skills)
     result.candidate_roles.extend(candidate_roles(snapshot, jd_skills))
     return plan
 
@@ -347,6 +356,7 @@ def _emit(
     plan: DetailsPlan,
     loaded: LoadedLibrary,
     index: AliasIndex,
+    shown: _Shown,
     terms: list[_Term],
     i: int,
     jd_text: str,
@@ -379,7 +389,7 @@ def _emit(
 
     merged = _embedding_merge(term)
     if term.resolution is None and merged is None:
-        _emit_new(plan, loaded, terms, i, detail, d_index, jd_text)
+        _emit_new(plan, loaded, shown, terms, i, detail, d_index, jd_text)
         return
 
     res = term.resolution
@@ -390,9 +400,9 @@ def _emit(
     canonical = shared_skill_ref(snapshot, res.skill_id)
     detail.canonical.CopyFrom(canonical)
     detail.matched_via = res.via
-    detail.aliases_in_db.extend(_aliases_in_db(snapshot, index, res.skill_id))
-    for d in _skill_dimension_ids(snapshot, res.skill_id):
-        _add_dimension(snapshot, term.name, d, plan.role_id, detail, result)
+    detail.aliases_in_db.extend(shown.aliases(index, res.skill_id))
+    for d in shown.dimension_ids(snapshot, res.skill_id):
+        shown.add_dimension(snapshot, term.name, d, plan.role_id, detail, result)
     jd_skills.add(res.skill_id)
 
     match = result.alias_matches.add(
@@ -483,6 +493,7 @@ def _merge_meta(
 def _emit_new(
     plan: DetailsPlan,
     loaded: LoadedLibrary,
+    shown: _Shown,
     terms: list[_Term],
     i: int,
     detail: run_pb2.SkillDetail,
@@ -535,7 +546,7 @@ def _emit_new(
     meta.keep_log.append(f"dimension: {dim.reason}")
     if dim.dimension_id is not None:
         meta.proposed_dimension.CopyFrom(dimension_ref(snapshot, dim.dimension_id))
-        _add_dimension(snapshot, term.name, dim.dimension_id, plan.role_id, detail, plan.result)
+        shown.add_dimension(snapshot, term.name, dim.dimension_id, plan.role_id, detail, plan.result)
     meta.relationships.extend(place.relationships(term.name, term.neighbours, snapshot, lead_verbs))
     detail.new_skill_meta.CopyFrom(meta)
     plan.proposals.append(SkillProposal(term.name, term.is_primary, term.evidence, d_index, create=True))
