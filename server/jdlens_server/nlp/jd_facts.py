@@ -734,7 +734,7 @@ def find_employment_type(text: str, title: str | None) -> EmploymentType:
     return EmploymentType.UNSPECIFIED if best is None else best[1]
 
 
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'\])]+", _I)
+_URL = re.compile(r"(?=[hw])\b(?:https?://|www\.)[^\s<>\"'\])]+", _I)
 
 
 def find_urls(original: str) -> list[str]:

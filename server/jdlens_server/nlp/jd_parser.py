@@ -172,7 +172,9 @@ def jd_cue_score(text: str, title_hint: str | None = None) -> tuple[float, list[
 # CVs share a JD's vocabulary (experience, skills, degree) but are written in the first person;
 # job ads almost never are (at most about 1% of words in the dev ads).
 FIRST_PERSON_LIMIT = 0.02
-_FIRST_PERSON = re.compile(r"\b(?:I|me|my|My|Me)\b")
+# \b(?:I|me|my|My|Me)\b, with the leading \b written as a look-behind after the first letter so the
+# pattern opens with literals and the engine skips straight to I, M and m.
+_FIRST_PERSON = re.compile(r"(?:I(?<!\w.)|m(?<!\w.)[ey]|M(?<!\w.)[ye])\b")
 
 
 def first_person_share(text: str, words: int | None = None) -> float:

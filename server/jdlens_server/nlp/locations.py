@@ -253,8 +253,9 @@ def is_place_name(name: str) -> bool:
 _UP = "A-ZÀ-ÖØ-Þ"
 _WORD = rf"[{_UP}][\w'\u2019.]*(?<!\.)"
 # Runs of capitalised words, possibly joined by the small words place names contain.
+# (the look-ahead on a capital lets the engine skip to candidate positions before the look-behind)
 _RUN = re.compile(
-    rf"(?<!\w){_WORD}(?:[ \t]+(?:(?:de|del|da|do|la|le|los|las|el|upon|on|am|der|of|sur)[ \t]+)?{_WORD})*"
+    rf"(?=[{_UP}])(?<!\w){_WORD}(?:[ \t]+(?:(?:de|del|da|do|la|le|los|las|el|upon|on|am|der|of|sur)[ \t]+)?{_WORD})*"
 )
 _RUN_WORD = re.compile(r"\S+")
 _CUE_BEFORE = re.compile(

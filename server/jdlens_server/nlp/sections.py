@@ -893,15 +893,17 @@ def _dominant_boilerplate(
     text: str, sentences: list[tuple[int, int]], cues: list[Cues], kind: SectionKind
 ) -> BoilerplateKind | None:
     """The boilerplate kind covering at least half the words of a body, if any."""
-    total = sum(word_count(text[a:z]) for a, z in sentences)
-    if total == 0:
-        return None
     weights: dict[BoilerplateKind, int] = {}
     for (a, z), c in zip(sentences, cues, strict=True):
+        if not c:
+            continue  # no cues, no boilerplate kind
         bk = boilerplate_kind_of(c, K.OTHER if kind is K.ABOUT_ROLE else kind)
         if bk is not None:
             weights[bk] = weights.get(bk, 0) + word_count(text[a:z])
     if not weights:
+        return None  # the common case: the body's words need not be counted
+    total = sum(word_count(text[a:z]) for a, z in sentences)
+    if total == 0:
         return None
     best = max(weights, key=lambda k: (weights[k], -_BP_ORDER[k]))
     return best if sum(weights.values()) * 2 >= total else None
@@ -1009,7 +1011,7 @@ def boilerplate_spans(text: str, sections: list[SectionSpan]) -> list[Boilerplat
             spans.extend(_split_boilerplate_section(sec))
             continue
         for (a, z), cues in zip(sec.sentences, sec.cues, strict=True):
-            bk = boilerplate_kind_of(cues, sec.kind)
+            bk = boilerplate_kind_of(cues, sec.kind) if cues else None
             if bk is None:
                 continue
             last = spans[-1] if spans else None
