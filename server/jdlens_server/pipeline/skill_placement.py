@@ -334,7 +334,7 @@ class DimensionGeometry:
             return Coherence(False, 0.0, 0.0, None, "the dimension has no skills to compare with")
         sims = self.centroids @ vector
         cos = float(sims[col])
-        best_col = int(np.argmax(sims))
+        best_col = int(sims.argmax())
         best = float(sims[best_col])
         best_id = int(self.dim_ids[best_col])
         size = self.sizes[dimension_id]
@@ -381,6 +381,10 @@ def _dynamics_by_nature(snapshot: LibrarySnapshot) -> dict[str, tuple[tuple[str,
         if s.nature:
             counts[s.nature][(s.volatility, s.typical_lifespan, s.version_strategy)] += 1
     return {n: (*c.most_common(1)[0], sum(c.values())) for n, c in counts.items()}
+
+
+# A new skill's label key, asked for its nature and its relationships; the same names recur.
+_term_key = functools.lru_cache(maxsize=4096)(label_key)
 
 
 def _is_acronym(term: str) -> bool:
@@ -446,7 +450,7 @@ def _nature(
         nature = "PLATFORM" if product == "PLATFORM" and share > 0.5 else "TOOL"
         return nature, 0.6, why
     words = term.split()
-    keys = label_key(term).split()
+    keys = _term_key(term).split()
     if keys and (keys[0] in lead_verbs or (len(words) > 1 and words[-1].lower().endswith("ing"))):
         return "PRACTICE", 0.6, "named for an activity (a verb or an -ing head noun)"
     winner, share, _ = _weighted_vote((s.nature, w) for s, w in voters)
@@ -454,6 +458,16 @@ def _nature(
         top = max(w for _, w in voters)
         return winner, round(share * min(1.0, top), 2), f"similarity vote of {len(voters)} library skills"
     return "CONCEPT", 0.3, "a noun phrase no library skill is close to"
+
+
+@functools.lru_cache(maxsize=1024)
+def _voted_metadata(
+    category: str, sub_category: str, nature: str, volatility: str, lifespan: str, versions: str
+) -> common_pb2.SkillMetadata:
+    """The metadata message of a vote's outcome, built once per outcome (few recur): copy it."""
+    return skill_metadata(
+        SkillInfo(0, "", "", category, sub_category, nature, volatility, lifespan, versions, "", "", True, "")
+    )
 
 
 def derive_metadata(
@@ -510,11 +524,8 @@ def derive_metadata(
             volatility = lifespan = versions = ""
             notes.append(f"the library has no {nature} skill to take volatility/lifespan from")
 
-    meta = skill_metadata(
-        SkillInfo(
-            0, "", term, category, sub_category, nature, volatility, lifespan, versions, "", "", True, ""
-        )
-    )
+    meta = common_pb2.SkillMetadata()
+    meta.CopyFrom(_voted_metadata(category, sub_category, nature, volatility, lifespan, versions))
     meta.confidence = round((cat_conf + nature_conf) / 2, 2)
     meta.reasoning = "; ".join(notes)
     return meta
@@ -580,7 +591,7 @@ def relationships(
     a library label's words are a part of the term's ("streaming" for "real-time streaming"),
     BROADER when the term's words are a part of the label's (beyond a leading verb), else RELATED.
     A product name relates to products only (see ``select_voters``)."""
-    mine = set(label_key(term).split())
+    mine = set(_term_key(term).split())
     products_only = bool(product_name(term, neighbours[0].similarity if neighbours else 0.0))
     out: list[run_pb2.SkillRelationship] = []
     for n in neighbours:
