@@ -661,18 +661,27 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
 
 # ---------------------------------------------------------------- work mode, contract, urls
 
-_REMOTE = re.compile(
+
+def _from_letters(letters: str, pattern: str) -> re.Pattern[str]:
+    """Case-insensitive pattern whose matches all begin with one of the letters: the look-ahead lets
+    the engine skip to those (a pattern opening with \\b is otherwise tried at every position)."""
+    return re.compile(f"(?=[{letters}])(?:{pattern})", _I)
+
+
+_REMOTE = _from_letters(
+    "f1rwtl(",
     r"\b(?:fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job|work(?:ing)?|"
     r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
     r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote|\(remote\))",
-    _I,
 )
-_HYBRID = re.compile(r"\bhybrid\b(?!\s+(?:cloud|app|model\s+of\s+care|seeds?|vehicles?|cars?|varieties))", _I)
-_ONSITE = re.compile(
+_HYBRID = _from_letters(
+    "h", r"\bhybrid\b(?!\s+(?:cloud|app|model\s+of\s+care|seeds?|vehicles?|cars?|varieties))"
+)
+_ONSITE = _from_letters(
+    "oipm",
     r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|in[-\s]person\s+"
     r"(?:role|position|work)|on-site|physical\s+presence|must\s+(?:be\s+able\s+to\s+)?(?:work|report)\s+"
     r"(?:from|at|in)\s+(?:the|our)\s+office)\b",
-    _I,
 )
 
 
@@ -691,20 +700,20 @@ def find_work_mode(text: str) -> WorkMode:
 
 
 _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
-    (EmploymentType.INTERNSHIP, re.compile(r"\binternships?\b|\bintern\b", _I)),
-    (EmploymentType.PART_TIME, re.compile(r"\bpart[-\s]?time\b", _I)),
-    (EmploymentType.FULL_TIME, re.compile(r"\bfull[-\s]?time\b|\bpermanent\b", _I)),
+    (EmploymentType.INTERNSHIP, _from_letters("i", r"\binternships?\b|\bintern\b")),
+    (EmploymentType.PART_TIME, _from_letters("p", r"\bpart[-\s]?time\b")),
+    (EmploymentType.FULL_TIME, _from_letters("fp", r"\bfull[-\s]?time\b|\bpermanent\b")),
     (
         EmploymentType.TEMPORARY,
-        re.compile(r"\btemporary\b|\bseasonal\b|\btemp\s+(?:role|position|job)\b", _I),
+        _from_letters("st", r"\btemporary\b|\bseasonal\b|\btemp\s+(?:role|position|job)\b"),
     ),
     (
         EmploymentType.CONTRACT,
-        re.compile(
+        _from_letters(
+            "fce",
             r"\bfixed[-\s]term\b|\bcontract(?:ual)?\s+(?:basis|position|role|"
             r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"
             r"\bconsultancy\b|\bfreelance\b",
-            _I,
         ),
     ),
 ]
