@@ -245,6 +245,7 @@ def _title_from_label(plain: str, stops: list[int]) -> str | None:
     return None
 
 
+_PHRASE_TOKEN = re.compile(r"[\w&/'\u2019.+-]+|[,;:.()]")
 _PHRASE_TRIGGERS = ("looking for", "seeking", "seeks", "hiring", "recruit", "search", "applica")
 
 
@@ -253,7 +254,7 @@ def _title_from_phrase(plain: str) -> str | None:
     if not any(map(low.__contains__, _PHRASE_TRIGGERS)):
         return None
     for m in _TITLE_PHRASE.finditer(plain):
-        words = re.findall(r"[\w&/'\u2019.+-]+|[,;:.()]", plain[m.end() : m.end() + 160])
+        words = _PHRASE_TOKEN.findall(plain[m.end() : m.end() + 160])
         i = 0
         while i < len(words) and words[i].lower() in _ADJECTIVES:
             i += 1
@@ -277,9 +278,12 @@ def _title_from_phrase(plain: str) -> str | None:
     return None
 
 
+_FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
+
+
 def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str | None:
     text = plain.text
-    m = re.match(r"\s*([^\n]+)\n", text)
+    m = _FIRST_LINE.match(text)
     if m is None:
         return None
     line = m.group(1).strip().strip("#*").strip()
@@ -313,11 +317,14 @@ def _title_from_subject(plain: str, sections: list[SectionSpan]) -> str | None:
     return None
 
 
+_LEADING_WORDS = re.compile(r"\s*(?:(?:The|A|An)\s+)?((?:[A-Z][\w&/'\u2019.-]*\s+){1,6})")
+
+
 def _title_from_leading_words(plain: str, sections: list[SectionSpan]) -> str | None:
     start = 0
     if sections and sections[0].heading is not None and sections[0].heading.start == 0:
         start = sections[0].heading.end
-    m = re.compile(r"\s*(?:(?:The|A|An)\s+)?((?:[A-Z][\w&/'\u2019.-]*\s+){1,6})").match(plain, start)
+    m = _LEADING_WORDS.match(plain, start)
     if m is None:
         return None
     words = m.group(1).split()
@@ -503,6 +510,9 @@ def _subtract(a: int, z: int, holes: list[BoilerplateSpanPlain]) -> list[tuple[i
     return out
 
 
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
+
+
 def _about_company(
     plain: PlainText,
     original: str,
@@ -514,7 +524,7 @@ def _about_company(
     for sec in sections:
         if sec.kind is not SectionKind.ABOUT_COMPANY:
             continue
-        for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", plain.text[sec.start : sec.end]):
+        for m in _PARAGRAPH.finditer(plain.text[sec.start : sec.end]):
             a, z = sec.start + m.start(), sec.start + m.end()
             for ra, rz in _subtract(a, z, bps):
                 seg = plain.text[ra:rz]

@@ -333,6 +333,9 @@ def _resolve_city(key: str, qualifier: Place | None, countries_in_text: set[str]
     return best[0]
 
 
+_CODE_AFTER = re.compile(r"\s*,\s*([A-Z]{2,3})\b")  # ", ON" after a city
+
+
 def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:
     """A state or country right after a city ("Toronto, ON", "Berlin, Germany")."""
     g = _gazetteer()
@@ -341,7 +344,7 @@ def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:
             return g.states[nxt.key]
         if nxt.key in g.countries:
             return g.countries[nxt.key]
-    m = re.match(r"\s*,\s*([A-Z]{2,3})\b", text[hit.end : hit.end + 8])
+    m = _CODE_AFTER.match(text[hit.end : hit.end + 8])
     if m is not None:
         codes = [p for (cc, ab), p in g.state_codes.items() if ab == m.group(1)]
         opts = _gazetteer().cities.get(hit.key, ())
@@ -385,8 +388,8 @@ def find_places(text: str) -> list[PlaceMention]:
                     end = nxt.end
                     consumed_until = nxt.end
                 else:
-                    m = re.match(r"\s*,\s*[A-Z]{2,3}\b", text[hit.end :])
-                    end = hit.end + (m.end() if m else 0)
+                    m = _CODE_AFTER.match(text, hit.end)
+                    end = m.end() if m else hit.end
             big = place is not None and place.population >= 1_000_000 and hit.key not in _COMMON_WORDS
             if (
                 place is None
@@ -406,15 +409,14 @@ def find_places(text: str) -> list[PlaceMention]:
     return out
 
 
+_STRONG_CUE = re.compile(
+    r"(?:based\s+in|located\s+in|offices?\s+in|headquarters\s+(?:are\s+|is\s+)?in|locations?\s*[:\-\u2013]|"
+    r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013])"
+    r"[\s(]*$",
+    re.IGNORECASE,
+)
+
+
 def _strong_cue(before: str) -> bool:
     """A cue that leaves no doubt a place follows (unlike a bare "in")."""
-    return (
-        re.search(
-            r"(?:based\s+in|located\s+in|offices?\s+in|headquarters\s+(?:are\s+|is\s+)?in|locations?\s*[:\-\u2013]|"
-            r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013])"
-            r"[\s(]*$",
-            before,
-            re.IGNORECASE,
-        )
-        is not None
-    )
+    return _STRONG_CUE.search(before) is not None

@@ -310,8 +310,11 @@ def _lexicon_search(phrase: str) -> tuple[SectionKind, BoilerplateKind | None] |
     return None if best is None else (best[1], best[2])
 
 
+_TITLE_WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
+
+
 def _is_titleish(s: str) -> bool:
-    words = re.findall(r"[A-Za-z][\w'\u2019-]*", s)
+    words = _TITLE_WORD.findall(s)
     if not words:
         return False
     if s.upper() == s:
@@ -337,10 +340,13 @@ def _sentence_case_heading(body: str, following: str) -> bool:
 _SENTENCE_END = re.compile(r"[.!;,]\s*$")
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def _line_headings(plain: PlainText) -> list[Heading]:
     text = plain.text
     out: list[Heading] = []
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    lines = [m.span() for m in _LINE.finditer(text)]
     prev_heading_line = -2
     for idx, (ls, le) in enumerate(lines):
         raw = text[ls:le]
