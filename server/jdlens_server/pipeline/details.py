@@ -188,6 +188,15 @@ def _lexical(index: AliasIndex, names: Sequence[str], prefer: list[int]) -> Reso
     return None
 
 
+def _within(spans: list[tuple[int, int]], windows: list[tuple[int, int]]) -> bool:
+    """Does one of the spans lie inside one of the windows?"""
+    for start, end in spans:
+        for a, b in windows:
+            if a <= start and end <= b:
+                return True
+    return False
+
+
 def _context_voters(terms: list[_Term], i: int, jd_text: str) -> list[place.Neighbour]:
     """Library skills named near term ``i`` in the JD: within CONTEXT_CHARS of one of its mentions
     and in the same sentence or list line (the "Hadoop/Ceph, Spark/Flink, Hive" of a tools list)."""
@@ -205,7 +214,7 @@ def _context_voters(terms: list[_Term], i: int, jd_text: str) -> list[place.Neig
         res = other.resolution
         if other is term or res is None or res.skill_id in seen:
             continue
-        if any(a <= start and end <= b for start, end in other.spans for a, b in windows):
+        if _within(other.spans, windows):
             seen.add(res.skill_id)
             out.append(place.Neighbour(res.skill_id, place.CONTEXT_WEIGHT, context=True))
     return out

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -360,17 +361,21 @@ def dimension_geometry(snapshot: LibrarySnapshot) -> DimensionGeometry:
 # ---- metadata ----------------------------------------------------------------------------------
 
 
+# The heaviest value; on a tie the greatest value.
+_WEIGHT_THEN_VALUE = operator.itemgetter(1, 0)
+
+
 def _weighted_vote(pairs: Iterable[tuple[str, float]]) -> tuple[str, float, float]:
     """(winner, its share of the weight, total weight) of non-empty values."""
-    weights: dict[str, float] = defaultdict(float)
+    weights: dict[str, float] = {}
     for value, weight in pairs:
         if value:
-            weights[value] += weight
+            weights[value] = weights.get(value, 0.0) + weight
     total = sum(weights.values())
     if not total:
         return "", 0.0, 0.0
-    winner = max(weights, key=lambda v: (weights[v], v))
-    return winner, weights[winner] / total, total
+    winner, weight = max(weights.items(), key=_WEIGHT_THEN_VALUE)
+    return winner, weight / total, total
 
 
 def _dynamics_by_nature(snapshot: LibrarySnapshot) -> dict[str, tuple[tuple[str, str, str], int, int]]:
@@ -551,10 +556,14 @@ def propose_dimension(
     weights: dict[int, float] = defaultdict(float)
     backers: dict[int, list[str]] = defaultdict(list)
     for v in voters:
-        for d in snapshot.skill_dimensions.get(v.skill_id, ()):
+        dims = snapshot.skill_dimensions.get(v.skill_id, ())
+        if not dims:
+            continue
+        skill = snapshot.skills.get(v.skill_id)
+        name = skill.display_name if skill else str(v.skill_id)
+        for d in dims:
             weights[d] += v.similarity
-            skill = snapshot.skills.get(v.skill_id)
-            backers[d].append(skill.display_name if skill else str(v.skill_id))
+            backers[d].append(name)
     if not weights:
         return DimensionProposal(None, "no voter belongs to a dimension: none proposed")
     best = max(weights, key=lambda d: (weights[d], -d))
