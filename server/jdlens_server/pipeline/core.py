@@ -49,7 +49,8 @@ from jdlens_server.pipeline.llm_stage import (
     model_input,
     model_skill_metadata,
 )
-from jdlens_server.pipeline.skill_placement import dimension_geometry
+from jdlens_server.pipeline.signals import alias_scan
+from jdlens_server.pipeline.skill_placement import dimension_geometry, skill_scan
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import transaction
@@ -104,6 +105,11 @@ class PipelineCore:
         alias_index(snapshot)
         dimension_geometry(snapshot)
         candidate_table(snapshot)
+        # The int8 copies behind title similarity and nearest skills (~0.5 s for the full library).
+        if len(snapshot.alias_role_ids):
+            alias_scan(snapshot)
+        if len(snapshot.skill_ids):
+            skill_scan(snapshot)
         _freeze_long_lived(reload=self._warmed)
         self._warmed = True
 

@@ -124,7 +124,12 @@ class _AliasLayout:
         self.run_of_role[self.role_of_run] = np.arange(len(self.starts))
 
 
-def _alias_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+def alias_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+    """The int8 copy of the snapshot's alias matrix, built once per snapshot (core warms it)."""
+    return per_snapshot(snapshot, "alias_scan", _build_alias_scan)
+
+
+def _build_alias_scan(snapshot: LibrarySnapshot) -> Int8Scan:
     return Int8Scan(snapshot.alias_matrix)
 
 
@@ -135,7 +140,7 @@ def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None)
     bound = np.zeros(len(snapshot.role_ids), dtype=np.float32)
     if title_vector is None or len(snapshot.alias_role_ids) == 0:
         return TitleScores(scores, bound)
-    approx, errors = per_snapshot(snapshot, "alias_scan", _alias_scan).approximate(title_vector)
+    approx, errors = alias_scan(snapshot).approximate(title_vector)
     starts = snapshot.alias_run_starts
     # The best of approximations is within the largest of their bounds of the best exact value.
     scores[snapshot.alias_rows[starts]] = np.maximum.reduceat(approx[0], starts)

@@ -113,7 +113,7 @@ def nearest_skills_many(
     rows that can be among the nearest (nlp/int8_scan), and only those are compared in float32."""
     if not len(snapshot.skill_ids) or not len(vectors):
         return [[] for _ in range(len(vectors))]
-    scan = per_snapshot(snapshot, "skill_scan", _skill_scan)
+    scan = skill_scan(snapshot)
     approx, bound = scan.approximate(vectors)
     out: list[list[Neighbour]] = []
     for i, vector in enumerate(vectors):
@@ -129,7 +129,12 @@ def nearest_skills_many(
     return out
 
 
-def _skill_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+def skill_scan(snapshot: LibrarySnapshot) -> Int8Scan:
+    """The int8 copy of the snapshot's skill matrix, built once per snapshot (core warms it)."""
+    return per_snapshot(snapshot, "skill_scan", _build_skill_scan)
+
+
+def _build_skill_scan(snapshot: LibrarySnapshot) -> Int8Scan:
     return Int8Scan(snapshot.skill_matrix)
 
 
