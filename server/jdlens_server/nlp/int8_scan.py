@@ -22,7 +22,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["Int8Scan"]
+__all__ = ["Int8Scan", "may_reach_top"]
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -91,9 +91,6 @@ class Int8Scan:
             levels_t[:, rows] = (levels + 128).T
         self._session = _integer_product_session(levels_t)
 
-    def __len__(self) -> int:
-        return len(self.matrix)
-
     def approximate(self, queries: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(approximate products, their error bounds), both (len(queries), len(matrix))."""
         q = np.asarray(queries, dtype=np.float64).reshape(-1, self.matrix.shape[1])
@@ -119,14 +116,20 @@ class Int8Scan:
     ) -> tuple[IntArray, FloatArray]:
         """Every row that can be among the ``k`` largest products, with its float32 product: the
         rows whose upper bound reaches the k-th largest lower bound (k or more rows)."""
-        n = len(approx)
-        if k >= n:
-            rows: IntArray = np.arange(n, dtype=np.int64)
-        else:
-            lower = approx - bound
-            cut = np.partition(lower, n - k)[n - k]
-            rows = np.flatnonzero(approx + bound >= cut).astype(np.int64)
+        rows: IntArray = np.flatnonzero(may_reach_top(approx, bound, k)).astype(np.int64)
         return rows, self.exact(query, rows)
+
+
+def may_reach_top(values: FloatArray, radius: FloatArray, k: int) -> npt.NDArray[np.bool_]:
+    """Which entries can be among the ``k`` largest when each value may be off by its radius: those
+    whose upper end reaches the k-th largest lower end (k or more entries)."""
+    n = len(values)
+    if k >= n:
+        return np.ones(n, dtype=bool)
+    lower = values - radius
+    cut = np.partition(lower, n - k)[n - k]
+    mask: npt.NDArray[np.bool_] = values + radius >= cut
+    return mask
 
 
 def _up(values: npt.NDArray[np.float64]) -> FloatArray:

@@ -7,16 +7,14 @@ functions return a fresh copy the caller may change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
 from jdlens.v1 import common_pb2
 from jdlens_server.library.snapshot import LibrarySnapshot, SkillInfo
-from jdlens_server.pipeline.skill_resolution import per_snapshot
+from jdlens_server.pipeline.skill_resolution import per_snapshot_item
 
-M = TypeVar("M")
 P = TypeVar("P", bound=Message)
 
 
@@ -34,17 +32,6 @@ def _build_role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleR
     )
 
 
-def _shared(
-    snapshot: LibrarySnapshot, key: str, build: Callable[[LibrarySnapshot, int], M], item_id: int
-) -> M:
-    """``build(snapshot, item_id)`` once per snapshot and id."""
-    built = per_snapshot(snapshot, key, lambda _: dict[int, M]())
-    ref = built.get(item_id)
-    if ref is None:
-        ref = built[item_id] = build(snapshot, item_id)
-    return ref
-
-
 def _copy(message: P) -> P:
     out = type(message)()
     out.CopyFrom(message)
@@ -53,7 +40,7 @@ def _copy(message: P) -> P:
 
 def shared_role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
     """``role_ref`` shared per snapshot: copy it, never change it."""
-    return _shared(snapshot, "role_refs", _build_role_ref, role_id)
+    return per_snapshot_item(snapshot, "role_refs", _build_role_ref, role_id)
 
 
 def role_ref(snapshot: LibrarySnapshot, role_id: int) -> common_pb2.RoleRef:
@@ -103,7 +90,7 @@ def _build_skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.Ski
 
 def shared_skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:
     """``skill_ref`` shared per snapshot: copy it, never change it."""
-    return _shared(snapshot, "skill_refs", _build_skill_ref, skill_id)
+    return per_snapshot_item(snapshot, "skill_refs", _build_skill_ref, skill_id)
 
 
 def skill_ref(snapshot: LibrarySnapshot, skill_id: int) -> common_pb2.SkillRef:

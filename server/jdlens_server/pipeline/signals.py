@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jdlens_server.library.snapshot import LibrarySnapshot
-from jdlens_server.nlp.int8_scan import Int8Scan
+from jdlens_server.nlp.int8_scan import Int8Scan, may_reach_top
 from jdlens_server.nlp.kra_index import KraIndex
 from jdlens_server.pipeline.skill_resolution import per_snapshot
 
@@ -148,17 +148,6 @@ def title_similarity(snapshot: LibrarySnapshot, title_vector: FloatArray | None)
     return TitleScores(scores, bound, title_vector)
 
 
-def _may_reach_top(values: FloatArray, radius: FloatArray, k: int) -> npt.NDArray[np.bool_]:
-    """Rows that can be among the ``k`` largest when each value may be off by its radius."""
-    n = len(values)
-    if k >= n:
-        return np.ones(n, dtype=bool)
-    lower = values - radius
-    cut = np.partition(lower, n - k)[n - k]
-    mask: npt.NDArray[np.bool_] = values + radius >= cut
-    return mask
-
-
 def settle_title(
     snapshot: LibrarySnapshot,
     title: TitleScores,
@@ -174,12 +163,12 @@ def settle_title(
     provably stays out of those places whatever its exact value."""
     if not title.bound.any():
         return
-    need = _may_reach_top(title.values, title.bound, top)
+    need = may_reach_top(title.values, title.bound, top)
     # fused = weight * title + the rest, in float32: a few ulps of slack on top of the title's own.
     radius = weight * title.bound + np.float32(1e-6)
     for ranking in rankings:
         scores = ranking(title.values)
-        need |= _may_reach_top(scores, radius, top)
+        need |= may_reach_top(scores, radius, top)
         for row in ranked_rows:
             need |= scores + radius >= scores[row] - radius[row]
     title.make_exact(snapshot, need)

@@ -40,7 +40,7 @@ from jdlens_server.nlp.int8_scan import Int8Scan
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.skill_matcher import is_tool_like, label_key
 from jdlens_server.pipeline.refs import shared_skill_ref, skill_metadata
-from jdlens_server.pipeline.skill_resolution import AliasIndex, per_snapshot, skill_rows
+from jdlens_server.pipeline.skill_resolution import AliasIndex, per_snapshot, per_snapshot_item, skill_rows
 
 __all__ = [
     "CONTEXT_WEIGHT",
@@ -588,11 +588,11 @@ def propose_dimension(
 
 def _label_words(snapshot: LibrarySnapshot, skill_id: int) -> list[str]:
     """The words of a library skill's label key, once per snapshot and skill."""
-    words = per_snapshot(snapshot, "label_words", lambda _: dict[int, list[str]]())
-    hit = words.get(skill_id)
-    if hit is None:
-        hit = words[skill_id] = label_key(snapshot.skills[skill_id].display_name).split()
-    return hit
+    return per_snapshot_item(snapshot, "label_words", _build_label_words, skill_id)
+
+
+def _build_label_words(snapshot: LibrarySnapshot, skill_id: int) -> list[str]:
+    return label_key(snapshot.skills[skill_id].display_name).split()
 
 
 def relationships(

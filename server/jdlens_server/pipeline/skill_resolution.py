@@ -69,6 +69,18 @@ def per_snapshot(snapshot: LibrarySnapshot, key: str, build: Callable[[LibrarySn
     return value
 
 
+def per_snapshot_item(
+    snapshot: LibrarySnapshot, key: str, build: Callable[[LibrarySnapshot, int], T], item_id: int
+) -> T:
+    """``build(snapshot, item_id)`` computed once per snapshot object and id, dropped with the
+    snapshot (two threads may both build a missing item: the values are equal)."""
+    built: dict[int, T] = per_snapshot(snapshot, key, lambda _: {})
+    value = built.get(item_id)
+    if value is None:
+        value = built[item_id] = build(snapshot, item_id)
+    return value
+
+
 # Stronger alias types win a tie between skills sharing a key.
 _TYPE_RANK = {"CANONICAL": 0, "ALTERNATIVE": 1, "ABBREVIATION": 2, "MISSPELLING": 3, "HIDDEN": 4}
 _STRICT = frozenset({CONTEXT_REQUIRED, "EXACT"})
