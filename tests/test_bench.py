@@ -26,6 +26,9 @@ JSON_KEYS = [
     "extract_embed_p50_ms",
     "stream_cpu_ms_per_jd",
     "stream_model_cpu_ms_per_jd",
+    "rounds",
+    "ratio_min",
+    "ratio_max",
 ]
 
 
@@ -69,16 +72,17 @@ def test_bench_json_has_exactly_the_keys(
 ) -> None:
     source = tmp_path / "source.sqlite"
     source.write_bytes(library_file.read_bytes())
-    assert bench.main(["--n", "3", "--json", "--db", f"sqlite:///{source}"]) == 0
+    assert bench.main(["--n", "3", "--rounds", "2", "--json", "--db", f"sqlite:///{source}"]) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert list(result) == JSON_KEYS
     assert result["n"] == 3
     assert 0 < result["unary_p50_ms"] <= result["unary_p95_ms"]
     assert result["stream_jds_per_s"] > 0 and result["embed_only_jds_per_s"] > 0
-    assert result["ratio"] == pytest.approx(
-        result["stream_jds_per_s"] / result["embed_only_jds_per_s"], rel=0.02
-    )
+    # Two pairs: the ratio is their median, within their spread.
+    assert result["rounds"] == 2
+    assert 0 < result["ratio_min"] <= result["ratio"] <= result["ratio_max"]
+    assert "round 2/2: stream: 3 JDs" in captured.err and "ratio per round:" in captured.err
     assert result["rss_mb"] > 50
     assert result["extract_p50_ms"] > 0 and result["extract_embed_p50_ms"] > 0
     # The stream embedded new texts: the lanes spent CPU on them, within the process's CPU.
@@ -87,3 +91,15 @@ def test_bench_json_has_exactly_the_keys(
     # The runs went to the temporary copy, not to the database the library came from.
     with closing(sqlite3.connect(source)) as conn:
         assert conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_rounds_send_new_requests_for_the_same_jds() -> None:
+    first, second = bench._round_texts(5, 2, "stream")
+    assert not set(first) & set(second)
+    assert [t.splitlines()[:-1] for t in first] == [t.splitlines()[:-1] for t in second]
+    assert bench._round_texts(5, 1, "stream") == [bench.bench_texts(5, "stream")]
+
+
+def test_median_of_odd_and_even_counts() -> None:
+    assert bench._median([3.0, 1.0, 2.0]) == 2.0
+    assert bench._median([4.0, 1.0, 2.0, 3.0]) == 2.5

@@ -4,11 +4,14 @@ One process runs an embedded server on a loopback port and calls it through the 
 
 1. warm-up: three dry-run AnalyzeJd calls (model session, parser, index, database connections);
 2. stream: N JDs over one AnalyzeJdStream with persistence on -> ``stream_jds_per_s``;
-3. embed-only: for the same N JDs, what stage 1 embeds per JD (its title, the JD passage and the
-   responsibility sentences), one embed call per JD, as many in flight as the stream has (the
-   embedder coalesces concurrent calls for both) -> ``embed_only_jds_per_s``; ``ratio`` = stream /
-   embed-only: the embedder is the floor, the ratio says how close the rest (parsing, matching,
-   index search, stage 2 and 3, database writes, gRPC) keeps us to it;
+3. embed-only, right after the stream: for the same N JDs, what stage 1 embeds per JD (its title,
+   the JD passage and the responsibility sentences), one embed call per JD, as many in flight as
+   the stream has (the embedder coalesces concurrent calls for both) -> ``embed_only_jds_per_s``;
+   ``ratio`` = stream / embed-only: the embedder is the floor, the ratio says how close the rest
+   (parsing, matching, index search, stage 2 and 3, database writes, gRPC) keeps us to it.
+   Steps 2 and 3 run as ``--rounds`` back-to-back pairs on new requests; the rates and the ratio
+   are the pairs' medians (``ratio_min`` / ``ratio_max``: the spread), since on a shared VM a
+   neighbour's load moves one pair by 10-30%;
 4. unary: N more JDs, one AnalyzeJd at a time -> ``unary_p50_ms`` / ``unary_p95_ms`` as the client sees them;
 5. extract: N more JDs, one ExtractFromJd (stage 1) at a time -> ``extract_p50_ms``, and the same
    JDs' embed calls alone, one at a time -> ``extract_embed_p50_ms`` (stage 1's embedder time);
@@ -75,6 +78,9 @@ __all__ = [
 ]
 
 DEFAULT_N = 40
+# Stream / embed-only pairs; the figures are their medians (a shared VM's neighbours move a
+# single pair by 10-30%).
+DEFAULT_ROUNDS = 3
 WARM_UP_CALLS = 3
 _CALL_TIMEOUT_S = 300.0
 
@@ -111,6 +117,11 @@ class BenchResult:
     # Where the stream's CPU went: all of the process's, and the embedder lanes' share of it.
     stream_cpu_ms_per_jd: float
     stream_model_cpu_ms_per_jd: float
+    # Stream / embed-only pairs measured; the rates and the ratio above are their medians, and
+    # these the lowest and highest ratio of a pair.
+    rounds: int
+    ratio_min: float
+    ratio_max: float
 
     def to_json(self) -> dict[str, float | int]:
         return asdict(self)
@@ -281,22 +292,38 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
+def _round_texts(n: int, rounds: int, phase: str) -> list[list[str]]:
+    """Each round's texts for ``phase``: new requests every round (no replay), the same JDs."""
+    return [bench_texts(n, phase if rounds == 1 else f"{phase}-r{r + 1}") for r in range(rounds)]
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> BenchResult:
     """The measurements of the module docstring against the library at ``db_url`` (written to)."""
     import numpy as np
 
     from jdlens_server.app import build_runtime, embedded_server
 
-    stream_texts = bench_texts(n, "stream")
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    stream_rounds = _round_texts(n, rounds, "stream")
     unary_texts = bench_texts(n, "unary")
     extract_texts = bench_texts(n, "extract")
     concurrency = ServerConfig().stream_concurrency
     runtime = build_runtime(db_url)
     # Read before the clock starts: the embed-only phases time the embedder alone.
     loaded = runtime.library.current()
-    per_jd = [pipeline_embedding_texts(t, loaded) for t in stream_texts]
+    per_jd_rounds = [[pipeline_embedding_texts(t, loaded) for t in texts] for texts in stream_rounds]
     per_extract_jd = [pipeline_embedding_texts(t, loaded) for t in extract_texts]
     log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
+    stream_rates: list[float] = []
+    embed_rates: list[float] = []
+    stream_cpu_s = stream_model_cpu_s = 0.0
     try:
         options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
         with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
@@ -309,26 +336,37 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
                     timeout=_CALL_TIMEOUT_S,
                 )
 
-            runtime.embedder.clear_cache()
-            cpu_before, model_before = time.process_time(), _model_cpu_seconds(runtime.embedder)
-            stream_s = _stream(stub, stream_texts)
-            stream_cpu_s = time.process_time() - cpu_before
-            stream_model_cpu_s = _model_cpu_seconds(runtime.embedder) - model_before
-            # The cache was empty: its size now is how many distinct texts the pipeline embedded.
-            embedded = getattr(runtime.embedder, "cache_len", None)
-            seen = f" (the pipeline embedded {embedded} distinct texts)" if isinstance(embedded, int) else ""
-            log(f"stream: {n} JDs in {stream_s:.2f} s{seen}")
-            log(
-                f"stream CPU per JD: {stream_cpu_s * 1000 / n:.1f} ms, of which the embedder's batches "
-                f"{stream_model_cpu_s * 1000 / n:.1f} ms"
-            )
+            # Stream and embed-only alternate, round after round: each pair runs back to back, so
+            # a neighbour's load on a shared machine weighs on both sides of a round's ratio.
+            for number, (texts, per_jd) in enumerate(zip(stream_rounds, per_jd_rounds, strict=True), 1):
+                prefix = f"round {number}/{rounds}: " if rounds > 1 else ""
+                runtime.embedder.clear_cache()
+                cpu_before, model_before = time.process_time(), _model_cpu_seconds(runtime.embedder)
+                stream_s = _stream(stub, texts)
+                cpu_s = time.process_time() - cpu_before
+                model_s = _model_cpu_seconds(runtime.embedder) - model_before
+                stream_cpu_s += cpu_s
+                stream_model_cpu_s += model_s
+                # The cache was empty: its size now is how many distinct texts the pipeline embedded.
+                embedded = getattr(runtime.embedder, "cache_len", None)
+                seen = (
+                    f" (the pipeline embedded {embedded} distinct texts)" if isinstance(embedded, int) else ""
+                )
+                log(f"{prefix}stream: {n} JDs in {stream_s:.2f} s{seen}")
+                log(
+                    f"{prefix}stream CPU per JD: {cpu_s * 1000 / n:.1f} ms, of which the embedder's batches "
+                    f"{model_s * 1000 / n:.1f} ms"
+                )
 
-            runtime.embedder.clear_cache()
-            embed_s = _embed_only(runtime.embedder, per_jd, concurrency)
-            distinct = len({t for texts in per_jd for t in texts})
-            log(
-                f"embed-only: {sum(map(len, per_jd))} texts ({distinct} distinct) of {n} JDs in {embed_s:.2f} s"
-            )
+                runtime.embedder.clear_cache()
+                embed_s = _embed_only(runtime.embedder, per_jd, concurrency)
+                distinct = len({t for jd_texts in per_jd for t in jd_texts})
+                log(
+                    f"{prefix}embed-only: {sum(map(len, per_jd))} texts ({distinct} distinct) of {n} JDs "
+                    f"in {embed_s:.2f} s"
+                )
+                stream_rates.append(n / stream_s)
+                embed_rates.append(n / embed_s if embed_s > 0 else float("inf"))
 
             runtime.embedder.clear_cache()
             latencies = _one_at_a_time(stub.AnalyzeJd, pipeline_service_pb2.AnalyzeJdRequest, unary_texts)
@@ -343,21 +381,26 @@ def run_bench(db_url: str, n: int, log: Log) -> BenchResult:
             embed_latencies = _ms_each(_embed_jd(runtime.embedder), per_extract_jd)
     finally:
         runtime.close()
-    stream_rate = n / stream_s
-    embed_rate = n / embed_s if embed_s > 0 else float("inf")
+    ratios = [s / e for s, e in zip(stream_rates, embed_rates, strict=True)]
+    if rounds > 1:
+        log("ratio per round: " + ", ".join(f"{r:.3f}" for r in ratios))
     p50, p95 = np.percentile(np.asarray(latencies), [50, 95])
+    jds = n * rounds
     return BenchResult(
         n=n,
         unary_p50_ms=round(float(p50), 1),
         unary_p95_ms=round(float(p95), 1),
-        stream_jds_per_s=round(stream_rate, 2),
-        embed_only_jds_per_s=round(embed_rate, 2),
-        ratio=round(stream_rate / embed_rate, 3),
+        stream_jds_per_s=round(_median(stream_rates), 2),
+        embed_only_jds_per_s=round(_median(embed_rates), 2),
+        ratio=round(_median(ratios), 3),
         rss_mb=round(peak_rss_mb(), 1),
         extract_p50_ms=round(float(np.percentile(np.asarray(extract_latencies), 50)), 1),
         extract_embed_p50_ms=round(float(np.percentile(np.asarray(embed_latencies), 50)), 1),
-        stream_cpu_ms_per_jd=round(stream_cpu_s * 1000 / n, 1),
-        stream_model_cpu_ms_per_jd=round(stream_model_cpu_s * 1000 / n, 1),
+        stream_cpu_ms_per_jd=round(stream_cpu_s * 1000 / jds, 1),
+        stream_model_cpu_ms_per_jd=round(stream_model_cpu_s * 1000 / jds, 1),
+        rounds=rounds,
+        ratio_min=round(min(ratios), 3),
+        ratio_max=round(max(ratios), 3),
     )
 
 
@@ -379,6 +422,13 @@ def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
     bench.add_argument(
         "--n", type=int, default=DEFAULT_N, metavar="N", help=f"JDs per phase (default {DEFAULT_N})"
     )
+    bench.add_argument(
+        "--rounds",
+        type=int,
+        default=DEFAULT_ROUNDS,
+        metavar="R",
+        help=f"stream / embed-only pairs, run back to back; the figures are their medians (default {DEFAULT_ROUNDS})",
+    )
     bench.add_argument("--json", action="store_true", help="print one JSON object with the figures")
     bench.add_argument(
         "--db", metavar="URL", default=None, help="the database to take the library from (read only)"
@@ -394,8 +444,8 @@ def _machine() -> str:
 def cmd_bench(args: argparse.Namespace) -> int:
     from jdlens_server.store.db import resolve_db_url
 
-    if args.n < 1:
-        print("jdlens bench: --n must be at least 1", file=sys.stderr)
+    if args.n < 1 or args.rounds < 1:
+        print("jdlens bench: --n and --rounds must be at least 1", file=sys.stderr)
         return 2
 
     def log(message: str) -> None:
@@ -406,7 +456,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         try:
             url, origin = prepare_database(resolve_db_url(args.db), Path(directory), log)
             log(origin)
-            result = run_bench(url, args.n, log)
+            result = run_bench(url, args.n, log, args.rounds)
         except (BenchError, grpc.RpcError) as exc:
             log(f"failed: {exc}")
             return 1
@@ -418,7 +468,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(f"  unary AnalyzeJd latency   p50 {result.unary_p50_ms:.0f} ms, p95 {result.unary_p95_ms:.0f} ms")
     print(f"  stream throughput         {result.stream_jds_per_s:.1f} JDs/s (persistence on)")
     print(f"  embedder only             {result.embed_only_jds_per_s:.1f} JDs/s (same JDs' sentences)")
-    print(f"  ratio stream/embedder     {result.ratio:.2f}")
+    print(
+        f"  ratio stream/embedder     {result.ratio:.2f} (median of {result.rounds} pairs; "
+        f"{result.ratio_min:.2f}-{result.ratio_max:.2f})"
+    )
     print(f"  peak RSS                  {result.rss_mb:.0f} MB")
     print(
         f"  stream CPU per JD         {result.stream_cpu_ms_per_jd:.0f} ms, the embedder's "
