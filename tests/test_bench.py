@@ -98,8 +98,3 @@ def test_rounds_send_new_requests_for_the_same_jds() -> None:
     assert not set(first) & set(second)
     assert [t.splitlines()[:-1] for t in first] == [t.splitlines()[:-1] for t in second]
     assert bench._round_texts(5, 1, "stream") == [bench.bench_texts(5, "stream")]
-
-
-def test_median_of_odd_and_even_counts() -> None:
-    assert bench._median([3.0, 1.0, 2.0]) == 2.0
-    assert bench._median([4.0, 1.0, 2.0, 3.0]) == 2.5

@@ -41,6 +41,7 @@ import json
 import os
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -297,12 +298,6 @@ def _round_texts(n: int, rounds: int, phase: str) -> list[list[str]]:
     return [bench_texts(n, phase if rounds == 1 else f"{phase}-r{r + 1}") for r in range(rounds)]
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> BenchResult:
     """The measurements of the module docstring against the library at ``db_url`` (written to)."""
     import numpy as np
@@ -390,9 +385,9 @@ def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> Be
         n=n,
         unary_p50_ms=round(float(p50), 1),
         unary_p95_ms=round(float(p95), 1),
-        stream_jds_per_s=round(_median(stream_rates), 2),
-        embed_only_jds_per_s=round(_median(embed_rates), 2),
-        ratio=round(_median(ratios), 3),
+        stream_jds_per_s=round(statistics.median(stream_rates), 2),
+        embed_only_jds_per_s=round(statistics.median(embed_rates), 2),
+        ratio=round(statistics.median(ratios), 3),
         rss_mb=round(peak_rss_mb(), 1),
         extract_p50_ms=round(float(np.percentile(np.asarray(extract_latencies), 50)), 1),
         extract_embed_p50_ms=round(float(np.percentile(np.asarray(embed_latencies), 50)), 1),

@@ -282,6 +282,10 @@ def _key(s: str) -> str:
     return s.lower() if s.isascii() else _fold(s)
 
 
+def _is_place_key(g: _Gazetteer, key: str) -> bool:
+    return key in g.cities or key in g.countries or key in g.states
+
+
 def _candidates(text: str, max_words: int) -> list[_Hit]:
     """Longest capitalised word runs that are gazetteer keys, left to right."""
     g = _gazetteer()
@@ -291,7 +295,7 @@ def _candidates(text: str, max_words: int) -> list[_Hit]:
         if " " not in surface and "\t" not in surface:
             # one word (most runs): it is a hit when it is itself a key
             key = _key(surface)
-            if key in g.first_words and (key in g.cities or key in g.countries or key in g.states):
+            if key in g.first_words and _is_place_key(g, key):
                 hits.append(_Hit(run.start(), run.end(), surface, key))
             continue
         words = [(run.start() + m.start(), run.start() + m.end()) for m in _RUN_WORD.finditer(surface)]
@@ -304,7 +308,7 @@ def _candidates(text: str, max_words: int) -> list[_Hit]:
             for j in range(min(len(words), i + max_words), i, -1):
                 s, e = words[i][0], words[j - 1][1]
                 key = _key(text[s:e])
-                if key in g.cities or key in g.countries or key in g.states:
+                if _is_place_key(g, key):
                     found = _Hit(s, e, text[s:e], key)
                     i = j
                     break
