@@ -10,6 +10,11 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# The tokenizer's encode_batch would split each call over a rayon thread pool whose idle workers
+# spin: for a JD's ~20 short sentences that cost more CPU than it saved (~2 CPU-ms per JD in
+# another thread) and took cycles from the embedder's lanes, which are the parallelism here.
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
 
 def _cap_malloc_arenas() -> None:
     """glibc gives each thread that allocates concurrently an arena of its own (up to 8 per core);
