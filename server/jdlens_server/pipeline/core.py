@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2
 from jdlens_server.errors import FailedPrecondition, PreconditionViolation
+from jdlens_server.library import review_queue
 from jdlens_server.library.state import LibraryState, LoadedLibrary
 from jdlens_server.llm.backend import LlmBackend, LlmExtraction, LlmFallback, sum_usage
 from jdlens_server.llm.cancel import Cancellation
@@ -94,7 +95,8 @@ class PipelineCore:
         self._skill_meta = SkillMetaCache()
         # SQLite has one writer at a time; serialising our own writers turns "database is locked"
         # retries into an orderly queue and makes the centroid read-modify-write atomic.
-        self._sqlite = factory.kw["bind"].dialect.name == "sqlite"
+        self._dialect = str(factory.kw["bind"].dialect.name)
+        self._sqlite = self._dialect == "sqlite"
         self._write_lock = threading.Lock()
         self._warmed = False
 
@@ -110,6 +112,7 @@ class PipelineCore:
             alias_scan(snapshot)
         if len(snapshot.skill_ids):
             skill_scan(snapshot)
+        review_queue.warm_up(self._dialect)
         _freeze_long_lived(reload=self._warmed)
         self._warmed = True
 

@@ -621,6 +621,14 @@ class _QueueState:
 
     items: dict[str, tuple[int, str, bytes]]  # dedupe key -> (id, status, payload)
     counted: set[int]  # items already linked to the run
+    # Payload updates not yet sent: written together (one executemany), before the next upsert so
+    # that rows are still written in dedupe-key order (the queue's global lock order).
+    unsent: list[dict[str, object]] = field(default_factory=list)
+
+    def send_updates(self, session: Session) -> None:
+        if self.unsent:
+            session.execute(_SET_ITEM_PAYLOAD, self.unsent)
+            self.unsent = []
 
     @classmethod
     def read(cls, session: Session, keys: Collection[str], run_id: str) -> _QueueState:
@@ -656,6 +664,7 @@ def _queue(
     payload.evidence.extend(proposal.evidence)
     counted = row is not None and row[0] in state.counted
     if row is None or (create and not counted):
+        state.send_updates(session)
         item_id, _, status = review_queue.propose(
             session, kind="new_skill", subject=proposal.name, role_id=role_id, payload=payload, run_id=run_id
         )
@@ -675,7 +684,7 @@ def _queue(
     payload.meta.CopyFrom(meta)
     payload.meta.review_item = review_item_name(item_id)
     blob = payload.SerializeToString()
-    session.execute(_SET_ITEM_PAYLOAD, {"item_id": item_id, "blob": blob})
+    state.unsent.append({"item_id": item_id, "blob": blob})
     state.items[key] = (item_id, status, blob)
     return item_id
 
@@ -736,4 +745,5 @@ def apply_details(
         item_id = _queue(session, state, proposal, create, detail.new_skill_meta, plan.role_id, run_id)
         if item_id is not None:
             detail.new_skill_meta.review_item = review_item_name(item_id)
+    state.send_updates(session)
     return out

@@ -96,74 +96,56 @@ def apply_updates(
         out.centroid_updated = True
         out.centroid_n_after = applied.centroid_n
 
-    # Rows are locked in one global order (kind, then folded subject), so two concurrent runs that
-    # queue the same items never wait on each other crosswise (a deadlock on PostgreSQL).
-    for skill in sorted(plan.new_skills, key=lambda s: review_queue.dedupe_key("new_skill", None, s.name)):
+    # Every proposal of the run goes to the queue in one call (propose_many writes the rows in the
+    # queue's global lock order); the results are then reported in the plan's order.
+    new_skills = sorted(plan.new_skills, key=lambda s: review_queue.dedupe_key("new_skill", None, s.name))
+    proposals = []
+    for skill in new_skills:
         payload = library_pb2.NewSkillProposal(skill_name=skill.name, is_primary=skill.is_primary)
         payload.evidence.extend(skill.evidence)
-        item_id, count, status = review_queue.propose(
-            session,
-            kind="new_skill",
-            subject=skill.name,
-            role_id=plan.role_id,
-            payload=payload,
-            run_id=run_id,
-        )
-        queued = out.new_skills_attached.add(
-            review_item=f"reviewItems/{item_id}",
-            skill_name=skill.name,
-            is_primary=skill.is_primary,
-            status=_status(status),
-            occurrence_count=count,
-        )
-        if role is not None:
-            queued.role.CopyFrom(role)
-
+        proposals.append(review_queue.Proposal("new_skill", skill.name, plan.role_id, payload))
+    collision: library_pb2.AliasCollision | None = None
     if plan.collision_alias and len(plan.collision_role_ids) > 1:
         collision = library_pb2.AliasCollision(alias=plan.collision_alias)
         collision.roles.extend(role_ref(snapshot, r) for r in plan.collision_role_ids)
         if role is not None:
             collision.chosen_role.CopyFrom(role)
-        item_id, _, _ = review_queue.propose(
-            session,
-            kind="alias_collision",
-            subject=plan.collision_alias,
-            role_id=None,
-            payload=collision,
-            run_id=run_id,
-        )
-        out.collision_review_item = f"reviewItems/{item_id}"
-
-    if plan.role_id is not None:
-        for kra in sorted(
-            plan.uncovered_sentences, key=lambda k: review_queue.dedupe_key("new_kra", None, k.sentence)
-        ):
-            item_id, _, _ = review_queue.propose(
-                session,
-                kind="new_kra",
-                subject=kra.sentence,
-                role_id=plan.role_id,
-                payload=library_pb2.NewKraProposal(text=kra.sentence, best_similarity=kra.best_similarity),
-                run_id=run_id,
-            )
-            proposed = out.proposed_kras.add(
-                review_item=f"reviewItems/{item_id}",
-                sentence=kra.sentence,
-                best_similarity=round(kra.best_similarity, 4),
-            )
-            if role is not None:
-                proposed.role.CopyFrom(role)
-
+        proposals.append(review_queue.Proposal("alias_collision", plan.collision_alias, None, collision))
+    kras = (
+        sorted(plan.uncovered_sentences, key=lambda k: review_queue.dedupe_key("new_kra", None, k.sentence))
+        if plan.role_id is not None
+        else []
+    )
+    for kra in kras:
+        payload_kra = library_pb2.NewKraProposal(text=kra.sentence, best_similarity=kra.best_similarity)
+        proposals.append(review_queue.Proposal("new_kra", kra.sentence, plan.role_id, payload_kra))
     if plan.new_role is not None:
-        item_id, _, _ = review_queue.propose(
-            session,
-            kind="new_role",
-            subject=plan.new_role.display_name,
-            role_id=None,
-            payload=plan.new_role,
-            run_id=run_id,
+        proposals.append(review_queue.Proposal("new_role", plan.new_role.display_name, None, plan.new_role))
+    queued = iter(review_queue.propose_many(session, proposals, run_id))
+
+    for skill in new_skills:
+        item = next(queued)
+        attached = out.new_skills_attached.add(
+            review_item=f"reviewItems/{item.item_id}",
+            skill_name=skill.name,
+            is_primary=skill.is_primary,
+            status=_status(item.status),
+            occurrence_count=item.occurrence_count,
         )
-        out.new_role_review_item = f"reviewItems/{item_id}"
+        if role is not None:
+            attached.role.CopyFrom(role)
+    if collision is not None:
+        out.collision_review_item = f"reviewItems/{next(queued).item_id}"
+    for kra in kras:
+        proposed = out.proposed_kras.add(
+            review_item=f"reviewItems/{next(queued).item_id}",
+            sentence=kra.sentence,
+            best_similarity=round(kra.best_similarity, 4),
+        )
+        if role is not None:
+            proposed.role.CopyFrom(role)
+    if plan.new_role is not None:
+        out.new_role_review_item = f"reviewItems/{next(queued).item_id}"
     return applied
 
 
