@@ -13,11 +13,13 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens.v1 import common_pb2
+from jdlens_server import huge_pages
 from jdlens_server.grpc_api.server import ServerConfig, Services, build_server
 from jdlens_server.library.model_check import EmbedderMismatch, check_library_embedder
 from jdlens_server.library.review import ReviewService
@@ -93,12 +95,19 @@ def build_runtime(
     core = PipelineCore(
         factory, library, embedder, config=PipelineConfig(default_backend=default_backend), llm=provider
     )
-    core.warm_up()
+    warm_up = partial(_warm_up, core)
+    warm_up()
     search = LibrarySearch(factory, embedder)
     # One review service per process: its lock serialises approvals that touch the live index.
     review = ReviewService(factory, library, embedder, index_path=index_path_for(url))
-    watcher = LibraryWatcher(library, core.warm_up, library_refresh_s).start() if library_refresh_s else None
+    watcher = LibraryWatcher(library, warm_up, library_refresh_s).start() if library_refresh_s else None
     return Runtime(url, engine, factory, embedder, library, core, search, review, provider, watcher)
+
+
+def _warm_up(core: PipelineCore) -> None:
+    """After a library (re)load: the core's caches, then huge pages for what was loaded."""
+    core.warm_up()
+    huge_pages.back_in_background()
 
 
 @contextlib.contextmanager
