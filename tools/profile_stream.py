@@ -1,6 +1,6 @@
 """Profile the CPU AnalyzeJd costs per JD beyond the embedder, in process.
 
-Usage: python tools/profile_stream.py [--db URL] [--n 40] [--warm-cache] [--threads N | --grpc]
+Usage: python tools/profile_stream.py [--db URL] [--n 40] [--warm-cache [--pollute N]] [--threads N | --grpc]
        [--profile | --stats FILE] [--dump runs.jsonl]
 
 Copies the library database (as ``jdlens bench`` does, plus the KRA index files beside a SQLite
@@ -12,6 +12,10 @@ cyclic GC took.
 
 - ``--warm-cache``: first run every JD dry, so every text is in the embedder's cache: the measured
   pass then costs what is not the model (the cleanest non-embedder figure);
+- ``--pollute N`` (one at a time): before each JD, embed N sentences it does not contain, so the
+  model runs between JDs as in a real stream while the JD's own texts stay cached; the embedder's
+  CPU is left out of the non-embedder figure as always, so what rises is the pipeline's own CPU
+  slowed by the model's cache and TLB pollution (24.7 ms per JD warm, 27.8 with N=20 on the Xeon);
 - ``--threads N`` / ``--grpc``: N JDs at a time, or one AnalyzeJdStream of an embedded server as
   the bench sends it. Concurrent: per-stage figures then count other threads' work, compare totals;
 - ``--profile`` / ``--stats``: a cProfile (CPU timer) of the measured pass, printed / saved;
@@ -189,6 +193,14 @@ def _through_stream(
     return [by_id[i].run for i in range(len(requests))]
 
 
+def _filler(count: int, salt: int) -> list[str]:
+    """``count`` sentences no JD contains, new for each ``salt`` (so none is cached)."""
+    return [
+        f"Filler sentence {salt}-{i} about loading bays, pallet counts and forklift safety checks."
+        for i in range(count)
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None)
@@ -197,6 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--dump", type=Path, default=None)
     parser.add_argument("--warm-cache", action="store_true", help="fill the embedder's cache first")
+    parser.add_argument(
+        "--pollute",
+        type=int,
+        default=0,
+        metavar="N",
+        help="embed N unrelated sentences before each JD (one at a time only): the model's effect on "
+        "the pipeline's own CPU without the JD's own embedding",
+    )
     parser.add_argument("--threads", type=int, default=1, help="run the JDs on this many threads")
     parser.add_argument(
         "--grpc",
@@ -206,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--stats", type=Path, default=None, help="write the cProfile stats here")
     args = parser.parse_args(argv)
+    if args.pollute and (args.grpc or args.threads > 1):
+        parser.error("--pollute runs the JDs one at a time: drop --grpc and --threads")
 
     with tempfile.TemporaryDirectory(prefix="jdlens-profile-") as directory:
         url = _copy_library(resolve_db_url(args.db), Path(directory))
@@ -263,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     with ThreadPoolExecutor(max_workers=args.threads) as pool:
                         runs = [run for run, _ in pool.map(core.analyze_jd, requests)]
                 else:
-                    for request in requests:
+                    for number, request in enumerate(requests):
+                        if args.pollute:
+                            runtime.embedder.embed(_filler(args.pollute, number))
                         run, replayed = core.analyze_jd(request)
                         assert not replayed
                         runs.append(run)
