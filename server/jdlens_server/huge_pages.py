@@ -9,9 +9,10 @@ Xeon (Sapphire Rapids class), the pipeline's own CPU per JD fell by 1.3-1.8 ms o
 
 Debian and most distributions run THP in "madvise" mode: only memory that asks gets huge pages.
 ``back_with_huge_pages`` asks (MADV_HUGEPAGE) for every private anonymous mapping of at least
-4 MiB, then collapses it at once (MADV_COLLAPSE, Linux 6.1+) rather than leaving it to
-khugepaged's slow background scan. Where THP is "never", or a call is refused, nothing changes;
-in "always" mode the collapse only makes it happen sooner. ``JDLENS_HUGE_PAGES=off`` turns it off.
+4 MiB that is mostly resident, then collapses it at once (MADV_COLLAPSE, Linux 6.1+) rather than
+leaving it to khugepaged's slow background scan. Where THP is "never", or a call is refused,
+nothing changes; in "always" mode the collapse only makes it happen sooner.
+``JDLENS_HUGE_PAGES=off`` turns it off.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ _MIN_BYTES = 4 << 20
 _MADV_HUGEPAGE = 14
 _MADV_COLLAPSE = 25
 
-_running = threading.Lock()  # one pass at a time: a reload during a pass need not start another
+# Share of a mapping that must be resident for it to be advised (see _resident_anonymous_ranges).
+RESIDENT_SHARE = 0.9
+_running = threading.Lock()  # one pass at a time; a reload's pass waits for the one running
 
 
 @dataclass(frozen=True)
@@ -58,38 +61,54 @@ def anon_huge_mb() -> int:
     return 0
 
 
-def _anonymous_ranges(min_bytes: int) -> list[tuple[int, int]]:
-    """2 MiB-aligned (start, length) of each private anonymous read-write mapping that holds
-    ``min_bytes`` or more (the heap included; files, stacks and guard pages left out)."""
+def _resident_anonymous_ranges(min_bytes: int) -> list[tuple[int, int]]:
+    """2 MiB-aligned (start, length) of each private anonymous read-write mapping of ``min_bytes``
+    or more (the heap included, files left out) that is mostly resident (RESIDENT_SHARE): a
+    collapse fills a range's untouched pages too, so sparse mappings (thread stacks, reserved
+    but unused memory) are left alone rather than grown."""
     ranges = []
-    for line in Path("/proc/self/maps").read_text().splitlines():
+    span: tuple[int, int] | None = None  # the current mapping's aligned range while it qualifies
+    size_kb = 0
+    for line in Path("/proc/self/smaps").read_text().splitlines():
         fields = line.split()
-        span, perms = fields[0], fields[1]
-        path = fields[5] if len(fields) > 5 else ""
-        if not perms.startswith("rw") or perms[3] != "p" or (path and path != "[heap]"):
-            continue
-        low, high = (int(x, 16) for x in span.split("-"))
-        start = (low + _HUGE - 1) & ~(_HUGE - 1)
-        end = high & ~(_HUGE - 1)
-        if end - start >= min_bytes:
-            ranges.append((start, end - start))
+        if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+            span = None
+            perms = fields[1]
+            path = fields[5] if len(fields) > 5 else ""
+            if not perms.startswith("rw") or perms[3] != "p" or (path and path != "[heap]"):
+                continue
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            start = (low + _HUGE - 1) & ~(_HUGE - 1)
+            end = high & ~(_HUGE - 1)
+            if end - start >= min_bytes:
+                span, size_kb = (start, end - start), (high - low) // 1024
+        elif span is not None and fields[0] == "Rss:":
+            if int(fields[1]) >= RESIDENT_SHARE * size_kb:
+                ranges.append(span)
+            span = None
     return ranges
 
 
 def back_with_huge_pages(min_bytes: int = _MIN_BYTES, collapse: bool = True) -> HugePageReport | None:
-    """Ask for huge pages for the process's large anonymous mappings (see the module docstring).
-    None when another pass is running or this is not Linux."""
-    if not sys.platform.startswith("linux") or not _running.acquire(blocking=False):
+    """Ask for huge pages for the process's large, mostly resident anonymous mappings (see the
+    module docstring); a pass already running finishes first. None when this is not Linux or
+    /proc cannot be read."""
+    if not sys.platform.startswith("linux"):
         return None
-    try:
+    with _running:
+        try:
+            ranges = _resident_anonymous_ranges(min_bytes)
+        except OSError:
+            return None
         libc = ctypes.CDLL(None, use_errno=True)
         madvise = libc.madvise
         madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
         madvise.restype = ctypes.c_int
         before = anon_huge_mb()
         mappings = advised = refused = 0
-        for start, length in _anonymous_ranges(min_bytes):
-            # A mapping unmapped since /proc was read just makes the call fail (ENOMEM).
+        for start, length in ranges:
+            # A mapping unmapped since /proc was read just makes the call fail (ENOMEM); advice
+            # never changes memory contents.
             if madvise(start, length, _MADV_HUGEPAGE) != 0:
                 refused += 1
                 continue
@@ -98,8 +117,6 @@ def back_with_huge_pages(min_bytes: int = _MIN_BYTES, collapse: bool = True) -> 
             if collapse and madvise(start, length, _MADV_COLLAPSE) != 0:
                 refused += 1  # EINVAL before Linux 6.1: khugepaged collapses it later instead
         return HugePageReport(mappings, advised >> 20, refused, before, anon_huge_mb())
-    finally:
-        _running.release()
 
 
 def back_in_background() -> threading.Thread | None:
