@@ -11,6 +11,7 @@ from jdlens_server.nlp.embedder import (
     DEFAULT_EMBEDDER,
     ENV_VAR,
     OnnxEmbedder,
+    _length_buckets,
     load_embedder,
     model_spec,
     supported_embedders,
@@ -315,3 +316,31 @@ def test_a_failed_plan_fails_its_calls_instead_of_stranding_them(monkeypatch: py
     assert len(failures) == 1 and isinstance(failures[0].__cause__, MemoryError)
     monkeypatch.setattr(emb, "_plan", plan)
     assert emb.embed(["a working duty"]).shape == (1, emb.dim)
+
+
+def test_batches_keep_within_their_token_budget() -> None:
+    # Long sentences batch fewer at a time (attention memory grows with rows x width^2); short
+    # ones still fill whole batches; every index lands in exactly one batch, similar lengths together.
+    lengths = [256] * 70 + [12] * 100 + [40, 44, 47]
+    batches = _length_buckets(lengths, max_batch=64, max_tokens=4096)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        width = max(lengths[i] for i in batch)
+        assert len(batch) <= 64 and len(batch) * width <= 4096
+    assert [len(b) for b in batches if lengths[b[0]] == 256] == [16, 16, 16, 16, 6]
+    assert [len(b) for b in batches if lengths[b[0]] == 12] == [64, 36]
+
+
+def test_a_burst_of_long_sentences_keeps_its_memory_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    emb = OnnxEmbedder(model_spec(DEFAULT_EMBEDDER), threads=2, cache_size=0)
+    planned: list[int] = []
+    run_batch = emb._run_batch
+
+    def spy(seqs: list[list[int]]) -> np.ndarray:
+        planned.append(len(seqs) * max(map(len, seqs)))
+        return run_batch(seqs)
+
+    monkeypatch.setattr(emb, "_run_batch", spy)
+    vectors = emb.embed([f"word{i} " * 300 for i in range(40)])  # each cut at 256 tokens
+    # Unbudgeted, the lone call would run as two batches of 20 x 256 tokens.
+    assert vectors.shape == (40, emb.dim) and planned and max(planned) <= 16 * 256

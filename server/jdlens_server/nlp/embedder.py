@@ -51,6 +51,11 @@ __all__ = [
 
 ENV_VAR = "JDLENS_EMBEDDER"
 BATCH_SIZE = 64
+# Padded tokens per batch at most (rows x width). Attention's memory grows with rows x width^2:
+# two lanes each running 64 sentences of 256 tokens took +1.7 GB at peak, which a stream of JDs
+# with long unpunctuated lists can meet; 16 of them per batch, +0.3 GB. Short sentences still
+# batch 64 at a time.
+MAX_BATCH_TOKENS = 4096
 
 FloatMatrix = npt.NDArray[np.float32]
 IntMatrix = npt.NDArray[np.int64]
@@ -416,8 +421,11 @@ class _Batch:
                 call.fail(error)
 
 
-def _length_buckets(lengths: list[int], max_batch: int = BATCH_SIZE) -> list[list[int]]:
-    """Indices grouped into batches of similar token length (at most ``max_batch`` each).
+def _length_buckets(
+    lengths: list[int], max_batch: int = BATCH_SIZE, max_tokens: int = MAX_BATCH_TOKENS
+) -> list[list[int]]:
+    """Indices grouped into batches of similar token length (at most ``max_batch`` each, and at
+    most ``max_tokens`` once padded to the longest).
 
     Sorting alone still pads a 40-sentence JD to its longest sentence; cutting a batch when the
     length grows past the first one's by a quarter keeps padding low at a small per-call cost.
@@ -427,7 +435,12 @@ def _length_buckets(lengths: list[int], max_batch: int = BATCH_SIZE) -> list[lis
     first = 0
     for i in order:
         length = lengths[i]
-        if not batches or len(batches[-1]) >= max_batch or length > first + max(4, first // 4):
+        if (
+            not batches
+            or len(batches[-1]) >= max_batch
+            or (len(batches[-1]) + 1) * length > max_tokens
+            or length > first + max(4, first // 4)
+        ):
             batches.append([])
             first = length
         batches[-1].append(i)
