@@ -231,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="jdlens-profile-") as directory:
         url = _copy_library(resolve_db_url(args.db), Path(directory))
-        runtime = build_runtime(url)
+        runtime = build_runtime(url, huge_pages=True)
         gc_clock = _GcClock()
         try:
             core = runtime.core

@@ -67,13 +67,16 @@ def build_runtime(
     llm: LlmProvider | None = None,
     environ: Mapping[str, str] = os.environ,
     library_refresh_s: float | None = None,
+    huge_pages: bool = False,
 ) -> Runtime:
     """``backend`` is the default for requests that name none ("offline" or "anthropic"; else
     $JDLENS_BACKEND, else offline). The anthropic backend is configured from ``environ`` (the key
     only from ANTHROPIC_API_KEY) unless ``llm`` provides one; as the default it is built now, so
     a missing key fails here (LlmConfigError), not on every request. ``library_refresh_s``: check
     the store's library version that often and reload in the background when it moved (None: never;
-    a server passes it, one-shot commands need not)."""
+    a server passes it, one-shot commands need not). ``huge_pages``: back the loaded library with
+    transparent huge pages after each load (``huge_pages.py``; for servers and long batch work: a
+    one-shot command would spend ~2 CPU-s in the background for nothing)."""
     default_backend = backend_from_name(backend or environ.get(BACKEND_ENV))
     provider = llm or LlmProvider.from_env(environ)
     if default_backend == common_pb2.BACKEND_ANTHROPIC:
@@ -95,7 +98,7 @@ def build_runtime(
     core = PipelineCore(
         factory, library, embedder, config=PipelineConfig(default_backend=default_backend), llm=provider
     )
-    warm_up = partial(_warm_up, core)
+    warm_up = partial(_warm_up, core, huge_pages)
     warm_up()
     search = LibrarySearch(factory, embedder)
     # One review service per process: its lock serialises approvals that touch the live index.
@@ -104,10 +107,11 @@ def build_runtime(
     return Runtime(url, engine, factory, embedder, library, core, search, review, provider, watcher)
 
 
-def _warm_up(core: PipelineCore) -> None:
+def _warm_up(core: PipelineCore, back_with_huge_pages: bool) -> None:
     """After a library (re)load: the core's caches, then huge pages for what was loaded."""
     core.warm_up()
-    huge_pages.back_in_background()
+    if back_with_huge_pages:
+        huge_pages.back_in_background()
 
 
 @contextlib.contextmanager

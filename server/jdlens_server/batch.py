@@ -497,7 +497,7 @@ def _run_embedded(
 
     url = resolve_db_url(args.db)
     _ensure_library(url)
-    runtime = build_runtime(url, backend=backend)
+    runtime = build_runtime(url, backend=backend, huge_pages=True)
     config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency)
     try:
         with embedded_server(runtime, config) as target:

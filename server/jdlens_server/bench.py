@@ -310,7 +310,7 @@ def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> Be
     unary_texts = bench_texts(n, "unary")
     extract_texts = bench_texts(n, "extract")
     concurrency = ServerConfig().stream_concurrency
-    runtime = build_runtime(db_url)
+    runtime = build_runtime(db_url, huge_pages=True)  # as `jdlens serve` runs
     # Read before the clock starts: the embed-only phases time the embedder alone.
     loaded = runtime.library.current()
     per_jd_rounds = [[pipeline_embedding_texts(t, loaded) for t in texts] for texts in stream_rounds]

@@ -149,11 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _runtime(  # type: ignore[no-untyped-def]
-    db: str | None, *, embedder: str | None = None, backend: str | None = None, refresh_s: float = 0
+    db: str | None,
+    *,
+    embedder: str | None = None,
+    backend: str | None = None,
+    refresh_s: float = 0,
+    huge_pages: bool = False,
 ):
     from jdlens_server.app import build_runtime
 
-    return build_runtime(db, embedder_name=embedder, backend=backend, library_refresh_s=refresh_s or None)
+    return build_runtime(
+        db,
+        embedder_name=embedder,
+        backend=backend,
+        library_refresh_s=refresh_s or None,
+        huge_pages=huge_pages,
+    )
 
 
 # The default library, in import order: ESCO, then jdlens's curated tech supplement on top.
@@ -200,7 +211,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     if args.library_refresh < 0:
         raise SystemExit("jdlens serve: --library-refresh must be >= 0 (0 turns the refresh off)")
-    runtime = _runtime(url, embedder=args.embedder, backend=args.backend, refresh_s=args.library_refresh)
+    runtime = _runtime(
+        url, embedder=args.embedder, backend=args.backend, refresh_s=args.library_refresh, huge_pages=True
+    )
     if runtime.library.current().snapshot.is_empty:
         logging.getLogger("jdlens").warning("the library is empty: run `jdlens library import esco` first")
     config = ServerConfig(

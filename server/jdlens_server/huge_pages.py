@@ -11,7 +11,8 @@ Debian and most distributions run THP in "madvise" mode: only memory that asks g
 ``back_with_huge_pages`` asks (MADV_HUGEPAGE) for every private anonymous mapping of at least
 4 MiB that is mostly resident, then collapses it at once (MADV_COLLAPSE, Linux 6.1+) rather than
 leaving it to khugepaged's slow background scan. Where THP is "never", or a call is refused,
-nothing changes; in "always" mode the collapse only makes it happen sooner.
+nothing changes; in "always" mode the collapse only makes it happen sooner. The long-lived
+commands ask for it (``build_runtime(huge_pages=True)``: serve, batch, eval, bench);
 ``JDLENS_HUGE_PAGES=off`` turns it off.
 """
 
@@ -21,6 +22,7 @@ import ctypes
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +47,7 @@ class HugePageReport:
     huge_mb_after: int
 
 
-def enabled(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+def enabled(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether this process should ask: Linux, and not turned off by $JDLENS_HUGE_PAGES."""
     return sys.platform.startswith("linux") and environ.get(ENV_VAR, "on").lower() not in ("off", "0", "no")
 

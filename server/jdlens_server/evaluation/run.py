@@ -32,7 +32,7 @@ def run_eval(
         raise ValueError(
             f"--backend {backend} applies to {' and '.join(MODEL_SETS)}; {kind} measures the matcher"
         )
-    runtime = build_runtime(db_url, backend=backend)
+    runtime = build_runtime(db_url, backend=backend, huge_pages=True)
     try:
         if kind in MODEL_SETS:
             items = read_jobads(path) if kind == "jobads" else read_titles(path)

@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from google.protobuf.message import Message
-from sqlalchemy import Table, TextClause, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, TextClause, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.store.db import dialect_name, frozen_statement
+from jdlens_server.store.db import dialect_name, frozen_statement, multirow_insert, multirow_params
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow
 
 KINDS = ("new_skill", "new_role", "new_kra", "alias_collision")
@@ -79,10 +78,7 @@ def _upsert_statement(dialect: str, rows: int) -> TextClause | TextualSelect:
     once (see store.db.frozen_statement). RETURNING names each row's dedupe key: neither database
     promises to return rows in VALUES order."""
     table = cast(Table, ReviewItemRow.__table__)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(
-        [{c: bindparam(f"r{i}_{c}", type_=table.c[c].type) for c in _ITEM_COLUMNS} for i in range(rows)]
-    )
+    stmt = multirow_insert(table, dialect, _ITEM_COLUMNS, rows)
     upsert = stmt.on_conflict_do_update(
         index_elements=[table.c.dedupe_key],
         set_={
@@ -98,13 +94,7 @@ def _upsert_statement(dialect: str, rows: int) -> TextClause | TextualSelect:
 def _link_statement(dialect: str, rows: int) -> TextClause | TextualSelect:
     """INSERT ... ON CONFLICT DO NOTHING of ``rows`` (item, run) links in one statement."""
     table = cast(Table, ReviewItemRunRow.__table__)
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(
-        [
-            {c: bindparam(f"r{i}_{c}", type_=table.c[c].type) for c in ("review_item_id", "run_id")}
-            for i in range(rows)
-        ]
-    )
+    stmt = multirow_insert(table, dialect, ("review_item_id", "run_id"), rows)
     return frozen_statement(stmt.on_conflict_do_nothing(), dialect, table, ())
 
 
@@ -146,33 +136,29 @@ def propose_many(session: Session, proposals: Sequence[Proposal], run_id: str | 
     dialect = dialect_name(session)
     queued: dict[str, Queued] = {}
     for chunk in _chunks(in_write_order):
-        values: dict[str, object] = {}
-        for i, key in enumerate(chunk):
-            proposal = first_of[key]
-            row = {
-                "kind": proposal.kind,
+        rows = [
+            {
+                "kind": first_of[key].kind,
                 "status": "pending",
-                "subject": proposal.subject,
+                "subject": first_of[key].subject,
                 "dedupe_key": key,
-                "role_id": proposal.role_id,
+                "role_id": first_of[key].role_id,
                 "occurrence_count": 1,
-                "payload": proposal.payload.SerializeToString(),
+                "payload": first_of[key].payload.SerializeToString(),
                 "created_at": now,
                 "updated_at": now,
                 "resolution_note": "",
                 "merged_into": "",
                 "resolved_resources": "[]",
             }
-            values.update({f"r{i}_{column}": value for column, value in row.items()})
-        for r in session.execute(_upsert_statement(dialect, len(chunk)), values):
+            for key in chunk
+        ]
+        for r in session.execute(_upsert_statement(dialect, len(chunk)), multirow_params(rows)):
             queued[str(r.dedupe_key)] = Queued(int(r.id), int(r.occurrence_count), str(r.status))
     if run_id is not None:
         for ids in _chunks(sorted(q.item_id for q in queued.values())):
-            links: dict[str, object] = {}
-            for i, item_id in enumerate(ids):
-                links[f"r{i}_review_item_id"] = item_id
-                links[f"r{i}_run_id"] = run_id
-            session.execute(_link_statement(dialect, len(ids)), links)
+            links = [{"review_item_id": item_id, "run_id": run_id} for item_id in ids]
+            session.execute(_link_statement(dialect, len(ids)), multirow_params(links))
     return [queued[key] for key in keys]
 
 

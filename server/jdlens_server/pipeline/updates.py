@@ -97,7 +97,7 @@ def apply_updates(
         out.centroid_n_after = applied.centroid_n
 
     # Every proposal of the run goes to the queue in one call (propose_many writes the rows in the
-    # queue's global lock order); the results are then reported in the plan's order.
+    # queue's global lock order); the results come back in the order proposed, reported so.
     new_skills = sorted(plan.new_skills, key=lambda s: review_queue.dedupe_key("new_skill", None, s.name))
     proposals = []
     for skill in new_skills:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,20 @@ def downgrade(url: str, revision: str = "base") -> None:
 def dialect_name(session: Session) -> str:
     """``"postgresql"`` or ``"sqlite"``: the two dialects the store writes SQL for."""
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
+def multirow_insert(table: Table, dialect: str, columns: Sequence[str], rows: int) -> Any:
+    """The dialect's INSERT (so ON CONFLICT can follow) of ``rows`` rows in one statement, with a
+    typed parameter ``r<i>_<column>`` per value: fill them with ``multirow_params``."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(
+        [{c: bindparam(f"r{i}_{c}", type_=table.c[c].type) for c in columns} for i in range(rows)]
+    )
+
+
+def multirow_params(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """The parameters of a ``multirow_insert`` of these rows, in their order."""
+    return {f"r{i}_{column}": value for i, row in enumerate(rows) for column, value in row.items()}
 
 
 @functools.cache
