@@ -17,7 +17,8 @@ cyclic GC took.
   CPU is left out of the non-embedder figure as always, so what rises is the pipeline's own CPU
   slowed by the model's cache and TLB pollution (24.7 ms per JD warm, 27.8 with N=20 on the Xeon);
 - ``--threads N`` / ``--grpc``: N JDs at a time, or one AnalyzeJdStream of an embedded server as
-  the bench sends it. Concurrent: per-stage figures then count other threads' work, compare totals;
+  the bench sends it; the threads on one CPU as ``$JDLENS_PIPELINE_CPU`` says (auto: pinned on a
+  2-CPU machine; ``off`` to compare). Concurrent: per-stage figures then count other threads' work, compare totals;
 - ``--profile`` / ``--stats``: a cProfile (CPU timer) of the measured pass, printed / saved;
 - ``--dump``: each run with ids, times and durations blanked, then the review queue the runs
   left, to diff the outputs of two versions of the code (the tool also runs on older code:
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import hashlib
 import json
@@ -49,8 +51,9 @@ from sqlalchemy import select
 
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server import bench
+from jdlens_server import bench, cpu_affinity
 from jdlens_server.app import Runtime, build_runtime, embedded_server
+from jdlens_server.grpc_api.server import ServerConfig
 from jdlens_server.pipeline import core as core_module
 from jdlens_server.pipeline import details as details_module
 from jdlens_server.store.db import resolve_db_url
@@ -181,7 +184,11 @@ def _through_stream(
 ) -> list[run_pb2.Run]:
     """The requests over one AnalyzeJdStream of an embedded server, as the bench sends them."""
     options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
-    with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
+    config = ServerConfig(address="127.0.0.1:0", pipeline_cpu=cpu_affinity.configured_cpu())
+    with (
+        embedded_server(runtime, config) as target,
+        grpc.insecure_channel(target, options=options) as channel,
+    ):
         stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
         items = (
             pipeline_service_pb2.AnalyzeJdStreamRequest(request_id=str(i), jd=r.jd)
@@ -282,7 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.grpc:
                     runs = _through_stream(runtime, requests)
                 elif args.threads > 1:
-                    with ThreadPoolExecutor(max_workers=args.threads) as pool:
+                    cpu = cpu_affinity.configured_cpu()
+                    pin = None if cpu is None else functools.partial(cpu_affinity.pin_current_thread, cpu)
+                    with ThreadPoolExecutor(max_workers=args.threads, initializer=pin) as pool:
                         runs = [run for run, _ in pool.map(core.analyze_jd, requests)]
                 else:
                     for number, request in enumerate(requests):

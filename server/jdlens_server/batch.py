@@ -491,14 +491,15 @@ def _run_embedded(
 ) -> BatchSummary:
     """``send`` the batch to an embedded server over the library at ``--db``."""
     from jdlens_server.app import build_runtime, embedded_server
-    from jdlens_server.cli import _ensure_library
+    from jdlens_server.cli import _ensure_library, pipeline_cpu
     from jdlens_server.grpc_api.server import ServerConfig
     from jdlens_server.store.db import resolve_db_url
 
     url = resolve_db_url(args.db)
+    cpu = pipeline_cpu("batch")
     _ensure_library(url)
     runtime = build_runtime(url, backend=backend, huge_pages=True)
-    config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency)
+    config = ServerConfig(address="127.0.0.1:0", stream_concurrency=args.concurrency, pipeline_cpu=cpu)
     try:
         with embedded_server(runtime, config) as target:
             return send(target)

@@ -59,6 +59,7 @@ from sqlalchemy.engine import make_url
 
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server import cpu_affinity
 from jdlens_server.grpc_api.server import ServerConfig
 
 if TYPE_CHECKING:
@@ -298,8 +299,11 @@ def _round_texts(n: int, rounds: int, phase: str) -> list[list[str]]:
     return [bench_texts(n, phase if rounds == 1 else f"{phase}-r{r + 1}") for r in range(rounds)]
 
 
-def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> BenchResult:
-    """The measurements of the module docstring against the library at ``db_url`` (written to)."""
+def run_bench(
+    db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS, pipeline_cpu: int | None = None
+) -> BenchResult:
+    """The measurements of the module docstring against the library at ``db_url`` (written to);
+    ``pipeline_cpu``: the server's ServerConfig.pipeline_cpu, as `jdlens serve` would set it."""
     import numpy as np
 
     from jdlens_server.app import build_runtime, embedded_server
@@ -309,19 +313,25 @@ def run_bench(db_url: str, n: int, log: Log, rounds: int = DEFAULT_ROUNDS) -> Be
     stream_rounds = _round_texts(n, rounds, "stream")
     unary_texts = bench_texts(n, "unary")
     extract_texts = bench_texts(n, "extract")
-    concurrency = ServerConfig().stream_concurrency
+    config = ServerConfig(address="127.0.0.1:0", pipeline_cpu=pipeline_cpu)
+    concurrency = config.stream_concurrency
     runtime = build_runtime(db_url, huge_pages=True)  # as `jdlens serve` runs
     # Read before the clock starts: the embed-only phases time the embedder alone.
     loaded = runtime.library.current()
     per_jd_rounds = [[pipeline_embedding_texts(t, loaded) for t in texts] for texts in stream_rounds]
     per_extract_jd = [pipeline_embedding_texts(t, loaded) for t in extract_texts]
     log(f"embedder {runtime.embedder.name}; library version {runtime.library.current().snapshot.version}")
+    where = "any CPU" if pipeline_cpu is None else f"CPU {pipeline_cpu}"
+    log(f"request threads on {where} (${cpu_affinity.ENV_VAR}), the embedder's lanes on any")
     stream_rates: list[float] = []
     embed_rates: list[float] = []
     stream_cpu_s = stream_model_cpu_s = 0.0
     try:
         options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
-        with embedded_server(runtime) as target, grpc.insecure_channel(target, options=options) as channel:
+        with (
+            embedded_server(runtime, config) as target,
+            grpc.insecure_channel(target, options=options) as channel,
+        ):
             stub = pipeline_service_pb2_grpc.PipelineServiceStub(channel)
             for text in bench_texts(WARM_UP_CALLS, "warm-up"):
                 stub.AnalyzeJd(
@@ -437,6 +447,7 @@ def _machine() -> str:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    from jdlens_server.cli import pipeline_cpu
     from jdlens_server.store.db import resolve_db_url
 
     if args.n < 1 or args.rounds < 1:
@@ -446,12 +457,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(f"jdlens bench: {message}", file=sys.stderr)
 
+    cpu = pipeline_cpu("bench")
     log(f"machine: {_machine()}")
     with tempfile.TemporaryDirectory(prefix="jdlens-bench-") as directory:
         try:
             url, origin = prepare_database(resolve_db_url(args.db), Path(directory), log)
             log(origin)
-            result = run_bench(url, args.n, log, args.rounds)
+            result = run_bench(url, args.n, log, args.rounds, pipeline_cpu=cpu)
         except (BenchError, grpc.RpcError) as exc:
             log(f"failed: {exc}")
             return 1

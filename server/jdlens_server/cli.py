@@ -79,7 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_backend(serve)
     serve.add_argument("--embedder", default=None, help="embedding model (env JDLENS_EMBEDDER)")
-    serve.add_argument("--max-workers", type=int, default=8, help="threads for pipeline work (default 8)")
+    serve.add_argument(
+        "--max-workers",
+        type=int,
+        default=8,
+        help="threads for pipeline work (default 8); env JDLENS_PIPELINE_CPU=auto|off|N keeps them on one CPU "
+        "(auto: on a 2-CPU machine only), the embedding model's lanes on all",
+    )
     serve.add_argument(
         "--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)"
     )
@@ -148,6 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def pipeline_cpu(command: str) -> int | None:
+    """``$JDLENS_PIPELINE_CPU`` for a long-lived command (see cpu_affinity); a bad value stops the
+    command with what to set instead."""
+    from jdlens_server import cpu_affinity
+
+    try:
+        return cpu_affinity.configured_cpu()
+    except ValueError as exc:
+        raise SystemExit(f"jdlens {command}: {exc}") from None
+
+
 def _runtime(  # type: ignore[no-untyped-def]
     db: str | None,
     *,
@@ -211,6 +228,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     if args.library_refresh < 0:
         raise SystemExit("jdlens serve: --library-refresh must be >= 0 (0 turns the refresh off)")
+    cpu = pipeline_cpu("serve")
     runtime = _runtime(
         url, embedder=args.embedder, backend=args.backend, refresh_s=args.library_refresh, huge_pages=True
     )
@@ -222,6 +240,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_workers=args.max_workers,
         stream_concurrency=args.stream_concurrency,
         grace_seconds=args.grace,
+        pipeline_cpu=cpu,
     )
     try:
         asyncio.run(serve(config, runtime.services()))

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from jdlens_server import cpu_affinity
+
 ENV_VAR = "JDLENS_HUGE_PAGES"
 _HUGE = 2 << 20
 _MIN_BYTES = 4 << 20
@@ -121,11 +123,17 @@ def back_with_huge_pages(min_bytes: int = _MIN_BYTES, collapse: bool = True) -> 
         return HugePageReport(mappings, advised >> 20, refused, before, anon_huge_mb())
 
 
+def _back_from_any_cpu() -> None:
+    # A library reload on a request thread starts this pass; it must not share that thread's CPU.
+    cpu_affinity.release_current_thread()
+    back_with_huge_pages()
+
+
 def back_in_background() -> threading.Thread | None:
     """``back_with_huge_pages`` on a daemon thread (a collapse takes ~2 s for ~700 MB; madvise
     releases the GIL), so a server starts serving meanwhile. None when turned off."""
     if not enabled():
         return None
-    thread = threading.Thread(target=back_with_huge_pages, name="jdlens-huge-pages", daemon=True)
+    thread = threading.Thread(target=_back_from_any_cpu, name="jdlens-huge-pages", daemon=True)
     thread.start()
     return thread

@@ -7,10 +7,12 @@ import asyncio
 import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 from grpc import aio
 
+from jdlens_server import cpu_affinity
 from jdlens_server.grpc_api.status_mapping import DeadlineExceeded
 
 T = TypeVar("T")
@@ -20,10 +22,15 @@ MIN_BUDGET_SECONDS = 0.005
 
 
 class BlockingRunner:
-    def __init__(self, max_workers: int) -> None:
+    def __init__(self, max_workers: int, cpu: int | None = None) -> None:
+        """``cpu``: the one CPU the pool's threads run on (see cpu_affinity); None: any."""
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="jdlens-work")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers,
+            thread_name_prefix="jdlens-work",
+            initializer=None if cpu is None else partial(cpu_affinity.pin_current_thread, cpu),
+        )
 
     async def run(self, context: aio.ServicerContext[Any, Any], work: Callable[[], T]) -> T:
         """``work()`` on a pool thread, with the caller's contextvars (its correlation id).

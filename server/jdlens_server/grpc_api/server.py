@@ -64,6 +64,8 @@ class ServerConfig:
     grace_seconds: float = 10.0
     # Calls served at once before new ones are refused with RESOURCE_EXHAUSTED; None: no limit.
     max_concurrent_rpcs: int | None = None
+    # The one CPU the blocking-work threads run on (cpu_affinity.configured_cpu); None: any.
+    pipeline_cpu: int | None = None
 
 
 @dataclass(slots=True)
@@ -122,7 +124,7 @@ class JdlensServer:
 
 def build_server(config: ServerConfig, services: Services) -> JdlensServer:
     """A server with every service registered and its port bound (not started)."""
-    runner = BlockingRunner(config.max_workers)
+    runner = BlockingRunner(config.max_workers, cpu=config.pipeline_cpu)
     server = aio.server(
         interceptors=[ErrorInterceptor()],
         options=[

@@ -36,6 +36,7 @@ from tokenizers.normalizers import BertNormalizer
 from tokenizers.pre_tokenizers import BertPreTokenizer
 from tokenizers.processors import BertProcessing
 
+from jdlens_server import cpu_affinity
 from jdlens_server.nlp.onnx_graph import quantized_model_file, stripped_model_bytes
 
 __all__ = [
@@ -300,6 +301,8 @@ class OnnxEmbedder:
 
     def _lane(self) -> None:
         """Run planned batches until none is left, planning the queued calls when needed."""
+        # Started by a request thread, which may be pinned to one CPU: the model uses them all.
+        cpu_affinity.release_current_thread()
         while True:
             with self._work:
                 if not self._batches and self._queue:
