@@ -5,8 +5,9 @@ cores, and every hand-over of the GIL between threads on two cores carries the J
 (its parse, tokens, matcher state) from one core's L1/L2 to the other's. Measured on a 2-vCPU AMD
 EPYC (Zen 3) with every text already embedded: 8 JDs on 8 threads cost 35.3 CPU-ms per JD beside
 27.8 with the same threads kept on one CPU, the same as one JD at a time. In the bench stream,
-with the model's lanes free on both CPUs, the non-model CPU fell from 44 to 37 ms per JD
-(alternating runs).
+with the model's lanes free on both CPUs, the non-model CPU per JD was lower in 9 of 9
+alternating run pairs, by 3.9 ms at the median (42.5 -> 38.0 on average): ~2% of the stream's
+CPU, less than one run's ratio spread, so the ratio (0.793 -> 0.797 on average) barely shows it.
 
 So the blocking-work threads (the server's pool: the pipeline and the store) are pinned to one
 CPU, and threads they start for other work (the embedder's lanes, the huge-pages pass) take back
