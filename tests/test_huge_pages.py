@@ -7,6 +7,7 @@ import ctypes
 import mmap
 import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +97,23 @@ def test_small_mappings_are_left_alone() -> None:
     # No mapping of a process reaches 1 TiB: nothing is asked for.
     report = huge_pages.back_with_huge_pages(min_bytes=1 << 40)
     assert report is not None and (report.mappings, report.advised_mb, report.refused) == (0, 0, 0)
+
+
+def test_wait_returns_once_the_background_passes_are_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    finished: list[bool] = []
+
+    def slow_pass() -> None:
+        assert release.wait(10)
+        finished.append(True)
+
+    monkeypatch.setattr(huge_pages, "enabled", lambda: True)
+    monkeypatch.setattr(huge_pages, "back_with_huge_pages", slow_pass)
+    first, second = huge_pages.back_in_background(), huge_pages.back_in_background()
+    assert first is not None and second is not None
+    assert huge_pages.wait(timeout=0.05) is False  # both still running
+    release.set()
+    assert huge_pages.wait(timeout=10) is True
+    assert finished == [True, True]
+    assert not first.is_alive() and not second.is_alive()
+    assert huge_pages.wait(timeout=0) is True  # nothing left to wait for

@@ -22,6 +22,7 @@ import ctypes
 import os
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ _MADV_COLLAPSE = 25
 # Share of a mapping that must be resident for it to be advised (see _resident_anonymous_ranges).
 RESIDENT_SHARE = 0.9
 _running = threading.Lock()  # one pass at a time; a reload's pass waits for the one running
+_started: list[threading.Thread] = []  # background passes not yet seen finished (see wait)
+_started_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -135,5 +138,23 @@ def back_in_background() -> threading.Thread | None:
     if not enabled():
         return None
     thread = threading.Thread(target=_back_from_any_cpu, name="jdlens-huge-pages", daemon=True)
+    with _started_lock:
+        _started[:] = [t for t in _started if t.is_alive()]
+        _started.append(thread)
     thread.start()
     return thread
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait for the background passes started so far; False if one is still running at ``timeout``.
+
+    For measurements of the steady state: a pass costs ~2 CPU-s once per library load, which a
+    long-lived server has long paid, and a benchmark must not count against its first requests."""
+    with _started_lock:
+        threads = list(_started)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    for thread in threads:
+        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            return False
+    return True
