@@ -15,6 +15,7 @@ from grpc_harness import fresh_sqlite_url, running_server
 from jdlens.v1 import run_service_pb2
 from jdlens_server import cpu_affinity, huge_pages
 from jdlens_server.grpc_api.server import ServerConfig
+from jdlens_server.llm.loop_thread import LoopThread
 from jdlens_server.nlp.embedder import DEFAULT_EMBEDDER, OnnxEmbedder, model_spec
 
 T = TypeVar("T")
@@ -39,6 +40,7 @@ def _on_thread(work: Callable[[], T]) -> T:
     thread = threading.Thread(target=run)
     thread.start()
     thread.join(30)
+    assert not thread.is_alive(), "the work did not finish within 30 s"
     if errors:
         raise errors[0]
     return box[0]
@@ -148,3 +150,46 @@ def test_the_huge_pages_pass_started_by_a_pinned_thread_runs_on_every_cpu(
     assert thread is not None
     thread.join(10)
     assert seen == [everywhere]
+
+
+@needs_two_cpus
+def test_the_model_backends_loop_thread_started_by_a_pinned_thread_runs_on_every_cpu() -> None:
+    everywhere = cpu_affinity.process_cpus()
+    loop_thread = LoopThread("jdlens-test-loop")
+
+    async def loop_cpus() -> set[int]:
+        return set(os.sched_getaffinity(0))
+
+    def pinned_first_use() -> set[int]:
+        cpu_affinity.pin_current_thread(min(everywhere))  # a request thread makes the first call
+        return loop_thread.run(loop_cpus(), timeout=10)
+
+    try:
+        assert _on_thread(pinned_first_use) == everywhere
+    finally:
+        loop_thread.close()
+
+
+@needs_two_cpus
+def test_a_cpu_that_cannot_be_pinned_leaves_the_thread_unpinned(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cpu_affinity, "_warned", False)  # the warning comes once per process
+    everywhere = cpu_affinity.process_cpus()
+    outside = max(everywhere) + 1  # not in the process's set: the kernel refuses it
+
+    def pin_outside() -> set[int]:
+        cpu_affinity.pin_current_thread(outside)  # as a pool's initializer: must not raise
+        return set(os.sched_getaffinity(0))
+
+    with caplog.at_level("WARNING", logger="jdlens"):
+        assert _on_thread(pin_outside) == everywhere
+    assert any(cpu_affinity.ENV_VAR in r.getMessage() for r in caplog.records)
+
+
+def test_a_bad_value_is_refused_before_anything_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cpu_affinity, "supported", lambda: False)  # even where pinning is unavailable
+    with pytest.raises(ValueError, match="expected auto, off or a CPU number"):
+        cpu_affinity.configured_cpu({cpu_affinity.ENV_VAR: "fast"})
+    assert cpu_affinity.configured_cpu({cpu_affinity.ENV_VAR: "1"}) is None
+    assert cpu_affinity.configured_cpu({}) is None

@@ -100,6 +100,7 @@ def test_small_mappings_are_left_alone() -> None:
 
 
 def test_wait_returns_once_the_background_passes_are_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(huge_pages, "_started", [])  # only this test's passes
     release = threading.Event()
     finished: list[bool] = []
 

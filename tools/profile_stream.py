@@ -180,11 +180,11 @@ def _review_items(runtime: Runtime) -> list[dict[str, Any]]:
 
 
 def _through_stream(
-    runtime: Runtime, requests: Sequence[pipeline_service_pb2.AnalyzeJdRequest]
+    runtime: Runtime, requests: Sequence[pipeline_service_pb2.AnalyzeJdRequest], pipeline_cpu: int | None
 ) -> list[run_pb2.Run]:
     """The requests over one AnalyzeJdStream of an embedded server, as the bench sends them."""
     options = [("grpc.max_receive_message_length", DEFAULT_MAX_MESSAGE_BYTES)]
-    config = ServerConfig(address="127.0.0.1:0", pipeline_cpu=cpu_affinity.configured_cpu())
+    config = ServerConfig(address="127.0.0.1:0", pipeline_cpu=pipeline_cpu)
     with (
         embedded_server(runtime, config) as target,
         grpc.insecure_channel(target, options=options) as channel,
@@ -233,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--stats", type=Path, default=None, help="write the cProfile stats here")
     args = parser.parse_args(argv)
+    try:
+        cpu = cpu_affinity.configured_cpu()
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.pollute and (args.grpc or args.threads > 1):
         parser.error("--pollute runs the JDs one at a time: drop --grpc and --threads")
 
@@ -288,9 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if profiler is not None:
                     profiler.enable()
                 if args.grpc:
-                    runs = _through_stream(runtime, requests)
+                    runs = _through_stream(runtime, requests, cpu)
                 elif args.threads > 1:
-                    cpu = cpu_affinity.configured_cpu()
                     pin = None if cpu is None else functools.partial(cpu_affinity.pin_current_thread, cpu)
                     with ThreadPoolExecutor(max_workers=args.threads, initializer=pin) as pool:
                         runs = [run for run, _ in pool.map(core.analyze_jd, requests)]

@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=8,
         help="threads for pipeline work (default 8); env JDLENS_PIPELINE_CPU=auto|off|N keeps them on one CPU "
-        "(auto: on a 2-CPU machine only), the embedding model's lanes on all",
+        "(auto: when the process may use exactly two CPUs), the embedding model's lanes on all",
     )
     serve.add_argument(
         "--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)"

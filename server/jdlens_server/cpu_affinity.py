@@ -10,21 +10,24 @@ alternating run pairs, by 3.9 ms at the median (42.5 -> 38.0 on average): ~2% of
 CPU, less than one run's ratio spread, so the ratio (0.793 -> 0.797 on average) barely shows it.
 
 So the blocking-work threads (the server's pool: the pipeline and the store) are pinned to one
-CPU, and threads they start for other work (the embedder's lanes, the huge-pages pass) take back
-the whole process's CPUs. ``JDLENS_PIPELINE_CPU``:
-- ``auto`` (default): pin when the process may use exactly two CPUs (the machine measured; on a
-  bigger host the pin could crowd replicas onto one core), to the higher-numbered one (CPU 0
-  tends to take more interrupts);
+CPU, and threads they may start for other work (the embedder's lanes, the model backend's loop
+thread, the huge-pages pass) take back the whole process's CPUs. ``JDLENS_PIPELINE_CPU``:
+- ``auto`` (default): pin when the process's CPU set holds exactly two CPUs (the case measured;
+  ``taskset -c 0,1`` counts, a CPU quota does not), to the higher-numbered one (CPU 0 tends to
+  take more interrupts). Replicas that share one 2-CPU set would all pin to that CPU: give each
+  its own CPU number, or ``off``;
 - ``off``: never pin;
 - a CPU number: pin to that CPU.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 
 ENV_VAR = "JDLENS_PIPELINE_CPU"
+_warned = False  # pin_current_thread's failure is logged once
 
 
 def supported() -> bool:
@@ -32,7 +35,8 @@ def supported() -> bool:
 
 
 def process_cpus() -> set[int]:
-    """The CPUs the process may use: its main thread's set (a pinned thread reports only its own)."""
+    """The CPUs the process may use: its main thread's set (a pinned thread reports only its own;
+    jdlens never pins the main thread)."""
     return set(os.sched_getaffinity(os.getpid())) if supported() else set()
 
 
@@ -42,23 +46,40 @@ def configured_cpu(environ: Mapping[str, str] = os.environ) -> int | None:
     Raises ValueError for a value that is neither ``auto``, ``off`` nor a CPU this process may use.
     """
     value = environ.get(ENV_VAR, "auto").strip().lower()
-    if value in ("off", "no", "none", "") or not supported():
+    if value in ("off", "no", "none", ""):
+        return None
+    cpu: int | None = None
+    if value != "auto":
+        try:
+            cpu = int(value)
+        except ValueError:
+            raise ValueError(f"{ENV_VAR}={value!r}: expected auto, off or a CPU number") from None
+    if not supported():
         return None
     allowed = process_cpus()
-    if value == "auto":
+    if cpu is None:
         return max(allowed) if len(allowed) == 2 else None
-    try:
-        cpu = int(value)
-    except ValueError:
-        raise ValueError(f"{ENV_VAR}={value!r}: expected auto, off or a CPU number") from None
     if cpu not in allowed:
         raise ValueError(f"{ENV_VAR}={cpu}: this process may use CPUs {sorted(allowed)} only")
     return cpu
 
 
 def pin_current_thread(cpu: int) -> None:
-    """Keep the calling thread on ``cpu`` (threads it starts inherit the pin)."""
-    os.sched_setaffinity(0, {cpu})
+    """Keep the calling thread on ``cpu`` (threads it starts inherit the pin). Where that cannot be
+    done (no affinity calls; the CPU left the process's set since it was configured) the thread
+    runs unpinned: this runs as a pool's thread initializer, and one that raised would break the
+    pool for good."""
+    if not supported():
+        return
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError as exc:
+        global _warned
+        if not _warned:
+            _warned = True
+            logging.getLogger("jdlens").warning(
+                "%s: cannot keep request threads on CPU %d (%s); they run unpinned", ENV_VAR, cpu, exc
+            )
 
 
 def release_current_thread() -> None:

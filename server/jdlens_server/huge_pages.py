@@ -127,7 +127,8 @@ def back_with_huge_pages(min_bytes: int = _MIN_BYTES, collapse: bool = True) -> 
 
 
 def _back_from_any_cpu() -> None:
-    # A library reload on a request thread starts this pass; it must not share that thread's CPU.
+    # Started after a library load, today from the main or the watcher thread; should a pinned
+    # request thread ever start it, the pass must not take that thread's one CPU.
     cpu_affinity.release_current_thread()
     back_with_huge_pages()
 
@@ -138,10 +139,10 @@ def back_in_background() -> threading.Thread | None:
     if not enabled():
         return None
     thread = threading.Thread(target=_back_from_any_cpu, name="jdlens-huge-pages", daemon=True)
-    with _started_lock:
+    with _started_lock:  # started before it is listed: wait() never joins an unstarted thread
         _started[:] = [t for t in _started if t.is_alive()]
+        thread.start()
         _started.append(thread)
-    thread.start()
     return thread
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from jdlens_server import cpu_affinity
 from jdlens_server.llm.cancel import Cancellation
 
 __all__ = ["LoopClosed", "LoopThread", "WaitTimeout"]
@@ -53,6 +54,9 @@ class LoopThread:
                 ready = threading.Event()
 
                 def serve() -> None:
+                    # First used by a request thread, which may be pinned to one CPU: the loop
+                    # and its executor's threads are no request threads.
+                    cpu_affinity.release_current_thread()
                     asyncio.set_event_loop(loop)
                     loop.call_soon(ready.set)
                     loop.run_forever()
