@@ -17,8 +17,9 @@ cyclic GC took.
   CPU is left out of the non-embedder figure as always, so what rises is the pipeline's own CPU
   slowed by the model's cache and TLB pollution (24.7 ms per JD warm, 27.8 with N=20 on the Xeon);
 - ``--threads N`` / ``--grpc``: N JDs at a time, or one AnalyzeJdStream of an embedded server as
-  the bench sends it; the threads on one CPU as ``$JDLENS_PIPELINE_CPU`` says (auto: pinned on a
-  2-CPU machine; ``off`` to compare). Concurrent: per-stage figures then count other threads' work, compare totals;
+  the bench sends it; the threads on one CPU as ``$JDLENS_PIPELINE_CPU`` says (auto: pinned when
+  the process may use exactly two CPUs; ``off`` to compare). Concurrent: per-stage figures then
+  count other threads' work, compare totals;
 - ``--profile`` / ``--stats``: a cProfile (CPU timer) of the measured pass, printed / saved;
 - ``--dump``: each run with ids, times and durations blanked, then the review queue the runs
   left, to diff the outputs of two versions of the code (the tool also runs on older code:
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import functools
 import gc
 import hashlib
 import json
@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.grpc:
                     runs = _through_stream(runtime, requests, cpu)
                 elif args.threads > 1:
-                    pin = None if cpu is None else functools.partial(cpu_affinity.pin_current_thread, cpu)
+                    pin = cpu_affinity.pool_initializer(cpu)
                     with ThreadPoolExecutor(max_workers=args.threads, initializer=pin) as pool:
                         runs = [run for run, _ in pool.map(core.analyze_jd, requests)]
                 else:

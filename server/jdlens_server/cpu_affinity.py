@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 ENV_VAR = "JDLENS_PIPELINE_CPU"
 _warned = False  # pin_current_thread's failure is logged once
@@ -62,6 +63,11 @@ def configured_cpu(environ: Mapping[str, str] = os.environ) -> int | None:
     if cpu not in allowed:
         raise ValueError(f"{ENV_VAR}={cpu}: this process may use CPUs {sorted(allowed)} only")
     return cpu
+
+
+def pool_initializer(cpu: int | None) -> Callable[[], None] | None:
+    """A ThreadPoolExecutor ``initializer`` that pins each of its threads to ``cpu``; None: none."""
+    return None if cpu is None else partial(pin_current_thread, cpu)
 
 
 def pin_current_thread(cpu: int) -> None:

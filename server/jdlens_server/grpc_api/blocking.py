@@ -7,7 +7,6 @@ import asyncio
 import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Any, TypeVar
 
 from grpc import aio
@@ -29,7 +28,7 @@ class BlockingRunner:
         self._pool = ThreadPoolExecutor(
             max_workers=max_workers,
             thread_name_prefix="jdlens-work",
-            initializer=None if cpu is None else partial(cpu_affinity.pin_current_thread, cpu),
+            initializer=cpu_affinity.pool_initializer(cpu),
         )
 
     async def run(self, context: aio.ServicerContext[Any, Any], work: Callable[[], T]) -> T:

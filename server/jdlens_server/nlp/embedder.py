@@ -52,10 +52,10 @@ __all__ = [
 
 ENV_VAR = "JDLENS_EMBEDDER"
 BATCH_SIZE = 64
-# Padded tokens per batch at most (rows x width). Attention's memory grows with rows x width^2:
-# two lanes each running 64 sentences of 256 tokens took +1.7 GB at peak, which a stream of JDs
-# with long unpunctuated lists can meet; 16 of them per batch, +0.3 GB. Short sentences still
-# batch 64 at a time.
+# Padded tokens per batch at most (rows x width). Attention's memory grows with rows x width^2: a
+# burst of 64 sentences of 256 tokens (long unpunctuated lists) took +836 MB at peak and 128 of
+# them +1.7 GB; with 16 of them per batch, +490 MB however many. Short sentences still batch 64
+# at a time.
 MAX_BATCH_TOKENS = 4096
 
 FloatMatrix = npt.NDArray[np.float32]

@@ -54,7 +54,7 @@ from jdlens_server.pipeline.signals import alias_scan
 from jdlens_server.pipeline.skill_placement import dimension_geometry, skill_scan
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
-from jdlens_server.store.db import transaction
+from jdlens_server.store.db import engine_dialect, transaction
 
 DEFAULT_TOP_K = 5
 
@@ -95,7 +95,7 @@ class PipelineCore:
         self._skill_meta = SkillMetaCache()
         # SQLite has one writer at a time; serialising our own writers turns "database is locked"
         # retries into an orderly queue and makes the centroid read-modify-write atomic.
-        self._dialect = str(factory.kw["bind"].dialect.name)
+        self._dialect = engine_dialect(factory.kw["bind"])
         self._sqlite = self._dialect == "sqlite"
         self._write_lock = threading.Lock()
         self._warmed = False

@@ -19,6 +19,7 @@ from jdlens.v1 import library_pb2, run_pb2
 from jdlens_server.library import review_queue
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.pipeline.refs import role_ref
+from jdlens_server.resource_names import review_item_name
 from jdlens_server.store.db import dialect_name
 from jdlens_server.store.models import RoleRow
 
@@ -97,7 +98,8 @@ def apply_updates(
         out.centroid_n_after = applied.centroid_n
 
     # Every proposal of the run goes to the queue in one call (propose_many writes the rows in the
-    # queue's global lock order); the results come back in the order proposed, reported so.
+    # queue's global lock order itself); the results come back in the order proposed. Skills and
+    # KRAs are proposed sorted by dedupe key because the run reports them in that order.
     new_skills = sorted(plan.new_skills, key=lambda s: review_queue.dedupe_key("new_skill", None, s.name))
     proposals = []
     for skill in new_skills:
@@ -126,7 +128,7 @@ def apply_updates(
     for skill in new_skills:
         item = next(queued)
         attached = out.new_skills_attached.add(
-            review_item=f"reviewItems/{item.item_id}",
+            review_item=review_item_name(item.item_id),
             skill_name=skill.name,
             is_primary=skill.is_primary,
             status=_status(item.status),
@@ -135,17 +137,17 @@ def apply_updates(
         if role is not None:
             attached.role.CopyFrom(role)
     if collision is not None:
-        out.collision_review_item = f"reviewItems/{next(queued).item_id}"
+        out.collision_review_item = review_item_name(next(queued).item_id)
     for kra in kras:
         proposed = out.proposed_kras.add(
-            review_item=f"reviewItems/{next(queued).item_id}",
+            review_item=review_item_name(next(queued).item_id),
             sentence=kra.sentence,
             best_similarity=round(kra.best_similarity, 4),
         )
         if role is not None:
             proposed.role.CopyFrom(role)
     if plan.new_role is not None:
-        out.new_role_review_item = f"reviewItems/{next(queued).item_id}"
+        out.new_role_review_item = review_item_name(next(queued).item_id)
     return applied
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import platformdirs
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, TextClause, bindparam, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TextualSelect
@@ -91,7 +91,12 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 def dialect_name(session: Session) -> str:
     """``"postgresql"`` or ``"sqlite"``: the two dialects the store writes SQL for."""
-    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    return engine_dialect(session.get_bind())
+
+
+def engine_dialect(bind: Engine | Connection) -> str:
+    """``dialect_name`` of an engine or connection, before any session exists."""
+    return "postgresql" if bind.dialect.name == "postgresql" else "sqlite"
 
 
 def multirow_insert(table: Table, dialect: str, columns: Sequence[str], rows: int) -> Any:
