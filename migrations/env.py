@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from jdlens_server.store.db import make_engine, resolve_db_url
+from jdlens_server.store.db import make_engine
+from jdlens_server.store.location import resolve_db_url
 from jdlens_server.store.models import Base
 
 config = context.config

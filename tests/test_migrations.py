@@ -11,7 +11,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from jdlens_server.store.db import alembic_config, is_sqlite, make_engine, migrate
+from jdlens_server.store.db import alembic_config, make_engine, migrate
+from jdlens_server.store.location import is_sqlite
 from jdlens_server.store.models import Base
 
 

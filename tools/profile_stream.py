@@ -56,7 +56,7 @@ from jdlens_server.app import Runtime, build_runtime, embedded_server
 from jdlens_server.grpc_api.server import ServerConfig
 from jdlens_server.pipeline import core as core_module
 from jdlens_server.pipeline import details as details_module
-from jdlens_server.store.db import resolve_db_url
+from jdlens_server.store.location import resolve_db_url
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow
 
 _CPU: dict[str, float] = defaultdict(float)

@@ -29,7 +29,8 @@ from jdlens_server.library.watcher import LibraryWatcher
 from jdlens_server.llm.provider import BACKEND_ENV, LlmProvider, backend_from_name
 from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.pipeline.core import PipelineConfig, PipelineCore
-from jdlens_server.store.db import make_engine, migrate, resolve_db_url, session_factory
+from jdlens_server.store.db import make_engine, migrate, session_factory
+from jdlens_server.store.location import resolve_db_url
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,6 @@ from tqdm import tqdm
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
-from jdlens_server.llm.provider import backend_from_name
 
 __all__ = [
     "BatchError",
@@ -460,6 +459,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 2
     if llm_batch:
         backend = "anthropic"
+    # Imported here: the model backend's modules cost a client-only command ~0.1 s to import.
+    from jdlens_server.llm.provider import backend_from_name
+
     options = run_pb2.RunOptions(
         backend=backend_from_name(backend) if backend else common_pb2.BACKEND_UNSPECIFIED,
         use_message_batches=llm_batch,
@@ -493,7 +495,7 @@ def _run_embedded(
     from jdlens_server.app import build_runtime, embedded_server
     from jdlens_server.cli import _ensure_library, pipeline_cpu
     from jdlens_server.grpc_api.server import ServerConfig
-    from jdlens_server.store.db import resolve_db_url
+    from jdlens_server.store.location import resolve_db_url
 
     url = resolve_db_url(args.db)
     cpu = pipeline_cpu("batch")

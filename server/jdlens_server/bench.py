@@ -57,12 +57,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
-from sqlalchemy.engine import make_url
 
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server import cpu_affinity, huge_pages
-from jdlens_server.grpc_api.server import ServerConfig
 
 if TYPE_CHECKING:
     from jdlens_server.library.state import LoadedLibrary
@@ -177,6 +175,8 @@ def pipeline_embedding_texts(text: str, loaded: LoadedLibrary | None = None) -> 
 
 
 def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url  # here: SQLAlchemy costs `jdlens --help` ~0.15 s to import
+
     parsed_url = make_url(url)
     if not parsed_url.drivername.startswith("sqlite") or parsed_url.database in (None, "", ":memory:"):
         return None
@@ -309,6 +309,7 @@ def run_bench(
     import numpy as np
 
     from jdlens_server.app import build_runtime, embedded_server
+    from jdlens_server.grpc_api.server import ServerConfig
 
     if rounds < 1:
         raise ValueError("rounds must be at least 1")
@@ -460,7 +461,7 @@ def _machine() -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from jdlens_server.cli import pipeline_cpu
-    from jdlens_server.store.db import resolve_db_url
+    from jdlens_server.store.location import resolve_db_url
 
     if args.n < 1 or args.rounds < 1:
         print("jdlens bench: --n and --rounds must be at least 1", file=sys.stderr)

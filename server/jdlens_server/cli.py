@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jdlens_server.store.db import DB_ENV_VAR, resolve_db_url
+from jdlens_server.store.location import DB_ENV_VAR, resolve_db_url
 
 if TYPE_CHECKING:
     from jdlens_server.library.importer import PackName
@@ -387,12 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The embedded server's per-call lines repeat what the command itself reports about each
         # failed call; its errors (a server-side fault) still show.
         calls_log.setLevel(logging.ERROR)
-    from jdlens_server.library.model_check import EmbedderMismatch
-    from jdlens_server.llm.config import LlmConfigError
+    from jdlens_server.errors import SetupError
 
     try:
         return COMMANDS[args.command](args)
-    except (LlmConfigError, EmbedderMismatch) as exc:  # no key for anthropic; library of another model
+    except SetupError as exc:  # no key for anthropic, a library of another model, ...
         print(f"jdlens: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

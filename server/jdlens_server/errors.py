@@ -81,3 +81,10 @@ class Unavailable(JdlensError):
     def __init__(self, message: str, retry_after_seconds: float | None = None) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class SetupError(Exception):
+    """The process cannot run as configured (no API key for the anthropic backend, a library
+    embedded with another model): the message says what to do; commands print it and exit 2.
+    Here, beside the other domain errors, so that the CLI catches it without importing the
+    modules that raise it."""

@@ -36,7 +36,8 @@ from jdlens_server.grpc_api.run_servicer import RunServicer
 from jdlens_server.library.queries import LibraryQueries
 from jdlens_server.pipeline.api import PipelineApi
 from jdlens_server.runs.queries import RunQueries
-from jdlens_server.store.db import make_engine, resolve_db_url, session_factory
+from jdlens_server.store.db import make_engine, session_factory
+from jdlens_server.store.location import resolve_db_url
 
 log = logging.getLogger("jdlens.server")
 

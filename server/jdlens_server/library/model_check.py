@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jdlens_server.errors import SetupError
 from jdlens_server.store.models import PackImportRow
 
 __all__ = ["EmbedderMismatch", "check_library_embedder"]
 
 
-class EmbedderMismatch(RuntimeError):
+class EmbedderMismatch(SetupError, RuntimeError):
     """The library was embedded with another model than the one this process loads."""
 
 

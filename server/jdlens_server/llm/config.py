@@ -11,6 +11,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from jdlens_server.errors import SetupError
 from jdlens_server.llm.breaker import BreakerConfig
 
 __all__ = [
@@ -28,7 +29,7 @@ DEFAULT_MODEL = "claude-haiku-4-5"
 _FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
-class LlmConfigError(ValueError):
+class LlmConfigError(SetupError, ValueError):
     """The backend cannot be built as configured (no key, a model without a price, bad numbers)."""
 
 

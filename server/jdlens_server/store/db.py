@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import platformdirs
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TextualSelect
 
-DB_ENV_VAR = "JDLENS_DB"
+from jdlens_server.store.location import is_sqlite
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 # The migrations live at the repository's top level (migrations/), beside server/.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
-
-
-def default_db_url() -> str:
-    """``--db`` wins, then ``$JDLENS_DB``, then a SQLite file in the user's data directory."""
-    from_env = os.environ.get(DB_ENV_VAR)
-    if from_env:
-        return from_env
-    data_dir = Path(platformdirs.user_data_dir("jdlens", appauthor=False))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'jdlens.sqlite'}"
-
-
-def resolve_db_url(url: str | None) -> str:
-    return url or default_db_url()
-
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -74,6 +56,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # here, not at the top: alembic costs every command ~0.25 s to import
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -82,10 +66,14 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str, revision: str = "head") -> None:
     """Bring the database schema to ``revision`` (creates the SQLite file when missing)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
