@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -379,6 +380,52 @@ def test_csv_batch(server: str, tmp_path: Path) -> None:
     summary = batch.run_batch(server, batch.read_items(source), out, concurrency=2)
     assert (summary.runs, summary.errors) == (6, 0)
     assert {line["id"] for line in read_out(out)} == {f"c{i}" for i in range(6)}
+
+
+def test_fields_refused_before_anything_is_sent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert batch.parse_fields("run_id, extraction.decision,run_id") == ["run_id", "extraction.decision"]
+    assert batch.parse_fields("summary,jd_text")[-1] == "jd_text" and "run_id" in batch.parse_fields(
+        "summary"
+    )
+    with pytest.raises(
+        batch.BatchError, match=r"'extraction\.nope', 'nope' not a field of the Run"
+    ) as caught:
+        batch.parse_fields("extraction.decision,extraction.nope,nope")
+    assert "extraction, details, final_role" in str(caught.value)  # the top-level fields are listed
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "Nurse wanted."}])
+    out = tmp_path / "out.jsonl"
+    # Port 1 has no server: the refusal comes first, and no output file is started.
+    code = batch.main([str(source), "--out", str(out), "--server", "127.0.0.1:1", "--fields", "nope"])
+    assert code == 2 and "--fields: 'nope' not a field of the Run" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_fields_write_part_of_each_run_and_the_server_keeps_all(server: str, tmp_path: Path) -> None:
+    rng = random.Random("fields")
+    items: list[dict[str, object]] = [
+        {"id": f"f{i}", "text": synthetic_jd(i, rng, "fields")[0]} for i in range(6)
+    ]
+    items.append({"id": "empty", "text": "  "})  # a per-item error keeps its details whatever the mask
+    source = write_jsonl(tmp_path / "in.jsonl", items)
+    out = tmp_path / "out.jsonl"
+    fields = "name,extraction.decision.chosen_role,final_role.chosen_role"
+    assert batch.main([str(source), "--out", str(out), "--server", server, "--fields", fields]) == 0
+    lines: dict[object, Any] = {line["id"]: line for line in read_out(out)}
+    assert lines["empty"]["error"]["code"] == "INVALID_ARGUMENT" and lines["empty"]["error"]["details"]
+    runs = [lines[f"f{i}"]["run"] for i in range(6)]
+    for run in runs:
+        assert set(run) <= {"name", "extraction", "finalRole"} and run["name"].startswith("runs/")
+        assert set(run["extraction"]) == {"decision"} and set(run["extraction"]["decision"]) == {"chosenRole"}
+    assert any("finalRole" in run for run in runs)
+    # The mask shaped the answer only: the stored run is whole, and a resend replays it whole.
+    with JdlensClient(server) as client:
+        stored = client.get_run(str(runs[0]["name"]))
+    assert stored.details.skills_detail and stored.jd_text
+    full = tmp_path / "full.jsonl"
+    assert batch.main([str(source), "--out", str(full), "--server", server]) == 0
+    replayed: dict[object, Any] = {line["id"]: line for line in read_out(full) if "run" in line}
+    assert all(line["replayed"] for line in replayed.values())
+    assert replayed["f0"]["run"]["name"] == runs[0]["name"] and "details" in replayed["f0"]["run"]
 
 
 # ---- kill and resume -------------------------------------------------------------------------

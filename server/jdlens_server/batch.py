@@ -9,6 +9,9 @@ Output: one JSON line per input, in completion order::
     {"id": ..., "run": <the run as proto JSON>, "replayed": false}
     {"id": ..., "error": {"code": "INVALID_ARGUMENT", "message": ..., "details": [...]}}
 
+``--fields`` sends a read mask with every item, so a run line holds only those fields (a whole run
+is ~100 KB of JSON; converting it is most of the client's CPU); the server stores the whole run.
+
 Resume: the ids already in OUT are skipped and new lines are appended, so rerunning the same
 command after a kill or a lost connection finishes the rest. A kill loses at most the items in
 flight (each line is flushed as it is written; a torn last line is dropped and its item redone).
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 import grpc
-from google.protobuf import json_format
+from google.protobuf import field_mask_pb2, json_format
 from google.rpc import code_pb2
 from google.rpc import error_details_pb2 as _error_details  # noqa: F401  # registers the detail types for JSON
 from grpc import aio
@@ -42,6 +45,7 @@ from tqdm import tqdm
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
+from jdlens_server.runs.masks import SUMMARY_PATHS
 
 __all__ = [
     "BatchError",
@@ -253,6 +257,30 @@ def _result_line(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStream
     return {"id": item.id, "run": json_format.MessageToDict(response.run), "replayed": response.replayed}
 
 
+def parse_fields(value: str) -> list[str]:
+    """``--fields``: comma-separated field paths of the Run message (snake_case, joined by '.'),
+    or ``summary`` for what ListRuns returns by default (who, when, what was decided, what it
+    cost). Raises BatchError naming each path that is not a field of the Run."""
+    paths: list[str] = []
+    for part in (p.strip() for p in value.split(",")):
+        if part == "summary":
+            paths.extend(SUMMARY_PATHS)
+        elif part:
+            paths.append(part)
+    bad = [
+        p
+        for p in paths
+        if not field_mask_pb2.FieldMask(paths=[p]).IsValidForDescriptor(run_pb2.Run.DESCRIPTOR)
+    ]
+    if bad:
+        top = ", ".join(f.name for f in run_pb2.Run.DESCRIPTOR.fields)
+        raise BatchError(
+            f"--fields: {', '.join(map(repr, bad))} not a field of the Run; use snake_case names joined "
+            f"by '.' (e.g. extraction.decision) or 'summary'; the Run's fields are: {top}"
+        )
+    return list(dict.fromkeys(paths))
+
+
 # ---- the stream ------------------------------------------------------------------------------
 
 
@@ -269,6 +297,7 @@ async def _stream_once(
     concurrency: int,
     timeout: float | None,
     options: run_pb2.RunOptions,
+    read_mask: field_mask_pb2.FieldMask,
 ) -> None:
     """Send ``pending`` over one stream with at most ``concurrency`` unanswered; ``write`` each
     answer as it comes. Raises _StreamBroken when the stream ends early."""
@@ -286,7 +315,11 @@ async def _stream_once(
             if item.text is not None:
                 jd.text = item.text
             yield pipeline_service_pb2.AnalyzeJdStreamRequest(
-                request_id=request_id, jd=jd, options=options, idempotency_key=idempotency_key(item)
+                request_id=request_id,
+                jd=jd,
+                options=options,
+                idempotency_key=idempotency_key(item),
+                read_mask=read_mask,
             )
 
     channel_options = [
@@ -326,13 +359,16 @@ def run_batch(
     timeout: float | None = None,
     options: run_pb2.RunOptions | None = None,
     done: set[str] | None = None,
+    fields: Sequence[str] = (),
 ) -> BatchSummary:
     """Analyze the items not yet in ``out`` (``done``: the ids ``read_done_ids(out)`` gave the
     caller, when it already read them) through the server at ``target``, appending a line
     for each. Reconnects (with backoff, up to ``reconnects`` times in a row without progress)
     when the stream is lost; raises BatchError when it cannot finish (the output stays valid,
-    so a rerun resumes). ``options`` go with every item (backend, Message Batches)."""
+    so a rerun resumes). ``options`` go with every item (backend, Message Batches); ``fields``:
+    the run's fields to write (a read mask, see parse_fields), all when empty."""
     options = options or run_pb2.RunOptions()
+    read_mask = field_mask_pb2.FieldMask(paths=list(fields))
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
     started = time.perf_counter()
@@ -378,7 +414,7 @@ def run_batch(
                 break
             before = len(done)
             try:
-                asyncio.run(_stream_once(target, pending, write, concurrency, timeout, options))
+                asyncio.run(_stream_once(target, pending, write, concurrency, timeout, options, read_mask))
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
@@ -421,6 +457,15 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="N",
         help=f"items in flight at once (default {DEFAULT_CONCURRENCY})",
     )
+    batch.add_argument(
+        "--fields",
+        metavar="PATHS",
+        default="",
+        help="write only these fields of each run: comma-separated paths of the Run message (e.g. "
+        "run_id,extraction.decision,details.skills_detail), or 'summary' (what ListRuns returns by "
+        "default); all fields when omitted. A whole run is ~100 KB of JSON; the server still stores "
+        "all of it",
+    )
     batch.add_argument("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     from jdlens_server.cli import add_backend  # cli imports this module lazily: no cycle at import
 
@@ -447,6 +492,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print("jdlens batch: --concurrency must be at least 1", file=sys.stderr)
         return 2
     try:
+        fields = parse_fields(args.fields)
         items = read_items(args.input)
         done = read_done_ids(args.out)  # refuse a foreign OUT before starting a server
     except BatchError as exc:
@@ -477,6 +523,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             progress=progress,
             options=options,
             done=done,
+            fields=fields,
         )
 
     try:
