@@ -388,15 +388,23 @@ def test_fields_refused_before_anything_is_sent(tmp_path: Path, capsys: pytest.C
         "summary"
     )
     with pytest.raises(
-        batch.BatchError, match=r"'extraction\.nope', 'nope' not a field of the Run"
+        batch.BatchError, match=r"'extraction\.nope', 'nope' not a field path of the Run"
     ) as caught:
         batch.parse_fields("extraction.decision,extraction.nope,nope")
     assert "extraction, details, final_role" in str(caught.value)  # the top-level fields are listed
+    # A path may end at a list, not go inside it (what the server's read mask accepts too).
+    with pytest.raises(batch.BatchError, match="a path ends at a list"):
+        batch.parse_fields("details.skills_detail.input_skill")
+    for empty in ("", " , "):
+        with pytest.raises(batch.BatchError, match="names no field"):
+            batch.parse_fields(empty)
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "Nurse wanted."}])
     out = tmp_path / "out.jsonl"
     # Port 1 has no server: the refusal comes first, and no output file is started.
     code = batch.main([str(source), "--out", str(out), "--server", "127.0.0.1:1", "--fields", "nope"])
-    assert code == 2 and "--fields: 'nope' not a field of the Run" in capsys.readouterr().err
+    assert code == 2 and "--fields: 'nope' not a field path of the Run" in capsys.readouterr().err
+    with pytest.raises(batch.BatchError, match="not a field path"):
+        batch.run_batch("127.0.0.1:1", batch.read_items(source), out, fields=["details.nope"])
     assert not out.exists()
 
 
@@ -409,10 +417,17 @@ def test_fields_write_part_of_each_run_and_the_server_keeps_all(server: str, tmp
     source = write_jsonl(tmp_path / "in.jsonl", items)
     out = tmp_path / "out.jsonl"
     fields = "name,extraction.decision.chosen_role,final_role.chosen_role"
+    first_four = write_jsonl(tmp_path / "first.jsonl", items[:4])
+    assert batch.main([str(first_four), "--out", str(out), "--server", server, "--fields", fields]) == 0
+    # Resuming the same OUT for the rest: with other fields it is refused, with the same it finishes.
+    assert batch.main([str(source), "--out", str(out), "--server", server, "--fields", "summary"]) == 2
+    assert batch.main([str(source), "--out", str(out), "--server", server]) == 2
     assert batch.main([str(source), "--out", str(out), "--server", server, "--fields", fields]) == 0
     lines: dict[object, Any] = {line["id"]: line for line in read_out(out)}
+    assert len(lines) == len(items)
     assert lines["empty"]["error"]["code"] == "INVALID_ARGUMENT" and lines["empty"]["error"]["details"]
     runs = [lines[f"f{i}"]["run"] for i in range(6)]
+    assert all(lines[f"f{i}"]["fields"] == fields.split(",") for i in range(6))
     for run in runs:
         assert set(run) <= {"name", "extraction", "finalRole"} and run["name"].startswith("runs/")
         assert set(run["extraction"]) == {"decision"} and set(run["extraction"]["decision"]) == {"chosenRole"}
@@ -424,8 +439,36 @@ def test_fields_write_part_of_each_run_and_the_server_keeps_all(server: str, tmp
     full = tmp_path / "full.jsonl"
     assert batch.main([str(source), "--out", str(full), "--server", server]) == 0
     replayed: dict[object, Any] = {line["id"]: line for line in read_out(full) if "run" in line}
-    assert all(line["replayed"] for line in replayed.values())
+    assert all(line["replayed"] and "fields" not in line for line in replayed.values())
     assert replayed["f0"]["run"]["name"] == runs[0]["name"] and "details" in replayed["f0"]["run"]
+
+
+# What a client-only command must not import (the database, the model, the pipeline); see also
+# test_cli_imports.py, which checks the help and the parts of a client that need no server.
+HEAVY_FOR_A_CLIENT = ("sqlalchemy", "alembic", "numpy", "onnxruntime", "anthropic", "jdlens_server.pipeline")
+
+
+def test_clients_stream_and_call_without_importing_the_server_side(server: str, tmp_path: Path) -> None:
+    rng = random.Random("light")
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": synthetic_jd(1, rng, "light")[0]}])
+    jd = tmp_path / "jd.txt"
+    jd.write_text(synthetic_jd(2, rng, "light")[0], encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    commands = [
+        ["batch", str(source), "--out", str(out), "--server", server, "--no-progress"],
+        ["analyze", "--server", server, "--dry-run", str(jd)],
+    ]
+    for command in commands:
+        probe = (
+            "import json, sys\n"
+            "from jdlens_server.cli import main\n"
+            f"code = main({command!r})\n"
+            f"heavy = sorted(m for m in sys.modules if m.startswith({HEAVY_FOR_A_CLIENT!r}))\n"
+            "print(json.dumps([code, heavy]))"
+        )
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, []], command
+    assert len(read_out(out)) == 1
 
 
 # ---- kill and resume -------------------------------------------------------------------------

@@ -10,7 +10,8 @@ Output: one JSON line per input, in completion order::
     {"id": ..., "error": {"code": "INVALID_ARGUMENT", "message": ..., "details": [...]}}
 
 ``--fields`` sends a read mask with every item, so a run line holds only those fields (a whole run
-is ~100 KB of JSON; converting it is most of the client's CPU); the server stores the whole run.
+is ~100 KB of JSON; converting it is most of the client's CPU) and names them under ``"fields"``;
+the server stores the whole run. A resume must ask for the same fields: an OUT never mixes shapes.
 
 Resume: the ids already in OUT are skipped and new lines are appended, so rerunning the same
 command after a kill or a lost connection finishes the rest. A kill loses at most the items in
@@ -52,8 +53,10 @@ __all__ = [
     "BatchItem",
     "BatchSummary",
     "add_batch_parser",
+    "check_fields",
     "cmd_batch",
     "idempotency_key",
+    "parse_fields",
     "read_done_ids",
     "read_items",
     "run_batch",
@@ -217,9 +220,11 @@ def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -
 # ---- output ----------------------------------------------------------------------------------
 
 
-def read_done_ids(out: Path) -> set[str]:
+def read_done_ids(out: Path, fields: Sequence[str] | None = None) -> set[str]:
     """Ids already written to ``out``. A torn last line (a kill mid-write) is cut off the file so
-    its item is redone; a bad line anywhere else is not ours to repair and raises BatchError."""
+    its item is redone; a bad line anywhere else is not ours to repair and raises BatchError.
+    With ``fields`` (this run's --fields, [] for whole runs), a run line written with other fields
+    raises BatchError too: a resumed OUT must not mix line shapes."""
     if not out.exists():
         return set()
     data = out.read_bytes()
@@ -237,8 +242,18 @@ def read_done_ids(out: Path) -> set[str]:
             raise BatchError(f"{out}:{number}: not a JSON line; is this a jdlens batch output?") from None
         if not isinstance(obj, dict) or "id" not in obj or not ("run" in obj or "error" in obj):
             raise BatchError(f"{out}:{number}: not a batch result line (needs 'id' and 'run' or 'error')")
+        written = obj.get("fields", [])
+        if fields is not None and "run" in obj and written != list(fields):
+            raise BatchError(
+                f"{out}:{number}: written with {_fields_text(written)}, this run asks for "
+                f"{_fields_text(fields)}; resume with the same --fields, or write to a new OUT"
+            )
         done.add(id_key(obj["id"]))
     return done
+
+
+def _fields_text(fields: Sequence[str]) -> str:
+    return f"--fields {','.join(fields)}" if fields else "whole runs (no --fields)"
 
 
 def _error_json(error: common_pb2.ItemError) -> dict[str, Any]:
@@ -251,22 +266,40 @@ def _error_json(error: common_pb2.ItemError) -> dict[str, Any]:
     }
 
 
-def _result_line(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse) -> dict[str, Any]:
+def _result_line(
+    item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse, fields: Sequence[str]
+) -> dict[str, Any]:
     if response.HasField("error"):
         return {"id": item.id, "error": _error_json(response.error)}
-    return {"id": item.id, "run": json_format.MessageToDict(response.run), "replayed": response.replayed}
+    line: dict[str, Any] = {
+        "id": item.id,
+        "run": json_format.MessageToDict(response.run),
+        "replayed": response.replayed,
+    }
+    if fields:  # which part of the run the line holds; a resume checks it (read_done_ids)
+        line["fields"] = list(fields)
+    return line
 
 
 def parse_fields(value: str) -> list[str]:
     """``--fields``: comma-separated field paths of the Run message (snake_case, joined by '.'),
     or ``summary`` for what ListRuns returns by default (who, when, what was decided, what it
-    cost). Raises BatchError naming each path that is not a field of the Run."""
+    cost). Raises BatchError for a value that names no field, or a path that is not one
+    (check_fields)."""
     paths: list[str] = []
     for part in (p.strip() for p in value.split(",")):
         if part == "summary":
             paths.extend(SUMMARY_PATHS)
         elif part:
             paths.append(part)
+    if not paths:
+        raise BatchError("--fields names no field; leave it out to write whole runs")
+    return check_fields(paths)
+
+
+def check_fields(paths: Sequence[str]) -> list[str]:
+    """``paths`` without repeats, each checked as the server checks a read mask; raises
+    BatchError naming every path that is not a field path of the Run."""
     bad = [
         p
         for p in paths
@@ -275,8 +308,9 @@ def parse_fields(value: str) -> list[str]:
     if bad:
         top = ", ".join(f.name for f in run_pb2.Run.DESCRIPTOR.fields)
         raise BatchError(
-            f"--fields: {', '.join(map(repr, bad))} not a field of the Run; use snake_case names joined "
-            f"by '.' (e.g. extraction.decision) or 'summary'; the Run's fields are: {top}"
+            f"--fields: {', '.join(map(repr, bad))} not a field path of the Run; use snake_case names "
+            "joined by '.' (e.g. extraction.decision) or 'summary'; a path ends at a list or map "
+            f"(details.skills_detail, not details.skills_detail.input_skill); the Run's fields: {top}"
         )
     return list(dict.fromkeys(paths))
 
@@ -297,7 +331,7 @@ async def _stream_once(
     concurrency: int,
     timeout: float | None,
     options: run_pb2.RunOptions,
-    read_mask: field_mask_pb2.FieldMask,
+    read_mask: field_mask_pb2.FieldMask | None,
 ) -> None:
     """Send ``pending`` over one stream with at most ``concurrency`` unanswered; ``write`` each
     answer as it comes. Raises _StreamBroken when the stream ends early."""
@@ -368,11 +402,12 @@ def run_batch(
     so a rerun resumes). ``options`` go with every item (backend, Message Batches); ``fields``:
     the run's fields to write (a read mask, see parse_fields), all when empty."""
     options = options or run_pb2.RunOptions()
-    read_mask = field_mask_pb2.FieldMask(paths=list(fields))
+    fields = check_fields(fields)  # a bad path would turn every item into an error line
+    read_mask = field_mask_pb2.FieldMask(paths=fields) if fields else None
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
     started = time.perf_counter()
-    done = read_done_ids(out) if done is None else done
+    done = read_done_ids(out, fields) if done is None else done
     summary = BatchSummary(total=len(items))
     wanted = {item.key for item in items}
     summary.skipped = len(done & wanted)
@@ -390,7 +425,7 @@ def run_batch(
     )
 
     def write(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse) -> None:
-        line = _result_line(item, response)
+        line = _result_line(item, response, fields)
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         handle.flush()
         done.add(item.key)
@@ -460,11 +495,11 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
     batch.add_argument(
         "--fields",
         metavar="PATHS",
-        default="",
+        default=None,
         help="write only these fields of each run: comma-separated paths of the Run message (e.g. "
-        "run_id,extraction.decision,details.skills_detail), or 'summary' (what ListRuns returns by "
-        "default); all fields when omitted. A whole run is ~100 KB of JSON; the server still stores "
-        "all of it",
+        "run_id,extraction.decision,details.skills_detail; a path ends at a list), or 'summary' (what "
+        "ListRuns returns by default); whole runs when omitted. A whole run is ~100 KB of JSON; the "
+        "server still stores all of it. Resume an OUT with the --fields it was written with",
     )
     batch.add_argument("--no-progress", action="store_true", help="no progress bar (default: on a terminal)")
     from jdlens_server.cli import add_backend  # cli imports this module lazily: no cycle at import
@@ -492,9 +527,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print("jdlens batch: --concurrency must be at least 1", file=sys.stderr)
         return 2
     try:
-        fields = parse_fields(args.fields)
+        fields = parse_fields(args.fields) if args.fields is not None else []
         items = read_items(args.input)
-        done = read_done_ids(args.out)  # refuse a foreign OUT before starting a server
+        done = read_done_ids(args.out, fields)  # refuse a foreign OUT before starting a server
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
         return 2
