@@ -207,6 +207,16 @@ def test_reads_jsonl_and_csv(tmp_path: Path) -> None:
     assert [(i.id, i.text) for i in batch.read_items(tsv)] == [("x1", "first JD")]
 
 
+def test_input_is_read_again_not_held(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "text": f"JD {i}"} for i in range(3)])
+    items = batch.read_items(source)
+    assert len(items) == 3 and items.keys == ["0", "1", "2"]
+    assert [i.text for i in items] == [i.text for i in items] == ["JD 0", "JD 1", "JD 2"]
+    source.write_text('{"id": 0, "text": "JD 0"}\nnot json any more\n', encoding="utf-8")
+    with pytest.raises(batch.BatchError, match="changed during the batch"):
+        list(items)
+
+
 def test_refuses_duplicate_ids_and_bad_lines_before_sending(tmp_path: Path) -> None:
     dup = write_jsonl(
         tmp_path / "dup.jsonl", [{"id": "a", "text": "x"}, {"id": "b", "text": "y"}, {"id": "a"}]
@@ -365,6 +375,35 @@ def test_resending_without_client_keys_replays(server: str, db: str) -> None:
     assert all(r.replayed for r in second.values())
     assert {k: r.run.name for k, r in second.items()} == {k: r.run.name for k, r in first.items()}
     assert row_counts(db) == counts
+
+
+class _CountingInput(batch.BatchInput):
+    """Records, as each item is read, how many items were read but had no output line yet."""
+
+    def __init__(self, source: batch.BatchInput, out: Path) -> None:
+        super().__init__(source.path, source.keys)
+        self.out = out
+        self.leads: list[int] = []
+
+    def __iter__(self) -> Iterator[batch.BatchItem]:
+        for n, item in enumerate(super().__iter__(), 1):
+            written = len(self.out.read_text(encoding="utf-8").splitlines()) if self.out.exists() else 0
+            self.leads.append(n - written)
+            yield item
+
+
+def test_items_are_read_as_the_window_opens(server: str, tmp_path: Path) -> None:
+    """A batch of millions must not hold every text: it reads an item when the window has room."""
+    rng = random.Random("lazy")
+    source = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": i, "text": synthetic_jd(i, rng, "lazy")[0]} for i in range(30)]
+    )
+    out = tmp_path / "out.jsonl"
+    items = _CountingInput(batch.read_items(source), out)
+    summary = batch.run_batch(server, items, out, concurrency=3)
+    assert summary.runs == 30 and len(items.leads) == 30
+    # At most the window (3 unanswered) plus the one item waiting for it is read ahead.
+    assert max(items.leads) <= 4
 
 
 def test_csv_batch(server: str, tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 Input: JSON lines ``{"id": ..., "text": ..., "title": ...}`` (``title`` optional; an object
 without ``id`` gets its line number) or a ``.csv`` / ``.tsv`` file with a ``text`` column and
 optional ``id`` (default: the data row number, 1-based) and ``title`` columns. Ids must be unique.
+The file is checked in one pass that keeps only the ids, then read again as items are sent, so
+the client holds the ids of a large batch, not its texts.
 
 Output: one JSON line per input, in completion order::
 
@@ -31,7 +33,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -50,6 +52,7 @@ from jdlens_server.runs.masks import SUMMARY_PATHS
 
 __all__ = [
     "BatchError",
+    "BatchInput",
     "BatchItem",
     "BatchSummary",
     "add_batch_parser",
@@ -144,35 +147,64 @@ def idempotency_key(item: BatchItem) -> str:
 # ---- input -----------------------------------------------------------------------------------
 
 
-def read_items(path: Path) -> list[BatchItem]:
-    """The items of a JSONL or CSV/TSV file; BatchError listing the problems (bad lines,
-    duplicate ids) when there are any, so a batch never starts on input it cannot finish."""
+class BatchInput:
+    """The items of an input file, read from the file each time they are iterated: a batch of
+    millions of JDs holds their ids in memory, not their texts (read_items checked the file)."""
+
+    def __init__(self, path: Path, keys: list[str]) -> None:
+        self.path = path
+        self.keys = keys  # every item's id key, in file order
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self) -> Iterator[BatchItem]:
+        problems: list[str] = []
+        try:
+            with self.path.open(encoding="utf-8", newline="") as handle:
+                for item in _parse(handle, self.path, problems):
+                    if problems:  # the file changed since read_items checked it
+                        break
+                    yield item
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BatchError(f"cannot read {self.path} again: {exc}") from None
+        if problems:
+            raise BatchError(f"{self.path} changed during the batch: {problems[0]}")
+
+
+def read_items(path: Path) -> BatchInput:
+    """The items of a JSONL or CSV/TSV file, checked in one pass that keeps only their ids;
+    BatchError listing the problems (bad lines, duplicate ids) when there are any, so a batch
+    never starts on input it cannot finish."""
     problems: list[str] = []
+    first_seen: dict[str, int] = {}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            if path.suffix.lower() in (".csv", ".tsv"):
-                items = _read_csv(handle, path, problems, "\t" if path.suffix.lower() == ".tsv" else ",")
-            else:
-                items = _read_jsonl(handle, path, problems)
+            for position, item in enumerate(_parse(handle, path, problems), 1):
+                earlier = first_seen.setdefault(item.key, position)
+                if earlier != position:
+                    problems.append(
+                        f"{path}: item {position}: duplicate id {item.key!r} (first at item {earlier})"
+                    )
     except OSError as exc:
         raise BatchError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise BatchError(f"{path} is not UTF-8 text: {exc}") from None
-    first_seen: dict[str, int] = {}
-    for position, item in enumerate(items, 1):
-        earlier = first_seen.setdefault(item.key, position)
-        if earlier != position:
-            problems.append(f"{path}: item {position}: duplicate id {item.key!r} (first at item {earlier})")
     if problems:
         shown = problems[:_MAX_LISTED_PROBLEMS]
         more = len(problems) - len(shown)
         listed = "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
         raise BatchError(f"{len(problems)} problem(s) in the input, nothing was sent:\n  {listed}")
-    return items
+    return BatchInput(path, list(first_seen))
 
 
-def _read_jsonl(handle: TextIO, path: Path, problems: list[str]) -> list[BatchItem]:
-    items: list[BatchItem] = []
+def _parse(handle: TextIO, path: Path, problems: list[str]) -> Iterator[BatchItem]:
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return _read_csv(handle, path, problems, "\t" if path.suffix.lower() == ".tsv" else ",")
+    return _read_jsonl(handle, path, problems)
+
+
+def _read_jsonl(handle: TextIO, path: Path, problems: list[str]) -> Iterator[BatchItem]:
     for number, line in enumerate(handle, 1):
         if not line.strip():
             continue
@@ -194,18 +226,16 @@ def _read_jsonl(handle: TextIO, path: Path, problems: list[str]) -> list[BatchIt
         elif not isinstance(title, str):
             problems.append(f"{path}:{number}: title must be a string")
         else:
-            items.append(BatchItem(item_id, text, title))
-    return items
+            yield BatchItem(item_id, text, title)
 
 
-def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -> list[BatchItem]:
+def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -> Iterator[BatchItem]:
     reader = csv.DictReader(handle, delimiter=delimiter)
     columns = {name.strip().lower(): name for name in reader.fieldnames or ()}
     if "text" not in columns:
         problems.append(f"{path}: no 'text' column (columns: {', '.join(reader.fieldnames or ()) or 'none'})")
-        return []
+        return
     text_col, id_col, title_col = columns["text"], columns.get("id"), columns.get("title")
-    items: list[BatchItem] = []
     for row_number, row in enumerate(reader, 1):
         if None in row:
             problems.append(f"{path}: row {row_number} (line {reader.line_num}): more cells than columns")
@@ -213,8 +243,7 @@ def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -
         item_id = row.get(id_col) if id_col else None
         text = row.get(text_col)
         title = (row.get(title_col) if title_col else None) or ""
-        items.append(BatchItem(item_id if item_id else str(row_number), text, title))
-    return items
+        yield BatchItem(item_id if item_id else str(row_number), text, title)
 
 
 # ---- output ----------------------------------------------------------------------------------
@@ -326,15 +355,17 @@ class _StreamBroken(Exception):
 
 async def _stream_once(
     target: str,
-    pending: Sequence[BatchItem],
+    pending: Iterable[BatchItem],
+    expected: int,
     write: Callable[[BatchItem, pipeline_service_pb2.AnalyzeJdStreamResponse], None],
     concurrency: int,
     timeout: float | None,
     options: run_pb2.RunOptions,
     read_mask: field_mask_pb2.FieldMask | None,
 ) -> None:
-    """Send ``pending`` over one stream with at most ``concurrency`` unanswered; ``write`` each
-    answer as it comes. Raises _StreamBroken when the stream ends early."""
+    """Send ``pending`` (``expected`` items, read as the window opens) over one stream with at most
+    ``concurrency`` unanswered; ``write`` each answer as it comes. Raises _StreamBroken when the
+    stream ends early."""
     window = asyncio.Semaphore(concurrency)
     waiting: dict[str, BatchItem] = {}
     answered = 0
@@ -378,13 +409,13 @@ async def _stream_once(
             raise _StreamBroken(message, retryable=_worth_reconnecting(exc)) from None
         finally:
             call.cancel()
-    if waiting or answered < len(pending):
-        raise _StreamBroken(f"the stream ended after {answered} of {len(pending)} answers", retryable=True)
+    if waiting or answered < expected:
+        raise _StreamBroken(f"the stream ended after {answered} of {expected} answers", retryable=True)
 
 
 def run_batch(
     target: str,
-    items: Sequence[BatchItem],
+    items: BatchInput | Sequence[BatchItem],
     out: Path,
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
@@ -409,7 +440,7 @@ def run_batch(
     started = time.perf_counter()
     done = read_done_ids(out, fields) if done is None else done
     summary = BatchSummary(total=len(items))
-    wanted = {item.key for item in items}
+    wanted = set(items.keys) if isinstance(items, BatchInput) else {item.key for item in items}
     summary.skipped = len(done & wanted)
     unknown = len(done - wanted)
     if unknown:
@@ -444,12 +475,16 @@ def run_batch(
     handle: IO[str]
     with out.open("a", encoding="utf-8", buffering=1) as handle, bar:
         while True:
-            pending = [item for item in items if item.key not in done]
-            if not pending:
+            remaining = len(wanted - done)
+            if not remaining:
                 break
+            # A generator: the items are read as the stream's window opens, not all at once.
+            pending = (item for item in items if item.key not in done)
             before = len(done)
             try:
-                asyncio.run(_stream_once(target, pending, write, concurrency, timeout, options, read_mask))
+                asyncio.run(
+                    _stream_once(target, pending, remaining, write, concurrency, timeout, options, read_mask)
+                )
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
