@@ -256,29 +256,40 @@ def read_done_ids(out: Path, fields: Sequence[str] | None = None) -> set[str]:
     raises BatchError too: a resumed OUT must not mix line shapes."""
     if not out.exists():
         return set()
-    data = out.read_bytes()
-    complete = data.rfind(b"\n") + 1
-    if complete < len(data):
-        with out.open("r+b") as handle:
-            handle.truncate(complete)
     done: set[str] = set()
-    for number, raw in enumerate(data[:complete].splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise BatchError(f"{out}:{number}: not a JSON line; is this a jdlens batch output?") from None
-        if not isinstance(obj, dict) or "id" not in obj or not ("run" in obj or "error" in obj):
-            raise BatchError(f"{out}:{number}: not a batch result line (needs 'id' and 'run' or 'error')")
-        written = obj.get("fields", [])
-        if fields is not None and "run" in obj and written != list(fields):
-            raise BatchError(
-                f"{out}:{number}: written with {_fields_text(written)}, this run asks for "
-                f"{_fields_text(fields)}; resume with the same --fields, or write to a new OUT"
-            )
-        done.add(id_key(obj["id"]))
+    torn_at: int | None = None
+    # Line by line: the output of a large batch of whole runs is ~100 KB a line.
+    with out.open("rb") as handle:
+        offset = 0
+        for number, raw in enumerate(handle, 1):
+            if not raw.endswith(b"\n"):  # only the last line can lack its newline
+                torn_at = offset
+                break
+            offset += len(raw)
+            _read_done_line(out, number, raw, fields, done)
+    if torn_at is not None:
+        with out.open("r+b") as handle:
+            handle.truncate(torn_at)
     return done
+
+
+def _read_done_line(out: Path, number: int, raw: bytes, fields: Sequence[str] | None, done: set[str]) -> None:
+    """Line ``number`` of ``out``: its id into ``done``, or BatchError (see read_done_ids)."""
+    if not raw.strip():
+        return
+    try:
+        obj = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BatchError(f"{out}:{number}: not a JSON line; is this a jdlens batch output?") from None
+    if not isinstance(obj, dict) or "id" not in obj or not ("run" in obj or "error" in obj):
+        raise BatchError(f"{out}:{number}: not a batch result line (needs 'id' and 'run' or 'error')")
+    written = obj.get("fields", [])
+    if fields is not None and "run" in obj and written != list(fields):
+        raise BatchError(
+            f"{out}:{number}: written with {_fields_text(written)}, this run asks for "
+            f"{_fields_text(fields)}; resume with the same --fields, or write to a new OUT"
+        )
+    done.add(id_key(obj["id"]))
 
 
 def _fields_text(fields: Sequence[str]) -> str:
