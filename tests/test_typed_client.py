@@ -41,11 +41,13 @@ class Backend:
 
     def __init__(self) -> None:
         self.list_requests: list[run_service_pb2.ListRunsRequest] = []
+        self.masks: list[list[str]] = []  # each request's read mask paths, in arrival order
 
     def list_runs(
         self, request: run_service_pb2.ListRunsRequest, context: grpc.ServicerContext
     ) -> run_service_pb2.ListRunsResponse:
         self.list_requests.append(request)
+        self.masks.append(list(request.read_mask.paths))
         start = int(request.page_token or 0)
         end = start + request.page_size
         return run_service_pb2.ListRunsResponse(
@@ -53,6 +55,7 @@ class Backend:
         )
 
     def get_run(self, request: run_service_pb2.GetRunRequest, context: grpc.ServicerContext) -> run_pb2.Run:
+        self.masks.append(list(request.read_mask.paths))
         for run in RUNS:
             if run.name == request.name:
                 return run
@@ -66,6 +69,7 @@ class Backend:
     def analyze(
         self, request: pipeline_service_pb2.AnalyzeJdRequest, context: grpc.ServicerContext
     ) -> pipeline_service_pb2.AnalyzeJdResponse:
+        self.masks.append(list(request.read_mask.paths))
         if not request.jd.text and not request.jd.title:
             status = status_pb2.Status(
                 code=code_pb2.INVALID_ARGUMENT,
@@ -82,6 +86,7 @@ class Backend:
         self, requests: Iterator[pipeline_service_pb2.AnalyzeJdStreamRequest], context: grpc.ServicerContext
     ) -> Iterator[pipeline_service_pb2.AnalyzeJdStreamResponse]:
         for request in requests:
+            self.masks.append(list(request.read_mask.paths))
             if request.jd.text:
                 yield pipeline_service_pb2.AnalyzeJdStreamResponse(
                     request_id=request.request_id, run=run_pb2.Run(name=f"runs/{request.request_id}")
@@ -192,6 +197,25 @@ def test_error_details_empty_without_details(served: tuple[Backend, JdlensClient
         client.get_run("")
     assert error_details(caught.value) == []
     assert error_details(grpc.RpcError()) == []
+
+
+def test_fields_are_sent_as_read_masks(served: tuple[Backend, JdlensClient]) -> None:
+    backend, client = served
+    client.analyze("Write SQL.", fields=["name", "extraction.decision"])
+    list(client.analyze_stream([("a", "Write SQL."), ("b", "Own the roadmap.")], fields=("name",)))
+    client.get_run("runs/1", fields=["name", "status"])
+    next(client.list_runs(page_size=1, fields=["name", "jd_text"]))
+    client.analyze("Write SQL.")  # no fields: no mask, the server's default
+    assert backend.masks == [
+        ["name", "extraction.decision"],
+        ["name"],
+        ["name"],
+        ["name", "status"],
+        ["name", "jd_text"],
+        [],
+    ]
+    with pytest.raises(TypeError, match="sequence of field paths"):
+        client.get_run("runs/1", fields="name")
 
 
 def test_analyze_stream_matches_items_by_request_id(served: tuple[Backend, JdlensClient]) -> None:

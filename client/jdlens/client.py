@@ -6,7 +6,9 @@
             ...
 
 Every method raises ``grpc.RpcError`` on failure; ``error_details(exc)`` decodes the google.rpc
-rich details the server attaches (BadRequest field violations, ResourceInfo, ...).
+rich details the server attaches (BadRequest field violations, ResourceInfo, ...). Methods that
+return runs take ``fields``: the Run's field paths to fill (a read mask, e.g.
+``["name", "extraction.decision"]``; a whole run is ~100 KB), all when empty.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, field_mask_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from google.rpc.status_pb2 import Status
@@ -110,10 +112,13 @@ class JdlensClient:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_UNSPECIFIED,
+        fields: Sequence[str] = (),
     ) -> run_pb2.Run:
         """All three stages and the enrichment on one JD."""
         jd, options, key = _jd_fields(text, title, dry_run, idempotency_key, backend)
-        request = pipeline_service_pb2.AnalyzeJdRequest(jd=jd, options=options, idempotency_key=key)
+        request = pipeline_service_pb2.AnalyzeJdRequest(
+            jd=jd, options=options, idempotency_key=key, read_mask=_mask(fields)
+        )
         return self.pipeline.AnalyzeJd(request, timeout=self.timeout).run
 
     def extract_from_jd(
@@ -124,20 +129,23 @@ class JdlensClient:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_UNSPECIFIED,
+        fields: Sequence[str] = (),
     ) -> run_pb2.Run:
         """Stage 1 only: parse, extract skills, role signals and decision, library updates."""
         jd, options, key = _jd_fields(text, title, dry_run, idempotency_key, backend)
-        request = pipeline_service_pb2.ExtractFromJdRequest(jd=jd, options=options, idempotency_key=key)
+        request = pipeline_service_pb2.ExtractFromJdRequest(
+            jd=jd, options=options, idempotency_key=key, read_mask=_mask(fields)
+        )
         return self.pipeline.ExtractFromJd(request, timeout=self.timeout).run
 
-    def extract_details(self, run_name: str) -> run_pb2.Run:
+    def extract_details(self, run_name: str, *, fields: Sequence[str] = ()) -> run_pb2.Run:
         """Stage 2 on a stage-1 run ("runs/{id}")."""
-        request = pipeline_service_pb2.ExtractDetailsRequest(run=run_name)
+        request = pipeline_service_pb2.ExtractDetailsRequest(run=run_name, read_mask=_mask(fields))
         return self.pipeline.ExtractDetails(request, timeout=self.timeout).run
 
-    def finalize_role(self, run_name: str) -> run_pb2.Run:
+    def finalize_role(self, run_name: str, *, fields: Sequence[str] = ()) -> run_pb2.Run:
         """Stage 3 on a stage-2 run ("runs/{id}")."""
-        request = pipeline_service_pb2.FinalizeRoleRequest(run=run_name)
+        request = pipeline_service_pb2.FinalizeRoleRequest(run=run_name, read_mask=_mask(fields))
         return self.pipeline.FinalizeRole(request, timeout=self.timeout).run
 
     def analyze_stream(
@@ -147,6 +155,7 @@ class JdlensClient:
         dry_run: bool = False,
         backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_UNSPECIFIED,
         timeout: float | None = None,
+        fields: Sequence[str] = (),
     ) -> Generator[pipeline_service_pb2.AnalyzeJdStreamResponse, None, None]:
         """Analyze many JDs over one stream; ``items`` are ``(request_id, text)`` pairs.
 
@@ -155,9 +164,10 @@ class JdlensClient:
         closing the generator early cancels the stream.
         """
         options = run_pb2.RunOptions(backend=backend, dry_run=dry_run)
+        mask = _mask(fields)
         requests = (
             pipeline_service_pb2.AnalyzeJdStreamRequest(
-                request_id=request_id, jd=_jd(text, None), options=options
+                request_id=request_id, jd=_jd(text, None), options=options, read_mask=mask
             )
             for request_id, text in items
         )
@@ -170,8 +180,9 @@ class JdlensClient:
 
     # -- run history -------------------------------------------------------------------------------
 
-    def get_run(self, name: str) -> run_pb2.Run:
-        return self.runs.GetRun(run_service_pb2.GetRunRequest(name=name), timeout=self.timeout)
+    def get_run(self, name: str, *, fields: Sequence[str] = ()) -> run_pb2.Run:
+        request = run_service_pb2.GetRunRequest(name=name, read_mask=_mask(fields))
+        return self.runs.GetRun(request, timeout=self.timeout)
 
     def list_runs(
         self,
@@ -181,9 +192,13 @@ class JdlensClient:
         created_after: datetime | None = None,
         created_before: datetime | None = None,
         page_size: int = 100,
+        fields: Sequence[str] = (),
     ) -> Iterator[run_pb2.Run]:
-        """Every run matching the filters, newest first, fetching pages as the iterator advances."""
-        request = run_service_pb2.ListRunsRequest(page_size=page_size, role=role or "", status=status)
+        """Every run matching the filters, newest first, fetching pages as the iterator advances;
+        without ``fields`` each run is the server's summary (who, when, what was decided)."""
+        request = run_service_pb2.ListRunsRequest(
+            page_size=page_size, role=role or "", status=status, read_mask=_mask(fields)
+        )
         if created_after is not None:
             request.create_time_after.FromDatetime(created_after)
         if created_before is not None:
@@ -273,6 +288,13 @@ def _unpack(details: Iterable[any_pb2.Any]) -> list[Message]:
         detail.Unpack(message)
         decoded.append(message)
     return decoded
+
+
+def _mask(fields: Sequence[str]) -> field_mask_pb2.FieldMask | None:
+    """The read mask for ``fields``; None (the server's default) when there are none."""
+    if isinstance(fields, str):  # a lone path would otherwise be read as one path per character
+        raise TypeError("fields is a sequence of field paths, e.g. ['name', 'extraction.decision']")
+    return field_mask_pb2.FieldMask(paths=list(fields)) if fields else None
 
 
 def _jd(text: str, title: str | None) -> pipeline_service_pb2.JdInput:
