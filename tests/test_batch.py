@@ -377,6 +377,26 @@ def test_resending_without_client_keys_replays(server: str, db: str) -> None:
     assert row_counts(db) == counts
 
 
+def test_clients_say_what_to_do_when_no_server_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jdlens_server.cli import main
+
+    jd = tmp_path / "jd.txt"
+    jd.write_text("Registered nurse for a surgical ward.", encoding="utf-8")
+    # Port 1: nothing listens. Two files, one error: the second would meet the same closed door.
+    assert main(["analyze", "--server", "127.0.0.1:1", str(jd), str(jd)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("UNAVAILABLE") == 1
+    assert (
+        "is a jdlens server running at 127.0.0.1:1? Start one with `jdlens serve --address 127.0.0.1:1`"
+        in err
+    )
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "Registered nurse."}])
+    with pytest.raises(batch.BatchError, match=r"0 items were written this time; is a jdlens server running"):
+        batch.run_batch("127.0.0.1:1", batch.read_items(source), tmp_path / "out.jsonl", reconnects=0)
+
+
 class _CountingInput(batch.BatchInput):
     """Records, as each item is read, how many items were read but had no output line yet."""
 

@@ -48,6 +48,7 @@ from tqdm import tqdm
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
+from jdlens_server.render import unreachable_hint
 from jdlens_server.runs.masks import SUMMARY_PATHS
 
 __all__ = [
@@ -500,9 +501,11 @@ def run_batch(
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
                     summary.seconds = time.perf_counter() - started
+                    never_reached = not summary.written and str(exc).startswith("UNAVAILABLE")
                     raise BatchError(
                         f"the stream to {target} failed: {exc}; {summary.written} items were written "
-                        f"this time; rerun the same command to resume"
+                        "this time; "
+                        + (unreachable_hint(target) if never_reached else "rerun the same command to resume")
                     ) from None
                 delay = min(2.0**failures, 30.0)
                 bar.write(

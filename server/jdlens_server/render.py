@@ -113,6 +113,9 @@ def analyze_files(
             except grpc.RpcError as exc:
                 status = 1
                 print(f"{label}: {describe_error(exc)}", file=sys.stderr)
+                if isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAVAILABLE:
+                    print(f"jdlens: {unreachable_hint(target)}", file=sys.stderr)
+                    return status  # the other files would meet the same closed door
                 continue
             if as_json:
                 print(json_format.MessageToJson(resp.run, indent=2))
@@ -120,6 +123,14 @@ def analyze_files(
                 print(f"== {label}")
                 print(summarize(resp.run))
     return status
+
+
+def unreachable_hint(target: str) -> str:
+    """What to do when nothing answers at ``target`` (a client command's --server)."""
+    return (
+        f"is a jdlens server running at {target}? Start one with `jdlens serve --address {target}`, "
+        "or leave out --server to run one inside this command"
+    )
 
 
 def describe_error(exc: grpc.RpcError) -> str:
