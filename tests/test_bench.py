@@ -75,7 +75,11 @@ def test_bench_json_has_exactly_the_keys(
     assert bench.main(["--n", "3", "--rounds", "2", "--json", "--db", f"sqlite:///{source}"]) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
+    machine = result.pop("machine")
     assert list(result) == JSON_KEYS
+    # The machine is named with the figures: CPU, its vector units, the CPUs and the runtimes.
+    assert set(machine) == {"cpu", "isa", "cpus", "python", "onnxruntime"} and machine["cpus"] >= 1
+    assert machine["cpu"] and machine["python"].startswith("3.11")
     assert result["n"] == 3
     assert 0 < result["unary_p50_ms"] <= result["unary_p95_ms"]
     assert result["stream_jds_per_s"] > 0 and result["embed_only_jds_per_s"] > 0

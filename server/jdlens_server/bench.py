@@ -454,9 +454,8 @@ def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
     return bench  # type: ignore[no-any-return]
 
 
-def _machine() -> str:
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs, load average {load}"
+def _load_average() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -471,7 +470,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"jdlens bench: {message}", file=sys.stderr)
 
     cpu = pipeline_cpu("bench")
-    log(f"machine: {_machine()}")
+    from jdlens_server.machine import describe
+
+    machine = describe()
+    log(f"machine: {machine.line()}; {_load_average()}")
     with tempfile.TemporaryDirectory(prefix="jdlens-bench-") as directory:
         try:
             url, origin = prepare_database(resolve_db_url(args.db), Path(directory), log)
@@ -480,11 +482,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except (BenchError, grpc.RpcError) as exc:
             log(f"failed: {exc}")
             return 1
-    log(f"machine after the run: {_machine()}")
+    log(f"after the run: {_load_average()}")
     if args.json:
-        print(json.dumps(result.to_json()))
+        # The figures, then what they ran on: a figure without its machine cannot be compared.
+        print(json.dumps({**result.to_json(), "machine": machine.to_json()}))
         return 0
-    print(f"jdlens bench: {result.n} JDs per phase")
+    print(f"jdlens bench: {result.n} JDs per phase on {machine.line()}")
     print(f"  unary AnalyzeJd latency   p50 {result.unary_p50_ms:.0f} ms, p95 {result.unary_p95_ms:.0f} ms")
     print(f"  stream throughput         {result.stream_jds_per_s:.1f} JDs/s (persistence on)")
     print(f"  embedder only             {result.embed_only_jds_per_s:.1f} JDs/s (same JDs' sentences)")
