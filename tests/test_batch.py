@@ -206,6 +206,11 @@ def test_reads_jsonl_and_csv(tmp_path: Path) -> None:
     tsv.write_text("id\ttext\nx1\tfirst JD\n", encoding="utf-8")
     assert [(i.id, i.text) for i in batch.read_items(tsv)] == [("x1", "first JD")]
 
+    # Spreadsheets start a CSV with a byte-order mark: the first column keeps its name.
+    bom = tmp_path / "bom.csv"
+    bom.write_text("\ufeffid,text\nr7,a JD\n", encoding="utf-8")
+    assert [(i.id, i.text) for i in batch.read_items(bom)] == [("r7", "a JD")]
+
 
 def test_input_is_read_again_not_held(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": i, "text": f"JD {i}"} for i in range(3)])
@@ -262,6 +267,13 @@ def test_torn_last_line_is_dropped_and_redone(tmp_path: Path) -> None:
     out.write_text('{"id": "a", "run": {}}\ngarbage\n{"id": "b", "run": {}}\n', encoding="utf-8")
     with pytest.raises(batch.BatchError, match=r"out\.jsonl:2: not a JSON line"):
         batch.read_done_ids(out)
+
+    # A file of someone else's with no newline at all is refused, not cut to nothing.
+    foreign = '[{"name": "not a batch output"}]'
+    out.write_text(foreign, encoding="utf-8")
+    with pytest.raises(batch.BatchError, match=r"out\.jsonl:1: not a batch result line"):
+        batch.read_done_ids(out)
+    assert out.read_text(encoding="utf-8") == foreign
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -378,7 +390,7 @@ def test_resending_without_client_keys_replays(server: str, db: str) -> None:
 
 
 def test_clients_say_what_to_do_when_no_server_answers(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from jdlens_server.cli import main
 
@@ -393,8 +405,38 @@ def test_clients_say_what_to_do_when_no_server_answers(
         in err
     )
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": "Registered nurse."}])
-    with pytest.raises(batch.BatchError, match=r"0 items were written this time; is a jdlens server running"):
-        batch.run_batch("127.0.0.1:1", batch.read_items(source), tmp_path / "out.jsonl", reconnects=0)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(batch.BatchError, match=r"0 items were written this time; rerun") as caught:
+        batch.run_batch("127.0.0.1:1", batch.read_items(source), out, reconnects=0)
+    assert caught.value.unreachable
+    monkeypatch.setattr("jdlens_server.batch.time.sleep", lambda seconds: None)  # the reconnect backoff
+    assert batch.main([str(source), "--out", str(out), "--server", "127.0.0.1:1", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.count("reconnecting") == 3 and "jdlens batch: is a jdlens server running at 127.0.0.1:1?" in err
+    )
+
+
+def test_an_input_changed_after_its_check_stops_the_batch_cleanly(server: str, tmp_path: Path) -> None:
+    rng = random.Random("changed")
+    rows: list[dict[str, object]] = [
+        {"id": f"c{i}", "text": synthetic_jd(i, rng, "changed")[0]} for i in range(5)
+    ]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    # Replaced with other ids between the check and the stream: nothing unchecked is sent.
+    items = batch.read_items(source)
+    write_jsonl(source, [{"id": f"other{i}", "text": "Registered nurse."} for i in range(5)])
+    with pytest.raises(batch.BatchError, match="changed during the batch: item 1 is not the one checked"):
+        batch.run_batch(server, items, out, concurrency=2)
+    assert not read_out(out)
+    # Cut short: the items read before the end are answered and written, then the batch stops.
+    write_jsonl(source, rows)
+    items = batch.read_items(source)
+    write_jsonl(source, rows[:2])
+    with pytest.raises(batch.BatchError, match="changed during the batch: it ends after 2 of 5 items"):
+        batch.run_batch(server, items, out, concurrency=2)
+    assert {line["id"] for line in read_out(out)} == {"c0", "c1"}
 
 
 class _CountingInput(batch.BatchInput):

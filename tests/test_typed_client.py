@@ -216,6 +216,8 @@ def test_fields_are_sent_as_read_masks(served: tuple[Backend, JdlensClient]) -> 
     ]
     with pytest.raises(TypeError, match="sequence of field paths"):
         client.get_run("runs/1", fields="name")
+    with pytest.raises(TypeError, match="sequence of field paths"):  # at the call, not on next()
+        client.analyze_stream([("a", "Write SQL.")], fields="name")
 
 
 def test_analyze_stream_matches_items_by_request_id(served: tuple[Backend, JdlensClient]) -> None:

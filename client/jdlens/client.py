@@ -163,8 +163,17 @@ class JdlensClient:
         per-item error (see ``item_error_details``). ``items`` is consumed lazily while responses arrive;
         closing the generator early cancels the stream.
         """
-        options = run_pb2.RunOptions(backend=backend, dry_run=dry_run)
+        # Checked here, not on the first next(): a bad argument fails at the call that passed it.
         mask = _mask(fields)
+        return self._stream(items, run_pb2.RunOptions(backend=backend, dry_run=dry_run), mask, timeout)
+
+    def _stream(
+        self,
+        items: Iterable[tuple[str, str]],
+        options: run_pb2.RunOptions,
+        mask: field_mask_pb2.FieldMask | None,
+        timeout: float | None,
+    ) -> Generator[pipeline_service_pb2.AnalyzeJdStreamResponse, None, None]:
         requests = (
             pipeline_service_pb2.AnalyzeJdStreamRequest(
                 request_id=request_id, jd=_jd(text, None), options=options, read_mask=mask

@@ -75,21 +75,33 @@ _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
 _TRANSPORT_CODES = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED)
 
 
+def _from_server(exc: aio.AioRpcError) -> bool:
+    """The error came from a jdlens server (its trailers carry the call's correlation id)."""
+    trailers: Any = exc.trailing_metadata() or ()
+    return any(item[0] == CORRELATION_KEY for item in trailers)
+
+
 def _worth_reconnecting(exc: aio.AioRpcError) -> bool:
     if exc.code() in _RECONNECT_CODES:
         return True
-    trailers: Any = exc.trailing_metadata() or ()
-    from_server = any(item[0] == CORRELATION_KEY for item in trailers)
-    return exc.code() in _TRANSPORT_CODES and not from_server
+    return exc.code() in _TRANSPORT_CODES and not _from_server(exc)
 
 
 _MAX_LISTED_PROBLEMS = 10
+# A byte-order mark (spreadsheets write one) is dropped, so a CSV's first column keeps its name.
+_ENCODING = "utf-8-sig"
 
 JsonId = str | int | float | bool | None
 
 
 class BatchError(Exception):
-    """A problem with the input or output file, found before anything is sent."""
+    """What stops a batch: a problem with the input or output file (found before anything is
+    sent, or an input changed during the batch), or a stream that could not finish. The message
+    says what to do; ``unreachable``: the last try found no server at the address."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,17 +172,25 @@ class BatchInput:
         return len(self.keys)
 
     def __iter__(self) -> Iterator[BatchItem]:
+        """The items again, each checked against the ids read_items saw in that place: a file
+        changed since (edited, replaced, cut short) raises BatchError instead of sending
+        items nobody checked."""
         problems: list[str] = []
+        count = 0
         try:
-            with self.path.open(encoding="utf-8", newline="") as handle:
+            with self.path.open(encoding=_ENCODING, newline="") as handle:
                 for item in _parse(handle, self.path, problems):
-                    if problems:  # the file changed since read_items checked it
+                    if problems or count >= len(self.keys) or item.key != self.keys[count]:
+                        problems.append(f"item {count + 1} is not the one checked before the batch")
                         break
+                    count += 1
                     yield item
         except (OSError, UnicodeDecodeError) as exc:
             raise BatchError(f"cannot read {self.path} again: {exc}") from None
+        if not problems and count < len(self.keys):
+            problems.append(f"it ends after {count} of {len(self.keys)} items")
         if problems:
-            raise BatchError(f"{self.path} changed during the batch: {problems[0]}")
+            raise BatchError(f"{self.path} changed during the batch: {problems[0]}; nothing more was sent")
 
 
 def read_items(path: Path) -> BatchInput:
@@ -180,7 +200,7 @@ def read_items(path: Path) -> BatchInput:
     problems: list[str] = []
     first_seen: dict[str, int] = {}
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding=_ENCODING, newline="") as handle:
             for position, item in enumerate(_parse(handle, path, problems), 1):
                 earlier = first_seen.setdefault(item.key, position)
                 if earlier != position:
@@ -264,6 +284,10 @@ def read_done_ids(out: Path, fields: Sequence[str] | None = None) -> set[str]:
         offset = 0
         for number, raw in enumerate(handle, 1):
             if not raw.endswith(b"\n"):  # only the last line can lack its newline
+                if not raw.startswith(b'{"id"'):  # every line of ours starts so: not our file
+                    raise BatchError(
+                        f"{out}:{number}: not a batch result line; is this a jdlens batch output?"
+                    )
                 torn_at = offset
                 break
             offset += len(raw)
@@ -360,9 +384,12 @@ def check_fields(paths: Sequence[str]) -> list[str]:
 
 
 class _StreamBroken(Exception):
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, unreachable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+        # The transport found no server (UNAVAILABLE with no jdlens trailers), as opposed to a
+        # server that answered with an error.
+        self.unreachable = unreachable
 
 
 async def _stream_once(
@@ -381,8 +408,19 @@ async def _stream_once(
     window = asyncio.Semaphore(concurrency)
     waiting: dict[str, BatchItem] = {}
     answered = 0
+    # grpc swallows what the request iterator raises and cancels the call; an input that can no
+    # longer be read is kept here instead, the stream half-closes, and the items in flight are
+    # still answered and written before it is raised.
+    unreadable: list[BatchError] = []
 
     async def requests() -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
+        try:
+            async for request in _requests():
+                yield request
+        except BatchError as exc:
+            unreadable.append(exc)
+
+    async def _requests() -> AsyncIterator[pipeline_service_pb2.AnalyzeJdStreamRequest]:
         for position, item in enumerate(pending):
             # The window: a slow server is not sent more than it can work on plus a little queue.
             await window.acquire()
@@ -418,9 +456,14 @@ async def _stream_once(
                 window.release()
         except aio.AioRpcError as exc:
             message = f"{exc.code().name}: {exc.details()}"
-            raise _StreamBroken(message, retryable=_worth_reconnecting(exc)) from None
+            unreachable = exc.code() == grpc.StatusCode.UNAVAILABLE and not _from_server(exc)
+            raise _StreamBroken(
+                message, retryable=_worth_reconnecting(exc), unreachable=unreachable
+            ) from None
         finally:
             call.cancel()
+    if unreadable:
+        raise unreadable[0]
     if waiting or answered < expected:
         raise _StreamBroken(f"the stream ended after {answered} of {expected} answers", retryable=True)
 
@@ -501,11 +544,10 @@ def run_batch(
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
                     summary.seconds = time.perf_counter() - started
-                    never_reached = not summary.written and str(exc).startswith("UNAVAILABLE")
                     raise BatchError(
                         f"the stream to {target} failed: {exc}; {summary.written} items were written "
-                        "this time; "
-                        + (unreachable_hint(target) if never_reached else "rerun the same command to resume")
+                        "this time; rerun the same command to resume",
+                        unreachable=exc.unreachable,
                     ) from None
                 delay = min(2.0**failures, 30.0)
                 bar.write(
@@ -614,6 +656,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         summary = send(args.server) if args.server else _run_embedded(args, backend, send)
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)
+        if args.server and exc.unreachable:
+            print(f"jdlens batch: {unreachable_hint(args.server)}", file=sys.stderr)
         return 1
     print(f"jdlens batch: {summary.line()}", file=sys.stderr)
     return 0 if summary.complete else 1

@@ -12,7 +12,6 @@ import os
 import platform
 import sys
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 # The CPU features that change the model's speed: wide vectors, int8 dot products, bf16, AMX.
@@ -45,9 +44,11 @@ def describe(cpuinfo: Path = Path("/proc/cpuinfo")) -> Machine:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # no affinity calls (macOS)
         cpus = os.cpu_count() or 1
-    try:
-        ort = metadata.version("onnxruntime")
-    except metadata.PackageNotFoundError:
+    try:  # the module, not the distribution: onnxruntime-gpu and -openvino provide it too
+        import onnxruntime
+
+        ort = str(onnxruntime.__version__)
+    except ImportError:
         ort = "not installed"
     python = f"{platform.python_version()} ({Path(sys.executable).resolve().parent.parent})"
     return Machine(cpu, isa, cpus, python, ort)
@@ -64,7 +65,8 @@ def _cpu(cpuinfo: Path) -> tuple[str, tuple[str, ...]]:
         key, sep, value = line.partition(":")
         if sep:
             fields.setdefault(key.strip(), value.strip())
-    name = fields.get("model name") or platform.processor() or "unknown CPU"
+    # ARM's cpuinfo names no model: the platform's names are the next best.
+    name = fields.get("model name") or platform.processor() or platform.machine() or "unknown CPU"
     if "cpu family" in fields and "model" in fields:
         name = f"{name} (family {fields['cpu family']}, model {fields['model']})"
     flags = set(fields.get("flags", "").split())

@@ -11,6 +11,7 @@ from google.protobuf import json_format
 from grpc_status import rpc_status
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
 
 CASE_NAMES = {
     "A": "unique alias",
@@ -113,7 +114,7 @@ def analyze_files(
             except grpc.RpcError as exc:
                 status = 1
                 print(f"{label}: {describe_error(exc)}", file=sys.stderr)
-                if isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAVAILABLE:
+                if _no_server(exc):
                     print(f"jdlens: {unreachable_hint(target)}", file=sys.stderr)
                     return status  # the other files would meet the same closed door
                 continue
@@ -123,6 +124,14 @@ def analyze_files(
                 print(f"== {label}")
                 print(summarize(resp.run))
     return status
+
+
+def _no_server(exc: grpc.RpcError) -> bool:
+    """UNAVAILABLE from the transport: a jdlens server's own UNAVAILABLE (a dependency down)
+    carries the call's correlation id in its trailers."""
+    if not isinstance(exc, grpc.Call) or exc.code() != grpc.StatusCode.UNAVAILABLE:
+        return False
+    return not any(key == CORRELATION_KEY for key, _ in exc.trailing_metadata() or ())
 
 
 def unreachable_hint(target: str) -> str:
