@@ -53,6 +53,7 @@ from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server import bench, cpu_affinity, huge_pages
 from jdlens_server.app import Runtime, build_runtime, embedded_server
+from jdlens_server.cli import pipeline_cpu
 from jdlens_server.grpc_api.server import ServerConfig
 from jdlens_server.pipeline import core as core_module
 from jdlens_server.pipeline import details as details_module
@@ -233,10 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--stats", type=Path, default=None, help="write the cProfile stats here")
     args = parser.parse_args(argv)
-    try:
-        cpu = cpu_affinity.configured_cpu()
-    except ValueError as exc:
-        parser.error(str(exc))
+    cpu = pipeline_cpu("profile_stream")  # exits with what to set on a bad $JDLENS_PIPELINE_CPU
     if args.pollute and (args.grpc or args.threads > 1):
         parser.error("--pollute runs the JDs one at a time: drop --grpc and --threads")
 

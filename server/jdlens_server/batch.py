@@ -47,9 +47,9 @@ from tqdm import tqdm
 
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
-from jdlens_server.render import unreachable_hint
-from jdlens_server.runs.masks import SUMMARY_PATHS
+from jdlens_server.grpc_api.correlation import reached_server
+from jdlens_server.render import no_server_answered, unreachable_hint
+from jdlens_server.runs.masks import SUMMARY_PATHS, invalid_paths
 
 __all__ = [
     "BatchError",
@@ -75,16 +75,10 @@ _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
 _TRANSPORT_CODES = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.CANCELLED)
 
 
-def _from_server(exc: aio.AioRpcError) -> bool:
-    """The error came from a jdlens server (its trailers carry the call's correlation id)."""
-    trailers: Any = exc.trailing_metadata() or ()
-    return any(item[0] == CORRELATION_KEY for item in trailers)
-
-
 def _worth_reconnecting(exc: aio.AioRpcError) -> bool:
     if exc.code() in _RECONNECT_CODES:
         return True
-    return exc.code() in _TRANSPORT_CODES and not _from_server(exc)
+    return exc.code() in _TRANSPORT_CODES and not reached_server(exc.trailing_metadata())
 
 
 _MAX_LISTED_PROBLEMS = 10
@@ -365,11 +359,7 @@ def parse_fields(value: str) -> list[str]:
 def check_fields(paths: Sequence[str]) -> list[str]:
     """``paths`` without repeats, each checked as the server checks a read mask; raises
     BatchError naming every path that is not a field path of the Run."""
-    bad = [
-        p
-        for p in paths
-        if not field_mask_pb2.FieldMask(paths=[p]).IsValidForDescriptor(run_pb2.Run.DESCRIPTOR)
-    ]
+    bad = invalid_paths(paths)
     if bad:
         top = ", ".join(f.name for f in run_pb2.Run.DESCRIPTOR.fields)
         raise BatchError(
@@ -456,7 +446,7 @@ async def _stream_once(
                 window.release()
         except aio.AioRpcError as exc:
             message = f"{exc.code().name}: {exc.details()}"
-            unreachable = exc.code() == grpc.StatusCode.UNAVAILABLE and not _from_server(exc)
+            unreachable = no_server_answered(exc.code(), exc.trailing_metadata())
             raise _StreamBroken(
                 message, retryable=_worth_reconnecting(exc), unreachable=unreachable
             ) from None

@@ -460,6 +460,7 @@ def _load_average() -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from jdlens_server.cli import pipeline_cpu
+    from jdlens_server.machine import describe
     from jdlens_server.store.location import resolve_db_url
 
     if args.n < 1 or args.rounds < 1:
@@ -470,8 +471,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"jdlens bench: {message}", file=sys.stderr)
 
     cpu = pipeline_cpu("bench")
-    from jdlens_server.machine import describe
-
     machine = describe()
     log(f"machine: {machine.line()}; {_load_average()}")
     with tempfile.TemporaryDirectory(prefix="jdlens-bench-") as directory:

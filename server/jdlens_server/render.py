@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import grpc
 from google.protobuf import json_format
 from grpc_status import rpc_status
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server.grpc_api.correlation import METADATA_KEY as CORRELATION_KEY
+from jdlens_server.grpc_api.correlation import reached_server
 
 CASE_NAMES = {
     "A": "unique alias",
@@ -114,7 +115,7 @@ def analyze_files(
             except grpc.RpcError as exc:
                 status = 1
                 print(f"{label}: {describe_error(exc)}", file=sys.stderr)
-                if _no_server(exc):
+                if isinstance(exc, grpc.Call) and no_server_answered(exc.code(), exc.trailing_metadata()):
                     print(f"jdlens: {unreachable_hint(target)}", file=sys.stderr)
                     return status  # the other files would meet the same closed door
                 continue
@@ -126,12 +127,10 @@ def analyze_files(
     return status
 
 
-def _no_server(exc: grpc.RpcError) -> bool:
+def no_server_answered(code: grpc.StatusCode, trailers: Iterable[Any] | None) -> bool:
     """UNAVAILABLE from the transport: a jdlens server's own UNAVAILABLE (a dependency down)
     carries the call's correlation id in its trailers."""
-    if not isinstance(exc, grpc.Call) or exc.code() != grpc.StatusCode.UNAVAILABLE:
-        return False
-    return not any(key == CORRELATION_KEY for key, _ in exc.trailing_metadata() or ())
+    return code == grpc.StatusCode.UNAVAILABLE and not reached_server(trailers)
 
 
 def unreachable_hint(target: str) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
-from google.protobuf.descriptor import Descriptor
 
 from jdlens.v1 import (
     common_pb2,
@@ -24,6 +23,7 @@ from jdlens.v1 import (
 from jdlens_server import resource_names
 from jdlens_server.errors import FieldViolation, InvalidArgument
 from jdlens_server.proto_enums import is_defined
+from jdlens_server.runs.masks import invalid_paths
 
 MAX_JD_CHARS = 100_000
 MAX_TITLE_CHARS = 1_000
@@ -119,14 +119,13 @@ def _check_free_text(v: _Violations, value: str, field: str, limit: int) -> None
         v.add(field, "is only whitespace")
 
 
-def _check_read_mask(
-    v: _Violations, mask: field_mask_pb2.FieldMask, descriptor: Descriptor, field: str = "read_mask"
-) -> None:
+def _check_read_mask(v: _Violations, mask: field_mask_pb2.FieldMask, field: str = "read_mask") -> None:
+    bad = set(invalid_paths(mask.paths))
     for i, path in enumerate(mask.paths):
-        if not field_mask_pb2.FieldMask(paths=[path]).IsValidForDescriptor(descriptor):
+        if path in bad:
             v.add(
                 f"{field}.paths[{i}]",
-                f"{path!r} is not a field of {descriptor.full_name} "
+                f"{path!r} is not a field of {run_pb2.Run.DESCRIPTOR.full_name} "
                 "(use snake_case field names joined by '.', e.g. 'extraction.decision')",
             )
 
@@ -201,7 +200,7 @@ def _check_analysis(
     _check_jd(v, jd)
     _check_options(v, options)
     _check_free_text(v, idempotency_key, "idempotency_key", MAX_IDEMPOTENCY_KEY_CHARS)
-    _check_read_mask(v, read_mask, run_pb2.Run.DESCRIPTOR)
+    _check_read_mask(v, read_mask)
 
 
 def check_extract_from_jd(req: pipeline_service_pb2.ExtractFromJdRequest) -> None:
@@ -230,7 +229,7 @@ def _check_run_call(run: str, read_mask: field_mask_pb2.FieldMask, request: str,
     """A request naming one run (in ``field``) with a read mask over it: the run id."""
     v = _Violations()
     run_id = _run_name(v, run, field)
-    _check_read_mask(v, read_mask, run_pb2.Run.DESCRIPTOR)
+    _check_read_mask(v, read_mask)
     v.raise_if_any(request)
     assert run_id is not None
     return run_id
@@ -263,7 +262,7 @@ def check_list_runs(req: run_service_pb2.ListRunsRequest) -> None:
     after, before = req.create_time_after.ToNanoseconds(), req.create_time_before.ToNanoseconds()
     if after_ok and before_ok and after >= before:
         v.add("create_time_before", "must be later than create_time_after")
-    _check_read_mask(v, req.read_mask, run_pb2.Run.DESCRIPTOR)
+    _check_read_mask(v, req.read_mask)
     v.raise_if_any("ListRunsRequest")
 
 

@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
+from typing import Any
 
 METADATA_KEY = "x-correlation-id"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -17,6 +18,12 @@ current: ContextVar[str | None] = ContextVar("jdlens_correlation_id", default=No
 
 def new_correlation_id() -> str:
     return uuid.uuid4().hex
+
+
+def reached_server(trailers: Iterable[Any] | None) -> bool:
+    """A call's trailing metadata carries a correlation id: a jdlens server answered it (an error
+    without one came from the transport, such as no server at the address)."""
+    return any(item[0] == METADATA_KEY for item in trailers or ())
 
 
 def from_metadata(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:

@@ -35,6 +35,16 @@ SUMMARY_PATHS: tuple[str, ...] = (
 )
 
 
+def invalid_paths(paths: Sequence[str]) -> list[str]:
+    """The paths that are not field paths of the Run (a path may end at a list or map, not go
+    inside one): what the server refuses in a read mask, and a client can check before sending."""
+    return [
+        p
+        for p in paths
+        if not field_mask_pb2.FieldMask(paths=[p]).IsValidForDescriptor(run_pb2.Run.DESCRIPTOR)
+    ]
+
+
 def apply_read_mask(run: run_pb2.Run, paths: Sequence[str]) -> run_pb2.Run:
     """``run`` restricted to ``paths``; the whole run when there are none. Paths must be valid."""
     if not paths:
