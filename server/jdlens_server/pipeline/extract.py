@@ -32,10 +32,13 @@ FloatArray = npt.NDArray[np.float32]
 # proposed as a new KRA for the role (at most MAX_PROPOSED_KRAS per run).
 KRA_COVERAGE = 0.5
 MAX_PROPOSED_KRAS = 5
-# The passage embedded for the profile signal (about 200 tokens). It is the largest single cost of
-# stage 1: at 1,500 characters (the model's 256-token limit) it took 92 CPU-ms per JD, at 1,000
-# 70 ms, with the same dev job-ads figures (top-1 0.533 -> 0.527, top-5 0.740 -> 0.753); at 600
-# characters top-1 fell to about 0.49.
+# The profile signal compares the JD with each role's profile, which is its title and its
+# description's lead (library/tables.role_embed_texts). The JD's side has the same shape: its title
+# and its first PROFILE_SENTENCES duty sentences, from vectors stage 1 embeds anyway. It replaced a
+# 1,000-character passage of title and opening text (~45% of the tokens stage 1 embedded, often a
+# company blurb) with the same dev job-ads figures within an ad, first 2 to 4 duties alike (see
+# README, Quality). A JD with no title or no duty sentence still gets the passage.
+PROFILE_SENTENCES = 3
 PASSAGE_CHARS = 1000
 SIGNAL_WEIGHTS = sig.FusionWeights()
 
@@ -116,12 +119,30 @@ def _unit(v: FloatArray) -> FloatArray:
     return (v / n).astype(np.float32) if n > 0 else v
 
 
+def profiled_by_duties(jd: parsed.ParsedJd, title: str) -> bool:
+    """Whether the JD's profile is its title and lead duties (else a passage of opening text)."""
+    return bool((jd.role_title or title) and jd.responsibility_sentences)
+
+
 def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
-    """What stage 1 embeds before the responsibility sentences: the title (when there is one) and the
-    JD as one passage (title + opening text, PASSAGE_CHARS long)."""
+    """What stage 1 embeds before the responsibility sentences: the title (when there is one) and,
+    when the JD is not profiled by its duties, the JD as one passage (title + opening text,
+    PASSAGE_CHARS long)."""
     role_title = jd.role_title or title
+    if profiled_by_duties(jd, title):
+        return [role_title]
     passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
     return [role_title, passage] if role_title else [passage]
+
+
+def profile_vector(head_vecs: FloatArray, sentence_vecs: FloatArray, *, by_duties: bool) -> FloatArray:
+    """The JD's side of the profile signal, from the vectors of embedding_head's texts and of the
+    duty sentences: by its duties, the title's plus the lead duties' mean; else the passage's."""
+    if by_duties:
+        lead = _unit(sentence_vecs[:PROFILE_SENTENCES].mean(axis=0))
+        return _unit(head_vecs[0] + lead)
+    passage: FloatArray = head_vecs[-1]
+    return passage
 
 
 def stage1_embedding_texts(
@@ -186,16 +207,17 @@ def run_extraction(
     result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
     library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
 
-    # One embedding call: the title, the JD as one passage (title + opening text; the model reads
-    # its first 256 tokens), every responsibility sentence and the new skills' names.
+    # One embedding call: the title (and a passage only when there is no title or duty sentence),
+    # every responsibility sentence and the new skills' names.
     role_title = jd.role_title or title
     sentences = [sig.SentenceInput(s.plain, s.start, s.end) for s in jd.responsibility_sentences]
     texts, sentences_at, names_at = stage1_embedding_texts(jd, title, text, candidates)
     vectors = embedder.embed(texts)
     title_vec = vectors[0] if role_title else None
-    passage_vec = vectors[sentences_at - 1]
     sentence_vecs = vectors[sentences_at:names_at]
-    jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else passage_vec
+    by_duties = profiled_by_duties(jd, title)
+    profile_vec = profile_vector(vectors[:sentences_at], sentence_vecs, by_duties=by_duties)
+    jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else profile_vec
 
     normalized = jd.normalized_title or normalize_title(role_title)
     signals = sig.Signals(normalized_title=normalized)
@@ -207,7 +229,7 @@ def run_extraction(
     signals.skill, skill_scores = sig.skill_signal(snapshot, library_skill_ids, top_k)
     centroid = sig.centroid_scores(snapshot, jd_vec)
     signals.centroid = sig.top_entries(snapshot, centroid, top_k)
-    profile = sig.profile_scores(snapshot, passage_vec)
+    profile = sig.profile_scores(snapshot, profile_vec)
     sparse = {"kra_scores": kra_scores, "skill_scores": skill_scores, "weights": SIGNAL_WEIGHTS}
     extra = sig.fusion_extra(snapshot, alias=signals.alias, **sparse)  # type: ignore[arg-type]
     extra_non_alias = sig.fusion_extra(snapshot, alias=[], **sparse)  # type: ignore[arg-type]

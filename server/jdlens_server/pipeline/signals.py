@@ -299,7 +299,8 @@ def centroid_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> 
 
 
 def profile_scores(snapshot: LibrarySnapshot, jd_vector: FloatArray | None) -> FloatArray:
-    """The whole JD (title and opening text as one passage) against each role's own profile."""
+    """The JD's profile (its title and lead duties, or a passage: extract.profile_vector) against
+    each role's own profile (its title and description's lead)."""
     if jd_vector is None or len(snapshot.role_ids) == 0:
         return np.zeros(len(snapshot.role_ids), dtype=np.float32)
     return (snapshot.role_matrix @ jd_vector).astype(np.float32)
