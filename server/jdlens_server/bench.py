@@ -7,8 +7,8 @@ One process runs an embedded server on a loopback port and calls it through the 
    per load, which a long-lived server has paid before its steady state);
 2. stream: N JDs over one AnalyzeJdStream with persistence on -> ``stream_jds_per_s``;
 3. embed-only, right after the stream: for the same N JDs, what stage 1 embeds per JD (its title,
-   the responsibility sentences and new skills' names; a passage only for a JD without duty
-   sentences), one embed call per JD, as many in flight as the stream has (the embedder
+   the responsibility sentences and new skills' names; a passage only for a JD without a title or
+   duty sentences), one embed call per JD, as many in flight as the stream has (the embedder
    coalesces concurrent calls for both) -> ``embed_only_jds_per_s``;
    ``ratio`` = stream / embed-only: the embedder is the floor, the ratio says how close the rest
    (parsing, matching, index search, stage 2 and 3, database writes, gRPC) keeps us to it.
@@ -157,9 +157,9 @@ def bench_texts(n: int, phase: str) -> list[str]:
 
 def pipeline_embedding_texts(text: str, loaded: LoadedLibrary | None = None) -> list[str]:
     """What the pipeline embeds for a JD sent without a title, all in stage 1's one call
-    (pipeline/extract.stage1_embedding_texts): the title (and a passage if it has no duty
-    sentence), the responsibility sentences and, with a library to read its skills against, the
-    names of its new skills (nothing for a rejected JD)."""
+    (pipeline/extract.stage1_embedding_texts): the title the parser finds (and a passage when it
+    finds no title or no duty sentence), the responsibility sentences and, with a library to read
+    its skills against, the names of its new skills (nothing for a rejected JD)."""
     # Imported here so that building the CLI parser does not load the parser's data.
     from jdlens_server.nlp import parsed
     from jdlens_server.nlp.jd_parser import parse_jd

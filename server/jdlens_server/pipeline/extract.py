@@ -36,8 +36,8 @@ MAX_PROPOSED_KRAS = 5
 # description's lead (library/tables.role_embed_texts). The JD's side has the same shape: its title
 # and its first PROFILE_SENTENCES duty sentences, from vectors stage 1 embeds anyway. It replaced a
 # 1,000-character passage of title and opening text (~45% of the tokens stage 1 embedded, often a
-# company blurb) with the same dev job-ads figures within an ad, first 2 to 4 duties alike (see
-# README, Quality). A JD with no title or no duty sentence still gets the passage.
+# company blurb): dev job-ads top-1 and top-5 unchanged, ISCO-4 two ads fewer, the first 2 to 4
+# duties alike (see README, Quality). A JD with no title or no duty sentence still gets the passage.
 PROFILE_SENTENCES = 3
 PASSAGE_CHARS = 1000
 SIGNAL_WEIGHTS = sig.FusionWeights()
