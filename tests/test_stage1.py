@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import grpc
+import numpy as np
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 
 from jdlens.v1 import parsed_jd_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.app import Runtime, embedded_server
+from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.store.models import ReviewItemRow, RoleRow, RunRow
 from pipeline_runtime import REFERENCE_JD, library_runtime, table_counts
 
@@ -123,6 +125,31 @@ def test_reference_jd_is_case_a_with_its_fields_and_evidenced_skills(served: Ser
     for skill in ex.skills:
         for ev in skill.evidence:
             assert not any(s <= ev.span.start < e for s, e in boiler), skill.skill_name
+
+
+def test_the_title_and_profile_signals_are_the_cosines_the_ranking_fused(served: Served) -> None:
+    signals = extract(served, REFERENCE_JD).run.extraction.signals
+    snapshot = served.runtime.library.current().snapshot
+    jd = parse_jd(REFERENCE_JD)
+    assert jd.role_title and len(jd.responsibility_sentences) >= 3
+    duties = [s.plain for s in jd.responsibility_sentences[:3]]
+    vectors = served.runtime.embedder.embed([jd.role_title, *duties])
+    title_vec, lead = vectors[0], vectors[1:].mean(axis=0)
+    profile_vec = title_vec + lead / np.linalg.norm(lead)
+    profile_vec /= np.linalg.norm(profile_vec)
+    expected_profile = snapshot.role_matrix @ profile_vec
+    for entries in (signals.title_match_roles, signals.profile_match_roles):
+        assert entries and len({e.role.slug for e in entries}) == len(entries)
+        assert [e.score for e in entries] == sorted((e.score for e in entries), reverse=True)
+    # Title: a role's best alias by cosine; profile: the JD's title and first three duties
+    # against the role's profile, the best of every role first.
+    for entry in signals.title_match_roles:
+        rows = np.flatnonzero(snapshot.alias_role_ids == snapshot.role_by_slug[entry.role.slug])
+        assert entry.score == pytest.approx(float((snapshot.alias_matrix[rows] @ title_vec).max()), abs=2e-4)
+    for entry in signals.profile_match_roles:
+        row = snapshot.role_row[snapshot.role_by_slug[entry.role.slug]]
+        assert entry.score == pytest.approx(float(expected_profile[row]), abs=2e-4)
+    assert signals.profile_match_roles[0].score == pytest.approx(float(expected_profile.max()), abs=2e-4)
 
 
 # ---- rejections and bad requests --------------------------------------------------------------------

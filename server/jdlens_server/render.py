@@ -64,6 +64,8 @@ def summarize(run: run_pb2.Run) -> str:
     sig = ex.signals
     for label, entries in (
         ("alias", sig.alias_match_roles),
+        ("title", sig.title_match_roles),
+        ("profile", sig.profile_match_roles),
         ("kra", sig.kra_match_roles),
         ("skill", sig.skill_match_roles),
         ("centroid", sig.centroid_match_roles),

@@ -697,6 +697,8 @@ class RoleSignals(_message.Message):
     SKILL_MATCH_ROLES_FIELD_NUMBER: _builtins.int
     CENTROID_MATCH_ROLES_FIELD_NUMBER: _builtins.int
     COMBINED_ROLES_FIELD_NUMBER: _builtins.int
+    TITLE_MATCH_ROLES_FIELD_NUMBER: _builtins.int
+    PROFILE_MATCH_ROLES_FIELD_NUMBER: _builtins.int
     normalized_title: _builtins.str
     alias_found: _builtins.bool
     @_builtins.property
@@ -711,6 +713,16 @@ class RoleSignals(_message.Message):
     def combined_roles(self) -> _containers.RepeatedCompositeFieldContainer[Global___RoleScore]:
         """The signals fused into one ranking (what the decision and the evaluation read)."""
 
+    @_builtins.property
+    def title_match_roles(self) -> _containers.RepeatedCompositeFieldContainer[Global___RoleScore]:
+        """The JD's title against each role's aliases by embedding: a role's best alias (cosine)."""
+
+    @_builtins.property
+    def profile_match_roles(self) -> _containers.RepeatedCompositeFieldContainer[Global___RoleScore]:
+        """The JD's profile (its title and first duty sentences, or a passage of its opening text when
+        it has no title or no duty) against each role's profile (title and description lead; cosine).
+        """
+
     def __init__(
         self,
         *,
@@ -721,10 +733,12 @@ class RoleSignals(_message.Message):
         skill_match_roles: _abc.Iterable[Global___RoleScore] | None = ...,
         centroid_match_roles: _abc.Iterable[Global___RoleScore] | None = ...,
         combined_roles: _abc.Iterable[Global___RoleScore] | None = ...,
+        title_match_roles: _abc.Iterable[Global___RoleScore] | None = ...,
+        profile_match_roles: _abc.Iterable[Global___RoleScore] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias_found", b"alias_found", "alias_match_roles", b"alias_match_roles", "centroid_match_roles", b"centroid_match_roles", "combined_roles", b"combined_roles", "kra_match_roles", b"kra_match_roles", "normalized_title", b"normalized_title", "skill_match_roles", b"skill_match_roles"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias_found", b"alias_found", "alias_match_roles", b"alias_match_roles", "centroid_match_roles", b"centroid_match_roles", "combined_roles", b"combined_roles", "kra_match_roles", b"kra_match_roles", "normalized_title", b"normalized_title", "profile_match_roles", b"profile_match_roles", "skill_match_roles", b"skill_match_roles", "title_match_roles", b"title_match_roles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

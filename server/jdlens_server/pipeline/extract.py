@@ -230,6 +230,7 @@ def run_extraction(
     centroid = sig.centroid_scores(snapshot, jd_vec)
     signals.centroid = sig.top_entries(snapshot, centroid, top_k)
     profile = sig.profile_scores(snapshot, profile_vec)
+    signals.profile = sig.top_entries(snapshot, profile, top_k)
     sparse = {"kra_scores": kra_scores, "skill_scores": skill_scores, "weights": SIGNAL_WEIGHTS}
     extra = sig.fusion_extra(snapshot, alias=signals.alias, **sparse)  # type: ignore[arg-type]
     extra_non_alias = sig.fusion_extra(snapshot, alias=[], **sparse)  # type: ignore[arg-type]
@@ -263,6 +264,8 @@ def run_extraction(
             skill_match_roles=[_score_proto(loaded, e) for e in signals.skill],
             centroid_match_roles=[_score_proto(loaded, e) for e in signals.centroid],
             combined_roles=[_score_proto(loaded, e) for e in signals.combined],
+            title_match_roles=[_score_proto(loaded, e) for e in signals.title],
+            profile_match_roles=[_score_proto(loaded, e) for e in signals.profile],
         )
     )
     result.jd_role.CopyFrom(

@@ -68,6 +68,7 @@ class Signals:
     kra: list[RoleScoreEntry] = field(default_factory=list)
     skill: list[RoleScoreEntry] = field(default_factory=list)
     centroid: list[RoleScoreEntry] = field(default_factory=list)
+    profile: list[RoleScoreEntry] = field(default_factory=list)
     combined: list[RoleScoreEntry] = field(default_factory=list)
     # Full per-role vectors (aligned with snapshot.role_ids) for the decision's margins.
     combined_all: FloatArray | None = None
