@@ -30,6 +30,7 @@ from google.rpc import error_details_pb2
 from sqlalchemy import text
 
 from grpc_harness import fresh_sqlite_url
+from import_probe import heavy_modules_after
 from jdlens.client import JdlensClient, item_error_details
 from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc
 from jdlens_server import batch
@@ -544,11 +545,6 @@ def test_fields_write_part_of_each_run_and_the_server_keeps_all(server: str, tmp
     assert replayed["f0"]["run"]["name"] == runs[0]["name"] and "details" in replayed["f0"]["run"]
 
 
-# What a client-only command must not import (the database, the model, the pipeline); see also
-# test_cli_imports.py, which checks the help and the parts of a client that need no server.
-HEAVY_FOR_A_CLIENT = ("sqlalchemy", "alembic", "numpy", "onnxruntime", "anthropic", "jdlens_server.pipeline")
-
-
 def test_clients_stream_and_call_without_importing_the_server_side(server: str, tmp_path: Path) -> None:
     rng = random.Random("light")
     source = write_jsonl(tmp_path / "in.jsonl", [{"id": 1, "text": synthetic_jd(1, rng, "light")[0]}])
@@ -560,15 +556,8 @@ def test_clients_stream_and_call_without_importing_the_server_side(server: str, 
         ["analyze", "--server", server, "--dry-run", str(jd)],
     ]
     for command in commands:
-        probe = (
-            "import json, sys\n"
-            "from jdlens_server.cli import main\n"
-            f"code = main({command!r})\n"
-            f"heavy = sorted(m for m in sys.modules if m.startswith({HEAVY_FOR_A_CLIENT!r}))\n"
-            "print(json.dumps([code, heavy]))"
-        )
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-        assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, []], command
+        code = f"from jdlens_server.cli import main\nassert main({command!r}) == 0"
+        assert heavy_modules_after(code) == [], command
     assert len(read_out(out)) == 1
 
 

@@ -7,29 +7,14 @@ heavy modules it imported; a new top-level import of one of them in the CLI's pa
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-# What the server side needs and a client or the help text does not.
-HEAVY = ("sqlalchemy", "alembic", "numpy", "onnxruntime", "anthropic", "jdlens_server.pipeline")
-
-
-def _heavy_modules_after(code: str) -> list[str]:
-    probe = (
-        f"{code}\nimport json, sys\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}"
-        f" or m.startswith('jdlens_server.pipeline'))))"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    loaded: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
-    return loaded
+from import_probe import heavy_modules_after
 
 
 def test_building_the_help_imports_no_server_side_module() -> None:
     code = "from jdlens_server.cli import build_parser\nbuild_parser().format_help()"
-    assert _heavy_modules_after(code) == []
+    assert heavy_modules_after(code) == []
 
 
 def test_a_batch_client_imports_no_server_side_module(tmp_path: Path) -> None:
@@ -42,4 +27,4 @@ def test_a_batch_client_imports_no_server_side_module(tmp_path: Path) -> None:
         f"assert main(['batch', {str(empty)!r}, '--out', {str(out)!r}, '--server', '127.0.0.1:1', "
         "'--no-progress']) == 0"
     )
-    assert _heavy_modules_after(code) == []
+    assert heavy_modules_after(code) == []

@@ -47,8 +47,8 @@ from tqdm import tqdm
 
 from jdlens.client import DEFAULT_MAX_MESSAGE_BYTES
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server.grpc_api.correlation import reached_server
-from jdlens_server.render import no_server_answered, unreachable_hint
+from jdlens_server.grpc_api.correlation import no_server_answered, reached_server
+from jdlens_server.render import unreachable_hint
 from jdlens_server.runs.masks import SUMMARY_PATHS, invalid_paths
 
 __all__ = [

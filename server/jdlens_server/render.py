@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import grpc
 from google.protobuf import json_format
 from grpc_status import rpc_status
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
-from jdlens_server.grpc_api.correlation import reached_server
+from jdlens_server.grpc_api.correlation import no_server_answered
 
 CASE_NAMES = {
     "A": "unique alias",
@@ -127,12 +126,6 @@ def analyze_files(
                 print(f"== {label}")
                 print(summarize(resp.run))
     return status
-
-
-def no_server_answered(code: grpc.StatusCode, trailers: Iterable[Any] | None) -> bool:
-    """UNAVAILABLE from the transport: a jdlens server's own UNAVAILABLE (a dependency down)
-    carries the call's correlation id in its trailers."""
-    return code == grpc.StatusCode.UNAVAILABLE and not reached_server(trailers)
 
 
 def unreachable_hint(target: str) -> str:

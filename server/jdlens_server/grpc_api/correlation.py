@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
+import grpc
+
 METADATA_KEY = "x-correlation-id"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -24,6 +26,12 @@ def reached_server(trailers: Iterable[Any] | None) -> bool:
     """A call's trailing metadata carries a correlation id: a jdlens server answered it (an error
     without one came from the transport, such as no server at the address)."""
     return any(item[0] == METADATA_KEY for item in trailers or ())
+
+
+def no_server_answered(code: grpc.StatusCode, trailers: Iterable[Any] | None) -> bool:
+    """UNAVAILABLE from the transport: a jdlens server's own UNAVAILABLE (a dependency down)
+    carries the call's correlation id in its trailers."""
+    return code == grpc.StatusCode.UNAVAILABLE and not reached_server(trailers)
 
 
 def from_metadata(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
