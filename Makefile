@@ -1,4 +1,5 @@
-# Developer shortcuts. Everything here is also what CI runs (see .ci/run).
+# Developer shortcuts for parts of what CI runs (all of it: `make check`, which .ci/run runs too).
+# Run them with .venv activated (tools/check.sh creates it).
 .PHONY: protos lint test check-protos check
 
 protos:  ## regenerate client/jdlens/v1 from protos/ (pinned grpcio-tools + mypy-protobuf)
@@ -10,6 +11,7 @@ check-protos: protos  ## fail when the committed stubs differ from what the prot
 lint:
 	npx buf lint && npx buf format --diff --exit-code
 	ruff check .
+	ruff format --check .
 	mypy
 
 test:

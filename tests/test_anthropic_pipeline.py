@@ -602,6 +602,28 @@ def test_extract_facts_from_the_environment_reach_the_run(
 # ------------------------------------------------------------------------------------- configuration
 
 
+def test_analyze_says_what_the_server_needs_for_anthropic(
+    esco_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jdlens analyze --server X --backend anthropic` against a server without a key: the error
+    printed carries the server's PreconditionFailure (the key goes in *its* environment)."""
+    from jdlens_server import render
+
+    url = copy_sqlite(esco_template, tmp_path)
+    runtime = build_runtime(url, environ={"JDLENS_BACKEND": "offline"})
+    try:
+        with embedded_server(runtime) as target:
+            status = render.analyze_files(
+                target, [("jd.txt", REFERENCE_JD)], title="", as_json=False, dry_run=True, backend=ANTHROPIC
+            )
+    finally:
+        runtime.close()
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "jd.txt: FAILED_PRECONDITION: " in err
+    assert "  anthropic: set ANTHROPIC_API_KEY in the server's environment" in err
+
+
 async def test_anthropic_without_a_key_is_failed_precondition(esco_template: Path, tmp_path: Path) -> None:
     url = copy_sqlite(esco_template, tmp_path)
     with pytest.raises(LlmConfigError, match="ANTHROPIC_API_KEY is not set"):

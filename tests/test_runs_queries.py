@@ -209,3 +209,32 @@ def test_malformed_tokens_are_invalid(sessions: sessionmaker[Session], token: st
     with pytest.raises(InvalidArgument) as caught:
         RunQueries(sessions).list_runs(RunFilters(), 2, token)
     assert [v.field for v in caught.value.violations] == ["page_token"]
+
+
+def test_a_page_of_large_runs_stops_at_its_byte_budget_and_the_next_goes_on(
+    sessions: sessionmaker[Session],
+) -> None:
+    # Runs of ~10 KB asked for whole (jd_text), 50 to a page, under a 25 KB budget: pages of two.
+    runs = [make_run(BASE_TIME + timedelta(seconds=i), text=f"{i} " + "y" * 10_000) for i in range(7)]
+    store(sessions, *runs)
+    queries = RunQueries(sessions)
+    names: list[str] = []
+    sizes: list[int] = []
+    token = ""
+    while True:
+        page = queries.list_runs(RunFilters(), 50, token, read_mask=["name", "jd_text"], max_bytes=25_000)
+        names += [r.name for r in page.runs]
+        sizes.append(len(page.runs))
+        assert sum(r.ByteSize() for r in page.runs) <= 25_000
+        # page_usage sums the runs of this page only, not those left for the next.
+        assert page.page_usage.input_tokens == 100 * len(page.runs)
+        token = page.next_page_token
+        if not token:
+            break
+    assert sizes == [2, 2, 2, 1]
+    # Every run once, newest first, as one page would have listed them.
+    expected = [r.name for r in reversed(runs)]
+    assert names == [r.name for r in queries.list_runs(RunFilters(), 50, read_mask=["name"]).runs] == expected
+    # A run larger than the budget still makes a page of its own: a page is never empty.
+    alone = queries.list_runs(RunFilters(), 50, read_mask=["jd_text"], max_bytes=100)
+    assert len(alone.runs) == 1 and alone.next_page_token

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=client
+# The project's venv when there is one (its pinned grpcio-tools and mypy-protobuf plugins), else PATH's.
+if [ -x .venv/bin/python ]; then
+  export PATH="$PWD/.venv/bin:$PATH"
+fi
 rm -f "$out"/jdlens/v1/*_pb2*.py "$out"/jdlens/v1/*_pb2*.pyi
 python -m grpc_tools.protoc \
   -I protos \

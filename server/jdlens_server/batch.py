@@ -264,6 +264,19 @@ def _read_csv(handle: TextIO, path: Path, problems: list[str], delimiter: str) -
 # ---- output ----------------------------------------------------------------------------------
 
 
+def ensure_writable(out: Path) -> None:
+    """Create OUT's folder and open OUT for appending once, so a path that cannot take the results
+    (a folder, no permission, a read-only disk) fails before a server starts; BatchError says why."""
+    if out.is_dir():
+        raise BatchError(f"--out {out} is a folder; name a file, e.g. {out / 'results.jsonl'}")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise BatchError(f"cannot write the results to {out}: {exc.strerror or exc}") from None
+
+
 def read_done_ids(out: Path, fields: Sequence[str] | None = None) -> set[str]:
     """Ids already written to ``out``. A torn last line (a kill mid-write) is cut off the file so
     its item is redone; a bad line anywhere else is not ours to repair and raises BatchError.
@@ -561,7 +574,7 @@ def add_batch_parser(sub: Any) -> argparse.ArgumentParser:
         'input to OUT: {"id", "run", "replayed"} or {"id", "error": {code, message, details}}. '
         "Rerunning the same command skips the ids already in OUT, so an interrupted batch resumes; "
         "idempotency keys make a redone item change nothing twice. Without --server an embedded server "
-        "is started on the database (the ESCO library is imported on first use).",
+        "is started on the database (on first use the ESCO library and the tech supplement are imported).",
     )
     batch.add_argument("input", type=Path, metavar="IN", help="JSONL (default) or .csv/.tsv file")
     batch.add_argument("--out", type=Path, required=True, metavar="OUT", help="JSONL results (appended)")
@@ -610,6 +623,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         fields = parse_fields(args.fields) if args.fields is not None else []
         items = read_items(args.input)
+        ensure_writable(args.out)
         done = read_done_ids(args.out, fields)  # refuse a foreign OUT before starting a server
     except BatchError as exc:
         print(f"jdlens batch: {exc}", file=sys.stderr)

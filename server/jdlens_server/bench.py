@@ -31,7 +31,7 @@ would for JDs that are posted again.
 
 Database: the bench never writes to yours. When the library database (--db, else $JDLENS_DB, else
 the default SQLite file) is SQLite and holds a library, it is copied into a temporary file and the
-bench runs there; otherwise (PostgreSQL, or no library yet) ESCO is imported into the temporary
+bench runs there; otherwise (PostgreSQL, or no library yet) ESCO and tech are imported into the temporary
 file first, in a child process so the import's memory is not counted (a few minutes).
 """
 
@@ -434,9 +434,11 @@ def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
         description="Run the service in this process on a fixed set of 40 shipped JDs (cycled for N > 40): "
         "unary AnalyzeJd p50/p95 latency, AnalyzeJdStream throughput with persistence on, the embedder-only "
         "throughput for the same JDs' sentences, their ratio, the peak RSS, and the stream's CPU per JD with "
-        "the embedder's share of it (on a busy machine the ratio is about that share). Works on a temporary copy "
-        "of the library database (--db, else $JDLENS_DB, else the default SQLite file), never on the "
-        "database itself; without a library there, ESCO is imported into the copy first (minutes).",
+        "the embedder's share of it (on a busy machine the ratio is about that share), and stage 1 alone "
+        "(ExtractFromJd p50, with the embedder's part of it). Works on a temporary SQLite copy of the library "
+        "database (--db, else $JDLENS_DB, else the default SQLite file), never on the database itself; "
+        "when that database is PostgreSQL or holds no library yet, ESCO and the tech supplement are "
+        "imported into the temporary file first (minutes).",
     )
     bench.add_argument(
         "--n", type=int, default=DEFAULT_N, metavar="N", help=f"JDs per phase (default {DEFAULT_N})"
@@ -450,7 +452,11 @@ def add_bench_parser(sub: Any) -> argparse.ArgumentParser:
     )
     bench.add_argument("--json", action="store_true", help="print one JSON object with the figures")
     bench.add_argument(
-        "--db", metavar="URL", default=None, help="the database to take the library from (read only)"
+        "--db",
+        metavar="URL",
+        default=None,
+        help="the SQLite database to copy the library from (never written); "
+        "a PostgreSQL URL is not read: the bench imports its own library",
     )
     return bench  # type: ignore[no-any-return]
 
@@ -489,6 +495,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     print(f"jdlens bench: {result.n} JDs per phase on {machine.line()}")
     print(f"  unary AnalyzeJd latency   p50 {result.unary_p50_ms:.0f} ms, p95 {result.unary_p95_ms:.0f} ms")
+    print(
+        f"  stage 1 (ExtractFromJd)   p50 {result.extract_p50_ms:.0f} ms, "
+        f"of which the embedder {result.extract_embed_p50_ms:.0f} ms"
+    )
     print(f"  stream throughput         {result.stream_jds_per_s:.1f} JDs/s (persistence on)")
     print(f"  embedder only             {result.embed_only_jds_per_s:.1f} JDs/s (same JDs' sentences)")
     print(

@@ -50,13 +50,20 @@ BACKEND_HELP = (
 )
 
 
+CLIENT_BACKEND_HELP = (
+    "model backend to ask for: offline (no key, no network) or anthropic (the server needs "
+    "ANTHROPIC_API_KEY in its environment); not given: $JDLENS_BACKEND, else the server's own default "
+    "(with --server) or offline (the embedded server)"
+)
+
+
 def add_backend(p: argparse.ArgumentParser, *, default: str | None = "offline") -> None:
     """``--backend``; its default is $JDLENS_BACKEND, else ``default`` (None: the server's default)."""
     p.add_argument(
         "--backend",
         choices=["offline", "anthropic"],
         default=os.environ.get("JDLENS_BACKEND") or default,
-        help=BACKEND_HELP,
+        help=BACKEND_HELP if default is not None else CLIENT_BACKEND_HELP,
     )
 
 
@@ -78,7 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="host:port to listen on (env JDLENS_ADDRESS; default 127.0.0.1:50051)",
     )
     add_backend(serve)
-    serve.add_argument("--embedder", default=None, help="embedding model (env JDLENS_EMBEDDER)")
+    serve.add_argument(
+        "--embedder",
+        default=None,
+        help="embedding model, the one the library was imported with (env JDLENS_EMBEDDER; default the "
+        "packaged all-MiniLM-L6-v2 int8 model; a name jdlens does not know lists the ones it does)",
+    )
     serve.add_argument(
         "--max-workers",
         type=int,
@@ -89,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--stream-concurrency", type=int, default=8, help="items in flight per stream (default 8)"
     )
-    serve.add_argument("--grace", type=float, default=10.0, help="seconds to drain calls on shutdown")
+    serve.add_argument(
+        "--grace", type=float, default=10.0, help="seconds to drain in-flight calls on shutdown (default 10)"
+    )
     serve.add_argument(
         "--library-refresh",
         type=float,
@@ -113,7 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("pack", choices=["esco", "tech", "onet"])
     _add_db(imp)
-    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (there is none when stderr is not a terminal)",
+    )
     status = lib_sub.add_parser("status", help="library version and counts")
     _add_db(status)
 
@@ -142,7 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("set", choices=["jobads", "titles", "spans", "linking"])
     ev.add_argument("path", type=Path)
     ev.add_argument("--json", action="store_true", help="one JSON object instead of a table")
-    ev.add_argument("--limit", type=int, default=0, help="only the first N items (0 = all)")
+    ev.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="jobads and titles: only the first N items (0 = all)",
+    )
     add_backend(ev)
     _add_db(ev)
 
@@ -196,10 +220,11 @@ def _ensure_library(db_url: str) -> None:
     from jdlens_server.library.importer import import_pack
     from jdlens_server.library.model_check import check_library_embedder
     from jdlens_server.library.versions import current_version
-    from jdlens_server.nlp.embedder import configured_embedder
+    from jdlens_server.nlp.embedder import configured_embedder, model_spec
     from jdlens_server.store.db import make_engine, migrate, session_factory
     from jdlens_server.store.models import PackImportRow
 
+    model_spec(configured_embedder())  # an unknown model name stops here, before any import starts
     migrate(db_url)
     engine = make_engine(db_url)
     try:
@@ -222,18 +247,29 @@ def _ensure_library(db_url: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from jdlens_server.grpc_api.jsonlog import configure_logging
-    from jdlens_server.grpc_api.server import ServerConfig, serve
+    from jdlens_server.grpc_api.server import ServerConfig, check_can_listen, serve
 
     configure_logging()
     url = resolve_db_url(args.db)
     if args.library_refresh < 0:
         raise SystemExit("jdlens serve: --library-refresh must be >= 0 (0 turns the refresh off)")
+    for flag, value in (
+        ("--max-workers", args.max_workers),
+        ("--stream-concurrency", args.stream_concurrency),
+    ):
+        if value < 1:
+            raise SystemExit(f"jdlens serve: {flag} must be at least 1")
+    if args.grace < 0:
+        raise SystemExit("jdlens serve: --grace must be >= 0 seconds")
+    check_can_listen(args.address)  # before the library load: a taken port fails in a second, not ten
     cpu = pipeline_cpu("serve")
     runtime = _runtime(
         url, embedder=args.embedder, backend=args.backend, refresh_s=args.library_refresh, huge_pages=True
     )
     if runtime.library.current().snapshot.is_empty:
-        logging.getLogger("jdlens").warning("the library is empty: run `jdlens library import esco` first")
+        logging.getLogger("jdlens").warning(
+            "the library is empty: run `jdlens library import esco`, then `jdlens library import tech`"
+        )
     config = ServerConfig(
         address=args.address,
         db_url=url,
@@ -266,7 +302,7 @@ def cmd_library(args: argparse.Namespace) -> int:
     if args.library_command == "import":
         from jdlens_server.library.importer import import_pack
 
-        report = import_pack(url, args.pack, progress=not args.no_progress)
+        report = import_pack(url, args.pack, progress=not args.no_progress and sys.stderr.isatty())
         print(report.summary())
         return 0
     from sqlalchemy import func, select
@@ -332,6 +368,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.path.exists():
         print(f"jdlens: {args.path} does not exist", file=sys.stderr)
         return 2
+    if args.limit < 0:
+        print("jdlens: --limit must be >= 0 (0 = every item)", file=sys.stderr)
+        return 2
+    if args.set in MODEL_SETS:  # a file of the wrong kind fails now, not after the first-run import
+        from jdlens_server.evaluation.roles import check_header
+
+        check_header(args.path, args.set)
     if args.backend != "offline" and args.set not in MODEL_SETS:
         print(
             f"jdlens: --backend {args.backend} applies to the {' and '.join(MODEL_SETS)} sets",
@@ -374,6 +417,29 @@ COMMANDS = {
 }
 
 
+def database_failure(exc: BaseException, db: str | None) -> str | None:
+    """What to tell the user when ``exc`` is the database refusing (unreachable server, a URL that
+    does not parse, an unknown driver, a file that cannot be opened); None for anything else."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported: the error cannot be SQLAlchemy's
+    if sa_exc is None or not isinstance(exc, sa_exc.ArgumentError | sa_exc.OperationalError):
+        return None
+    shown = db or os.environ.get(DB_ENV_VAR) or "the default SQLite file"
+    try:
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(shown).render_as_string(hide_password=True)
+    except Exception:  # the URL is what failed to parse: show it as given
+        pass
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    bad_url = isinstance(exc, sa_exc.ArgumentError)
+    what = "is not a database URL jdlens can use" if bad_url else "cannot be used"
+    return (
+        f"the database {shown} {what}: {reason}\n"
+        f"  set --db URL or ${DB_ENV_VAR} (sqlite:////path/to/file.sqlite, or "
+        "postgresql://user@host:5432/dbname with that server running and reachable)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -387,12 +453,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The embedded server's per-call lines repeat what the command itself reports about each
         # failed call; its errors (a server-side fault) still show.
         calls_log.setLevel(logging.ERROR)
-    from jdlens_server.errors import SetupError
+    from jdlens_server.errors import FailedPrecondition, JdlensError, SetupError
 
     try:
         return COMMANDS[args.command](args)
     except SetupError as exc:  # no key for anthropic, a library of another model, ...
         print(f"jdlens: {exc}", file=sys.stderr)
+        return 2
+    except JdlensError as exc:  # a domain refusal the command did not handle itself
+        print(f"jdlens: {exc.message}", file=sys.stderr)
+        if isinstance(exc, FailedPrecondition):
+            for violation in exc.violations:
+                if violation.description not in exc.message:
+                    print(f"  {violation.description}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        explained = database_failure(exc, getattr(args, "db", None))
+        if explained is None:
+            raise
+        print(f"jdlens: {explained}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("jdlens: interrupted", file=sys.stderr)

@@ -25,7 +25,7 @@ CASE_NAMES = {
 def summarize(run: run_pb2.Run) -> str:
     ex = run.extraction
     p = ex.parsed
-    lines = [f"{run.name}  ({'replayed' if False else run_pb2.RunStatus.Name(run.status).lower()})"]
+    lines = [f"{run.name}  ({run_pb2.RunStatus.Name(run.status).lower()})"]
     if ex.rejected:
         lines.append(f"  REJECTED: {p.reject_detail or run_pb2.RunStatus.Name(run.status)}")
         return "\n".join(lines)
@@ -137,7 +137,7 @@ def unreachable_hint(target: str) -> str:
 
 
 def describe_error(exc: grpc.RpcError) -> str:
-    """Status code, message and the field violations, for humans."""
+    """Status code, message, and the field violations or unmet preconditions, for humans."""
     code = exc.code().name if hasattr(exc, "code") else "UNKNOWN"
     msg = exc.details() if hasattr(exc, "details") else str(exc)
     parts = [f"{code}: {msg}"]
@@ -147,6 +147,10 @@ def describe_error(exc: grpc.RpcError) -> str:
 
         for detail in status.details:
             bad = error_details_pb2.BadRequest()
+            precondition = error_details_pb2.PreconditionFailure()
             if detail.Unpack(bad):
                 parts.extend(f"  {v.field}: {v.description}" for v in bad.field_violations)
+            elif detail.Unpack(precondition):
+                # What to do, said by the server (e.g. set a key in *its* environment).
+                parts.extend(f"  {v.subject}: {v.description}" for v in precondition.violations)
     return "\n".join(parts)

@@ -67,10 +67,6 @@ def page_size_or_default(page_size: int, default: int = DEFAULT_PAGE_SIZE) -> in
     return page_size or default
 
 
-def top_k_or_default(top_k: int) -> int:
-    return top_k or DEFAULT_TOP_K
-
-
 # ---- shared field checks -------------------------------------------------------------------
 
 

@@ -62,7 +62,9 @@ class ListRunsRequest(_message.Message):
     CREATE_TIME_BEFORE_FIELD_NUMBER: _builtins.int
     READ_MASK_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """At most this many runs (default 50, at most 500)."""
+    """At most this many runs (default 50, at most 500). A page of large runs may hold fewer (it stays
+    under 3 MiB, below gRPC's default 4 MB receive limit); next_page_token is set while more remain.
+    """
     page_token: _builtins.str
     """From a previous response's next_page_token."""
     role: _builtins.str

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from jdlens.v1 import pipeline_service_pb2, run_pb2
+from jdlens_server.errors import SetupError
 
 # How deep the ranking goes for MRR: an item whose gold role is not in the top EVAL_TOP_K scores 0.
 EVAL_TOP_K = 25
@@ -30,21 +31,48 @@ class LabelledItem:
     gold: str  # an occupation code (job ads) or concept URI (titles)
 
 
-def read_jobads(path: Path) -> list[LabelledItem]:
-    csv.field_size_limit(sys.maxsize)
+class LabelledSetError(SetupError, ValueError):
+    """A labelled set that is not in the format its kind needs (the message names the columns)."""
+
+
+# The columns each role set's CSV must have.
+COLUMNS = {"jobads": ("title", "description", "esco_code"), "titles": ("vacancyTitle", "conceptUri")}
+
+
+def _rows(path: Path, kind: str) -> list[dict[str, str]]:
+    """The CSV's rows, once its header has every column ``kind`` reads."""
+    csv.field_size_limit(sys.maxsize)  # a job ad's description is one long field
     with path.open(newline="", encoding="utf-8") as fh:
-        return [
-            LabelledItem(text=row["description"], title=row["title"], gold=row["esco_code"].strip())
-            for row in csv.DictReader(fh)
-        ]
+        reader = csv.DictReader(fh)
+        check_header(path, kind, reader.fieldnames or [])
+        return list(reader)
+
+
+def check_header(path: Path, kind: str, found: Sequence[str] | None = None) -> None:
+    """LabelledSetError unless ``path`` (or the header ``found`` in it) has ``kind``'s columns."""
+    if found is None:
+        with path.open(newline="", encoding="utf-8") as fh:
+            found = next(csv.reader(fh), [])
+    missing = [c for c in COLUMNS[kind] if c not in found]
+    if missing:
+        raise LabelledSetError(
+            f"{path} is not a {kind} set: its header lacks {', '.join(missing)} (a {kind} CSV has the "
+            f"columns {', '.join(COLUMNS[kind])}; found {', '.join(found) or 'no header'})"
+        )
+
+
+def read_jobads(path: Path) -> list[LabelledItem]:
+    return [
+        LabelledItem(text=row["description"], title=row["title"], gold=row["esco_code"].strip())
+        for row in _rows(path, "jobads")
+    ]
 
 
 def read_titles(path: Path) -> list[LabelledItem]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [
-            LabelledItem(text="", title=row["vacancyTitle"], gold=row["conceptUri"].strip())
-            for row in csv.DictReader(fh)
-        ]
+    return [
+        LabelledItem(text="", title=row["vacancyTitle"], gold=row["conceptUri"].strip())
+        for row in _rows(path, "titles")
+    ]
 
 
 def _request(item: LabelledItem) -> pipeline_service_pb2.ExtractFromJdRequest:

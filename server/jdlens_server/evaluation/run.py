@@ -32,12 +32,13 @@ def run_eval(
         raise ValueError(
             f"--backend {backend} applies to {' and '.join(MODEL_SETS)}; {kind} measures the matcher"
         )
+    # Read before the runtime: a file of the wrong kind fails in a moment, not after the library load.
+    items = (read_jobads(path) if kind == "jobads" else read_titles(path)) if kind in MODEL_SETS else []
+    if limit:
+        items = items[:limit]
     runtime = build_runtime(db_url, backend=backend, huge_pages=True)
     try:
         if kind in MODEL_SETS:
-            items = read_jobads(path) if kind == "jobads" else read_titles(path)
-            if limit:
-                items = items[:limit]
             with runtime.factory() as session:
                 uri_to_code = {
                     r.source_uri: r.code

@@ -71,7 +71,7 @@ class PipelineServicer(pb_grpc.PipelineServiceServicer):
         self._batch_window_s = batch_window_s
 
     def _require_core(self) -> PipelineApi:
-        # Temporary until the pipeline core lands: a server built without one answers UNIMPLEMENTED.
+        # A server built without a pipeline (serve() over a bare store) answers UNIMPLEMENTED.
         if self._core is None:
             raise NotConfigured("the pipeline is not configured on this server")
         return self._core

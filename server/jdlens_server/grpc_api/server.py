@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from jdlens.v1 import (
     run_service_pb2,
     run_service_pb2_grpc,
 )
+from jdlens_server.errors import SetupError
 from jdlens_server.grpc_api.blocking import BlockingRunner
 from jdlens_server.grpc_api.interceptor import ErrorInterceptor
 from jdlens_server.grpc_api.jsonlog import configure_logging
@@ -110,7 +112,7 @@ class JdlensServer:
         await self._health.set(OVERALL, serving)
         await self._health.set(RUN_SERVICE, serving)
         await self._health.set(LIBRARY_SERVICE, serving)
-        # Until the pipeline core is wired in, its service is reported as not serving.
+        # A server built without a pipeline (serve() over a bare store) reports that service down.
         await self._health.set(PIPELINE_SERVICE, serving if self._services.pipeline else not_serving)
 
     async def stop(self, grace_seconds: float | None) -> None:
@@ -121,6 +123,36 @@ class JdlensServer:
 
     async def wait_for_termination(self) -> None:
         await self.grpc_server.wait_for_termination()
+
+
+class ListenError(SetupError, OSError):
+    """The server cannot listen on its address."""
+
+
+def cannot_listen(address: str, reason: str = "") -> str:
+    because = f" ({reason})" if reason else ""
+    return (
+        f"cannot listen on {address}{because}: another process (another jdlens serve?) has the port, "
+        "or the host is not an address of this machine; pick another with --address or $JDLENS_ADDRESS"
+    )
+
+
+def check_can_listen(address: str) -> None:
+    """Raise ListenError now when ``address`` (host:port, [v6]:port) cannot be bound, so `jdlens
+    serve` says so before it spends seconds loading the library. Other forms (unix:PATH) and port 0
+    are left to the server's own bind."""
+    host, sep, port_text = address.rpartition(":")
+    if not sep or address.startswith("unix:") or not port_text.isdigit() or int(port_text) == 0:
+        return
+    host = host.strip("[]") or "0.0.0.0"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As gRPC binds (SO_REUSEADDR on): a port in TIME_WAIT after a restart is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port_text)))
+        except OSError as exc:
+            raise ListenError(cannot_listen(address, exc.strerror or str(exc))) from None
 
 
 def build_server(config: ServerConfig, services: Services) -> JdlensServer:
@@ -151,9 +183,12 @@ def build_server(config: ServerConfig, services: Services) -> JdlensServer:
     reflection.enable_server_reflection(
         (PIPELINE_SERVICE, RUN_SERVICE, LIBRARY_SERVICE, HEALTH_SERVICE, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(config.address)
+    try:
+        port = server.add_insecure_port(config.address)
+    except RuntimeError:  # grpc's "Failed to bind": the port is taken or the host is not ours
+        port = 0
     if port == 0:
-        raise OSError(f"cannot listen on {config.address}")
+        raise ListenError(cannot_listen(config.address))
     return JdlensServer(server, health, runner, port, services)
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from google.protobuf.message import Message
-from sqlalchemy import Table, TextClause, select
+from sqlalchemy import Table, TextClause
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -174,7 +174,3 @@ def propose(
     """Queue one proposal or count it again. Returns (review item id, occurrence count, status)."""
     (item,) = propose_many(session, [Proposal(kind, subject, role_id, payload)], run_id)
     return item.item_id, item.occurrence_count, item.status
-
-
-def get_status(session: Session, item_id: int) -> str | None:
-    return session.scalar(select(ReviewItemRow.status).where(ReviewItemRow.id == item_id))

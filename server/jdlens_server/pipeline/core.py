@@ -55,8 +55,7 @@ from jdlens_server.pipeline.skill_placement import dimension_geometry, skill_sca
 from jdlens_server.pipeline.skill_resolution import alias_index
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import engine_dialect, transaction
-
-DEFAULT_TOP_K = 5
+from jdlens_server.validation import DEFAULT_TOP_K
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ from jdlens_server.store.models import RoleRow, RunRow
 RUN_TYPE = run_pb2.Run.DESCRIPTOR.full_name
 ROLE_TYPE = library_pb2.Role.DESCRIPTOR.full_name
 _PAGE_KIND = "runs"
+# A page stops before its runs pass this many bytes, whatever page_size says: 500 whole runs
+# (~100 KB each) would pass the 4 MB a gRPC client receives by default and the server's 16 MB send
+# limit. A page always holds at least one run; next_page_token goes on from where it stopped.
+PAGE_BYTES = 3 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,11 @@ class RunQueries:
         page_size: int,
         page_token: str = "",
         read_mask: Sequence[str] = (),
+        max_bytes: int = PAGE_BYTES,
     ) -> RunPage:
-        """Runs matching ``filters``, newest first, at most ``page_size`` of them.
+        """Runs matching ``filters``, newest first, at most ``page_size`` of them and, past the
+        first, no more than fit in ``max_bytes`` as sent (fewer than page_size with more to come:
+        the next page token says so).
 
         ``read_mask`` defaults to SUMMARY_PATHS. A ``page_token`` must come from a previous page
         with the same filters (InvalidArgument otherwise); page_size may change between pages.
@@ -113,17 +120,24 @@ class RunQueries:
 
         more = len(rows) > page_size
         rows = rows[:page_size]
-        runs = [run_pb2.Run.FromString(row.run_proto) for row in rows]
+        mask = list(read_mask) or list(SUMMARY_PATHS)
+        runs: list[run_pb2.Run] = []
+        usages: list[common_pb2.Usage] = []
+        size = 0
+        for number, row in enumerate(rows):
+            run = run_pb2.Run.FromString(row.run_proto)
+            shown = apply_read_mask(run, mask)
+            size += shown.ByteSize()
+            if runs and size > max_bytes:
+                rows, more = rows[:number], True  # the next page starts at this run
+                break
+            runs.append(shown)
+            usages.append(run.total_usage)
         next_token = ""
         if more:
             last = rows[-1]
             next_token = encode_page_token(_PAGE_KIND, fingerprint, [instant_key(last.created_at), last.id])
-        mask = list(read_mask) or list(SUMMARY_PATHS)
-        return RunPage(
-            runs=[apply_read_mask(run, mask) for run in runs],
-            next_page_token=next_token,
-            page_usage=sum_usage([run.total_usage for run in runs]),
-        )
+        return RunPage(runs=runs, next_page_token=next_token, page_usage=sum_usage(usages))
 
     def _filtered(self, session: Session, filters: RunFilters) -> Select[tuple[str, datetime, bytes]]:
         query = select(RunRow.id, RunRow.created_at, RunRow.run_proto)

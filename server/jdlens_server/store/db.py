@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, TextClause, bindparam, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.selectable import TextualSelect
 
+from jdlens_server.errors import SetupError
 from jdlens_server.store.location import is_sqlite
 
 if TYPE_CHECKING:
@@ -22,8 +24,23 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 
 
+class UnsupportedDatabase(SetupError, ValueError):
+    """A database URL of a kind jdlens does not run on (its schema and queries are SQLite's and
+    PostgreSQL's)."""
+
+
+# The dialects the migrations and the store's queries are written and tested for.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with what jdlens relies on: foreign keys and WAL on SQLite, pre-ping on PostgreSQL."""
+    backend = make_url(url).get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise UnsupportedDatabase(
+            f"jdlens runs on SQLite or PostgreSQL, not {backend} ({make_url(url).render_as_string()}): "
+            "use --db sqlite:////path/to/file.sqlite or --db postgresql://user@host:5432/dbname"
+        )
     if is_sqlite(url):
         connect_args = {"timeout": 30, "check_same_thread": False}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
