@@ -28,6 +28,7 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from grpc_harness import fresh_sqlite_url
 from import_probe import heavy_modules_after
@@ -694,3 +695,55 @@ def test_reconnects_when_the_server_goes_away_and_comes_back(
     assert Counter(line["id"] for line in lines) == Counter(i["id"] for i in items)
     after = row_counts(db)
     assert after["runs"] - before["runs"] == 120 and after["distinct_keys"] == after["runs"]
+
+
+def _database_failing_for(runtime: Runtime, calls: int | None, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The runtime's core raises SQLAlchemy's OperationalError (as a locked or lost database does)
+    for its first ``calls`` AnalyzeJd calls (None: always); returns the counter of calls."""
+    real = runtime.core.analyze_jd
+    seen = [0]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        if calls is None or seen[0] <= calls:
+            raise OperationalError("INSERT INTO runs", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runtime.core, "analyze_jd", flaky)
+    return seen
+
+
+def test_items_answered_unavailable_are_sent_again_not_written_as_errors(
+    runtime: Runtime, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = synthetic_items(12, 0, "unavailable")
+    source = write_jsonl(tmp_path / "in.jsonl", items)
+    out = tmp_path / "out.jsonl"
+    before = row_counts(db)
+    seen = _database_failing_for(runtime, 5, monkeypatch)
+    with embedded_server(runtime, ServerConfig(address="127.0.0.1:0", stream_concurrency=4)) as target:
+        summary = batch.run_batch(target, batch.read_items(source), out, concurrency=4)
+    assert summary.complete and summary.errors == 0 and summary.runs == 12
+    lines = read_out(out)
+    assert Counter(line["id"] for line in lines) == Counter(i["id"] for i in items)
+    assert all("run" in line for line in lines)
+    assert seen[0] == 12 + 5  # the five that failed went once more
+    after = row_counts(db)
+    assert after["runs"] - before["runs"] == 12
+
+
+def test_a_database_that_stays_down_stops_the_batch_with_nothing_written(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", synthetic_items(3, 0, "down"))
+    out = tmp_path / "out.jsonl"
+    seen = _database_failing_for(runtime, None, monkeypatch)
+    with (
+        embedded_server(runtime, ServerConfig(address="127.0.0.1:0")) as target,
+        pytest.raises(batch.BatchError) as caught,
+    ):
+        batch.run_batch(target, batch.read_items(source), out, concurrency=2, reconnects=1)
+    assert "3 items were answered UNAVAILABLE" in str(caught.value)
+    assert "rerun the same command to resume" in str(caught.value)
+    assert seen[0] == 3 * 2  # the first pass, then one more
+    assert not out.exists() or out.read_text() == ""  # nothing recorded as done: a rerun sends all

@@ -27,6 +27,7 @@ from google.rpc import error_details_pb2
 from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from sqlalchemy.exc import OperationalError
 
 from grpc_harness import (
     correlation_header,
@@ -449,6 +450,31 @@ async def test_domain_errors_map_to_codes_with_rich_details(
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
         retry = detail_of(caught.value, error_details_pb2.RetryInfo)
         assert retry.retry_delay.ToMilliseconds() == 2500
+
+
+async def test_a_failing_database_is_unavailable_with_a_retry_hint_and_no_driver_text(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLite's lock wait run out, a PostgreSQL deadlock, a lost connection: SQLAlchemy raises
+    OperationalError; the caller gets UNAVAILABLE (retry is safe: the transaction rolled back),
+    the operator the driver's reason in the log."""
+    driver_text = "database is locked (INSERT INTO runs ... host=db.internal)"
+    failing = OperationalError("INSERT INTO runs", {}, Exception(driver_text))
+    caplog.set_level(logging.INFO, logger="jdlens")
+    async with running_server(sqlite_url, pipeline=FakeCore(raise_for=lambda _: failing)) as h:
+        with pytest.raises(aio.AioRpcError) as caught:
+            await h.pipeline.AnalyzeJd(AnalyzeJdRequest(jd=JdInput(text=SAMPLE_JD)))
+        stream = h.pipeline.AnalyzeJdStream(iter([StreamRequest(request_id="a", jd=JdInput(text=SAMPLE_JD))]))
+        (item,) = [response async for response in stream]
+    error = caught.value
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert "retrying the same request is safe" in (error.details() or "")
+    assert detail_of(error, error_details_pb2.RetryInfo).retry_delay.ToMilliseconds() == 1000
+    assert b"database is locked" not in rich_status(error).SerializeToString()
+    # A stream item gets the same status, and the stream goes on.
+    assert item.request_id == "a" and item.error.code == grpc.StatusCode.UNAVAILABLE.value[0]
+    warned = [r for r in caplog.records if r.getMessage().startswith("database unavailable in ")]
+    assert len(warned) == 2 and all(driver_text.split(" (")[0] in r.getMessage() for r in warned)
 
 
 async def test_unexpected_error_is_internal_with_correlation_id_and_no_trace(

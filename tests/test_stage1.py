@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import numpy as np
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from jdlens.v1 import parsed_jd_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.app import Runtime, embedded_server
 from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.pipeline import run_store
 from jdlens_server.store.models import ReviewItemRow, RoleRow, RunRow
 from pipeline_runtime import REFERENCE_JD, library_runtime, table_counts
 
@@ -249,6 +251,31 @@ def test_a_repeated_request_returns_the_stored_run_and_updates_nothing_twice(ser
     with pytest.raises(grpc.RpcError) as caught:
         extract(served, NOT_A_JD, key="client-key-1")
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_a_twin_under_the_same_key_with_another_jd_is_refused_not_answered_with_its_run(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests with one client key and different JDs, the second looking before the first
+    commits: its insert collides, and the stored twin is checked like any replay, not returned."""
+    first = extract(served, REFERENCE_JD, key="twin-key").run
+    real_find = run_store.find_by_key
+    looked: list[str] = []
+
+    def before_the_twin_committed(session: Any, key: str) -> run_pb2.Run | None:
+        looked.append(key)
+        return None if len(looked) == 1 else real_find(session, key)
+
+    monkeypatch.setattr(run_store, "find_by_key", before_the_twin_committed)
+    before = stored_runs(served.runtime)
+    with pytest.raises(grpc.RpcError) as caught:
+        extract(served, NOT_A_JD, key="twin-key")
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert len(looked) == 2  # missed, collided on insert, then found the twin
+    assert stored_runs(served.runtime) == before
+    # The same JD under the key still replays the twin.
+    again = extract(served, REFERENCE_JD, key="twin-key")
+    assert again.replayed and again.run.run_id == first.run_id
 
 
 def test_a_dry_run_computes_everything_and_writes_nothing(served: Served) -> None:

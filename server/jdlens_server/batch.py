@@ -69,6 +69,7 @@ __all__ = [
 DEFAULT_CONCURRENCY = 16
 # Stream failures worth reconnecting for; anything else is reported and the batch stops.
 _RECONNECT_CODES = (grpc.StatusCode.UNAVAILABLE,)
+_UNAVAILABLE = grpc.StatusCode.UNAVAILABLE.value[0]
 # Codes that, without the server's correlation id, come from the transport rather than from jdlens
 # (a connection cut as the server stops reads as "INTERNAL: Internal error from Core"): resending
 # is safe, every item carries its idempotency key.
@@ -487,7 +488,8 @@ def run_batch(
     """Analyze the items not yet in ``out`` (``done``: the ids ``read_done_ids(out)`` gave the
     caller, when it already read them) through the server at ``target``, appending a line
     for each. Reconnects (with backoff, up to ``reconnects`` times in a row without progress)
-    when the stream is lost; raises BatchError when it cannot finish (the output stays valid,
+    when the stream is lost, and sends again the items answered UNAVAILABLE (the same way);
+    raises BatchError when it cannot finish (the output stays valid,
     so a rerun resumes). ``options`` go with every item (backend, Message Batches); ``fields``:
     the run's fields to write (a read mask, see parse_fields), all when empty."""
     options = options or run_pb2.RunOptions()
@@ -513,7 +515,14 @@ def run_batch(
         smoothing=0.1,
     )
 
+    # Items answered UNAVAILABLE (the server's database unreachable, busy or deadlocked; their
+    # transaction was rolled back) are not written: the next pass sends them again.
+    deferred: list[str] = []
+
     def write(item: BatchItem, response: pipeline_service_pb2.AnalyzeJdStreamResponse) -> None:
+        if response.HasField("error") and response.error.code == _UNAVAILABLE:
+            deferred.append(response.error.message)
+            return
         line = _result_line(item, response, fields)
         handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         handle.flush()
@@ -539,10 +548,27 @@ def run_batch(
             # A generator: the items are read as the stream's window opens, not all at once.
             pending = (item for item in items if item.key not in done)
             before = len(done)
+            deferred.clear()
             try:
                 asyncio.run(
                     _stream_once(target, pending, remaining, write, concurrency, timeout, options, read_mask)
                 )
+                if deferred:  # the stream went on, some items did not: send those again
+                    failures = 0 if len(done) > before else failures + 1
+                    if failures > reconnects:
+                        summary.seconds = time.perf_counter() - started
+                        raise BatchError(
+                            f"{len(deferred)} items were answered UNAVAILABLE ({deferred[0]}), "
+                            f"{reconnects + 1} passes in a row without progress; {summary.written} "
+                            "items were written this time; rerun the same command to resume"
+                        )
+                    delay = min(2.0**failures, 30.0)
+                    bar.write(
+                        f"jdlens batch: {len(deferred)} items answered UNAVAILABLE (the server's database?); "
+                        f"sending them again in {delay:.0f} s",
+                        file=sys.stderr,
+                    )
+                    time.sleep(delay)
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:

@@ -14,6 +14,7 @@ import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from jdlens.v1 import common_pb2
 from jdlens_server.errors import (
@@ -28,6 +29,10 @@ from jdlens_server.errors import (
 ERROR_DOMAIN = "jdlens.v1"
 # Retry hint for UNAVAILABLE when the domain gave none.
 DEFAULT_RETRY_SECONDS = 1.0
+DATABASE_UNAVAILABLE = (
+    "the database could not complete this request (unreachable, busy, or a deadlock with another "
+    "writer); its transaction was rolled back, so retrying the same request is safe"
+)
 
 log = logging.getLogger("jdlens.grpc")
 
@@ -124,7 +129,21 @@ def to_rpc_status(exc: BaseException, correlation_id: str) -> status_pb2.Status:
         )
     if isinstance(exc, NotConfigured):
         return status_pb2.Status(code=code_pb2.UNIMPLEMENTED, message=str(exc), details=_packed(request_info))
+    if is_transient_database_error(exc):
+        # The driver's text (hosts, SQL) stays in the log; the caller learns it may retry.
+        return status_pb2.Status(
+            code=code_pb2.UNAVAILABLE,
+            message=DATABASE_UNAVAILABLE,
+            details=_packed(_retry(DEFAULT_RETRY_SECONDS), request_info),
+        )
     return _internal(correlation_id)
+
+
+def is_transient_database_error(exc: BaseException) -> bool:
+    """A database failure that a retry may not meet: the server unreachable or the connection
+    lost, SQLite's lock wait run out, a PostgreSQL deadlock or serialization failure (SQLAlchemy
+    wraps them all as OperationalError), or a connection the pool found dead."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def _internal(correlation_id: str) -> status_pb2.Status:
@@ -143,7 +162,17 @@ def is_unexpected(exc: BaseException) -> bool:
 
 
 def log_failure(exc: BaseException, correlation_id: str, method: str, **fields: object) -> None:
-    """Log the traceback of an unexpected failure under its correlation id; expected ones need none."""
+    """Log the traceback of an unexpected failure under its correlation id, and a database that
+    failed (the caller was told UNAVAILABLE; the operator needs the driver's reason); expected
+    ones need none."""
+    if is_transient_database_error(exc):
+        log.warning(
+            "database unavailable in %s: %s",
+            method,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            extra={"method": method, "correlation_id": correlation_id, **fields},
+        )
+        return
     if is_unexpected(exc):
         log.error(
             "unexpected error in %s",

@@ -263,6 +263,8 @@ class PipelineCore:
                 existing = run_store.find_by_key(session, key)
             if existing is None:
                 raise
+            # The twin may have been another JD under the same client key: refused, as above.
+            self._check_same_request(existing, jd, client_key)
             return existing, True
         if not outcome.rejected and outcome.plan.role_id is not None and applied.centroid is not None:
             loaded.snapshot.centroids.update(
