@@ -586,6 +586,30 @@ async def test_work_is_not_started_when_the_deadline_is_spent() -> None:
     assert started == []
 
 
+class _Unbounded:
+    def time_remaining(self) -> None:
+        return None
+
+
+async def test_a_long_remote_wait_does_not_hold_the_threads_other_work_needs() -> None:
+    """A Message Batch's wait (hours at worst) runs on the wait pool: with every work thread's
+    worth of waits blocked, other work still runs at once."""
+    runner = BlockingRunner(1, max_waits=4)
+    released = threading.Event()
+    try:
+        waits = [
+            asyncio.ensure_future(runner.run_wait(_Unbounded(), lambda: released.wait(30)))  # type: ignore[arg-type]
+            for _ in range(4)
+        ]
+        await asyncio.sleep(0.05)
+        done = await asyncio.wait_for(runner.run(_Unbounded(), lambda: "served"), timeout=5)  # type: ignore[arg-type]
+        assert done == "served" and not any(w.done() for w in waits)
+    finally:
+        released.set()
+    assert await asyncio.gather(*waits) == [True] * 4
+    runner.shutdown()
+
+
 async def test_graceful_shutdown_drains_the_call_in_flight_and_refuses_new_ones(sqlite_url: str) -> None:
     core = FakeCore()
     core.gate = threading.Event()

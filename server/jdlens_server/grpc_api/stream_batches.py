@@ -4,7 +4,8 @@ Items with ``options.use_message_batches`` first ask the core for their model ca
 dictionary hits the run will have; nothing when the run needs no call: offline, rejected by the
 parser, or already stored under its key). The calls gather until as many items as the stream
 works on at once are waiting, or ``window_s`` has passed since the first one; then one batch goes
-out (a pool thread waits while the backend polls it) and each item continues its run with its own
+out (a thread of the runner's wait pool waits while the backend polls it, so hours of waiting hold
+no thread that other calls' work needs) and each item continues its run with its own
 answer, matched by custom id. An item whose batch entry failed was already retried alone by the
 backend; a fallback it still gets makes that run's stage 1 offline, recorded in the run.
 
@@ -110,7 +111,7 @@ class ExtractionBatcher:
         items = [(key, wanted) for key, wanted, _ in batch]
         cancellation = Cancellation()
         try:
-            outcomes = await self._runner.run(
+            outcomes = await self._runner.run_wait(
                 self._context, partial(self.core.submit_extractions, items, cancel=cancellation)
             )
         except asyncio.CancelledError:
