@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens.v1 import common_pb2, run_pb2
@@ -238,3 +240,46 @@ def test_a_page_of_large_runs_stops_at_its_byte_budget_and_the_next_goes_on(
     # A run larger than the budget still makes a page of its own: a page is never empty.
     alone = queries.list_runs(RunFilters(), 50, read_mask=["jd_text"], max_bytes=100)
     assert len(alone.runs) == 1 and alone.next_page_token
+
+
+@pytest.mark.parametrize("by", ["none", "status", "role"])
+def test_a_filtered_page_reads_runs_in_index_order_without_sorting_them(sqlite_url: str, by: str) -> None:
+    """The statement ListRuns sends, as SQLite plans it: an index gives the rows newest first for
+    each filter, so a page never sorts every matching run (the plan has no temporary B-tree)."""
+    engine = make_engine(sqlite_url)
+    sessions = session_factory(engine)
+    with transaction(sessions) as session:
+        role = RoleRow(slug="data-engineer", display_name="Data Engineer", pack="esco")
+        session.add(role)
+        session.flush()
+        role_id = role.id
+    store(sessions, *(make_run(BASE_TIME + timedelta(seconds=i), role_id=role_id) for i in range(5)))
+    filters = {
+        "none": RunFilters(),
+        "status": RunFilters(status=run_pb2.RUN_STATUS_COMPLETED),
+        "role": RunFilters(role=f"roles/{role_id}"),
+    }[by]
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM runs" in statement and "ORDER BY" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    first = RunQueries(sessions).list_runs(filters, 2)
+    RunQueries(sessions).list_runs(filters, 2, first.next_page_token)  # the keyset condition too
+    event.remove(engine, "before_cursor_execute", capture)
+    assert len(sent) == 2
+    expected_index = {
+        "none": "ix_runs_created_at_id",
+        "status": "ix_runs_status_created_at_id",
+        "role": "ix_runs_chosen_role_id_created_at_id",
+    }[by]
+    with engine.connect() as connection:
+        for statement, parameters in sent:
+            plan = " | ".join(
+                row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            assert expected_index in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+    engine.dispose()

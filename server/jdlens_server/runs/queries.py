@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jdlens.v1 import common_pb2, library_pb2, run_pb2
@@ -36,6 +36,7 @@ _PAGE_KIND = "runs"
 # (~100 KB each) would pass the 4 MB a gRPC client receives by default and the server's 16 MB send
 # limit. A page always holds at least one run; next_page_token goes on from where it stopped.
 PAGE_BYTES = 3 * 1024 * 1024
+_FETCH_ROWS = 20  # rows read from the database at a time while a page fills
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,26 +117,28 @@ class RunQueries:
                     )
                 )
             query = query.order_by(RunRow.created_at.desc(), RunRow.id.desc()).limit(page_size + 1)
-            rows = session.execute(query).all()
-
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        mask = list(read_mask) or list(SUMMARY_PATHS)
-        runs: list[run_pb2.Run] = []
-        usages: list[common_pb2.Usage] = []
-        size = 0
-        for number, row in enumerate(rows):
-            run = run_pb2.Run.FromString(row.run_proto)
-            shown = apply_read_mask(run, mask)
-            size += shown.ByteSize()
-            if runs and size > max_bytes:
-                rows, more = rows[:number], True  # the next page starts at this run
-                break
-            runs.append(shown)
-            usages.append(run.total_usage)
+            mask = list(read_mask) or list(SUMMARY_PATHS)
+            runs: list[run_pb2.Run] = []
+            usages: list[common_pb2.Usage] = []
+            last: Row[tuple[str, datetime, bytes]] | None = None
+            more = False
+            size = 0
+            # In chunks: a page that stops at its byte budget does not read the runs after it.
+            for row in session.execute(query.execution_options(yield_per=_FETCH_ROWS)):
+                if len(runs) == page_size:  # the one row past the page: there is more
+                    more = True
+                    break
+                run = run_pb2.Run.FromString(row.run_proto)
+                shown = apply_read_mask(run, mask)
+                size += shown.ByteSize()
+                if runs and size > max_bytes:
+                    more = True  # the next page starts at this run
+                    break
+                runs.append(shown)
+                usages.append(run.total_usage)
+                last = row
         next_token = ""
-        if more:
-            last = rows[-1]
+        if more and last is not None:
             next_token = encode_page_token(_PAGE_KIND, fingerprint, [instant_key(last.created_at), last.id])
         return RunPage(runs=runs, next_page_token=next_token, page_usage=sum_usage(usages))
 

@@ -266,18 +266,22 @@ class RunRow(Base):
     """A run. The whole jdlens.v1.Run is stored as proto bytes; the columns exist to filter and page."""
 
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_created_at_id", "created_at", "id"),)
+    # ListRuns pages newest first (created_at, id), alone or filtered by status or chosen role: each
+    # filter has an index in that order, so a page reads its rows in order, never sorts the table.
+    __table_args__ = (
+        Index("ix_runs_created_at_id", "created_at", "id"),
+        Index("ix_runs_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_runs_chosen_role_id_created_at_id", "chosen_role_id", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     stage: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     library_version: Mapped[int] = mapped_column(BigInteger)
     backend: Mapped[str] = mapped_column(String(20))
-    chosen_role_id: Mapped[int | None] = mapped_column(
-        ForeignKey("roles.id", ondelete="SET NULL"), index=True
-    )
+    chosen_role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id", ondelete="SET NULL"))
     total_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     run_proto: Mapped[bytes] = mapped_column(LargeBinary)
