@@ -71,7 +71,7 @@ from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.text import squash
 from jdlens_server.nlp.title import normalize_title
 from jdlens_server.proto_enums import enum_key
-from jdlens_server.store.db import transaction
+from jdlens_server.store.db import lock_alias_text, serialize_review_resolutions, transaction
 from jdlens_server.store.models import (
     DimensionRow,
     KraRow,
@@ -192,6 +192,7 @@ class ReviewService:
         item_id = validation.check_resolve_review_item(req)
         with self._lock:
             with transaction(self._sessions) as session:
+                serialize_review_resolutions(session)  # other replicas' resolutions (PostgreSQL)
                 row = self._claim(session, item_id, req.name)
                 base_version = current_version(session)
                 version = base_version
@@ -302,6 +303,7 @@ class ReviewService:
     ) -> _Outcome:
         name = self._proposal_text(proposal.skill_name, "skill name", row)
         key = fold(name)
+        lock_alias_text(session, key)  # a run may be learning the same text for another skill
         holder = session.scalar(
             select(SkillAliasRow.skill_id).where(SkillAliasRow.normalized == key).limit(1)
         )
@@ -369,6 +371,7 @@ class ReviewService:
         target = resource_names.skill_name(skill_id)
         outcome = _Outcome(f"merge skill {name!r} into {target}")
         key = fold(name)
+        lock_alias_text(session, key)
         if not _exists(session, SkillAliasRow.skill_id == skill_id, SkillAliasRow.normalized == key):
             session.add(
                 SkillAliasRow(

@@ -54,7 +54,7 @@ from jdlens_server.pipeline.skill_resolution import (
 )
 from jdlens_server.proto_enums import enum_from_key
 from jdlens_server.resource_names import ROLES, SKILLS, parse_id_name, review_item_name, skill_name
-from jdlens_server.store.db import dialect_name, frozen_insert_ignore
+from jdlens_server.store.db import dialect_name, frozen_insert_ignore, lock_alias_text
 from jdlens_server.store.models import ReviewItemRow, ReviewItemRunRow, SkillAliasRow
 
 __all__ = [
@@ -567,6 +567,7 @@ def _emit_new(
 def _learn(session: Session, alias: AliasToLearn) -> str:
     """Write one alias; returns "" when written, else why not (the store is the final judge)."""
     folded = fold(alias.text)
+    lock_alias_text(session, folded)  # the check below and the insert, as one step
     other = session.scalar(
         select(SkillAliasRow.skill_id)
         .where(SkillAliasRow.normalized == folded, SkillAliasRow.skill_id != alias.skill_id)
@@ -698,10 +699,10 @@ def apply_details(
     out.CopyFrom(plan.result)
     learned: list[AliasToLearn] = []
     learned_at: set[int] = set()
-    # Rows are written in one global order (aliases by skill and text, review items by dedupe key),
-    # so concurrent runs touching the same rows never wait on each other crosswise (deadlock).
+    # Rows and alias-text locks are taken in one global order (aliases by text and skill, review
+    # items by dedupe key), so concurrent runs never wait on each other crosswise (deadlock).
     alias_order = sorted(
-        range(len(plan.aliases)), key=lambda i: (plan.aliases[i].skill_id, fold(plan.aliases[i].text))
+        range(len(plan.aliases)), key=lambda i: (fold(plan.aliases[i].text), plan.aliases[i].skill_id)
     )
     for n in alias_order:
         alias = plan.aliases[n]

@@ -104,6 +104,29 @@ def engine_dialect(bind: Engine | Connection) -> str:
     return "postgresql" if bind.dialect.name == "postgresql" else "sqlite"
 
 
+# Namespaces of the transaction-scoped advisory locks (pg_advisory_xact_lock(namespace, key)).
+_ALIAS_TEXT_LOCKS = 0x4A44_4C01  # one lock per folded alias text
+_REVIEW_LOCKS = 0x4A44_4C02  # key 0: the review resolutions that change the library
+_ALIAS_LOCK = text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:alias))")
+_REVIEW_LOCK = text("SELECT pg_advisory_xact_lock(:namespace, 0)")
+
+
+def lock_alias_text(session: Session, folded: str) -> None:
+    """Hold, until the transaction ends, the right to give the alias text ``folded`` to a skill:
+    two writers (runs learning an alias, review approvals adding one) on PostgreSQL could otherwise
+    both find it free and give it to two skills. SQLite has one writer at a time: nothing to do."""
+    if dialect_name(session) == "postgresql":
+        session.execute(_ALIAS_LOCK, {"namespace": _ALIAS_TEXT_LOCKS, "alias": folded})
+
+
+def serialize_review_resolutions(session: Session) -> None:
+    """One review resolution at a time across every replica on PostgreSQL, until the transaction
+    ends: approvals check then create slugs and aliases, which two at once could both find free.
+    On SQLite the first write already takes the database's write lock."""
+    if dialect_name(session) == "postgresql":
+        session.execute(_REVIEW_LOCK, {"namespace": _REVIEW_LOCKS})
+
+
 def multirow_insert(table: Table, dialect: str, columns: Sequence[str], rows: int) -> Any:
     """The dialect's INSERT (so ON CONFLICT can follow) of ``rows`` rows in one statement, with a
     typed parameter ``r<i>_<column>`` per value: fill them with ``multirow_params``."""
