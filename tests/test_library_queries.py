@@ -4,8 +4,9 @@ keyset pages, review items, the version and the change log; and the same through
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grpc_harness import running_server
 from jdlens.v1 import common_pb2, library_pb2, library_service_pb2, run_pb2
 from jdlens_server.errors import InvalidArgument, NotFound
-from jdlens_server.library.queries import DIMENSION_ROLES_SHOWN, LibraryQueries
+from jdlens_server.library.queries import DIMENSION_ROLES_SHOWN, RUNS_PER_REVIEW_ITEM, LibraryQueries
 from jdlens_server.store.db import make_engine, session_factory, transaction
 from jdlens_server.store.models import (
     ChangeLogRow,
@@ -304,6 +305,35 @@ def test_review_items_carry_payload_role_and_runs(sessions: sessionmaker[Session
     assert [i.subject for i in by_kind.items] == ["data engineer"]
     with pytest.raises(NotFound):
         q.get_review_item("reviewItems/999")
+
+
+def test_a_review_item_lists_its_newest_runs_only(sessions: sessionmaker[Session]) -> None:
+    """A skill proposed by many runs: the item names the newest RUNS_PER_REVIEW_ITEM, newest first;
+    occurrence_count still counts them all."""
+    ids = seed(sessions)
+    extra = RUNS_PER_REVIEW_ITEM + 5
+    with transaction(sessions) as s:
+        for i in range(extra):
+            run_id = str(uuid.UUID(int=(i * 7919) % extra + 1))  # ids in no time order
+            s.add(
+                RunRow(
+                    id=run_id,
+                    idempotency_key=f"key-{i}",
+                    status="completed",
+                    stage="final_role",
+                    created_at=datetime.now(UTC) + timedelta(minutes=i + 1),  # after the seed run
+                    library_version=2,
+                    backend="offline",
+                    run_proto=b"",
+                )
+            )
+            s.flush()
+            s.add(ReviewItemRunRow(review_item_id=ids.collision_item, run_id=run_id))
+        s.get(ReviewItemRow, ids.collision_item).occurrence_count += extra  # type: ignore[union-attr]
+    item = LibraryQueries(sessions).get_review_item(f"reviewItems/{ids.collision_item}")
+    assert item.occurrence_count == 3 + extra
+    newest = [f"runs/{uuid.UUID(int=(i * 7919) % extra + 1)}" for i in reversed(range(extra))]
+    assert list(item.runs) == newest[:RUNS_PER_REVIEW_ITEM]
 
 
 def test_version_and_changes(sessions: sessionmaker[Session]) -> None:

@@ -379,7 +379,9 @@ class ReviewItem(_message.Message):
         """The role the item belongs to, when it has one."""
 
     @_builtins.property
-    def runs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def runs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The newest 50 of those runs, newest first."""
+
     @_builtins.property
     def new_skill(self) -> Global___NewSkillProposal: ...
     @_builtins.property

@@ -38,6 +38,7 @@ from jdlens_server.store.models import (
     RoleDimensionRow,
     RoleRow,
     RoleSkillRow,
+    RunRow,
     SkillDimensionRow,
     SkillRow,
 )
@@ -48,6 +49,8 @@ DIMENSION_TYPE = library_pb2.Dimension.DESCRIPTOR.full_name
 REVIEW_ITEM_TYPE = library_pb2.ReviewItem.DESCRIPTOR.full_name
 # How many linked roles a Dimension message carries; ListRoles(dimension=...) pages through all.
 DIMENSION_ROLES_SHOWN = 50
+# How many of the runs that proposed a review item it lists, newest first (occurrence_count: all).
+RUNS_PER_REVIEW_ITEM = 50
 
 M = TypeVar("M", bound=Message)
 
@@ -480,10 +483,22 @@ class LibraryQueries:
         role_ids = {r.role_id for r in rows if r.role_id is not None}
         roles = {r.id: _role_ref(r) for r in session.scalars(select(RoleRow).where(RoleRow.id.in_(role_ids)))}
         runs: dict[int, list[str]] = defaultdict(list)
-        run_links = session.execute(
-            select(ReviewItemRunRow.review_item_id, ReviewItemRunRow.run_id)
+        # Each item's newest RUNS_PER_REVIEW_ITEM runs: a skill proposed by thousands of runs would
+        # otherwise make one page of items too large to send (occurrence_count counts them all).
+        newest = func.row_number().over(
+            partition_by=ReviewItemRunRow.review_item_id,
+            order_by=(RunRow.created_at.desc(), RunRow.id.desc()),
+        )
+        ranked = (
+            select(ReviewItemRunRow.review_item_id, ReviewItemRunRow.run_id, newest.label("place"))
+            .join(RunRow, RunRow.id == ReviewItemRunRow.run_id)
             .where(ReviewItemRunRow.review_item_id.in_(ids))
-            .order_by(ReviewItemRunRow.review_item_id, ReviewItemRunRow.run_id)
+            .subquery()
+        )
+        run_links = session.execute(
+            select(ranked.c.review_item_id, ranked.c.run_id)
+            .where(ranked.c.place <= RUNS_PER_REVIEW_ITEM)
+            .order_by(ranked.c.review_item_id, ranked.c.place)
         )
         for item_id, run_id in run_links.tuples():
             runs[item_id].append(resource_names.run_name(run_id))
