@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent import futures
+from datetime import UTC, datetime
 
 import grpc
 import pytest
@@ -15,7 +16,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from jdlens.client import JdlensClient, error_details, item_error_details
+from jdlens.client import DEFAULT_TIMEOUT_S, JdlensClient, StreamItem, error_details, item_error_details
 from jdlens.v1 import common_pb2, pipeline_service_pb2, run_pb2, run_service_pb2
 
 RUNS = [run_pb2.Run(name=f"runs/{i}", status=run_pb2.RUN_STATUS_COMPLETED) for i in range(7)]
@@ -42,6 +43,7 @@ class Backend:
     def __init__(self) -> None:
         self.list_requests: list[run_service_pb2.ListRunsRequest] = []
         self.masks: list[list[str]] = []  # each request's read mask paths, in arrival order
+        self.stream_requests: list[pipeline_service_pb2.AnalyzeJdStreamRequest] = []
 
     def list_runs(
         self, request: run_service_pb2.ListRunsRequest, context: grpc.ServicerContext
@@ -87,6 +89,7 @@ class Backend:
     ) -> Iterator[pipeline_service_pb2.AnalyzeJdStreamResponse]:
         for request in requests:
             self.masks.append(list(request.read_mask.paths))
+            self.stream_requests.append(request)
             if request.jd.text:
                 yield pipeline_service_pb2.AnalyzeJdStreamResponse(
                     request_id=request.request_id, run=run_pb2.Run(name=f"runs/{request.request_id}")
@@ -240,3 +243,32 @@ def test_leaving_a_stream_early_cancels_it(served: tuple[Backend, JdlensClient])
     stream.close()
     # The channel stays usable after the cancelled stream.
     assert client.get_run("runs/1").name == "runs/1"
+
+
+def test_stream_items_carry_their_title_and_idempotency_key(served: tuple[Backend, JdlensClient]) -> None:
+    backend, client = served
+    items: list[StreamItem | tuple[str, str]] = [
+        StreamItem("a", "Write SQL.", title="Data Analyst", idempotency_key="feed-1:a"),
+        ("b", "Own the roadmap."),  # a plain pair still works: no title, no key
+    ]
+    assert {r.request_id for r in client.analyze_stream(items)} == {"a", "b"}
+    sent = {r.request_id: r for r in backend.stream_requests}
+    assert (sent["a"].jd.title, sent["a"].idempotency_key) == ("Data Analyst", "feed-1:a")
+    assert (sent["b"].jd.title, sent["b"].idempotency_key) == ("", "")
+
+
+def test_a_naive_datetime_filter_is_refused_not_read_as_utc(served: tuple[Backend, JdlensClient]) -> None:
+    backend, client = served
+    with pytest.raises(ValueError, match="created_after must be timezone-aware"):
+        next(client.list_runs(created_after=datetime(2026, 1, 5)))
+    assert backend.list_requests == []  # refused before anything was sent
+    next(client.list_runs(created_after=datetime(2026, 1, 5, tzinfo=UTC), page_size=1))
+    assert backend.list_requests[0].create_time_after.ToDatetime(tzinfo=UTC) == datetime(
+        2026, 1, 5, tzinfo=UTC
+    )
+
+
+def test_the_default_deadline_covers_a_run_on_the_model_backend() -> None:
+    # One stage's model call may take a call and its repair within the retry deadline (~70 s).
+    with JdlensClient("localhost:1") as client:
+        assert client.timeout == DEFAULT_TIMEOUT_S >= 100

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import grpc
 from google.protobuf import any_pb2, field_mask_pb2
@@ -36,7 +36,30 @@ from jdlens.v1 import (
     run_service_pb2_grpc,
 )
 
-__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "JdlensClient", "error_details", "item_error_details"]
+__all__ = [
+    "DEFAULT_MAX_MESSAGE_BYTES",
+    "DEFAULT_TIMEOUT_S",
+    "JdlensClient",
+    "StreamItem",
+    "error_details",
+    "item_error_details",
+]
+
+# A unary call's deadline: a run on the anthropic backend makes model calls of up to ~70 s a stage
+# (a call and its repair within the retry deadline), so 30 s would cut off runs the server finishes.
+DEFAULT_TIMEOUT_S = 120.0
+
+
+class StreamItem(NamedTuple):
+    """One JD of ``analyze_stream``. A plain ``(request_id, text)`` pair is one too. Give an
+    ``idempotency_key`` to resend safely: without one the server derives the key from the text,
+    options and library version, and the library version moves as the library learns."""
+
+    request_id: str
+    text: str
+    title: str | None = None
+    idempotency_key: str | None = None
+
 
 T = TypeVar("T")
 
@@ -63,14 +86,15 @@ _DETAIL_TYPES: dict[str, type[Message]] = {
 class JdlensClient:
     """One channel to a jdlens server; use it as a context manager or call ``close()``.
 
-    ``timeout`` is the deadline in seconds for each unary call (streams have none unless given).
+    ``timeout`` is the deadline in seconds for each unary call (DEFAULT_TIMEOUT_S; streams have none
+    unless given).
     """
 
     def __init__(
         self,
         target: str,
         *,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT_S,
         credentials: grpc.ChannelCredentials | None = None,
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
@@ -150,14 +174,15 @@ class JdlensClient:
 
     def analyze_stream(
         self,
-        items: Iterable[tuple[str, str]],
+        items: Iterable[StreamItem | tuple[str, str]],
         *,
         dry_run: bool = False,
         backend: common_pb2.Backend.ValueType = common_pb2.BACKEND_UNSPECIFIED,
         timeout: float | None = None,
         fields: Sequence[str] = (),
     ) -> Generator[pipeline_service_pb2.AnalyzeJdStreamResponse, None, None]:
-        """Analyze many JDs over one stream; ``items`` are ``(request_id, text)`` pairs.
+        """Analyze many JDs over one stream; ``items`` are StreamItems (request id, text, and a
+        title and idempotency key when there are) or ``(request_id, text)`` pairs.
 
         Responses come in completion order, each echoing its request_id and holding a run or a
         per-item error (see ``item_error_details``). ``items`` is consumed lazily while responses arrive;
@@ -169,16 +194,20 @@ class JdlensClient:
 
     def _stream(
         self,
-        items: Iterable[tuple[str, str]],
+        items: Iterable[StreamItem | tuple[str, str]],
         options: run_pb2.RunOptions,
         mask: field_mask_pb2.FieldMask | None,
         timeout: float | None,
     ) -> Generator[pipeline_service_pb2.AnalyzeJdStreamResponse, None, None]:
         requests = (
             pipeline_service_pb2.AnalyzeJdStreamRequest(
-                request_id=request_id, jd=_jd(text, None), options=options, read_mask=mask
+                request_id=item.request_id,
+                jd=_jd(item.text, item.title),
+                options=options,
+                idempotency_key=item.idempotency_key or "",
+                read_mask=mask,
             )
-            for request_id, text in items
+            for item in (StreamItem(*entry) for entry in items)
         )
         call = self.pipeline.AnalyzeJdStream(requests, timeout=timeout)
         try:
@@ -209,9 +238,9 @@ class JdlensClient:
             page_size=page_size, role=role or "", status=status, read_mask=_mask(fields)
         )
         if created_after is not None:
-            request.create_time_after.FromDatetime(created_after)
+            request.create_time_after.FromDatetime(_aware(created_after, "created_after"))
         if created_before is not None:
-            request.create_time_before.FromDatetime(created_before)
+            request.create_time_before.FromDatetime(_aware(created_before, "created_before"))
 
         def fetch(token: str) -> tuple[Iterable[run_pb2.Run], str]:
             request.page_token = token
@@ -304,6 +333,13 @@ def _mask(fields: Sequence[str]) -> field_mask_pb2.FieldMask | None:
     if isinstance(fields, str):  # a lone path would otherwise be read as one path per character
         raise TypeError("fields is a sequence of field paths, e.g. ['name', 'extraction.decision']")
     return field_mask_pb2.FieldMask(paths=list(fields)) if fields else None
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    """``moment`` if it names its time zone; a naive one would be read as UTC without a word."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, e.g. datetime(2026, 1, 5, tzinfo=UTC)")
+    return moment
 
 
 def _jd(text: str, title: str | None) -> pipeline_service_pb2.JdInput:
