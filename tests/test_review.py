@@ -471,23 +471,50 @@ def test_concurrent_resolutions_resolve_once(env: Env, embedder: Embedder) -> No
     item = env.queue("new_role", "Prompt Engineer", new_role_proposal())
     # Two services as in two processes: each has its own lock, the database arbitrates.
     other = ReviewService(env.sessions, env.state, embedder, index_path=env.index_path)
-    outcomes: list[str] = []
+    outcomes: list[tuple[str, int]] = []
+    rejected: list[str] = []
 
     def run(service: ReviewService) -> None:
         try:
-            service.resolve_review_item(pb.ResolveReviewItemRequest(name=item, decision=APPROVE))
-            outcomes.append("ok")
-        except FailedPrecondition:
-            outcomes.append("failed_precondition")
+            done = service.resolve_review_item(pb.ResolveReviewItemRequest(name=item, decision=APPROVE))
+            outcomes.append((done.review_item.resolved_resources[0], done.library_version))
+        except FailedPrecondition as exc:
+            rejected.append(exc.message)
 
     threads = [threading.Thread(target=run, args=(s,)) for s in (env.review, other)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) == ["failed_precondition", "ok"]
+    # Both approvals of one mind succeed with the same answer; the role is made once.
+    assert rejected == [] and len(outcomes) == 2 and outcomes[0] == outcomes[1]
     with env.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RoleRow).where(RoleRow.pack == "review")) == 1
+
+
+def test_a_resent_resolution_answers_as_the_first_and_changes_nothing(env: Env) -> None:
+    """A client whose answer was lost (the library reload can outlast a short deadline) resends:
+    it gets the item and version the first resolution made, not an error; nothing changes twice."""
+    item = env.queue("new_role", "Prompt Engineer", new_role_proposal())
+    first = env.resolve(item, APPROVE)
+    with env.sessions() as session:
+        counts = (
+            session.scalar(select(func.count()).select_from(RoleRow)),
+            session.scalar(select(func.count()).select_from(ChangeLogRow)),
+        )
+    again = env.resolve(item, APPROVE)
+    assert again == first and env.version() == first.library_version
+    with env.sessions() as session:
+        assert counts == (
+            session.scalar(select(func.count()).select_from(RoleRow)),
+            session.scalar(select(func.count()).select_from(ChangeLogRow)),
+        )
+    # Another decision on it is still refused.
+    with pytest.raises(FailedPrecondition) as caught:
+        env.resolve(item, REJECT)
+    assert "already approved" in caught.value.message
+    rejected = env.queue("new_role", "Vibe Coder", new_role_proposal())
+    assert env.resolve(rejected, REJECT) == env.resolve(rejected, REJECT)
 
 
 async def test_resolve_through_the_server(env: Env) -> None:

@@ -189,11 +189,19 @@ class ReviewService:
     # ---- the API ---------------------------------------------------------------------------
 
     def resolve_review_item(self, req: pb.ResolveReviewItemRequest) -> pb.ResolveReviewItemResponse:
+        """Resolve a pending item. A resend of the decision an item already has (a retry after a
+        lost answer, or a second reviewer with the same mind) answers as the first did and
+        changes nothing; another decision on a resolved item is FAILED_PRECONDITION."""
         item_id = validation.check_resolve_review_item(req)
         with self._lock:
             with transaction(self._sessions) as session:
                 serialize_review_resolutions(session)  # other replicas' resolutions (PostgreSQL)
-                row = self._claim(session, item_id, req.name)
+                row = self._claim(session, item_id, req)
+                if isinstance(row, int):  # resolved so already: answer as the first resolution did
+                    version = row or current_version(session)
+                    return pb.ResolveReviewItemResponse(
+                        review_item=self._queries.get_review_item(req.name), library_version=version
+                    )
                 base_version = current_version(session)
                 version = base_version
                 outcome: _Outcome | None = None
@@ -217,9 +225,12 @@ class ReviewService:
     # ---- claiming --------------------------------------------------------------------------
 
     @staticmethod
-    def _claim(session: Session, item_id: int, name: str) -> ReviewItemRow:
+    def _claim(session: Session, item_id: int, req: pb.ResolveReviewItemRequest) -> ReviewItemRow | int:
         """The item, claimed for this transaction if it is pending (a write first: on SQLite that
-        takes the write lock, on PostgreSQL it waits for a concurrent resolver and re-checks)."""
+        takes the write lock, on PostgreSQL it waits for a concurrent resolver and re-checks); for
+        an item already resolved as ``req`` asks (same decision, same merge target), the library
+        version that resolution created (0: none)."""
+        name = req.name
         claimed = session.execute(
             update(ReviewItemRow)
             .where(ReviewItemRow.id == item_id, ReviewItemRow.status == "pending")
@@ -230,6 +241,11 @@ class ReviewService:
         row = session.get(ReviewItemRow, item_id, populate_existing=True)
         if row is None:
             raise NotFound(REVIEW_ITEM_TYPE, name)
+        same = row.status == _STATUS.get(req.decision) and (
+            req.decision != _MERGE or (row.merged_into or "") == req.merge_into
+        )
+        if claimed is None and same:
+            return row.resolved_library_version or 0
         if claimed is None:
             at = f" at library version {row.resolved_library_version}" if row.resolved_library_version else ""
             raise FailedPrecondition(
