@@ -492,3 +492,46 @@ def test_a_posting_reference_line_is_boilerplate() -> None:
         "DE-2291" in SENTENCE_CASE_AD[b.start : b.end] and b.kind == BoilerplateKind.APPLICATION_PROCESS
         for b in jd.boilerplate
     )
+
+
+_SHIFT_JD = (
+    "{first}\n\nLocation: Leeds, West Yorkshire\nHours: 40 hours per week, rotating shifts\n\n"
+    "{lead}\n\n"
+    "Responsibilities\n"
+    "- Prepare the daily work orders and check stock against the delivery notes.\n"
+    "- Keep accurate records of the work done and report any issues to the shift lead.\n"
+    "- Follow health and safety procedures at all times.\n\n"
+    "Requirements\n"
+    "- At least one year of experience in a similar role.\n"
+    "- Good communication skills and a right to work in the UK.\n\n"
+    "How to apply: send your CV to the HR office."
+)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Warehouse Operative",
+        "Hospital Porter",
+        "Kitchen Porter",
+        "Care Assistant",
+        "HGV Fitter",
+        "CNC Machinist",
+    ],
+)
+def test_a_first_line_ending_in_an_occupational_head_noun_is_the_title(title: str) -> None:
+    p = parse_jd(_SHIFT_JD.format(first=title, lead="Join a friendly team on a busy site."))
+    assert p.role_title == title and p.role_title_source is TitleSource.FIRST_LINE
+
+
+@pytest.mark.parametrize(
+    ("phrase", "title"),
+    [
+        ("We are looking for a compassionate Registered Nurse to join our ward.", "Registered Nurse"),
+        ("We are seeking a caring Support Worker to join us.", "Support Worker"),
+        ("We are looking for an experienced data engineer to join our team.", "data engineer"),
+    ],
+)
+def test_words_describing_the_candidate_are_not_part_of_the_title(phrase: str, title: str) -> None:
+    p = parse_jd(_SHIFT_JD.format(first="Northline Care Group", lead=phrase))
+    assert p.role_title is not None and p.role_title.casefold() == title.casefold()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
-from jdlens_server.pipeline.skills import extract_skills, skill_spans
+from jdlens_server.pipeline.extract import without_parsed_names
+from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, skill_spans
 
 NAMES = {
     1: "Python (computer programming)",
@@ -217,3 +219,32 @@ def test_sentences_about_the_employer_ask_nothing_of_the_candidate(
 def test_passive_duties_and_headings_are_not_actions(proposer: PhraseProposer) -> None:
     assert phrases(proposer, "You will be located in our Berlin office.") == []
     assert phrases(proposer, "Brief Description") == []
+
+
+def test_places_certifications_and_the_employer_are_not_proposed_as_new_skills() -> None:
+    text = (
+        "Registered Nurse\n\nSt. Mary's Regional Hospital, Springfield, IL · Full-time\n\n"
+        "St. Mary's Regional Hospital is seeking a Registered Nurse for its surgical unit.\n\n"
+        "Responsibilities\n- Assess patients and administer medication safely.\n"
+        "- Document care in the electronic health record.\n\n"
+        "Requirements\n- Active RN license in the State of Illinois.\n"
+        "- Current BLS and ACLS certification.\n- Experience with Epic charting.\n"
+    )
+    jd = parse_jd(text)
+
+    def candidate(name: str, *, new: bool = True) -> ExtractedSkillCandidate:
+        return ExtractedSkillCandidate(name, None if new else 7, True, 0.8, (), "phrase", name, new)
+
+    names = [
+        "Springfield",
+        "IL",
+        "Illinois",
+        "BLS",
+        "ACLS",
+        "RN",
+        "Mary's Regional Hospital",
+        "Epic charting",
+    ]
+    kept = without_parsed_names([candidate(n) for n in names] + [candidate("Illinois", new=False)], jd)
+    # New skills that name the parsed place, certifications or employer go; a library match stays.
+    assert [(c.name, c.is_new) for c in kept] == [("Epic charting", True), ("Illinois", False)]

@@ -272,6 +272,10 @@ def _title_from_phrase(plain: str) -> str | None:
             if w.lower() in _STOP_AFTER_TITLE or len(taken) >= 5:
                 break
             taken.append(w)
+        # "a compassionate Registered Nurse": lowercase words before a capitalised title describe
+        # the candidate, not the role.
+        while len(taken) > 1 and taken[0][0].islower() and any(t[0].isupper() for t in taken[1:]):
+            taken.pop(0)
         title = _clean_title(taken)
         if title and is_role_head(title.split()[-1].rstrip(".")):
             return title

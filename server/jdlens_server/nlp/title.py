@@ -50,7 +50,13 @@ ROLE_HEADS = frozenset(
         volunteer worker labourer laborer handler packer picker foreman superintendent principal
         dean chair owner founder artist animator illustrator modeler modeller estimator scheduler
         dispatcher controller investigator examiner appraiser underwriter actuary broker banker
-        teller
+        teller operative porter attendant carer courier installer fitter machinist assembler
+        fabricator hairdresser stylist beautician concierge host hostess valet gardener
+        landscaper decorator painter roofer bricklayer plasterer joiner glazier tiler scaffolder
+        miner farmer butcher florist tailor optician paramedic radiographer sonographer
+        phlebotomist hygienist sommelier dishwasher warden ranger firefighter constable detective
+        lifeguard typist transcriber telemarketer advocate solicitor barrister notary mediator
+        curator conservator draughtsman draftsman coach auxiliary aide housemaster
         """
     )
 )

@@ -3,6 +3,7 @@ decision, and the plan of library updates that the core applies in the run's tra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.title import normalize_title, title_variants
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
@@ -164,13 +166,52 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
     if not regions:
         return []
     snapshot = loaded.snapshot
-    return extract_skills(
+    found = extract_skills(
         jd.plain_text,
         regions,
         loaded.matcher,
         skill_names=snapshot.skill_names,
         stack_skill_ids=snapshot.stack_skill_ids,
     )
+    return without_parsed_names(found, jd)
+
+
+# Capitalised tokens of a certification's name that are its acronyms ("RN" of "Active RN license").
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+
+
+def parsed_names(jd: parsed.ParsedJd) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What the parser already knows is not a skill, folded: the places (city, state, country, its
+    code, each alias and alias part: "Springfield, IL" gives "il"), the certifications and their
+    acronyms; and the employer's name, whose parts are not skills either."""
+    names: set[str] = set()
+    for place in jd.locations:
+        for value in (place.city, place.state, place.country, place.country_code, *place.aliases):
+            if value:
+                names.add(fold(value))
+                names.update(fold(part) for part in value.split(","))
+    for cert in jd.certifications:
+        names.add(fold(cert.name))
+        names.update(fold(acronym) for acronym in _ACRONYM.findall(cert.name))
+    names.discard("")
+    company = (fold(jd.company_name),) if jd.company_name and fold(jd.company_name) else ()
+    return frozenset(names), company
+
+
+def without_parsed_names(
+    candidates: list[ExtractedSkillCandidate], jd: parsed.ParsedJd
+) -> list[ExtractedSkillCandidate]:
+    """The candidates less the new ones that name a place, a certification or the employer (a
+    town or "UK" is no skill to propose to the library); library skills stay as matched."""
+    names, company = parsed_names(jd)
+    if not names and not company:
+        return candidates
+
+    def named_elsewhere(name: str) -> bool:
+        key = fold(name)
+        return key in names or any(f" {key} " in f" {whole} " for whole in company)
+
+    return [c for c in candidates if not (c.is_new and named_elsewhere(c.name))]
 
 
 def run_extraction(
@@ -203,7 +244,9 @@ def run_extraction(
         result.decision.reasoning = f"Rejected: {jd.reject_detail or jd.reject_reason}"
         return ExtractionOutcome(result, UpdatePlan(None, None), True, model)
 
-    candidates = model_skills if model_skills is not None else offline_skills(loaded, jd)
+    candidates = (
+        without_parsed_names(model_skills, jd) if model_skills is not None else offline_skills(loaded, jd)
+    )
     result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
     library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
 
