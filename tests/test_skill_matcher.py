@@ -329,3 +329,18 @@ def test_the_library_tells_human_languages_from_programming_languages(
         pack="esco",
     )
     assert _matcher_nature(skill) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("APIs", "api"),
+        ("KPIs", "kpi"),
+        ("SDKs", "sdk"),
+        ("analysis", "analysis"),
+        ("AWS", "aws"),
+        ("Apis", "apis"),
+    ],
+)
+def test_an_acronym_plural_folds_to_its_acronym(written: str, key: str) -> None:
+    assert fold_token(written) == key

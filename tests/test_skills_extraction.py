@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jdlens_server.nlp.jd_parser import parse_jd
-from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher
+from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, tokenize
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
 from jdlens_server.pipeline.extract import without_parsed_names
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, skill_spans
@@ -248,3 +248,19 @@ def test_places_certifications_and_the_employer_are_not_proposed_as_new_skills()
     kept = without_parsed_names([candidate(n) for n in names] + [candidate("Illinois", new=False)], jd)
     # New skills that name the parsed place, certifications or employer go; a library match stays.
     assert [(c.name, c.is_new) for c in kept] == [("Epic charting", True), ("Illinois", False)]
+
+
+def test_qualifiers_are_no_part_of_a_name_and_acronym_plurals_are_one_skill(matcher: SkillMatcher) -> None:
+    text = (
+        "Requirements:\n"
+        "• Strong Python, Terraform, Ansible and Pulumi\n"
+        "• Experience building REST services with GitHub Actions, ArgoCD and Jenkins\n"
+        "• Design APIs and maintain the API gateway; track KPIs and report each KPI weekly\n"
+    )
+    skills = extract_skills(text, [(0, len(text), "requirements")], matcher, skill_names=NAMES)
+    names = [s.name for s in skills]
+    assert "Strong Python" not in names and "Python (computer programming)" in names
+    assert not any(n.lower().startswith(("strong ", "with ")) for n in names), names
+    # "APIs" and "API", "KPIs" and "KPI": one key each, so never two new skills.
+    keys = [" ".join(t.key for t in tokenize(n)) for n in names]
+    assert len(keys) == len(set(keys)), names

@@ -173,9 +173,16 @@ def _strip_inflection(word: str) -> str:
     return word
 
 
+# An acronym's plural as written in JDs: "APIs", "KPIs", "SDKs" (the capitals say it is no word
+# such as "analysis", whose "is" ending the word rules keep).
+_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
+
+
 @lru_cache(maxsize=200_000)
 def fold_token(token: str) -> str:
     """The matching key of one token (see the module docstring)."""
+    if _ACRONYM_PLURAL.fullmatch(token):
+        return token[:-1].casefold()
     word = token.casefold()
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]

@@ -280,8 +280,11 @@ _NOT_NEW = _folded(
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based"
 )
+# Leading words that qualify a name, not part of it: "modern frameworks", "Strong JavaScript",
+# "with GitHub Actions" (not "deep", "advanced", "in": deep learning, in-memory).
 _NAME_LEAD_STRIP = _folded(
-    "mainstream modern latest new current various different other similar popular common"
+    """mainstream modern latest new current various different other similar popular common
+    strong solid good excellent proven extensive demonstrable sound thorough with using via"""
 )
 _PRONOUNS = _folded(
     """
@@ -394,6 +397,9 @@ def _capitalised_tail(words: list[Token]) -> list[Token]:
         if not (tok.text[:1].isupper() or is_tool_like(tok.text)) or len(tail) == 3:
             break
         tail.insert(0, tok)
+    # "Strong JavaScript" at a bullet's start: the qualifier is no part of the name.
+    while len(tail) > 1 and tail[0].key in _NAME_LEAD_STRIP:
+        tail.pop(0)
     # A tail that is the whole item must not be a sentence start of ordinary words.
     return tail
 
