@@ -396,3 +396,33 @@ def test_a_concurrent_stream_on_postgresql_runs_every_item_without_deadlock(pg_u
         assert len({r.dedupe_key for r in rows}) == len(rows)
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_printed_summary_covers_every_stage_with_the_runs_own_figures(
+    served: Served, dry_run: bool
+) -> None:
+    """`jdlens analyze` without --json: the stages after the first, their counters as the run has
+    them, statuses as words, and whether the run was stored."""
+    from jdlens_server.render import summarize
+
+    run = served.stub.AnalyzeJd(
+        pipeline_service_pb2.AnalyzeJdRequest(
+            jd=pipeline_service_pb2.JdInput(text=REFERENCE_JD), options=run_pb2.RunOptions(dry_run=dry_run)
+        ),
+        timeout=120,
+    ).run
+    text = summarize(run)
+    first = text.splitlines()[0]
+    assert first == f"{run.name}  (completed; {'dry run, not stored' if dry_run else 'stored'})"
+    new = sum(s.HasField("new_skill_meta") for s in run.details.skills_detail)
+    assert f"  details     {len(run.details.skills_detail)} skills: " in text and f", {new} new" in text
+    kept = run.final_role.persistence
+    assert (
+        f"skill-dimension {kept.skill_dimension_saved} saved, {kept.skill_dimension_already_linked} already linked"
+        in text
+    )
+    assert f"  final role  {run.final_role.chosen_role.display_name} (in db)" in text
+    assert f"  AI index    {run.enrichment.ai_index.score:.1f} / 5" in text
+    assert "run_status_" not in text and "stage_" not in text
+    assert ("  warning     dry run: nothing was written" in text) is dry_run

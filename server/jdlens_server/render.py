@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 import grpc
@@ -22,10 +23,17 @@ CASE_NAMES = {
 }
 
 
+def _enum_word(name: str, prefix: str) -> str:
+    """``RUN_STATUS_COMPLETED`` -> ``completed``: an enum value as a word for people."""
+    return name.removeprefix(prefix).lower().replace("_", " ")
+
+
 def summarize(run: run_pb2.Run) -> str:
     ex = run.extraction
     p = ex.parsed
-    lines = [f"{run.name}  ({run_pb2.RunStatus.Name(run.status).lower()})"]
+    status = _enum_word(run_pb2.RunStatus.Name(run.status), "RUN_STATUS_")
+    stored = "dry run, not stored" if ex.updates.dry_run else "stored"
+    lines = [f"{run.name}  ({status}; {stored})"]
     if ex.rejected:
         lines.append(f"  REJECTED: {p.reject_detail or run_pb2.RunStatus.Name(run.status)}")
         return "\n".join(lines)
@@ -80,10 +88,11 @@ def summarize(run: run_pb2.Run) -> str:
             f"{len(up.proposed_kras)} KRAs proposed"
             + (", new role queued" if up.new_role_review_item else "")
         )
+    lines.extend(_later_stages(run))
     for m in run.stage_metrics:
         lines.append(
-            f"  stage       {run_pb2.Stage.Name(m.stage).lower()} {m.duration.ToMilliseconds()} ms ({m.model})"
-            + (f" fell back: {m.fallback_reason}" if m.fallback_reason else "")
+            f"  stage       {_enum_word(run_pb2.Stage.Name(m.stage), 'STAGE_')} {m.duration.ToMilliseconds()} ms"
+            f" ({m.model})" + (f" fell back: {m.fallback_reason}" if m.fallback_reason else "")
         )
     u = run.total_usage
     if u.model_calls:
@@ -91,7 +100,55 @@ def summarize(run: run_pb2.Run) -> str:
             f"  model use   {u.model_calls} calls, {u.input_tokens} input + {u.cache_read_input_tokens} cached "
             f"+ {u.output_tokens} output tokens, ${u.cost_usd:.5f}"
         )
+    lines.extend(f"  warning     {w}" for w in run.warnings)
     return "\n".join(lines)
+
+
+def _later_stages(run: run_pb2.Run) -> list[str]:
+    """One line or two per stage after the first: the details, the final role, the enrichment."""
+    lines: list[str] = []
+    if run.HasField("details"):
+        skills = run.details.skills_detail
+        new = [s for s in skills if s.HasField("new_skill_meta")]
+        placed = Counter(
+            _enum_word(run_pb2.Placement.Name(s.new_skill_meta.placement), "PLACEMENT_") for s in new
+        )
+        learned = sum(m.alias_persisted for m in run.details.alias_matches)
+        how = ", ".join(f"{n} {kind}" for kind, n in sorted(placed.items()))
+        lines.append(
+            f"  details     {len(skills)} skills: {len(skills) - len(new)} in the library, {len(new)} new"
+            + (f" ({how})" if how else "")
+            + f"; {learned} alias{'es' if learned != 1 else ''} learned"
+        )
+    if run.HasField("final_role"):
+        final = run.final_role
+        kept = final.persistence
+        resolution = _enum_word(run_pb2.RoleResolution.Name(final.resolution), "ROLE_RESOLUTION_")
+        lines.append(f"  final role  {final.chosen_role.display_name or '-'} ({resolution})")
+        lines.append(
+            f"  links       skill-dimension {kept.skill_dimension_saved} saved, "
+            f"{kept.skill_dimension_already_linked} already linked; role-dimension "
+            f"{kept.role_dimension_saved} saved, {kept.role_dimension_already_linked} already linked; "
+            f"{kept.skipped} skipped, {kept.flagged} flagged"
+        )
+    if run.HasField("enrichment"):
+        en = run.enrichment
+        levels = ", ".join(
+            _enum_word(run_pb2.TechMaturity.Name(level), "TECH_MATURITY_")
+            for level in en.tech_stack_maturity.levels
+        )
+        lines.append(f"  AI index    {en.ai_index.score:.1f} / 5   tech stack: {levels or '-'}")
+        if en.nature_of_work.label:
+            lines.append(f"  work        {en.nature_of_work.label}: {en.nature_of_work.summary}")
+        groups = [
+            c.label or (c.dimension.display_name if c.HasField("dimension") else "")
+            for c in en.skill_clusters
+        ]
+        if groups:
+            lines.append(
+                f"  clusters    {len(groups)}: {'; '.join(groups[:4])}" + ("; ..." if len(groups) > 4 else "")
+            )
+    return lines
 
 
 def analyze_files(
