@@ -3,6 +3,7 @@ vocabulary and stack terms found on whole words outside boilerplate, role-scoped
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -111,7 +112,11 @@ def test_reference_jd(rt: Runtime) -> None:
     maturity = enrichment.tech_stack_maturity
     assert set(maturity.levels) == {run_pb2.TECH_MATURITY_MAINSTREAM, run_pb2.TECH_MATURITY_MODERN}
     assert "Kafka (modern)" in maturity.evidence and "Java (mainstream)" in maturity.evidence
-    assert maturity.reasoning
+    # Each level's count is the names it lists, or the names and how many more.
+    for level, count, listed in re.findall(r"(\w[\w-]*) \((\d+): ([^)]*)\)", maturity.reasoning):
+        shown = listed.split(" and ")[0].split(", ")
+        more = int(listed.rsplit(" and ", 1)[1].split()[0]) if listed.endswith(" more") else 0
+        assert len(shown) + more == int(count), (level, maturity.reasoning)
 
     assert enrichment.kra_description.startswith("Evaluate new technologies")
     assert "Equal" not in enrichment.kra_description

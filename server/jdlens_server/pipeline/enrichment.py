@@ -212,7 +212,7 @@ def _maturity(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.TechStackMatu
     out.evidence.extend(
         f"{h.name} ({_level(h.category)})" for h in sorted(first.values(), key=lambda h: h.start)
     )
-    described = [f"{_level(lv)} ({len(found[lv])}: {', '.join(found[lv][:6])})" for lv in chosen]
+    described = [f"{_level(lv)} ({len(found[lv])}: {_listed(found[lv])})" for lv in chosen]
     minor = [f"{_level(lv)} only {found[lv][0]}" for lv in levels if lv not in chosen and found[lv]]
     absent = [_level(lv) for lv in levels if not found[lv]]
     reasoning = "Stack terms in the JD: " + "; ".join(described) + "."
@@ -226,6 +226,16 @@ def _maturity(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.TechStackMatu
 
 def _level(name: str) -> str:
     return name.lower().replace("_", "-")
+
+
+_LISTED = 6  # names a level's reasoning lists before "and N more"
+
+
+def _listed(names: list[str]) -> str:
+    """The names, or the first _LISTED of them and how many more: the count before them is all."""
+    if len(names) <= _LISTED:
+        return ", ".join(names)
+    return f"{', '.join(names[:_LISTED])} and {len(names) - _LISTED} more"
 
 
 # ---- nature of work ----------------------------------------------------------------------------
