@@ -264,3 +264,20 @@ def test_qualifiers_are_no_part_of_a_name_and_acronym_plurals_are_one_skill(matc
     # "APIs" and "API", "KPIs" and "KPI": one key each, so never two new skills.
     keys = [" ".join(t.key for t in tokenize(n)) for n in names]
     assert len(keys) == len(set(keys)), names
+
+
+@pytest.mark.parametrize(
+    ("line", "tools"),
+    [
+        ("Run the marketing automation platform (HubSpot/Marketo) every day.", ["HubSpot", "Marketo"]),
+        ("Use Marketo/HubSpot for nurture flows.", ["Marketo", "HubSpot"]),
+        ("Ship with GitHub/Gitlab pipelines.", ["GitHub", "Gitlab"]),
+        ("Sales/Marketing teams share the GitHub board.", ["GitHub"]),  # no tool in the pair
+        ("Use HubSpot / Salesforce daily.", ["HubSpot"]),  # a spaced slash joins no name
+    ],
+)
+def test_a_word_slashed_to_a_tool_is_proposed_with_it(
+    proposer: PhraseProposer, line: str, tools: list[str]
+) -> None:
+    found = [line[p.start : p.end] for p in proposer.propose(line) if p.kind is PhraseKind.TOOL]
+    assert found == tools

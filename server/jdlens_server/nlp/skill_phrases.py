@@ -616,6 +616,9 @@ class PhraseProposer:
             if b < n and _is_version(toks[b].text):
                 b += 1
             out.append(self._span(text, toks, i, b, PhraseKind.TOOL, ""))
+            # "HubSpot/Marketo", "Marketo/HubSpot": a capitalised word slashed to a tool is one too.
+            for k in _slash_partners(toks, i, b):
+                out.append(self._span(text, toks, k, k + 1, PhraseKind.TOOL, ""))
         return out
 
 
@@ -633,6 +636,29 @@ def speaks_of_employer(sentence: Sequence[Token]) -> bool:
     # Symbols are in neither word set: no need to leave them out.
     words = {t.text.lower() for t in sentence}
     return not words.isdisjoint(_FIRST_PERSON) and words.isdisjoint(_SECOND_PERSON)
+
+
+def _slash_partners(toks: Sequence[Token], first: int, end: int) -> list[int]:
+    """Indexes of capitalised words joined by a bare slash to the tool at toks[first:end] that
+    are not tool-shaped themselves (those are proposed on their own)."""
+    partners = []
+    for slash, word in ((end, end + 1), (first - 1, first - 2)):
+        if not (0 <= word < len(toks) and 0 <= slash < len(toks)) or toks[slash].text != "/":
+            continue
+        left, right = (toks[end - 1], toks[word]) if word > first else (toks[word], toks[first])
+        joined = toks[slash].start == left.end and right.start == toks[slash].end
+        tok = toks[word]
+        if (
+            joined
+            and tok.is_word
+            and tok.text[:1].isupper()
+            and tok.text[1:].islower()
+            and len(tok.text) > 2
+            and tok.key not in _NOT_TOOLS
+            and not is_tool_like(tok.text)
+        ):
+            partners.append(word)
+    return partners
 
 
 def _short_caps(tok: Token) -> bool:
