@@ -16,7 +16,7 @@ from jdlens_server.pipeline.enrichment import (
     UNALIGNED_LABEL,
     compute_enrichment,
 )
-from jdlens_server.pipeline.enrichment_terms import AI_VOCABULARY, MATURITY, Vocabulary
+from jdlens_server.pipeline.enrichment_terms import AI_BUILDS_PRODUCTS, AI_VOCABULARY, MATURITY, Vocabulary
 from pipeline_runtime import REFERENCE_JD, library_runtime, stage1, stage2, stage3
 
 AI_JD = """Senior Machine Learning Engineer
@@ -211,3 +211,17 @@ def test_a_served_run_clusters_with_the_links_stage_3_saved(rt: Runtime) -> None
     assert saved, "the reference JD saves a role↔dimension link on this library"
     after = compute_enrichment(rt.library.current(), run)
     assert list(run.enrichment.skill_clusters) == list(after.skill_clusters)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "builds"),
+    [
+        ("Our team builds the services behind an LLM-powered clinical documentation product.", True),
+        ("You will build AI-powered features for the mobile app.", True),
+        ("Design machine learning models for fraud detection.", True),
+        ("We build accounting software and use AI tools internally.", False),
+        ("Develop dashboards; our AI team next door ships its own products.", False),
+    ],
+)
+def test_building_ai_products_allows_words_that_qualify_the_product(sentence: str, builds: bool) -> None:
+    assert bool(AI_BUILDS_PRODUCTS.search(sentence)) is builds

@@ -249,7 +249,8 @@ AI_TEAM = re.compile(
 AI_BUILDS_PRODUCTS = re.compile(
     r"(?i:\b(?:build|develop|design|ship|deploy|train|fine[\s-]*tun|create|deliver|launch|productioni[sz]|"
     r"engineer|integrat|implement)\w*)[^.;:\n]{0,60}?"
-    rf"(?<![A-Za-z0-9])(?:{_AI_WORD}[\s-]*(?i:powered|driven|based|native|enabled)?[\s-]+"
+    # Up to three lower-case words may qualify the product: "an LLM-powered clinical documentation product".
+    rf"(?<![A-Za-z0-9])(?:{_AI_WORD}[\s-]*(?i:powered|driven|based|native|enabled)?(?:[\s-]+[a-z][a-z-]*){{0,3}}?[\s-]+"
     r"(?i:products?|features?|applications?|apps|systems?|solutions?|services?|agents?|assistants?|models?|"
     r"platforms?|pipelines?)"
     r"|(?i:(?:large[\s-]+)?language[\s-]+models?|chatbots?|copilots?|recommendation[\s-]+(?:systems?|engines?)|"
