@@ -225,3 +225,45 @@ def test_a_served_run_clusters_with_the_links_stage_3_saved(rt: Runtime) -> None
 )
 def test_building_ai_products_allows_words_that_qualify_the_product(sentence: str, builds: bool) -> None:
     assert bool(AI_BUILDS_PRODUCTS.search(sentence)) is builds
+
+
+_DUTIES_JD = (
+    "{title}\n\nAbout us\nNorthline is a growing company based in Leeds.\n\n"
+    "Responsibilities\n{duties}\n\n"
+    "Requirements\n- At least two years of experience in a similar role.\n- Good communication skills.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "duties", "label"),
+    [
+        (
+            "Warehouse Operative",
+            "- Pick and pack customer orders accurately using handheld scanners.\n"
+            "- Load and unload delivery vehicles and check goods against delivery notes.\n"
+            "- Keep the loading bay tidy and report damaged stock.",
+            "Warehouse and logistics",
+        ),
+        (
+            "Marketing Manager",
+            "- Plan and run integrated campaigns across email, paid search and social media.\n"
+            "- Manage the marketing automation platform and keep lead scoring up to date.\n"
+            "- Report on pipeline contribution to the leadership team every month.",
+            "Marketing and communications",
+        ),
+        (
+            "Customer Service Advisor",
+            "- Respond to customer queries by phone, chat and email.\n"
+            "- Resolve complaints and log every ticket in the CRM.\n"
+            "- Support the team with weekly figures.",
+            "Customer support and service",
+        ),
+    ],
+)
+def test_the_nature_of_work_is_what_the_duties_are_about(
+    rt: Runtime, title: str, duties: str, label: str
+) -> None:
+    run = stage1(rt, _DUTIES_JD.format(title=title, duties=duties))
+    enrichment = compute_enrichment(rt.library.current(), run)
+    assert enrichment.nature_of_work.label == label
+    _check_quote(run, enrichment)

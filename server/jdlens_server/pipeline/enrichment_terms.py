@@ -435,14 +435,32 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("Research", r"research\w*|experiments?|publish\w*|hypothes\w*|studies|scientific"),
         (
+            # Managing people, not "manage the platform" or "stakeholders": every role has those.
             "People leadership and management",
-            r"manag\w*|lead|leading|mentor\w*|coach\w*|hir(?:e|ing)|budgets?|strategy|stakeholders?|team[\s-]+members?",
+            r"(?:manag\w*|lead\w*|supervis\w*)[\s-]+(?:(?:a|the|our|your)[\s-]+)?(?:\w+[\s-]+)?(?:teams?|people|staff|"
+            r"reports|engineers|analysts)|line[\s-]+manag\w*|people[\s-]+manag\w*|mentor\w*|coach\w*|hir(?:e|ing)|"
+            r"budgets?|direct[\s-]+reports?|team[\s-]+members?",
         ),
         (
             "Sales and business development",
             r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|accounts?",
         ),
-        ("Customer support and service", r"customers?|support|tickets?|inquir\w*|help[\s-]*desk|complaints?"),
+        (
+            # Serving customers, not "customer orders" or "support the team".
+            "Customer support and service",
+            r"customer[\s-]+(?:service|support|care|queries|inquir\w*|complaints?|experience|success)|"
+            r"tickets?|inquir\w*|help[\s-]*desk|complaints?|(?:serve|assist|help)[\s-]+customers",
+        ),
+        (
+            "Marketing and communications",
+            r"marketing|campaigns?|SEO|SEM|PPC|social[\s-]+media|content|newsletters?|email[\s-]+(?:marketing|flows?)|"
+            r"lead[\s-]+(?:generation|scoring|nurtur\w*)|communications|press|public[\s-]+relations",
+        ),
+        (
+            "Warehouse and logistics",
+            r"warehouse\w*|pick(?:ing)?|pack(?:ing)?|load(?:ing)?|unload\w*|stock|goods|deliver(?:y|ies)|dispatch\w*|"
+            r"shipp\w*|forklifts?|pallets?|scanners?|freight|couriers?",
+        ),
         ("Care and treatment", r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing"),
         ("Teaching and training", r"teach\w*|students?|curricul\w*|lessons?|instruct\w*|learners?"),
         (
