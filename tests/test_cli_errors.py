@@ -136,3 +136,9 @@ def test_serve_refuses_settings_it_cannot_run_with(flag: str, value: str) -> Non
     done = _serve(flag, value, "--address", f"127.0.0.1:{_free_port()}")
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert f"jdlens serve: {flag} must be" in done.stderr
+
+
+def test_serve_on_an_address_no_socket_can_take_says_which() -> None:
+    done = _serve("--address", "127.0.0.1:70000")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot listen on 127.0.0.1:70000 (a port is at most 65535)" in done.stderr

@@ -16,7 +16,13 @@ from jdlens_server.pipeline.enrichment import (
     UNALIGNED_LABEL,
     compute_enrichment,
 )
-from jdlens_server.pipeline.enrichment_terms import AI_BUILDS_PRODUCTS, AI_VOCABULARY, MATURITY, Vocabulary
+from jdlens_server.pipeline.enrichment_terms import (
+    AI_BUILDS_PRODUCTS,
+    AI_VOCABULARY,
+    MATURITY,
+    WORK_FAMILIES,
+    Vocabulary,
+)
 from pipeline_runtime import REFERENCE_JD, library_runtime, stage1, stage2, stage3
 
 AI_JD = """Senior Machine Learning Engineer
@@ -220,6 +226,8 @@ def test_a_served_run_clusters_with_the_links_stage_3_saved(rt: Runtime) -> None
         ("You will build AI-powered features for the mobile app.", True),
         ("Design machine learning models for fraud detection.", True),
         ("We build accounting software and use AI tools internally.", False),
+        ("You will design workflows using AI tools and existing systems.", False),
+        ("Deliver training on AI for support services.", False),
         ("Develop dashboards; our AI team next door ships its own products.", False),
     ],
 )
@@ -267,3 +275,21 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
     enrichment = compute_enrichment(rt.library.current(), run)
     assert enrichment.nature_of_work.label == label
     _check_quote(run, enrichment)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_family"),
+    [
+        ("Own continuous delivery for our Kubernetes clusters.", "Warehouse and logistics"),
+        ("Configure load balancers and run load testing.", "Warehouse and logistics"),
+        ("Run vulnerability scanners against every release.", "Warehouse and logistics"),
+        ("Manage monthly reports for the finance team.", "People leadership and management"),
+        ("Manage the marketing automation platform.", "People leadership and management"),
+        ("Process customer orders in the ERP.", "Customer support and service"),
+    ],
+)
+def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(
+    sentence: str, not_family: str
+) -> None:
+    voted = [label for label, pattern in WORK_FAMILIES if pattern.search(sentence)]
+    assert not_family not in voted

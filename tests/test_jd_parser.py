@@ -524,12 +524,21 @@ def test_a_first_line_ending_in_an_occupational_head_noun_is_the_title(title: st
     assert p.role_title == title and p.role_title_source is TitleSource.FIRST_LINE
 
 
+@pytest.mark.parametrize("company", ["Host Healthcare", "Advocate Health Care", "Farmers Insurance"])
+def test_a_company_name_on_the_first_line_is_no_title(company: str) -> None:
+    p = parse_jd(_SHIFT_JD.format(first=company, lead="Join a friendly team on a busy site."))
+    assert p.role_title != company
+
+
 @pytest.mark.parametrize(
     ("phrase", "title"),
     [
         ("We are looking for a compassionate Registered Nurse to join our ward.", "Registered Nurse"),
         ("We are seeking a caring Support Worker to join us.", "Support Worker"),
         ("We are looking for an experienced data engineer to join our team.", "data engineer"),
+        # Lower-case starts that are the name or its level stay.
+        ("We are looking for an iOS Developer to join our team.", "iOS Developer"),
+        ("We are looking for a senior Data Engineer to join our team.", "senior Data Engineer"),
     ],
 )
 def test_words_describing_the_candidate_are_not_part_of_the_title(phrase: str, title: str) -> None:

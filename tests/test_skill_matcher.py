@@ -340,6 +340,7 @@ def test_the_library_tells_human_languages_from_programming_languages(
         ("analysis", "analysis"),
         ("AWS", "aws"),
         ("Apis", "apis"),
+        ("K8s", "k8s"),  # Kubernetes, not a plural
     ],
 )
 def test_an_acronym_plural_folds_to_its_acronym(written: str, key: str) -> None:

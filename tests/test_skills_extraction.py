@@ -281,3 +281,20 @@ def test_a_word_slashed_to_a_tool_is_proposed_with_it(
 ) -> None:
     found = [line[p.start : p.end] for p in proposer.propose(line) if p.kind is PhraseKind.TOOL]
     assert found == tools
+
+
+def test_one_word_of_the_employers_name_may_still_be_a_skill() -> None:
+    text = (
+        "Salesforce Developer\n\nApex Systems is hiring a Salesforce Developer for a client in Dallas, TX.\n\n"
+        "Responsibilities\n- Write Apex triggers and Lightning components.\n"
+        "- Maintain integrations with the client's ERP.\n\n"
+        "Requirements\n- Three years of Salesforce development.\n"
+    )
+    jd = parse_jd(text)
+    assert jd.company_name == "Apex Systems"
+
+    def candidate(name: str) -> ExtractedSkillCandidate:
+        return ExtractedSkillCandidate(name, None, True, 0.8, (), "phrase", name, True)
+
+    kept = without_parsed_names([candidate("Apex"), candidate("Apex Systems"), candidate("Dallas")], jd)
+    assert [c.name for c in kept] == ["Apex"]

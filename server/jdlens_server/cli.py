@@ -430,7 +430,7 @@ def database_failure(exc: BaseException, db: str | None) -> str | None:
         shown = make_url(shown).render_as_string(hide_password=True)
     except Exception:  # the URL is what failed to parse: show it as given
         pass
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
     bad_url = isinstance(exc, sa_exc.ArgumentError)
     what = "is not a database URL jdlens can use" if bad_url else "cannot be used"
     return (

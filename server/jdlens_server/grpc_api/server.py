@@ -144,13 +144,21 @@ def check_can_listen(address: str) -> None:
     host, sep, port_text = address.rpartition(":")
     if not sep or address.startswith("unix:") or not port_text.isdigit() or int(port_text) == 0:
         return
-    host = host.strip("[]") or "0.0.0.0"
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    port = int(port_text)
+    if port > 65535:
+        raise ListenError(cannot_listen(address, "a port is at most 65535"))
+    try:
+        # The first address the host resolves to for listening, IPv4 or IPv6, as a server binds.
+        family, kind, proto, _, where = socket.getaddrinfo(
+            host.strip("[]") or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except OSError as exc:
+        raise ListenError(cannot_listen(address, exc.strerror or str(exc))) from None
+    with socket.socket(family, kind, proto) as probe:
         # As gRPC binds (SO_REUSEADDR on): a port in TIME_WAIT after a restart is free.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, int(port_text)))
+            probe.bind(where)
         except OSError as exc:
             raise ListenError(cannot_listen(address, exc.strerror or str(exc))) from None
 

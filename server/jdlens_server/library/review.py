@@ -196,6 +196,7 @@ class ReviewService:
         with self._lock:
             with transaction(self._sessions) as session:
                 serialize_review_resolutions(session)  # other replicas' resolutions (PostgreSQL)
+                self._lock_skill_text(session, item_id)
                 row = self._claim(session, item_id, req)
                 if isinstance(row, int):  # resolved so already: answer as the first resolution did
                     version = row or current_version(session)
@@ -225,11 +226,24 @@ class ReviewService:
     # ---- claiming --------------------------------------------------------------------------
 
     @staticmethod
+    def _lock_skill_text(session: Session, item_id: int) -> None:
+        """A new-skill item's alias-text lock, before the item's row: runs take that lock first and
+        then touch the item (the review queue), so taking them the other way round could deadlock."""
+        row = session.execute(
+            select(ReviewItemRow.kind, ReviewItemRow.payload).where(ReviewItemRow.id == item_id)
+        ).first()
+        if row is not None and row.kind == "new_skill":
+            name = squash(library_pb2.NewSkillProposal.FromString(row.payload).skill_name)
+            if name:
+                lock_alias_text(session, fold(name))
+
+    @staticmethod
     def _claim(session: Session, item_id: int, req: pb.ResolveReviewItemRequest) -> ReviewItemRow | int:
         """The item, claimed for this transaction if it is pending (a write first: on SQLite that
         takes the write lock, on PostgreSQL it waits for a concurrent resolver and re-checks); for
         an item already resolved as ``req`` asks (same decision, same merge target), the library
-        version that resolution created (0: none)."""
+        version its approval or merge stored (0 for a reject, which creates none: the caller
+        answers with the current one)."""
         name = req.name
         claimed = session.execute(
             update(ReviewItemRow)

@@ -249,6 +249,12 @@ _PHRASE_TOKEN = re.compile(r"[\w&/'\u2019.+-]+|[,;:.()]")
 _PHRASE_TRIGGERS = ("looking for", "seeking", "seeks", "hiring", "recruit", "search", "applica")
 
 
+def _describes_candidate(word: str) -> bool:
+    """A plain lower-case word before a capitalised title ("compassionate"), not part of the
+    name ("iOS", "eCommerce") nor a seniority ("senior")."""
+    return word.isalpha() and word.islower() and split_title(word).seniority is Seniority.UNSPECIFIED
+
+
 def _title_from_phrase(plain: str) -> str | None:
     low = plain.lower()
     if not any(map(low.__contains__, _PHRASE_TRIGGERS)):
@@ -274,7 +280,7 @@ def _title_from_phrase(plain: str) -> str | None:
             taken.append(w)
         # "a compassionate Registered Nurse": lowercase words before a capitalised title describe
         # the candidate, not the role.
-        while len(taken) > 1 and taken[0][0].islower() and any(t[0].isupper() for t in taken[1:]):
+        while len(taken) > 1 and _describes_candidate(taken[0]) and any(t[0].isupper() for t in taken[1:]):
             taken.pop(0)
         title = _clean_title(taken)
         if title and is_role_head(title.split()[-1].rstrip(".")):

@@ -175,7 +175,7 @@ def _strip_inflection(word: str) -> str:
 
 # An acronym's plural as written in JDs: "APIs", "KPIs", "SDKs" (the capitals say it is no word
 # such as "analysis", whose "is" ending the word rules keep).
-_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
+_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]*[A-Z]s")  # not "K8s", "S3s": a digit before the s
 
 
 @lru_cache(maxsize=200_000)

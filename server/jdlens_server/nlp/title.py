@@ -51,13 +51,14 @@ ROLE_HEADS = frozenset(
         dean chair owner founder artist animator illustrator modeler modeller estimator scheduler
         dispatcher controller investigator examiner appraiser underwriter actuary broker banker
         teller operative porter attendant carer courier installer fitter machinist assembler
-        fabricator hairdresser stylist beautician concierge host hostess valet gardener
-        landscaper decorator painter roofer bricklayer plasterer joiner glazier tiler scaffolder
-        miner farmer butcher florist tailor optician paramedic radiographer sonographer
-        phlebotomist hygienist sommelier dishwasher warden ranger firefighter constable detective
-        lifeguard typist transcriber telemarketer advocate solicitor barrister notary mediator
-        curator conservator draughtsman draftsman coach auxiliary aide housemaster
+        fabricator hairdresser stylist beautician concierge gardener landscaper roofer bricklayer
+        plasterer joiner glazier tiler scaffolder optician paramedic radiographer sonographer
+        phlebotomist hygienist sommelier dishwasher firefighter lifeguard typist transcriber
+        telemarketer solicitor barrister notary mediator conservator draughtsman draftsman
         """
+        # Not here, though they are jobs: words that also open company names or everyday phrases
+        # (host, advocate, coach, farmer, ranger, tailor, aide, painter, ...), which would make
+        # "Host Healthcare" or "Farmers Insurance" a title.
     )
 )
 _PLURAL_HEADS = {h + ("es" if h.endswith(("s", "ch", "sh", "x")) else "s") for h in ROLE_HEADS}

@@ -249,8 +249,11 @@ AI_TEAM = re.compile(
 AI_BUILDS_PRODUCTS = re.compile(
     r"(?i:\b(?:build|develop|design|ship|deploy|train|fine[\s-]*tun|create|deliver|launch|productioni[sz]|"
     r"engineer|integrat|implement)\w*)[^.;:\n]{0,60}?"
-    # Up to three lower-case words may qualify the product: "an LLM-powered clinical documentation product".
-    rf"(?<![A-Za-z0-9])(?:{_AI_WORD}[\s-]*(?i:powered|driven|based|native|enabled)?(?:[\s-]+[a-z][a-z-]*){{0,3}}?[\s-]+"
+    # Up to three lower-case words may qualify the product ("an LLM-powered clinical documentation
+    # product"): letters only, so a hyphen is always a separator (no ambiguous splits to backtrack
+    # over), and not "tools" or a function word ("AI tools and existing systems" builds nothing).
+    rf"(?<![A-Za-z0-9])(?:{_AI_WORD}[\s-]*(?i:powered|driven|based|native|enabled)?"
+    r"(?:[\s-]+(?!(?:tools?|and|or|for|with|on|to|in|of|the|a|an|our|your|their)(?![a-z]))[a-z]+){0,3}?[\s-]+"
     r"(?i:products?|features?|applications?|apps|systems?|solutions?|services?|agents?|assistants?|models?|"
     r"platforms?|pipelines?)"
     r"|(?i:(?:large[\s-]+)?language[\s-]+models?|chatbots?|copilots?|recommendation[\s-]+(?:systems?|engines?)|"
@@ -438,7 +441,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # Managing people, not "manage the platform" or "stakeholders": every role has those.
             "People leadership and management",
             r"(?:manag\w*|lead\w*|supervis\w*)[\s-]+(?:(?:a|the|our|your)[\s-]+)?(?:\w+[\s-]+)?(?:teams?|people|staff|"
-            r"reports|engineers|analysts)|line[\s-]+manag\w*|people[\s-]+manag\w*|mentor\w*|coach\w*|hir(?:e|ing)|"
+            r"engineers|analysts)|line[\s-]+manag\w*|people[\s-]+manag\w*|mentor\w*|coach\w*|hir(?:e|ing)|"
             r"budgets?|direct[\s-]+reports?|team[\s-]+members?",
         ),
         (
@@ -458,8 +461,11 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Warehouse and logistics",
-            r"warehouse\w*|pick(?:ing)?|pack(?:ing)?|load(?:ing)?|unload\w*|stock|goods|deliver(?:y|ies)|dispatch\w*|"
-            r"shipp\w*|forklifts?|pallets?|scanners?|freight|couriers?",
+            # Physical goods only: "continuous delivery", "load balancers", "vulnerability scanners"
+            # and "stock of cloud costs" are software work.
+            r"warehouse\w*|pick(?:ing)?[\s-]+(?:and|&)[\s-]+pack\w*|picking|unload\w*|loading[\s-]+bays?|goods|"
+            r"delivery[\s-]+(?:vehicles?|notes?|drivers?|routes?)|stock[\s-]+(?:control|rotation|checks?|takes?|levels?|room)|"
+            r"dispatch\w*|forklifts?|pallets?|(?:RF|handheld)[\s-]+scanners?|freight|couriers?|parcels?",
         ),
         ("Care and treatment", r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing"),
         ("Teaching and training", r"teach\w*|students?|curricul\w*|lessons?|instruct\w*|learners?"),

@@ -209,7 +209,10 @@ def without_parsed_names(
 
     def named_elsewhere(name: str) -> bool:
         key = fold(name)
-        return key in names or any(f" {key} " in f" {whole} " for whole in company)
+        # A run of the employer's name counts from two words on: "Apex" of "Apex Systems" may
+        # still be the Apex language, "Mary's Regional Hospital" is no skill.
+        run = " " in key and any(f" {key} " in f" {whole} " for whole in company)
+        return key in names or key in company or run
 
     return [c for c in candidates if not (c.is_new and named_elsewhere(c.name))]
 
