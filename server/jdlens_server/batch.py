@@ -388,12 +388,18 @@ def check_fields(paths: Sequence[str]) -> list[str]:
 
 
 class _StreamBroken(Exception):
-    def __init__(self, message: str, *, retryable: bool, unreachable: bool = False) -> None:
+    """A pass that did not finish its items: the stream was lost, or (``resend``) it went on
+    but some items were answered UNAVAILABLE and are to be sent again."""
+
+    def __init__(
+        self, message: str, *, retryable: bool, unreachable: bool = False, resend: bool = False
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         # The transport found no server (UNAVAILABLE with no jdlens trailers), as opposed to a
         # server that answered with an error.
         self.unreachable = unreachable
+        self.resend = resend
 
 
 async def _stream_once(
@@ -553,22 +559,12 @@ def run_batch(
                 asyncio.run(
                     _stream_once(target, pending, remaining, write, concurrency, timeout, options, read_mask)
                 )
-                if deferred:  # the stream went on, some items did not: send those again
-                    failures = 0 if len(done) > before else failures + 1
-                    if failures > reconnects:
-                        summary.seconds = time.perf_counter() - started
-                        raise BatchError(
-                            f"{len(deferred)} items were answered UNAVAILABLE ({deferred[0]}), "
-                            f"{reconnects + 1} passes in a row without progress; {summary.written} "
-                            "items were written this time; rerun the same command to resume"
-                        )
-                    delay = min(2.0**failures, 30.0)
-                    bar.write(
-                        f"jdlens batch: {len(deferred)} items answered UNAVAILABLE (the server's database?); "
-                        f"sending them again in {delay:.0f} s",
-                        file=sys.stderr,
+                if deferred:  # the stream went on, some items did not: a pass to retry like a lost stream
+                    raise _StreamBroken(
+                        f"{len(deferred)} items were answered UNAVAILABLE ({deferred[0]})",
+                        retryable=True,
+                        resend=True,
                     )
-                    time.sleep(delay)
             except _StreamBroken as exc:
                 failures = 0 if len(done) > before else failures + 1
                 if not exc.retryable or failures > reconnects:
@@ -579,9 +575,8 @@ def run_batch(
                         unreachable=exc.unreachable,
                     ) from None
                 delay = min(2.0**failures, 30.0)
-                bar.write(
-                    f"jdlens batch: stream lost ({exc}); reconnecting in {delay:.0f} s", file=sys.stderr
-                )
+                again = f"{exc}; sending them again" if exc.resend else f"stream lost ({exc}); reconnecting"
+                bar.write(f"jdlens batch: {again} in {delay:.0f} s", file=sys.stderr)
                 time.sleep(delay)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -423,6 +423,8 @@ def database_failure(exc: BaseException, db: str | None) -> str | None:
     sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported: the error cannot be SQLAlchemy's
     if sa_exc is None or not isinstance(exc, sa_exc.ArgumentError | sa_exc.OperationalError):
         return None
+    from jdlens_server.errors import first_line
+
     shown = db or os.environ.get(DB_ENV_VAR) or "the default SQLite file"
     try:
         from sqlalchemy.engine import make_url
@@ -430,7 +432,7 @@ def database_failure(exc: BaseException, db: str | None) -> str | None:
         shown = make_url(shown).render_as_string(hide_password=True)
     except Exception:  # the URL is what failed to parse: show it as given
         pass
-    reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+    reason = first_line(getattr(exc, "orig", None) or exc)
     bad_url = isinstance(exc, sa_exc.ArgumentError)
     what = "is not a database URL jdlens can use" if bad_url else "cannot be used"
     return (

@@ -88,3 +88,10 @@ class SetupError(Exception):
     embedded with another model): the message says what to do; commands print it and exit 2.
     Here, beside the other domain errors, so that the CLI catches it without importing the
     modules that raise it."""
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message in one line (a driver's can run to many, with the SQL), else its
+    type's name: for the log and for messages that must stay short."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -24,6 +24,7 @@ from jdlens_server.errors import (
     NotFound,
     ResourceExhausted,
     Unavailable,
+    first_line,
 )
 
 ERROR_DOMAIN = "jdlens.v1"
@@ -169,7 +170,7 @@ def log_failure(exc: BaseException, correlation_id: str, method: str, **fields: 
         log.warning(
             "database unavailable in %s: %s",
             method,
-            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            first_line(exc),
             extra={"method": method, "correlation_id": correlation_id, **fields},
         )
         return

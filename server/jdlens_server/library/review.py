@@ -227,8 +227,10 @@ class ReviewService:
 
     @staticmethod
     def _lock_skill_text(session: Session, item_id: int) -> None:
-        """A new-skill item's alias-text lock, before the item's row: runs take that lock first and
-        then touch the item (the review queue), so taking them the other way round could deadlock."""
+        """A new-skill item's alias-text lock, held until the resolution commits, so a run learning
+        the same text for another skill waits (approve and merge check, then add, the alias). Taken
+        before the item's row: runs take that lock first and then touch the item (the review
+        queue), so taking them the other way round could deadlock."""
         row = session.execute(
             select(ReviewItemRow.kind, ReviewItemRow.payload).where(ReviewItemRow.id == item_id)
         ).first()
@@ -333,7 +335,6 @@ class ReviewService:
     ) -> _Outcome:
         name = self._proposal_text(proposal.skill_name, "skill name", row)
         key = fold(name)
-        lock_alias_text(session, key)  # a run may be learning the same text for another skill
         holder = session.scalar(
             select(SkillAliasRow.skill_id).where(SkillAliasRow.normalized == key).limit(1)
         )
@@ -401,7 +402,6 @@ class ReviewService:
         target = resource_names.skill_name(skill_id)
         outcome = _Outcome(f"merge skill {name!r} into {target}")
         key = fold(name)
-        lock_alias_text(session, key)
         if not _exists(session, SkillAliasRow.skill_id == skill_id, SkillAliasRow.normalized == key):
             session.add(
                 SkillAliasRow(

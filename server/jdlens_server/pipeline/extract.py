@@ -180,22 +180,20 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 
 
-def parsed_names(jd: parsed.ParsedJd) -> tuple[frozenset[str], tuple[str, ...]]:
+def parsed_names(jd: parsed.ParsedJd) -> tuple[frozenset[str], str]:
     """What the parser already knows is not a skill, folded: the places (city, state, country, its
     code, each alias and alias part: "Springfield, IL" gives "il"), the certifications and their
-    acronyms; and the employer's name, whose parts are not skills either."""
+    acronyms; and the employer's name ("" when none was found), whose runs are not skills either."""
     names: set[str] = set()
     for place in jd.locations:
         for value in (place.city, place.state, place.country, place.country_code, *place.aliases):
             if value:
-                names.add(fold(value))
-                names.update(fold(part) for part in value.split(","))
+                names.update(map(fold, {value, *value.split(",")}))
     for cert in jd.certifications:
         names.add(fold(cert.name))
         names.update(fold(acronym) for acronym in _ACRONYM.findall(cert.name))
     names.discard("")
-    company = (fold(jd.company_name),) if jd.company_name and fold(jd.company_name) else ()
-    return frozenset(names), company
+    return frozenset(names), fold(jd.company_name or "")
 
 
 def without_parsed_names(
@@ -211,8 +209,8 @@ def without_parsed_names(
         key = fold(name)
         # A run of the employer's name counts from two words on: "Apex" of "Apex Systems" may
         # still be the Apex language, "Mary's Regional Hospital" is no skill.
-        run = " " in key and any(f" {key} " in f" {whole} " for whole in company)
-        return key in names or key in company or run
+        employer = bool(company) and (key == company or (" " in key and f" {key} " in f" {company} "))
+        return key in names or employer
 
     return [c for c in candidates if not (c.is_new and named_elsewhere(c.name))]
 

@@ -35,10 +35,11 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with what jdlens relies on: foreign keys and WAL on SQLite, pre-ping on PostgreSQL."""
-    backend = make_url(url).get_backend_name()
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise UnsupportedDatabase(
-            f"jdlens runs on SQLite or PostgreSQL, not {backend} ({make_url(url).render_as_string()}): "
+            f"jdlens runs on SQLite or PostgreSQL, not {backend} ({parsed.render_as_string()}): "
             "use --db sqlite:////path/to/file.sqlite or --db postgresql://user@host:5432/dbname"
         )
     if is_sqlite(url):
