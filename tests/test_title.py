@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from jdlens_server.nlp.title import Seniority, normalize_title, split_title, title_variants
+from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.nlp.title import (
+    Seniority,
+    normalize_title,
+    split_title,
+    title_for_embedding,
+    title_variants,
+)
+from jdlens_server.pipeline.extract import stage1_embedding_texts
 
 TABLE = [
     # raw title, normalised lookup key, seniority
@@ -84,3 +92,36 @@ def test_slash_sides_that_are_titles_become_alternatives() -> None:
     parts = split_title("Receptionist/Customer Service Officer")
     assert parts.normalized == "receptionist/customer service officer"
     assert parts.alternatives == ("Customer Service Officer",)
+
+
+EMBEDDING_TABLE = [
+    # title, what is embedded for it
+    ("HR Executive", "HR"),
+    ("Logistics executive", "Logistics"),
+    ("Senior Executive, Taxation", "Senior, Taxation"),
+    ("Executive - Engineer", "Engineer"),
+    ("Accounts Exec", "Accounts"),
+    ("Sales Executive (Malacca)", "Sales (Malacca)"),
+    # The word is part of the role, or nothing else names a field: kept.
+    ("Chief Executive Officer", "Chief Executive Officer"),
+    ("Executive Assistant", "Executive Assistant"),
+    ("Executive Director, Operations", "Executive Director, Operations"),
+    ("Executive Chef", "Executive Chef"),
+    ("Senior Executive", "Senior Executive"),
+    ("EXECUTIVE", "EXECUTIVE"),
+    ("Data Engineer", "Data Engineer"),
+]
+
+
+@pytest.mark.parametrize(("title", "embedded"), EMBEDDING_TABLE)
+def test_a_grade_word_executive_is_not_embedded(title: str, embedded: str) -> None:
+    assert title_for_embedding(title) == embedded
+
+
+def test_stage_one_embeds_the_title_without_its_grade_word() -> None:
+    jd = parse_jd("")
+    # A title alone is both the title and the passage embedded.
+    texts, sentences_at, _ = stage1_embedding_texts(jd, "HR Executive", "", [])
+    assert set(texts[:sentences_at]) == {"HR"}
+    texts, sentences_at, _ = stage1_embedding_texts(jd, "Executive Assistant", "", [])
+    assert set(texts[:sentences_at]) == {"Executive Assistant"}

@@ -262,3 +262,34 @@ def title_variants(title: str) -> tuple[str, ...]:
         if v and v not in seen.values():
             seen.setdefault(v, v)
     return tuple(seen)
+
+
+# "Executive" as a job grade ("HR Executive", "Logistics Executive", "Accounts Exec": the usual
+# staff title in Malaysia, Singapore, India and the UK) ranks a professional in the field its other
+# words name; embedded, the word pulls the title toward "chief executive officer", whatever the
+# field. Where the word is part of a role ("chief executive", "executive assistant / director /
+# chef ...") it stays.
+_GRADE_EXECUTIVE = re.compile(
+    r"(?<!\bchief )(?<!\bvice )\b(?:executive|exec\.?|exe)\b(?!\.?\s*(?:director|officer|assistant|secretary|"
+    r"chef|producer|editor|housekeeper|coach|search|board|committee|administrative|pastry|sous|vice|"
+    r"chairman|chairperson|president|partner)\b)",
+    re.IGNORECASE,
+)
+_EDGE_PUNCT = " ,;:-\u2013\u2014/|&"
+# Words that name a level, not a field: "Senior Executive" keeps its "Executive".
+_LEVEL_ONLY = re.compile(
+    r"senior|sr|snr|junior|jr|jnr|assistant|asst|trainee|intern|lead|head|cum", re.IGNORECASE
+)
+
+
+def title_for_embedding(title: str) -> str:
+    """The title as it is embedded: a grade-word "Executive" dropped when other words name the
+    field ("Logistic executive" -> "Logistic"; "Executive (IT)" -> "(IT)"; "Executive" alone and
+    "Executive Assistant" stay)."""
+    stripped = _GRADE_EXECUTIVE.sub(" ", title)
+    if stripped == title:
+        return title
+    stripped = re.sub(r"\s+", " ", stripped).strip(_EDGE_PUNCT)
+    stripped = re.sub(r"\s+([,)])", r"\1", stripped)
+    field_words = [w for w in _LETTER_WORD.findall(stripped) if not _LEVEL_ONLY.fullmatch(w)]
+    return stripped if field_words else title

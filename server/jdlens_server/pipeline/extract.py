@@ -17,7 +17,7 @@ from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.nlp.title import normalize_title, title_variants
+from jdlens_server.nlp.title import normalize_title, title_for_embedding, title_variants
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
@@ -130,7 +130,7 @@ def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
     """What stage 1 embeds before the responsibility sentences: the title (when there is one) and,
     when the JD is not profiled by its duties, the JD as one passage (title + opening text,
     PASSAGE_CHARS long)."""
-    role_title = jd.role_title or title
+    role_title = title_for_embedding(jd.role_title or title)
     if profiled_by_duties(jd, title):
         return [role_title]
     passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
