@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.orm import Session
 
-from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.app import Runtime, build_runtime, embedded_server
 from jdlens_server.errors import FailedPrecondition
 from jdlens_server.library.aliases import CANONICAL, CONTEXT_REQUIRED
@@ -31,6 +31,7 @@ from jdlens_server.store.models import (
     ChangeLogRow,
     DimensionRow,
     PackImportRow,
+    RoleAliasRow,
     SkillAliasRow,
     SkillDimensionRow,
     SkillRow,
@@ -469,3 +470,53 @@ def test_reference_jd_yields_the_data_concepts_with_evidence(runtime: Runtime) -
     assert evidence["batch processing"] == {"batch"}
     assert evidence["machine learning"] == {"model training"}  # "machine model training needs"
     assert {"Apache Kafka", "Apache Spark", "Apache Airflow", "Docker", "Kubernetes", "CI/CD"} <= set(skills)
+
+
+# ---- role labels the pack's acronyms contradict -----------------------------------------------------
+
+INSEMINATION = OCCUPATION + "15cc27b1-7358-48ed-9fb8-69ffe9f1fc98"  # labels "AI engineer", "AI technician"
+
+
+def test_a_role_label_whose_acronym_the_pack_reads_otherwise_is_not_looked_up(
+    sqlite_url: str, esco: EscoPack, embedder: Embedder
+) -> None:
+    _library(sqlite_url, esco_subset(esco, occupation_uris=[*OCCUPATIONS, INSEMINATION]), embedder)
+    rt = build_runtime(sqlite_url)
+    try:
+        snapshot = rt.library.current().snapshot
+        insemination = next(
+            r.id for r in snapshot.roles.values() if r.display_name.startswith("animal artificial")
+        )
+        with _session(sqlite_url) as session:
+            stored = set(
+                session.scalars(select(RoleAliasRow.text).where(RoleAliasRow.role_id == insemination))
+            )
+        assert {"AI engineer", "AI technician", "artificial insemination specialist"} <= stored
+        # The exact lookup and the alias vectors drop the "AI" labels and keep the role's others.
+        looked_up = {
+            text
+            for hits in snapshot.role_alias_map.values()
+            for role_id, text in hits
+            if role_id == insemination
+        }
+        assert "AI engineer" not in looked_up and "AI technician" not in looked_up
+        assert "artificial insemination specialist" in looked_up
+        embedded = {
+            t for t, r in zip(snapshot.alias_texts, snapshot.alias_role_ids, strict=True) if r == insemination
+        }
+        assert embedded == looked_up & stored
+        # So an "AI Engineer" posting is not sent to the insemination role by its title.
+        request = pipeline_service_pb2.ExtractFromJdRequest(
+            jd=pipeline_service_pb2.JdInput(title="AI Engineer"), options=run_pb2.RunOptions(dry_run=True)
+        )
+        run = rt.core.extract_from_jd(request)[0]
+        assert all(
+            e.role.display_name != snapshot.roles[insemination].display_name
+            for e in run.extraction.signals.alias_match_roles
+        )
+        assert (
+            run.extraction.signals.combined_roles[0].role.display_name
+            != snapshot.roles[insemination].display_name
+        )
+    finally:
+        rt.close()

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from jdlens_server.library.acronym_conflicts import ACRONYM, CURATED_SOURCE, conflicting_role_aliases
 from jdlens_server.library.versions import current_version
 from jdlens_server.store.models import (
     DimensionRow,
@@ -288,13 +290,17 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
         )
     ]
 
+    role_alias_rows = session.execute(
+        select(RoleAliasRow.role_id, RoleAliasRow.text, RoleAliasRow.normalized, RoleAliasRow.embedding)
+    ).all()
+    left_out = _conflicting_aliases(session, roles, role_alias_rows)
     role_alias_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
     alias_role_ids: list[int] = []
     alias_texts: list[str] = []
     alias_blobs: list[bytes | None] = []
-    for a in session.execute(
-        select(RoleAliasRow.role_id, RoleAliasRow.text, RoleAliasRow.normalized, RoleAliasRow.embedding)
-    ):
+    for a in role_alias_rows:
+        if (a.role_id, a.text) in left_out:
+            continue
         role_alias_map[a.normalized].append((a.role_id, a.text))
         if a.embedding is not None:
             alias_role_ids.append(a.role_id)
@@ -372,3 +378,26 @@ def _sort_aliases_by_role(snapshot: LibrarySnapshot) -> None:
     if len(order):
         change = np.nonzero(np.diff(snapshot.alias_rows))[0] + 1
         snapshot.alias_run_starts = np.concatenate(([0], change)).astype(np.int64)
+
+
+def _conflicting_aliases(
+    session: Session, roles: dict[int, RoleInfo], role_alias_rows: Sequence[Row[Any]]
+) -> set[tuple[int, str]]:
+    """Role aliases the title lookup leaves out: their acronym reads otherwise in the tech
+    supplement (library/acronym_conflicts)."""
+    curated: dict[str, list[str]] = defaultdict(list)
+    for text, name in session.execute(
+        select(SkillAliasRow.text, SkillRow.display_name)
+        .join(SkillRow, SkillRow.id == SkillAliasRow.skill_id)
+        .where(SkillAliasRow.source == CURATED_SOURCE)
+    ):
+        if ACRONYM.fullmatch(text.strip()):
+            curated[text.strip()].append(name)
+    if not curated:
+        return set()
+    labels: dict[int, list[str]] = defaultdict(list)
+    for role_id, role in roles.items():
+        labels[role_id].append(role.display_name)
+    for a in role_alias_rows:
+        labels[a.role_id].append(a.text)
+    return conflicting_role_aliases(labels, curated)
