@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 from grpc_harness import fresh_sqlite_url
 from import_probe import heavy_modules_after
 from jdlens.client import JdlensClient, item_error_details
-from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc
+from jdlens.v1 import pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server import batch
 from jdlens_server.app import Runtime, build_runtime, embedded_server
 from jdlens_server.grpc_api.server import ServerConfig
@@ -544,6 +544,15 @@ def test_fields_write_part_of_each_run_and_the_server_keeps_all(server: str, tmp
     replayed: dict[object, Any] = {line["id"]: line for line in read_out(full) if "run" in line}
     assert all(line["replayed"] and "fields" not in line for line in replayed.values())
     assert replayed["f0"]["run"]["name"] == runs[0]["name"] and "details" in replayed["f0"]["run"]
+    # A whole run prints every counter, a 0 as 0 (proto3 JSON leaves zeros out unless told).
+    counters = {f.json_name for f in run_pb2.Persistence.DESCRIPTOR.fields if f.type == f.TYPE_INT32}
+    for line in replayed.values():
+        persistence = line["run"]["finalRole"]["persistence"]
+        assert counters <= set(persistence)
+        assert all(isinstance(persistence[c], int) for c in counters)
+    assert any(
+        line["run"]["finalRole"]["persistence"][c] == 0 for line in replayed.values() for c in counters
+    )
 
 
 def test_clients_stream_and_call_without_importing_the_server_side(server: str, tmp_path: Path) -> None:

@@ -346,7 +346,9 @@ def _result_line(
         return {"id": item.id, "error": _error_json(response.error)}
     line: dict[str, Any] = {
         "id": item.id,
-        "run": json_format.MessageToDict(response.run),
+        # A whole run prints every field (a counter of 0 says 0, not nothing); a run cut to
+        # --fields prints only what is set, so what was left out does not read as empty.
+        "run": json_format.MessageToDict(response.run, always_print_fields_with_no_presence=not fields),
         "replayed": response.replayed,
     }
     if fields:  # which part of the run the line holds; a resume checks it (read_done_ids)

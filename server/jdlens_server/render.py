@@ -178,7 +178,8 @@ def analyze_files(
                     return status  # the other files would meet the same closed door
                 continue
             if as_json:
-                print(json_format.MessageToJson(resp.run, indent=2))
+                # Every field, zeros and empties included: a counter of 0 says 0, not nothing.
+                print(json_format.MessageToJson(resp.run, indent=2, always_print_fields_with_no_presence=True))
             else:
                 print(f"== {label}")
                 print(summarize(resp.run))
