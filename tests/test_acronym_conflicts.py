@@ -16,10 +16,12 @@ def test_expansions_are_word_runs_with_the_acronyms_initials() -> None:
     # Plural and singular spell the acronym the same way.
     assert acronym_expansions("HR", HR_OFFICER) == acronym_expansions("HR", ["human resource management"])
     assert acronym_expansions("HR", ["hair and make-up artist"]) == set()
+    # A run that holds the acronym itself spells nothing out.
+    assert acronym_expansions("AI", ["AI infrastructure engineer"]) == set()
 
 
 def test_a_label_is_left_out_only_where_the_roles_own_reading_differs_from_the_curated_one() -> None:
-    roles = {1: INSEMINATION, 2: DESIGNER, 3: HR_OFFICER, 4: ["AI tutor"]}
+    roles = {1: INSEMINATION, 2: DESIGNER, 3: HR_OFFICER, 4: ["AI tutor"], 5: ["AI infrastructure engineer"]}
     assert conflicting_role_aliases(roles, CURATED) == {(1, "AI engineer"), (1, "AI technician")}
 
 

@@ -102,8 +102,15 @@ EMBEDDING_TABLE = [
     ("Executive - Engineer", "Engineer"),
     ("Accounts Exec", "Accounts"),
     ("Sales Executive (Malacca)", "Sales (Malacca)"),
+    ("Exec. Sales", "Sales"),
+    ("IT Executive/Senior IT Executive", "IT/Senior IT"),
+    ("Executive cum Driver", "Driver"),
     # The word is part of the role, or nothing else names a field: kept.
     ("Chief Executive Officer", "Chief Executive Officer"),
+    ("Chief-Executive", "Chief-Executive"),
+    ("Chief  Executive", "Chief  Executive"),
+    ("Account Executive", "Account Executive"),  # a sales role, whose "Account" alone names nothing
+    ("Executive Protection Agent", "Executive Protection Agent"),
     ("Executive Assistant", "Executive Assistant"),
     ("Executive Director, Operations", "Executive Director, Operations"),
     ("Executive Chef", "Executive Chef"),

@@ -179,7 +179,9 @@ def analyze_files(
                 continue
             if as_json:
                 # Every field, zeros and empties included: a counter of 0 says 0, not nothing.
-                print(json_format.MessageToJson(resp.run, indent=2, always_print_fields_with_no_presence=True))
+                print(
+                    json_format.MessageToJson(resp.run, indent=2, always_print_fields_with_no_presence=True)
+                )
             else:
                 print(f"== {label}")
                 print(summarize(resp.run))

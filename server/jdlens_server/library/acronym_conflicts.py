@@ -47,7 +47,8 @@ def acronym_expansions(acronym: str, labels: Iterable[str]) -> set[str]:
         words = [w.lower() for w in _WORD.findall(label)]
         for i in range(len(words) - len(initials) + 1):
             run = words[i : i + len(initials)]
-            if "".join(w[0] for w in run) == initials:
+            # "AI infrastructure" spells "AI" with the acronym itself: no reading of it.
+            if initials not in run and "".join(w[0] for w in run) == initials:
                 found.add(" ".join(_stem(w) for w in run))
     return found
 

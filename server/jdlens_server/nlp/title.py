@@ -270,26 +270,32 @@ def title_variants(title: str) -> tuple[str, ...]:
 # field. Where the word is part of a role ("chief executive", "executive assistant / director /
 # chef ...") it stays.
 _GRADE_EXECUTIVE = re.compile(
-    r"(?<!\bchief )(?<!\bvice )\b(?:executive|exec\.?|exe)\b(?!\.?\s*(?:director|officer|assistant|secretary|"
-    r"chef|producer|editor|housekeeper|coach|search|board|committee|administrative|pastry|sous|vice|"
-    r"chairman|chairperson|president|partner)\b)",
+    # Whitespace is collapsed first, so one space or hyphen follows "chief" / "vice" / "account".
+    r"(?<!\bchief[ -])(?<!\bvice[ -])(?<!\baccount )\b(?:executive|exec|exe)\b\.?"
+    r"(?!\s*(?:director|officer|assistant|secretary|chef|producer|editor|housekeeper|coach|search|board|"
+    r"committee|administrative|pastry|sous|vice|vp|chairman|chairperson|president|partner|protection|"
+    r"recruiter|manager)\b)",
     re.IGNORECASE,
 )
-_EDGE_PUNCT = " ,;:-\u2013\u2014/|&"
+_EDGE_PUNCT = " .,;:-\u2013\u2014/|&"
 # Words that name a level, not a field: "Senior Executive" keeps its "Executive".
 _LEVEL_ONLY = re.compile(
     r"senior|sr|snr|junior|jr|jnr|assistant|asst|trainee|intern|lead|head|cum", re.IGNORECASE
 )
+# "Executive cum Driver" -> "Driver": a joining "cum" left at an edge.
+_EDGE_CUM = re.compile(r"^cum\s+|\s+cum$", re.IGNORECASE)
 
 
 def title_for_embedding(title: str) -> str:
     """The title as it is embedded: a grade-word "Executive" dropped when other words name the
-    field ("Logistic executive" -> "Logistic"; "Executive (IT)" -> "(IT)"; "Executive" alone and
-    "Executive Assistant" stay)."""
-    stripped = _GRADE_EXECUTIVE.sub(" ", title)
-    if stripped == title:
+    field ("Logistic executive" -> "Logistic"; "Executive (IT)" -> "(IT)"; "Executive" alone,
+    "Executive Assistant" and "Account Executive", a sales role, stay)."""
+    collapsed = re.sub(r"\s+", " ", title).strip()
+    stripped = _GRADE_EXECUTIVE.sub(" ", collapsed)
+    if stripped == collapsed:
         return title
     stripped = re.sub(r"\s+", " ", stripped).strip(_EDGE_PUNCT)
-    stripped = re.sub(r"\s+([,)])", r"\1", stripped)
+    stripped = _EDGE_CUM.sub("", stripped).strip(_EDGE_PUNCT)
+    stripped = re.sub(r"\s+([,.)/])", r"\1", stripped)
     field_words = [w for w in _LETTER_WORD.findall(stripped) if not _LEVEL_ONLY.fullmatch(w)]
     return stripped if field_words else title
