@@ -11,7 +11,7 @@ Cases (reference: stage4_decision):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,9 +81,15 @@ def decide(
     non_alias: np.ndarray,
     title: str,
     tie_break: TieBreaker | None = None,
+    *,
+    title_scores: np.ndarray,
+    kra_scores: Mapping[int, float],
 ) -> Decision:
     """Choose the case and role from the signals. ``fused`` includes the alias signal, ``non_alias`` not.
-    ``tie_break`` (a model) settles a close call; when absent or it gives no answer, the rule does."""
+    ``tie_break`` (a model) settles a close call; when absent or it gives no answer, the rule does,
+    reading every role's title similarity (``title_scores``, by role row, exact for the fused
+    ranking's leaders) and KRA score (``kra_scores``, by role id; absent: no KRA hit), not the
+    top-k lists ``signals`` shows, where a contender outside them would read as 0."""
     if len(snapshot.role_ids) == 0:
         return Decision(
             "E",
@@ -181,14 +187,19 @@ def decide(
     # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger,
     # then the one whose KRAs match better; it says it is a rule.
     contenders = [int(snapshot.role_ids[r]) for r in order[:2]]
-    kra = {e.role_id: e.score for e in signals.kra}
-    title_sim = {e.role_id: e.score for e in signals.title}
-    winner = max(contenders, key=lambda r: (title_sim.get(r, 0.0), kra.get(r, 0.0)))
+
+    def title_sim(role_id: int) -> float:
+        return round(float(title_scores[_row(snapshot, role_id)]), 4)
+
+    def kra(role_id: int) -> float:
+        return round(float(kra_scores.get(role_id, 0.0)), 4)
+
+    winner = max(contenders, key=lambda r: (title_sim(r), kra(r)))
     loser = contenders[1] if winner == contenders[0] else contenders[0]
     reasoning = (
         f"Offline tie-break rule: {snapshot.roles[winner].slug} over {snapshot.roles[loser].slug} "
-        f"(title similarity {title_sim.get(winner, 0.0):.2f} vs {title_sim.get(loser, 0.0):.2f}, "
-        f"KRA {kra.get(winner, 0.0):.2f} vs {kra.get(loser, 0.0):.2f})"
+        f"(title similarity {title_sim(winner):.2f} vs {title_sim(loser):.2f}, "
+        f"KRA {kra(winner):.2f} vs {kra(loser):.2f})"
     )
     return Decision(
         "D",

@@ -296,7 +296,16 @@ def run_extraction(
     signals.title = sig.top_entries(snapshot, title_scores.values, top_k)
     fused, non_alias = fuse(title_scores.values), fuse_non_alias(title_scores.values)
     tie_break = llm.tie_breaker(snapshot, signals, jd, title) if llm is not None else None
-    decision = decide(snapshot, signals, fused, non_alias, role_title, tie_break)
+    decision = decide(
+        snapshot,
+        signals,
+        fused,
+        non_alias,
+        role_title,
+        tie_break,
+        title_scores=title_scores.values,
+        kra_scores=kra_scores,
+    )
     signals.combined = ranked_roles(snapshot, fused, decision, top_k)
 
     result.signals.CopyFrom(

@@ -1,0 +1,62 @@
+"""The offline decision rule (pipeline/decision.decide) on hand-made signals."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import cast
+
+import numpy as np
+
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, decide
+from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
+
+ROLE_IDS = [10, 20, 30, 40]
+
+
+def _snapshot() -> LibrarySnapshot:
+    return cast(
+        LibrarySnapshot,
+        SimpleNamespace(
+            role_ids=np.array(ROLE_IDS, dtype=np.int64),
+            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ROLE_IDS},
+            role_row={r: i for i, r in enumerate(ROLE_IDS)},
+        ),
+    )
+
+
+def test_a_close_call_reads_every_roles_evidence_not_the_shown_top_lists() -> None:
+    # Roles 10 and 20 lead the fused ranking within the clear margin; the lists a client sees
+    # (top 1 here) show neither in the title or KRA signal. The rule must still compare their own
+    # title similarities (20's is higher) and say the real figures.
+    fused = np.array([MIN_FIT + 0.10, MIN_FIT + 0.10 - CLEAR_MARGIN / 2, 0.2, 0.1], dtype=np.float32)
+    title_scores = np.array([0.55, 0.61, 0.2, 0.9], dtype=np.float32)
+    kra_scores = {10: 0.7, 20: 0.3, 40: 0.8}
+    signals = Signals(
+        normalized_title="x",
+        title=[RoleScoreEntry(40, 0.9)],
+        kra=[RoleScoreEntry(40, 0.8)],
+    )
+    decision = decide(
+        _snapshot(), signals, fused, fused, "X", title_scores=title_scores, kra_scores=kra_scores
+    )
+    assert decision.case == "D" and decision.role_id == 20
+    assert decision.tie_break is not None and decision.tie_break.is_rule
+    assert "title similarity 0.61 vs 0.55, KRA 0.30 vs 0.70" in decision.tie_break.reasoning
+
+
+def test_with_equal_titles_the_kra_score_settles_it() -> None:
+    fused = np.array([MIN_FIT + 0.10, MIN_FIT + 0.10 - CLEAR_MARGIN / 2, 0.2, 0.1], dtype=np.float32)
+    title_scores = np.array([0.5, 0.5, 0.2, 0.9], dtype=np.float32)
+    decision = decide(
+        _snapshot(),
+        Signals(normalized_title="x"),
+        fused,
+        fused,
+        "X",
+        title_scores=title_scores,
+        kra_scores={20: 0.4},
+    )
+    assert decision.role_id == 20 and "KRA 0.40 vs 0.00" in (
+        decision.tie_break.reasoning if decision.tie_break else ""
+    )
