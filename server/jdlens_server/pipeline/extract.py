@@ -22,6 +22,7 @@ from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
 from jdlens_server.pipeline.refs import role_ref, skill_ref
+from jdlens_server.pipeline.skill_senses import without_unsupported_senses
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills
 from jdlens_server.pipeline.updates import KraPlan, NewSkillPlan, UpdatePlan
 
@@ -173,7 +174,7 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
         skill_names=snapshot.skill_names,
         stack_skill_ids=snapshot.stack_skill_ids,
     )
-    return without_parsed_names(found, jd)
+    return without_unsupported_senses(without_parsed_names(found, jd), snapshot)
 
 
 # Capitalised tokens of a certification's name that are its acronyms ("RN" of "Active RN license").

@@ -1,0 +1,97 @@
+"""Dictionary hits on a one-word ESCO synonym, kept only where the JD supports the skill's field.
+
+ESCO's alternative labels and abbreviations include one-word synonyms whose everyday sense is
+another: "POS" for blockchain consensus mechanisms (proof of stake, where job ads mean point of
+sale), "Ada" for computer programming (the Americans with Disabilities Act in HR ads), "PCB" for
+printed circuit boards (Malaysia's payroll tax deduction), "retrieval" for repossession. Matched
+as written, a barista's "Square POS" becomes a blockchain skill and pulls blockchain roles into
+the run.
+
+The rule: such a hit (a one-word alternative, abbreviation or hidden label of an ESCO skill, not
+the skill's own name or an acronym that name spells out, "GIS" for geographic information
+systems, not a transversal skill) stays only when another library skill found in the same JD, not itself such
+a hit, shares one of its dimensions (skill groups) or its category. A blockchain ad that writes
+"PoS" next to smart contracts keeps it; a café's till does not. A skill's own name ("welding",
+"logging") is not a synonym, so it is not checked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from jdlens_server.library.acronym_conflicts import ACRONYM, acronym_expansions
+from jdlens_server.library.aliases import ABBREVIATION, ALTERNATIVE, HIDDEN
+from jdlens_server.library.esco_import import PACK as ESCO
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.nlp.normalize import fold
+from jdlens_server.pipeline.skill_resolution import per_snapshot
+from jdlens_server.pipeline.skills import ExtractedSkillCandidate
+
+__all__ = ["without_unsupported_senses"]
+
+_SYNONYM_TYPES = frozenset({ALTERNATIVE, ABBREVIATION, HIDDEN})
+# ESCO's reuse level of the skills every job shares ("lead others", "cope with stress"): their
+# one-word labels ("leadership", "resilience") mean what they say anywhere, and a JD rarely names
+# another skill of their group to vouch for them.
+TRANSVERSAL = "transversal"
+
+
+def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
+    """(skill id, folded label) of every one-word ESCO synonym that the module's rule checks."""
+    types: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for alias in snapshot.skill_aliases:
+        key = alias.normalized or fold(alias.text)
+        if " " not in key:
+            types[(alias.skill_id, key)].add(alias.alias_type.upper())
+    spelled: set[tuple[int, str]] = set()
+    for alias in snapshot.skill_aliases:
+        text = alias.text.strip()
+        if ACRONYM.fullmatch(text) and acronym_expansions(text, [snapshot.skill_names[alias.skill_id]]):
+            spelled.add((alias.skill_id, alias.normalized or fold(text)))
+    return frozenset(
+        (skill_id, key)
+        for (skill_id, key), kinds in types.items()
+        if (skill_id, key) not in spelled
+        and kinds <= _SYNONYM_TYPES
+        and snapshot.skills[skill_id].pack == ESCO
+        and snapshot.skills[skill_id].reuse_level != TRANSVERSAL
+        and fold(snapshot.skill_names[skill_id]) != key
+    )
+
+
+def without_unsupported_senses(
+    candidates: list[ExtractedSkillCandidate], snapshot: LibrarySnapshot
+) -> list[ExtractedSkillCandidate]:
+    """The candidates less the one-word-synonym hits whose field nothing else in the JD supports
+    (see the module's rule); new skills and every other hit stay as they are."""
+    synonyms = per_snapshot(snapshot, "one_word_synonyms", _one_word_synonyms)
+    suspect = [
+        c
+        for c in candidates
+        if c.skill_id is not None
+        and c.source == "dictionary"
+        and (c.skill_id, fold(c.matched_alias)) in synonyms
+    ]
+    if not suspect:
+        return candidates
+    suspect_ids = {c.skill_id for c in suspect}
+    # What the JD's other library skills vouch for: their dimensions and their categories (ESCO's
+    # groups are narrow: "natural language processing" and "machine learning" share a category,
+    # not a group). Other suspects vouch for nothing, or two stray senses would keep each other.
+    fields: set[object] = set()
+    for c in candidates:
+        if c.skill_id is not None and c.skill_id not in suspect_ids:
+            fields.update(_fields(snapshot, c.skill_id))
+    dropped = {
+        c.skill_id for c in suspect if c.skill_id is not None and not fields & _fields(snapshot, c.skill_id)
+    }
+    return [c for c in candidates if c.skill_id not in dropped]
+
+
+def _fields(snapshot: LibrarySnapshot, skill_id: int) -> set[object]:
+    """A skill's dimensions (by id) and its category (by name), as one set to intersect."""
+    found: set[object] = set(snapshot.skill_dimensions.get(skill_id, ()))
+    category = snapshot.skills[skill_id].category
+    if category:
+        found.add(category)
+    return found
