@@ -53,6 +53,7 @@ from jdlens_server.pipeline.llm_stage import (
 from jdlens_server.pipeline.signals import alias_scan
 from jdlens_server.pipeline.skill_placement import dimension_geometry, skill_scan
 from jdlens_server.pipeline.skill_resolution import alias_index
+from jdlens_server.pipeline.skill_senses import one_word_synonyms
 from jdlens_server.pipeline.updates import apply_updates
 from jdlens_server.store.db import engine_dialect, transaction
 from jdlens_server.validation import DEFAULT_TOP_K
@@ -106,6 +107,7 @@ class PipelineCore:
         alias_index(snapshot)
         dimension_geometry(snapshot)
         candidate_table(snapshot)
+        one_word_synonyms(snapshot)
         # The int8 copies behind title similarity and nearest skills (~0.5 s for the full library).
         if len(snapshot.alias_role_ids):
             alias_scan(snapshot)

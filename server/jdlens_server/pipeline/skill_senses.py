@@ -27,13 +27,18 @@ from jdlens_server.nlp.normalize import fold
 from jdlens_server.pipeline.skill_resolution import per_snapshot
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate
 
-__all__ = ["without_unsupported_senses"]
+__all__ = ["one_word_synonyms", "without_unsupported_senses"]
 
 _SYNONYM_TYPES = frozenset({ALTERNATIVE, ABBREVIATION, HIDDEN})
 # ESCO's reuse level of the skills every job shares ("lead others", "cope with stress"): their
 # one-word labels ("leadership", "resilience") mean what they say anywhere, and a JD rarely names
 # another skill of their group to vouch for them.
 TRANSVERSAL = "transversal"
+
+
+def one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
+    """The labels the rule checks, built once per snapshot (~35 ms for the full library)."""
+    return per_snapshot(snapshot, "one_word_synonyms", _one_word_synonyms)
 
 
 def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
@@ -64,7 +69,7 @@ def without_unsupported_senses(
 ) -> list[ExtractedSkillCandidate]:
     """The candidates less the one-word-synonym hits whose field nothing else in the JD supports
     (see the module's rule); new skills and every other hit stay as they are."""
-    synonyms = per_snapshot(snapshot, "one_word_synonyms", _one_word_synonyms)
+    synonyms = one_word_synonyms(snapshot)
     suspect = [
         c
         for c in candidates
