@@ -77,9 +77,25 @@ def test_label_keys_meet_across_forms() -> None:
 
 
 def test_tool_shapes() -> None:
-    for name in ("JavaScript", "AWS", "Node.js", "C++", "C#", "S3", ".NET", "iOS", "PostgreSQL"):
+    for name in (
+        "JavaScript",
+        "AWS",
+        "Node.js",
+        "C++",
+        "C#",
+        "S3",
+        ".NET",
+        "iOS",
+        "PostgreSQL",
+        "3D",
+        "5G",
+        "H2O",
+    ):
         assert is_tool_like(name), name
     for word in ("Python", "design", "Requirements", "13th", "20yrs", "andInnovation", "41,013"):
+        assert not is_tool_like(word), word
+    # Times, counts and decades: "7p-7a" shifts, "2+ years", "I-9s", "the 1990s".
+    for word in ("7p", "7a", "2+", "10+", "9s", "1990s"):
         assert not is_tool_like(word), word
     for abbreviation in ("e.g", "E.g.", "i.e.", "Ph.D", "M.Sc.", "etc."):
         assert not is_tool_like(abbreviation), abbreviation

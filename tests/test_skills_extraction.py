@@ -74,6 +74,18 @@ def test_objects_after_knowledge_cues_split_into_list_items(proposer: PhraseProp
     assert ("neuroscience", PhraseKind.OBJECT) in found
 
 
+def test_counts_and_times_are_no_skills_but_versions_stay(proposer: PhraseProposer) -> None:
+    found = dict(
+        phrases(
+            proposer,
+            "5+ years of experience, including 2+ years building NLP systems. Night shift (7p-7a). "
+            "Experience with GPT-4, C++ and S3.",
+        )
+    )
+    assert not {"2+", "7p", "7a", "7p-7a"} & set(found)
+    assert {"NLP", "GPT-4", "C++", "S3"} <= set(found)
+
+
 def test_object_cue_followed_by_a_gerund_reads_an_action(proposer: PhraseProposer) -> None:
     found = phrases(proposer, "Experience in developing distributed systems.")
     assert ("developing distributed systems", PhraseKind.ACTION) in found

@@ -131,9 +131,10 @@ def sentence_ids(text: str, tokens: Sequence[Token]) -> list[int]:
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]")
 # Two words that lost the space between them ("andInnovation", "atDanish"), not a product name.
 _GLUED_WORDS = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
-# Numbers with units, ordinals, money, times: "13th", "20yrs", "60B", "8.30am", "41,013".
+# Numbers with units, ordinals, money, times, counts: "13th", "20yrs", "60B", "8.30am", "7p" (of
+# "7p-7a"), "41,013", "2+" (years), "1990s", "9s" (of "I-9s").
 _NUMBERISH = re.compile(
-    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|x|%)?(?:x\d+|[-/]\d[\d.,:]*\w*)?",
+    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|a|p|s|x|%|\+)?(?:x\d+|[-/]\d[\d.,:]*\w*)?",
     re.IGNORECASE,
 )
 
@@ -146,6 +147,11 @@ _DOTTED_ABBREVIATION = re.compile(
 
 
 @functools.lru_cache(maxsize=1 << 16)  # asked of every token of every JD; words repeat
+def is_numberish(word: str) -> bool:
+    """A number with a unit, an ordinal, a time or a count ("13th", "7p", "2+", "1990s")."""
+    return _NUMBERISH.fullmatch(word.strip()) is not None
+
+
 def is_tool_like(surface: str) -> bool:
     """Surface shape of a product/tool name: CamelCase, ALLCAPS, digits, dots, + or #."""
     s = surface.strip()

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jdlens_server.nlp.skill_matcher import Token, is_tool_like, sentence_ids, tokenize
+from jdlens_server.nlp.skill_matcher import Token, is_numberish, is_tool_like, sentence_ids, tokenize
 from jdlens_server.nlp.stemming import fold_token
 
 __all__ = ["PhraseCandidate", "PhraseKind", "PhraseProposer", "speaks_of_employer"]
@@ -312,7 +312,7 @@ class PhraseProposer:
         seen: set[tuple[int, int]] = set()
         unique: list[PhraseCandidate] = []
         for c in out:
-            if (c.start, c.end) not in seen:
+            if (c.start, c.end) not in seen and not _a_count(c):
                 seen.add((c.start, c.end))
                 unique.append(c)
         unique.sort(key=lambda c: (c.start, c.end))
@@ -620,6 +620,15 @@ class PhraseProposer:
             for k in _slash_partners(toks, i, b):
                 out.append(self._span(text, toks, k, k + 1, PhraseKind.TOOL, ""))
         return out
+
+
+def _a_count(c: PhraseCandidate) -> bool:
+    """A phrase that is a number or ends in one ("including 2+ years", "in the last 3 years"): a
+    count or a time, no skill. A tool keeps its version ("Llama 3")."""
+    words = c.text.split()
+    if c.kind is PhraseKind.TOOL:
+        return False
+    return not words or is_numberish(words[-1]) or not any(ch.isalpha() for ch in c.text)
 
 
 _AS_WELL_AS = (fold_token("as"), fold_token("well"), fold_token("as"))
