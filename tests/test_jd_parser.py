@@ -544,3 +544,35 @@ def test_a_company_name_on_the_first_line_is_no_title(company: str) -> None:
 def test_words_describing_the_candidate_are_not_part_of_the_title(phrase: str, title: str) -> None:
     p = parse_jd(_SHIFT_JD.format(first="Northline Care Group", lead=phrase))
     assert p.role_title is not None and p.role_title.casefold() == title.casefold()
+
+
+def _pay_ad(benefits: str) -> str:
+    return (
+        "Registered Nurse\n\nAbout the role\nWe are hiring a registered nurse for our medical unit.\n\n"
+        "Responsibilities\n- Assess patients and administer medication.\n- Coordinate care with the team.\n\n"
+        f"What we offer\n{benefits}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("benefits", "expected"),
+    [
+        # Add-ons are passed over; the base, stated later, is the pay.
+        (
+            "- Night shift differential of $6/hour\n- Sign-on bonus up to $10,000\n- Pay: $38 - $52 per hour",
+            (38.0, 52.0, "USD", PayPeriod.HOUR),
+        ),
+        ("- $10,000 sign-on bonus\n- Base salary $85,000 per year", (85000.0, None, "USD", PayPeriod.YEAR)),
+        # An add-on named after "plus" qualifies no figure before it.
+        ("- $25/hour plus shift differential", (25.0, None, "USD", PayPeriod.HOUR)),
+        ("- Basic salary RM3,000 - RM4,200 per month", (3000.0, 4200.0, "MYR", PayPeriod.MONTH)),
+        # Only add-ons: the JD states no pay.
+        ("- Night shift differential of $6/hour\n- 401(k) match up to $5,000 a year", None),
+    ],
+)
+def test_the_pay_is_the_base_not_what_is_paid_on_top(
+    benefits: str, expected: tuple[float, float | None, str, PayPeriod] | None
+) -> None:
+    pay = parse_jd(_pay_ad(benefits)).compensation
+    found = None if pay is None else (pay.min_amount, pay.max_amount, pay.currency, pay.period)
+    assert found == expected

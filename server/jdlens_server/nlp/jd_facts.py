@@ -537,10 +537,22 @@ _CURRENCIES = {
     "s$": "SGD",
     "hkd": "HKD",
     "nzd": "NZD",
+    "rm": "MYR",
+    "myr": "MYR",
+    "idr": "IDR",
+    "₱": "PHP",
+    "thb": "THB",
+    "฿": "THB",
+    "vnd": "VND",
+    "pkr": "PKR",
+    "egp": "EGP",
+    "ghs": "GHS",
+    "ugx": "UGX",
+    "tzs": "TZS",
 }
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
-    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD)"
+    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS)"
 )
 _AMT = r"\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 _K = r"(?:\s?[kK]\b)?"
@@ -608,6 +620,7 @@ _PAY_TRIGGERS = (
     "sgd",
     "hkd",
     "nzd",
+    "myr",
     "jpy",
     "rs",
     "br",
@@ -628,8 +641,30 @@ def _amount(s: str | None, k_suffix: bool) -> float | None:
     return value * 1000 if k_suffix else value
 
 
+# Pay on top of the base ("shift differential of $6/hour", "$10,000 sign-on bonus", "401(k)
+# match up to $5,000"): a JD's pay is its base, so a figure these words qualify is passed over.
+_ADD_ON = re.compile(
+    r"\b(?:differentials?|bonus(?:es)?|sign[-\s]?on|signing|referral|relocation|reimburse\w*|"
+    r"allowances?|tuition|per\s+diem|401\s?\(?k\)?|match(?:es|ing)?|commissions?|tips?|overtime|premiums?|"
+    r"incentives?|equity|stock|rsus?|stipends?\s+for)\b",
+    _I,
+)
+# Where a clause ends, so an add-on word after "plus" or a comma qualifies the next figure, not this one.
+_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(]", _I)
+
+
+def _is_add_on(text: str, start: int, end: int) -> bool:
+    """Whether the figure at text[start:end] is an add-on to the pay: an add-on word in its clause,
+    before it ("differential of $6/hour") or right after it ("$10,000 sign-on bonus")."""
+    before = _CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1]
+    after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
+    return _ADD_ON.search(before) is not None or _ADD_ON.search(after) is not None
+
+
 def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation | None:
-    """The first stated pay figure (with currency) in a pay context; period only when stated."""
+    """The first stated base-pay figure (with currency) in a pay context; period only when stated.
+    Figures of pay on top of the base (differentials, bonuses, allowances, matches) are passed over:
+    with nothing else stated, the JD states no pay."""
     for s in sents:
         if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
             continue
@@ -643,6 +678,8 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
             window = s.text[max(0, m.start() - 60) : m.end() + 40]
             period = next((p for p, rx in _PERIODS if rx.search(window)), PayPeriod.UNSPECIFIED)
             if not _PAY_CONTEXT.search(window) and period is PayPeriod.UNSPECIFIED:
+                continue
+            if _is_add_on(s.text, m.start(), m.end()):
                 continue
             text = m.group()
             ks = [bool(x) for x in re.findall(r"\d\s?([kK])?\b", text)]
