@@ -576,3 +576,17 @@ def test_the_pay_is_the_base_not_what_is_paid_on_top(
     pay = parse_jd(_pay_ad(benefits)).compensation
     found = None if pay is None else (pay.min_amount, pay.max_amount, pay.currency, pay.period)
     assert found == expected
+
+
+def test_a_title_whose_head_is_an_agent_noun_is_found() -> None:
+    jd = (
+        "HR Generalist\n\nAbout us\nWe are a regional logistics company with 600 employees.\n\n"
+        "Responsibilities\n- Administer benefits and leave programs for all employees.\n"
+        "- Advise managers on employee relations, performance management and discipline.\n"
+        "- Run new hire orientation and keep personnel files complete and current.\n"
+        "- Maintain compliance with federal and state employment law.\n\n"
+        "Requirements\n- Three or more years of experience in a generalist human resources role.\n"
+        "- Working knowledge of HRIS systems and Microsoft Office.\n"
+    )
+    parsed = parse_jd(jd)
+    assert parsed.jd_type is not JdType.REJECT and parsed.role_title == "HR Generalist"

@@ -7,6 +7,7 @@ import pytest
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.title import (
     Seniority,
+    is_role_head,
     normalize_title,
     split_title,
     title_for_embedding,
@@ -132,3 +133,20 @@ def test_stage_one_embeds_the_title_without_its_grade_word() -> None:
     assert set(texts[:sentences_at]) == {"HR"}
     texts, sentences_at, _ = stage1_embedding_texts(jd, "Executive Assistant", "", [])
     assert set(texts[:sentences_at]) == {"Executive Assistant"}
+
+
+@pytest.mark.parametrize(
+    ("word", "is_head"),
+    [
+        ("Generalist", True),
+        ("psychotherapists", True),
+        ("electrician", True),
+        ("journalist", True),
+        ("checklist", False),  # a -list word, not an -alist one
+        ("Shortlist", False),
+        ("consists", False),  # a verb
+        ("Requirements", False),
+    ],
+)
+def test_agent_nouns_the_head_list_does_not_name_are_heads(word: str, is_head: bool) -> None:
+    assert is_role_head(word) is is_head

@@ -64,9 +64,21 @@ ROLE_HEADS = frozenset(
 _PLURAL_HEADS = {h + ("es" if h.endswith(("s", "ch", "sh", "x")) else "s") for h in ROLE_HEADS}
 
 
+# Agent nouns the list above cannot all name ("generalist", "psychotherapist", "metallurgist",
+# "electrician", "mathematician"): -ist and -ician words of seven letters or more are people. A
+# "-list" word is one only as "-alist" (generalist, journalist; not checklist or shortlist).
+_AGENT_SUFFIX = re.compile(r"[a-z]{4,}(?:ist|ician)s?")
+_IST_VERBS = frozenset(wordlist("consist persist insist resist subsist desist"))
+
+
 def is_role_head(word: str) -> bool:
     w = word.lower().strip(".,;:()")
-    return w in ROLE_HEADS or w in _PLURAL_HEADS
+    if w in ROLE_HEADS or w in _PLURAL_HEADS:
+        return True
+    if _AGENT_SUFFIX.fullmatch(w) is None:
+        return False
+    stem = w.removesuffix("s")
+    return stem not in _IST_VERBS and (not stem.endswith("list") or stem.endswith("alist"))
 
 
 # Leading seniority words stripped for lookup (with the level they signal).
