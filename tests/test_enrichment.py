@@ -266,6 +266,41 @@ _DUTIES_JD = (
             "- Support the team with weekly figures.",
             "Customer support and service",
         ),
+        (
+            "Accounts Executive",
+            "- Prepare the monthly payroll and statutory submissions.\n"
+            "- Reconcile bank statements and post journal entries to the ledger.\n"
+            "- Support the month end close and the annual audit.",
+            "Finance and accounting",
+        ),
+        (
+            "Civil Engineer",
+            "- Prepare grading, drainage and utility plans for residential developments.\n"
+            "- Prepare permit applications and coordinate reviews with the county.\n"
+            "- Visit construction sites and answer contractor questions on the drawings.",
+            "Engineering design and construction",
+        ),
+        (
+            "Barista",
+            "- Prepare espresso drinks and brewed coffee to our recipes.\n"
+            "- Keep the bar and the dining area clean and stocked.\n"
+            "- Follow food safety standards at every shift.",
+            "Food and drink service",
+        ),
+        (
+            "Truck Driver",
+            "- Drive a tractor-trailer on regional routes and deliver freight on schedule.\n"
+            "- Complete pre-trip vehicle inspections and keep your logbook current.\n"
+            "- Follow DOT regulations on hours of service.",
+            "Driving and transport",
+        ),
+        (
+            "HR Generalist",
+            "- Run recruiting and onboarding for new hires.\n"
+            "- Advise managers on employee relations and leave requests.\n"
+            "- Keep personnel files and the HRIS complete.",
+            "Human resources",
+        ),
     ],
 )
 def test_the_nature_of_work_is_what_the_duties_are_about(
@@ -286,6 +321,9 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Manage monthly reports for the finance team.", "People leadership and management"),
         ("Manage the marketing automation platform.", "People leadership and management"),
         ("Process customer orders in the ERP.", "Customer support and service"),
+        ("Prepare permit applications for the county.", "Software development"),
+        ("Reconcile the accounts payable ledger.", "Sales and business development"),
+        ("Deliver the new feature through continuous delivery.", "Driving and transport"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

@@ -420,8 +420,11 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Software development",
-            r"software|code|coding|applications?|APIs?|features?|debug\w*|programm\w*|front[\s-]*end|"
-            r"back[\s-]*end|full[\s-]*stack|web|mobile|services?",
+            # "permit applications" and "food services" are no software: applications and services
+            # count with a software word before them.
+            r"software|code|coding|(?:web|mobile|software|cloud|desktop)[\s-]+(?:applications?|apps?|services?)|"
+            r"APIs?|features?|debug\w*|programm\w*|front[\s-]*end|back[\s-]*end|full[\s-]*stack|web|mobile|"
+            r"micro[\s-]*services?",
         ),
         (
             "Machine learning and AI",
@@ -446,7 +449,9 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Sales and business development",
-            r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|accounts?",
+            # "Accounts" alone is bookkeeping as often as selling: only client accounts count.
+            r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|"
+            r"(?:key|client|customer|new|named|strategic|enterprise)[\s-]+accounts?|account[\s-]+(?:management|executives?)",
         ),
         (
             # Serving customers, not "customer orders" or "support the team".
@@ -466,6 +471,38 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"warehouse\w*|pick(?:ing)?[\s-]+(?:and|&)[\s-]+pack\w*|picking|unload\w*|loading[\s-]+bays?|goods|"
             r"delivery[\s-]+(?:vehicles?|notes?|drivers?|routes?)|stock[\s-]+(?:control|rotation|checks?|takes?|levels?|room)|"
             r"dispatch\w*|forklifts?|pallets?|(?:RF|handheld)[\s-]+scanners?|freight|couriers?|parcels?",
+        ),
+        (
+            "Finance and accounting",
+            r"accounting|bookkeep\w*|ledgers?|reconcil\w*|payroll|invoic\w*|audit\w*|tax(?:es|ation)?|"
+            r"financial[\s-]+(?:statements?|reports?|reporting|close)|month[\s-]+end|accounts[\s-]+(?:payable|receivable)|"
+            r"journal[\s-]+entries|budgets?|forecast\w*",
+        ),
+        (
+            "Engineering design and construction",
+            r"civil|structural|construction|site[\s-]+(?:plans?|work|visits?|development)|drainage|grading|"
+            r"permits?|drawings?|(?-i:CAD)|surveys?|stormwater|plans[\s-]+and[\s-]+specifications|utilities|"
+            r"roadways?|earthwork",
+        ),
+        (
+            "Food and drink service",
+            r"coffee|espresso|drinks?|beverages?|menus?|kitchen|food[\s-]+(?:preparation|safety|service)|"
+            r"baristas?|cook\w*|bak(?:e|ing)|dining",
+        ),
+        (
+            "Hospitality and guest service",
+            r"guests?|check[\s-]*ins?|check[\s-]*outs?|reservations?|front[\s-]+(?:desk|office)|housekeeping|"
+            r"hotels?|concierge",
+        ),
+        (
+            "Driving and transport",
+            r"driv(?:e|es|ing)|drivers?|CDL|routes?|trucks?|tractor[\s-]+trailers?|haul\w*|vehicles?|"
+            r"miles|(?-i:DOT)|logbooks?|ELDs?",
+        ),
+        (
+            "Human resources",
+            r"(?-i:HR)|human[\s-]+resources?|recruit\w*|onboard\w*|employee[\s-]+relations|benefits[\s-]+administration|"
+            r"personnel|hiring|talent[\s-]+acquisition|HRIS|leave[\s-]+(?:requests?|programs?|management)",
         ),
         ("Care and treatment", r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing"),
         ("Teaching and training", r"teach\w*|students?|curricul\w*|lessons?|instruct\w*|learners?"),
