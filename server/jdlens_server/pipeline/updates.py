@@ -60,14 +60,24 @@ class AppliedUpdates:
 # Built once on the Core table with bound parameters (no RoleRow object is in the session): a run
 # neither rebuilds them nor goes through the ORM's execution path.
 _ROLES = cast(Table, RoleRow.__table__)
-_CENTROID = select(_ROLES.c.centroid, _ROLES.c.centroid_n).where(_ROLES.c.id == bindparam("b_id"))
+_CENTROID = select(_ROLES.c.centroid, _ROLES.c.centroid_n, _ROLES.c.embedding).where(
+    _ROLES.c.id == bindparam("b_id")
+)
 _CENTROID_LOCKED = _CENTROID.with_for_update(key_share=True)
 _SET_CENTROID = update(_ROLES).where(_ROLES.c.id == bindparam("b_id"))
 
 
+# A role's own profile (its title and description, embedded at import) counts as this many JDs in
+# its centroid: the first JD filed under a role, perhaps by a close call, moves the centroid a
+# sixth of the way instead of replacing what the library says the role is.
+PROFILE_PRIOR_JDS = 5
+
+
 def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tuple[FloatArray, int]:
-    """Running mean of the role's JD embeddings. Locks the role row (PostgreSQL) so two runs never
-    read the same n and lose an update; on SQLite the caller serialises writers.
+    """The role's centroid with one more JD: the running mean of its profile (weighted as
+    PROFILE_PRIOR_JDS JDs; a role without one has no prior) and its JD embeddings. Returns the
+    centroid and the number of JDs in it. Locks the role row (PostgreSQL) so two runs never read the
+    same n and lose an update; on SQLite the caller serialises writers.
 
     The lock is FOR NO KEY UPDATE, not FOR UPDATE: the run row inserted earlier in the same
     transaction references the role, which takes a KEY SHARE lock on it, and FOR UPDATE conflicts
@@ -76,11 +86,19 @@ def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tu
     locked = dialect_name(session) == "postgresql"
     row = session.execute(_CENTROID_LOCKED if locked else _CENTROID, {"b_id": role_id}).one()
     n = int(row.centroid_n)
+    prior = PROFILE_PRIOR_JDS if row.embedding is not None else 0
     if row.centroid is not None and n > 0:
-        old = np.frombuffer(row.centroid, dtype=np.float32)
-        mean: FloatArray = ((old * n + vector) / (n + 1)).astype(np.float32)
+        old: FloatArray | None = np.frombuffer(row.centroid, dtype=np.float32)
+        weight = n + prior
+    elif prior:
+        old, weight = np.frombuffer(row.embedding, dtype=np.float32), prior
     else:
-        mean = vector.astype(np.float32)
+        old, weight = None, 0
+    mean: FloatArray = (
+        vector.astype(np.float32)
+        if old is None
+        else ((old * weight + vector) / (weight + 1)).astype(np.float32)
+    )
     session.execute(_SET_CENTROID, {"b_id": role_id, "centroid": mean.tobytes(), "centroid_n": n + 1})
     return mean, n + 1
 
