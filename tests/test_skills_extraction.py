@@ -169,6 +169,15 @@ def test_new_skills_from_tool_lists_are_split_and_marked_new(matcher: SkillMatch
     assert [s.is_new for s in skills] == sorted(s.is_new for s in skills)
 
 
+def test_an_ampersand_name_in_a_list_is_one_new_skill(matcher: SkillMatcher) -> None:
+    text = "Experience with experiment tracking (Hadoop, Weights & Biases) and with Python & SQL, Kafka."
+    skills = extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    names = {s.name for s in skills}
+    assert "Weights & Biases" in names and not {"Weights", "Biases"} & names
+    # Library skills joined by "&" stay two skills.
+    assert {NAMES[1], NAMES[2]} <= names
+
+
 def test_regions_keep_boilerplate_out(matcher: SkillMatcher) -> None:
     text = "We offer Python courses and SQL snacks. You will analyse data."
     cut = text.index("You will")

@@ -404,11 +404,40 @@ def _capitalised_tail(words: list[Token]) -> list[Token]:
     return tail
 
 
+def _ampersand_names(
+    text: str, run: list[list[Token]], mention_spans: list[tuple[int, int]]
+) -> list[list[Token]]:
+    """The run with "Weights & Biases"-shaped pairs joined: two single capitalised words, neither
+    a library skill nor tool-shaped, joined by "&", are one name (a product or firm: "Weights &
+    Biases", "Ernst & Young"), not two skills. Known skills stay apart ("Python & SQL")."""
+
+    def plain_name(item: list[Token]) -> bool:
+        if len(item) != 1:
+            return False
+        tok = item[0]
+        known = any(s <= tok.start and tok.end <= e for s, e in mention_spans)
+        return tok.text[:1].isupper() and tok.text.isalpha() and not known and not is_tool_like(tok.text)
+
+    out: list[list[Token]] = []
+    for item in run:
+        if (
+            out
+            and plain_name(out[-1])
+            and plain_name(item)
+            and text[out[-1][-1].end : item[0].start].strip() == "&"
+        ):
+            out[-1] = [*out[-1], *item]
+            continue
+        out.append(item)
+    return out
+
+
 def _list_run(
     text: str, run: list[list[Token]], mention_spans: list[tuple[int, int]]
 ) -> list[tuple[str, int, int, float]]:
-    if len(run) < _MIN_LIST_ITEMS:
+    if len(run) < _MIN_LIST_ITEMS:  # counted before the joins: "MLflow, Weights & Biases" is a list
         return []
+    run = _ampersand_names(text, run, mention_spans)
 
     def anchored(item: list[Token]) -> bool:
         a, b = item[0].start, item[-1].end
