@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import grpc
 from google.protobuf import json_format
@@ -13,6 +14,7 @@ from grpc_status import rpc_status
 
 from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import no_server_answered
+from jdlens_server.proto_enums import enum_key
 
 CASE_NAMES = {
     "A": "unique alias",
@@ -23,15 +25,16 @@ CASE_NAMES = {
 }
 
 
-def _enum_word(name: str, prefix: str) -> str:
-    """``RUN_STATUS_COMPLETED`` -> ``completed``: an enum value as a word for people."""
-    return name.removeprefix(prefix).lower().replace("_", " ")
+def _enum_word(enum_type: Any, value: int) -> str:
+    """``RUN_STATUS_COMPLETED`` -> ``completed``: an enum value as a word for people (the store
+    key, proto_enums.enum_key, with spaces)."""
+    return enum_key(enum_type, value).replace("_", " ") or "unspecified"
 
 
 def summarize(run: run_pb2.Run) -> str:
     ex = run.extraction
     p = ex.parsed
-    status = _enum_word(run_pb2.RunStatus.Name(run.status), "RUN_STATUS_")
+    status = _enum_word(run_pb2.RunStatus, run.status)
     stored = "dry run, not stored" if ex.updates.dry_run else "stored"
     lines = [f"{run.name}  ({status}; {stored})"]
     if ex.rejected:
@@ -91,7 +94,7 @@ def summarize(run: run_pb2.Run) -> str:
     lines.extend(_later_stages(run))
     for m in run.stage_metrics:
         lines.append(
-            f"  stage       {_enum_word(run_pb2.Stage.Name(m.stage), 'STAGE_')} {m.duration.ToMilliseconds()} ms"
+            f"  stage       {_enum_word(run_pb2.Stage, m.stage)} {m.duration.ToMilliseconds()} ms"
             f" ({m.model})" + (f" fell back: {m.fallback_reason}" if m.fallback_reason else "")
         )
     u = run.total_usage
@@ -110,9 +113,7 @@ def _later_stages(run: run_pb2.Run) -> list[str]:
     if run.HasField("details"):
         skills = run.details.skills_detail
         new = [s for s in skills if s.HasField("new_skill_meta")]
-        placed = Counter(
-            _enum_word(run_pb2.Placement.Name(s.new_skill_meta.placement), "PLACEMENT_") for s in new
-        )
+        placed = Counter(_enum_word(run_pb2.Placement, s.new_skill_meta.placement) for s in new)
         learned = sum(m.alias_persisted for m in run.details.alias_matches)
         how = ", ".join(f"{n} {kind}" for kind, n in sorted(placed.items()))
         lines.append(
@@ -123,7 +124,7 @@ def _later_stages(run: run_pb2.Run) -> list[str]:
     if run.HasField("final_role"):
         final = run.final_role
         kept = final.persistence
-        resolution = _enum_word(run_pb2.RoleResolution.Name(final.resolution), "ROLE_RESOLUTION_")
+        resolution = _enum_word(run_pb2.RoleResolution, final.resolution)
         lines.append(f"  final role  {final.chosen_role.display_name or '-'} ({resolution})")
         lines.append(
             f"  links       skill-dimension {kept.skill_dimension_saved} saved, "
@@ -133,10 +134,7 @@ def _later_stages(run: run_pb2.Run) -> list[str]:
         )
     if run.HasField("enrichment"):
         en = run.enrichment
-        levels = ", ".join(
-            _enum_word(run_pb2.TechMaturity.Name(level), "TECH_MATURITY_")
-            for level in en.tech_stack_maturity.levels
-        )
+        levels = ", ".join(_enum_word(run_pb2.TechMaturity, level) for level in en.tech_stack_maturity.levels)
         lines.append(f"  AI index    {en.ai_index.score:.1f} / 5   tech stack: {levels or '-'}")
         if en.nature_of_work.label:
             lines.append(f"  work        {en.nature_of_work.label}: {en.nature_of_work.summary}")

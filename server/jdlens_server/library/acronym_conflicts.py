@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from jdlens_server.library.tech_import import PACK as CURATED_SOURCE
+from jdlens_server.nlp.normalize import singular
 
 __all__ = ["ACRONYM", "CURATED_SOURCE", "acronym_expansions", "conflicting_role_aliases"]
 
@@ -33,13 +34,8 @@ ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
-def _stem(word: str) -> str:
-    # "resources" and "resource" spell the same acronym the same way.
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
 def acronym_expansions(acronym: str, labels: Iterable[str]) -> set[str]:
-    """Every run of words in ``labels`` whose initials are ``acronym``, lower-cased and stemmed:
+    """Every run of words in ``labels`` whose initials are ``acronym``, lower-cased and singular:
     ("AI", ["artificial insemination technician"]) -> {"artificial insemination"}."""
     initials = acronym.lower()
     found: set[str] = set()
@@ -49,7 +45,8 @@ def acronym_expansions(acronym: str, labels: Iterable[str]) -> set[str]:
             run = words[i : i + len(initials)]
             # "AI infrastructure" spells "AI" with the acronym itself: no reading of it.
             if initials not in run and "".join(w[0] for w in run) == initials:
-                found.add(" ".join(_stem(w) for w in run))
+                # "resources" and "resource" spell the same acronym the same way.
+                found.add(" ".join(map(singular, run)))
     return found
 
 

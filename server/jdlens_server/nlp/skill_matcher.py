@@ -146,12 +146,12 @@ _DOTTED_ABBREVIATION = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=1 << 16)  # asked of every token of every JD; words repeat
 def is_numberish(word: str) -> bool:
     """A number with a unit, an ordinal, a time or a count ("13th", "7p", "2+", "1990s")."""
     return _NUMBERISH.fullmatch(word.strip()) is not None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked of every token of every JD; words repeat
 def is_tool_like(surface: str) -> bool:
     """Surface shape of a product/tool name: CamelCase, ALLCAPS, digits, dots, + or #."""
     s = surface.strip()
@@ -159,7 +159,7 @@ def is_tool_like(surface: str) -> bool:
         return False  # the common case: "word", "Word"
     if not s or not any(c.isalpha() for c in s):
         return False
-    if _NUMBERISH.fullmatch(s) or _GLUED_WORDS.fullmatch(s):
+    if is_numberish(s) or _GLUED_WORDS.fullmatch(s):
         return False
     if _DOTTED_ABBREVIATION.fullmatch(s):
         return False  # "e.g", "i.e.", "Ph.D", "M.Sc.": dotted, but no product names

@@ -44,15 +44,15 @@ def one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
 def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
     """(skill id, folded label) of every one-word ESCO synonym that the module's rule checks."""
     types: dict[tuple[int, str], set[str]] = defaultdict(set)
+    spelled: set[tuple[int, str]] = set()  # acronyms their skill's name spells out ("GIS")
     for alias in snapshot.skill_aliases:
         key = alias.normalized or fold(alias.text)
-        if " " not in key:
-            types[(alias.skill_id, key)].add(alias.alias_type.upper())
-    spelled: set[tuple[int, str]] = set()
-    for alias in snapshot.skill_aliases:
+        if " " in key:
+            continue
+        types[(alias.skill_id, key)].add(alias.alias_type.upper())
         text = alias.text.strip()
         if ACRONYM.fullmatch(text) and acronym_expansions(text, [snapshot.skill_names[alias.skill_id]]):
-            spelled.add((alias.skill_id, alias.normalized or fold(text)))
+            spelled.add((alias.skill_id, key))
     return frozenset(
         (skill_id, key)
         for (skill_id, key), kinds in types.items()

@@ -60,10 +60,13 @@ class AppliedUpdates:
 # Built once on the Core table with bound parameters (no RoleRow object is in the session): a run
 # neither rebuilds them nor goes through the ORM's execution path.
 _ROLES = cast(Table, RoleRow.__table__)
-_CENTROID = select(_ROLES.c.centroid, _ROLES.c.centroid_n, _ROLES.c.embedding).where(
-    _ROLES.c.id == bindparam("b_id")
-)
+# Whether the role has a profile, not the profile itself: its vector is read for the first JD only
+# (later ones fold into the stored centroid, which holds it already).
+_CENTROID = select(
+    _ROLES.c.centroid, _ROLES.c.centroid_n, _ROLES.c.embedding.is_not(None).label("profiled")
+).where(_ROLES.c.id == bindparam("b_id"))
 _CENTROID_LOCKED = _CENTROID.with_for_update(key_share=True)
+_PROFILE = select(_ROLES.c.embedding).where(_ROLES.c.id == bindparam("b_id"))
 _SET_CENTROID = update(_ROLES).where(_ROLES.c.id == bindparam("b_id"))
 
 
@@ -86,18 +89,16 @@ def fold_into_centroid(session: Session, role_id: int, vector: FloatArray) -> tu
     locked = dialect_name(session) == "postgresql"
     row = session.execute(_CENTROID_LOCKED if locked else _CENTROID, {"b_id": role_id}).one()
     n = int(row.centroid_n)
-    prior = PROFILE_PRIOR_JDS if row.embedding is not None else 0
+    prior = PROFILE_PRIOR_JDS if row.profiled else 0
     if row.centroid is not None and n > 0:
-        old: FloatArray | None = np.frombuffer(row.centroid, dtype=np.float32)
-        weight = n + prior
-    elif prior:
-        old, weight = np.frombuffer(row.embedding, dtype=np.float32), prior
+        old: bytes | None = row.centroid
     else:
-        old, weight = None, 0
+        old = session.scalar(_PROFILE, {"b_id": role_id}) if prior else None
+    weight = n + prior
     mean: FloatArray = (
         vector.astype(np.float32)
         if old is None
-        else ((old * weight + vector) / (weight + 1)).astype(np.float32)
+        else ((np.frombuffer(old, dtype=np.float32) * weight + vector) / (weight + 1)).astype(np.float32)
     )
     session.execute(_SET_CENTROID, {"b_id": role_id, "centroid": mean.tobytes(), "centroid_n": n + 1})
     return mean, n + 1
