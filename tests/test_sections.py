@@ -262,3 +262,15 @@ def test_has_word_is_a_nonzero_word_count_of_the_slice() -> None:
         for end in range(start, len(text) + 1):
             assert has_word(text, start, end) == (word_count(text[start:end]) > 0), (start, end)
     assert has_word(text) and not has_word("  _ -- \u2022 ")
+
+
+def test_a_capitalised_name_in_a_sentence_is_not_cut_before_a_duty_verb() -> None:
+    # "Marketing" is a duty verb's -ing form, but here it sits inside a title.
+    text = "We are hiring a Growth Marketing Manager to own customer acquisition."
+    assert [text[a:z] for a, z in sentence_spans(text)] == [text]
+    # A flattened list still splits after a capitalised word when the verb opens a clause.
+    flat = "Maintain records in Microsoft Office Prepare reports for the board"
+    assert [flat[a:z] for a, z in sentence_spans(flat)] == [
+        "Maintain records in Microsoft Office",
+        "Prepare reports for the board",
+    ]

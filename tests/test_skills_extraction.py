@@ -319,3 +319,34 @@ def test_one_word_of_the_employers_name_may_still_be_a_skill() -> None:
 
     kept = without_parsed_names([candidate("Apex"), candidate("Apex Systems"), candidate("Dallas")], jd)
     assert [c.name for c in kept] == ["Apex"]
+
+
+@pytest.mark.parametrize(
+    ("text", "not_proposed", "proposed"),
+    [
+        # A hedge before a name is no part of it.
+        ("Experience with cloud platforms, preferably Pulumi", {"preferably Pulumi"}, {"Pulumi"}),
+        # A duty line's capitalised verb opens a list of names, it is none of them.
+        ("- Define and track SLIs, SLOs and error budgets", {"Define"}, {"SLIs", "SLOs"}),
+        # Work arrangements are no skills.
+        ("Tools: Hadoop, Figma, Hybrid, Remote and Slack", {"Hybrid", "Remote"}, {"Figma", "Slack"}),
+        # A budget is a count.
+        ("Budgets of $500K+, Hadoop, Flink, Hive", {"500K+"}, {"Flink"}),
+    ],
+)
+def test_what_is_no_new_skill(
+    matcher: SkillMatcher, text: str, not_proposed: set[str], proposed: set[str]
+) -> None:
+    new = {
+        s.name
+        for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+        if s.is_new
+    }
+    assert proposed <= new
+    assert not (not_proposed & new)
+
+
+def test_a_new_skill_name_never_runs_over_a_line_break(matcher: SkillMatcher) -> None:
+    text = "ICU Registered Nurse (RN) - Medical/Surgical ICU, Nights\n\nSt. Brendan Medical Center"
+    new = [s.name for s in extract_skills(text, [(0, len(text), "ABOUT_ROLE")], matcher, skill_names=NAMES)]
+    assert new and all("\n" not in name for name in new)

@@ -706,8 +706,9 @@ def _from_letters(letters: str, pattern: str) -> re.Pattern[str]:
 
 
 _REMOTE = _from_letters(
-    "f1rwtl(",
-    r"\b(?:fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job|work(?:ing)?|"
+    "f1rwtlo(",
+    # "Remote (US or Canada)", "Austin, TX or Remote": a board's location line
+    r"\b(?:remote\s*\([^)\n]{1,40}\)|or\s+remote\b|fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job|work(?:ing)?|"
     r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
     r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote|\(remote\))",
 )

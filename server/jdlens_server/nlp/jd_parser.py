@@ -9,9 +9,10 @@ has loaded; every offset indexes the original string.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from jdlens_server.nlp import jd_facts
+from jdlens_server.nlp.header_lines import HeaderLine, header_lines
 from jdlens_server.nlp.jd_domain import find_archetype, find_domain
 from jdlens_server.nlp.jd_facts import SentenceRef, Source
 from jdlens_server.nlp.locations import Place, find_places, is_place_name
@@ -497,7 +498,7 @@ def find_company(plain: str) -> str | None:
 # ---------------------------------------------------------------- assembly
 
 
-def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain]) -> bool:
+def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain | HeaderLine]) -> bool:
     return any(s.start < z and a < s.end for s in spans)
 
 
@@ -506,7 +507,7 @@ def _plain_block(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _subtract(a: int, z: int, holes: list[BoilerplateSpanPlain]) -> list[tuple[int, int]]:
+def _subtract(a: int, z: int, holes: Sequence[BoilerplateSpanPlain | HeaderLine]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     pos = a
     for h in sorted(holes, key=lambda h: h.start):
@@ -651,6 +652,9 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
 
     sections = split_sections(plain)
     bps = boilerplate_spans(ptext, sections)
+    # The board's "Acme · Boston, MA (Hybrid) · Full-time" line: facts are read from it, but it
+    # holds no duty and no skill.
+    header = header_lines(ptext)
     src = Source(text, plain)
 
     # Whether each sentence touches boilerplate, tested once for the three lists below.
@@ -665,7 +669,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
                 continue
             ref = SentenceRef(ptext[a:z], a, z, sec.kind)
             sentence_refs.append(ref)
-            if hit:
+            if hit or (header and _overlaps(a, z, header)):
                 continue
             matchable.append(ref)
             if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading):
@@ -713,7 +717,13 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         boiler.append(Boilerplate(b.kind, a, z, first, last))
 
     eligible = {SectionKind.RESPONSIBILITIES, SectionKind.ABOUT_ROLE}
-    resp = [s for s in matchable if s.kind in eligible and word_count(s.text) >= 3]
+    # The title's own line ("ICU Registered Nurse (RN) - Medical/Surgical ICU, Nights") is no duty.
+    title_line = " ".join(title.split()) if title else ""
+    resp = [
+        s
+        for s in matchable
+        if s.kind in eligible and word_count(s.text) >= 3 and " ".join(s.text.split()) != title_line
+    ]
     if not resp:
         # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text
         resp = [
@@ -738,7 +748,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     for sec in sections:
         if sec.kind in (SectionKind.BOILERPLATE, SectionKind.BENEFITS):
             continue
-        for pa, pz in _subtract(sec.start, sec.end, bps):
+        for pa, pz in _subtract(sec.start, sec.end, [*bps, *header]):
             seg = ptext[pa:pz]
             pa, pz = pa + (len(seg) - len(seg.lstrip())), pa + len(seg.rstrip())
             if not has_word(ptext, pa, pz):

@@ -132,9 +132,9 @@ _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]")
 # Two words that lost the space between them ("andInnovation", "atDanish"), not a product name.
 _GLUED_WORDS = re.compile(r"[a-z]{2,}[A-Z][a-z]{2,}")
 # Numbers with units, ordinals, money, times, counts: "13th", "20yrs", "60B", "8.30am", "7p" (of
-# "7p-7a"), "41,013", "2+" (years), "1990s", "9s" (of "I-9s").
+# "7p-7a"), "41,013", "2+" (years), "500K+", "1990s", "9s" (of "I-9s").
 _NUMBERISH = re.compile(
-    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|a|p|s|x|%|\+)?(?:x\d+|[-/]\d[\d.,:]*\w*)?",
+    r"\d[\d.,:]*(?:st|nd|rd|th|[kmb]|bn|yrs?|years?|h|hrs?|am|pm|a|p|s|x|%)?\+?(?:x\d+|[-/]\d[\d.,:]*\w*)?",
     re.IGNORECASE,
 )
 

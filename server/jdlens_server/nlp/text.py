@@ -370,6 +370,7 @@ _CAP_WORD_AFTER_SPACE = re.compile(r"[A-Z](?<=. [A-Z])[a-z]+\b", re.DOTALL)
 
 _WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
 _WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
+_CAP_WORD_NEXT = re.compile(r"[ \t]+[A-Z]")
 
 
 def _cut_points(text: str, start: int, end: int) -> list[int]:
@@ -400,8 +401,11 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
             continue  # "Programs", "Reports": after a lower-case word these are nouns, not a new duty
         prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
-        if prev is not None and prev.group(1).lower() not in _CLAUSE_GLUE:
-            cuts.append(m.start())
+        if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
+            continue
+        if prev.group(1)[:1].isupper() and _CAP_WORD_NEXT.match(text, m.end(), end):
+            continue  # inside a capitalised name: "a Growth Marketing Manager to own ..."
+        cuts.append(m.start())
     return cuts
 
 

@@ -33,6 +33,7 @@ from jdlens_server.nlp.skill_matcher import (
 )
 from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer, speaks_of_employer
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
+from jdlens_server.nlp.text import DUTY_VERBS
 
 __all__ = [
     "ExtractedSkillCandidate",
@@ -195,8 +196,8 @@ def extract_skills(
             if any(a < e and s < b and not (a <= s and e <= b and (s, e) != (a, b)) for s, e in covered):
                 continue
             key = _key(name)
-            if not key or key in known_keys:
-                continue
+            if not key or key in known_keys or "\n" in name:
+                continue  # a name never runs over a line break ("Nights\n\nSt. Brendan")
             agg = new.get(key)
             if agg is None:
                 agg = new[key] = _Agg(name, None, name, "phrase")
@@ -275,16 +276,18 @@ _NOT_NEW = _folded(
     experience knowledge skills skill tools tool technologies technology systems system people team
     teams interest interests things thing ways way work environment role company field fields area
     areas industry solutions solution products product projects project trends latest new modern
-    various different other similar related relevant familiar ability understanding"""
+    various different other similar related relevant familiar ability understanding
+    hybrid remote onsite nights evenings weekends overnight shifts"""
 )
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based"
 )
 # Leading words that qualify a name, not part of it: "modern frameworks", "Strong JavaScript",
-# "with GitHub Actions" (not "deep", "advanced", "in": deep learning, in-memory).
+# "with GitHub Actions", "preferably AWS" (not "deep", "advanced", "in": deep learning, in-memory).
 _NAME_LEAD_STRIP = _folded(
     """mainstream modern latest new current various different other similar popular common
-    strong solid good excellent proven extensive demonstrable sound thorough with using via"""
+    strong solid good excellent proven extensive demonstrable sound thorough with using via
+    preferably ideally especially particularly including"""
 )
 _PRONOUNS = _folded(
     """
@@ -372,11 +375,18 @@ def _list_items(
     mention_spans = [(m.start, m.end) for m in mentions]
     items: list[list[Token]] = []
     current: list[Token] = []
+    opening = True  # the item opens its sentence or line
     for tok in [*tokens, None]:
         if tok is None or tok.key in _ITEM_SEPARATORS or tok.text in _ITEM_SEPARATORS or not tok.is_word:
-            items.append(_capitalised_tail(current))
+            tail = _capitalised_tail(current)
+            # "Define and track SLIs, SLOs ...": a duty line's verb is capitalised, not a name.
+            if opening and len(current) == 1 and current[0].text.lower() in DUTY_VERBS:
+                tail = []
+            items.append(tail)
+            opening = False
             if tok is not None and not tok.is_word and tok.text not in _ITEM_SEPARATORS:
                 items.append([])  # sentence punctuation ends a list
+                opening = True
             current = []
             continue
         current.append(tok)
