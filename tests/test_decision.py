@@ -8,7 +8,7 @@ from typing import cast
 import numpy as np
 
 from jdlens_server.library.snapshot import LibrarySnapshot
-from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, decide
+from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, TITLE_EDGE, decide
 from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 
 ROLE_IDS = [10, 20, 30, 40]
@@ -42,21 +42,36 @@ def test_a_close_call_reads_every_roles_evidence_not_the_shown_top_lists() -> No
     )
     assert decision.case == "D" and decision.role_id == 20
     assert decision.tie_break is not None and decision.tie_break.is_rule
-    assert "title similarity 0.61 vs 0.55, KRA 0.30 vs 0.70" in decision.tie_break.reasoning
+    assert "by title (title similarity 0.61 vs 0.55, KRA 0.30 vs 0.70)" in decision.tie_break.reasoning
 
 
-def test_with_equal_titles_the_kra_score_settles_it() -> None:
-    fused = np.array([MIN_FIT + 0.10, MIN_FIT + 0.10 - CLEAR_MARGIN / 2, 0.2, 0.1], dtype=np.float32)
-    title_scores = np.array([0.5, 0.5, 0.2, 0.9], dtype=np.float32)
+_CLOSE_CALL = np.array([MIN_FIT + 0.10, MIN_FIT + 0.10 - CLEAR_MARGIN / 2, 0.2, 0.1], dtype=np.float32)
+
+
+def _close_call(title_scores: list[float], kra_scores: dict[int, float]) -> tuple[int | None, str]:
+    """Roles 10 and 20 lead the fusion within the clear margin: the role the rule picks, and why."""
     decision = decide(
         _snapshot(),
         Signals(normalized_title="x"),
-        fused,
-        fused,
+        _CLOSE_CALL,
+        _CLOSE_CALL,
         "X",
-        title_scores=title_scores,
-        kra_scores={20: 0.4},
+        title_scores=np.array(title_scores, dtype=np.float32),
+        kra_scores=kra_scores,
     )
-    assert decision.role_id == 20 and "KRA 0.40 vs 0.00" in (
-        decision.tie_break.reasoning if decision.tie_break else ""
-    )
+    return decision.role_id, decision.tie_break.reasoning if decision.tie_break else ""
+
+
+def test_with_equal_titles_the_kra_score_settles_it() -> None:
+    role, reasoning = _close_call([0.5, 0.5, 0.2, 0.9], {20: 0.4})
+    assert role == 20 and "by KRA (KRA 0.40 vs 0.00" in reasoning
+
+
+def test_titles_closer_than_the_edge_leave_it_to_the_kra_score() -> None:
+    # Role 10 leads the fusion and its title is a hair more similar; role 20's duties match better.
+    kra_scores = {10: 0.52, 20: 0.55}
+    role, reasoning = _close_call([0.62, 0.62 - TITLE_EDGE / 2, 0.2, 0.1], kra_scores)
+    assert role == 20 and "by KRA (KRA 0.55 vs 0.52" in reasoning
+    # Past the edge the title decides, whatever the KRA scores.
+    role, reasoning = _close_call([0.62, 0.62 - 2 * TITLE_EDGE, 0.2, 0.1], kra_scores)
+    assert role == 10 and "by title" in reasoning

@@ -22,6 +22,8 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 # Fused-score thresholds, calibrated on the dev sets (README, "Quality").
 MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
+# In a tie-break, title similarities closer than this say nothing: the KRA match decides.
+TITLE_EDGE = 0.02
 # An alias hit is contradicted when its role ranks this low on the non-alias signals and the
 # leader there beats it by this much.
 CONTRADICTION_RANK = 25
@@ -194,12 +196,20 @@ def decide(
     def kra(role_id: int) -> float:
         return round(float(kra_scores.get(role_id, 0.0)), 4)
 
-    winner = max(contenders, key=lambda r: (title_sim(r), kra(r)))
-    loser = contenders[1] if winner == contenders[0] else contenders[0]
+    first, second = contenders
+    by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
+    # Titles alike ("warehouse worker" / "warehouse order picker"): the duties decide.
+    winner = (
+        max(contenders, key=title_sim) if by_title else max(contenders, key=lambda r: (kra(r), r == first))
+    )
+    loser = second if winner == first else first
+    pair = f"{snapshot.roles[winner].slug} over {snapshot.roles[loser].slug}"
+    titles = f"title similarity {title_sim(winner):.2f} vs {title_sim(loser):.2f}"
+    kras = f"KRA {kra(winner):.2f} vs {kra(loser):.2f}"
     reasoning = (
-        f"Offline tie-break rule: {snapshot.roles[winner].slug} over {snapshot.roles[loser].slug} "
-        f"(title similarity {title_sim(winner):.2f} vs {title_sim(loser):.2f}, "
-        f"KRA {kra(winner):.2f} vs {kra(loser):.2f})"
+        f"Offline tie-break rule: {pair} by title ({titles}, {kras})"
+        if by_title
+        else f"Offline tie-break rule: {pair} by KRA ({kras}; {titles}, closer than {TITLE_EDGE})"
     )
     return Decision(
         "D",
