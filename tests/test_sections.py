@@ -274,3 +274,19 @@ def test_a_capitalised_name_in_a_sentence_is_not_cut_before_a_duty_verb() -> Non
         "Maintain records in Microsoft Office",
         "Prepare reports for the board",
     ]
+
+
+def test_a_duty_that_names_an_organization_does_not_make_the_section_company_text() -> None:
+    text = (
+        "Head of Market Research\n\n"
+        "The head of market research is responsible for the research department. "
+        "Directs and oversees an organization's marketing policies and initiatives. "
+        "The head reviews changes to the marketplace and the industry."
+    )
+    assert _sections(text)[0][0] is not K.ABOUT_COMPANY
+    # Company prose still reads as company prose.
+    about = (
+        "Acme Logistics\n\nAcme is a leading logistics company founded in 1990. "
+        "Our organization has 3,000 employees in the industry."
+    )
+    assert _sections(about)[0][0] is K.ABOUT_COMPANY

@@ -800,11 +800,13 @@ def classify_body(text: str, sentences: list[tuple[int, int]], first: bool) -> S
     sents = [text[a:z] for a, z in sentences]
     lows = [s.lower() for s in sents]
     n = len(sents)
-    verbs = sum(1 for s in sents if _starts_with_verb(s))
+    duty = [_starts_with_verb(s) for s in sents]
+    verbs = sum(duty)
     reqs = sum(1 for s in lows if _has_any(s, _REQ_CUES))
     bens = sum(1 for s in lows if _has_any(s, _BENEFIT_CUES))
     body = " ".join(lows)
-    company = _count_cues(body, _COMPANY_CUES)
+    # A duty's "organization" ("Directs an organization's marketing policies") describes the work.
+    company = _count_cues(" ".join(low for low, d in zip(lows, duty, strict=True) if not d), _COMPANY_CUES)
     role = _count_cues(body, _ROLE_CUES)
     if n >= 2 and bens / n >= 0.5:
         return K.BENEFITS
