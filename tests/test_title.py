@@ -41,6 +41,15 @@ TABLE = [
     ("Job Title: Registered Nurse (f/m/x) \u2013 Toronto, ON", "registered nurse", Seniority.UNSPECIFIED),
     ("Housekeeping Attendant Snr", "housekeeping attendant", Seniority.SENIOR),
     ("Hair Director_Korean Speaker", "hair director", Seniority.DIRECTOR),
+    # A bare head takes its bracketed field; a site, a gender or a level in brackets is no field.
+    ("Operator (Molding)", "molding operator", Seniority.UNSPECIFIED),
+    ("SENIOR TECHNICIAN (HVAC)", "hvac technician", Seniority.SENIOR),
+    ("CLERK (WAREHOUSE)", "warehouse clerk", Seniority.UNSPECIFIED),
+    ("Storekeeper (Johor)", "storekeeper", Seniority.UNSPECIFIED),
+    ("Operator (Male)", "operator", Seniority.UNSPECIFIED),
+    ("Salesman (Junior)", "salesman", Seniority.UNSPECIFIED),
+    ("Harvester (Based in Oil Palm Estate)", "harvester", Seniority.UNSPECIFIED),
+    ("Data Engineer (Azure)", "data engineer", Seniority.UNSPECIFIED),
 ]
 
 

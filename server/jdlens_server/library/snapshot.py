@@ -19,6 +19,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from jdlens_server.library.acronym_conflicts import ACRONYM, CURATED_SOURCE, conflicting_role_aliases
+from jdlens_server.library.generic_role_aliases import generic_role_aliases
 from jdlens_server.library.versions import current_version
 from jdlens_server.store.models import (
     DimensionRow,
@@ -293,7 +294,10 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     role_alias_rows = session.execute(
         select(RoleAliasRow.role_id, RoleAliasRow.text, RoleAliasRow.normalized, RoleAliasRow.embedding)
     ).all()
-    left_out = _conflicting_aliases(session, roles, role_alias_rows)
+    left_out = _conflicting_aliases(session, roles, role_alias_rows) | generic_role_aliases(
+        {role_id: role.display_name for role_id, role in roles.items()},
+        ((a.role_id, a.text, a.normalized) for a in role_alias_rows),
+    )
     role_alias_map: dict[str, list[tuple[int, str]]] = defaultdict(list)
     alias_role_ids: list[int] = []
     alias_texts: list[str] = []

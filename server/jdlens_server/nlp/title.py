@@ -153,6 +153,24 @@ def _is_noise(segment: str) -> bool:
 
 
 _LIST_SPLIT = re.compile(r"\s*(?:/|,|&|\band\b|\bor\b)\s*")
+# Bracketed words that are no field: a site, a gender, a reference.
+_NOT_QUALIFIER = re.compile(
+    r"\b(?:based|located|at|in|near|male|female|men|women|ref|reference|urgent|only)\b|\d", re.IGNORECASE
+)
+
+
+def _is_qualifier(inner: str) -> bool:
+    """A bracketed field for a bare head: one to three words, no place, level, site or number."""
+    words = _LETTER_WORD.findall(inner)
+    return (
+        1 <= len(words) <= 3
+        and len(inner) > 1
+        and _NOT_QUALIFIER.search(inner) is None
+        and _level_of(inner) is Seniority.UNSPECIFIED
+        and not is_place_name(inner)
+    )
+
+
 _LETTER_WORD = re.compile(r"[A-Za-z]+")
 _LEVEL_RES = [(re.compile(rf"(?:{pattern})\b", re.IGNORECASE), level) for pattern, level in _SENIORITY_PREFIX]
 # A seniority word written after the title ("Housekeeping Attendant Snr").
@@ -214,11 +232,15 @@ def split_title(title: str) -> TitleParts:
     raw = _NOISE_PREFIX.sub("", raw)
     raw = _GENDER.sub(" ", raw)
     alternatives: list[str] = []
+    qualifiers: list[str] = []  # "(Molding)" of "Operator (Molding)": the field of a bare head
 
     def paren(m: re.Match[str]) -> str:
         inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
-        if inner and not _is_noise(inner) and _has_head(inner):
-            alternatives.append(inner)
+        if inner and not _is_noise(inner):
+            if _has_head(inner):
+                alternatives.append(inner)
+            elif _is_qualifier(inner):
+                qualifiers.append(inner)
         return " "
 
     raw = _PAREN.sub(paren, raw)
@@ -247,6 +269,9 @@ def split_title(title: str) -> TitleParts:
         core = as_written
     if seniority is Seniority.UNSPECIFIED:
         seniority = _seniority_from_head(core)
+    if qualifiers and len(core.split()) == 1:
+        # "Operator (Molding)" -> "Molding Operator": alone, the head names no field.
+        core = f"{qualifiers[0]} {core}"
     for side in _SLASH.split(core) if "/" in core else ():
         # "Child Care Taker/Infant Care Teacher": each side is a title of its own
         if len(side.split()) >= 2 and _has_head(side):

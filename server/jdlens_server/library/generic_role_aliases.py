@@ -1,0 +1,52 @@
+"""Role aliases that are a bare occupation word: "operator" for the shotfirer.
+
+ESCO's labels include one-word labels that name no field: "operator" is a label of the shotfirer,
+"clerk" of the lottery cashier, "inspector" of the private detective, "installer" of the tent
+installer, "designer" of the art director, "apprentice" of the cook. Matched as an exact alias,
+every posting titled "Operator" became a shotfirer with confidence 1.0 (on the dev titles, 49 of
+69 such one-word alias hits were wrong); embedded, the label pulls every title whose field the
+model does not know toward the one role that holds it.
+
+The rule: a one-word label of a role is left out of the title lookup (the exact alias map and the
+alias embeddings) when it is not the role's own name and either
+- the word heads the names of at least GENERIC_HEAD_ROLES roles ("operator" heads 283 of ESCO's:
+  "crane operator", "kiln operator", ...): it names a kind of work found in every field; or
+- it is a grade word (apprentice, trainee, intern, executive): a level, not an occupation.
+Specific one-word labels stay: "geologist" of the geologist roles, "electrician" (which heads 9
+names), "cashier" of the cashier.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from jdlens_server.nlp.normalize import singular
+from jdlens_server.nlp.title import normalize_key
+
+__all__ = ["GENERIC_HEAD_ROLES", "generic_role_aliases"]
+
+GENERIC_HEAD_ROLES = 10
+_GRADE_WORDS = frozenset({"apprentice", "trainee", "intern", "executive"})
+
+
+def generic_role_aliases(
+    role_names: Mapping[int, str], aliases: Iterable[tuple[int, str, str]]
+) -> set[tuple[int, str]]:
+    """(role id, alias text) of the aliases the rule leaves out; ``role_names``: each role's own
+    name, ``aliases``: (role id, text, normalized key) of every role alias."""
+    heads = Counter(_head(name) for name in role_names.values() if len(name.split()) > 1)
+    own = {role_id: normalize_key(name) for role_id, name in role_names.items()}
+    out: set[tuple[int, str]] = set()
+    for role_id, text, key in aliases:
+        if " " in key or not key or key == own.get(role_id):
+            continue
+        word = singular(key)
+        if heads[word] >= GENERIC_HEAD_ROLES or word in _GRADE_WORDS:
+            out.add((role_id, text))
+    return out
+
+
+def _head(name: str) -> str:
+    """The last word of a role's name, singular: "crane operators" -> "operator"."""
+    return singular(normalize_key(name).rsplit(" ", 1)[-1])

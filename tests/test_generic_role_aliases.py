@@ -1,0 +1,32 @@
+"""One-word role labels that name no field are left out of the title lookup."""
+
+from __future__ import annotations
+
+from jdlens_server.library.generic_role_aliases import GENERIC_HEAD_ROLES, generic_role_aliases
+
+
+def _library(operator_roles: int) -> dict[int, str]:
+    names = {1: "shotfirer", 2: "geologist", 3: "cashier", 4: "cook", 5: "petroleum geologist"}
+    names.update({100 + i: f"machine {i} operators" for i in range(operator_roles)})
+    return names
+
+
+def _aliases() -> list[tuple[int, str, str]]:
+    return [
+        (1, "Operator", "operator"),  # a label of the shotfirer: every "... operator" role's head
+        (5, "geologist", "geologist"),  # a specific word, heading one other name
+        (3, "cashier", "cashier"),  # the role's own name
+        (4, "apprentice", "apprentice"),  # a grade, not an occupation
+        (4, "chef de partie", "chef de partie"),  # several words: never a bare head
+        (100, "operator", "operator"),  # "machine 0 operators": its head, but not its own name
+    ]
+
+
+def test_a_word_heading_many_role_names_or_a_grade_is_left_out() -> None:
+    left_out = generic_role_aliases(_library(GENERIC_HEAD_ROLES), _aliases())
+    assert left_out == {(1, "Operator"), (4, "apprentice"), (100, "operator")}
+
+
+def test_a_head_of_fewer_names_stays() -> None:
+    left_out = generic_role_aliases(_library(GENERIC_HEAD_ROLES - 1), _aliases())
+    assert left_out == {(4, "apprentice")}
