@@ -361,3 +361,47 @@ def test_the_library_tells_human_languages_from_programming_languages(
 )
 def test_an_acronym_plural_folds_to_its_acronym(written: str, key: str) -> None:
     assert fold_token(written) == key
+
+
+# ---- a verb shared by a list of objects ------------------------------------------------------
+
+
+def _verb_library() -> SkillMatcher:
+    # Enough "operate ..." and "manage ..." labels for both words to be the library's lead verbs.
+    entries = [entry(1, "operate forklift"), entry(2, "manage vendors"), entry(3, "design software")]
+    entries += [entry(10 + i, f"operate machine {i}") for i in range(6)]
+    entries += [entry(20 + i, f"manage thing {i}") for i in range(6)]
+    entries += [entry(30 + i, f"design object {i}") for i in range(6)]
+    entries += [entry(40 + i, f"build structure {i}") for i in range(6)]
+    matcher = SkillMatcher.build(entries)
+    assert {fold_token(v) for v in ("operate", "manage", "design", "build")} <= matcher.lead_verbs
+    return matcher
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "mention"),
+    [
+        ("- Operate pallet jacks and, after certification, forklifts and order pickers", 1, "forklifts"),
+        ("You will manage budgets, schedules and vendors.", 2, "vendors"),
+        ("Manage budgets, schedules, and our vendors", 2, "vendors"),
+    ],
+)
+def test_a_verb_reaches_the_later_objects_of_its_list(text: str, found: int, mention: str) -> None:
+    hits = [(m.skill_id, text[m.start : m.end]) for m in _verb_library().find(text)]
+    assert (found, mention) in hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "design" is a noun here: it opens no clause.
+        "A background in writing, content design, linguistics or software",
+        # The list ended with the sentence.
+        "Operate pallet jacks. Forklifts are provided.",
+        # A new verb opens a new clause: "build" has the forklifts, not "operate".
+        "Operate cranes and build forklifts",
+    ],
+)
+def test_no_shared_verb_where_the_list_is_not_its_objects(text: str) -> None:
+    skills = {m.skill_id for m in _verb_library().find(text)}
+    assert not skills & {1, 3}

@@ -852,6 +852,7 @@ class SkillMatcher:
             first = tok_at_char.get(end_idx - pattern.key_len)
             if first is not None:
                 hits.append((first, first + pattern.n_tokens, pattern))
+        hits.extend(self._shared_verb_hits(reg))
         if not hits:
             return []
 
@@ -893,6 +894,24 @@ class SkillMatcher:
                     confidence=round(conf, 4),
                 )
             )
+        return out
+
+    def _shared_verb_hits(self, reg: _Region) -> list[tuple[int, int, _Pattern]]:
+        """Labels a verb shares with the later objects of its list: "Operate pallet jacks and
+        forklifts" holds "operate forklift". The hit spans the object alone; the first object
+        sits next to its verb and is found as written."""
+        keys = reg.keys
+        out: list[tuple[int, int, _Pattern]] = []
+        n = len(keys)
+        for i in range(n - 2):
+            if keys[i] not in self.lead_verbs or not _opens_clause(reg, i):
+                continue
+            sentence = reg.sentences[i]
+            items = _list_objects(reg, i + 1, min(n, i + 1 + _SHARED_VERB_REACH), sentence, self.lead_verbs)
+            for a, b in items[1:]:
+                pid = self._automaton.get(f" {keys[i]} {' '.join(keys[a:b])} ", None)
+                if pid is not None:
+                    out.append((a, b, self._patterns[pid]))
         return out
 
     @staticmethod
@@ -1016,6 +1035,52 @@ def _lead_verbs(items: Sequence[AliasEntry], labels: Sequence[_Label]) -> frozen
         for w, n in first.items()
         if n >= _LEAD_MIN_COUNT and n >= _LEAD_MIN_SHARE * anywhere[w] and w not in _STOP
     )
+
+
+# How far after its verb a shared object may sit, in tokens, and what may open an object.
+_SHARED_VERB_REACH = 16
+_LIST_JOINERS = frozenset({",", "/", "&", "and", "or"})
+_OBJECT_LEAD = frozenset({"the", "a", "an", "our", "your", "their", "all", "any", "other", "new"})
+_MAX_OBJECT_WORDS = 4
+
+
+# Words after which a lead verb opens a clause ("to operate", "you will manage").
+_CLAUSE_OPENERS = frozenset(
+    {"to", "will", "and", "or", "you", "we", "can", "must", "should", "shall", "would", "also", "help"}
+)
+
+
+def _opens_clause(reg: _Region, i: int) -> bool:
+    """The word at ``i`` opens a clause: a duty line's verb, not the noun of "content design"."""
+    if i == 0 or reg.sentences[i - 1] != reg.sentences[i]:
+        return True
+    before = reg.surfaces[i - 1]
+    return not _is_word(before) or before.casefold() in _CLAUSE_OPENERS
+
+
+def _list_objects(
+    reg: _Region, start: int, stop: int, sentence: int, verbs: frozenset[str]
+) -> list[tuple[int, int]]:
+    """The objects of a list after a verb, as (first, last exclusive) token runs: split at commas,
+    slashes and "and"/"or", ended by clause punctuation, the sentence's end or a new verb."""
+    items: list[tuple[int, int]] = []
+    a = start
+    for j in range(start, stop + 1):
+        at_end = j == stop or reg.sentences[j] != sentence
+        key = "" if at_end else reg.keys[j].casefold()
+        if at_end or key in _LIST_JOINERS or not _is_word(reg.surfaces[j]):
+            first = a
+            while first < j and reg.keys[first].casefold() in _OBJECT_LEAD:
+                first += 1
+            if first < j:
+                if reg.keys[first] in verbs:
+                    break  # "..., and manage vendors": a new clause, not an object
+                if j - first <= _MAX_OBJECT_WORDS:
+                    items.append((first, j))
+            if at_end or key not in _LIST_JOINERS:
+                break
+            a = j + 1
+    return items
 
 
 def _proper_noun(reg: _Region, i: int) -> bool:
