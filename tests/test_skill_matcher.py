@@ -240,6 +240,13 @@ def test_a_capitals_word_is_tech_context_only_when_listed_with_the_name() -> Non
 def test_generic_words_need_a_skill_cue(matcher: SkillMatcher) -> None:
     assert found(matcher, "strong design skills") == [("design", 10)]
     assert found(matcher, "The design of our office is open") == []
+    # A duty line's capitalised verb is no product name, with or without its bullet, even in a
+    # sentence full of tools.
+    for line in (
+        "- Design retrieval pipelines with Python and SQL",
+        "Design retrieval pipelines with Python",
+    ):
+        assert ("Design", 10) not in found(matcher, "Requirements\n" + line)
 
 
 def test_all_caps_aliases_match_capitals_only(matcher: SkillMatcher) -> None:

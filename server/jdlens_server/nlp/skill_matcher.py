@@ -1087,9 +1087,13 @@ def _proper_noun(reg: _Region, i: int) -> bool:
     word = reg.surfaces[i]
     if not word[:1].isupper() and not is_tool_like(word):
         return False
-    # Capitalised as the first word of a sentence says nothing unless the shape is tool-like.
+    # Capitalised as the first word of a sentence says nothing unless the shape is tool-like;
+    # a bullet's dash before it ("- Design retrieval pipelines") is no word.
     sentences = reg.sentences
-    sentence_start = i == 0 or sentences[i - 1] != sentences[i]
+    k = i
+    while k > 0 and sentences[k - 1] == sentences[i] and not _is_word(reg.surfaces[k - 1]):
+        k -= 1
+    sentence_start = k == 0 or sentences[k - 1] != sentences[i]
     return not sentence_start or is_tool_like(word) or word.isupper()
 
 
