@@ -3,6 +3,7 @@ between the migrated schema and the models (what ``alembic check`` verifies)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic import command
@@ -11,9 +12,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from jdlens.v1 import run_pb2
 from jdlens_server.store.db import alembic_config, make_engine, migrate
 from jdlens_server.store.location import is_sqlite
 from jdlens_server.store.models import Base
+from jdlens_server.store.run_blob import IDENTITY, ZLIB, decode_run, encode_run
 
 
 def revisions() -> list[str]:
@@ -117,3 +120,55 @@ def test_every_migration_up_and_down(empty_db_url: str) -> None:
 def test_migrated_fixture_is_at_head_without_drift(db_url: str) -> None:
     assert current_revision(db_url) == revisions()[-1]
     assert schema_drift(db_url) == []
+
+
+def _insert_run(url: str, run_id: str, blob: bytes, codec: str | None) -> None:
+    """A runs row as the code of its revision writes it (``codec`` None: before 0003)."""
+    columns = "id, idempotency_key, status, stage, created_at, updated_at, library_version, backend, "
+    columns += "total_cost_usd, run_proto" + (", run_codec" if codec else "")
+    values = ":id, :key, 'completed', 'final_role', :now, :now, 1, 'offline', 0, :blob" + (
+        ", :codec" if codec else ""
+    )
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(f"INSERT INTO runs ({columns}) VALUES ({values})"),
+                {"id": run_id, "key": f"k-{run_id}", "now": datetime.now(UTC), "blob": blob, "codec": codec},
+            )
+    finally:
+        engine.dispose()
+
+
+def _stored(url: str, run_id: str) -> tuple[bytes, str | None]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = {c["name"] for c in inspect(conn).get_columns("runs")}
+            codec = ", run_codec" if "run_codec" in names else ""
+            row = conn.execute(
+                text(f"SELECT run_proto{codec} FROM runs WHERE id = :id"), {"id": run_id}
+            ).one()
+            return bytes(row[0]), (row[1] if codec else None)
+    finally:
+        engine.dispose()
+
+
+def test_runs_written_before_the_codec_column_still_read_and_a_downgrade_inflates(empty_db_url: str) -> None:
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0002")
+    old = run_pb2.Run(name="runs/old", run_id="old", jd_text="plain bytes, written by 0002")
+    _insert_run(empty_db_url, "old", old.SerializeToString(), None)
+
+    command.upgrade(config, "0003")
+    blob, codec = _stored(empty_db_url, "old")
+    assert codec == IDENTITY and decode_run(blob, codec) == old
+    new = run_pb2.Run(name="runs/new", run_id="new", jd_text="deflated " * 200)
+    blob, codec = encode_run(new)
+    assert codec == ZLIB and len(blob) < new.ByteSize()
+    _insert_run(empty_db_url, "new", blob, codec)
+
+    command.downgrade(config, "0002")
+    for run in (old, new):
+        blob, codec = _stored(empty_db_url, run.run_id)
+        assert codec is None and run_pb2.Run.FromString(blob) == run

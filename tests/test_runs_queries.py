@@ -16,7 +16,7 @@ from jdlens_server.errors import InvalidArgument, NotFound
 from jdlens_server.pipeline import run_store
 from jdlens_server.runs.queries import RunFilters, RunQueries
 from jdlens_server.store.db import make_engine, session_factory, transaction
-from jdlens_server.store.models import RoleRow
+from jdlens_server.store.models import RoleRow, RunRow
 
 BASE_TIME = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
@@ -93,6 +93,27 @@ def test_get_run_returns_the_stored_run_and_applies_the_mask(sessions: sessionma
         status=run.status,
         extraction=run_pb2.ExtractionResult(decision=run_pb2.RoleDecision(reasoning="Exact alias hit")),
     )
+
+
+def test_runs_are_stored_deflated_and_older_plain_rows_still_read(sessions: sessionmaker[Session]) -> None:
+    run, older = make_run(BASE_TIME, text="x" * 5000), make_run(BASE_TIME - timedelta(days=1))
+    store(sessions, run)
+    with transaction(sessions) as session:
+        stored = session.get(RunRow, run.run_id)
+        assert stored is not None and stored.run_codec == "zlib" and len(stored.run_proto) < 1000
+        # A row from before the codec column: plain bytes under the column's default.
+        run_store.insert(session, older)
+        row = session.get(RunRow, older.run_id)
+        assert row is not None
+        row.run_proto, row.run_codec = older.SerializeToString(), "identity"
+    queries = RunQueries(sessions)
+    assert queries.get_run(run.name) == run and queries.get_run(older.name) == older
+    assert [r.name for r in queries.list_runs(RunFilters(), 10, read_mask=["name"]).runs] == [
+        run.name,
+        older.name,
+    ]
+    with transaction(sessions) as session:
+        assert run_store.find_by_key(session, older.idempotency_key) == older
 
 
 def test_get_unknown_run_is_not_found(sessions: sessionmaker[Session]) -> None:

@@ -15,6 +15,7 @@ from jdlens.v1 import common_pb2, run_pb2
 from jdlens_server.errors import FieldViolation, InvalidArgument, NotFound
 from jdlens_server.store.db import dialect_name
 from jdlens_server.store.models import RunRow
+from jdlens_server.store.run_blob import IDENTITY, decode_run, encode_run
 
 RUN_NAME = re.compile(r"^runs/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
@@ -71,8 +72,8 @@ def client_idempotency_key(key: str) -> str:
 # rebuilds them nor recomputes their cache keys, and skips the ORM's execution path (no RunRow
 # object is ever in the session). The INSERT and UPDATE take their columns from the parameters.
 _RUNS = cast(Table, RunRow.__table__)
-_BY_KEY = select(_RUNS.c.run_proto).where(_RUNS.c.idempotency_key == bindparam("b_key"))
-_BY_ID = select(_RUNS.c.run_proto).where(_RUNS.c.id == bindparam("b_id"))
+_BY_KEY = select(_RUNS.c.run_proto, _RUNS.c.run_codec).where(_RUNS.c.idempotency_key == bindparam("b_key"))
+_BY_ID = select(_RUNS.c.run_proto, _RUNS.c.run_codec).where(_RUNS.c.id == bindparam("b_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
 _STATUS_BY_ID = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_id"))
 _STATUS_BY_ID_LOCKED = _STATUS_BY_ID.with_for_update()
@@ -81,17 +82,17 @@ _UPDATE = update(_RUNS).where(_RUNS.c.id == bindparam("b_id"))
 
 
 def find_by_key(session: Session, key: str) -> run_pb2.Run | None:
-    blob = session.scalar(_BY_KEY, {"b_key": key})
-    return _parse(blob) if blob is not None else None
+    row = session.execute(_BY_KEY, {"b_key": key}).first()
+    return decode_run(row.run_proto, row.run_codec) if row is not None else None
 
 
 def load(session: Session, name: str, *, for_update: bool = False) -> run_pb2.Run:
     run_id = run_id_from_name(name)
     locked = for_update and dialect_name(session) == "postgresql"
-    blob = session.scalar(_BY_ID_LOCKED if locked else _BY_ID, {"b_id": run_id})
-    if blob is None:
+    row = session.execute(_BY_ID_LOCKED if locked else _BY_ID, {"b_id": run_id}).first()
+    if row is None:
         raise NotFound("jdlens.v1.Run", name, "no run with this name; runs from dry runs are not stored")
-    return _parse(blob)
+    return decode_run(row.run_proto, row.run_codec)
 
 
 def stored_status(session: Session, run_id: str) -> str | None:
@@ -99,12 +100,6 @@ def stored_status(session: Session, run_id: str) -> str | None:
     locked = dialect_name(session) == "postgresql"
     status: str | None = session.scalar(_STATUS_BY_ID_LOCKED if locked else _STATUS_BY_ID, {"b_id": run_id})
     return status
-
-
-def _parse(blob: bytes) -> run_pb2.Run:
-    run = run_pb2.Run()
-    run.ParseFromString(blob)
-    return run
 
 
 def _columns(run: run_pb2.Run, *, proto: bool = True) -> dict[str, object]:
@@ -120,8 +115,13 @@ def _columns(run: run_pb2.Run, *, proto: bool = True) -> dict[str, object]:
         "updated_at": run.update_time.ToDatetime(tzinfo=UTC),
         "chosen_role_id": role_id,
         "total_cost_usd": run.total_usage.cost_usd,
-        "run_proto": run.SerializeToString() if proto else b"",
+        **_blob(run, proto),
     }
+
+
+def _blob(run: run_pb2.Run, proto: bool) -> dict[str, object]:
+    blob, codec = encode_run(run) if proto else (b"", IDENTITY)
+    return {"run_proto": blob, "run_codec": codec}
 
 
 def insert(session: Session, run: run_pb2.Run, *, proto: bool = True) -> None:

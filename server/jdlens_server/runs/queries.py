@@ -28,6 +28,7 @@ from jdlens_server.paging import (
 from jdlens_server.proto_enums import enum_key
 from jdlens_server.runs.masks import SUMMARY_PATHS, apply_read_mask
 from jdlens_server.store.models import RoleRow, RunRow
+from jdlens_server.store.run_blob import decode_run
 
 RUN_TYPE = run_pb2.Run.DESCRIPTOR.full_name
 ROLE_TYPE = library_pb2.Role.DESCRIPTOR.full_name
@@ -80,10 +81,12 @@ class RunQueries:
                 f"{name!r} is not a run name", [FieldViolation("name", "expected runs/{uuid}")]
             )
         with self._sessions() as session:
-            blob = session.scalar(select(RunRow.run_proto).where(RunRow.id == run_id))
-        if blob is None:
+            row = session.execute(
+                select(RunRow.run_proto, RunRow.run_codec).where(RunRow.id == run_id)
+            ).first()
+        if row is None:
             raise NotFound(RUN_TYPE, name)
-        return apply_read_mask(run_pb2.Run.FromString(blob), read_mask)
+        return apply_read_mask(decode_run(row.run_proto, row.run_codec), read_mask)
 
     def list_runs(
         self,
@@ -120,7 +123,7 @@ class RunQueries:
             mask = list(read_mask) or list(SUMMARY_PATHS)
             runs: list[run_pb2.Run] = []
             usages: list[common_pb2.Usage] = []
-            last: Row[tuple[str, datetime, bytes]] | None = None
+            last: Row[tuple[str, datetime, bytes, str]] | None = None
             more = False
             size = 0
             # In chunks: a page that stops at its byte budget does not read the runs after it.
@@ -128,7 +131,7 @@ class RunQueries:
                 if len(runs) == page_size:  # the one row past the page: there is more
                     more = True
                     break
-                run = run_pb2.Run.FromString(row.run_proto)
+                run = decode_run(row.run_proto, row.run_codec)
                 shown = apply_read_mask(run, mask)
                 size += shown.ByteSize()
                 if runs and size > max_bytes:
@@ -142,8 +145,8 @@ class RunQueries:
             next_token = encode_page_token(_PAGE_KIND, fingerprint, [instant_key(last.created_at), last.id])
         return RunPage(runs=runs, next_page_token=next_token, page_usage=sum_usage(usages))
 
-    def _filtered(self, session: Session, filters: RunFilters) -> Select[tuple[str, datetime, bytes]]:
-        query = select(RunRow.id, RunRow.created_at, RunRow.run_proto)
+    def _filtered(self, session: Session, filters: RunFilters) -> Select[tuple[str, datetime, bytes, str]]:
+        query = select(RunRow.id, RunRow.created_at, RunRow.run_proto, RunRow.run_codec)
         if filters.role:
             role_id = resource_names.parse_id_name(filters.role, resource_names.ROLES)
             if role_id is None or session.get(RoleRow, role_id) is None:

@@ -285,3 +285,5 @@ class RunRow(Base):
     chosen_role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id", ondelete="SET NULL"))
     total_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     run_proto: Mapped[bytes] = mapped_column(LargeBinary)
+    # How run_proto is written (store/run_blob.py): "zlib", or "identity" for rows from before it.
+    run_codec: Mapped[str] = mapped_column(String(10), default="identity", server_default="identity")
