@@ -590,3 +590,95 @@ def test_a_title_whose_head_is_an_agent_noun_is_found() -> None:
     )
     parsed = parse_jd(jd)
     assert parsed.jd_type is not JdType.REJECT and parsed.role_title == "HR Generalist"
+
+
+_UK_AD = """Job Title: {title}
+Location: Daventry, Northamptonshire
+Salary: {pay}
+Contract Type: Permanent, Full Time
+
+Company Overview
+Midlands Freight Services is one of the UK's leading independent hauliers, running a fleet of 250 units.
+
+Main duties of the job
+- Carry out thorough daily walk-around vehicle checks and report defects
+- Deliver chilled groceries to supermarket stores across the Midlands
+- Complete delivery paperwork and handheld scans accurately
+
+Requirements
+- Full Class 1 licence with a valid Driver CPC card and digital tachograph card
+"""
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("HGV Class 1 Driver (C+E) - Nights", "HGV Class 1 Driver (C+E) - Nights"),
+        (
+            "Physiotherapist (Band 6) - Musculoskeletal Outpatients",
+            "Physiotherapist (Band 6) - Musculoskeletal Outpatients",
+        ),
+        ("Warehouse Operative 2 positions", "Warehouse Operative"),
+    ],
+)
+def test_a_labelled_title_keeps_its_numbers_but_not_a_count_of_posts(title: str, expected: str) -> None:
+    assert parse_jd(_UK_AD.format(title=title, pay="£18.50 per hour")).role_title == expected
+
+
+@pytest.mark.parametrize(
+    ("pay", "expected"),
+    [
+        # The label says what the figures are; an add-on after "+" qualifies nothing before it.
+        ("£42,000 - £52,000 + car allowance + benefits", (42000.0, 52000.0, "GBP")),
+        ("£18.50 per hour + night premium (£2.25/hr)", (18.5, None, "GBP")),
+    ],
+)
+def test_labelled_pay_with_add_ons_after_a_plus(pay: str, expected: tuple[float, float | None, str]) -> None:
+    found = parse_jd(_UK_AD.format(title="HGV Class 1 Driver", pay=pay)).compensation
+    assert found is not None and (found.min_amount, found.max_amount, found.currency) == expected
+
+
+def test_facts_places_and_the_employers_self_description_are_no_duties() -> None:
+    ad = (
+        "Security Officer (Nights)\n"
+        "Sentinel Guard Services · Phoenix, AZ · Full-time\n\n"
+        "Sentinel Guard Services provides contract security to hospitals and distribution centers.\n"
+        "We are hiring licensed Security Officers for night shifts at a fulfillment center.\n"
+        "Phoenix, AZ\n"
+        "Shift: Sunday-Wednesday, 10:00pm - 8:30am (4x10)\n"
+        "Pay: $19.50/hour plus $1.00/hour night differential\n\n"
+        "Job Duties\n- Patrol the interior and exterior of the facility on foot.\n"
+        "- Monitor CCTV cameras, intrusion alarms and access control systems.\n"
+    )
+    jd = parse_jd(ad)
+    assert jd.company_name == "Sentinel Guard Services"
+    duties = [s.text for s in jd.responsibility_sentences]
+    assert duties[0].startswith("We are hiring licensed Security Officers")
+    assert not any(d.startswith(("Sentinel", "Phoenix", "Shift:", "Pay:")) for d in duties)
+    assert jd.compensation is not None and jd.compensation.min_amount == 19.5
+
+
+def test_the_header_line_names_the_employer_the_text_does_not() -> None:
+    ad = (
+        "Payroll Specialist\n"
+        "Brightline Health Partners · Minneapolis, MN · Full-time\n\n"
+        "Responsibilities\n- Process bi-weekly payroll for 1,800 employees across 22 clinics.\n"
+        "- Reconcile payroll registers and benefit deductions every cycle.\n"
+        "- Answer employee questions about pay, taxes and deductions.\n"
+    )
+    assert parse_jd(ad).company_name == "Brightline Health Partners"
+
+
+def test_a_short_real_posting_passes_the_gate() -> None:
+    ad = (
+        "Line Cook - Full Time\nEmber & Oak Grill · Austin, TX · Full-time\n\n"
+        "Busy downtown grill seeking a line cook for dinner service. Work grill and sauté stations, prep "
+        "ingredients, keep your station clean and follow food safety standards. 1+ year of line experience "
+        "and a Texas Food Handler card required. $17-$20/hr plus tip share. Nights and weekends required."
+    )
+    jd = parse_jd(ad)
+    assert jd.jd_type is not JdType.REJECT, jd.reject_detail
+    assert jd.compensation is not None and (jd.compensation.min_amount, jd.compensation.max_amount) == (
+        17.0,
+        20.0,
+    )

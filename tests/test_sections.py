@@ -290,3 +290,13 @@ def test_a_duty_that_names_an_organization_does_not_make_the_section_company_tex
         "Our organization has 3,000 employees in the industry."
     )
     assert _sections(about)[0][0] is K.ABOUT_COMPANY
+
+
+def test_a_title_case_noun_after_a_capitalised_word_is_not_a_new_duty() -> None:
+    text = "Carry out Road Safety Audit responses and design checks"
+    assert [text[a:z] for a, z in sentence_spans(text)] == [text]
+
+
+def test_main_duties_of_the_job_is_a_responsibilities_heading() -> None:
+    text = "Main duties of the job\n- Assess patients\n- Deliver treatments\n\nPerson specification\n- HCPC"
+    assert _sections(text)[0] == (K.RESPONSIBILITIES, "Main duties of the job")

@@ -50,6 +50,23 @@ def header_lines(text: str) -> list[HeaderLine]:
     return out
 
 
+def header_company(text: str, lines: list[HeaderLine]) -> str | None:
+    """The employer as the first header line names it ("Acme Health Partners · Boston, MA ·
+    Full-time" -> "Acme Health Partners"): its first segment, when that states no fact or place."""
+    if not lines:
+        return None
+    first = _SEPARATOR.split(text[lines[0].start : lines[0].end])[0].strip()
+    words = first.split()
+    if (
+        not 1 <= len(words) <= 6
+        or not first[:1].isupper()
+        or _FACT_SEGMENT.search(first)
+        or find_places(first)
+    ):
+        return None
+    return first
+
+
 def _is_header_line(line: str) -> bool:
     if "·" not in line and "|" not in line and "•" not in line:
         return False  # most lines: no separator at all

@@ -649,8 +649,8 @@ _ADD_ON = re.compile(
     r"incentives?|equity|stock|rsus?|stipends?\s+for)\b",
     _I,
 )
-# Where a clause ends, so an add-on word after "plus" or a comma qualifies the next figure, not this one.
-_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(]", _I)
+# Where a clause ends, so an add-on word after "plus", "+" or a comma qualifies the next figure, not this one.
+_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+]", _I)
 
 
 def _is_add_on(text: str, start: int, end: int) -> bool:

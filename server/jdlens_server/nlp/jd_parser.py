@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from jdlens_server.nlp import jd_facts
-from jdlens_server.nlp.header_lines import HeaderLine, header_lines
+from jdlens_server.nlp.header_lines import HeaderLine, header_company, header_lines
 from jdlens_server.nlp.jd_domain import find_archetype, find_domain
 from jdlens_server.nlp.jd_facts import SentenceRef, Source
 from jdlens_server.nlp.locations import Place, find_places, is_place_name
@@ -122,7 +122,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         "requirements",
         2.0,
         _phrases(
-            "requirement|qualification|must have|required skills|what you need|what you bring|we're "
+            "requirement|qualification|must have|required skills| required|what you need|what you bring|we're "
             "looking for"
             "|we are looking for|the ideal candidate|competenc|your profile|who you are|what you'll need"
         ),
@@ -133,7 +133,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         _phrases(
             "years of experience|years experience|years of relevant|years of professional|years of work"
             "|experience in |experience with |experience of |work experience|working experience"
-            "|proven experience|proven track record"
+            "|proven experience|proven track record|+ year|+ years|year of experience"
         ),
     ),
     (
@@ -141,7 +141,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         1.5,
         _phrases(
             "apply|applicant|application|candidate| cv|resume|curriculum vitae|cover letter|shortlist|recruit"
-            "|hiring|vacanc"
+            "|hiring|vacanc|seeking a|seeking an|seeking experienced"
         ),
     ),
     (
@@ -149,7 +149,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         1.0,
         _phrases(
             "job|position| role| post |opening|employment|employer|full-time|full time|part-time|part time"
-            "|salary|compensation|benefits"
+            "|salary|compensation|benefits|per hour|/hr|/hour|hourly"
         ),
     ),
     ("education", 1.0, _phrases("degree|diploma|bachelor|master's|masters|bsc|msc|phd|graduate")),
@@ -164,7 +164,10 @@ def jd_cue_score(text: str, title_hint: str | None = None) -> tuple[float, list[
     low = text.lower()
     hits = [(name, w) for name, w, cues in _JD_CUES if any(map(low.__contains__, cues))]
     score = sum(w for _n, w in hits)
-    if title_hint and any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title_hint)):
+    # A title: the one the caller gives, or a short first line naming an occupation ("Line Cook").
+    first_line = text.lstrip().split("\n", 1)[0] if text.strip() else ""
+    title = title_hint or (first_line if len(first_line.split()) <= 8 else "")
+    if title and any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title)):
         score += 1.0
         hits.append(("title", 1.0))
     return score, [n for n, _w in hits]
@@ -223,10 +226,14 @@ def _clean_title(words: list[str]) -> str:
     return " ".join(words).strip(" ,.;:-\u2013")
 
 
-# Where a title written after a label ends: a line/sentence break, a list number, or the next
+# Where a title written after a label ends: a line/sentence break, a list number, a count of posts
+# or a date ("Nurse 2 posts", "Driver 12/03/2025"; not the "1" of "HGV Class 1 Driver"), or the next
 # "Label:" (known labels are section headings already; an unknown one is taken as one word).
 _TITLE_END = re.compile(
-    r"[\n;|•]|\.(?:\s|$)|\s{2,}|\[REDACTED\]|\s\d{1,2}[.)]\s|\s\(?\d|\s[A-Z][\w'\u2019]*\s*:"
+    r"[\n;|•]|\.(?:\s|$)|\s{2,}|\[REDACTED\]|\s\d{1,2}[.)]\s|"
+    r"\s\(?\d+\s*(?:posts?|positions?|vacanc|openings?|persons?|people|staff|no\b|nos\b|x\b)|\s\(?\d+[/.-]\d|"
+    r"\s\(?\d+\s*$|\s[A-Z][\w'\u2019]*\s*:",
+    re.IGNORECASE,
 )
 
 
@@ -238,6 +245,9 @@ def _title_from_label(plain: str, stops: list[int]) -> str | None:
         start = m.end()
         end = min([s for s in stops if s > start] + [len(plain)])
         cut = _TITLE_END.search(plain, start, end)
+        # "Physiotherapist (Band 6) - MSK": a bracket's number is no list number.
+        while cut is not None and cut.group().endswith(") ") and plain.count("(", start, cut.start()) > 0:
+            cut = _TITLE_END.search(plain, cut.end() - 1, end)
         seg = plain[start : cut.start() if cut else end]
         words = seg.split()[:10]
         title = _clean_title(words)
@@ -498,6 +508,39 @@ def find_company(plain: str) -> str | None:
 # ---------------------------------------------------------------- assembly
 
 
+# "Shift: Sunday-Wednesday, 10pm-8:30am", "Pay: $19.50/hour": a fact under its label, no duty.
+_FACT_LABEL = re.compile(
+    r"(?:shifts?|pay|salary|wages?|rate|hours|working\s+hours|schedule|location|job\s+type|contract(?:\s+type)?|"
+    r"employment(?:\s+type)?|start\s+date|closing\s+date|deadline|reference|ref|department|travel|"
+    r"compensation|working\s+pattern|grade|band)\s*:",
+    re.IGNORECASE,
+)
+# What a sentence about the employer says when it speaks of the role after all.
+_ROLE_TALK = re.compile(
+    r"\b(?:seek|seeking|hiring|looking\s+for|recruit\w*|you|your|this\s+role|the\s+role)\b", re.I
+)
+
+
+def _states_no_duty(sentence: SentenceRef, company: str | None) -> bool:
+    """A sentence of the role's text that is no duty: a labelled fact, a place alone ("Cedar
+    Falls, IA"), or the employer describing itself ("Sentinel Guard Services provides ...")."""
+    text = sentence.text.strip()
+    if _FACT_LABEL.match(text):
+        return True
+    if company and sentence.kind is SectionKind.ABOUT_ROLE:
+        lead = " ".join(company.split()[:2])
+        if text.startswith(lead) and _ROLE_TALK.search(text) is None:
+            return True
+    places = find_places(text)
+    if not places:
+        return False
+    rest = text
+    for place in places:
+        rest = rest.replace(place.surface, " ")
+    # What is left of "Cedar Falls, IA" is at most a region code.
+    return len(re.sub(r"[^A-Za-z]", "", rest)) <= 3
+
+
 def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain | HeaderLine]) -> bool:
     return any(s.start < z and a < s.end for s in spans)
 
@@ -663,23 +706,28 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     matchable: list[SentenceRef] = []
     # Facts read a section's first sentence together with its heading ("Work Experience: 2 years").
     fact_refs: list[SentenceRef] = []
+    pay_refs: list[SentenceRef] = []  # sentence_refs, a labelled section's first one with its label
     for sec, blocked in zip(sections, in_boilerplate, strict=True):
         for i, ((a, z), hit) in enumerate(zip(sec.sentences, blocked, strict=True)):
             if hit and sec.kind is not SectionKind.BENEFITS:
                 continue
             ref = SentenceRef(ptext[a:z], a, z, sec.kind)
             sentence_refs.append(ref)
+            labelled = i == 0 and sec.heading is not None and _is_label(ptext, sec.heading)
+            # "Salary: £42,000 - £52,000": the label says what the figures are.
+            pay_refs.append(
+                SentenceRef(ptext[sec.heading.start : z], sec.heading.start, z, sec.kind)
+                if labelled and sec.heading
+                else ref
+            )
             if hit or (header and _overlaps(a, z, header)):
                 continue
             matchable.append(ref)
-            if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading):
-                a = sec.heading.start
-                ref = SentenceRef(ptext[a:z], a, z, sec.kind)
-            fact_refs.append(ref)
+            fact_refs.append(pay_refs[-1])
 
     title, title_source = find_title(plain, sections, title_hint)
     parts = split_title(title) if title else None
-    company = find_company(ptext)
+    company = find_company(ptext) or header_company(ptext, header)
     body_text = " ".join(s.text for s in matchable)
     domain = find_domain(body_text)
     sentences_text = " ".join(s.text for s in sentence_refs)
@@ -722,7 +770,10 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     resp = [
         s
         for s in matchable
-        if s.kind in eligible and word_count(s.text) >= 3 and " ".join(s.text.split()) != title_line
+        if s.kind in eligible
+        and word_count(s.text) >= 3
+        and " ".join(s.text.split()) != title_line
+        and not _states_no_duty(s, company)
     ]
     if not resp:
         # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text
@@ -772,7 +823,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         experience=jd_facts.find_experience(fact_refs, src),
         education=tuple(jd_facts.find_education(fact_refs, src)),
         certifications=tuple(jd_facts.find_certifications(fact_refs, src)),
-        compensation=jd_facts.find_compensation(sentence_refs, src),
+        compensation=jd_facts.find_compensation(pay_refs, src),
         locations=tuple(_locations(plain, text, bps, work_mode)),
         work_mode=work_mode,
         employment_type=jd_facts.find_employment_type(sentences_text, title),

@@ -57,7 +57,7 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
     (
         rf"(?:(?:key|main|major|primary|principal|core|essential|specific|general|generic|detailed|job|"
         rf"position|your|the)\s+)*(?:(?:job|position|role)\s+)?{_DUTY_NOUN}"
-        rf"(?:\s*(?:and|&|/|,)?\s*{_DUTY_NOUN})*",
+        rf"(?:\s*(?:and|&|/|,)?\s*{_DUTY_NOUN})*(?:\s+of\s+the\s+(?:job|role|post|position))?",
         K.RESPONSIBILITIES,
         None,
         True,

@@ -403,8 +403,10 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
         if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
             continue
-        if prev.group(1)[:1].isupper() and _CAP_WORD_NEXT.match(text, m.end(), end):
-            continue  # inside a capitalised name: "a Growth Marketing Manager to own ..."
+        if prev.group(1)[:1].isupper() and (
+            _CAP_WORD_NEXT.match(text, m.end(), end) or verb in _NOUN_LIKE_VERBS
+        ):
+            continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
         cuts.append(m.start())
     return cuts
 

@@ -277,7 +277,9 @@ _NOT_NEW = _folded(
     teams interest interests things thing ways way work environment role company field fields area
     areas industry solutions solution products product projects project trends latest new modern
     various different other similar related relevant familiar ability understanding
-    hybrid remote onsite nights evenings weekends overnight shifts"""
+    hybrid remote onsite nights evenings weekends overnight shifts
+    bsc msc ba ma bs ms beng meng phd mba hons ged hnd hnc gcse gcses diploma degree bachelor bachelors
+    master masters doctorate"""
 )
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based"
