@@ -531,6 +531,8 @@ def _states_no_duty(sentence: SentenceRef, company: str | None) -> bool:
         lead = " ".join(company.split()[:2])
         if text.startswith(lead) and _ROLE_TALK.search(text) is None:
             return True
+    if len(text.split()) > 6:
+        return False  # a line of places is short
     places = find_places(text)
     if not places:
         return False

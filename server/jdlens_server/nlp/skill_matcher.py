@@ -901,13 +901,18 @@ class SkillMatcher:
         forklifts" holds "operate forklift". The hit spans the object alone; the first object
         sits next to its verb and is found as written."""
         keys = reg.keys
+        verbs = self.lead_verbs
         out: list[tuple[int, int, _Pattern]] = []
         n = len(keys)
+        sentences: list[int] | None = None  # computed for the first verb only: most regions have none
         for i in range(n - 2):
-            if keys[i] not in self.lead_verbs or not _opens_clause(reg, i):
+            if keys[i] not in verbs:
                 continue
-            sentence = reg.sentences[i]
-            items = _list_objects(reg, i + 1, min(n, i + 1 + _SHARED_VERB_REACH), sentence, self.lead_verbs)
+            if sentences is None:
+                sentences = reg.sentences
+            if not _opens_clause(reg, i, sentences):
+                continue
+            items = _list_objects(reg, i + 1, min(n, i + 1 + _SHARED_VERB_REACH), sentences, verbs)
             for a, b in items[1:]:
                 pid = self._automaton.get(f" {keys[i]} {' '.join(keys[a:b])} ", None)
                 if pid is not None:
@@ -1050,23 +1055,24 @@ _CLAUSE_OPENERS = frozenset(
 )
 
 
-def _opens_clause(reg: _Region, i: int) -> bool:
+def _opens_clause(reg: _Region, i: int, sentences: Sequence[int]) -> bool:
     """The word at ``i`` opens a clause: a duty line's verb, not the noun of "content design"."""
-    if i == 0 or reg.sentences[i - 1] != reg.sentences[i]:
+    if i == 0 or sentences[i - 1] != sentences[i]:
         return True
     before = reg.surfaces[i - 1]
     return not _is_word(before) or before.casefold() in _CLAUSE_OPENERS
 
 
 def _list_objects(
-    reg: _Region, start: int, stop: int, sentence: int, verbs: frozenset[str]
+    reg: _Region, start: int, stop: int, sentences: Sequence[int], verbs: frozenset[str]
 ) -> list[tuple[int, int]]:
     """The objects of a list after a verb, as (first, last exclusive) token runs: split at commas,
     slashes and "and"/"or", ended by clause punctuation, the sentence's end or a new verb."""
     items: list[tuple[int, int]] = []
     a = start
+    sentence = sentences[start - 1]
     for j in range(start, stop + 1):
-        at_end = j == stop or reg.sentences[j] != sentence
+        at_end = j == stop or sentences[j] != sentence
         key = "" if at_end else reg.keys[j].casefold()
         if at_end or key in _LIST_JOINERS or not _is_word(reg.surfaces[j]):
             first = a
