@@ -371,3 +371,28 @@ def test_tech_reader_rejects_context_labels_an_esco_alias_row_lacks(tmp_path: Pa
     # The shipped pack marks "OOP" on ESCO's object-oriented programming skill.
     shipped = {a.esco_uri: a for a in read_tech().esco_aliases}
     assert shipped[OOP_URI].context_labels == ("OOP",)
+
+
+_SOFTWARE_DEVELOPER = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"
+
+
+def test_tech_role_titles_are_built_and_none_repeats_an_esco_label(tmp_path: Path) -> None:
+    build = _build_packs_module()
+    role = f'version = "t"\n[[role]]\nesco = "{_SOFTWARE_DEVELOPER}"\nlabel = "software developer"\ntitles = [{{}}]\n'
+    rows = _build_tech(build, tmp_path, role.format('"backend developer", "Senior Java Developer"'))
+    assert rows == [
+        {
+            "esco_uri": _SOFTWARE_DEVELOPER,
+            "esco_label": "software developer",
+            "titles": ["backend developer", "Senior Java Developer"],
+        }
+    ]
+    # "Senior Programmer" is ESCO's "programmer" (an alternative label of the software developer)
+    # once the lookup drops the seniority; a wrong preferred label is caught too.
+    second = role.replace('version = "t"\n', "").replace("software developer", "software engineer")
+    bad = role.format('"Senior Programmer"') + second.format('"golang developer"')
+    with pytest.raises(build.SourceError) as err:
+        _build_tech(build, tmp_path, bad)
+    message = str(err.value)
+    assert "title 'Senior Programmer' is already an ESCO label of" in message
+    assert "ESCO calls it 'software developer', not 'software engineer'" in message

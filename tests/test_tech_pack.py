@@ -23,7 +23,7 @@ from jdlens_server.library.onet_import import onet_subset
 from jdlens_server.library.packs.esco import EscoPack, esco_subset
 from jdlens_server.library.packs.onet import OnetPack
 from jdlens_server.library.packs.tech import TechPack, read_tech
-from jdlens_server.library.tech_import import TECH_URI
+from jdlens_server.library.tech_import import TECH_URI, TITLE_SOURCE
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.store.db import make_engine, session_factory
 from jdlens_server.store.models import (
@@ -32,6 +32,7 @@ from jdlens_server.store.models import (
     DimensionRow,
     PackImportRow,
     RoleAliasRow,
+    RoleRow,
     SkillAliasRow,
     SkillDimensionRow,
     SkillRow,
@@ -167,8 +168,22 @@ def test_tech_imports_on_esco_and_a_reimport_changes_nothing(
         assert ml_aliases["model training"] == "tech" and ml_aliases["machine learning"] == "esco"
         recorded = session.get(PackImportRow, "tech")
         assert recorded is not None and recorded.library_version == report.library_version
+        # Current titles of ESCO occupations: role aliases of the pack's own source on the ESCO role.
+        titles = {
+            a.text: (a.source, a.normalized)
+            for a in session.scalars(select(RoleAliasRow).where(RoleAliasRow.source == TITLE_SOURCE))
+        }
+        assert titles["backend developer"] == (TITLE_SOURCE, "backend developer")
+        owners = set(
+            session.scalars(
+                select(RoleRow.display_name)
+                .join(RoleAliasRow, RoleAliasRow.role_id == RoleRow.id)
+                .where(RoleAliasRow.source == TITLE_SOURCE)
+            )
+        )
+        assert owners == {"software developer"}  # the other titled occupations are not in the subset
     entries = _change_log(db_url, report.library_version)
-    assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions"}
+    assert {r for r, _ in entries} == {"skills", "skill_aliases", "skill_dimensions", "role_aliases"}
     assert all(d.startswith(f"tech {tech.info.version}") for _, d in entries)
 
     again = import_pack(db_url, "tech", embedder=embedder, progress=False)
@@ -313,6 +328,23 @@ def _found(rt: Runtime, text: str) -> dict[str, str]:
     loaded = rt.library.current()
     names = loaded.snapshot.skill_names
     return {names[m.skill_id]: text[m.start : m.end] for m in loaded.matcher.find(text)}
+
+
+def test_a_current_title_finds_its_esco_occupation_by_alias(runtime: Runtime) -> None:
+    snapshot = runtime.library.current().snapshot
+    assert [snapshot.roles[r].display_name for r, _ in snapshot.role_alias_map["backend developer"]] == [
+        "software developer"
+    ]
+
+
+def test_an_esco_reimport_keeps_the_packs_titles(db_url: str, esco: EscoPack, embedder: Embedder) -> None:
+    _library(db_url, esco_subset(esco, occupation_uris=OCCUPATIONS), embedder)
+    # ESCO again, with one occupation fewer: its sync of role aliases runs, and leaves the titles.
+    smaller = esco_subset(esco, occupation_uris=OCCUPATIONS[:3])
+    assert import_pack(db_url, "esco", contents=smaller, embedder=embedder, progress=False).changed
+    with _session(db_url) as session:
+        kept = set(session.scalars(select(RoleAliasRow.text).where(RoleAliasRow.source == TITLE_SOURCE)))
+    assert "backend developer" in kept
 
 
 def test_pack_labels_resolve_in_the_matcher(runtime: Runtime) -> None:

@@ -12,7 +12,8 @@ uses but skillGroups_en.csv lacks are taken from skillsHierarchy_en.csv.
 
 The tech supplement is jdlens's own curated data (tools/tech_pack.toml, Apache-2.0): it is checked
 against the ESCO pack in --out (URIs exist, preferred labels match, no new label repeats an ESCO label
-or another tech label) and written as two tables; see jdlens_server.library.packs.tech.
+or another tech label; role titles name ESCO occupations and repeat none of their labels) and written
+as three tables; see jdlens_server.library.packs.tech.
 
     python tools/build_packs.py [--source ../shared/data] [--out DIR] [--only esco|onet|tech]
 """
@@ -29,17 +30,19 @@ import re
 import sys
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from jdlens_server.library.packs import manifest as mf
-from jdlens_server.library.packs.esco import read_esco
+from jdlens_server.library.packs.esco import EscoPack, read_esco
 from jdlens_server.library.packs.onet import read_onet
 from jdlens_server.library.packs.tech import NATURES, read_tech
 from jdlens_server.library.sync import slugify
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.skill_matcher import label_key
+from jdlens_server.nlp.title import normalize_title
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
@@ -59,8 +62,8 @@ ONET_ATTRIBUTION = (
     "USDOL/ETA has not approved, endorsed, or tested these modifications."
 )
 TECH_ATTRIBUTION = (
-    "jdlens tech supplement v{version}: skills and aliases curated by the jdlens authors, Apache-2.0; "
-    "dimensions and aliased skills are ESCO concepts referenced by URI"
+    "jdlens tech supplement v{version}: skills, aliases and role titles curated by the jdlens authors, "
+    "Apache-2.0; dimensions, aliased skills and titled occupations are ESCO concepts referenced by URI"
 )
 
 
@@ -406,13 +409,10 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
 
     aliases_table = Table(mf.TECH_ESCO_ALIASES, key=("esco_uri",))
     for entry in doc.get("alias", []):
-        uri, expected = entry.get("esco", ""), entry.get("label", "")
-        skill = skills_by_uri.get(uri)
+        skill = _referenced(entry, skills_by_uri, "alias", "skill", errors)
         if skill is None:
-            errors.append(f"alias entry {expected!r}: {uri} is not an ESCO skill")
             continue
-        if skill.preferred_label != expected:
-            errors.append(f"alias entry {uri}: ESCO calls it {skill.preferred_label!r}, not {expected!r}")
+        uri, expected = skill.uri, entry.get("label", "")
         own = {
             k
             for lab in (skill.preferred_label, *skill.alt_labels, *skill.hidden_labels)
@@ -470,6 +470,7 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
                 "context": context,
             }
         )
+    roles_table = _role_titles(doc, esco, errors)
     if errors:
         raise SourceError(f"{source.name}: {len(errors)} problems:\n  " + "\n  ".join(errors))
     version = str(doc.get("version", ""))
@@ -477,9 +478,67 @@ def build_tech(source: Path, esco_dir: Path) -> tuple[list[Table], list[SourceFi
         raise SourceError(f"{source.name}: no version")
     rel = source.name
     sources = [
-        SourceFile(rel, hashlib.sha256(raw).hexdigest(), len(skills_table.rows) + len(aliases_table.rows))
+        SourceFile(
+            rel,
+            hashlib.sha256(raw).hexdigest(),
+            len(skills_table.rows) + len(aliases_table.rows) + len(roles_table.rows),
+        )
     ]
-    return [skills_table, aliases_table], sources, version
+    return [skills_table, aliases_table, roles_table], sources, version
+
+
+class _Concept(Protocol):
+    uri: str
+    preferred_label: str
+
+
+_C = TypeVar("_C", bound=_Concept)
+
+
+def _referenced(
+    entry: dict[str, Any], by_uri: Mapping[str, _C], what: str, kind: str, errors: list[str]
+) -> _C | None:
+    """The ESCO concept an entry names by URI, its ``label`` checked against ESCO's preferred one
+    (so a wrong URI cannot slip through); None, with the error said, when the URI is not ESCO's."""
+    uri, expected = entry.get("esco", ""), entry.get("label", "")
+    concept = by_uri.get(uri)
+    if concept is None:
+        errors.append(f"{what} entry {expected!r}: {uri} is not an ESCO {kind}")
+        return None
+    if concept.preferred_label != expected:
+        errors.append(f"{what} entry {uri}: ESCO calls it {concept.preferred_label!r}, not {expected!r}")
+    return concept
+
+
+def _role_titles(doc: dict[str, Any], esco: EscoPack, errors: list[str]) -> Table:
+    """The [[role]] entries: current titles for ESCO occupations. A title whose lookup key is
+    already an ESCO occupation label (of this occupation or another) is refused: ESCO keeps what it
+    has, and a second occupation under one key would make every such title a collision."""
+    occupations = {o.uri: o for o in esco.occupations}
+    taken: dict[str, str] = {}
+    for o in esco.occupations:
+        for lab in (o.preferred_label, *o.alt_labels, *o.hidden_labels):
+            taken.setdefault(normalize_title(lab), o.preferred_label)
+    table = Table(mf.TECH_ROLE_TITLES, key=("esco_uri",))
+    claimed: dict[str, str] = {}
+    for entry in doc.get("role", []):
+        occupation = _referenced(entry, occupations, "role", "occupation", errors)
+        if occupation is None:
+            continue
+        uri, expected = occupation.uri, entry.get("label", "")
+        titles = [str(t) for t in entry.get("titles", [])]
+        for title in titles:
+            key = normalize_title(title)
+            if not key:
+                errors.append(f"role {expected!r}: title {title!r} normalises to nothing")
+            elif key in taken:
+                errors.append(
+                    f"role {expected!r}: title {title!r} is already an ESCO label of {taken[key]!r}"
+                )
+            elif claimed.setdefault(key, expected) != expected:
+                errors.append(f"role {expected!r}: title {title!r} is also given to {claimed[key]!r}")
+        table.rows.append({"esco_uri": uri, "esco_label": occupation.preferred_label, "titles": titles})
+    return table
 
 
 # ---- writing ----------------------------------------------------------------------------------

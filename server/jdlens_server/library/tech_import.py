@@ -10,7 +10,10 @@ owns, like every pack, only its own rows, so a re-import touches nothing else:
   extra labels of ESCO skills. A label the curator marks as an ordinary word or another field's
   acronym ("Spark", "Hive", "OOP") is CONTEXT_REQUIRED, so the matcher counts it only near tech
   context; others follow aliases.py;
-- skill -> dimension links with ``source == "tech"``.
+- skill -> dimension links with ``source == "tech"``;
+- role aliases with ``source == "tech_title"``: current job titles of ESCO occupations ("backend
+  developer" for the software developer), normalised and embedded like ESCO's own labels, so the
+  title lookup finds them by alias and by similarity.
 What the pack names but the library lacks (an ESCO skill or group left out of an ESCO subset) is
 skipped and counted in the report's notes. O*NET technology examples that equal a tech label merge
 into the tech skill when O*NET is imported after tech (its import then depends on this one); the O*NET
@@ -32,6 +35,7 @@ from jdlens_server.library.packs.tech import TechPack
 from jdlens_server.library.skill_meta import PRACTICE, curated_meta
 from jdlens_server.library.sync import RowData, Syncer, TableChange, assign_slugs
 from jdlens_server.nlp.normalize import fold
+from jdlens_server.nlp.title import normalize_title
 from jdlens_server.store.models import (
     DimensionRow,
     PackImportRow,
@@ -48,6 +52,9 @@ PACK = "tech"
 ESCO = esco_import.PACK
 ONET = onet_import.PACK
 TECH_URI = "jdlens:tech:"
+# The role-alias source of the pack's titles: a pack owns the role aliases whose source starts with
+# its name and "_" (tables.role_aliases), so ESCO's re-import never touches them.
+TITLE_SOURCE = PACK + "_title"
 
 
 @dataclass
@@ -142,7 +149,14 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> TechImport:
     _require_esco(session)
     out = TechImport()
     changes, notes = out.changes, out.notes
-    syncer.baseline([tables.skills(PACK), tables.skill_aliases(PACK), tables.skill_dimensions(PACK)])
+    syncer.baseline(
+        [
+            tables.skills(PACK),
+            tables.skill_aliases(PACK),
+            tables.skill_dimensions(PACK),
+            tables.role_aliases(PACK),
+        ]
+    )
     places = _group_places(session)
 
     # ---- skills ---------------------------------------------------------------------------------
@@ -219,16 +233,47 @@ def write_tech(session: Session, syncer: Syncer, pack: TechPack) -> TechImport:
     ]
     changes["skill_dimensions"] = syncer.sync(tables.skill_dimensions(PACK), link_rows).change
 
+    # ---- current titles of ESCO occupations -----------------------------------------------------
+    role_ids = {
+        str(u): int(i)
+        for u, i in session.execute(
+            select(RoleRow.source_uri, RoleRow.id).where(
+                RoleRow.pack == ESCO, RoleRow.source_uri.in_([r.esco_uri for r in pack.role_titles])
+            )
+        )
+    }
+    title_rows = [
+        {
+            "role_id": role_ids[r.esco_uri],
+            "normalized": key,
+            "text": t,
+            "is_primary": False,
+            "source": TITLE_SOURCE,
+        }
+        for r in pack.role_titles
+        if r.esco_uri in role_ids
+        for t in r.titles
+        if (key := normalize_title(t))
+    ]
+    changes["role_aliases"] = syncer.sync(tables.role_aliases(PACK), title_rows).change
+    untitled = [r.esco_label for r in pack.role_titles if r.esco_uri not in role_ids]
+
     undimensioned = sum(1 for dim_ids in dimension_ids.values() if not dim_ids)
     notes.append(
         f"tech on ESCO: {len(pack.skills)} skills ({undimensioned} without a dimension), "
-        f"extra labels for {len(pack.esco_aliases) - len(absent)} ESCO skills"
+        f"extra labels for {len(pack.esco_aliases) - len(absent)} ESCO skills, "
+        f"{len(title_rows)} current titles for {len(pack.role_titles) - len(untitled)} ESCO occupations"
     )
     if absent:
         notes.append(
             f"{len(absent)} ESCO skills the pack names are not in the library (an ESCO subset?): "
             + ", ".join(sorted(a.esco_label for a in absent)[:5])
             + (" ..." if len(absent) > 5 else "")
+        )
+    if untitled:
+        notes.append(
+            f"{len(untitled)} ESCO occupations the pack gives titles to are not in the library: "
+            + ", ".join(sorted(untitled)[:5])
         )
     if missing_groups:
         notes.append(f"{len(missing_groups)} ESCO skill groups the pack names are not in the library")

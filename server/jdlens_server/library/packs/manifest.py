@@ -39,6 +39,7 @@ ONET_COMMODITIES = "onet_unspsc_commodities.jsonl.gz"
 
 TECH_SKILLS = "tech_skills.jsonl.gz"
 TECH_ESCO_ALIASES = "tech_esco_aliases.jsonl.gz"
+TECH_ROLE_TITLES = "tech_role_titles.jsonl.gz"
 
 PACK_FILES: Mapping[str, tuple[str, ...]] = {
     ESCO: (
@@ -57,7 +58,7 @@ PACK_FILES: Mapping[str, tuple[str, ...]] = {
         ONET_TECHNOLOGY_SKILLS,
         ONET_COMMODITIES,
     ),
-    TECH: (TECH_SKILLS, TECH_ESCO_ALIASES),
+    TECH: (TECH_SKILLS, TECH_ESCO_ALIASES, TECH_ROLE_TITLES),
 }
 
 

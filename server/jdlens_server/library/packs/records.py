@@ -191,6 +191,16 @@ class TechSkill:
 
 
 @dataclass(frozen=True, slots=True)
+class TechRoleTitles:
+    """Current job titles for an existing ESCO occupation ("backend developer" for the software
+    developer); ``esco_label`` is its preferred label, for checking."""
+
+    esco_uri: str
+    esco_label: str
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TechEscoAlias:
     """Extra labels for an existing ESCO skill (``esco_label`` is its preferred label, for checking)."""
 

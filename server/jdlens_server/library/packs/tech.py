@@ -1,11 +1,12 @@
 """The tech supplement pack: skills and aliases for data and software work that ESCO v1.1.1 lacks.
 
 Curated by the jdlens authors (Apache-2.0, see NOTICE) in tools/tech_pack.toml; tools/build_packs.py
---only tech checks it against the shipped ESCO pack and writes two gzip'd JSON-lines files:
+--only tech checks it against the shipped ESCO pack and writes three gzip'd JSON-lines files:
 - tech_skills.jsonl.gz: new canonical skills (name, description, nature, ESCO skill-group URIs as
   dimensions, aliases, the labels that need tech context);
 - tech_esco_aliases.jsonl.gz: extra labels for existing ESCO skills, by URI, and those of them that
-  need tech context.
+  need tech context;
+- tech_role_titles.jsonl.gz: current job titles for existing ESCO occupations, by URI.
 Same reading contract as the other packs: bad rows are left out and reported with file and line.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jdlens_server.library.packs import manifest as mf
-from jdlens_server.library.packs.records import PackProblem, TechEscoAlias, TechSkill
+from jdlens_server.library.packs.records import PackProblem, TechEscoAlias, TechRoleTitles, TechSkill
 from jdlens_server.library.packs.rows import (
     Row,
     RowError,
@@ -44,6 +45,7 @@ class TechPack:
     info: mf.PackInfo
     skills: list[TechSkill]
     esco_aliases: list[TechEscoAlias]
+    role_titles: list[TechRoleTitles]
     problems: list[PackProblem] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -52,6 +54,8 @@ class TechPack:
             "skill_aliases": sum(len(s.aliases) for s in self.skills),
             "esco_skills_aliased": len(self.esco_aliases),
             "esco_aliases": sum(len(a.aliases) for a in self.esco_aliases),
+            "esco_roles_titled": len(self.role_titles),
+            "role_titles": sum(len(r.titles) for r in self.role_titles),
             "problems": len(self.problems),
         }
 
@@ -99,6 +103,17 @@ def _esco_alias(row: Row) -> TechEscoAlias:
     )
 
 
+def _role_titles(row: Row) -> TechRoleTitles:
+    titles = labels(row, "titles")
+    if not titles:
+        raise RowError("field 'titles' is empty")
+    return TechRoleTitles(
+        esco_uri=matching(row, "esco_uri", _URI, "URI"),
+        esco_label=req_str(row, "esco_label"),
+        titles=titles,
+    )
+
+
 def read_tech(data_dir: Path | None = None, *, verify: bool = True) -> TechPack:
     """Read the tech pack from `data_dir` (default: the packs shipped with jdlens)."""
     data_dir = data_dir or mf.DATA_DIR
@@ -116,5 +131,17 @@ def read_tech(data_dir: Path | None = None, *, verify: bool = True) -> TechPack:
         mf.TECH_ESCO_ALIASES,
         problems,
     )
+    role_titles = unique_rows(
+        read_table(mf.pack_path(mf.TECH_ROLE_TITLES, data_dir), _role_titles, problems),
+        lambda r: r.esco_uri,
+        mf.TECH_ROLE_TITLES,
+        problems,
+    )
     sort_problems(problems, mf.PACK_FILES[mf.TECH])
-    return TechPack(info=info, skills=records(skills), esco_aliases=records(aliases), problems=problems)
+    return TechPack(
+        info=info,
+        skills=records(skills),
+        esco_aliases=records(aliases),
+        role_titles=records(role_titles),
+        problems=problems,
+    )
