@@ -217,7 +217,7 @@ def _ensure_library(db_url: str) -> None:
     works on a fresh machine. Each default pack missing from an empty or ESCO library is imported, so
     an interrupted first run, or a library from before the tech pack, is completed; a library built
     from other packs (O*NET alone) is left as it is."""
-    from jdlens_server.library.importer import import_pack
+    from jdlens_server.library.importer import import_pack, stale_packs
     from jdlens_server.library.model_check import check_library_embedder
     from jdlens_server.library.versions import current_version
     from jdlens_server.nlp.embedder import configured_embedder, model_spec
@@ -232,8 +232,11 @@ def _ensure_library(db_url: str) -> None:
             check_library_embedder(session, configured_embedder())  # before adding a pack to it
             empty = current_version(session) == 0
             imported = {row.pack for row in session.query(PackImportRow)}
+            stale = stale_packs(session)
     finally:
         engine.dispose()
+    for outdated in stale:
+        print(f"jdlens: {outdated.hint()}", file=sys.stderr)
     if not empty and "esco" not in imported:
         return
     missing = [pack for pack in DEFAULT_PACKS if pack not in imported]
@@ -248,6 +251,7 @@ def _ensure_library(db_url: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from jdlens_server.grpc_api.jsonlog import configure_logging
     from jdlens_server.grpc_api.server import ServerConfig, check_can_listen, serve
+    from jdlens_server.library.importer import stale_packs
 
     configure_logging()
     url = resolve_db_url(args.db)
@@ -270,6 +274,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         logging.getLogger("jdlens").warning(
             "the library is empty: run `jdlens library import esco`, then `jdlens library import tech`"
         )
+    with runtime.factory() as session:
+        for pack in stale_packs(session):
+            logging.getLogger("jdlens").warning(pack.hint())
     config = ServerConfig(
         address=args.address,
         db_url=url,
@@ -307,6 +314,7 @@ def cmd_library(args: argparse.Namespace) -> int:
         return 0
     from sqlalchemy import func, select
 
+    from jdlens_server.library.importer import stale_packs
     from jdlens_server.library.versions import current_version
     from jdlens_server.store.db import make_engine, session_factory
     from jdlens_server.store.models import KraRow, PackImportRow, RoleRow, SkillRow
@@ -320,11 +328,14 @@ def cmd_library(args: argparse.Namespace) -> int:
             "kras": session.scalar(select(func.count()).select_from(KraRow)),
         }
         packs = [f"{p.pack} {p.source_version}" for p in session.scalars(select(PackImportRow))]
+        stale = stale_packs(session)
     engine.dispose()
     print(f"library version {version} at {url}")
     print(f"packs: {', '.join(packs) or 'none (run `jdlens library import esco`)'}")
     for name, count in counts.items():
         print(f"  {name}: {count}")
+    for pack in stale:
+        print(f"note: {pack.hint()}")
     return 0
 
 

@@ -45,7 +45,7 @@ from jdlens_server.nlp.embedder import Embedder, load_embedder
 from jdlens_server.store.db import make_engine, session_factory, transaction
 from jdlens_server.store.models import PackImportRow, RoleRow, utcnow
 
-__all__ = ["PACKS", "ImportReport", "PackName", "Subset", "import_pack"]
+__all__ = ["PACKS", "ImportReport", "PackName", "StalePack", "Subset", "import_pack", "stale_packs"]
 
 PackName = Literal["esco", "onet", "tech"]
 PACKS: tuple[PackName, ...] = ("esco", "onet", "tech")
@@ -141,6 +141,35 @@ def _shipped_digest(pack: str, subset: Subset, data_dir: Path | None) -> str | N
     except mf.ManifestError:
         return None
     return None if mf.verify_pack(info, data_dir) else info.digest
+
+
+@dataclass(frozen=True, slots=True)
+class StalePack:
+    """A pack in the library at another version than the one this jdlens ships."""
+
+    pack: str
+    imported: str
+    shipped: str
+
+    def hint(self) -> str:
+        return (
+            f"the library's {self.pack} pack is {self.imported}; this jdlens ships {self.shipped}: "
+            f"`jdlens library import {self.pack}` brings it in (the pack owns only its own rows)"
+        )
+
+
+def stale_packs(session: Session, data_dir: Path | None = None) -> list[StalePack]:
+    """The imported packs whose version differs from the shipped one (a library imported by an
+    older jdlens: its own tech pack gains titles and labels between versions)."""
+    try:
+        shipped = mf.read_manifest(data_dir).packs
+    except mf.ManifestError:
+        return []
+    return [
+        StalePack(row.pack, row.source_version, shipped[row.pack].version)
+        for row in session.scalars(select(PackImportRow).order_by(PackImportRow.pack))
+        if row.pack in shipped and shipped[row.pack].version != row.source_version
+    ]
 
 
 def _already_imported(session: Session, pack: str, digest: str, embedder: Embedder) -> ImportReport | None:
