@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jdlens_server.nlp.header_lines import header_lines
+from jdlens_server.nlp.header_lines import header_company, header_lines
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import EmploymentType, WorkMode
 
@@ -84,3 +84,50 @@ def test_the_title_line_is_no_duty() -> None:
     assert jd.role_title == title
     duties = [s.text for s in jd.responsibility_sentences]
     assert duties and all("ICU" not in d and "Columbus" not in d for d in duties)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Tools with one work-mode word among them: still a list of tools.
+        "Tech stack: Python | Spark | Airflow | AWS | Remote-first",
+        # Duties in a row.
+        "What you'll do • Pick and pack customer orders • Load and unload trucks • Work day shifts",
+    ],
+)
+def test_a_row_of_tools_or_duties_is_no_header(line: str) -> None:
+    assert header_lines(f"Warehouse Associate\n{line}\n") == []
+
+
+def test_a_header_line_further_down_than_the_top_lines_is_not_read_as_one() -> None:
+    text = "Title\nAbout us\nWe build things.\nWe ship them.\nAcme · Boston, MA · Full-time\n"
+    assert header_lines(text) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "employer"),
+    [
+        ("Brightline Health Partners · Minneapolis, MN · Full-time", "Brightline Health Partners"),
+        # The title first: the employer is the next name, and a title alone names none.
+        ("Registered Nurse | Mercy Hospital | Full-time", "Mercy Hospital"),
+        ("Senior Software Engineer · Remote · Full-time", None),
+    ],
+)
+def test_the_employer_is_the_header_lines_first_name_that_is_no_title(
+    line: str, employer: str | None
+) -> None:
+    text = line + "\n"
+    assert header_company(text, header_lines(text)) == employer
+
+
+def test_facts_in_the_header_line_are_still_read() -> None:
+    ad = (
+        "Warehouse Associate\nAcme Logistics · Dallas, TX · Full-time · 1+ year experience · High school diploma\n\n"
+        "Responsibilities\n- Pick and pack customer orders accurately every shift\n"
+        "- Load and unload trucks and keep the dock clean\n\n"
+        "Requirements\n- Able to lift 50 lbs and stand for long periods\n"
+    )
+    jd = parse_jd(ad)
+    assert jd.experience is not None and jd.experience.min_years == 1
+    assert [e.level for e in jd.education] == ["High school"]
+    assert jd.company_name == "Acme Logistics"

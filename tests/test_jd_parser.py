@@ -682,3 +682,46 @@ def test_a_short_real_posting_passes_the_gate() -> None:
         17.0,
         20.0,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A news piece and a policy share a job ad's words (pay, "required", "seeking a"), not its cues.
+        "Care Worker Pay Row Deepens\nUnions say the new rate of £11.44 per hour is too low. Ministers are "
+        "seeking a compromise after talks broke down. A deal is required before April, officials said, and "
+        "councils warned of 1+ year delays to services across the region this winter.",
+        "Driver Safety Policy\nAll employees who drive for work must follow this policy. A valid licence is "
+        "required. Staff with 1+ year of service are paid hourly for driving time and must report incidents "
+        "within 24 hours to the fleet office.",
+    ],
+)
+def test_texts_with_job_words_but_no_job_ad_cues_are_rejected(text: str) -> None:
+    assert parse_jd(text).jd_type is JdType.REJECT
+
+
+@pytest.mark.parametrize(
+    "pay",
+    [
+        "Shift differential: $4/hour\nPay: $38 - $45 per hour",
+        "Overtime: $60 per hour\nSalary: $38 - $45 per hour",
+    ],
+)
+def test_a_labelled_add_on_is_no_base_pay(pay: str) -> None:
+    ad = _UK_AD.format(title="Warehouse Operative", pay="see below") + "\n" + pay + "\n"
+    found = parse_jd(ad).compensation
+    assert found is not None and (found.min_amount, found.max_amount) == (38.0, 45.0)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Sous Chef 48 hours per week", "Sous Chef"),
+        ("Cleaner 10 hrs pw", "Cleaner"),
+        ("Warehouse Operative 6am-2pm", "Warehouse Operative"),
+        ("Band 5 Staff Nurse", "Band 5 Staff Nurse"),
+        ("Staff Nurse Band 5/6", "Staff Nurse Band 5/6"),
+    ],
+)
+def test_a_labelled_title_ends_before_its_hours_but_keeps_its_band(title: str, expected: str) -> None:
+    assert parse_jd(_UK_AD.format(title=title, pay="£12.50 per hour")).role_title == expected

@@ -300,3 +300,11 @@ def test_a_title_case_noun_after_a_capitalised_word_is_not_a_new_duty() -> None:
 def test_main_duties_of_the_job_is_a_responsibilities_heading() -> None:
     text = "Main duties of the job\n- Assess patients\n- Deliver treatments\n\nPerson specification\n- HCPC"
     assert _sections(text)[0] == (K.RESPONSIBILITIES, "Main duties of the job")
+
+
+def test_a_flattened_duty_after_one_capitalised_noun_still_splits() -> None:
+    text = "Review invoices from Vendors Schedule deliveries daily"
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "Review invoices from Vendors",
+        "Schedule deliveries daily",
+    ]

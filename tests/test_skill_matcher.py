@@ -412,3 +412,15 @@ def test_a_verb_reaches_the_later_objects_of_its_list(text: str, found: int, men
 def test_no_shared_verb_where_the_list_is_not_its_objects(text: str) -> None:
     skills = {m.skill_id for m in _verb_library().find(text)}
     assert not skills & {1, 3}
+
+
+def test_a_tool_opening_a_bullet_is_still_a_name() -> None:
+    matcher = SkillMatcher.build([entry(1, "Spark", strategy="context_required", nature="PLATFORM")])
+    assert found(matcher, "Requirements\n- Spark experience for big data pipelines in the cloud") == [
+        ("Spark", 1)
+    ]
+
+
+def test_a_verb_after_you_will_in_short_reaches_its_later_objects() -> None:
+    text = "You'll manage budgets and vendors"
+    assert (2, "vendors") in [(m.skill_id, text[m.start : m.end]) for m in _verb_library().find(text)]

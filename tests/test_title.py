@@ -159,3 +159,23 @@ def test_stage_one_embeds_the_title_without_its_grade_word() -> None:
 )
 def test_agent_nouns_the_head_list_does_not_name_are_heads(word: str, is_head: bool) -> None:
     assert is_role_head(word) is is_head
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        # A shift or a contract in brackets is no field of the job.
+        ("Technician (Nights)", "technician"),
+        ("Administrator (FTC)", "administrator"),
+        ("Supervisor (Mon-Fri)", "supervisor"),
+        ("Porter (Zero Hours)", "porter"),
+        # A pay band or grade is no part of the title, before it or after it.
+        ("Band 5 Staff Nurse", "staff nurse"),
+        ("Staff Nurse Band 5/6", "staff nurse"),
+        ("Grade 7 Staff Officer", "staff officer"),
+        ("Level Designer", "level designer"),
+    ],
+)
+def test_shifts_contracts_and_bands_are_no_part_of_the_key(raw: str, key: str) -> None:
+    parts = split_title(raw)
+    assert parts.normalized == key and not parts.alternatives

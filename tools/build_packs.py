@@ -527,8 +527,14 @@ def _role_titles(doc: dict[str, Any], esco: EscoPack, errors: list[str]) -> Tabl
             continue
         uri, expected = occupation.uri, entry.get("label", "")
         titles = [str(t) for t in entry.get("titles", [])]
+        own: set[str] = set()
         for title in titles:
             key = normalize_title(title)
+            if key in own:
+                errors.append(
+                    f"role {expected!r}: title {title!r} repeats another of its titles' key {key!r}"
+                )
+            own.add(key)
             if not key:
                 errors.append(f"role {expected!r}: title {title!r} normalises to nothing")
             elif key in taken:

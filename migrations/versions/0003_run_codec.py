@@ -28,7 +28,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Deflated rows would be unreadable to the code of revision 0002: inflate them first.
+    # Deflated rows would be unreadable to the code of revision 0002: inflate them first, a page of
+    # rows at a time (a runs table can be large).
     import zlib
 
     runs = sa.table(
@@ -38,9 +39,24 @@ def downgrade() -> None:
         sa.column("run_codec", sa.String),
     )
     bind = op.get_bind()
-    rows = bind.execute(sa.select(runs.c.id, runs.c.run_proto).where(runs.c.run_codec == "zlib")).all()
-    for run_id, blob in rows:
-        plain = zlib.decompress(blob) if blob else b""
-        bind.execute(runs.update().where(runs.c.id == run_id).values(run_proto=plain, run_codec="identity"))
+    last = ""
+    while True:
+        page = bind.execute(
+            sa.select(runs.c.id, runs.c.run_proto)
+            .where(runs.c.run_codec == "zlib", runs.c.id > last)
+            .order_by(runs.c.id)
+            .limit(_PAGE)
+        ).all()
+        if not page:
+            break
+        for run_id, blob in page:
+            plain = zlib.decompress(blob) if blob else b""
+            bind.execute(
+                runs.update().where(runs.c.id == run_id).values(run_proto=plain, run_codec="identity")
+            )
+        last = page[-1][0]
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_column("run_codec")
+
+
+_PAGE = 500

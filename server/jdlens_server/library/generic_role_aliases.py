@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from jdlens_server.nlp.normalize import singular
-from jdlens_server.nlp.title import normalize_key
+from jdlens_server.nlp.title import normalize_key, normalize_title
 
 __all__ = ["GENERIC_HEAD_ROLES", "generic_role_aliases"]
 
@@ -36,7 +36,8 @@ def generic_role_aliases(
     """(role id, alias text) of the aliases the rule leaves out; ``role_names``: each role's own
     name, ``aliases``: (role id, text, normalized key) of every role alias."""
     heads = Counter(_head(name) for name in role_names.values() if len(name.split()) > 1)
-    own = {role_id: normalize_key(name) for role_id, name in role_names.items()}
+    # Alias keys are title-normalised (the lookup's form): the role's own name is compared so too.
+    own = {role_id: normalize_title(name) for role_id, name in role_names.items()}
     out: set[tuple[int, str]] = set()
     for role_id, text, key in aliases:
         if " " in key or not key or key == own.get(role_id):

@@ -12,6 +12,8 @@ import re
 from typing import NamedTuple
 
 from jdlens_server.nlp.locations import find_places
+from jdlens_server.nlp.text import DUTY_VERBS
+from jdlens_server.nlp.title import is_role_head
 
 
 class HeaderLine(NamedTuple):
@@ -22,49 +24,52 @@ class HeaderLine(NamedTuple):
 
 
 _SEPARATOR = re.compile(r"[ \t]+[·|•][ \t]+")
-# A segment that states the contract, the hours or the work mode.
+# A segment that states the contract, the hours, the work mode, the pay or what the job asks for.
 _FACT_SEGMENT = re.compile(
     r"(?i)\b(?:full[-\s]?time|part[-\s]?time|contract|temporary|permanent|seasonal|internship|freelance|"
-    r"per\s+diem|remote|hybrid|on[-\s]?site|in[-\s]office|\d+\s*(?:hours?|hrs|days?)\s*(?:/|per\s+|a\s+)week|"
-    r"(?:day|night|evening|weekend|rotating)\s+shifts?)\b"
+    r"per\s+diem|remote|hybrid|on[-\s]?site|in[-\s]office|\d+(?:\.\d+)?\s*(?:hours?|hrs|days?)\b|"
+    r"(?:day|night|evening|weekend|rotating)\s+shifts?|experience|diploma|degree|per\s+(?:hour|year|annum)|"
+    r"salary)\b|[$£€]\s?\d"
 )
 # Longer segments are prose, not a board's fact.
 _MAX_SEGMENT_WORDS = 8
-# Boards print the line at the top; further down, a "·" list is more likely a list of skills.
-_SCAN_CHARS = 1500
+# Boards print the line under the title: among the text's first lines. Further down, a "·" or "|"
+# line is a list of duties or tools.
+_SCAN_LINES = 4
 
 
 def header_lines(text: str) -> list[HeaderLine]:
-    """The header lines in the first characters of ``text``, trimmed of surrounding space."""
+    """The header lines among the first non-empty lines of ``text``, trimmed of surrounding space."""
     out: list[HeaderLine] = []
-    pos = 0
-    limit = min(len(text), _SCAN_CHARS)
-    while pos < limit:
+    pos = seen = 0
+    while pos < len(text) and seen < _SCAN_LINES:
         newline = text.find("\n", pos)
         end = len(text) if newline < 0 else newline
         line = text[pos:end]
-        if _is_header_line(line):
-            lead = len(line) - len(line.lstrip())
-            out.append(HeaderLine(pos + lead, pos + len(line.rstrip())))
+        if line.strip():
+            seen += 1
+            if _is_header_line(line):
+                lead = len(line) - len(line.lstrip())
+                out.append(HeaderLine(pos + lead, pos + len(line.rstrip())))
         pos = end + 1
     return out
 
 
 def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     """The employer as the first header line names it ("Acme Health Partners · Boston, MA ·
-    Full-time" -> "Acme Health Partners"): its first segment, when that states no fact or place."""
+    Full-time" -> "Acme Health Partners"): its first segment that states no fact or place and is no
+    job title ("Registered Nurse | Mercy Hospital | Full-time" -> "Mercy Hospital")."""
     if not lines:
         return None
-    first = _SEPARATOR.split(text[lines[0].start : lines[0].end])[0].strip()
-    words = first.split()
-    if (
-        not 1 <= len(words) <= 6
-        or not first[:1].isupper()
-        or _FACT_SEGMENT.search(first)
-        or find_places(first)
-    ):
-        return None
-    return first
+    for segment in _SEPARATOR.split(text[lines[0].start : lines[0].end]):
+        name = segment.strip()
+        words = name.split()
+        if _FACT_SEGMENT.search(name) or find_places(name) or not 1 <= len(words) <= 6:
+            continue
+        # A singular occupation ends a title; a plural one names a firm ("Health Partners").
+        if name[:1].isupper() and not (is_role_head(words[-1]) and not words[-1].endswith("s")):
+            return name
+    return None
 
 
 def _is_header_line(line: str) -> bool:
@@ -73,8 +78,12 @@ def _is_header_line(line: str) -> bool:
     parts = [p.strip() for p in _SEPARATOR.split(line.strip())]
     if len(parts) < 2 or not all(parts):
         return False
-    if any(len(p.split()) > _MAX_SEGMENT_WORDS or p.endswith(("!", "?", ":")) for p in parts):
+    if any(len(p.split()) > _MAX_SEGMENT_WORDS or ":" in p or p.endswith(("!", "?")) for p in parts):
         return False
-    # One segment must be a fact of the job; a place counts only where the gazetteer reads one in
-    # context ("Boston, MA"), so "Python · Spring · Kafka" (Spring is also a town) stays a list.
-    return any(_FACT_SEGMENT.search(p) or find_places(p) for p in parts)
+    if any(p.split()[0].lower() in DUTY_VERBS for p in parts):
+        return False  # "Pick and pack orders • Load trucks": duties in a row
+    # Facts of the job (contract, hours, work mode) and places make the line, besides a name or two
+    # (the employer's, the title); a place counts only where the gazetteer reads one in context
+    # ("Boston, MA"), so "Python · Spring · Kafka" (Spring is also a town) stays a list.
+    facts = sum(1 for p in parts if _FACT_SEGMENT.search(p) or find_places(p))
+    return facts >= 1 and facts >= len(parts) - 2 and facts * 2 >= len(parts) - 1

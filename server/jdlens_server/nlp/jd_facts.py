@@ -653,12 +653,25 @@ _ADD_ON = re.compile(
 _CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+]", _I)
 
 
+def is_add_on_label(label: str) -> bool:
+    """A label that names pay on top of the base ("Shift differential", "Overtime", "Bonus")."""
+    return _ADD_ON.search(label) is not None
+
+
 def _is_add_on(text: str, start: int, end: int) -> bool:
     """Whether the figure at text[start:end] is an add-on to the pay: an add-on word in its clause,
     before it ("differential of $6/hour") or right after it ("$10,000 sign-on bonus")."""
-    before = _CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1]
+    window = text[max(0, start - 60) : start]
+    # "Shift differential: $4/hour": a label names what the figure after its colon is.
+    label = _LABEL_BEFORE.search(window)
+    if label is not None and _ADD_ON.search(label.group(1)) is not None:
+        return True
+    before = _CLAUSE_BREAK.split(window)[-1]
     after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
     return _ADD_ON.search(before) is not None or _ADD_ON.search(after) is not None
+
+
+_LABEL_BEFORE = re.compile(r"([^\n:;,.()]{1,40}):\s*$")
 
 
 def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation | None:

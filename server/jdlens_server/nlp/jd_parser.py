@@ -122,7 +122,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         "requirements",
         2.0,
         _phrases(
-            "requirement|qualification|must have|required skills| required|what you need|what you bring|we're "
+            "requirement|qualification|must have|required skills|what you need|what you bring|we're "
             "looking for"
             "|we are looking for|the ideal candidate|competenc|your profile|who you are|what you'll need"
         ),
@@ -133,7 +133,7 @@ _JD_CUES: list[tuple[str, float, tuple[str, ...]]] = [
         _phrases(
             "years of experience|years experience|years of relevant|years of professional|years of work"
             "|experience in |experience with |experience of |work experience|working experience"
-            "|proven experience|proven track record|+ year|+ years|year of experience"
+            "|proven experience|proven track record|+ year of|+ years of|+ year experience|+ years experience"
         ),
     ),
     (
@@ -164,10 +164,15 @@ def jd_cue_score(text: str, title_hint: str | None = None) -> tuple[float, list[
     low = text.lower()
     hits = [(name, w) for name, w, cues in _JD_CUES if any(map(low.__contains__, cues))]
     score = sum(w for _n, w in hits)
-    # A title: the one the caller gives, or a short first line naming an occupation ("Line Cook").
-    first_line = text.lstrip().split("\n", 1)[0] if text.strip() else ""
-    title = title_hint or (first_line if len(first_line.split()) <= 8 else "")
-    if title and any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title)):
+    # A title: the one the caller gives, or a short first line that is an occupation's title ("Line
+    # Cook - Full Time"; not "Care Worker Pay Row Deepens" nor "Driver Safety Policy").
+    if title_hint:
+        titled = any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title_hint))
+    else:
+        first_line = text[: text.find("\n", len(text) - len(text.lstrip()))].strip() if "\n" in text else ""
+        key = split_title(first_line).normalized if 0 < len(first_line.split()) <= 8 else ""
+        titled = bool(key) and len(key.split()) <= 5 and is_role_head(key.rsplit(" ", 1)[-1])
+    if titled:
         score += 1.0
         hits.append(("title", 1.0))
     return score, [n for n, _w in hits]
@@ -226,12 +231,14 @@ def _clean_title(words: list[str]) -> str:
     return " ".join(words).strip(" ,.;:-\u2013")
 
 
-# Where a title written after a label ends: a line/sentence break, a list number, a count of posts
-# or a date ("Nurse 2 posts", "Driver 12/03/2025"; not the "1" of "HGV Class 1 Driver"), or the next
+# Where a title written after a label ends: a line/sentence break, a list number, a count of posts,
+# hours, days or a time, or a date ("Nurse 2 posts", "Cleaner 10 hrs pw", "Operative 6am-2pm",
+# "Driver 12/03/2025"; not the "1" of "HGV Class 1 Driver" nor the "5/6" of "Band 5/6"), or the next
 # "Label:" (known labels are section headings already; an unknown one is taken as one word).
 _TITLE_END = re.compile(
     r"[\n;|•]|\.(?:\s|$)|\s{2,}|\[REDACTED\]|\s\d{1,2}[.)]\s|"
-    r"\s\(?\d+\s*(?:posts?|positions?|vacanc|openings?|persons?|people|staff|no\b|nos\b|x\b)|\s\(?\d+[/.-]\d|"
+    r"\s\(?\d+(?:\.\d+)?\s*(?:posts?|positions?|vacanc|openings?|no\b|nos\b|x\b|hours?|hrs?|h\b|days?|weeks?|"
+    r"months?|am\b|pm\b|[ap]\.m\.)|(?<!band)(?<!grade)(?<!level)\s\(?\d+[/.-]\d|"
     r"\s\(?\d+\s*$|\s[A-Z][\w'\u2019]*\s*:",
     re.IGNORECASE,
 )
@@ -715,17 +722,21 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
                 continue
             ref = SentenceRef(ptext[a:z], a, z, sec.kind)
             sentence_refs.append(ref)
-            labelled = i == 0 and sec.heading is not None and _is_label(ptext, sec.heading)
-            # "Salary: £42,000 - £52,000": the label says what the figures are.
-            pay_refs.append(
-                SentenceRef(ptext[sec.heading.start : z], sec.heading.start, z, sec.kind)
-                if labelled and sec.heading
-                else ref
+            heading = (
+                sec.heading if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading) else None
             )
-            if hit or (header and _overlaps(a, z, header)):
+            # "Salary: £42,000 - £52,000": the label says what the figures are; under an add-on's
+            # label ("Shift differential: $4/hour") they are no base pay.
+            fact_ref = (
+                ref if heading is None else SentenceRef(ptext[heading.start : z], heading.start, z, sec.kind)
+            )
+            if heading is None or not jd_facts.is_add_on_label(heading.text):
+                pay_refs.append(fact_ref)
+            if hit:
                 continue
-            matchable.append(ref)
-            fact_refs.append(pay_refs[-1])
+            if not (header and _overlaps(a, z, header)):  # the header line states facts, no duty
+                matchable.append(ref)
+            fact_refs.append(fact_ref)
 
     title, title_source = find_title(plain, sections, title_hint)
     parts = split_title(title) if title else None

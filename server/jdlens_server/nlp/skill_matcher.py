@@ -28,6 +28,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from jdlens_server.nlp.stemming import fold_token
+from jdlens_server.nlp.text import DUTY_VERBS
 
 __all__ = [
     "NATURAL_LANGUAGE",
@@ -898,8 +899,9 @@ class SkillMatcher:
 
     def _shared_verb_hits(self, reg: _Region) -> list[tuple[int, int, _Pattern]]:
         """Labels a verb shares with the later objects of its list: "Operate pallet jacks and
-        forklifts" holds "operate forklift". The hit spans the object alone; the first object
-        sits next to its verb and is found as written."""
+        forklifts" holds "operate forklift". The hit spans the object alone (so its surface never
+        equals the label's and it scores as an inflected match, a little below one written whole);
+        the first object sits next to its verb and is found as written."""
         keys = reg.keys
         verbs = self.lead_verbs
         out: list[tuple[int, int, _Pattern]] = []
@@ -1052,6 +1054,7 @@ _MAX_OBJECT_WORDS = 4
 # Words after which a lead verb opens a clause ("to operate", "you will manage").
 _CLAUSE_OPENERS = frozenset(
     {"to", "will", "and", "or", "you", "we", "can", "must", "should", "shall", "would", "also", "help"}
+    | {f"{who}{q}ll" for who in ("you", "we") for q in "'\u2019"}
 )
 
 
@@ -1093,14 +1096,18 @@ def _proper_noun(reg: _Region, i: int) -> bool:
     word = reg.surfaces[i]
     if not word[:1].isupper() and not is_tool_like(word):
         return False
-    # Capitalised as the first word of a sentence says nothing unless the shape is tool-like;
-    # a bullet's dash before it ("- Design retrieval pipelines") is no word.
+    # Capitalised as the first word of a sentence says nothing unless the shape is tool-like.
     sentences = reg.sentences
+    if i == 0 or sentences[i - 1] != sentences[i]:
+        return is_tool_like(word) or word.isupper()
     k = i
     while k > 0 and sentences[k - 1] == sentences[i] and not _is_word(reg.surfaces[k - 1]):
         k -= 1
-    sentence_start = k == 0 or sentences[k - 1] != sentences[i]
-    return not sentence_start or is_tool_like(word) or word.isupper()
+    if k == 0 or sentences[k - 1] != sentences[i]:
+        # After a bullet's dash: a duty line's verb ("- Design retrieval pipelines") is no name,
+        # a tool that opens the line ("- Spark experience for pipelines") still is.
+        return word.lower() not in DUTY_VERBS or is_tool_like(word) or word.isupper()
+    return True
 
 
 def _in_title_case_run(reg: _Region, first: int, last: int) -> bool:

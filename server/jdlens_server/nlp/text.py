@@ -404,11 +404,18 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
             continue
         if prev.group(1)[:1].isupper() and (
-            _CAP_WORD_NEXT.match(text, m.end(), end) or verb in _NOUN_LIKE_VERBS
+            _CAP_WORD_NEXT.match(text, m.end(), end)
+            or (verb in _NOUN_LIKE_VERBS and _capitalised_before(text, prev.start(1), start))
         ):
             continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
         cuts.append(m.start())
     return cuts
+
+
+def _capitalised_before(text: str, word_start: int, floor: int) -> bool:
+    """The word before ``word_start`` is capitalised too: a run of two or more ("Road Safety")."""
+    before = _WORD_BEFORE_SPACE.search(text, max(floor, word_start - 40), word_start)
+    return before is not None and before.group(1)[:1].isupper()
 
 
 def sentence_spans(

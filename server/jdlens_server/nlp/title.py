@@ -100,10 +100,12 @@ _SENIORITY_RE = re.compile(
     r"^\s*(?:(?:" + "|".join(p for p, _ in _SENIORITY_PREFIX) + r")\b\.?\s*[,/&]?\s*)+(?=\S)", re.IGNORECASE
 )
 _LEVEL_SUFFIX = re.compile(
-    r"(?:[\s\-\u2013]+(?:[IVX]{1,4}|[1-9]|level\s*\d|l\d|grade\s+\w+|band\s+\w+|\d(?:st|nd|rd|th)\s+grade)|"
+    r"(?:[\s\-\u2013]+(?:[IVX]{1,4}|[1-9]|level\s*\d|l\d|grade\s+[\w/.]+|band\s+[\w/.]+|\d(?:st|nd|rd|th)\s+grade)|"
     r"-(?:[IVX]{1,4}|[1-9]))\s*$",
     re.IGNORECASE,
 )
+# A pay band or civil-service grade before the title ("Band 5 Staff Nurse", "Grade 7 Officer").
+_LEVEL_PREFIX = re.compile(r"^(?:band|grade|level)\s+(?:\d[\w/.]*|[a-h]|[ivx]{1,4})\s+(?=\S)", re.IGNORECASE)
 _GENDER = re.compile(
     r"\(\s*(?:[mwfdxhgn]\s*\*?\s*(?:/\s*[mwfdxhgn]\s*\*?\s*){1,3}|all\s+genders?|gn\*?|d)\s*\)|"
     r"(?<![\w/])[mwfh]\s*/\s*[mwfdx](?:\s*/\s*[mwfdx]){0,2}(?![\w/])|\*in\b|:in\b",
@@ -153,9 +155,12 @@ def _is_noise(segment: str) -> bool:
 
 
 _LIST_SPLIT = re.compile(r"\s*(?:/|,|&|\band\b|\bor\b)\s*")
-# Bracketed words that are no field: a site, a gender, a reference.
+# Bracketed words that are no field: a site, a gender, a reference, a shift or a contract.
 _NOT_QUALIFIER = re.compile(
-    r"\b(?:based|located|at|in|near|male|female|men|women|ref|reference|urgent|only)\b|\d", re.IGNORECASE
+    r"\b(?:based|located|at|in|near|male|female|men|women|ref|reference|urgent|only|days?|nights?|evenings?|"
+    r"weekends?|weekdays?|shifts?|ftc|cover|locum|zero|bank|relief|temp|maternity|mon|tue|wed|thu|fri|sat|sun|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d",
+    re.IGNORECASE,
 )
 
 
@@ -265,6 +270,7 @@ def split_title(title: str) -> TitleParts:
         as_written = as_written[: trailing.start()]
     core = _SENIORITY_RE.sub("", as_written).strip()
     core = _LEVEL_SUFFIX.sub("", core).strip(" -\u2013,") or core
+    core = _LEVEL_PREFIX.sub("", core) or core  # "Band 5 Staff Nurse" -> "Staff Nurse"
     if not core:
         core = as_written
     if seniority is Seniority.UNSPECIFIED:

@@ -186,8 +186,8 @@ def decide(
         verdict = tie_break(leaders)
         if verdict is not None:
             return _model_verdict(snapshot, verdict, leaders, top_score, margin, title)
-    # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger,
-    # then the one whose KRAs match better; it says it is a rule.
+    # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger
+    # by TITLE_EDGE or more, else the one whose KRAs match better; it says it is a rule and which.
     contenders = [int(snapshot.role_ids[r]) for r in order[:2]]
 
     def title_sim(role_id: int) -> float:

@@ -377,7 +377,7 @@ def _list_items(
     mention_spans = [(m.start, m.end) for m in mentions]
     items: list[list[Token]] = []
     current: list[Token] = []
-    opening = True  # the item opens its sentence or line
+    opening = True  # the item opens the region, or follows sentence punctuation or a bullet
     for tok in [*tokens, None]:
         if tok is None or tok.key in _ITEM_SEPARATORS or tok.text in _ITEM_SEPARATORS or not tok.is_word:
             tail = _capitalised_tail(current)
