@@ -725,3 +725,29 @@ def test_a_labelled_add_on_is_no_base_pay(pay: str) -> None:
 )
 def test_a_labelled_title_ends_before_its_hours_but_keeps_its_band(title: str, expected: str) -> None:
     assert parse_jd(_UK_AD.format(title=title, pay="£12.50 per hour")).role_title == expected
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        # A banner around the title, emoji included.
+        ("\U0001f680 We're hiring: Supply Chain Planner! \U0001f680", "Supply Chain Planner"),
+        ("## Procurement Specialist", "Procurement Specialist"),
+    ],
+)
+def test_a_first_line_title_is_read_without_its_banner(first_line: str, title: str) -> None:
+    body = (
+        "\n\nAbout the role\nYou will plan supply and demand for our European plants and work with buyers.\n\n"
+        "Responsibilities\n- Build the monthly supply plan\n- Manage purchase orders and supplier schedules\n\n"
+        "Requirements\n- 3+ years of experience in supply planning or procurement\n"
+    )
+    assert parse_jd(first_line + body).role_title == title
+
+
+def test_a_french_kitchen_title_is_read_whole() -> None:
+    ad = (
+        "The Anchor Inn, Cotswolds\n\nWe're looking for a passionate Chef de Partie to join our brigade of 8 "
+        "chefs.\n\nResponsibilities\n- Run your section during service\n- Prepare sauces and garnishes\n\n"
+        "Requirements\n- 2 years' experience in a quality kitchen\n"
+    )
+    assert parse_jd(ad).role_title == "Chef de Partie"

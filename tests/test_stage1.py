@@ -186,6 +186,19 @@ def test_the_employers_self_description_yields_only_its_stack(served: Served) ->
     assert "statistics" not in names  # a topic of the employer's, asked of no one
 
 
+def test_a_title_naming_two_titles_finds_the_alias_of_either(served: Served) -> None:
+    text = (
+        "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
+        "Requirements\n- Experience with data mining and machine learning.\n"
+    )
+    run = extract(served, text, title="Insights Wrangler / Data Scientist", dry_run=True).run
+    alias = run.extraction.signals.alias_match_roles
+    assert [r.role.display_name for r in alias] == ["data scientist"] and alias[
+        0
+    ].matched_alias == "data scientist"
+    assert run.extraction.decision.chosen_role.display_name == "data scientist"
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

@@ -219,7 +219,7 @@ _TITLE_PHRASE = re.compile(
     r"(?:applications?|applicants)\s+for)\s+(?:an?|the)\s+",
     re.I,
 )
-_CONNECT_IN_TITLE = frozenset({"of", "and", "&", "for", "the", "in", "to", "-", "/", "\u2013"})
+_CONNECT_IN_TITLE = frozenset({"of", "and", "&", "for", "the", "in", "to", "de", "-", "/", "\u2013"})
 _STOP_AFTER_TITLE = frozenset(
     {"to", "who", "with", "that", "for", "in", "at", "and", "on", "which", "whose", "from"}
 )
@@ -301,12 +301,19 @@ def _title_from_phrase(plain: str) -> str | None:
         while len(taken) > 1 and _describes_candidate(taken[0]) and any(t[0].isupper() for t in taken[1:]):
             taken.pop(0)
         title = _clean_title(taken)
-        if title and is_role_head(title.split()[-1].rstrip(".")):
+        # "Chef de Partie", "Commis de Cuisine": the head comes before a French "de".
+        head = title.split(" de ")[0] if " de " in title else title
+        if title and is_role_head(head.split()[-1].rstrip(".")):
             return title
     return None
 
 
 _FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
+# Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
+_EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
+_HIRING_BANNER = re.compile(
+    r"^(?:we(?:'|\u2019)?re\s+|we\s+are\s+|now\s+)?hiring\s*[:\-\u2013]\s*", re.IGNORECASE
+)
 
 
 def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str | None:
@@ -314,7 +321,8 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     m = _FIRST_LINE.match(text)
     if m is None:
         return None
-    line = m.group(1).strip().strip("#*").strip()
+    # "🚀 We're hiring: Supply Chain Planner! 🚀": the banner around a title is no part of it.
+    line = _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", m.group(1).strip()))
     words = line.split()
     if not words or len(words) > 8 or line.endswith((".", ":")) or not line[0].isupper():
         return None

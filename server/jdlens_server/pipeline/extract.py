@@ -17,7 +17,7 @@ from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.nlp.title import normalize_title, title_for_embedding, title_variants
+from jdlens_server.nlp.title import normalize_title, split_title, title_for_embedding, title_variants
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
@@ -267,6 +267,12 @@ def run_extraction(
     normalized = jd.normalized_title or normalize_title(role_title)
     signals = sig.Signals(normalized_title=normalized)
     signals.alias = sig.alias_signal(snapshot, normalized)
+    if not signals.alias and role_title:
+        # "Corporate Lawyer / Legal Counsel": each title the heading names is looked up in turn.
+        for alternative in split_title(role_title).alternatives:
+            signals.alias = sig.alias_signal(snapshot, normalize_title(alternative))
+            if signals.alias:
+                break
     title_scores = sig.title_similarity(snapshot, title_vec)
     signals.kra, kra_scores, kra_best = sig.kra_signal(
         snapshot, loaded.kra_index, sentences, sentence_vecs, top_k
