@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from jdlens_server.nlp.jd_facts import find_work_mode
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import (
     BoilerplateKind,
@@ -751,3 +752,44 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         "Requirements\n- 2 years' experience in a quality kitchen\n"
     )
     assert parse_jd(ad).role_title == "Chef de Partie"
+
+
+@pytest.mark.parametrize(
+    ("pay", "expected"),
+    [
+        # Indian pay in lakhs a year, under a CTC label read as a heading line.
+        ("CTC: 18 - 26 LPA", (1_800_000.0, 2_600_000.0, "INR", PayPeriod.YEAR)),
+        (
+            "Salary: 14 LPA - 20 LPA (CTC), including variable pay",
+            (1_400_000.0, 2_000_000.0, "INR", PayPeriod.YEAR),
+        ),
+        # The code after dollar figures names the dollar.
+        ("Salary: $58,000 to $108,000 CAD annually", (58_000.0, 108_000.0, "CAD", PayPeriod.YEAR)),
+        # "between X and Y" is a range.
+        ("Salary between €3,800 and €5,000 gross per month", (3_800.0, 5_000.0, "EUR", PayPeriod.MONTH)),
+        # Australia: "+ super" says the figures are pay.
+        (
+            "- $160,000 - $180,000 + super + vehicle allowance",
+            (160_000.0, 180_000.0, "USD", PayPeriod.UNSPECIFIED),
+        ),
+    ],
+)
+def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float, str, PayPeriod]) -> None:
+    ad = _UK_AD.replace("Salary: {pay}\n", "").format(title="Financial Analyst") + "\n" + pay + "\n"
+    found = parse_jd(ad).compensation
+    assert (
+        found is not None and (found.min_amount, found.max_amount, found.currency, found.period) == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mode"),
+    [
+        ("You can work from home two days per week.", WorkMode.HYBRID),
+        ("Up to 2 days of mobile working per week.", WorkMode.HYBRID),
+        ("This role is Work from Office in Gurugram.", WorkMode.ONSITE),
+        ("We offer 25 days holiday a year.", WorkMode.UNSPECIFIED),
+    ],
+)
+def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
+    assert find_work_mode(sentence) is mode

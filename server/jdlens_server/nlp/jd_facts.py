@@ -572,7 +572,7 @@ _PERIODS: list[tuple[PayPeriod, re.Pattern[str]]] = [
 ]
 _PAY_CONTEXT = re.compile(
     r"\b(?:salary|salaries|pay|paid|compensation|remuneration|wages?|ctc|stipend|rate|base|ote|gross|net|"
-    r"earn|earning|package|per\s+(?:hour|month|year|annum))\b",
+    r"earn|earning|package|per\s+(?:hour|month|year|annum)|superannuation)\b|\+\s*super\b",  # AU: "+ super"
     _I,
 )
 _DIGIT = re.compile(r"\d")
@@ -583,6 +583,9 @@ _PAY_TRIGGERS = (
     "remuneration",
     "wage",
     "ctc",
+    "lpa",
+    "lakh",
+    "super",
     "stipend",
     "rate",
     "per ",
@@ -702,11 +705,39 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
                 lo *= 1000
             cur_raw = (m.group("c1") or m.group("c2") or "").lower()
             currency = _CURRENCIES.get(cur_raw, _CURRENCIES.get(cur_raw.rstrip("."), ""))
+            # "$58,000 to $108,000 CAD annually": the code after the figures names the dollar.
+            code = _CODE_AFTER.match(s.text, m.end())
+            if cur_raw == "$" and code is not None:
+                currency = _CURRENCIES[code.group(1).lower()]
+            if hi is None and _BETWEEN.search(s.text, max(0, m.start() - 12), m.start()):
+                # "between €3,800 and €5,000 gross per month"
+                upper = _AND_AMOUNT.match(s.text, m.end())
+                if upper is not None:
+                    hi = _amount(upper.group(1), bool(upper.group(2)))
             if lo is None or lo == 0:
                 continue
             raw, a, z = src.span(s)
             return Compensation(lo, hi, currency, period, raw, a, z)
+        lakhs = _LAKHS.search(s.text)
+        if lakhs is not None:
+            # "CTC: 18 - 26 LPA", "14 LPA - 20 LPA": Indian pay in lakhs (100,000 rupees) a year.
+            raw, a, z = src.span(s)
+            lo_lakhs = float(lakhs.group("a") or lakhs.group("a_only")) * 100_000
+            hi_lakhs = float(lakhs.group("b")) * 100_000 if lakhs.group("b") else None
+            return Compensation(lo_lakhs, hi_lakhs, "INR", PayPeriod.YEAR, raw, a, z)
     return None
+
+
+_CODE_AFTER = re.compile(r"\s*(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
+_BETWEEN = re.compile(r"\bbetween\s*$", _I)
+_AND_AMOUNT = re.compile(rf"\s*and\s*(?:{_CUR})?\s?({_AMT})(\s?[kK]\b)?")
+_LAKH_UNIT = r"(?:lpa|lakhs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?|lacs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?)"
+_LAKHS = re.compile(
+    rf"(?:₹|inr|rs\.?)?\s*(?P<a>\d{{1,3}}(?:\.\d{{1,2}})?)\s*(?:{_LAKH_UNIT})?\s*(?:-|\u2013|to)\s*"
+    rf"(?:₹|inr|rs\.?)?\s*(?P<b>\d{{1,3}}(?:\.\d{{1,2}})?)\s*{_LAKH_UNIT}\b"
+    rf"|(?:₹|inr|rs\.?)?\s*(?P<a_only>\d{{1,3}}(?:\.\d{{1,2}})?)\s*{_LAKH_UNIT}\b",
+    _I,
+)
 
 
 # ---------------------------------------------------------------- work mode, contract, urls
@@ -726,11 +757,18 @@ _REMOTE = _from_letters(
     r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote|\(remote\))",
 )
 _HYBRID = _from_letters(
-    "h", r"\bhybrid\b(?!\s+(?:cloud|app|model\s+of\s+care|seeds?|vehicles?|cars?|varieties))"
+    "hwruotf0-9",
+    r"\bhybrid\b(?!\s+(?:cloud|app|model\s+of\s+care|seeds?|vehicles?|cars?|varieties))|"
+    # "work from home two days per week", "remote working 2 days a week": part of the week
+    r"\b(?:work(?:ing)?\s+from\s+home|remote(?:ly)?(?:\s+working)?|mobile\s+working)\s+(?:up\s+to\s+)?"
+    r"(?:\d|one|two|three|four)\s+days?\b|\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+(?:a|per)\s+"
+    r"week\s+(?:from\s+home|remote(?:ly)?|of\s+(?:remote|mobile)\s+working)|"
+    r"\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+of\s+(?:remote|mobile|home)\s+work(?:ing)?\b",
 )
 _ONSITE = _from_letters(
-    "oipm",
-    r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|in[-\s]person\s+"
+    "oipmw",
+    r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|work\s+from\s+office|"
+    r"in[-\s]person\s+"
     r"(?:role|position|work)|on-site|physical\s+presence|must\s+(?:be\s+able\s+to\s+)?(?:work|report)\s+"
     r"(?:from|at|in)\s+(?:the|our)\s+office)\b",
 )
@@ -739,7 +777,7 @@ _ONSITE = _from_letters(
 def find_work_mode(text: str) -> WorkMode:
     """Hybrid beats remote beats on-site when the JD names more than one."""
     low = text.lower()
-    if "hybrid" in low and _HYBRID.search(text):
+    if any(map(low.__contains__, ("hybrid", "days", "day "))) and _HYBRID.search(text):
         return WorkMode.HYBRID
     if any(
         map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))

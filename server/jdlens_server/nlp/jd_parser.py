@@ -308,6 +308,7 @@ def _title_from_phrase(plain: str) -> str | None:
     return None
 
 
+_DIGIT = re.compile(r"\d")
 _FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
 # Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
 _EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
@@ -725,6 +726,10 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     fact_refs: list[SentenceRef] = []
     pay_refs: list[SentenceRef] = []  # sentence_refs, a labelled section's first one with its label
     for sec, blocked in zip(sections, in_boilerplate, strict=True):
+        h = sec.heading
+        if h is not None and _DIGIT.search(h.text) and sec.kind is not SectionKind.BOILERPLATE:
+            # "CTC: 18 - 26 LPA" read as a heading line: its figures are still the pay.
+            pay_refs.append(SentenceRef(ptext[h.start : h.end], h.start, h.end, sec.kind))
         for i, ((a, z), hit) in enumerate(zip(sec.sentences, blocked, strict=True)):
             if hit and sec.kind is not SectionKind.BENEFITS:
                 continue
@@ -752,7 +757,9 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     body_text = " ".join(s.text for s in matchable)
     domain = find_domain(body_text)
     sentences_text = " ".join(s.text for s in sentence_refs)
-    work_mode = jd_facts.find_work_mode(sentences_text + " " + (title or ""))
+    # Headings too: "Location: Dubai, full-time, on-site" is read as a heading line.
+    headings = " ".join(sec.heading.text for sec in sections if sec.heading is not None)
+    work_mode = jd_facts.find_work_mode(f"{sentences_text} {title or ''} {headings}")
 
     out_sections: list[Section] = []
     for sec in sections:
