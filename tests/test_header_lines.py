@@ -131,3 +131,20 @@ def test_facts_in_the_header_line_are_still_read() -> None:
     assert jd.experience is not None and jd.experience.min_years == 1
     assert [e.level for e in jd.education] == ["High school"]
     assert jd.company_name == "Acme Logistics"
+
+
+def test_a_title_with_its_team_is_no_employer() -> None:
+    text = "Business Analyst \u2013 Payments Transformation | 12-month contract | Hybrid\n"
+    assert header_company(text, header_lines(text)) is None
+
+
+def test_a_town_in_the_employers_name_is_no_location() -> None:
+    ad = (
+        "Tax Manager\nHarlow Building Supplies · Leeds, UK · Full-time\n\n"
+        "Responsibilities\n- Own the group's direct and indirect tax compliance\n"
+        "- Work with our external advisers on VAT and corporation tax\n\n"
+        "Requirements\n- ACA or CTA qualified with 3 years of experience in tax\n"
+    )
+    jd = parse_jd(ad)
+    assert jd.company_name == "Harlow Building Supplies"
+    assert [loc.city for loc in jd.locations] == ["Leeds"]

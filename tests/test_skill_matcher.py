@@ -424,3 +424,9 @@ def test_a_tool_opening_a_bullet_is_still_a_name() -> None:
 def test_a_verb_after_you_will_in_short_reaches_its_later_objects() -> None:
     text = "You'll manage budgets and vendors"
     assert (2, "vendors") in [(m.skill_id, text[m.start : m.end]) for m in _verb_library().find(text)]
+
+
+def test_an_acronym_is_never_read_as_a_plural() -> None:
+    matcher = SkillMatcher.build([entry(1, "CSR", "abbreviation")])
+    assert found(matcher, "Scores on the CSRS and the FIM scale.") == []
+    assert found(matcher, "Design CSR programmes for the group.") == [("CSR", 1)]

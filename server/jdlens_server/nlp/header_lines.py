@@ -66,6 +66,8 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
         words = name.split()
         if _FACT_SEGMENT.search(name) or find_places(name) or not 1 <= len(words) <= 6:
             continue
+        if " \u2013 " in name or " - " in name:
+            continue  # "Business Analyst - Payments Transformation": a title and its team
         # A singular occupation ends a title; a plural one names a firm ("Health Partners").
         if name[:1].isupper() and not (is_role_head(words[-1]) and not words[-1].endswith("s")):
             return name

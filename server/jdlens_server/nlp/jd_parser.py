@@ -623,12 +623,18 @@ _PLACES_OK_IN = frozenset({BoilerplateKind.COMPANY_HISTORY, BoilerplateKind.APPL
 
 
 def _locations(
-    plain: PlainText, original: str, bps: list[BoilerplateSpanPlain], mode: WorkMode
+    plain: PlainText, original: str, bps: list[BoilerplateSpanPlain], mode: WorkMode, company: str | None
 ) -> list[Location]:
     by_place: dict[tuple[str | None, str | None, str], tuple[Place, list[str], int, int]] = {}
     no_places = [b for b in bps if b.kind not in _PLACES_OK_IN]
+    # "Harlow & Finch Group", "Meridian Talent Partners": a town in the employer's name is no site.
+    in_company = (
+        [HeaderLine(m.start(), m.end()) for m in re.finditer(re.escape(company), plain.text)]
+        if company
+        else []
+    )
     for m in find_places(plain.text):
-        if _overlaps(m.start, m.end, no_places):
+        if _overlaps(m.start, m.end, no_places) or _overlaps(m.start, m.end, in_company):
             continue
         key = (m.place.city, m.place.state, m.place.country_code)
         surface = " ".join(m.surface.split())
@@ -852,7 +858,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         education=tuple(jd_facts.find_education(fact_refs, src)),
         certifications=tuple(jd_facts.find_certifications(fact_refs, src)),
         compensation=jd_facts.find_compensation(pay_refs, src),
-        locations=tuple(_locations(plain, text, bps, work_mode)),
+        locations=tuple(_locations(plain, text, bps, work_mode, company)),
         work_mode=work_mode,
         employment_type=jd_facts.find_employment_type(sentences_text, title),
         sections=tuple(out_sections),

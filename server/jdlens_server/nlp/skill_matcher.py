@@ -972,6 +972,11 @@ class SkillMatcher:
         elif surface == target.surface:
             conf = min(1.0, conf + 0.03)
         elif tuple(s.casefold() for s in surface) != tuple(s.casefold() for s in target.surface):
+            if any(
+                w.isupper() and len(w) > 1 and w.casefold() != t.casefold()
+                for w, t in zip(surface, target.surface, strict=False)
+            ):
+                return None  # an acronym is no plural: "CSRS" is not "CSR"
             conf -= 0.08  # matched through inflection folding only
         if len(target.surface) == 1:
             alias_word = target.surface[0]
