@@ -793,3 +793,25 @@ def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float,
 )
 def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
     assert find_work_mode(sentence) is mode
+
+
+def test_questions_pay_lines_banners_and_short_fact_lines_are_no_duties() -> None:
+    ad = (
+        "\U0001f680 We're hiring: Supply Chain Planner! \U0001f680\n\n"
+        "Rotterdam, Netherlands (hybrid, 2 days in office)\n"
+        "Are you a numbers person who loves a plan that works?\n"
+        "€3,800 - €5,000 gross per month\n"
+        "You will own the monthly supply plan for our European plants.\n\n"
+        "Your new role\n- Translate the sales forecast into a supply plan\n- Manage purchase orders with suppliers\n\n"
+        "What you'll need to succeed\n- 3+ years of experience in supply planning\n- Advanced Excel\n\n"
+        "What you'll get in return\n- 30 days of holiday\n"
+    )
+    jd = parse_jd(ad)
+    duties = [s.text for s in jd.responsibility_sentences]
+    assert duties[0] == "You will own the monthly supply plan for our European plants."
+    assert "Translate the sales forecast into a supply plan" in duties
+    assert not any("?" in d or "€" in d or "Rotterdam" in d or "hiring" in d for d in duties)
+    kinds = {s.heading: s.kind for s in jd.sections if s.heading}
+    assert kinds["Your new role"] is SectionKind.RESPONSIBILITIES
+    assert kinds["What you'll need to succeed"] is SectionKind.REQUIREMENTS
+    assert kinds["What you'll get in return"] is SectionKind.BENEFITS

@@ -55,6 +55,11 @@ def header_lines(text: str) -> list[HeaderLine]:
     return out
 
 
+def states_a_fact(segment: str) -> bool:
+    """A segment of a board's facts: contract, hours, work mode, pay, experience or degree."""
+    return _FACT_SEGMENT.search(segment) is not None
+
+
 def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     """The employer as the first header line names it ("Acme Health Partners · Boston, MA ·
     Full-time" -> "Acme Health Partners"): its first segment that states no fact or place and is no

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from jdlens_server.nlp import jd_facts
-from jdlens_server.nlp.header_lines import HeaderLine, header_company, header_lines
+from jdlens_server.nlp.header_lines import HeaderLine, header_company, header_lines, states_a_fact
 from jdlens_server.nlp.jd_domain import find_archetype, find_domain
 from jdlens_server.nlp.jd_facts import SentenceRef, Source
 from jdlens_server.nlp.locations import Place, find_places, is_place_name
@@ -531,18 +531,31 @@ _FACT_LABEL = re.compile(
     r"compensation|working\s+pattern|grade|band)\s*:",
     re.IGNORECASE,
 )
+_PAY_FIGURE = re.compile(
+    r"[$£€₹]\s?\d|\d\s?(?:LPA|lakhs?)\b|\b(?:USD|EUR|GBP|SGD|AUD|CAD|INR|AED|MYR)\s?\d", re.IGNORECASE
+)
 # What a sentence about the employer says when it speaks of the role after all.
 _ROLE_TALK = re.compile(
     r"\b(?:seek|seeking|hiring|looking\s+for|recruit\w*|you|your|this\s+role|the\s+role)\b", re.I
 )
 
 
-def _states_no_duty(sentence: SentenceRef, company: str | None) -> bool:
-    """A sentence of the role's text that is no duty: a labelled fact, a place alone ("Cedar
-    Falls, IA"), or the employer describing itself ("Sentinel Guard Services provides ...")."""
-    text = sentence.text.strip()
-    if _FACT_LABEL.match(text):
+def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> bool:
+    """A sentence of the role's text that is no duty: a labelled fact, a question to the reader,
+    the pay, the title's own line with its place or employer, a place alone ("Cedar Falls, IA"), or
+    the employer describing itself ("Sentinel Guard Services provides ...")."""
+    text = _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", sentence.text.strip()))
+    if _FACT_LABEL.match(text) or sentence.text.rstrip().endswith("?"):
         return True
+    words = text.split()
+    if not words:
+        return True
+    if len(words) <= 8 and states_a_fact(text) and words[0].lower() not in DUTY_VERBS:
+        return True  # "Full time, 45 hours per week", "Rotterdam, Netherlands (hybrid)"
+    if len(words) <= 14 and _PAY_FIGURE.search(text) and words[0].lower() not in DUTY_VERBS:
+        return True  # "£13.50 - £14.50 per hour + tronc"
+    if title and len(words) <= 12 and text.startswith(title):
+        return True  # "Chef de Partie - The Anchor Inn, Cotswolds"
     if company and sentence.kind is SectionKind.ABOUT_ROLE:
         lead = " ".join(company.split()[:2])
         if text.startswith(lead) and _ROLE_TALK.search(text) is None:
@@ -807,7 +820,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         if s.kind in eligible
         and word_count(s.text) >= 3
         and " ".join(s.text.split()) != title_line
-        and not _states_no_duty(s, company)
+        and not _states_no_duty(s, company, title or "")
     ]
     if not resp:
         # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text

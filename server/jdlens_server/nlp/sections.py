@@ -78,6 +78,9 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
         True,
     ),
     (r"summary\s+of\s+(?:duties|responsibilities)", K.RESPONSIBILITIES, None, True),
+    # The recruitment agencies' template (Hays and others): "Your new role", "What you'll need to
+    # succeed", "What you'll get in return", "What you need to do now".
+    (r"your\s+new\s+role", K.RESPONSIBILITIES, None, False),
     # nice to have (before requirements: "preferred qualifications" must not read as requirements)
     (
         r"nice[-\s]to[-\s]haves?|good[-\s]to[-\s]haves?|bonus\s+points|pluses|desirables?|"
@@ -125,7 +128,7 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
         True,
     ),
     (
-        rf"(?:here{_Q}s\s+)?what\s+(?:you(?:{_Q}ll|\s+will)?\s+need|we{_Q}re\s+looking\s+for|"
+        rf"(?:here{_Q}s\s+)?what\s+(?:you(?:{_Q}ll|\s+will)?\s+need(?:\s+to\s+succeed)?|we{_Q}re\s+looking\s+for|"
         rf"we\s+are\s+looking\s+for|you\s+(?:bring|have|(?:will|{_Q}ll)\s+bring))",
         K.REQUIREMENTS,
         None,
@@ -176,7 +179,8 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
     (
         rf"(?:benefits?|perks)(?:\s*(?:and|&)\s*(?:perks|benefits))?|what\s+we\s+offer|"
         rf"why\s+(?:you{_Q}ll\s+love\s+working\s+(?:here|with\s+us|at\s+\w+)|join\s+us|work\s+(?:with|for)\s+us)|"
-        rf"(?:compensation|salary|pay|remuneration)\s*(?:and|&)\s*benefits|what{_Q}s\s+in\s+it\s+for\s+you",
+        rf"(?:compensation|salary|pay|remuneration)\s*(?:and|&)\s*benefits|what{_Q}s\s+in\s+it\s+for\s+you|"
+        rf"what\s+you(?:{_Q}ll|\s+will)\s+get\s+in\s+return",
         K.BENEFITS,
         None,
         True,
