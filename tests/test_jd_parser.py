@@ -815,3 +815,17 @@ def test_questions_pay_lines_banners_and_short_fact_lines_are_no_duties() -> Non
     assert kinds["Your new role"] is SectionKind.RESPONSIBILITIES
     assert kinds["What you'll need to succeed"] is SectionKind.REQUIREMENTS
     assert kinds["What you'll get in return"] is SectionKind.BENEFITS
+
+
+def test_a_short_duty_under_a_duties_heading_is_kept_whatever_words_it_shares_with_facts() -> None:
+    ad = (
+        "Support Engineer\nAcme · Leeds, UK · Full-time\n\n"
+        "Responsibilities\n- Remote support for EMEA clients\n- Customer experience improvements across the help desk\n"
+        "- Triage tickets and escalate bugs\n\nRequirements\n- 2 years of experience in IT support\n"
+    )
+    duties = [s.text for s in parse_jd(ad).responsibility_sentences]
+    assert duties == [
+        "Remote support for EMEA clients",
+        "Customer experience improvements across the help desk",
+        "Triage tickets and escalate bugs",
+    ]
