@@ -550,20 +550,16 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
     words = text.split()
     if not words:
         return True
-    if (
-        sentence.kind is SectionKind.ABOUT_ROLE
-        and len(words) <= 8
-        and states_a_fact(text)
-        and words[0].lower() not in DUTY_VERBS
-    ):
+    about_role = sentence.kind is SectionKind.ABOUT_ROLE  # not under a duties heading
+    if about_role and len(words) <= 8 and states_a_fact(text) and words[0].lower() not in DUTY_VERBS:
         # The lines above the first heading: "Full time, 45 hours", "Rotterdam, Netherlands (hybrid)";
         # under a duties heading "Remote support for EMEA clients" is a duty.
         return True
-    if len(words) <= 14 and _PAY_FIGURE.search(text) and words[0].lower() not in DUTY_VERBS:
+    if about_role and len(words) <= 14 and _PAY_FIGURE.search(text) and words[0].lower() not in DUTY_VERBS:
         return True  # "£13.50 - £14.50 per hour + tronc"
     if title and len(words) <= 12 and text.startswith(title):
         return True  # "Chef de Partie - The Anchor Inn, Cotswolds"
-    if company and sentence.kind is SectionKind.ABOUT_ROLE:
+    if company and about_role:
         lead = " ".join(company.split()[:2])
         if text.startswith(lead) and _ROLE_TALK.search(text) is None:
             return True
