@@ -829,3 +829,48 @@ def test_a_short_duty_under_a_duties_heading_is_kept_whatever_words_it_shares_wi
         "Customer experience improvements across the help desk",
         "Triage tickets and escalate bugs",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("Customer Service Representative (Remote)", WorkMode.REMOTE),
+        ("Acme · Remote · Full-time", WorkMode.REMOTE),
+        ("Remote \u2014 United States", WorkMode.REMOTE),
+        # USAJOBS' fields: a "No" under "Remote job" says it is not.
+        ("Remote job\nNo\nTelework eligible\nYes", WorkMode.UNSPECIFIED),
+        ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
+    ],
+)
+def test_remote_as_boards_print_it(text: str, mode: WorkMode) -> None:
+    assert find_work_mode(text) is mode
+
+
+def test_a_pay_range_with_a_unit_after_each_figure_keeps_its_maximum() -> None:
+    for pay, expected in (
+        ("Base pay range $165,000/yr - $195,000/yr", (165_000.0, 195_000.0, PayPeriod.YEAR)),
+        ("Pay: $19/hr - $21/hr", (19.0, 21.0, PayPeriod.HOUR)),
+    ):
+        ad = (
+            _UK_AD.replace("Salary: {pay}\n", "").format(title="Customer Service Representative")
+            + "\n"
+            + pay
+            + "\n"
+        )
+        found = parse_jd(ad).compensation
+        assert found is not None and (found.min_amount, found.max_amount, found.period) == expected
+
+
+def test_a_travel_contract_and_site_chrome() -> None:
+    ad = (
+        "Travel Nurse RN - ICU\nEmployment Type: Travel contract\n\n"
+        "Job details\n3.8 out of 5 stars\nHere's how the job details align with your profile.\n"
+        "Job Number 25041876\nYou will care for critically ill adults in a 24-bed ICU.\n\n"
+        "Responsibilities\n- Assess and monitor patients\n- Titrate drips under protocol\n\n"
+        "Requirements\n- 2 years of ICU experience and an active RN license\n"
+    )
+    jd = parse_jd(ad)
+    assert jd.employment_type is EmploymentType.CONTRACT
+    duties = [s.text for s in jd.responsibility_sentences]
+    assert duties[0] == "You will care for critically ill adults in a 24-bed ICU."
+    assert not any("stars" in d or "profile" in d or "Job Number" in d for d in duties)

@@ -556,8 +556,10 @@ _CUR = (
 )
 _AMT = r"\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 _K = r"(?:\s?[kK]\b)?"
+# "$165,000/yr - $195,000/yr", "$19/hr - $21/hr": a unit after each figure of a range (LinkedIn's way).
+_UNIT = r"(?:\s?/\s?(?:yr|year|hr|hour|h|mo|month|wk|week|annum|day))?"
 _PAY_RE = re.compile(
-    rf"(?P<c1>{_CUR})\s?(?:\)\s*:?\s*)?(?P<a>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?:{_CUR})?\s?(?P<b>{_AMT}){_K})?"
+    rf"(?P<c1>{_CUR})\s?(?:\)\s*:?\s*)?(?P<a>{_AMT}){_K}{_UNIT}(?:\s*(?:-|\u2013|\u2014|to)\s*(?:{_CUR})?\s?(?P<b>{_AMT}){_K})?"
     rf"|(?P<a2>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?P<b2>{_AMT}){_K})?\s?(?P<c2>{_CUR})(?![\w$])"
 )
 _PERIODS: list[tuple[PayPeriod, re.Pattern[str]]] = [
@@ -752,9 +754,11 @@ def _from_letters(letters: str, pattern: str) -> re.Pattern[str]:
 _REMOTE = _from_letters(
     "f1rwtlo(",
     # "Remote (US or Canada)", "Austin, TX or Remote": a board's location line
-    r"\b(?:remote\s*\([^)\n]{1,40}\)|or\s+remote\b|fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job|work(?:ing)?|"
+    r"\b(?:remote\s*\([^)\n]{1,40}\)|or\s+remote\b|fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job(?!\s*[:\n]?\s*no\b)|work(?:ing)?|"
     r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
-    r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote|\(remote\))",
+    r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote)|\(remote\)|"
+    # "Remote" alone between a board's separators: "· Remote ·", "Remote — United States"
+    r"(?:^|(?<=[·|•\n\u2014\u2013])|(?<=[·|•\n\u2014\u2013]\s))remote\s*(?=$|[·|•\n\u2014\u2013])",
 )
 _HYBRID = _from_letters(
     "hwruotf0-9",
@@ -799,8 +803,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
     (
         EmploymentType.CONTRACT,
         _from_letters(
-            "fce",
-            r"\bfixed[-\s]term\b|\bcontract(?:ual)?\s+(?:basis|position|role|"
+            "fcets0-9",
+            r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month))\s+contract\b|"
+            r"\bcontract(?:ual)?\s+(?:basis|position|role|"
             r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"
             r"\bconsultancy\b|\bfreelance\b",
         ),

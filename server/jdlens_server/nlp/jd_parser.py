@@ -525,6 +525,12 @@ def find_company(plain: str) -> str | None:
 
 
 # "Shift: Sunday-Wednesday, 10pm-8:30am", "Pay: $19.50/hour": a fact under its label, no duty.
+# Job-board chrome around a posting: ratings, profile matching, requisition and store numbers.
+_SITE_CHROME = re.compile(
+    r"\bout\s+of\s+5\s+stars\b|\balign\s+with\s+your\s+profile\b|^(?:job\s+(?:number|id|requisition(?:\s+id)?)|"
+    r"requisition\s+id|store\s+#|req(?:uisition)?\s*#)",
+    re.IGNORECASE,
+)
 _FACT_LABEL = re.compile(
     r"(?:shifts?|pay|salary|wages?|rate|hours|working\s+hours|schedule|location|job\s+type|contract(?:\s+type)?|"
     r"employment(?:\s+type)?|start\s+date|closing\s+date|deadline|reference|ref|department|travel|"
@@ -545,7 +551,7 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
     the pay, the title's own line with its place or employer, a place alone ("Cedar Falls, IA"), or
     the employer describing itself ("Sentinel Guard Services provides ...")."""
     text = _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", sentence.text.strip()))
-    if _FACT_LABEL.match(text) or sentence.text.rstrip().endswith("?"):
+    if _FACT_LABEL.match(text) or _SITE_CHROME.search(text) or sentence.text.rstrip().endswith("?"):
         return True
     words = text.split()
     if not words:
@@ -876,7 +882,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         compensation=jd_facts.find_compensation(pay_refs, src),
         locations=tuple(_locations(plain, text, bps, work_mode, company)),
         work_mode=work_mode,
-        employment_type=jd_facts.find_employment_type(sentences_text, title),
+        employment_type=jd_facts.find_employment_type(f"{sentences_text} {headings}", title),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),
