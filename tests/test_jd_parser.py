@@ -767,6 +767,9 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ("Salary: $58,000 to $108,000 CAD annually", (58_000.0, 108_000.0, "CAD", PayPeriod.YEAR)),
         # "between X and Y" is a range.
         ("Salary between €3,800 and €5,000 gross per month", (3_800.0, 5_000.0, "EUR", PayPeriod.MONTH)),
+        # A unit after each figure of a range (LinkedIn's way).
+        ("Base pay range $165,000/yr - $195,000/yr", (165_000.0, 195_000.0, "USD", PayPeriod.YEAR)),
+        ("Pay: $19/hr - $21/hr", (19.0, 21.0, "USD", PayPeriod.HOUR)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",
@@ -789,6 +792,13 @@ def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float,
         ("Up to 2 days of mobile working per week.", WorkMode.HYBRID),
         ("This role is Work from Office in Gurugram.", WorkMode.ONSITE),
         ("We offer 25 days holiday a year.", WorkMode.UNSPECIFIED),
+        # As boards print it.
+        ("Customer Service Representative (Remote)", WorkMode.REMOTE),
+        ("Acme · Remote · Full-time", WorkMode.REMOTE),
+        ("Remote \u2014 United States", WorkMode.REMOTE),
+        # USAJOBS' fields: a "No" under "Remote job" says it is not.
+        ("Remote job\nNo\nTelework eligible\nYes", WorkMode.UNSPECIFIED),
+        ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
     ],
 )
 def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
@@ -829,36 +839,6 @@ def test_a_short_duty_under_a_duties_heading_is_kept_whatever_words_it_shares_wi
         "Customer experience improvements across the help desk",
         "Triage tickets and escalate bugs",
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "mode"),
-    [
-        ("Customer Service Representative (Remote)", WorkMode.REMOTE),
-        ("Acme · Remote · Full-time", WorkMode.REMOTE),
-        ("Remote \u2014 United States", WorkMode.REMOTE),
-        # USAJOBS' fields: a "No" under "Remote job" says it is not.
-        ("Remote job\nNo\nTelework eligible\nYes", WorkMode.UNSPECIFIED),
-        ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
-    ],
-)
-def test_remote_as_boards_print_it(text: str, mode: WorkMode) -> None:
-    assert find_work_mode(text) is mode
-
-
-def test_a_pay_range_with_a_unit_after_each_figure_keeps_its_maximum() -> None:
-    for pay, expected in (
-        ("Base pay range $165,000/yr - $195,000/yr", (165_000.0, 195_000.0, PayPeriod.YEAR)),
-        ("Pay: $19/hr - $21/hr", (19.0, 21.0, PayPeriod.HOUR)),
-    ):
-        ad = (
-            _UK_AD.replace("Salary: {pay}\n", "").format(title="Customer Service Representative")
-            + "\n"
-            + pay
-            + "\n"
-        )
-        found = parse_jd(ad).compensation
-        assert found is not None and (found.min_amount, found.max_amount, found.period) == expected
 
 
 def test_a_travel_contract_and_site_chrome() -> None:
