@@ -770,6 +770,8 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         # A unit after each figure of a range (LinkedIn's way).
         ("Base pay range $165,000/yr - $195,000/yr", (165_000.0, 195_000.0, "USD", PayPeriod.YEAR)),
         ("Pay: $19/hr - $21/hr", (19.0, 21.0, "USD", PayPeriod.HOUR)),
+        # A heading that names pay, without a colon, over bare figures.
+        ("Compensation Range\n$175,000 - $215,000 USD", (175_000.0, 215_000.0, "USD", PayPeriod.UNSPECIFIED)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",

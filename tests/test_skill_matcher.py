@@ -430,3 +430,10 @@ def test_an_acronym_is_never_read_as_a_plural() -> None:
     matcher = SkillMatcher.build([entry(1, "CSR", "abbreviation")])
     assert found(matcher, "Scores on the CSRS and the FIM scale.") == []
     assert found(matcher, "Design CSR programmes for the group.") == [("CSR", 1)]
+
+
+def test_a_label_cut_from_a_list_never_matches() -> None:
+    matcher = SkillMatcher.build(
+        [entry(1, "compile airport certification manuals"), entry(1, "and procedures", "alternative")]
+    )
+    assert found(matcher, "following proper entry and procedures for guest rooms") == []

@@ -658,6 +658,11 @@ _ADD_ON = re.compile(
 _CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+]", _I)
 
 
+def names_pay(label: str) -> bool:
+    """A heading that says what follows is pay ("Compensation Range", "Salary", "Pay")."""
+    return len(label.split()) <= 4 and _PAY_CONTEXT.search(label) is not None and not is_add_on_label(label)
+
+
 def is_add_on_label(label: str) -> bool:
     """A label that names pay on top of the base ("Shift differential", "Overtime", "Bonus")."""
     return _ADD_ON.search(label) is not None

@@ -772,7 +772,17 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
                 ref if heading is None else SentenceRef(ptext[heading.start : z], heading.start, z, sec.kind)
             )
             if heading is None or not jd_facts.is_add_on_label(heading.text):
-                pay_refs.append(fact_ref)
+                if (
+                    heading is None
+                    and i == 0
+                    and sec.heading is not None
+                    and jd_facts.names_pay(sec.heading.text)
+                ):
+                    # "Compensation Range" over "$175,000 - $215,000 USD": a heading that names pay.
+                    h = sec.heading
+                    pay_refs.append(SentenceRef(ptext[h.start : z], h.start, z, sec.kind))
+                else:
+                    pay_refs.append(fact_ref)
             if hit:
                 continue
             if not (header and _overlaps(a, z, header)):  # the header line states facts, no duty

@@ -771,6 +771,8 @@ class SkillMatcher:
         """The context an alias needs, or None when it must never match on its own."""
         strategy = e.match_strategy
         language = e.nature == "LANGUAGE"
+        if words[0].casefold() in _CONJUNCTIONS or words[-1].casefold() in _DANGLING:
+            return None  # a label cut from a list ("and procedures"): no term of its own
         if e.nature == NATURAL_LANGUAGE and len(lab.surfaces) == 1:
             return _Need.SPOKEN
         if len(lab.surfaces) != 1:
@@ -1018,6 +1020,10 @@ class SkillMatcher:
         else:
             ok = bool(strong) or listed or _cue_near(reg, first, last, _TECH_CUES, 8)
         return conf * 0.8 if ok else None
+
+
+_CONJUNCTIONS = frozenset({"and", "or"})
+_DANGLING = frozenset({"and", "or"})
 
 
 def _normalised(e: AliasEntry) -> AliasEntry:
