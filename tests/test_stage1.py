@@ -186,6 +186,15 @@ def test_the_employers_self_description_yields_only_its_stack(served: Served) ->
     assert "statistics" not in names  # a topic of the employer's, asked of no one
 
 
+def test_a_credential_before_the_title_does_not_hide_its_alias(served: Served) -> None:
+    text = (
+        "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
+        "Requirements\n- Experience with data mining and machine learning.\n"
+    )
+    run = extract(served, text, title="Certified Staff Data Scientist", dry_run=True).run
+    assert [r.role.display_name for r in run.extraction.signals.alias_match_roles] == ["data scientist"]
+
+
 def test_a_title_naming_two_titles_finds_the_alias_of_either(served: Served) -> None:
     text = (
         "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
