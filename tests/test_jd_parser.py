@@ -856,3 +856,9 @@ def test_a_travel_contract_and_site_chrome() -> None:
     duties = [s.text for s in jd.responsibility_sentences]
     assert duties[0] == "You will care for critically ill adults in a 24-bed ICU."
     assert not any("stars" in d or "profile" in d or "Job Number" in d for d in duties)
+
+
+def test_lakhs_of_customers_are_no_pay() -> None:
+    ad = _UK_AD.replace("Salary: {pay}\n", "").format(title="Customer Support Executive")
+    ad += "\nOur app serves 50 lakh customers across 18 - 26 lakh households in India.\n"
+    assert parse_jd(ad).compensation is None

@@ -726,7 +726,10 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
             raw, a, z = src.span(s)
             return Compensation(lo, hi, currency, period, raw, a, z)
         lakhs = _LAKHS.search(s.text)
-        if lakhs is not None:
+        # Lakhs count customers too ("50 lakh customers"): pay only as LPA, per annum or by a pay word.
+        if lakhs is not None and (
+            _PER_ANNUM.search(lakhs.group()) is not None or _PAY_CONTEXT.search(s.text) is not None
+        ):
             # "CTC: 18 - 26 LPA", "14 LPA - 20 LPA": Indian pay in lakhs (100,000 rupees) a year.
             raw, a, z = src.span(s)
             lo_lakhs = float(lakhs.group("a") or lakhs.group("a_only")) * 100_000
@@ -735,6 +738,7 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
     return None
 
 
+_PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
 _CODE_AFTER = re.compile(r"\s*(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
 _BETWEEN = re.compile(r"\bbetween\s*$", _I)
 _AND_AMOUNT = re.compile(rf"\s*and\s*(?:{_CUR})?\s?({_AMT})(\s?[kK]\b)?")
