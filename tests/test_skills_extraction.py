@@ -350,3 +350,17 @@ def test_a_new_skill_name_never_runs_over_a_line_break(matcher: SkillMatcher) ->
     text = "ICU Registered Nurse (RN) - Medical/Surgical ICU, Nights\n\nSt. Brendan Medical Center"
     new = [s.name for s in extract_skills(text, [(0, len(text), "ABOUT_ROLE")], matcher, skill_names=NAMES)]
     assert new and all("\n" not in name for name in new)
+
+
+def test_a_library_label_the_matcher_turned_down_is_no_new_skill() -> None:
+    # "Go" the language needs a language beside it; listed with tools only, the matcher turns it
+    # down, and the list reader must not propose the library's own label as a new skill.
+    entries = [*_entries(), AliasEntry(50, "Go", "alternative", "context_required", "LANGUAGE")]
+    matcher = SkillMatcher.build(entries)
+    text = "Tools: Go, Flink, S3"
+    found = {
+        s.name: s.is_new
+        for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    }
+    assert "Go" not in found and found.get("Flink") is True
+    assert matcher.is_label("go") and matcher.is_label("Apache Hadoop") and not matcher.is_label("Flink")

@@ -660,6 +660,11 @@ class SkillMatcher:
     def n_keys(self) -> int:
         return len(self._patterns)
 
+    def is_label(self, text: str) -> bool:
+        """Whether ``text`` is, once folded, one of the library's skill labels."""
+        key = label_key(text)
+        return bool(key) and bool(self._patterns) and self._automaton.get(f" {key} ", None) is not None
+
     # ---- build ----------------------------------------------------------------------------
 
     @classmethod

@@ -198,6 +198,8 @@ def extract_skills(
             key = _key(name)
             if not key or key in known_keys or "\n" in name:
                 continue  # a name never runs over a line break ("Nights\n\nSt. Brendan")
+            if matcher.is_label(name):
+                continue  # a library label the matcher read as no skill here ("Go" without code) is no new one
             agg = new.get(key)
             if agg is None:
                 agg = new[key] = _Agg(name, None, name, "phrase")
