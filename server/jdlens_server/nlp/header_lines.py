@@ -69,7 +69,7 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     for segment in _SEPARATOR.split(text[lines[0].start : lines[0].end]):
         name = segment.strip()
         words = name.split()
-        if _FACT_SEGMENT.search(name) or find_places(name) or not 1 <= len(words) <= 6:
+        if states_a_fact(name) or find_places(name) or not 1 <= len(words) <= 6:
             continue
         if " \u2013 " in name or " - " in name:
             continue  # "Business Analyst - Payments Transformation": a title and its team
@@ -92,5 +92,5 @@ def _is_header_line(line: str) -> bool:
     # Facts of the job (contract, hours, work mode) and places make the line, besides a name or two
     # (the employer's, the title); a place counts only where the gazetteer reads one in context
     # ("Boston, MA"), so "Python · Spring · Kafka" (Spring is also a town) stays a list.
-    facts = sum(1 for p in parts if _FACT_SEGMENT.search(p) or find_places(p))
+    facts = sum(1 for p in parts if states_a_fact(p) or find_places(p))
     return facts >= 1 and facts >= len(parts) - 2 and facts * 2 >= len(parts) - 1

@@ -658,6 +658,11 @@ _ADD_ON = re.compile(
 _CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+]", _I)
 
 
+def states_pay_figure(text: str) -> bool:
+    """A currency with an amount ("£13.50", "USD 5,500") or pay in lakhs ("18 LPA")."""
+    return _PAY_RE.search(text) is not None or _LAKHS.search(text) is not None
+
+
 def names_pay(label: str) -> bool:
     """A heading that says what follows is pay ("Compensation Range", "Salary", "Pay")."""
     return len(label.split()) <= 4 and _PAY_CONTEXT.search(label) is not None and not is_add_on_label(label)

@@ -308,7 +308,6 @@ def _title_from_phrase(plain: str) -> str | None:
     return None
 
 
-_DIGIT = re.compile(r"\d")
 _FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
 # Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
 _EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
@@ -317,13 +316,18 @@ _HIRING_BANNER = re.compile(
 )
 
 
+def _without_banner(line: str) -> str:
+    """A line less its edge symbols and hiring banner ("🚀 We're hiring: X! 🚀" -> "X")."""
+    return _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", line.strip()))
+
+
 def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str | None:
     text = plain.text
     m = _FIRST_LINE.match(text)
     if m is None:
         return None
     # "🚀 We're hiring: Supply Chain Planner! 🚀": the banner around a title is no part of it.
-    line = _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", m.group(1).strip()))
+    line = _without_banner(m.group(1))
     words = line.split()
     if not words or len(words) > 8 or line.endswith((".", ":")) or not line[0].isupper():
         return None
@@ -537,9 +541,6 @@ _FACT_LABEL = re.compile(
     r"compensation|working\s+pattern|grade|band)\s*:",
     re.IGNORECASE,
 )
-_PAY_FIGURE = re.compile(
-    r"[$£€₹]\s?\d|\d\s?(?:LPA|lakhs?)\b|\b(?:USD|EUR|GBP|SGD|AUD|CAD|INR|AED|MYR)\s?\d", re.IGNORECASE
-)
 # What a sentence about the employer says when it speaks of the role after all.
 _ROLE_TALK = re.compile(
     r"\b(?:seek|seeking|hiring|looking\s+for|recruit\w*|you|your|this\s+role|the\s+role)\b", re.I
@@ -550,7 +551,7 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
     """A sentence of the role's text that is no duty: a labelled fact, a question to the reader,
     the pay, the title's own line with its place or employer, a place alone ("Cedar Falls, IA"), or
     the employer describing itself ("Sentinel Guard Services provides ...")."""
-    text = _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", sentence.text.strip()))
+    text = _without_banner(sentence.text)
     if _FACT_LABEL.match(text) or _SITE_CHROME.search(text) or sentence.text.rstrip().endswith("?"):
         return True
     words = text.split()
@@ -561,7 +562,12 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
         # The lines above the first heading: "Full time, 45 hours", "Rotterdam, Netherlands (hybrid)";
         # under a duties heading "Remote support for EMEA clients" is a duty.
         return True
-    if about_role and len(words) <= 14 and _PAY_FIGURE.search(text) and words[0].lower() not in DUTY_VERBS:
+    if (
+        about_role
+        and len(words) <= 14
+        and jd_facts.states_pay_figure(text)
+        and words[0].lower() not in DUTY_VERBS
+    ):
         return True  # "£13.50 - £14.50 per hour + tronc"
     if title and len(words) <= 12 and text.startswith(title):
         return True  # "Chef de Partie - The Anchor Inn, Cotswolds"
@@ -569,7 +575,7 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
         lead = " ".join(company.split()[:2])
         if text.startswith(lead) and _ROLE_TALK.search(text) is None:
             return True
-    if len(text.split()) > 6:
+    if len(words) > 6:
         return False  # a line of places is short
     places = find_places(text)
     if not places:
@@ -651,12 +657,10 @@ def _locations(
     no_places = [b for b in bps if b.kind not in _PLACES_OK_IN]
     # "Harlow & Finch Group", "Meridian Talent Partners": a town in the employer's name is no site.
     in_company = (
-        [HeaderLine(m.start(), m.end()) for m in re.finditer(re.escape(company), plain.text)]
-        if company
-        else []
+        [(c.start(), c.end()) for c in re.finditer(re.escape(company), plain.text)] if company else []
     )
     for m in find_places(plain.text):
-        if _overlaps(m.start, m.end, no_places) or _overlaps(m.start, m.end, in_company):
+        if _overlaps(m.start, m.end, no_places) or any(a < m.end and m.start < z for a, z in in_company):
             continue
         key = (m.place.city, m.place.state, m.place.country_code)
         surface = " ".join(m.surface.split())
@@ -755,7 +759,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     pay_refs: list[SentenceRef] = []  # sentence_refs, a labelled section's first one with its label
     for sec, blocked in zip(sections, in_boilerplate, strict=True):
         h = sec.heading
-        if h is not None and _DIGIT.search(h.text) and sec.kind is not SectionKind.BOILERPLATE:
+        if h is not None and any(c.isdigit() for c in h.text) and sec.kind is not SectionKind.BOILERPLATE:
             # "CTC: 18 - 26 LPA" read as a heading line: its figures are still the pay.
             pay_refs.append(SentenceRef(ptext[h.start : h.end], h.start, h.end, sec.kind))
         for i, ((a, z), hit) in enumerate(zip(sec.sentences, blocked, strict=True)):
@@ -763,26 +767,18 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
                 continue
             ref = SentenceRef(ptext[a:z], a, z, sec.kind)
             sentence_refs.append(ref)
-            heading = (
-                sec.heading if i == 0 and sec.heading is not None and _is_label(ptext, sec.heading) else None
-            )
-            # "Salary: £42,000 - £52,000": the label says what the figures are; under an add-on's
-            # label ("Shift differential: $4/hour") they are no base pay.
-            fact_ref = (
-                ref if heading is None else SentenceRef(ptext[heading.start : z], heading.start, z, sec.kind)
-            )
-            if heading is None or not jd_facts.is_add_on_label(heading.text):
-                if (
-                    heading is None
-                    and i == 0
-                    and sec.heading is not None
-                    and jd_facts.names_pay(sec.heading.text)
-                ):
-                    # "Compensation Range" over "$175,000 - $215,000 USD": a heading that names pay.
-                    h = sec.heading
-                    pay_refs.append(SentenceRef(ptext[h.start : z], h.start, z, sec.kind))
-                else:
-                    pay_refs.append(fact_ref)
+            # A section's first sentence is read with its heading when the heading labels it
+            # ("Salary: £42,000 - £52,000"); for pay also under a heading that names pay without a
+            # colon ("Compensation Range"), and never under an add-on's ("Shift differential: $4/hour").
+            h = sec.heading if i == 0 else None
+            labelled = h is not None and _is_label(ptext, h)
+            with_heading = SentenceRef(ptext[h.start : z], h.start, z, sec.kind) if h is not None else ref
+            fact_ref = with_heading if labelled else ref
+            if h is not None and (labelled or jd_facts.names_pay(h.text)):
+                if not jd_facts.is_add_on_label(h.text):
+                    pay_refs.append(with_heading)
+            else:
+                pay_refs.append(ref)
             if hit:
                 continue
             if not (header and _overlaps(a, z, header)):  # the header line states facts, no duty

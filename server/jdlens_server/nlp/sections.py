@@ -78,8 +78,8 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
         True,
     ),
     (r"summary\s+of\s+(?:duties|responsibilities)", K.RESPONSIBILITIES, None, True),
-    # The recruitment agencies' template (Hays and others): "Your new role", "What you'll need to
-    # succeed", "What you'll get in return", "What you need to do now".
+    # The recruitment agencies' template (Hays and others): "Your new role"; "What you'll need to
+    # succeed" and "What you'll get in return" are read with requirements and benefits below.
     (r"your\s+new\s+role", K.RESPONSIBILITIES, None, False),
     # nice to have (before requirements: "preferred qualifications" must not read as requirements)
     (

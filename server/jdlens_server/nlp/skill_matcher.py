@@ -776,7 +776,7 @@ class SkillMatcher:
         """The context an alias needs, or None when it must never match on its own."""
         strategy = e.match_strategy
         language = e.nature == "LANGUAGE"
-        if words[0].casefold() in _CONJUNCTIONS or words[-1].casefold() in _DANGLING:
+        if words[0].casefold() in _CONJUNCTIONS or words[-1].casefold() in _CONJUNCTIONS:
             return None  # a label cut from a list ("and procedures"): no term of its own
         if e.nature == NATURAL_LANGUAGE and len(lab.surfaces) == 1:
             return _Need.SPOKEN
@@ -1027,8 +1027,8 @@ class SkillMatcher:
         return conf * 0.8 if ok else None
 
 
+# A label that opens or ends with one of these was cut from a list ("and procedures").
 _CONJUNCTIONS = frozenset({"and", "or"})
-_DANGLING = frozenset({"and", "or"})
 
 
 def _normalised(e: AliasEntry) -> AliasEntry:

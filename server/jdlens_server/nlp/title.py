@@ -291,6 +291,26 @@ def normalize_title(title: str) -> str:
     return split_title(title).normalized
 
 
+# Words before an occupation that say how it is held, not what it is: "Licensed Journeyman
+# Plumber", "Staff Pharmacist", "Travel Nurse"; "Certified Nursing Assistant" keeps its "nursing".
+_CREDENTIAL_WORDS = frozenset(
+    {"licensed", "certified", "journeyman", "journeymen", "staff", "travel", "qualified"}
+)
+
+
+def fallback_keys(title: str) -> list[str]:
+    """Lookup keys to try when the title's own key has no alias: each title it names ("Corporate
+    Lawyer / Legal Counsel"), then its key less leading credential words ("licensed journeyman
+    plumber" -> "plumber"). Without the own key, empties and repeats."""
+    parts = split_title(title)
+    words = parts.normalized.split()
+    i = 0
+    while i < len(words) - 1 and words[i] in _CREDENTIAL_WORDS:
+        i += 1
+    keys = [normalize_title(a) for a in parts.alternatives] + ([" ".join(words[i:])] if i else [])
+    return [k for k in dict.fromkeys(keys) if k and k != parts.normalized]
+
+
 def title_variants(title: str) -> tuple[str, ...]:
     """As written, without seniority, normalised, then any alternative titles it contains; no duplicates."""
     parts = split_title(title)

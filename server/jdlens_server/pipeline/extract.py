@@ -17,7 +17,7 @@ from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.nlp.title import normalize_title, split_title, title_for_embedding, title_variants
+from jdlens_server.nlp.title import fallback_keys, normalize_title, title_for_embedding, title_variants
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
@@ -197,23 +197,6 @@ def parsed_names(jd: parsed.ParsedJd) -> tuple[frozenset[str], str]:
     return frozenset(names), fold(jd.company_name or "")
 
 
-# Words before an occupation that say how it is held, not what it is: "Licensed Journeyman
-# Plumber", "Staff Pharmacist", "Travel Nurse", "Certified Nursing Assistant" keeps its "nursing".
-_CREDENTIAL_WORDS = frozenset(
-    {"licensed", "certified", "journeyman", "journeymen", "staff", "travel", "qualified"}
-)
-
-
-def _without_credentials(key: str) -> str:
-    """The title key less its leading credential words ("licensed journeyman plumber" -> "plumber");
-    "" when it has none or nothing would be left."""
-    words = key.split()
-    i = 0
-    while i < len(words) - 1 and words[i] in _CREDENTIAL_WORDS:
-        i += 1
-    return " ".join(words[i:]) if i else ""
-
-
 def without_parsed_names(
     candidates: list[ExtractedSkillCandidate], jd: parsed.ParsedJd
 ) -> list[ExtractedSkillCandidate]:
@@ -285,12 +268,8 @@ def run_extraction(
     signals = sig.Signals(normalized_title=normalized)
     signals.alias = sig.alias_signal(snapshot, normalized)
     if not signals.alias and role_title:
-        # "Corporate Lawyer / Legal Counsel": each title the heading names is looked up in turn;
-        # then the title without a credential or contract word ("Licensed Journeyman Plumber").
-        keys = [normalize_title(a) for a in split_title(role_title).alternatives]
-        keys.append(_without_credentials(normalized))
-        for key in keys:
-            signals.alias = sig.alias_signal(snapshot, key) if key and key != normalized else []
+        for key in fallback_keys(role_title):  # "Corporate Lawyer / Legal Counsel", "Licensed Plumber"
+            signals.alias = sig.alias_signal(snapshot, key)
             if signals.alias:
                 break
     title_scores = sig.title_similarity(snapshot, title_vec)
