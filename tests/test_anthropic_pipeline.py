@@ -582,7 +582,7 @@ def test_extract_facts_from_the_environment_reach_the_run(
     assert parsed.work_mode == parsed_jd_pb2.WORK_MODE_REMOTE
     assert parsed.employment_type == parsed_jd_pb2.EMPLOYMENT_TYPE_FULL_TIME
     exp = parsed.experience
-    assert exp.min_years == 5 and not exp.HasField("max_years")
+    assert (exp.min_years, exp.min_months) == (5, 60) and not exp.HasField("max_years")
     assert run.jd_text[exp.span.start : exp.span.end] == exp.raw == "5+ years of work experience designing"
     (edu,) = parsed.education
     assert edu.level == "Master's" and edu.requirement == parsed_jd_pb2.REQUIREMENT_PREFERRED

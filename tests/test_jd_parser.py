@@ -355,6 +355,44 @@ def test_experience(sentence: str, lo: int, hi: int | None) -> None:
     assert (p.experience.min_years, p.experience.max_years) == (lo, hi)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "lo", "hi"),
+    [
+        ("Minimum 6 months' experience in a warehouse environment.", 6, None),
+        ("At least six months of experience in a similar role.", 6, None),
+        ("1.5 years of experience in retail.", 18, None),
+        ("6-18 months experience as a barista.", 6, 18),
+        ("Experience: 6 months.", 6, None),
+        ("Minimum 12 months of verifiable Class A driving experience within the past 3 years.", 12, None),
+        ("3-5 years of experience in accounting.", 36, 60),
+    ],
+)
+def test_experience_in_months(sentence: str, lo: int, hi: int | None) -> None:
+    """Months are exact; whole years round the minimum down and the maximum up."""
+    e = parse_jd(_jd(sentence)).experience
+    assert e is not None and (e.min_months, e.max_months) == (lo, hi)
+    assert e.min_years == lo // 12 and e.max_years == (None if hi is None else -(-hi // 12))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You will gain 6 months experience on our graduate scheme.",
+        "A 3 months notice period applies to candidates with experience.",
+        "This is a 6 month fixed-term contract; experience in logistics helps.",
+        "Training: 3 months of paid training, no experience needed beyond that.",
+    ],
+)
+def test_month_terms_that_are_not_experience_asked_for(sentence: str) -> None:
+    e = parse_jd(_jd(sentence)).experience
+    assert e is None or e.min_months not in (3, 6)
+
+
+def test_the_largest_minimum_wins_across_units() -> None:
+    e = parse_jd(_jd("6 months of experience with forklifts. 2+ years of warehouse experience.")).experience
+    assert e is not None and e.min_months == 24
+
+
 def test_company_age_is_not_experience() -> None:
     text = "About Us: Acme Audit combines 100 years of experience in assurance. " + _jd(
         "A degree in Accounting."

@@ -101,7 +101,8 @@ def test_reference_jd_is_case_a_with_its_fields_and_evidenced_skills(served: Ser
     parsed = ex.parsed
     assert parsed.jd_type == parsed_jd_pb2.JD_TYPE_PASS
     assert parsed.company_name == "Index Exchange"
-    assert parsed.experience.min_years == 8
+    assert (parsed.experience.min_years, parsed.experience.min_months) == (8, 96)
+    assert not parsed.experience.HasField("max_years") and not parsed.experience.HasField("max_months")
     assert {loc.city for loc in parsed.job_locations} == OFFICES
     for loc in parsed.job_locations:  # every location points at its words in the JD
         assert loc.city in run.jd_text[loc.span.start : loc.span.end + 40]
@@ -448,3 +449,22 @@ def test_the_printed_summary_covers_every_stage_with_the_runs_own_figures(
     assert f"  AI index    {run.enrichment.ai_index.score:.1f} / 5" in text
     assert "run_status_" not in text and "stage_" not in text
     assert ("  warning     dry run: nothing was written" in text) is dry_run
+
+
+@pytest.mark.parametrize(
+    ("fields", "phrase"),
+    [
+        ({"min_years": 3, "min_months": 36, "max_years": 5, "max_months": 60}, "3-5 years"),
+        ({"min_years": 0, "min_months": 6}, "6+ months"),
+        ({"min_years": 1, "min_months": 18, "max_years": 3, "max_months": 36}, "18-36 months"),
+        ({"max_years": 2, "max_months": 24}, "up to 2 years"),
+        ({"min_years": 8}, "8+ years"),  # a run stored before the months fields
+    ],
+)
+def test_experience_phrase(fields: dict[str, int], phrase: str) -> None:
+    from jdlens_server.render import experience_phrase
+
+    exp = parsed_jd_pb2.Experience()
+    for name, value in fields.items():
+        setattr(exp, name, value)
+    assert experience_phrase(exp) == phrase

@@ -12,7 +12,7 @@ import grpc
 from google.protobuf import json_format
 from grpc_status import rpc_status
 
-from jdlens.v1 import common_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
+from jdlens.v1 import common_pb2, parsed_jd_pb2, pipeline_service_pb2, pipeline_service_pb2_grpc, run_pb2
 from jdlens_server.grpc_api.correlation import no_server_answered
 from jdlens_server.proto_enums import enum_key
 
@@ -29,6 +29,30 @@ def _enum_word(enum_type: Any, value: int) -> str:
     """``RUN_STATUS_COMPLETED`` -> ``completed``: an enum value as a word for people (the store
     key, proto_enums.enum_key, with spaces)."""
     return enum_key(enum_type, value).replace("_", " ") or "unspecified"
+
+
+def experience_phrase(exp: parsed_jd_pb2.Experience) -> str:
+    """ "3-5 years", "6 months+", "up to 2 years": in months when a figure is not whole years."""
+    # Runs stored before the months fields existed carry years only.
+    lo = (
+        exp.min_months
+        if exp.HasField("min_months")
+        else 12 * exp.min_years
+        if exp.HasField("min_years")
+        else None
+    )
+    hi = (
+        exp.max_months
+        if exp.HasField("max_months")
+        else 12 * exp.max_years
+        if exp.HasField("max_years")
+        else None
+    )
+    in_months = any(m is not None and m % 12 for m in (lo, hi))
+    per, unit = (1, "months") if in_months else (12, "years")
+    if lo is None:
+        return f"up to {(hi or 0) // per} {unit}"
+    return f"{lo // per}-{hi // per} {unit}" if hi is not None else f"{lo // per}+ {unit}"
 
 
 def summarize(run: run_pb2.Run) -> str:
@@ -53,11 +77,7 @@ def summarize(run: run_pb2.Run) -> str:
     if p.company_name:
         lines.append(f"  company     {p.company_name}")
     if p.HasField("experience"):
-        exp = p.experience
-        rng = f"{exp.min_years if exp.HasField('min_years') else '?'}" + (
-            f"-{exp.max_years}" if exp.HasField("max_years") else "+"
-        )
-        lines.append(f"  experience  {rng} years")
+        lines.append(f"  experience  {experience_phrase(p.experience)}")
     if p.job_locations:
         places = ", ".join(filter(None, (loc.city or loc.country for loc in p.job_locations)))
         lines.append(f"  locations   {places}")

@@ -433,7 +433,10 @@ Global___DomainInfo: _TypeAlias = DomainInfo  # noqa: Y015
 
 @_typing.final
 class Experience(_message.Message):
-    """Years of experience asked for."""
+    """Experience asked for. The months fields are exact ("6 months' experience", "1.5 years"); the
+    years fields are whole years, the minimum rounded down and the maximum up, so a filter on years
+    never excludes what the months admit ("6 months": min_years 0, min_months 6).
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -441,11 +444,17 @@ class Experience(_message.Message):
     MAX_YEARS_FIELD_NUMBER: _builtins.int
     RAW_FIELD_NUMBER: _builtins.int
     SPAN_FIELD_NUMBER: _builtins.int
+    MIN_MONTHS_FIELD_NUMBER: _builtins.int
+    MAX_MONTHS_FIELD_NUMBER: _builtins.int
     min_years: _builtins.int
     """Unset when the JD gives no minimum."""
     max_years: _builtins.int
     raw: _builtins.str
     """The sentence the figures came from."""
+    min_months: _builtins.int
+    """Set exactly when min_years is."""
+    max_months: _builtins.int
+    """Set exactly when max_years is."""
     @_builtins.property
     def span(self) -> _common_pb2.TextSpan: ...
     def __init__(
@@ -455,17 +464,27 @@ class Experience(_message.Message):
         max_years: _builtins.int | None = ...,
         raw: _builtins.str = ...,
         span: _common_pb2.TextSpan | None = ...,
+        min_months: _builtins.int | None = ...,
+        max_months: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_years", b"_max_years", "_min_years", b"_min_years", "max_years", b"max_years", "min_years", b"min_years", "span", b"span"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_months", b"_max_months", "_max_years", b"_max_years", "_min_months", b"_min_months", "_min_years", b"_min_years", "max_months", b"max_months", "max_years", b"max_years", "min_months", b"min_months", "min_years", b"min_years", "span", b"span"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_years", b"_max_years", "_min_years", b"_min_years", "max_years", b"max_years", "min_years", b"min_years", "raw", b"raw", "span", b"span"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_months", b"_max_months", "_max_years", b"_max_years", "_min_months", b"_min_months", "_min_years", b"_min_years", "max_months", b"max_months", "max_years", b"max_years", "min_months", b"min_months", "min_years", b"min_years", "raw", b"raw", "span", b"span"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__max_months: _TypeAlias = _typing.Literal["max_months"]  # noqa: Y015
+    _WhichOneofArgType__max_months: _TypeAlias = _typing.Literal["_max_months", b"_max_months"]  # noqa: Y015
     _WhichOneofReturnType__max_years: _TypeAlias = _typing.Literal["max_years"]  # noqa: Y015
     _WhichOneofArgType__max_years: _TypeAlias = _typing.Literal["_max_years", b"_max_years"]  # noqa: Y015
+    _WhichOneofReturnType__min_months: _TypeAlias = _typing.Literal["min_months"]  # noqa: Y015
+    _WhichOneofArgType__min_months: _TypeAlias = _typing.Literal["_min_months", b"_min_months"]  # noqa: Y015
     _WhichOneofReturnType__min_years: _TypeAlias = _typing.Literal["min_years"]  # noqa: Y015
     _WhichOneofArgType__min_years: _TypeAlias = _typing.Literal["_min_years", b"_min_years"]  # noqa: Y015
     @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_months) -> _WhichOneofReturnType__max_months | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__max_years) -> _WhichOneofReturnType__max_years | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__min_months) -> _WhichOneofReturnType__min_months | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__min_years) -> _WhichOneofReturnType__min_years | None: ...
 

@@ -86,7 +86,8 @@ _NUMBER_WORDS = {
 }
 _NUM = r"(?:\d{1,2}(?:\.\d)?|" + "|".join(k for k in _NUMBER_WORDS if len(k) > 2) + r")"
 _PAREN_NUM = r"(?:\s*\(\s*\d{1,2}\s*\))?"
-_YEARS = r"\s*(?:years?|yrs?)\b"
+# The unit: years, or months ("6 months' experience"); the figure's unit decides its months.
+_YEARS = r"\s*(?P<unit>years?|yrs?|months?|mos?)\b"
 _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -124,7 +125,15 @@ _EXP_CONTEXT = re.compile(
 _NOT_EXPERIENCE = re.compile(
     r"\b(?:years?\s+old|of\s+age|age\b|ago\b|since\b|established|founded|history|warranty|guarantee|"
     r"probation|contract|duration|renewable|project\s+(?:period|life)|years?\s+(?:program|project|grant|plan|"
-    r"strategy|activity|contract)|five-year|(?:one|two|three|four|five)-year)",
+    r"strategy|activity|contract)|five-year|(?:one|two|three|four|five)-year|"
+    # a recency window ("experience within the past 3 years"), not the experience's length
+    r"(?:within|in|during|over)\s+the\s+(?:past|last|previous)\s+\S+\s+(?:years?|months?))",
+    _I,
+)
+# Terms measured in months beside the word experience that are not experience asked for.
+_NOT_MONTHS_OF_EXPERIENCE = re.compile(
+    r"\b(?:notice|fixed[-\s]term|training|internship|placement|assignment|secondment|maternity|cover|"
+    r"first|within|every|after|gain|gained|will\s+have)\b",
     _I,
 )
 _ZERO_EXP = re.compile(
@@ -135,35 +144,42 @@ _ZERO_EXP = re.compile(
 _SKIP_FOR_FACTS = frozenset({SectionKind.ABOUT_COMPANY, SectionKind.BOILERPLATE, SectionKind.BENEFITS})
 
 
-def _num(s: str | None) -> int | None:
-    if s is None:
+def _months(figure: str | None, per_unit: int) -> int | None:
+    """A figure in months: "1.5" years is 18, "6" months is 6."""
+    if figure is None:
         return None
-    s = s.lower()
-    if s in _NUMBER_WORDS:
-        return _NUMBER_WORDS[s]
+    low = figure.lower()
+    if low in _NUMBER_WORDS:
+        return _NUMBER_WORDS[low] * per_unit
     try:
-        return int(float(s))
+        return round(float(figure) * per_unit)
     except ValueError:
         return None
 
 
 def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, int]]:
-    """(min, max, position) for each years-of-experience figure in a sentence."""
+    """(min, max, position) in months for each experience figure in a sentence."""
     out: list[tuple[int | None, int | None, int]] = []
     low = s.text.lower()
-    if "year" not in low and "yr" not in low:
+    if not any(unit in low for unit in ("year", "yr", "month", " mo")):
         return out
     taken: list[tuple[int, int]] = []
     for rx, how in _EXP_PATTERNS:
         for m in rx.finditer(s.text):
             if any(a < m.end() and m.start() < z for a, z in taken):
                 continue
-            window = s.text[max(0, m.start() - 70) : m.end() + 70]
             near = s.text[max(0, m.start() - 25) : m.end() + 25]
+            per_unit = 1 if m.group("unit").lower().startswith("mo") else 12
+            # Months are mostly probation, notice or contract terms: they count only close to the
+            # word experience ("6 months' experience", "12 months of verifiable driving experience").
+            before, after = (25, 45) if per_unit == 1 else (70, 70)
+            window = s.text[max(0, m.start() - before) : m.end() + after]
             if not _EXP_CONTEXT.search(window) or _NOT_EXPERIENCE.search(near):
                 continue
-            a = _num(m.groupdict().get("a"))
-            b = _num(m.groupdict().get("b"))
+            if per_unit == 1 and _NOT_MONTHS_OF_EXPERIENCE.search(near):
+                continue
+            a = _months(m.groupdict().get("a"), per_unit)
+            b = _months(m.groupdict().get("b"), per_unit)
             if how == "range":
                 lo, hi = (a, b) if a is not None and b is not None and a <= b else (b, a)
             elif how == "alt":
@@ -172,7 +188,7 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
                 lo, hi = None, b
             else:
                 lo, hi = a, None
-            if (lo is not None and lo > 40) or (hi is not None and hi > 45):
+            if (lo is not None and lo > 40 * 12) or (hi is not None and hi > 45 * 12):
                 continue
             taken.append((m.start(), m.end()))
             out.append((lo, hi, m.start()))

@@ -166,11 +166,22 @@ class DomainInfo:
 
 @dataclass(frozen=True, slots=True)
 class Experience:
-    min_years: int | None
-    max_years: int | None
+    # Months, since JDs state both ("6 months' experience", "1.5 years", "3-5 years").
+    min_months: int | None
+    max_months: int | None
     raw: str  # jd[start:end]: the sentence the figures came from
     start: int
     end: int
+
+    @property
+    def min_years(self) -> int | None:
+        """Whole years, rounded down: a filter on years never excludes what the months admit."""
+        return None if self.min_months is None else self.min_months // 12
+
+    @property
+    def max_years(self) -> int | None:
+        """Whole years, rounded up (18 months: 2)."""
+        return None if self.max_months is None else -(-self.max_months // 12)
 
 
 @dataclass(frozen=True, slots=True)

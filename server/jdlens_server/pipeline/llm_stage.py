@@ -402,6 +402,11 @@ def _apply_fields(
     return replace(jd, **changes)  # type: ignore[arg-type]
 
 
+def _months(years: int | None) -> int | None:
+    """The model answers experience in whole years; the parsed JD keeps months."""
+    return None if years is None else 12 * years
+
+
 def _facts(jd: parsed.ParsedJd, text: str, request: ModelInput, answer: LlmExtraction) -> dict[str, object]:
     """The model's facts that it quoted from the JD (a fact without a located quote is left out:
     the contract gives every fact a span)."""
@@ -409,7 +414,7 @@ def _facts(jd: parsed.ParsedJd, text: str, request: ModelInput, answer: LlmExtra
     exp = answer.experience
     located = _to_original(jd, text, request, exp.span) if exp is not None else None
     if exp is not None and located is not None:
-        out["experience"] = parsed.Experience(exp.min_years, exp.max_years, *located)
+        out["experience"] = parsed.Experience(_months(exp.min_years), _months(exp.max_years), *located)
     education = []
     for ed in answer.education:
         at = _to_original(jd, text, request, ed.span)

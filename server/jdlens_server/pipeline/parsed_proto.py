@@ -62,10 +62,10 @@ def parsed_to_proto(p: parsed.ParsedJd) -> parsed_jd_pb2.ParsedJd:
     if p.experience is not None:
         e = p.experience
         exp = out.experience
-        if e.min_years is not None:
-            exp.min_years = e.min_years
-        if e.max_years is not None:
-            exp.max_years = e.max_years
+        if e.min_months is not None and e.min_years is not None:
+            exp.min_months, exp.min_years = e.min_months, e.min_years
+        if e.max_months is not None and e.max_years is not None:
+            exp.max_months, exp.max_years = e.max_months, e.max_years
         exp.raw = e.raw
         exp.span.CopyFrom(span(e.start, e.end))
     for ed in p.education:
