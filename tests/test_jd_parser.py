@@ -900,3 +900,44 @@ def test_lakhs_of_customers_are_no_pay() -> None:
     ad = _UK_AD.replace("Salary: {pay}\n", "").format(title="Customer Support Executive")
     ad += "\nOur app serves 50 lakh customers across 18 - 26 lakh households in India.\n"
     assert parse_jd(ad).compensation is None
+
+
+_BOARD_BODY = (
+    "\n\nAbout us\nWe are a growing regional employer with a strong team and a pipeline of work. We are "
+    "looking for {phrase} to join us.\n\nResponsibilities\n- Deliver the work to schedule and to standard\n"
+    "- Keep accurate records and report to the manager\n\nRequirements\n- 2+ years of experience in a "
+    "similar role\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "phrase", "title"),
+    [
+        # The prose names the post loosely or with a different qualifier: the board's line wins.
+        (
+            "Cybersecurity Analyst (SOC L2) - Hybrid",
+            "an experienced analyst who enjoys hunting threats",
+            None,
+        ),
+        ("Electrician - Commercial Fitout", "a licensed A-grade Electrician", None),
+        ("Class Teacher - Year 4", "a teacher who is passionate about learning", None),
+        # The prose holds the first line and says more: the phrase wins.
+        ("Nurse", "a Registered Nurse for our intensive care unit", "Registered Nurse"),
+        # A board header line: the title is its first field.
+        ("Data Analyst | 3-5 Yrs | Bangalore", "a data analyst", "Data Analyst"),
+    ],
+)
+def test_the_first_line_title_beats_a_looser_hiring_phrase(
+    first_line: str, phrase: str, title: str | None
+) -> None:
+    p = parse_jd(first_line + _BOARD_BODY.format(phrase=phrase))
+    assert p.role_title == (title or first_line)
+
+
+def test_a_role_heading_over_a_list_is_no_title_label() -> None:
+    ad = (
+        "Sous Chef\nThe Laneway Kitchen\n\nWe are looking for an experienced Sous Chef to support our Head Chef."
+        "\n\nThe role:\n- Run the pass and lead service in the absence of the Head Chef\n- Train commis chefs\n\n"
+        "Requirements\n- 3 years' experience as a sous chef\n"
+    )
+    assert parse_jd(ad).role_title == "Sous Chef"

@@ -7,6 +7,7 @@ import pytest
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.title import (
     Seniority,
+    fallback_keys,
     is_role_head,
     normalize_title,
     split_title,
@@ -179,3 +180,27 @@ def test_agent_nouns_the_head_list_does_not_name_are_heads(word: str, is_head: b
 def test_shifts_contracts_and_bands_are_no_part_of_the_key(raw: str, key: str) -> None:
     parts = split_title(raw)
     assert parts.normalized == key and not parts.alternatives
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("A-grade Electrician", "electrician"),  # an Australian licence grade, not a band
+        ("Band 5 Staff Nurse", "staff nurse"),
+        ("Nurse - Band 6", "nurse"),
+        ("Officer Grade B2", "officer"),
+    ],
+)
+def test_grades_and_bands_leave_the_title_key(title: str, key: str) -> None:
+    assert normalize_title(title) == key
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Electrician - Commercial Fitout", "electrician"),
+        ("Paralegal \u2013 Commercial Litigation", "paralegal"),
+    ],
+)
+def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) -> None:
+    assert key in fallback_keys(title) and normalize_title(title) != key

@@ -214,6 +214,8 @@ _TITLE_LABEL = re.compile(
     r"role|vacancy)\s*[:\-\u2013]\s*",
     re.I,
 )
+# A word that makes "role:" or "position:" a heading ("The role:", "Your role:", "About the role:").
+_HEADING_NOT_LABEL = re.compile(r"\b(?:the|your|our|this)\s+$", re.I)
 _TITLE_PHRASE = re.compile(
     r"(?=[lshria])\b(?:looking\s+for|seeking|seeks|hiring|recruiting|recruit|searching\s+for|in\s+search\s+of|"
     r"(?:applications?|applicants)\s+for)\s+(?:an?|the)\s+",
@@ -249,6 +251,10 @@ def _title_from_label(plain: str, stops: list[int]) -> str | None:
     if not any(map(low.__contains__, ("title", "position", "post", "role", "vacan"))):
         return None
     for m in _TITLE_LABEL.finditer(plain):
+        if _HEADING_NOT_LABEL.search(plain, max(0, m.start() - 6), m.start()) or (
+            "\n" in m.group() and not m.group().lower().startswith(("job", "position title"))
+        ):
+            continue  # "The role:" or "Role:" over a list is a section heading, not a title label
         start = m.end()
         end = min([s for s in stops if s > start] + [len(plain)])
         cut = _TITLE_END.search(plain, start, end)
@@ -309,6 +315,7 @@ def _title_from_phrase(plain: str) -> str | None:
 
 
 _FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
+_HEADER_FIELD_BREAK = re.compile(r"\s+[|\u00b7\u2022]\s+")
 # Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
 _EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
 _HIRING_BANNER = re.compile(
@@ -334,6 +341,8 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     for sec in sections:
         if sec.heading is not None and sec.heading.start == m.start(1) and sec.heading.kind is not None:
             return None  # a known section heading, not a title
+    # "Data Analyst | 3-5 Yrs | Bangalore": a board's header line; the title is its first field.
+    line = _HEADER_FIELD_BREAK.split(line, maxsplit=1)[0].strip()
     parts = split_title(line)
     if any(is_role_head(w) for w in parts.without_seniority.split()):
         return line
@@ -382,10 +391,20 @@ def find_title(
     if hint and hint.strip():
         return " ".join(hint.split()), TitleSource.HINT
     stops = [h.start for s in sections for h in ((s.heading,) if s.heading else ()) + s.inner_headings]
+    labelled = _title_from_label(plain.text, stops)
+    if labelled:
+        return labelled, TitleSource.LABEL
+    # A board's first line names the post; a hiring phrase in the prose often names it loosely
+    # ("looking for an experienced analyst" under "Cybersecurity Analyst (SOC L2)"), so the phrase
+    # wins only when it holds the first line and says more ("Registered Nurse - ICU" under "Registered Nurse").
+    phrase = _title_from_phrase(plain.text)
+    first_line = _title_from_first_line(plain, sections)
+    if first_line and not (
+        phrase and first_line.lower() in phrase.lower() and phrase.lower() != first_line.lower()
+    ):
+        return first_line, TitleSource.FIRST_LINE
     finders: list[tuple[Callable[[], str | None], TitleSource]] = [
-        (lambda: _title_from_label(plain.text, stops), TitleSource.LABEL),
-        (lambda: _title_from_phrase(plain.text), TitleSource.PHRASE),
-        (lambda: _title_from_first_line(plain, sections), TitleSource.FIRST_LINE),
+        (lambda: phrase, TitleSource.PHRASE),
         (lambda: _title_from_subject(plain.text, sections), TitleSource.PHRASE),
         (lambda: _title_from_leading_words(plain.text, sections), TitleSource.LEADING_WORDS),
     ]

@@ -100,12 +100,16 @@ _SENIORITY_RE = re.compile(
     r"^\s*(?:(?:" + "|".join(p for p, _ in _SENIORITY_PREFIX) + r")\b\.?\s*[,/&]?\s*)+(?=\S)", re.IGNORECASE
 )
 _LEVEL_SUFFIX = re.compile(
-    r"(?:[\s\-\u2013]+(?:[IVX]{1,4}|[1-9]|level\s*\d|l\d|grade\s+[\w/.]+|band\s+[\w/.]+|\d(?:st|nd|rd|th)\s+grade)|"
+    r"(?:[\s\-\u2013]+(?:[IVX]{1,4}|[1-9]|level\s*\d|l\d|(?:grade|band)\s+(?:\d[\w/.]*|[a-h]\d?|[ivx]{1,4})|"
+    r"\d(?:st|nd|rd|th)\s+grade)|"
     r"-(?:[IVX]{1,4}|[1-9]))\s*$",
     re.IGNORECASE,
 )
 # A pay band or civil-service grade before the title ("Band 5 Staff Nurse", "Grade 7 Officer").
-_LEVEL_PREFIX = re.compile(r"^(?:band|grade|level)\s+(?:\d[\w/.]*|[a-h]|[ivx]{1,4})\s+(?=\S)", re.IGNORECASE)
+# An Australian licence grade too ("A-grade Electrician").
+_LEVEL_PREFIX = re.compile(
+    r"^(?:(?:band|grade|level)\s+(?:\d[\w/.]*|[a-h]|[ivx]{1,4})|[a-d][-\s]grade)\s+(?=\S)", re.IGNORECASE
+)
 _GENDER = re.compile(
     r"\(\s*(?:[mwfdxhgn]\s*\*?\s*(?:/\s*[mwfdxhgn]\s*\*?\s*){1,3}|all\s+genders?|gn\*?|d)\s*\)|"
     r"(?<![\w/])[mwfh]\s*/\s*[mwfdx](?:\s*/\s*[mwfdx]){0,2}(?![\w/])|\*in\b|:in\b",
@@ -308,6 +312,11 @@ def fallback_keys(title: str) -> list[str]:
     while i < len(words) - 1 and words[i] in _CREDENTIAL_WORDS:
         i += 1
     keys = [normalize_title(a) for a in parts.alternatives] + ([" ".join(words[i:])] if i else [])
+    # "Electrician - Commercial Fitout", "Paralegal - Commercial Litigation": the title before a
+    # field or project named after it.
+    segments = _SEPARATORS.split(parts.without_seniority)
+    if len(segments) > 1 and _has_head(segments[0]):
+        keys.append(normalize_key(segments[0]))
     return [k for k in dict.fromkeys(keys) if k and k != parts.normalized]
 
 
