@@ -809,11 +809,11 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ("Base pay range $165,000/yr - $195,000/yr", (165_000.0, 195_000.0, "USD", PayPeriod.YEAR)),
         ("Pay: $19/hr - $21/hr", (19.0, 21.0, "USD", PayPeriod.HOUR)),
         # A heading that names pay, without a colon, over bare figures.
-        ("Compensation Range\n$175,000 - $215,000 USD", (175_000.0, 215_000.0, "USD", PayPeriod.UNSPECIFIED)),
+        ("Compensation Range\n$175,000 - $215,000 USD", (175_000.0, 215_000.0, "USD", PayPeriod.YEAR)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",
-            (160_000.0, 180_000.0, "USD", PayPeriod.UNSPECIFIED),
+            (160_000.0, 180_000.0, "USD", PayPeriod.YEAR),
         ),
     ],
 )
@@ -941,3 +941,53 @@ def test_a_role_heading_over_a_list_is_no_title_label() -> None:
         "Requirements\n- 3 years' experience as a sous chef\n"
     )
     assert parse_jd(ad).role_title == "Sous Chef"
+
+
+@pytest.mark.parametrize(
+    ("pay", "expected"),
+    [
+        # Indian digit grouping (lakhs), with "Rs." not ending the sentence.
+        ("Salary: ₹ 5,00,000 - 7,50,000 P.A.", (500_000.0, 750_000.0, "INR", PayPeriod.YEAR)),
+        ("Salary: Rs. 6,50,000 per annum.", (650_000.0, None, "INR", PayPeriod.YEAR)),
+        # A unit after each figure of the range.
+        ("Salary: €3,400/month - €4,300/month gross.", (3_400.0, 4_300.0, "EUR", PayPeriod.MONTH)),
+        # No period stated, but a figure only a year's pay reaches in pounds.
+        ("Salary £45,000 - £52,000 depending on experience.", (45_000.0, 52_000.0, "GBP", PayPeriod.YEAR)),
+        ("Salary £450 - £520 depending on experience.", (450.0, 520.0, "GBP", PayPeriod.UNSPECIFIED)),
+    ],
+)
+def test_pay_figures_as_boards_write_them(pay: str, expected: tuple[object, ...]) -> None:
+    c = parse_jd(_jd(pay)).compensation
+    assert c is not None and (c.min_amount, c.max_amount, c.currency, c.period) == expected
+
+
+def test_a_company_turnover_in_crores_is_not_pay() -> None:
+    c = parse_jd(_jd("We have an annual turnover of INR 450 Cr and 900 staff.")).compensation
+    assert c is None
+
+
+@pytest.mark.parametrize(
+    ("place", "currency"),
+    [("Montreal, QC", "CAD"), ("Brisbane QLD", "AUD"), ("Austin, TX", "USD")],
+)
+def test_a_bare_dollar_is_the_local_dollar(place: str, currency: str) -> None:
+    ad = (
+        f"Customer Service Representative\nNorthwind Support\n{place}\n\nAbout the role\nWe are looking for a "
+        "customer service representative to join our support team.\n\nResponsibilities\n- Answer customer calls "
+        "and emails\n- Log cases in the CRM and follow them up\n\nRequirements\n- 1+ years of experience in a "
+        "contact centre\n\nPay: $20.50 - $23.00 an hour\n"
+    )
+    c = parse_jd(ad).compensation
+    assert c is not None and (c.min_amount, c.currency, c.period) == (20.5, currency, PayPeriod.HOUR)
+
+
+def test_a_law_named_in_a_duty_does_not_split_it() -> None:
+    ad = (
+        "Accountant\n\nResponsibilities\n- Ensure statutory compliance as per Companies Act and Income Tax Act "
+        "for the group\n- Keep records as per Drugs and Cosmetics Act\n\nRequirements\n- 3 years of experience\n"
+    )
+    duties = [r.text for r in parse_jd(ad).responsibility_sentences]
+    assert duties == [
+        "Ensure statutory compliance as per Companies Act and Income Tax Act for the group",
+        "Keep records as per Drugs and Cosmetics Act",
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from jdlens_server.nlp.parsed import (
@@ -570,10 +570,11 @@ _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
     r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS)"
 )
-_AMT = r"\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+# Indian grouping first ("5,00,000", "12,50,000": lakhs and crores), then thousands, then plain.
+_AMT = r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?|\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 _K = r"(?:\s?[kK]\b)?"
 # "$165,000/yr - $195,000/yr", "$19/hr - $21/hr": a unit after each figure of a range (LinkedIn's way).
-_UNIT = r"(?:\s?/\s?(?:yr|year|hr|hour|h|mo|month|wk|week|annum|day))?"
+_UNIT = r"(?:\s?/\s?(?:year|yr|hour|hr|h|month|mo|week|wk|annum|day)\b)?"
 _PAY_RE = re.compile(
     rf"(?P<c1>{_CUR})\s?(?:\)\s*:?\s*)?(?P<a>{_AMT}){_K}{_UNIT}(?:\s*(?:-|\u2013|\u2014|to)\s*(?:{_CUR})?\s?(?P<b>{_AMT}){_K})?"
     rf"|(?P<a2>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?P<b2>{_AMT}){_K})?\s?(?P<c2>{_CUR})(?![\w$])"
@@ -646,7 +647,8 @@ _PAY_TRIGGERS = (
     "rs",
     "br",
 )
-_BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b)", _I)
+# "INR 450 Cr turnover", "$2 million": a company's size, not pay (lakhs of pay are read apart).
+_BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b|cr\b|crores?|lakhs?|lacs?)", _I)
 
 
 def _amount(s: str | None, k_suffix: bool) -> float | None:
@@ -705,10 +707,28 @@ def _is_add_on(text: str, start: int, end: int) -> bool:
 _LABEL_BEFORE = re.compile(r"([^\n:;,.()]{1,40}):\s*$")
 
 
-def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation | None:
-    """The first stated base-pay figure (with currency) in a pay context; period only when stated.
-    Figures of pay on top of the base (differentials, bonuses, allowances, matches) are passed over:
-    with nothing else stated, the JD states no pay."""
+# Where a bare "$" is not the US dollar: the JD's places decide (Montreal's "$20.50 an hour" is CAD).
+_LOCAL_DOLLAR = {"CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD", "MX": "MXN"}
+# Currencies whose unstated period is a year when the figure is this large ("£45,000 - £52,000"):
+# their monthly pay stays well under it (unlike CHF, SGD, HKD or INR).
+_ANNUAL_BY_SIZE = frozenset({"USD", "GBP", "EUR", "AUD", "CAD", "NZD"})
+_ANNUAL_FLOOR = 15_000
+
+
+def local_dollar(country_codes: Iterable[str]) -> str:
+    """The currency a bare "$" means for a JD in these countries: a local dollar when every place
+    with one agrees, else USD."""
+    local = {_LOCAL_DOLLAR.get(code, "USD") for code in country_codes if code}
+    return local.pop() if len(local) == 1 else "USD"
+
+
+def find_compensation(
+    sents: Sequence[SentenceRef], src: Source, *, dollar: str = "USD"
+) -> Compensation | None:
+    """The first stated base-pay figure (with currency) in a pay context. A bare "$" is ``dollar``
+    (see local_dollar). The period is the stated one, else a year for a figure only annual pay
+    reaches in its currency. Figures of pay on top of the base (differentials, bonuses, allowances,
+    matches) are passed over: with nothing else stated, the JD states no pay."""
     for s in sents:
         if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
             continue
@@ -735,8 +755,8 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
             currency = _CURRENCIES.get(cur_raw, _CURRENCIES.get(cur_raw.rstrip("."), ""))
             # "$58,000 to $108,000 CAD annually": the code after the figures names the dollar.
             code = _CODE_AFTER.match(s.text, m.end())
-            if cur_raw == "$" and code is not None:
-                currency = _CURRENCIES[code.group(1).lower()]
+            if cur_raw == "$":
+                currency = _CURRENCIES[code.group(1).lower()] if code is not None else dollar
             if hi is None and _BETWEEN.search(s.text, max(0, m.start() - 12), m.start()):
                 # "between €3,800 and €5,000 gross per month"
                 upper = _AND_AMOUNT.match(s.text, m.end())
@@ -744,6 +764,8 @@ def find_compensation(sents: Sequence[SentenceRef], src: Source) -> Compensation
                     hi = _amount(upper.group(1), bool(upper.group(2)))
             if lo is None or lo == 0:
                 continue
+            if period is PayPeriod.UNSPECIFIED and currency in _ANNUAL_BY_SIZE and lo >= _ANNUAL_FLOOR:
+                period = PayPeriod.YEAR
             raw, a, z = src.span(s)
             return Compensation(lo, hi, currency, period, raw, a, z)
         lakhs = _LAKHS.search(s.text)

@@ -889,6 +889,8 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             regions.append(SkillRegion(a, z, pa, pz, sec.kind))
 
     normalized = parts.normalized if parts else ""
+    locations = tuple(_locations(plain, text, bps, work_mode, company))
+    dollar = jd_facts.local_dollar(loc.country_code for loc in locations)
     return ParsedJd(
         jd_type=JdType.PASS,
         word_count=words,
@@ -904,8 +906,8 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         experience=jd_facts.find_experience(fact_refs, src),
         education=tuple(jd_facts.find_education(fact_refs, src)),
         certifications=tuple(jd_facts.find_certifications(fact_refs, src)),
-        compensation=jd_facts.find_compensation(pay_refs, src),
-        locations=tuple(_locations(plain, text, bps, work_mode, company)),
+        compensation=jd_facts.find_compensation(pay_refs, src, dollar=dollar),
+        locations=locations,
         work_mode=work_mode,
         employment_type=jd_facts.find_employment_type(f"{sentences_text} {headings}", title),
         sections=tuple(out_sections),

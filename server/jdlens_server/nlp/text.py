@@ -356,7 +356,7 @@ _ABBREV = frozenset(
     wordlist(
         """
         e.g i.e etc mr mrs ms dr no nos inc ltd co st vs approx incl min max dept govt jr sr esp fig
-        b.sc m.sc b.a m.a ph.d bsc msc ba ma tel p.o u.s u.k
+        b.sc m.sc b.a m.a ph.d bsc msc ba ma tel p.o u.s u.k rs pvt pte
         """
     )
 )
@@ -404,7 +404,8 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
             continue
         if prev.group(1)[:1].isupper() and (
-            _CAP_WORD_NEXT.match(text, m.end(), end)
+            verb == "act"  # a law's name: "the Companies Act", "Drugs and Cosmetics Act"
+            or _CAP_WORD_NEXT.match(text, m.end(), end)
             or (verb in _NOUN_LIKE_VERBS and _capitalised_before(text, prev.start(1), start))
         ):
             continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
