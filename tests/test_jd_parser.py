@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jdlens_server.nlp.jd_facts import find_work_mode
+from jdlens_server.nlp.jd_facts import find_employment_type, find_work_mode
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import (
     BoilerplateKind,
@@ -838,6 +838,8 @@ def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float,
         ("Remote \u2014 United States", WorkMode.REMOTE),
         # USAJOBS' fields: a "No" under "Remote job" says it is not.
         ("Remote job\nNo\nTelework eligible\nYes", WorkMode.UNSPECIFIED),
+        ("Remote job: No\nTelework eligible: No", WorkMode.ONSITE),
+        ("Work Location: In person", WorkMode.ONSITE),
         ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
     ],
 )
@@ -991,3 +993,48 @@ def test_a_law_named_in_a_duty_does_not_split_it() -> None:
         "Ensure statutory compliance as per Companies Act and Income Tax Act for the group",
         "Keep records as per Drugs and Cosmetics Act",
     ]
+
+
+_COMPANY_BODY = (
+    "\n\nAbout the role\nYou will analyse lending data and build dashboards for the credit team.\n\n"
+    "Responsibilities\n- Build weekly portfolio reports\n- Write SQL against the warehouse\n\n"
+    "Requirements\n- 3+ years of experience in analytics\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "company"),
+    [
+        (
+            "Data Analyst\n\nCompany: Finvista Technologies Pvt. Ltd.\nLocation: Bengaluru",
+            "Finvista Technologies Pvt. Ltd.",
+        ),
+        ("Data Analyst\n\n**Employer:** Northwind Lending\n", "Northwind Lending"),
+        ("Data Analyst\n\nCompany: Confidential\nLocation: Bengaluru", None),
+    ],
+)
+def test_a_labelled_company_is_the_company(header: str, company: str | None) -> None:
+    assert parse_jd(header + _COMPANY_BODY).company_name == company
+
+
+def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
+    ad = (
+        "HVAC Service Technician\nComfort Air Heating & Cooling\nColumbus, OH 43228\n\n"
+        "Comfort Air Heating & Cooling has been keeping Central Ohio homes comfortable since 1987."
+        + _COMPANY_BODY
+    )
+    assert parse_jd(ad).company_name == "Comfort Air Heating & Cooling"
+    # Said once only, the line could be anything: no company.
+    assert parse_jd(ad.replace("Comfort Air Heating & Cooling has", "We have")).company_name is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Employment type: Contract (12 months)", EmploymentType.CONTRACT),
+        ("This is a 12-month maternity leave contract, 37.5 hours per week.", EmploymentType.CONTRACT),
+        ("Job type: Permanent, Full-time", EmploymentType.FULL_TIME),
+    ],
+)
+def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
+    assert find_employment_type(text, None) is kind

@@ -822,7 +822,11 @@ _HYBRID = _from_letters(
     r"\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+of\s+(?:remote|mobile|home)\s+work(?:ing)?\b",
 )
 _ONSITE = _from_letters(
-    "oipmw",
+    "oipmwrt",
+    # Indeed's "Work Location: In person"; USAJOBS' "Remote job: No", "Telework eligible: No"
+    # (telework on some days is no on-site job)
+    r"\b(?:work\s+location\s*:\s*in[-\s]person|telework\s+eligible\s*:?\s*no|"
+    r"remote\s+job\s*:?\s*no(?![\s\S]{0,40}telework\s+eligible\s*:?\s*yes))\b|"
     r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|work\s+from\s+office|"
     r"in[-\s]person\s+"
     r"(?:role|position|work)|on-site|physical\s+presence|must\s+(?:be\s+able\s+to\s+)?(?:work|report)\s+"
@@ -839,7 +843,9 @@ def find_work_mode(text: str) -> WorkMode:
         map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))
     ) and _REMOTE.search(text):
         return WorkMode.REMOTE
-    if any(map(low.__contains__, ("site", "office", "person", "physical"))) and _ONSITE.search(text):
+    if any(
+        map(low.__contains__, ("site", "office", "person", "physical", "remote", "telework"))
+    ) and _ONSITE.search(text):
         return WorkMode.ONSITE
     return WorkMode.UNSPECIFIED
 
@@ -857,6 +863,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
         _from_letters(
             "fcets0-9",
             r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month))\s+contract\b|"
+            # "Contract (12 months)", "a 12-month maternity leave contract"
+            r"\bcontract\s*\(\s*\d+\s*(?:weeks?|months?|years?)\s*\)|"
+            r"\b\d+[-\s]months?\s+(?:(?:maternity|parental|leave|cover|fixed[-\s]term)\s+)*contract\b|"
             r"\bcontract(?:ual)?\s+(?:basis|position|role|"
             r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"
             r"\bconsultancy\b|\bfreelance\b",

@@ -525,9 +525,69 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
     return name
 
 
+# "Company: Finvista Technologies Pvt. Ltd.", "Employer: ...": the board's own field names it.
+_COMPANY_LABEL = re.compile(
+    r"^[ \t]*(?:company(?:\s+name)?|employer|organi[sz]ation|hiring\s+(?:company|organi[sz]ation))[ \t]*:[ \t]*"
+    r"([^\n|\u00b7\u2022]{2,80})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_UNNAMED = re.compile(r"\b(?:confidential|undisclosed|not\s+disclosed|private|our\s+client)\b", re.I)
+# A short capitalised line right under the title, as boards lay a posting out ("HVAC Service
+# Technician / Comfort Air Heating & Cooling / Columbus, OH").
+_SECOND_LINE = re.compile(r"\s*[^\n]+\n[ \t]*([A-Z][^\n]{1,60})\n")
+# A second line's weight: with one more mention in the text it reaches find_company's bar.
+_SECOND_LINE_WEIGHT = 1.5
+
+
+def _labelled_company(plain: str) -> str | None:
+    if (
+        "ompany" not in plain
+        and "mployer" not in plain
+        and "rganisation" not in plain
+        and "rganization" not in plain
+    ):
+        return None
+    m = _COMPANY_LABEL.search(plain)
+    if m is None:
+        return None
+    name = m.group(1).strip(" ,;*")
+    if name.endswith(".") and _SUFFIX.search(name) is None:  # "Pvt. Ltd." keeps its point
+        name = name[:-1]
+    return None if not name or _UNNAMED.search(name) or is_place_name(name) else name
+
+
+def _second_line_name(plain: str) -> str | None:
+    """The line under the title when it reads as a name: capitalised words, no place, no fact, no
+    title, no sentence."""
+    m = _SECOND_LINE.match(plain)
+    if m is None:
+        return None
+    name = m.group(1).strip()
+    words = name.split()
+    if (
+        not 1 <= len(words) <= 6
+        or name.endswith((".", ":", "!", "?"))
+        or any(c.isdigit() for c in name)
+        or not all(w[:1].isupper() or w in ("&", "and", "of", "for", "de") for w in words)
+        or is_place_name(name)
+        or find_places(name)
+        or (is_role_head(words[-1]) and not words[-1].endswith("s"))
+        or words[0].lower() in _NOT_COMPANY
+    ):
+        return None
+    return name
+
+
 def find_company(plain: str) -> str | None:
-    """The organisation the ad is from: names in employer patterns, scored by hits and frequency."""
+    """The organisation the ad is from: a labelled field, else names in employer patterns (and a
+    name on the line under the title), scored by hits and frequency."""
+    labelled = _labelled_company(plain)
+    if labelled is not None:
+        return labelled
     scores: dict[str, float] = {}
+    second = _second_line_name(plain)
+    if second is not None:
+        scores[second] = _SECOND_LINE_WEIGHT
     for m in _NAME_RUN.finditer(plain):
         name = _company_candidate(plain, m.start(), m.end())
         if name is not None:
