@@ -374,21 +374,22 @@ def test_an_acronym_plural_folds_to_its_acronym(written: str, key: str) -> None:
 
 
 def _verb_library() -> SkillMatcher:
-    # Enough "operate ..." and "manage ..." labels for both words to be the library's lead verbs.
-    entries = [entry(1, "operate forklift"), entry(2, "manage vendors"), entry(3, "design software")]
-    entries += [entry(10 + i, f"operate machine {i}") for i in range(6)]
+    # Enough "drive ..." and "manage ..." labels for both words to be the library's lead verbs ("drive",
+    # not a light verb like "operate", whose object alone is an alias of its own).
+    entries = [entry(1, "drive forklift"), entry(2, "manage vendors"), entry(3, "design software")]
+    entries += [entry(10 + i, f"drive machine {i}") for i in range(6)]
     entries += [entry(20 + i, f"manage thing {i}") for i in range(6)]
     entries += [entry(30 + i, f"design object {i}") for i in range(6)]
     entries += [entry(40 + i, f"build structure {i}") for i in range(6)]
     matcher = SkillMatcher.build(entries)
-    assert {fold_token(v) for v in ("operate", "manage", "design", "build")} <= matcher.lead_verbs
+    assert {fold_token(v) for v in ("drive", "manage", "design", "build")} <= matcher.lead_verbs
     return matcher
 
 
 @pytest.mark.parametrize(
     ("text", "found", "mention"),
     [
-        ("- Operate pallet jacks and, after certification, forklifts and order pickers", 1, "forklifts"),
+        ("- Drive pallet jacks and, after certification, forklifts and order pickers", 1, "forklifts"),
         ("You will manage budgets, schedules and vendors.", 2, "vendors"),
         ("Manage budgets, schedules, and our vendors", 2, "vendors"),
     ],
@@ -404,9 +405,9 @@ def test_a_verb_reaches_the_later_objects_of_its_list(text: str, found: int, men
         # "design" is a noun here: it opens no clause.
         "A background in writing, content design, linguistics or software",
         # The list ended with the sentence.
-        "Operate pallet jacks. Forklifts are provided.",
-        # A new verb opens a new clause: "build" has the forklifts, not "operate".
-        "Operate cranes and build forklifts",
+        "Drive pallet jacks. Forklifts are provided.",
+        # A new verb opens a new clause: "build" has the forklifts, not "drive".
+        "Drive cranes and build forklifts",
     ],
 )
 def test_no_shared_verb_where_the_list_is_not_its_objects(text: str) -> None:
@@ -437,3 +438,56 @@ def test_a_label_cut_from_a_list_never_matches() -> None:
         [entry(1, "compile airport certification manuals"), entry(1, "and procedures", "alternative")]
     )
     assert found(matcher, "following proper entry and procedures for guest rooms") == []
+
+
+def test_the_object_of_a_light_verb_and_a_product_less_its_maker_are_aliases() -> None:
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "use Microsoft Office"),
+            entry(2, "operate forklift"),
+            entry(3, "Adobe Photoshop"),
+            entry(4, "Microsoft Excel", alias_type="alternative"),
+            entry(5, "use of lift bags"),  # "use" as a noun: no alias "of lift bags"
+        ]
+    )
+    text = "Keep trackers in Excel and Microsoft Office, edit in Photoshop and drive sit-down forklifts."
+    assert {(s, t) for t, s in found(matcher, text)} >= {
+        (1, "Microsoft Office"),
+        (2, "forklifts"),
+        (3, "Photoshop"),
+        (4, "Excel"),
+    }
+    # A one-word product name is matched as written: "excel" the verb is no spreadsheet.
+    assert 4 not in {s for _t, s in found(matcher, "You will excel in a busy team.")}
+
+
+def test_a_derived_alias_that_another_skill_has_or_derives_too_is_not_made() -> None:
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "use microscope"),
+            entry(2, "operate microscope"),
+            entry(3, "apply welding"),
+            entry(4, "welding"),
+        ]
+    )
+    assert {s for _t, s in found(matcher, "Experience with a microscope and welding.")} == {4}
+
+
+def test_a_label_shared_by_several_skills_goes_to_the_one_it_names() -> None:
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "project management"),
+            entry(2, "project commissioning"),
+            entry(2, "project management", alias_type="alternative"),
+            entry(3, "pay-per-click"),
+            entry(3, "PPC", alias_type="abbreviation"),
+            entry(4, "make strategic business decisions"),
+            entry(4, "PPC", alias_type="abbreviation"),
+            entry(5, "mathematics"),
+            entry(5, "maths", alias_type="alternative"),
+            entry(6, "geometry"),
+            entry(6, "maths", alias_type="alternative"),
+        ]
+    )
+    hits = {s for _t, s in found(matcher, "Project management, PPC campaigns and strong maths skills.")}
+    assert hits == {1, 3, 5}

@@ -726,6 +726,8 @@ class SkillMatcher:
             e, head = owners[0]
             extra.append((AliasEntry(e.skill_id, head, "implicit", e.match_strategy, e.nature), _label(head)))
 
+        extra.extend(_derived_aliases(items, labels, key_skills))
+
         grouped: dict[str, list[_Target]] = {}
         n_tokens: dict[str, int] = {}
         for e, lab in [*zip(items, labels, strict=True), *extra]:
@@ -760,11 +762,13 @@ class SkillMatcher:
                 bucket.append(target)
             n_tokens[lab.key] = len(lab.surfaces)
 
+        names = {e.skill_id: e.text for e in items if e.alias_type == "canonical"}
         automaton = ahocorasick.Automaton()
         patterns: list[_Pattern] = []
         for key, targets in grouped.items():
             automaton.add_word(f" {key} ", len(patterns))
-            patterns.append(_Pattern(n_tokens[key], len(key), tuple(targets)))
+            kept = _owners(key, targets, names) if len(targets) > 1 else targets
+            patterns.append(_Pattern(n_tokens[key], len(key), tuple(kept)))
         if patterns:
             automaton.make_automaton()
         return cls(automaton, patterns, len(items) + len(extra), _lead_verbs(items, labels))
@@ -1029,6 +1033,78 @@ class SkillMatcher:
 
 # A label that opens or ends with one of these was cut from a list ("and procedures").
 _CONJUNCTIONS = frozenset({"and", "or"})
+
+
+# Verbs that add nothing to the thing a label names: "use Microsoft Office", "operate forklift",
+# "apply HACCP" are found in JDs as the thing alone ("Microsoft Office", "sit-down forklifts").
+_LIGHT_VERBS = frozenset({"use", "operate", "apply", "perform", "utilise", "utilize"})
+# Makers whose product names JDs write without them ("Photoshop", "Excel", "AutoCAD").
+_MAKERS = frozenset({"adobe", "microsoft", "autodesk"})
+# A one-word object or product name in the labels of more skills than this is a common word.
+_DERIVED_MAX_USES = 3
+
+
+def _derived_aliases(
+    items: Sequence[AliasEntry], labels: Sequence[_Label], key_skills: dict[str, set[int]]
+) -> list[tuple[AliasEntry, _Label]]:
+    """Implicit aliases of the thing a label names: its light verb's object ("use Microsoft
+    Office" -> "Microsoft Office") and a product less its maker ("Adobe Photoshop" -> "Photoshop").
+    Each only when no other label has that text and one skill alone derives it; a one-word one only
+    when few labels use the word, and then matched as written (capitalised "Excel", not "excel")."""
+    # Which skills' labels use each word ("photoshop": Adobe Photoshop's, in all its versions).
+    users: dict[str, set[int]] = {}
+    for e, lab in zip(items, labels, strict=True):
+        for word in set(lab.key.split(" ")):
+            users.setdefault(word, set()).add(e.skill_id)
+    found: dict[str, list[tuple[AliasEntry, _Label]]] = {}
+    for e, lab in zip(items, labels, strict=True):
+        if e.alias_type not in ("canonical", "alternative"):
+            continue
+        first, _, rest = e.text.strip().partition(" ")
+        if not rest or first.casefold() not in _LIGHT_VERBS | _MAKERS:
+            continue
+        derived = _label(rest)
+        if not derived.key or derived.key in key_skills or derived.key == lab.key:
+            continue
+        if derived.surfaces[0].casefold() in _STOP:
+            continue  # "use of lift bags", "operate a follow spot": "use" as a noun, or an article
+
+        strategy = e.match_strategy
+        if " " not in derived.key:
+            if len(users.get(derived.key, ())) > _DERIVED_MAX_USES:
+                continue
+            if rest[:1].isupper():
+                strategy = "exact"  # "Excel" the product, not "excel" the verb
+        found.setdefault(derived.key, []).append(
+            (AliasEntry(e.skill_id, rest, "implicit", strategy, e.nature), derived)
+        )
+    return [owners[0] for owners in found.values() if len({e.skill_id for e, _ in owners}) == 1]
+
+
+_NAME_WORD = re.compile(r"[a-z]+")
+
+
+def _owners(key: str, targets: list[_Target], names: dict[int, str]) -> list[_Target]:
+    """The skills a label shared by several belongs to. ESCO gives one text to several skills
+    ("project management" names project management and is a synonym of project commissioning;
+    "maths" is a synonym of mathematics and of geometry; "PPC" of pay-per-click and of making
+    strategic business decisions). The label goes to the skill it names, else to the skills an
+    acronym spells out, else to the skills whose name begins as a one-word label does; with none
+    of these, to all of them."""
+    own = [t for t in targets if t.alias_type == "canonical"]
+    if own:
+        return own
+    if " " in key:
+        return targets
+    words = {t.skill_id: _NAME_WORD.findall(names.get(t.skill_id, "").casefold()) for t in targets}
+    spelled = [t for t in targets if len(key) >= 2 and "".join(w[0] for w in words[t.skill_id]) == key]
+    if spelled:
+        return spelled
+    if len(key) >= 4:
+        begun = [t for t in targets if words[t.skill_id] and words[t.skill_id][0].startswith(key[:4])]
+        if begun:
+            return begun
+    return targets
 
 
 def _normalised(e: AliasEntry) -> AliasEntry:
