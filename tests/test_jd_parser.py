@@ -1038,3 +1038,22 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
     assert find_employment_type(text, None) is kind
+
+
+@pytest.mark.parametrize(
+    ("place_line", "expected"),
+    [
+        # Indian states are read (GeoNames' admin1 codes).
+        ("Location: Pune, Maharashtra", {("Pune", "Maharashtra", "India")}),
+        # A province named beside its city is the province, not a US town of that name.
+        ("Location: Toronto, ON. We run 35 cafes across Ontario.", {("Toronto", "Ontario", "Canada")}),
+        # A small town abroad named beside the JD's own city is a neighbourhood, not that town.
+        (
+            "Location: Bengaluru, Karnataka (Work from Office - Whitefield)",
+            {("Bengaluru", "Karnataka", "India")},
+        ),
+    ],
+)
+def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:
+    ad = f"Data Analyst\n{place_line}" + _COMPANY_BODY
+    assert {(loc.city, loc.state, loc.country) for loc in parse_jd(ad).locations} == expected

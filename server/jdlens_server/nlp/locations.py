@@ -51,6 +51,43 @@ _ADMIN1: dict[str, dict[str, tuple[str, str]]] = {
         "07": ("Victoria", "VIC"),
         "08": ("Western Australia", "WA"),
     },
+    # GeoNames' admin1 codes for India (checked against its cities: Pune and Mumbai 16, Bengaluru 19,
+    # Hyderabad 40, Chennai 25); abbreviations as ISO 3166-2:IN writes them.
+    "IN": {
+        "01": ("Andaman and Nicobar Islands", "AN"),
+        "02": ("Andhra Pradesh", "AP"),
+        "03": ("Assam", "AS"),
+        "05": ("Chandigarh", "CH"),
+        "07": ("Delhi", "DL"),
+        "09": ("Gujarat", "GJ"),
+        "10": ("Haryana", "HR"),
+        "11": ("Himachal Pradesh", "HP"),
+        "12": ("Jammu and Kashmir", "JK"),
+        "13": ("Kerala", "KL"),
+        "16": ("Maharashtra", "MH"),
+        "17": ("Manipur", "MN"),
+        "18": ("Meghalaya", "ML"),
+        "19": ("Karnataka", "KA"),
+        "20": ("Nagaland", "NL"),
+        "21": ("Odisha", "OD"),
+        "22": ("Puducherry", "PY"),
+        "23": ("Punjab", "PB"),
+        "24": ("Rajasthan", "RJ"),
+        "25": ("Tamil Nadu", "TN"),
+        "26": ("Tripura", "TR"),
+        "28": ("West Bengal", "WB"),
+        "29": ("Sikkim", "SK"),
+        "30": ("Arunachal Pradesh", "AR"),
+        "31": ("Mizoram", "MZ"),
+        "33": ("Goa", "GA"),
+        "34": ("Bihar", "BR"),
+        "35": ("Madhya Pradesh", "MP"),
+        "36": ("Uttar Pradesh", "UP"),
+        "37": ("Chhattisgarh", "CG"),
+        "38": ("Jharkhand", "JH"),
+        "39": ("Uttarakhand", "UK"),
+        "40": ("Telangana", "TG"),
+    },
 }
 _COUNTRY_ALIASES = {
     "usa": "US",
@@ -383,10 +420,21 @@ def find_places(text: str) -> list[PlaceMention]:
         chained = chain_end >= 0 and _LIST_GAP.match(text[chain_end : hit.start]) is not None
         place: Place | None = None
         end = hit.end
+        # The countries the text has named so far, its places' included ("Bengaluru, Karnataka").
+        seen = countries_in_text | {m.place.country_code for m in out}
         if hit.key in g.cities:
             qual = _qualifier(hit, nxt, text)
             place = _resolve_city(hit.key, qual, countries_in_text)
             strong = qual is not None
+            state = g.states.get(hit.key)
+            if strong or place is None:
+                pass
+            elif (
+                state is not None and state.country_code != place.country_code and state.country_code in seen
+            ):
+                place = state  # "across Ontario" beside "Toronto, ON": the province, not Ontario, CA
+            elif seen and place.country_code not in seen and place.population < 1_000_000:
+                place = None  # "Whitefield" in a Bengaluru ad: not the English town
             if qual is not None:
                 if nxt is not None and _QUALIFIER_GAP.match(text[hit.end : nxt.start]):
                     end = nxt.end
