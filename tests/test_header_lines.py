@@ -148,3 +148,32 @@ def test_a_town_in_the_employers_name_is_no_location() -> None:
     jd = parse_jd(ad)
     assert jd.company_name == "Harlow Building Supplies"
     assert [loc.city for loc in jd.locations] == ["Leeds"]
+
+
+@pytest.mark.parametrize(
+    ("opening", "expected"),
+    [
+        # Name, place and pay under the title, one per line: a board's header.
+        (
+            "Comfort Air Heating & Cooling\nColumbus, OH 43228\n$28 - $40 an hour - Full-time",
+            ["Comfort Air Heating & Cooling", "Columbus, OH 43228", "$28 - $40 an hour - Full-time"],
+        ),
+        # Labelled facts; a labelled place.
+        (
+            "Location: Leeds, West Yorkshire\nJob type: Permanent",
+            ["Location: Leeds, West Yorkshire", "Job type: Permanent"],
+        ),
+        # Names only: the employer and its division.
+        (
+            "Department of Veterans Affairs\nVeterans Health Administration",
+            ["Department of Veterans Affairs", "Veterans Health Administration"],
+        ),
+        # What the posting asks for is content, never header, and the opening block ends there.
+        ("Key Skills: Java, Spring Boot, AWS\nLocation: Pune", []),
+        # A short line that is no name, place or fact: nothing.
+        ("Join a friendly team\nGreat benefits", []),
+    ],
+)
+def test_the_short_lines_under_the_title_are_header(opening: str, expected: list[str]) -> None:
+    text = f"HVAC Service Technician\n{opening}\n\nAbout the role\nYou will service heating systems.\n"
+    assert [text[a:z] for a, z in header_lines(text)] == expected

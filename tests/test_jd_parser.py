@@ -1024,8 +1024,10 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         + _COMPANY_BODY
     )
     assert parse_jd(ad).company_name == "Comfort Air Heating & Cooling"
-    # Said once only, the line could be anything: no company.
-    assert parse_jd(ad.replace("Comfort Air Heating & Cooling has", "We have")).company_name is None
+    # Said once, in the board's header lines under the title: still the employer.
+    assert parse_jd(ad.replace("Comfort Air Heating & Cooling has", "We have")).company_name == (
+        "Comfort Air Heating & Cooling"
+    )
 
 
 @pytest.mark.parametrize(

@@ -39,20 +39,82 @@ _SCAN_LINES = 4
 
 
 def header_lines(text: str) -> list[HeaderLine]:
-    """The header lines among the first non-empty lines of ``text``, trimmed of surrounding space."""
+    """The header lines among the first non-empty lines of ``text``, trimmed of surrounding space:
+    lines of facts joined by separators, and the short lines right under the title when one of them
+    is a place or a fact ("HVAC Technician / Comfort Air Heating & Cooling / Columbus, OH 43228 /
+    $28 - $40 an hour - Full-time": the employer's line is no duty either)."""
     out: list[HeaderLine] = []
     pos = seen = 0
-    while pos < len(text) and seen < _SCAN_LINES:
+    opening: list[HeaderLine] = []  # the short lines under the first, while they last
+    in_opening = True
+    while pos < len(text) and seen < _SCAN_LINES + 2:
         newline = text.find("\n", pos)
         end = len(text) if newline < 0 else newline
         line = text[pos:end]
         if line.strip():
             seen += 1
-            if _is_header_line(line):
-                lead = len(line) - len(line.lstrip())
-                out.append(HeaderLine(pos + lead, pos + len(line.rstrip())))
+            span = HeaderLine(pos + len(line) - len(line.lstrip()), pos + len(line.rstrip()))
+            if seen <= _SCAN_LINES and _is_header_line(line):
+                out.append(span)
+            elif seen > 1 and in_opening and _is_short_plain_line(line):
+                opening.append(span)
+            elif seen > 1:
+                in_opening = False
+        elif seen > 1:
+            in_opening = False  # a blank line ends the opening block
         pos = end + 1
+    lines = [text[a:z] for a, z in opening]
+    if any(map(_is_fact_line, lines)) or (lines and all(map(_is_title_case_name, lines))):
+        out = sorted({*out, *opening})
     return out
+
+
+# A line of the opening block: a name, a place or a fact, not a sentence, a bullet or a heading.
+_MAX_OPENING_WORDS = 10
+
+
+# Labels of what a posting asks for or does: content to read, never header ("Key Skills: Java, AWS").
+_CONTENT_LABEL = re.compile(
+    r"^[^:]{0,25}\b(?:skills?|requirements?|qualifications?|education|tools?|tech|stack|responsibilit\w*|duties|"
+    r"role|summary|description)\b[^:]{0,10}:",
+    re.IGNORECASE,
+)
+
+
+def _is_short_plain_line(line: str) -> bool:
+    words = line.split()
+    return (
+        1 <= len(words) <= _MAX_OPENING_WORDS
+        and _CONTENT_LABEL.match(line.strip()) is None
+        and (line.strip()[:1].isalnum() or line.strip()[:1] in "$£€₹")
+        and not line.rstrip().endswith((".", ":", "!", "?"))
+        and words[0].lower() not in DUTY_VERBS
+        and not _PROSE_WORDS.intersection(w.lower() for w in words)
+    )
+
+
+# Words of a sentence, not of a name, place or fact ("Remote work is welcome").
+_PROSE_WORDS = frozenset({"is", "are", "will", "we", "you", "our", "your", "be", "can", "join"})
+
+
+_LABEL = re.compile(r"^[A-Za-z][\w ]{0,20}:\s*")
+_NAME_GLUE = frozenset({"of", "and", "&", "for", "the", "de", "-", "\u2013", "\u2014"})
+
+
+def _is_fact_line(line: str) -> bool:
+    """A place that opens the line, its label aside ("Leeds, West Yorkshire", "Location: Brisbane
+    QLD"), or a fact of the job."""
+    if states_a_fact(line):
+        return True
+    line = _LABEL.sub("", line, count=1)
+    places = find_places(line)
+    return bool(places) and places[0].start <= 2
+
+
+def _is_title_case_name(line: str) -> bool:
+    """ "Department of Veterans Affairs": every word capitalised but the glue."""
+    words = line.split()
+    return all(w[:1].isupper() or w.lower() in _NAME_GLUE for w in words)
 
 
 def states_a_fact(segment: str) -> bool:
@@ -69,8 +131,8 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     for segment in _SEPARATOR.split(text[lines[0].start : lines[0].end]):
         name = segment.strip()
         words = name.split()
-        if states_a_fact(name) or find_places(name) or not 1 <= len(words) <= 6:
-            continue
+        if ":" in name or states_a_fact(name) or find_places(name) or not 1 <= len(words) <= 6:
+            continue  # a labelled field ("Company: Confidential") is read by its label
         if " \u2013 " in name or " - " in name:
             continue  # "Business Analyst - Payments Transformation": a title and its team
         # A singular occupation ends a title; a plural one names a firm ("Health Partners").

@@ -278,6 +278,16 @@ def warm_up() -> None:
     _gazetteer()
 
 
+def is_region_code(token: str) -> bool:
+    """Whether a token is a state's or province's abbreviation somewhere ("KS", "ON", "QLD", "MH")."""
+    return token in _region_codes()
+
+
+@functools.cache
+def _region_codes() -> frozenset[str]:
+    return frozenset(code for _cc, code in _gazetteer().state_codes)
+
+
 def is_place_name(name: str) -> bool:
     """Whether a whole string names a city, state, country or continent (used to drop title noise)."""
     key = _key(name.strip(" ."))

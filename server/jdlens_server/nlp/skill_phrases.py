@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jdlens_server.nlp.locations import is_region_code
 from jdlens_server.nlp.skill_matcher import Token, is_numberish, is_tool_like, sentence_ids, tokenize
 from jdlens_server.nlp.stemming import fold_token
 
@@ -209,7 +210,8 @@ _NOT_TOOLS = _keys(
     """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
     de dk se no fi fr etc faq am pm ok id tbd asap fte n/a na eg ie hr pr ps nb aka vs i ii iii
     iv jr sr ltd inc llc gmbh plc co corp dr mr mrs ms prof ph.d m.sc b.sc covid covid-19 ad
-    ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it"""
+    ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it
+    ctc lpa rrsp tfsa pto ote eap hsa fsa cpf epf esop espp rsu rsus llp pty pvt cbd gta midc ncr"""
 )
 _BULLETS = frozenset(
     "*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7-\u2013\u2014>\u25e6\u2219\u25ba\u2713\u2714\u261e\u2332"
@@ -600,6 +602,8 @@ class PhraseProposer:
                 continue
             if tok.text.isdigit() or (tok.text.replace(".", "").isdigit()):
                 continue
+            if _short_caps(tok) and is_region_code(tok.text) and _in_place_list(toks, i):
+                continue  # "Kansas City, MO", "MO, KS, NE, IA": states, not skills
             if i > 1 and toks[i - 1].text == "/" and _short_caps(toks[i - 2]) and _short_caps(tok):
                 continue  # the second half of "CI/CD", already taken with the first
             b = i + 1
@@ -668,6 +672,15 @@ def _slash_partners(toks: Sequence[Token], first: int, end: int) -> list[int]:
         ):
             partners.append(word)
     return partners
+
+
+def _in_place_list(toks: Sequence[Token], i: int) -> bool:
+    """The token follows "<Capitalised>," or sits in a comma list beside another region code."""
+    before = toks[i - 1].text if i >= 1 else ""
+    if before == "," and i >= 2 and toks[i - 2].text[:1].isupper():
+        return True
+    after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].text in (",", "/") else None
+    return after is not None and _short_caps(after) and is_region_code(after.text)
 
 
 def _short_caps(tok: Token) -> bool:

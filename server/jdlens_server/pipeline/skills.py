@@ -23,6 +23,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from jdlens_server.nlp.locations import is_place_name, is_region_code
 from jdlens_server.nlp.skill_matcher import (
     SkillMatcher,
     SkillMention,
@@ -446,6 +447,11 @@ def _ampersand_names(
     return out
 
 
+def _is_place(name: str) -> bool:
+    """A state's code ("KS", "QLD") or a place's name."""
+    return (name.isupper() and is_region_code(name)) or is_place_name(name)
+
+
 def _list_run(
     text: str, run: list[list[Token]], mention_spans: list[tuple[int, int]]
 ) -> list[tuple[str, int, int, float]]:
@@ -459,6 +465,10 @@ def _list_run(
         return known or any(is_tool_like(t.text) for t in item)
 
     if not any(anchored(item) for item in run):
+        return []
+    # "Regional - MO, KS, NE, IA, OK", "Leeds, York, Hull": a list of places, not of skills.
+    places = sum(_is_place(text[item[0].start : item[-1].end]) for item in run)
+    if 2 * places >= len(run):
         return []
     out: list[tuple[str, int, int, float]] = []
     for item in run:
