@@ -692,8 +692,9 @@ def test_facts_places_and_the_employers_self_description_are_no_duties() -> None
     jd = parse_jd(ad)
     assert jd.company_name == "Sentinel Guard Services"
     duties = [s.text for s in jd.responsibility_sentences]
-    assert duties[0].startswith("We are hiring licensed Security Officers")
-    assert not any(d.startswith(("Sentinel", "Phoenix", "Shift:", "Pay:")) for d in duties)
+    # The hiring statement is no duty either: the duties are the list's.
+    assert duties[0].startswith("Patrol the interior")
+    assert not any(d.startswith(("Sentinel", "We are hiring", "Phoenix", "Shift:", "Pay:")) for d in duties)
     assert jd.compensation is not None and jd.compensation.min_amount == 19.5
 
 
@@ -1059,3 +1060,30 @@ def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) ->
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:
     ad = f"Data Analyst\n{place_line}" + _COMPANY_BODY
     assert {(loc.city, loc.state, loc.country) for loc in parse_jd(ad).locations} == expected
+
+
+def test_a_posting_in_prose_keeps_only_its_duties() -> None:
+    ad = (
+        "Structural Welder\n\nGulf Coast Steel Works is a structural steel fabricator serving the petrochemical "
+        "industry. We are currently hiring an experienced Structural Welder for our Beaumont shop. You will perform "
+        "FCAW and SMAW welding in all positions on carbon steel. Operating overhead cranes and forklifts to move "
+        "material safely is part of the job. Candidates must have a minimum of 3 years of structural welding "
+        "experience. AWS certification is a plus. Pay is $24.00 to $32.00 per hour based on test results. We offer "
+        "medical, dental and vision insurance after 60 days. All applicants must pass a pre-employment drug screen. "
+        "Our shop team of 40 welders works two shifts.\n"
+    )
+    duties = [r.text for r in parse_jd(ad).responsibility_sentences]
+    assert duties == [
+        "You will perform FCAW and SMAW welding in all positions on carbon steel.",
+        "Operating overhead cranes and forklifts to move material safely is part of the job.",
+    ]
+
+
+def test_the_lead_in_of_a_duty_list_is_no_duty() -> None:
+    ad = (
+        "HR Business Partner\n\nYour new role\nYou will advise operations leaders across the region. Key "
+        "responsibilities include\n- Partnering with site managers on workforce planning\n- Managing employee "
+        "relations cases\n\nWhat you'll need\n- CIPD Level 7\n"
+    )
+    duties = [r.text for r in parse_jd(ad).responsibility_sentences]
+    assert "Key responsibilities include" not in duties and len(duties) == 3

@@ -626,6 +626,26 @@ _ROLE_TALK = re.compile(
 )
 
 
+_LIST_INTRO = re.compile(r"\b(?:include|includes|including|are|will\s+be)\s*:?\s*$", re.IGNORECASE)
+# What a role's prose says besides its duties (a posting written as paragraphs, or the text above
+# its first heading): that the employer is hiring, what it asks for, the pay, what it offers, the
+# screening and who may apply. A sentence that opens with a duty verb is a duty all the same.
+_NOT_DUTY_PROSE = re.compile(
+    r"\b(?:is|are|we(?:'|\u2019)re)\s+(?:currently\s+|now\s+)?(?:seeking|looking\s+for|hiring|recruiting)\b|"
+    r"\b(?:must\s+(?:have|hold|be|pass|possess)|candidates?\s+(?:must|should|will\s+need)|the\s+ideal\s+candidate|"
+    r"you\s+(?:should|must)\s+(?:have|hold|be)|(?:is|are)\s+(?:a\s+plus|an\s+asset|considered\s+an\s+asset|"
+    r"preferred|required|desirable|essential)|this\s+(?:role|position|job)\s+requires|familiarity\s+with\s+.{0,80}"
+    r"\basset|minimum\s+of\s+\w+\s+years?|no\s+(?:previous\s+|prior\s+)?experience\s+(?:is\s+)?(?:needed|required))\b|"
+    r"\b(?:salary|pay|compensation|wage)\b.{0,40}[$£€₹]\s?\d|^(?:pay|salary|compensation)\s+is\b|"
+    r"\bwe\s+offer\b|\bbenefits\s+package\b|\b(?:medical|dental|vision)\s+insurance\b|"
+    r"\b(?:drug\s+(?:screen|test)|background\s+check|legally\s+entitled|eligible\s+to\s+work|"
+    r"accommodations?\s+(?:are\s+|is\s+)?available|equal\s+opportunity)|"
+    # "Our Halifax office of 60 engineers ...", "Our team of 22 designers ...": the employer's size
+    r"^(?:our|the)\s+(?:[\w-]+\s+){0,3}(?:office|team|company|firm|business|studio|department|group)\s+of\s+\d",
+    re.IGNORECASE,
+)
+
+
 def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> bool:
     """A sentence of the role's text that is no duty: a labelled fact, a question to the reader,
     the pay, the title's own line with its place or employer, a place alone ("Cedar Falls, IA"), or
@@ -650,10 +670,17 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
         return True  # "£13.50 - £14.50 per hour + tronc"
     if title and len(words) <= 12 and text.startswith(title):
         return True  # "Chef de Partie - The Anchor Inn, Cotswolds"
+    if about_role and words[0].lower() not in DUTY_VERBS and _NOT_DUTY_PROSE.search(text) is not None:
+        return True  # the hiring, the asks, the pay, the offer or the screening, in prose
     if company and about_role:
         lead = " ".join(company.split()[:2])
-        if text.startswith(lead) and _ROLE_TALK.search(text) is None:
+        if (
+            text.removeprefix("The ").startswith(lead.removeprefix("The "))
+            and _ROLE_TALK.search(text) is None
+        ):
             return True
+    if len(words) <= 5 and _LIST_INTRO.search(text) is not None:
+        return True  # "Key responsibilities include", the lead-in of a list
     if len(words) > 6:
         return False  # a line of places is short
     places = find_places(text)
