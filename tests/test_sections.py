@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from jdlens_server.nlp.sections import (
     BoilerplateKind,
     SectionKind,
     boilerplate_spans,
     count_bullets,
+    sentence_cues,
     split_sections,
 )
 from jdlens_server.nlp.text import PlainText, edge_words, has_word, sentence_spans, to_plain, word_count
@@ -308,3 +311,16 @@ def test_a_flattened_duty_after_one_capitalised_noun_still_splits() -> None:
         "Review invoices from Vendors",
         "Schedule deliveries daily",
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "warning"),
+    [
+        ("Lead incident response for malware, phishing and account-compromise cases.", False),
+        ("Investigate fraudulent transactions and scams reported by customers.", False),
+        ("Beware of recruitment scams: we will never ask candidates for money.", True),
+        ("We have been made aware of fraudulent job offers sent by email.", True),
+    ],
+)
+def test_fraud_words_warn_only_about_hiring(sentence: str, warning: bool) -> None:
+    assert (BoilerplateKind.SCAM_WARNING.value in sentence_cues(sentence)) is warning

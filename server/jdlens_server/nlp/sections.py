@@ -643,7 +643,12 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
         B.SCAM_WARNING,
         ("scam", "fraud", "phishing", "vigilant", "money", "payment", "fee"),
         re.compile(
-            r"\bscams?\b|fraudulent|recruitment\s+fraud|phishing|be\s+vigilant|"
+            # Fraud words count with the hiring they are about: "Investigate phishing cases" or
+            # "fraudulent transactions" is a security or fraud analyst's duty.
+            r"(?:\bscams?\b|fraudulent|phishing|impersonat\w*).{0,120}\b(?:candidates?|applicants?|recruit\w*|job\s+offers?|"
+            r"interviews?|hiring|bank\s+details|personal\s+information)\b|"
+            r"\b(?:candidates?|applicants?|recruit\w*|job\s+offers?|interviews?|hiring)\b.{0,120}(?:\bscams?\b|fraudulent|"
+            r"phishing|impersonat\w*)|recruitment\s+fraud|be\s+vigilant|"
             r"(?:never|not|will\s+not)\s+(?:ask|request|charge)\s+(?:you\s+)?(?:for\s+)?(?:any\s+)?"
             r"(?:money|payment|fees?)|request\s+money|does\s+not\s+charge\s+(?:any\s+)?fee|"
             r"no\s+(?:fee|payment)s?\s+(?:is|are)\s+(?:required|charged)",
