@@ -48,7 +48,7 @@ TABLE = [
     ("CLERK (WAREHOUSE)", "warehouse clerk", Seniority.UNSPECIFIED),
     ("Storekeeper (Johor)", "storekeeper", Seniority.UNSPECIFIED),
     ("Operator (Male)", "operator", Seniority.UNSPECIFIED),
-    ("Salesman (Junior)", "salesman", Seniority.UNSPECIFIED),
+    ("Salesman (Junior)", "salesman", Seniority.JUNIOR),  # the level is its seniority
     ("Harvester (Based in Oil Palm Estate)", "harvester", Seniority.UNSPECIFIED),
     ("Data Engineer (Azure)", "data engineer", Seniority.UNSPECIFIED),
 ]
@@ -204,3 +204,17 @@ def test_grades_and_bands_leave_the_title_key(title: str, key: str) -> None:
 )
 def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) -> None:
     assert key in fallback_keys(title) and normalize_title(title) != key
+
+
+@pytest.mark.parametrize(
+    ("title", "key", "level"),
+    [
+        ("Graphic Designer (Mid-level)", "graphic designer", Seniority.MID),
+        ("Data Engineer (Senior)", "data engineer", Seniority.SENIOR),
+        # A bracket with more than the level is an alternative title, not a level.
+        ("Nurse (Lead Practitioner)", "nurse", Seniority.UNSPECIFIED),
+    ],
+)
+def test_a_level_in_brackets_is_the_seniority(title: str, key: str, level: Seniority) -> None:
+    parts = split_title(title)
+    assert (parts.normalized, parts.seniority) == (key, level)

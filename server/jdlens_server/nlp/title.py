@@ -242,10 +242,15 @@ def split_title(title: str) -> TitleParts:
     raw = _GENDER.sub(" ", raw)
     alternatives: list[str] = []
     qualifiers: list[str] = []  # "(Molding)" of "Operator (Molding)": the field of a bare head
+    levels: list[Seniority] = []  # "Graphic Designer (Mid-level)": a level in brackets
 
     def paren(m: re.Match[str]) -> str:
         inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
-        if inner and not _is_noise(inner):
+        level = _level_of(inner)
+        # The brackets hold the level alone (the pattern needs a word after it: hence the "x").
+        if level is not Seniority.UNSPECIFIED and _SENIORITY_RE.sub("", f"{inner} x").strip() == "x":
+            levels.append(level)
+        elif inner and not _is_noise(inner):
             if _has_head(inner):
                 alternatives.append(inner)
             elif _is_qualifier(inner):
@@ -277,6 +282,8 @@ def split_title(title: str) -> TitleParts:
     core = _LEVEL_PREFIX.sub("", core) or core  # "Band 5 Staff Nurse" -> "Staff Nurse"
     if not core:
         core = as_written
+    if seniority is Seniority.UNSPECIFIED and levels:
+        seniority = levels[0]
     if seniority is Seniority.UNSPECIFIED:
         seniority = _seniority_from_head(core)
     if qualifiers and len(core.split()) == 1:
