@@ -1087,3 +1087,30 @@ def test_the_lead_in_of_a_duty_list_is_no_duty() -> None:
     )
     duties = [r.text for r in parse_jd(ad).responsibility_sentences]
     assert "Key responsibilities include" not in duties and len(duties) == 3
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # The preference follows the master's alone: the bachelor's is required.
+        (
+            "Education: B.Tech/B.E., B.Sc (Statistics/Maths), MBA preferred.",
+            [("Bachelor's", Requirement.REQUIRED), ("Master's", Requirement.PREFERRED)],
+        ),
+        (
+            "A Master's degree is a plus, Bachelor's degree in Finance required.",
+            [("Bachelor's", Requirement.REQUIRED), ("Master's", Requirement.PREFERRED)],
+        ),
+        # The preference is the entry level's own.
+        ("Bachelor's degree in Computer Science preferred.", [("Bachelor's", Requirement.PREFERRED)]),
+    ],
+)
+def test_a_preference_after_a_higher_degree_is_that_degrees(
+    sentence: str, expected: list[tuple[str, object]]
+) -> None:
+    assert [(e.level, e.requirement) for e in parse_jd(_jd(sentence)).education] == expected
+
+
+def test_a_field_named_like_a_duty_is_not_cut() -> None:
+    edu = parse_jd(_jd("Degree in Graphic Design, Visual Communication or equivalent experience.")).education
+    assert [e.qualification for e in edu] == ["Graphic Design, Visual Communication"]

@@ -416,8 +416,52 @@ def find_education(sents: Sequence[SentenceRef], src: Source) -> list[Education]
             continue
         seen.add(key)
         raw, a, z = src.span(s)
-        out.append(Education(level, field, raw, _requirement(s), a, z))
+        requirement = _requirement(s)
+        preferred_levels = (
+            _levels_preferred_alone(s, levels, level) if requirement is Requirement.PREFERRED else []
+        )
+        if preferred_levels:
+            # "B.Tech/B.E., B.Sc (Statistics/Maths), MBA preferred": only the MBA is a preference.
+            requirement = Requirement.REQUIRED
+        out.append(Education(level, field, raw, requirement, a, z))
+        for other in preferred_levels:
+            if (other, "") not in seen:
+                seen.add((other, ""))
+                out.append(Education(other, "", raw, Requirement.PREFERRED, a, z))
     return out
+
+
+# How far after a level's mention a preference word qualifies that level alone ("MBA preferred",
+# "(M.Tech preferred)", "Master's degree is a plus").
+_PREFERENCE_REACH = 25
+
+
+def _levels_preferred_alone(s: SentenceRef, levels: list[tuple[str, int, int]], entry: str) -> list[str]:
+    """The other levels each preference word in the sentence follows closely, when every one of them
+    does (then the entry level is required); else nothing."""
+    if s.kind is SectionKind.NICE_TO_HAVE:
+        return []
+    specific = [lv for lv in levels if lv[0] != "Degree"]
+
+    def named(lv: tuple[str, int, int]) -> tuple[str, int, int]:
+        """The "degree" of "Master's degree" is the master's mention, not a level of its own."""
+        if lv[0] == "Degree":
+            owner = next((sp for sp in specific if 0 < lv[2] - sp[2] <= 12), None)
+            if owner is not None:
+                return owner[0], owner[1], lv[2]
+        return lv
+
+    mentions = [named(lv) for lv in levels]
+    found: list[str] = []
+    for m in _PREFERRED.finditer(s.text):
+        near = [lv for lv in mentions if 0 <= m.start() - lv[2] <= _PREFERENCE_REACH]
+        if not near:
+            return []
+        closest = max(near, key=lambda lv: lv[2])[0]
+        if closest == entry:
+            return []
+        found.append(closest)
+    return list(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------- certifications

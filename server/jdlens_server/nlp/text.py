@@ -371,6 +371,8 @@ _CAP_WORD_AFTER_SPACE = re.compile(r"[A-Z](?<=. [A-Z])[a-z]+\b", re.DOTALL)
 _WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
 _WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
 _CAP_WORD_NEXT = re.compile(r"[ \t]+[A-Z]")
+# After a verb that opens a clause comes its object, not a list comma, a bracket or "or".
+_NO_OBJECT_NEXT = re.compile(r"\s*(?:[,;)/]|(?:or|and)\b)")
 
 
 def _cut_points(text: str, start: int, end: int) -> list[int]:
@@ -405,6 +407,7 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
             continue
         if prev.group(1)[:1].isupper() and (
             verb == "act"  # a law's name: "the Companies Act", "Drugs and Cosmetics Act"
+            or _NO_OBJECT_NEXT.match(text, m.end(), end)  # "Graphic Design, Visual Communication"
             or _CAP_WORD_NEXT.match(text, m.end(), end)
             or (verb in _NOUN_LIKE_VERBS and _capitalised_before(text, prev.start(1), start))
         ):
