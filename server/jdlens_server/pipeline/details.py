@@ -357,7 +357,12 @@ def compute_details(loaded: LoadedLibrary, embedder: Embedder, run: run_pb2.Run)
     jd_skills: set[int] = set()
     for i in range(len(terms)):
         _emit(plan, loaded, index, shown, terms, i, run.jd_text, jd_skills)
-    result.candidate_roles.extend(candidate_roles(snapshot, jd_skills))
+    stage1 = [
+        role_id
+        for r in run.extraction.signals.combined_roles
+        if (role_id := parse_id_name(r.role.name, ROLES)) is not None
+    ]
+    result.candidate_roles.extend(candidate_roles(snapshot, jd_skills, stage1))
     return plan
 
 
