@@ -1114,3 +1114,31 @@ def test_a_preference_after_a_higher_degree_is_that_degrees(
 def test_a_field_named_like_a_duty_is_not_cut() -> None:
     edu = parse_jd(_jd("Degree in Graphic Design, Visual Communication or equivalent experience.")).education
     assert [e.qualification for e in edu] == ["Graphic Design, Visual Communication"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Each part of a list takes the requirement word after it.
+        (
+            "SMSTS and CSCS card required, First Aid at Work preferred.",
+            [
+                ("SMSTS", Requirement.REQUIRED),
+                ("CSCS card", Requirement.REQUIRED),
+                ("First Aid at Work", Requirement.PREFERRED),
+            ],
+        ),
+        (
+            "Valid CDL-A with Hazmat endorsement and a current DOT medical card.",
+            [
+                ("CDL-A", Requirement.REQUIRED),
+                ("Hazmat endorsement", Requirement.REQUIRED),
+                ("DOT medical card", Requirement.REQUIRED),
+            ],
+        ),
+        ("Current White Card highly regarded.", [("White Card", Requirement.PREFERRED)]),
+        ("Qualified Teacher Status (QTS) is essential.", [("QTS", Requirement.REQUIRED)]),
+    ],
+)
+def test_trade_and_licence_certifications(sentence: str, expected: list[tuple[str, object]]) -> None:
+    assert [(c.name, c.requirement) for c in parse_jd(_jd(sentence)).certifications] == expected

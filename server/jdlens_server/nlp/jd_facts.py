@@ -46,7 +46,8 @@ class Source:
 
 _PREFERRED = re.compile(
     r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice\s+to\s+have|ideally|"
-    r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset)\b",
+    r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset|highly\s+regarded|well\s+regarded|"
+    r"regarded\s+favourably)\b",
     _I,
 )
 
@@ -468,8 +469,13 @@ def _levels_preferred_alone(s: SentenceRef, levels: list[tuple[str, int, int]], 
 
 _CERT_ACRONYMS = (
     r"PMP|CAPM|PRINCE2|CPA|ACCA|CIMA|CFA|CMA|CISA|CISM|CISSP|CEH|OSCP|CCNA|CCNP|CCIE|ITIL|TOGAF|CSM|PSM|"
-    r"SAFe|LEED|NEBOSH|IOSH|SHRM-CP|SHRM-SCP|PHR|SPHR|CIPD|FRM|BLS|ACLS|PALS|CDL|COC|CKA|CKAD|RHCE|RHCSA|"
-    r"MCSE|MCSA|OCP|CPR|Six\s+Sigma(?:\s+(?:Green|Black|Yellow)\s+Belt)?|CompTIA(?:\s+[A-Z][\w+]*\+?)?"
+    r"SAFe|LEED|NEBOSH|IOSH|SHRM-CP|SHRM-SCP|PHR|SPHR|CIPD|FRM|BLS|ACLS|PALS|CDL(?:-[ABC])?|COC|CKA|CKAD|RHCE|RHCSA|"
+    r"MCSE|MCSA|OCP|CPR|Six\s+Sigma(?:\s+(?:Green|Black|Yellow)\s+Belt)?|CompTIA(?:\s+[A-Z][\w+]*\+?)?|"
+    # security, analysis and agile; nursing; UK and AU site and trade tickets; food; US trades and transport
+    r"GCIH|GCIA|GSEC|GPEN|CySA\+|Security\+|Network\+|CBAP|CCBA|PMI-ACP|CSPO|IREB\s+CPRE|CCRN|TNCC|CPHQ|"
+    r"SMSTS|SSSTS|CSCS(?:\s+[Cc]ard)?|IPAF|PASMA|CPCS|QTS|Gas\s+Safe(?:\s+[Rr]egist(?:ered|ration))?|"
+    r"White\s+Card|ServSafe|Food\s+Safety\s+Supervisor|Care\s+Certificate|EPA\s+(?:Section\s+)?608(?:\s+Universal)?|"
+    r"OSHA[\s-](?:10|30)(?:-[Hh]our)?|Hazmat\s+[Ee]ndorsement|TWIC|NATE|DOT\s+[Mm]edical\s+[Cc]ard|P\.\s?Eng|First\s+Aid\s+at\s+Work"
 )
 _CERT_RE = re.compile(
     rf"(?<![\w-])(?P<acr>{_CERT_ACRONYMS})(?![\w-])"
@@ -550,8 +556,25 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
                 continue
             seen.add(name.lower())
             raw, a, z = src.span(s)
-            out.append(Certification(name, raw, _requirement(s), a, z))
+            out.append(Certification(name, raw, _requirement_of_mention(s, m.start(), m.end()), a, z))
     return out
+
+
+_REQUIRED_WORD = re.compile(r"\b(?:required|essential|mandatory|must|necessary)\b", _I)
+
+
+def _requirement_of_mention(s: SentenceRef, start: int, end: int) -> Requirement:
+    """A list names what it asks for with a word after each part: "SMSTS and CSCS card required,
+    First Aid at Work preferred". The first such word after the mention decides, else the sentence."""
+    if s.kind is SectionKind.NICE_TO_HAVE:
+        return Requirement.PREFERRED
+    after = s.text[end:]
+    pref, req = _PREFERRED.search(after), _REQUIRED_WORD.search(after)
+    if pref is None and req is None:
+        return _requirement(s)
+    if req is None or (pref is not None and pref.start() < req.start()):
+        return Requirement.PREFERRED
+    return Requirement.REQUIRED
 
 
 # ---------------------------------------------------------------- compensation
