@@ -50,6 +50,7 @@ SKILLS = {
         [103],
     ),
     8: ("Kubernetes", "information and communication technologies (icts)", "sector-specific", "tech", [103]),
+    9: ("securities", "business, administration and law", "cross-sector", "esco", [900]),
 }
 # (skill id, label, type)
 ALIASES = [
@@ -126,3 +127,27 @@ def test_names_spelled_acronyms_transversal_skills_and_other_packs_are_not_check
         _hit(7, "machine learning"),  # the skill's own name
     ]
     assert without_unsupported_senses(hits, _snapshot()) == hits
+
+
+def test_a_one_word_name_matched_only_through_its_inflection_needs_support_too() -> None:
+    # "Subject to a background/security investigation": "security" folds like "securities".
+    text = "Subject to a background/security investigation. Strong customer service skills."
+    at = text.index("security")
+    security = ExtractedSkillCandidate(
+        "securities",
+        9,
+        True,
+        0.8,
+        ((at, at + len("security"), "requirements"),),
+        "dictionary",
+        "securities",
+        False,
+    )
+    service = _hit(2, "customer service")
+    assert _names(without_unsupported_senses([security, service], _snapshot(), text)) == {"customer service"}
+    # Written as the name, it is the name.
+    text = "Trade securities and bonds."
+    named = ExtractedSkillCandidate(
+        "securities", 9, True, 0.8, ((6, 16, "requirements"),), "dictionary", "securities", False
+    )
+    assert _names(without_unsupported_senses([named], _snapshot(), text)) == {"securities"}

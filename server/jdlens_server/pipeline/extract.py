@@ -174,7 +174,7 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
         skill_names=snapshot.skill_names,
         stack_skill_ids=snapshot.stack_skill_ids,
     )
-    return without_unsupported_senses(without_parsed_names(found, jd), snapshot)
+    return without_unsupported_senses(without_parsed_names(found, jd), snapshot, jd.plain_text)
 
 
 # Capitalised tokens of a certification's name that are its acronyms ("RN" of "Active RN license").

@@ -65,17 +65,19 @@ def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
 
 
 def without_unsupported_senses(
-    candidates: list[ExtractedSkillCandidate], snapshot: LibrarySnapshot
+    candidates: list[ExtractedSkillCandidate], snapshot: LibrarySnapshot, text: str = ""
 ) -> list[ExtractedSkillCandidate]:
     """The candidates less the one-word-synonym hits whose field nothing else in the JD supports
-    (see the module's rule); new skills and every other hit stay as they are."""
+    (see the module's rule); new skills and every other hit stay as they are. With the JD's
+    ``text`` (the evidence offsets index it), a one-word ESCO name matched only through inflection
+    folding counts as a synonym too: "security" is not "securities"."""
     synonyms = one_word_synonyms(snapshot)
     suspect = [
         c
         for c in candidates
         if c.skill_id is not None
         and c.source == "dictionary"
-        and (c.skill_id, fold(c.matched_alias)) in synonyms
+        and ((c.skill_id, fold(c.matched_alias)) in synonyms or _folded_only(c, snapshot, text))
     ]
     if not suspect:
         return candidates
@@ -91,6 +93,20 @@ def without_unsupported_senses(
         c.skill_id for c in suspect if c.skill_id is not None and not fields & _fields(snapshot, c.skill_id)
     }
     return [c for c in candidates if c.skill_id not in dropped]
+
+
+def _folded_only(c: ExtractedSkillCandidate, snapshot: LibrarySnapshot, text: str) -> bool:
+    """A one-word ESCO name (not transversal) that no evidence writes as the name, case aside."""
+    assert c.skill_id is not None
+    name = c.matched_alias.casefold()
+    skill = snapshot.skills[c.skill_id]
+    return (
+        bool(text)
+        and " " not in name
+        and skill.pack == ESCO
+        and skill.reuse_level != TRANSVERSAL
+        and all(text[a:z].casefold() != name for a, z, _kind in c.evidence)
+    )
 
 
 def _fields(snapshot: LibrarySnapshot, skill_id: int) -> set[object]:
