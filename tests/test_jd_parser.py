@@ -1142,3 +1142,17 @@ def test_a_field_named_like_a_duty_is_not_cut() -> None:
 )
 def test_trade_and_licence_certifications(sentence: str, expected: list[tuple[str, object]]) -> None:
     assert [(c.name, c.requirement) for c in parse_jd(_jd(sentence)).certifications] == expected
+
+
+@pytest.mark.parametrize(
+    "title", ["User Experience Designer", "Customer Experience Manager", "Patient Experience Coordinator"]
+)
+def test_a_title_holding_a_heading_word_is_the_title(title: str) -> None:
+    ad = (
+        f"{title}\nKudalink\nLagos, Nigeria\n\nAbout the role\nYou will shape how customers use our app.\n\n"
+        "Responsibilities\n- Run research sessions\n- Map journeys and fix pain points\n\n"
+        "Requirements\n- 3+ years of experience\n"
+    )
+    p = parse_jd(ad)
+    assert p.role_title == title
+    assert all(s.kind is not SectionKind.REQUIREMENTS for s in p.sections if s.heading == title)

@@ -23,6 +23,7 @@ from jdlens_server.nlp.text import (
     word_count,
     wordlist,
 )
+from jdlens_server.nlp.title import is_role_head
 
 
 class SectionKind(StrEnum):
@@ -378,7 +379,9 @@ def _line_headings(plain: PlainText) -> list[Heading]:
             if not (ends_colon or question or _is_titleish(body) or _sentence_case_heading(body, following)):
                 continue
             # a short title-case line followed by more text reads as a heading
-        guess = known or _lexicon_search(body)
+        # "User Experience Designer", "Customer Experience Manager": a job title that holds a
+        # heading word ends with an occupation; it names no section.
+        guess = known or (None if is_role_head(body.split()[-1]) else _lexicon_search(body))
         prev_heading_line = idx
         out.append(
             Heading(
