@@ -491,3 +491,37 @@ def test_a_label_shared_by_several_skills_goes_to_the_one_it_names() -> None:
     )
     hits = {s for _t, s in found(matcher, "Project management, PPC campaigns and strong maths skills.")}
     assert hits == {1, 3, 5}
+
+
+def _language_library() -> SkillMatcher:
+    # Programming languages named like words: each needs a language or tech context.
+    return SkillMatcher.build(
+        [
+            entry(1, "Go (programming language)", nature="LANGUAGE"),
+            entry(1, "Go", alias_type="alternative", strategy="context_required", nature="LANGUAGE"),
+            entry(2, "SPARK", strategy="context_required", nature="TOOL"),
+            entry(3, "Apache Spark", nature="PLATFORM"),
+            entry(3, "Spark", alias_type="alternative", strategy="context_required", nature="PLATFORM"),
+            entry(4, "Swift", strategy="context_required", nature="LANGUAGE"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # Two homonyms listed together vouch for each other.
+        ("- Design, build and operate Go and Swift services", 1),
+        ("- Design, build and operate Go and Swift services", 4),
+        # A skill word beside a capitalised name is a tech cue.
+        ("Requirements: strong Swift skills", 4),
+        # An all-capitals name is another name than the capitalised word: "Spark" is Apache Spark.
+        ("Experience with Spark pipelines on the data platform", 3),
+    ],
+)
+def test_homonym_names_in_tech_context(text: str, skill: int) -> None:
+    assert skill in {s for _t, s in found(_language_library(), text)}
+
+
+def test_homonyms_without_context_stay_words() -> None:
+    assert found(_language_library(), "Let's go and spark joy with a swift reply.") == []

@@ -491,12 +491,13 @@ _TECH_CUES = _folded(
     platform platforms api apis sdk sdks scripting script scripts frontend front-end backend
     back-end engineer engineers engineering technology technologies tech microsoft ms apache google
     amazon aws azure gcp cloud database databases spreadsheet spreadsheets application applications
-    app apps web mobile ide editor experience knowledge using version versions devops data analytics"""
+    app apps web mobile ide editor experience knowledge using version versions devops data analytics
+    skill skills"""
 )
 _LANGUAGE_CUES = _folded(
     """
     programming language languages lang coding code coder programmer programmers developer
-    developers scripting compiler compilers runtime golang"""
+    developers scripting compiler compilers runtime golang skill skills"""
 )
 _SPOKEN_CUES = _folded(
     """
@@ -965,6 +966,12 @@ class SkillMatcher:
         for first, last, pattern in hits:
             if any(t.toolish and t.need is _Need.NONE for t in pattern.targets):
                 out.setdefault(sentences[first], []).append(_Evidence(first, last, True))
+            elif reg.surfaces[first][:1].isupper() and any(
+                t.toolish and t.need in (_Need.TECH, _Need.LANGUAGE) for t in pattern.targets
+            ):
+                # A capitalised homonym ("Go", "Python", "Spark") is weak evidence for its list
+                # neighbours: "Go and Python services" reads as two languages together.
+                out.setdefault(sentences[first], []).append(_Evidence(first, last, False))
         for i, surface in enumerate(reg.surfaces):
             if is_tool_like(surface):
                 strong = not (surface.isalpha() and surface.isupper())
@@ -1084,6 +1091,11 @@ def _derived_aliases(
 _NAME_WORD = re.compile(r"[a-z]+")
 
 
+def _shape(surface: tuple[str, ...]) -> str:
+    """How a label is written, case-wise: all capitals, or not."""
+    return "caps" if all(w.isupper() for w in surface if w.isalpha()) else "mixed"
+
+
 def _owners(key: str, targets: list[_Target], names: dict[int, str]) -> list[_Target]:
     """The skills a label shared by several belongs to. ESCO gives one text to several skills
     ("project management" names project management and is a synonym of project commissioning;
@@ -1093,7 +1105,9 @@ def _owners(key: str, targets: list[_Target], names: dict[int, str]) -> list[_Ta
     of these, to all of them."""
     own = [t for t in targets if t.alias_type == "canonical"]
     if own:
-        return own
+        # Written another way it is another name: "SPARK" (the Ada subset) is not "Spark".
+        shapes = {_shape(t.surface) for t in own}
+        return own + [t for t in targets if t.alias_type != "canonical" and _shape(t.surface) not in shapes]
     if " " in key:
         return targets
     words = {t.skill_id: _NAME_WORD.findall(names.get(t.skill_id, "").casefold()) for t in targets}
