@@ -840,6 +840,8 @@ def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float,
         # USAJOBS' fields: a "No" under "Remote job" says it is not.
         ("Remote job\nNo\nTelework eligible\nYes", WorkMode.UNSPECIFIED),
         ("Remote job: No\nTelework eligible: No", WorkMode.ONSITE),
+        ("Benefits: Remote work on Fridays, HMO from day one.", WorkMode.HYBRID),
+        ("Location: Remote, United States", WorkMode.REMOTE),
         ("Work Location: In person", WorkMode.ONSITE),
         ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
     ],
@@ -1037,6 +1039,7 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Employment type: Contract (12 months)", EmploymentType.CONTRACT),
         ("This is a 12-month maternity leave contract, 37.5 hours per week.", EmploymentType.CONTRACT),
         ("Job type: Permanent, Full-time", EmploymentType.FULL_TIME),
+        ("Job Type: Contract/Temp, Full time", EmploymentType.CONTRACT),
     ],
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
@@ -1156,3 +1159,42 @@ def test_a_title_holding_a_heading_word_is_the_title(title: str) -> None:
     p = parse_jd(ad)
     assert p.role_title == title
     assert all(s.kind is not SectionKind.REQUIREMENTS for s in p.sections if s.heading == title)
+
+
+@pytest.mark.parametrize(
+    ("pay", "expected"),
+    [
+        ("Salary: PHP 22,000 - PHP 28,000 monthly.", (22_000.0, 28_000.0, "PHP", PayPeriod.MONTH)),
+        ("\u20b125,000 - \u20b132,000 a month.", (25_000.0, 32_000.0, "PHP", PayPeriod.MONTH)),
+        ("Salary: R25 000 per month + performance incentive.", (25_000.0, None, "ZAR", PayPeriod.MONTH)),
+        ("RM 3,000 - RM 4,000 a month.", (3_000.0, 4_000.0, "MYR", PayPeriod.MONTH)),
+    ],
+)
+def test_pay_in_asian_and_african_currencies(pay: str, expected: tuple[object, ...]) -> None:
+    c = parse_jd(_jd(pay)).compensation
+    assert c is not None and (c.min_amount, c.max_amount, c.currency, c.period) == expected
+
+
+def test_r_and_d_is_no_rand() -> None:
+    assert parse_jd(_jd("We grew R&D by 20% since 2020.")).compensation is None
+
+
+def test_experience_figures_joined_by_or_are_alternatives() -> None:
+    e = parse_jd(
+        _jd("At least 2 years experience as Housekeeping Supervisor or 3 years as Room Attendant.")
+    ).experience
+    assert e is not None and e.min_years == 2
+
+
+def test_a_name_inside_a_duty_does_not_split_it() -> None:
+    ad = (
+        "Bank Teller\n\nResponsibilities\n- Refer customers to Customer Service for account opening\n"
+        "- Deploy models to serving (TensorFlow Serving / Triton) on Kubernetes\n"
+        "- Review invoices from Vendors Schedule deliveries daily\n\nRequirements\n- 2 years experience\n"
+    )
+    assert [r.text for r in parse_jd(ad).responsibility_sentences] == [
+        "Refer customers to Customer Service for account opening",
+        "Deploy models to serving (TensorFlow Serving / Triton) on Kubernetes",
+        "Review invoices from Vendors",
+        "Schedule deliveries daily",
+    ]

@@ -364,3 +364,11 @@ def test_a_library_label_the_matcher_turned_down_is_no_new_skill() -> None:
     }
     assert "Go" not in found and found.get("Flink") is True
     assert matcher.is_label("go") and matcher.is_label("Apache Hadoop") and not matcher.is_label("Flink")
+
+
+def test_a_currency_code_before_an_amount_is_no_skill() -> None:
+    from jdlens_server.pipeline.skills import _is_currency_figure
+
+    text = "Salary: PHP 22,000 monthly. Experience with PHP 8 and Laravel."
+    assert _is_currency_figure(text, 8, 11)
+    assert not _is_currency_figure(text, text.index("PHP 8"), text.index("PHP 8") + 3)

@@ -196,6 +196,24 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
     return out
 
 
+_OR = re.compile(r"\bor\b", _I)
+
+
+def _alternatives_merged(
+    text: str, mentions: list[tuple[int | None, int | None, int]]
+) -> list[tuple[int | None, int | None, int]]:
+    """Figures joined by "or" are alternatives, and the smaller minimum admits: "2 years as
+    Housekeeping Supervisor or 3 years as Room Attendant" asks for 2."""
+    out: list[tuple[int | None, int | None, int]] = []
+    for lo, hi, pos in sorted(mentions, key=lambda m: m[2]):
+        prev = out[-1] if out else None
+        if prev is not None and prev[0] is not None and lo is not None and _OR.search(text, prev[2], pos):
+            out[-1] = (lo, hi, pos) if lo < prev[0] else prev
+            continue
+        out.append((lo, hi, pos))
+    return out
+
+
 def find_experience(sents: Sequence[SentenceRef], src: Source) -> Experience | None:
     """The experience requirement: the largest stated minimum across the JD.
 
@@ -209,7 +227,7 @@ def find_experience(sents: Sequence[SentenceRef], src: Source) -> Experience | N
     for s in sents:
         if s.kind in _SKIP_FOR_FACTS:
             continue
-        for lo, hi, _pos in _experience_mentions(s):
+        for lo, hi, _pos in _alternatives_merged(s.text, _experience_mentions(s)):
             if lo is not None and (best is None or lo > best[0]):
                 best = (lo, hi, s)
             elif lo is None and hi is not None and max_only is None:
@@ -624,6 +642,8 @@ _CURRENCIES = {
     "myr": "MYR",
     "idr": "IDR",
     "₱": "PHP",
+    "php": "PHP",
+    "r": "ZAR",
     "thb": "THB",
     "฿": "THB",
     "vnd": "VND",
@@ -635,7 +655,9 @@ _CURRENCIES = {
 }
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
-    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS)"
+    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|PHP|Php|THB|฿|VND|PKR|EGP|GHS|"
+    # South Africa's rand sign, only right before a figure ("R25 000 per month")
+    r"UGX|TZS|R(?=\d))"
 )
 # Indian grouping first ("5,00,000", "12,50,000": lakhs and crores), then thousands, then plain.
 _AMT = r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?|\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
@@ -675,6 +697,11 @@ _PAY_TRIGGERS = (
     "stipend",
     "rate",
     "per ",
+    " a month",
+    " an hour",
+    " a year",
+    " a week",
+    " a day",
     "/h",
     "/m",
     "/y",
@@ -713,6 +740,7 @@ _PAY_TRIGGERS = (
     "jpy",
     "rs",
     "br",
+    "php",
 )
 # "INR 450 Cr turnover", "$2 million": a company's size, not pay (lakhs of pay are read apart).
 _BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b|cr\b|crores?|lakhs?|lacs?)", _I)
@@ -800,7 +828,7 @@ def find_compensation(
         if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
             continue
         low = s.text.lower()
-        if not (any(map(s.text.__contains__, "$€£¥₹₦")) or any(map(low.__contains__, _PAY_TRIGGERS))):
+        if not (any(map(s.text.__contains__, "$€£¥₹₦₱฿")) or any(map(low.__contains__, _PAY_TRIGGERS))):
             continue
         for m in _PAY_RE.finditer(s.text):
             after = s.text[m.end() : m.end() + 40]
@@ -877,7 +905,9 @@ _REMOTE = _from_letters(
     r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
     r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote)|\(remote\)|"
     # "Remote" alone between a board's separators: "· Remote ·", "Remote — United States"
-    r"(?:^|(?<=[·|•\n\u2014\u2013])|(?<=[·|•\n\u2014\u2013]\s))remote\s*(?=$|[·|•\n\u2014\u2013])",
+    r"(?:^|(?<=[·|•\n\u2014\u2013])|(?<=[·|•\n\u2014\u2013]\s))remote\s*(?=$|[·|•\n\u2014\u2013])|"
+    # "Location: Remote, United States"
+    r"location\s*:\s*remote\b",
 )
 _HYBRID = _from_letters(
     "hwruotf0-9",
@@ -886,7 +916,9 @@ _HYBRID = _from_letters(
     r"\b(?:work(?:ing)?\s+from\s+home|remote(?:ly)?(?:\s+working)?|mobile\s+working)\s+(?:up\s+to\s+)?"
     r"(?:\d|one|two|three|four)\s+days?\b|\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+(?:a|per)\s+"
     r"week\s+(?:from\s+home|remote(?:ly)?|of\s+(?:remote|mobile)\s+working)|"
-    r"\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+of\s+(?:remote|mobile|home)\s+work(?:ing)?\b",
+    r"\b(?:up\s+to\s+)?(?:\d|one|two|three|four)\s+days?\s+of\s+(?:remote|mobile|home)\s+work(?:ing)?\b|"
+    # "Remote work on Fridays", "work from home on Mondays": one day of the week away
+    r"\b(?:remote(?:\s+work(?:ing)?)?|work(?:ing)?\s+from\s+home|wfh)\s+(?:on\s+)?(?:mon|tues|wednes|thurs|fri)days?\b",
 )
 _ONSITE = _from_letters(
     "oipmwrt",
@@ -904,7 +936,7 @@ _ONSITE = _from_letters(
 def find_work_mode(text: str) -> WorkMode:
     """Hybrid beats remote beats on-site when the JD names more than one."""
     low = text.lower()
-    if any(map(low.__contains__, ("hybrid", "days", "day "))) and _HYBRID.search(text):
+    if any(map(low.__contains__, ("hybrid", "days", "day ", "day,", "day."))) and _HYBRID.search(text):
         return WorkMode.HYBRID
     if any(
         map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))
@@ -931,7 +963,7 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
             "fcets0-9",
             r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month))\s+contract\b|"
             # "Contract (12 months)", "a 12-month maternity leave contract"
-            r"\bcontract\s*\(\s*\d+\s*(?:weeks?|months?|years?)\s*\)|"
+            r"\bcontract\s*\(\s*\d+\s*(?:weeks?|months?|years?)\s*\)|\bcontract\s*/\s*temp\w*|"
             r"\b\d+[-\s]months?\s+(?:(?:maternity|parental|leave|cover|fixed[-\s]term)\s+)*contract\b|"
             r"\bcontract(?:ual)?\s+(?:basis|position|role|"
             r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"

@@ -373,6 +373,7 @@ _WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
 _CAP_WORD_NEXT = re.compile(r"[ \t]+[A-Z]")
 # After a verb that opens a clause comes its object, not a list comma, a bracket or "or".
 _NO_OBJECT_NEXT = re.compile(r"\s*(?:[,;)/]|(?:or|and)\b)")
+_PREPOSITION_NEXT = re.compile(r"[ \t]+(?:for|with|in|on|at|to|of|from)\b")
 
 
 def _cut_points(text: str, start: int, end: int) -> list[int]:
@@ -405,15 +406,25 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
         if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
             continue
-        if prev.group(1)[:1].isupper() and (
+        if prev.group(1).lstrip("([\"'")[:1].isupper() and (
             verb == "act"  # a law's name: "the Companies Act", "Drugs and Cosmetics Act"
             or _NO_OBJECT_NEXT.match(text, m.end(), end)  # "Graphic Design, Visual Communication"
             or _CAP_WORD_NEXT.match(text, m.end(), end)
+            # "refer customers to Customer Service for account opening": a name after the clause's
+            # glue word, and a preposition after it where a verb would take its object
+            or (_glue_before(text, prev.start(1), start) and _PREPOSITION_NEXT.match(text, m.end(), end))
             or (verb in _NOUN_LIKE_VERBS and _capitalised_before(text, prev.start(1), start))
         ):
             continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
         cuts.append(m.start())
     return cuts
+
+
+def _glue_before(text: str, word_start: int, floor: int) -> bool:
+    """The word before ``word_start`` is a clause's glue ("to", "the", "with"): the capitalised
+    word and the next open a name inside the clause, not a new one."""
+    before = _WORD_BEFORE_SPACE.search(text, max(floor, word_start - 40), word_start)
+    return before is not None and before.group(1).lower() in _CLAUSE_GLUE
 
 
 def _capitalised_before(text: str, word_start: int, floor: int) -> bool:

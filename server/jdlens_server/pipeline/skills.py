@@ -168,6 +168,7 @@ def extract_skills(
     mentions = matcher.find(text, spans, tokens=region_tokens)
     if stack_skill_ids is not None:
         mentions = [m for m in mentions if m.region_kind != _COMPANY or m.skill_id in stack_skill_ids]
+    mentions = [m for m in mentions if not _is_currency_figure(text, m.start, m.end)]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
     optional = _Optionality(text)
@@ -226,6 +227,15 @@ def extract_skills(
         )
     out.sort(key=lambda c: (c.is_new, not c.is_primary, -c.confidence, c.evidence[0][0] if c.evidence else 0))
     return out
+
+
+# Currency codes that are also skills' names: "PHP 25,000" is Philippine pesos, not the language.
+_CURRENCY_NAMES = frozenset({"PHP", "Php"})
+_FIGURE_AFTER = re.compile(r"\s?(?:\d{1,3}(?:,\d{3})+|\d{4,})")  # an amount, not a version ("PHP 8")
+
+
+def _is_currency_figure(text: str, start: int, end: int) -> bool:
+    return text[start:end] in _CURRENCY_NAMES and _FIGURE_AFTER.match(text, end) is not None
 
 
 @functools.lru_cache(maxsize=1 << 14)  # the library's skill names come back in every JD
