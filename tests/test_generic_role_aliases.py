@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from jdlens_server.library.generic_role_aliases import GENERIC_HEAD_ROLES, generic_role_aliases
 
 
@@ -30,3 +32,22 @@ def test_a_word_heading_many_role_names_or_a_grade_is_left_out() -> None:
 def test_a_head_of_fewer_names_stays() -> None:
     left_out = generic_role_aliases(_library(GENERIC_HEAD_ROLES - 1), _aliases())
     assert left_out == {(4, "apprentice")}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        # A qualifier narrows the label: it is looked up written out.
+        ("production operator (plastic moulding)", "production operator plastic moulding"),
+        ("product designer, furniture", "product designer furniture"),
+        # A level or a gender mark narrows nothing.
+        ("senior physiotherapist", "physiotherapist"),
+        ("junior accountant", "accountant"),
+        ("nurse responsible for general care", "nurse responsible for general care"),
+    ],
+)
+def test_a_qualified_label_is_keyed_by_its_full_text(text: str, key: str) -> None:
+    from jdlens_server.library.snapshot import alias_lookup_key
+    from jdlens_server.nlp.title import normalize_title
+
+    assert alias_lookup_key(text, normalize_title(text)) == key

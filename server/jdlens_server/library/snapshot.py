@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from jdlens_server.library.acronym_conflicts import ACRONYM, CURATED_SOURCE, conflicting_role_aliases
 from jdlens_server.library.generic_role_aliases import generic_role_aliases
 from jdlens_server.library.versions import current_version
+from jdlens_server.nlp.title import normalize_key
 from jdlens_server.store.models import (
     DimensionRow,
     KraRow,
@@ -305,7 +306,7 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     for a in role_alias_rows:
         if (a.role_id, a.text) in left_out:
             continue
-        role_alias_map[a.normalized].append((a.role_id, a.text))
+        role_alias_map[alias_lookup_key(a.text, a.normalized)].append((a.role_id, a.text))
         if a.embedding is not None:
             alias_role_ids.append(a.role_id)
             alias_texts.append(a.text)
@@ -382,6 +383,28 @@ def _sort_aliases_by_role(snapshot: LibrarySnapshot) -> None:
     if len(order):
         change = np.nonzero(np.diff(snapshot.alias_rows))[0] + 1
         snapshot.alias_run_starts = np.concatenate(([0], change)).astype(np.int64)
+
+
+def alias_lookup_key(text: str, normalized: str) -> str:
+    """The key a role alias is looked up by. A label whose title normalisation drops words keeps
+    them: "production operator (plastic moulding)" (the compression moulding machine operator) and
+    "product designer, furniture" are no exact aliases of every "Production Operator" or "Product
+    Designer"; a JD title hits them written out (see pipeline.extract's lookup order). A dropped
+    level or gender mark narrows nothing: "senior physiotherapist" stays keyed "physiotherapist"."""
+    full = normalize_key(text)
+    if full == normalized or not normalized:
+        return normalized
+    return full if set(full.split()) - set(normalized.split()) - _LEVEL_AND_NOISE_WORDS else normalized
+
+
+# Words a label's title normalisation may drop and still be keyed by what is left: gender marks,
+# and the level, which postings and labels use loosely ("Junior Accountant" postings are the
+# accountant's, though ESCO files the label under accounting assistant).
+_LEVEL_AND_NOISE_WORDS = frozenset(
+    {"m/f", "f/m", "m/w", "w/m", "m/f/d", "m/w/d", "f/m/d", "d", "m", "f", "w", "x"}
+    | {"senior", "sr", "snr", "junior", "jr", "jnr", "entry", "level", "entry-level", "graduate", "grad"}
+    | {"mid", "mid-level", "intermediate", "principal", "lead", "staff", "experienced", "seasoned"}
+)
 
 
 def _conflicting_aliases(

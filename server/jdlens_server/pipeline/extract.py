@@ -17,7 +17,14 @@ from jdlens_server.nlp import parsed
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
-from jdlens_server.nlp.title import fallback_keys, normalize_title, title_for_embedding, title_variants
+from jdlens_server.nlp.title import (
+    fallback_keys,
+    normalize_key,
+    normalize_title,
+    split_title,
+    title_for_embedding,
+    title_variants,
+)
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
@@ -266,7 +273,19 @@ def run_extraction(
 
     normalized = jd.normalized_title or normalize_title(role_title)
     signals = sig.Signals(normalized_title=normalized)
-    signals.alias = sig.alias_signal(snapshot, normalized)
+    # The title written out first ("Senior Physiotherapist", "Production Operator (Plastic
+    # Moulding)"): a qualified label is keyed so (library.snapshot.alias_lookup_key); then its
+    # normalised key, then the fallbacks.
+    written = (
+        (normalize_key(role_title), normalize_key(split_title(role_title).as_written)) if role_title else ()
+    )
+    for key in dict.fromkeys(written):
+        if key and key != normalized:
+            signals.alias = sig.alias_signal(snapshot, key)
+            if signals.alias:
+                break
+    if not signals.alias:
+        signals.alias = sig.alias_signal(snapshot, normalized)
     if not signals.alias and role_title:
         for key in fallback_keys(role_title):  # "Corporate Lawyer / Legal Counsel", "Licensed Plumber"
             signals.alias = sig.alias_signal(snapshot, key)
