@@ -1198,3 +1198,33 @@ def test_a_name_inside_a_duty_does_not_split_it() -> None:
         "Review invoices from Vendors",
         "Schedule deliveries daily",
     ]
+
+
+def test_a_stated_site_is_the_jobs_only_place() -> None:
+    ad = (
+        "Product Manager\nLocation: Nairobi, Kenya\n\nAbout us\nWe serve merchants in Kenya, Uganda and Tanzania.\n\n"
+        "Responsibilities\n- Run field visits with merchants in Nairobi, Mombasa and Kisumu\n"
+        "- Own the roadmap for payments\n\nRequirements\n- 4+ years of experience in product management\n"
+    )
+    assert [(loc.city, loc.country) for loc in parse_jd(ad).locations] == [("Nairobi", "Kenya")]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # A header segment is a place's cue, even for a town whose name is also a word.
+        (
+            "Hays Specialist Recruitment Limited | Manchester | \u00a348,000 per year | Permanent",
+            ("Manchester", "United Kingdom"),
+        ),
+        # A long pay field still makes a header line; its benefits words do not hide the place.
+        (
+            "Lumen Logistics B.V. | Rotterdam, Netherlands | Hybrid | \u20ac4,200 - \u20ac5,800 gross per month + 8% "
+            "holiday allowance",
+            ("Rotterdam", "The Netherlands"),
+        ),
+    ],
+)
+def test_places_in_a_boards_header_line(header: str, expected: tuple[str, str]) -> None:
+    ad = f"HR Business Partner\n\n{header}\n" + _COMPANY_BODY
+    assert [(loc.city, loc.country) for loc in parse_jd(ad).locations] == [expected]

@@ -141,13 +141,20 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     return None
 
 
+def _too_long(segment: str) -> bool:
+    """Prose, not a board's field; a pay field runs longer ("€4,200 - €5,800 gross per month + 8%
+    holiday allowance")."""
+    words = len(segment.split())
+    return words > _MAX_SEGMENT_WORDS and not (words <= 2 * _MAX_SEGMENT_WORDS and states_a_fact(segment))
+
+
 def _is_header_line(line: str) -> bool:
     if "·" not in line and "|" not in line and "•" not in line:
         return False  # most lines: no separator at all
     parts = [p.strip() for p in _SEPARATOR.split(line.strip())]
     if len(parts) < 2 or not all(parts):
         return False
-    if any(len(p.split()) > _MAX_SEGMENT_WORDS or ":" in p or p.endswith(("!", "?")) for p in parts):
+    if any(_too_long(p) or ":" in p or p.endswith(("!", "?")) for p in parts):
         return False
     if any(p.split()[0].lower() in DUTY_VERBS for p in parts):
         return False  # "Pick and pack orders • Load trucks": duties in a row

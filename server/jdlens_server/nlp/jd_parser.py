@@ -756,19 +756,46 @@ def _about_company(
 _PLACES_OK_IN = frozenset({BoilerplateKind.COMPANY_HISTORY, BoilerplateKind.APPLICATION_PROCESS})
 
 
+# "Location: Nairobi, Kenya", "Job Location: Dubai": where the posting says the job is.
+_LOCATION_LABEL = re.compile(r"\b(?:job\s+|work\s+)?location\s*:[^\n]*", re.IGNORECASE)
+
+
+def _stated_sites(ptext: str, header: Sequence[HeaderLine]) -> list[tuple[int, int]]:
+    """The stretches that state the job's place: the board's header lines and location labels."""
+    spans = [(h.start, h.end) for h in header]
+    if "ocation" in ptext:
+        spans.extend(m.span() for m in _LOCATION_LABEL.finditer(ptext))
+    return spans
+
+
 def _locations(
-    plain: PlainText, original: str, bps: list[BoilerplateSpanPlain], mode: WorkMode, company: str | None
+    plain: PlainText,
+    original: str,
+    bps: list[BoilerplateSpanPlain],
+    mode: WorkMode,
+    company: str | None,
+    header: Sequence[HeaderLine] = (),
 ) -> list[Location]:
+    """The job's places. Where the posting states them (a header line, a "Location:" label), those
+    alone: the markets, offices and field visits its prose names are no sites of this job."""
     by_place: dict[tuple[str | None, str | None, str], tuple[Place, list[str], int, int]] = {}
+    sites = _stated_sites(plain.text, header)
+    stated: set[tuple[str | None, str | None, str]] = set()
     no_places = [b for b in bps if b.kind not in _PLACES_OK_IN]
     # "Harlow & Finch Group", "Meridian Talent Partners": a town in the employer's name is no site.
     in_company = (
         [(c.start(), c.end()) for c in re.finditer(re.escape(company), plain.text)] if company else []
     )
     for m in find_places(plain.text):
-        if _overlaps(m.start, m.end, no_places) or any(a < m.end and m.start < z for a, z in in_company):
+        at_site = any(a < m.end and m.start < z for a, z in sites)
+        # A stated site counts even where its line was read as boilerplate ("... + 8% holiday allowance").
+        if (_overlaps(m.start, m.end, no_places) and not at_site) or any(
+            a < m.end and m.start < z for a, z in in_company
+        ):
             continue
         key = (m.place.city, m.place.state, m.place.country_code)
+        if at_site:
+            stated.add(key)
         surface = " ".join(m.surface.split())
         if key in by_place:
             by_place[key][1].append(surface)
@@ -778,6 +805,8 @@ def _locations(
     cities_in = {k[2] for k in by_place if k[0] is not None}
     out: list[Location] = []
     for (city, _state, cc), (place, surfaces, a, z) in by_place.items():
+        if stated and (city, _state, cc) not in stated:
+            continue
         if city is None and cc in cities_in:
             continue  # "Canada" when Canadian cities are listed adds nothing
         written = surfaces[0].split(",")[0].split("(")[0].strip()
@@ -976,7 +1005,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             regions.append(SkillRegion(a, z, pa, pz, sec.kind))
 
     normalized = parts.normalized if parts else ""
-    locations = tuple(_locations(plain, text, bps, work_mode, company))
+    locations = tuple(_locations(plain, text, bps, work_mode, company, header))
     dollar = jd_facts.local_dollar(loc.country_code for loc in locations)
     return ParsedJd(
         jd_type=JdType.PASS,

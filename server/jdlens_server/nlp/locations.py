@@ -131,6 +131,7 @@ _CITY_ALIASES = {
     "dc": ("Washington", "US"),
     "washington dc": ("Washington", "US"),
     "washington d.c": ("Washington", "US"),
+    "metro manila": ("Manila", "PH"),
 }
 # Place names that are also everyday (mostly job-ad) words; they need an explicit cue or qualifier.
 _COMMON_WORDS = frozenset(
@@ -308,7 +309,9 @@ _RUN_WORD = re.compile(r"\S+")
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|based|located|offices?|headquarters|hq|locations?|station|stations|cities|city|"
     r"countries|country|place\s+of\s+work|work(?:ing)?\s+place|remote|onsite|on-site|hybrid|across|"
-    r"relocate\s+to|region|regions|town|from)\b[\s:,(\u2013-]*)$",
+    r"relocate\s+to|region|regions|town|from)\b[\s:,(\u2013-]*"
+    # a board's header segment: "Hays | Manchester | £48,000"
+    r"|[|\u00b7\u2022][ \t]*)$",
     re.IGNORECASE,
 )
 _LIST_GAP = re.compile(
@@ -473,7 +476,8 @@ def find_places(text: str) -> list[PlaceMention]:
 
 _STRONG_CUE = re.compile(
     r"(?:based\s+in|located\s+in|offices?\s+in|headquarters\s+(?:are\s+|is\s+)?in|locations?\s*[:\-\u2013]|"
-    r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013])"
+    r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013]|"
+    r"[|\u00b7\u2022])"
     r"[\s(]*$",
     re.IGNORECASE,
 )
