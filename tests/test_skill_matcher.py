@@ -525,3 +525,16 @@ def test_homonym_names_in_tech_context(text: str, skill: int) -> None:
 
 def test_homonyms_without_context_stay_words() -> None:
     assert found(_language_library(), "Let's go and spark joy with a swift reply.") == []
+
+
+def test_a_one_word_synonym_used_as_the_clauses_verb_is_no_skill() -> None:
+    # ESCO files "design" under "think creatively": as the verb of a duty it names no skill.
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "think creatively"),
+            entry(1, "design", alias_type="alternative", strategy="context_required"),
+        ]
+    )
+    assert found(matcher, "You will design, train and ship models.") == []
+    assert found(matcher, "- Design and analyze A/B tests") == []
+    assert found(matcher, "Strong experience in design and branding.") == [("design", 1)]

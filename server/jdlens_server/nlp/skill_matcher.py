@@ -1015,6 +1015,13 @@ class SkillMatcher:
             # "Bash" mid-sentence is a name; "data" or the "Data" of "Senior Data Engineer" is a word.
             as_name = not reg.lower and _proper_noun(reg, first) and not _in_title_case_run(reg, first, last)
             need = _Need.TECH if as_name else _Need.SKILL_CUE
+        if (
+            need is _Need.SKILL_CUE
+            and last - first == 1
+            and reg.surfaces[first].casefold() in DUTY_VERBS
+            and _opens_clause(reg, first, sentences)
+        ):
+            return None  # "You will design, train and ship models": the verb, not the skill "design"
         if need is _Need.SKILL_CUE:
             return conf * 0.85 if _cue_near(reg, first, last, _SKILL_CUES, 3) else None
         # Product / language homonyms: never inflected ("sources" is no "Source"), and written as
