@@ -1228,3 +1228,21 @@ def test_a_stated_site_is_the_jobs_only_place() -> None:
 def test_places_in_a_boards_header_line(header: str, expected: tuple[str, str]) -> None:
     ad = f"HR Business Partner\n\n{header}\n" + _COMPANY_BODY
     assert [(loc.city, loc.country) for loc in parse_jd(ad).locations] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Minimum SPM or equivalent.", ("High school", "")),
+        ("5 GCSEs including Maths and English.", ("High school", "")),
+        ("OND/HND in Accounting or Banking.", ("Diploma", "Accounting or Banking")),
+        (
+            "Graduate of Hotel and Restaurant Management (HRM), Tourism or any related course.",
+            ("Bachelor's", "Hotel and Restaurant Management"),
+        ),
+    ],
+)
+def test_school_and_diploma_certificates_as_countries_name_them(
+    sentence: str, expected: tuple[str, str]
+) -> None:
+    assert [(e.level, e.qualification) for e in parse_jd(_jd(sentence)).education] == [expected]

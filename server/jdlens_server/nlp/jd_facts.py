@@ -275,7 +275,7 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
         re.compile(
             r"\b(?:bachelor(?:'?s)?|b\.\s?sc|bsc|b\.\s?tech|b\.\s?eng|b\.\s?ed|bcom|b\.com|bba|llb|mbbs|"
             r"(?:first|1st)\s+degree|undergraduate\s+degree|university\s+degree|college\s+degree|"
-            r"four[-\s]year\s+degree)\b",
+            r"four[-\s]year\s+degree|graduate\s+of(?!\s+(?:high|secondary)\b))\b",
             _I,
         ),
         re.compile(_NOT_STATE + r"\b(?:BA|BS|BED|BEd|B\.A|B\.S|B\.E|BE(?=\s*(?:/|in\b)))\b"),
@@ -289,7 +289,7 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
             r"level\s+(?:iv|iii|[3-5])\b)",
             _I,
         ),
-        None,
+        re.compile(r"\bOND\b"),  # Nigeria's ordinary national diploma
     ),
     ("Certificate", 2, re.compile(r"\bcertificate\s+(?:in|level)\b", _I), None),
     (
@@ -301,7 +301,8 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
             r"pass)|10\+2|matric(?:ulation)?|a[-\s]levels?)\b",
             _I,
         ),
-        re.compile(r"\bGED\b"),
+        # US, Malaysia, West Africa, Kenya, UK: the secondary-school certificates postings name
+        re.compile(r"\b(?:GED|SPM|STPM|SSCE|WASSCE|WAEC|KCSE|GCSEs?|O[-\s]Levels?)\b"),
     ),
 ]
 _FIELD = re.compile(
@@ -376,6 +377,14 @@ _EDU_ACRONYMS = (
     "B.S",
     "M.S",
     "B.E",
+    "OND",
+    "SPM",
+    "STPM",
+    "SSCE",
+    "WAEC",
+    "KCSE",
+    "GCSE",
+    "Level",
 )
 
 
