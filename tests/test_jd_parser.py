@@ -1082,6 +1082,17 @@ def test_a_posting_in_prose_keeps_only_its_duties() -> None:
     ]
 
 
+def test_the_team_and_the_reporting_line_are_no_duties() -> None:
+    ad = (
+        "Backend Engineer\n\nAbout the role\nThe Payments Platform team owns the ledger and the payout APIs. "
+        "You will report to the Engineering Manager, Payments. You will design and build services in Go.\n\n"
+        "Requirements\n- 3+ years of experience\n"
+    )
+    assert [r.text for r in parse_jd(ad).responsibility_sentences] == [
+        "You will design and build services in Go."
+    ]
+
+
 def test_the_lead_in_of_a_duty_list_is_no_duty() -> None:
     ad = (
         "HR Business Partner\n\nYour new role\nYou will advise operations leaders across the region. Key "

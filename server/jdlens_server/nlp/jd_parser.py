@@ -641,7 +641,10 @@ _NOT_DUTY_PROSE = re.compile(
     r"\b(?:drug\s+(?:screen|test)|background\s+check|legally\s+entitled|eligible\s+to\s+work|"
     r"accommodations?\s+(?:are\s+|is\s+)?available|equal\s+opportunity)|"
     # "Our Halifax office of 60 engineers ...", "Our team of 22 designers ...": the employer's size
-    r"^(?:our|the)\s+(?:[\w-]+\s+){0,3}(?:office|team|company|firm|business|studio|department|group)\s+of\s+\d",
+    r"^(?:our|the)\s+(?:[\w-]+\s+){0,3}(?:office|team|company|firm|business|studio|department|group)\s+of\s+\d|"
+    # the team and the reporting line: "The Payments Platform team owns ...", "You'll report to ..."
+    r"^(?:our|the)\s+(?:[\w&-]+\s+){0,3}team\s+(?:is|are|owns|partners|builds|works|sits|runs)\b|"
+    r"\byou(?:'|\u2019)?ll\s+report\s+(?:directly\s+)?to\b|\byou\s+will\s+report\s+(?:directly\s+)?to\b",
     re.IGNORECASE,
 )
 
