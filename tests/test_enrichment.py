@@ -322,6 +322,7 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Manage the marketing automation platform.", "People leadership and management"),
         ("Process customer orders in the ERP.", "Customer support and service"),
         ("Prepare permit applications for the county.", "Software development"),
+        ("Help customers set up mobile banking and web payments.", "Software development"),
         ("Reconcile the accounts payable ledger.", "Sales and business development"),
         ("Deliver the new feature through continuous delivery.", "Driving and transport"),
     ],

@@ -423,8 +423,9 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # "permit applications" and "food services" are no software: applications and services
             # count with a software word before them.
             r"software|code|coding|(?:web|mobile|software|cloud|desktop)[\s-]+(?:applications?|apps?|services?)|"
-            r"APIs?|features?|debug\w*|programm\w*|front[\s-]*end|back[\s-]*end|full[\s-]*stack|web|mobile|"
-            r"micro[\s-]*services?",
+            # "web" and "mobile" alone are channels ("mobile banking", "web orders"), not software work
+            r"APIs?|features?|debug\w*|programm\w*|front[\s-]*end|back[\s-]*end|full[\s-]*stack|"
+            r"(?:web|mobile)[\s-]+(?:development|developers?|engineering|platforms?|UI)|micro[\s-]*services?",
         ),
         (
             "Machine learning and AI",
