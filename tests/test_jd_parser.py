@@ -1257,3 +1257,108 @@ def test_school_and_diploma_certificates_as_countries_name_them(
     sentence: str, expected: tuple[str, str]
 ) -> None:
     assert [(e.level, e.qualification) for e in parse_jd(_jd(sentence)).education] == [expected]
+
+
+# ---- the session's own diff, reviewed: each case a fault it found ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are hiring a PHP 8 developer; the salary is competitive. Salary: $90,000 - $110,000 per year.",
+        "Our stack runs on Windows 2012 R2; the salary is competitive. Salary: $90,000 - $110,000 per year.",
+    ],
+)
+def test_a_release_number_is_no_pay(text: str) -> None:
+    c = parse_jd(_jd(text)).compensation
+    assert c is not None and (c.min_amount, c.currency) == (90_000.0, "USD")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "months"),
+    [
+        ("5 years of experience in Java or Python, including 3 years leading teams.", 60),
+        ("3 years experience with React or Angular and 5 years of JavaScript experience.", 60),
+        ("6 months to 2 years of experience in retail.", 6),
+        ("12 months experience in first line support.", 12),
+    ],
+)
+def test_experience_alternatives_and_mixed_units(sentence: str, months: int) -> None:
+    e = parse_jd(_jd(sentence)).experience
+    assert e is not None and e.min_months == months
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bachelor's or Master's degree preferred.",
+        "A Bachelor's or Master's degree in Finance is preferred.",
+        "Bachelor's / Master's preferred",
+    ],
+)
+def test_a_preference_after_degrees_joined_by_or_is_both_degrees(sentence: str) -> None:
+    edu = parse_jd(_jd(sentence)).education
+    assert [(e.level, e.requirement) for e in edu] == [("Bachelor's", Requirement.PREFERRED)]
+
+
+def test_a_duty_written_you_will_is_a_duty_whatever_words_it_holds() -> None:
+    ad = (
+        "Payroll Lead\n\nAbout the role\nYou will process payroll, including salary payments of $5,000 or more, "
+        "every month. You will run background checks and drug screens on new drivers. Candidates must have 3 "
+        "years of payroll experience.\n\nRequirements\n- 3 years of experience\n"
+    )
+    assert [r.text for r in parse_jd(ad).responsibility_sentences] == [
+        "You will process payroll, including salary payments of $5,000 or more, every month.",
+        "You will run background checks and drug screens on new drivers.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("opening", "title", "company"),
+    [
+        # A list of tools under the title is content, not a header, and no company.
+        ("Software Engineer\nLondon\nJava\nSpring Boot\nKafka", "Software Engineer", None),
+        ("Developer\nPython\nDjango\nRemote", "Developer", None),
+        # A firm named after an occupation is no title; the hiring phrase names it.
+        (
+            "Nurse Staffing Agency\nWe are hiring a Registered Nurse for our ICU team.",
+            "Registered Nurse",
+            None,
+        ),
+        # The title is the field that ends with an occupation.
+        ("Acme Corp | Data Analyst | Bangalore", "Data Analyst", "Acme Corp"),
+        # A label with its value on the next line.
+        ("Acme Corp\nRole:\nSenior Accountant", "Senior Accountant", None),
+        # A sentence under "Company:" and a fact under the title are no company.
+        (
+            "Data Analyst\nCompany: A leading fintech in Dubai serving 2 million customers",
+            "Data Analyst",
+            None,
+        ),
+        ("Registered Nurse\nFull Time", "Registered Nurse", None),
+    ],
+)
+def test_opening_lines_title_and_company(opening: str, title: str, company: str | None) -> None:
+    ad = opening + (
+        "\n\nAbout the role\nYou will care for people and keep good records.\n\nResponsibilities\n"
+        "- Assess needs and plan the work\n- Keep records\n\nRequirements\n- 2+ years of experience\n"
+    )
+    p = parse_jd(ad)
+    assert (p.role_title, p.company_name) == (title, company)
+
+
+def test_a_location_label_of_the_headquarters_is_no_stated_site() -> None:
+    ad = (
+        "Data Analyst\n\nAbout the role\nThis role is based in our Austin, TX office.\n\n"
+        "About Acme\nHeadquarters location: Seattle, WA\n\nResponsibilities\n- Build weekly reports\n- Write SQL\n\n"
+        "Requirements\n- 3+ years of experience\n"
+    )
+    assert {loc.city for loc in parse_jd(ad).locations} >= {"Austin"}
+
+
+def test_certification_requirement_words_on_either_side() -> None:
+    certs = parse_jd(_jd("Must hold a valid CSCS card and SMSTS would be an advantage.")).certifications
+    assert [(c.name, c.requirement) for c in certs] == [
+        ("CSCS card", Requirement.REQUIRED),
+        ("SMSTS", Requirement.PREFERRED),
+    ]

@@ -324,3 +324,14 @@ def test_a_flattened_duty_after_one_capitalised_noun_still_splits() -> None:
 )
 def test_fraud_words_warn_only_about_hiring(sentence: str, warning: bool) -> None:
     assert (BoilerplateKind.SCAM_WARNING.value in sentence_cues(sentence)) is warning
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Beware of fraudulent job postings and emails claiming to be from Acme.",
+        "Please be aware of scams: Acme never asks for payment.",
+    ],
+)
+def test_scam_warnings_without_hiring_words(sentence: str) -> None:
+    assert BoilerplateKind.SCAM_WARNING.value in sentence_cues(sentence)

@@ -538,3 +538,26 @@ def test_a_one_word_synonym_used_as_the_clauses_verb_is_no_skill() -> None:
     assert found(matcher, "You will design, train and ship models.") == []
     assert found(matcher, "- Design and analyze A/B tests") == []
     assert found(matcher, "Strong experience in design and branding.") == [("design", 1)]
+
+
+def test_an_acronym_is_spelled_by_words_or_one_compound_not_a_mix() -> None:
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "computer technology"),
+            entry(1, "ICT", alias_type="abbreviation"),
+            entry(2, "in-circuit test"),
+            entry(2, "ICT", alias_type="abbreviation"),
+        ]
+    )
+    assert {s for _t, s in found(matcher, "Good ICT skills are essential.")} == {1, 2}
+
+
+def test_light_verb_objects_come_from_a_skills_own_name_only() -> None:
+    matcher = SkillMatcher.build(
+        [
+            entry(1, "use safety equipment"),
+            entry(1, "use PPE", alias_type="alternative"),
+            entry(2, "operate forklift"),
+        ]
+    )
+    assert {s for _t, s in found(matcher, "Wear PPE and drive forklifts.")} == {2}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from jdlens_server.nlp.locations import find_places
+from jdlens_server.nlp.locations import find_places, is_place_name
 from jdlens_server.nlp.text import DUTY_VERBS
 from jdlens_server.nlp.title import is_role_head
 
@@ -64,7 +64,11 @@ def header_lines(text: str) -> list[HeaderLine]:
             in_opening = False  # a blank line ends the opening block
         pos = end + 1
     lines = [text[a:z] for a, z in opening]
-    if any(map(_is_fact_line, lines)) or (lines and all(map(_is_title_case_name, lines))):
+    facts = [_is_fact_line(line) for line in lines]
+    # Places and facts with at most one name among them (the employer's), or one or two names of
+    # several words ("Department of Veterans Affairs"); "Java / Spring Boot / Kafka" is a list.
+    names = len(lines) - sum(facts)
+    if (any(facts) and names <= 1) or (1 <= len(lines) <= 2 and all(map(_is_title_case_name, lines))):
         out = sorted({*out, *opening})
     return out
 
@@ -112,9 +116,9 @@ def _is_fact_line(line: str) -> bool:
 
 
 def _is_title_case_name(line: str) -> bool:
-    """ "Department of Veterans Affairs": every word capitalised but the glue."""
+    """ "Department of Veterans Affairs": three words or more, every one capitalised but the glue."""
     words = line.split()
-    return all(w[:1].isupper() or w.lower() in _NAME_GLUE for w in words)
+    return len(words) >= 3 and all(w[:1].isupper() or w.lower() in _NAME_GLUE for w in words)
 
 
 def states_a_fact(segment: str) -> bool:
@@ -131,7 +135,13 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     for segment in _SEPARATOR.split(text[lines[0].start : lines[0].end]):
         name = segment.strip()
         words = name.split()
-        if ":" in name or states_a_fact(name) or find_places(name) or not 1 <= len(words) <= 6:
+        if (
+            ":" in name
+            or states_a_fact(name)
+            or find_places(name)
+            or is_place_name(name)
+            or not 1 <= len(words) <= 6
+        ):
             continue  # a labelled field ("Company: Confidential") is read by its label
         if " \u2013 " in name or " - " in name:
             continue  # "Business Analyst - Payments Transformation": a title and its team

@@ -91,6 +91,14 @@ _PAREN_NUM = r"(?:\s*\(\s*\d{1,2}\s*\))?"
 _YEARS = r"\s*(?P<unit>years?|yrs?|months?|mos?)\b"
 _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
+        # "6 months to 2 years": a unit after each figure
+        re.compile(
+            rf"\b(?P<a>{_NUM})\s*(?P<a_unit>months?|mos?|years?|yrs?)\s*(?:-|\u2013|\u2014|to)\s*(?P<b>{_NUM}){_YEARS}",
+            _I,
+        ),
+        "range",
+    ),
+    (
         re.compile(
             rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*\+?\s*(?:-|\u2013|\u2014|to)\s*(?P<b>{_NUM}){_PAREN_NUM}\s*\+?{_YEARS}",
             _I,
@@ -133,8 +141,8 @@ _NOT_EXPERIENCE = re.compile(
 )
 # Terms measured in months beside the word experience that are not experience asked for.
 _NOT_MONTHS_OF_EXPERIENCE = re.compile(
-    r"\b(?:notice|fixed[-\s]term|training|internship|placement|assignment|secondment|maternity|cover|"
-    r"first|within|every|after|gain|gained|will\s+have)\b",
+    r"\b(?:notice|fixed[-\s]term|training\s+(?:period|programme|program|provided)|of\s+(?:\w+\s+)?training|internship|"
+    r"placement|assignment|secondment|maternity|cover|(?:your|the)\s+first|within|every|after|gain|gained)\b",
     _I,
 )
 _ZERO_EXP = re.compile(
@@ -179,7 +187,10 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
                 continue
             if per_unit == 1 and _NOT_MONTHS_OF_EXPERIENCE.search(near):
                 continue
-            a = _months(m.groupdict().get("a"), per_unit)
+            a_unit = m.groupdict().get("a_unit")
+            a = _months(
+                m.groupdict().get("a"), (1 if a_unit.lower().startswith("mo") else 12) if a_unit else per_unit
+            )
             b = _months(m.groupdict().get("b"), per_unit)
             if how == "range":
                 lo, hi = (a, b) if a is not None and b is not None and a <= b else (b, a)
@@ -196,7 +207,8 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
     return out
 
 
-_OR = re.compile(r"\bor\b", _I)
+# "... as Housekeeping Supervisor or 3 years as Room Attendant": an "or" right before the figure.
+_OR_BEFORE_FIGURE = re.compile(r"\bor\s+(?:(?:at\s+least|a\s+minimum\s+of|minimum|min\.?|over)\s+)?$", _I)
 
 
 def _alternatives_merged(
@@ -207,7 +219,8 @@ def _alternatives_merged(
     out: list[tuple[int | None, int | None, int]] = []
     for lo, hi, pos in sorted(mentions, key=lambda m: m[2]):
         prev = out[-1] if out else None
-        if prev is not None and prev[0] is not None and lo is not None and _OR.search(text, prev[2], pos):
+        joined = prev is not None and _OR_BEFORE_FIGURE.search(text[prev[2] : pos]) is not None
+        if prev is not None and prev[0] is not None and lo is not None and joined:
             out[-1] = (lo, hi, pos) if lo < prev[0] else prev
             continue
         out.append((lo, hi, pos))
@@ -459,6 +472,14 @@ def find_education(sents: Sequence[SentenceRef], src: Source) -> list[Education]
     return out
 
 
+_ALTERNATIVE_JOIN = re.compile(r"^[^,;]{0,25}?(?:\bor\b|/)[^,;]{0,6}$", _I)
+
+
+def _joined_to_entry(text: str, mentions: list[tuple[str, int, int]], entry: str, pos: int) -> bool:
+    """An entry-level mention sits just before ``pos`` joined to it by "or" or "/"."""
+    return any(lv == entry and p < pos and _ALTERNATIVE_JOIN.match(text[p:pos]) for lv, _r, p in mentions)
+
+
 # How far after a level's mention a preference word qualifies that level alone ("MBA preferred",
 # "(M.Tech preferred)", "Master's degree is a plus").
 _PREFERENCE_REACH = 25
@@ -485,10 +506,12 @@ def _levels_preferred_alone(s: SentenceRef, levels: list[tuple[str, int, int]], 
         near = [lv for lv in mentions if 0 <= m.start() - lv[2] <= _PREFERENCE_REACH]
         if not near:
             return []
-        closest = max(near, key=lambda lv: lv[2])[0]
-        if closest == entry:
-            return []
-        found.append(closest)
+        closest = max(near, key=lambda lv: lv[2])
+        # where the level itself is written (its "degree" may stand later: "Master's degree")
+        start = max((p for lv, _r, p in specific if lv == closest[0] and p <= closest[2]), default=closest[2])
+        if closest[0] == entry or _joined_to_entry(s.text, mentions, entry, start):
+            return []  # "Bachelor's or Master's degree preferred": the preference is both's
+        found.append(closest[0])
     return list(dict.fromkeys(found))
 
 
@@ -566,7 +589,8 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
             "certif" in low or "licen" in low or "competenc" in low or any(map(s.text.__contains__, present))
         ):
             continue
-        for m in _CERT_RE.finditer(s.text):
+        matches = list(_CERT_RE.finditer(s.text))
+        for n, m in enumerate(matches):
             name = " ".join(m.group().split())
             if m.lastgroup == "generic":
                 words = name.split()
@@ -583,25 +607,47 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
                 continue
             seen.add(name.lower())
             raw, a, z = src.span(s)
-            out.append(Certification(name, raw, _requirement_of_mention(s, m.start(), m.end()), a, z))
+            following = matches[n + 1].start() if n + 1 < len(matches) else len(s.text)
+            out.append(
+                Certification(name, raw, _requirement_of_mention(s, m.start(), m.end(), following), a, z)
+            )
     return out
 
 
 _REQUIRED_WORD = re.compile(r"\b(?:required|essential|mandatory|must|necessary)\b", _I)
 
 
-def _requirement_of_mention(s: SentenceRef, start: int, end: int) -> Requirement:
+def _requirement_of_mention(s: SentenceRef, start: int, end: int, following: int) -> Requirement:
     """A list names what it asks for with a word after each part: "SMSTS and CSCS card required,
-    First Aid at Work preferred". The first such word after the mention decides, else the sentence."""
+    First Aid at Work preferred". The first such word after the mention decides; when another
+    mention (at ``following``) stands before that word, which is then that one's, a word before this
+    mention decides if there is one ("Must hold a valid CSCS card and SMSTS would be an advantage");
+    else the sentence."""
     if s.kind is SectionKind.NICE_TO_HAVE:
         return Requirement.PREFERRED
-    after = s.text[end:]
-    pref, req = _PREFERRED.search(after), _REQUIRED_WORD.search(after)
+    after_word = _first_requirement_word(s.text[end:])
+    if after_word is not None and end + after_word[0] > following:
+        before = _last_requirement_word(s.text[:start])
+        if before is not None:
+            return before
+    if after_word is not None:
+        return after_word[1]
+    return _requirement(s)
+
+
+def _first_requirement_word(text: str) -> tuple[int, Requirement] | None:
+    pref, req = _PREFERRED.search(text), _REQUIRED_WORD.search(text)
     if pref is None and req is None:
-        return _requirement(s)
+        return None
     if req is None or (pref is not None and pref.start() < req.start()):
-        return Requirement.PREFERRED
-    return Requirement.REQUIRED
+        return pref.start() if pref is not None else 0, Requirement.PREFERRED
+    return req.start(), Requirement.REQUIRED
+
+
+def _last_requirement_word(text: str) -> Requirement | None:
+    found = [(m.start(), Requirement.PREFERRED) for m in _PREFERRED.finditer(text)]
+    found += [(m.start(), Requirement.REQUIRED) for m in _REQUIRED_WORD.finditer(text)]
+    return max(found)[1] if found else None
 
 
 # ---------------------------------------------------------------- compensation
@@ -664,9 +710,11 @@ _CURRENCIES = {
 }
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
-    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|PHP|Php|THB|฿|VND|PKR|EGP|GHS|"
-    # South Africa's rand sign, only right before a figure ("R25 000 per month")
-    r"UGX|TZS|R(?=\d))"
+    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|"
+    # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
+    # before an amount ("PHP 22,000", "R25 000 per month")
+    r"(?:PHP|Php|(?<![A-Za-z])R)(?=\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}))"
+    r")"
 )
 # Indian grouping first ("5,00,000", "12,50,000": lakhs and crores), then thousands, then plain.
 _AMT = r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?|\d{1,3}(?:[,.' ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
@@ -934,7 +982,7 @@ _ONSITE = _from_letters(
     # Indeed's "Work Location: In person"; USAJOBS' "Remote job: No", "Telework eligible: No"
     # (telework on some days is no on-site job)
     r"\b(?:work\s+location\s*:\s*in[-\s]person|telework\s+eligible\s*:?\s*no|"
-    r"remote\s+job\s*:?\s*no(?![\s\S]{0,40}telework\s+eligible\s*:?\s*yes))\b|"
+    r"remote\s+job\s*:?\s*no(?![\s\S]{0,160}telework\s+eligible\s*:?\s*yes))\b|"
     r"\b(?:on[-\s]?site\s+(?:role|position|job|work)|onsite|in[-\s]office|office[-\s]based|work\s+from\s+office|"
     r"in[-\s]person\s+"
     r"(?:role|position|work)|on-site|physical\s+presence|must\s+(?:be\s+able\s+to\s+)?(?:work|report)\s+"

@@ -39,7 +39,16 @@ from jdlens_server.nlp.sections import (
     boilerplate_spans,
     split_sections,
 )
-from jdlens_server.nlp.text import DUTY_VERBS, PlainText, edge_words, has_word, to_plain, word_count, wordlist
+from jdlens_server.nlp.text import (
+    BULLET_GLYPHS,
+    DUTY_VERBS,
+    PlainText,
+    edge_words,
+    has_word,
+    to_plain,
+    word_count,
+    wordlist,
+)
 from jdlens_server.nlp.title import ROLE_HEADS, is_role_head, split_title, title_variants
 
 MIN_WORDS = 15
@@ -214,6 +223,8 @@ _TITLE_LABEL = re.compile(
     r"role|vacancy)\s*[:\-\u2013]\s*",
     re.I,
 )
+# What follows a heading, not a title: a bullet, or a line of more than eight words.
+_LIST_OR_PROSE_NEXT = re.compile(rf"[ \t]*(?:[{BULLET_GLYPHS}*\-\u2013]|(?:\S+[ \t]+){{8}}\S)")
 # A word that makes "role:" or "position:" a heading ("The role:", "Your role:", "About the role:").
 _HEADING_NOT_LABEL = re.compile(r"\b(?:the|your|our|this)\s+$", re.I)
 _TITLE_PHRASE = re.compile(
@@ -252,9 +263,9 @@ def _title_from_label(plain: str, stops: list[int]) -> str | None:
         return None
     for m in _TITLE_LABEL.finditer(plain):
         if _HEADING_NOT_LABEL.search(plain, max(0, m.start() - 6), m.start()) or (
-            "\n" in m.group() and not m.group().lower().startswith(("job", "position title"))
+            "\n" in m.group() and _LIST_OR_PROSE_NEXT.match(plain, m.end()) is not None
         ):
-            continue  # "The role:" or "Role:" over a list is a section heading, not a title label
+            continue  # "The role:" or "Role:" over a list or a paragraph is a heading, not a title label
         start = m.end()
         end = min([s for s in stops if s > start] + [len(plain)])
         cut = _TITLE_END.search(plain, start, end)
@@ -316,6 +327,8 @@ def _title_from_phrase(plain: str) -> str | None:
 
 _FIRST_LINE = re.compile(r"\s*([^\n]+)\n")
 _HEADER_FIELD_BREAK = re.compile(r"\s+[|\u00b7\u2022]\s+")
+# Where a title's own words end and its field, place or team begins ("Electrician - Commercial Fitout").
+_SEGMENT_BREAK = re.compile(r"\s+[-\u2013\u2014@]\s+|\s*[,:(]\s*")
 # Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
 _EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
 _HIRING_BANNER = re.compile(
@@ -341,12 +354,20 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     for sec in sections:
         if sec.heading is not None and sec.heading.start == m.start(1) and sec.heading.kind is not None:
             return None  # a known section heading, not a title
-    # "Data Analyst | 3-5 Yrs | Bangalore": a board's header line; the title is its first field.
-    line = _HEADER_FIELD_BREAK.split(line, maxsplit=1)[0].strip()
-    parts = split_title(line)
-    if any(is_role_head(w) for w in parts.without_seniority.split()):
-        return line
+    # "Data Analyst | 3-5 Yrs | Bangalore": a board's header line; the title is its first field
+    # that ends with an occupation ("Acme Corp | Data Analyst | Bangalore": the second).
+    for field in _HEADER_FIELD_BREAK.split(line):
+        field = field.strip()
+        head = _SEGMENT_BREAK.split(split_title(field).without_seniority)[0].split()
+        # "Nurse Staffing Agency" names an occupation but ends with none: a firm, not a title.
+        if head and is_role_head(head[-1].strip("()")) and not _is_plural_firm(head[-1]):
+            return field
     return None
+
+
+def _is_plural_firm(word: str) -> bool:
+    """ "Partners", "Consultants": a plural ends a firm's name, not a title."""
+    return word.endswith("s") and is_role_head(word[:-1]) and not word.endswith("ss")
 
 
 _SUBJECT_TITLE = re.compile(
@@ -539,6 +560,9 @@ _SECOND_LINE = re.compile(r"\s*[^\n]+\n[ \t]*([A-Z][^\n]{1,60})\n")
 _SECOND_LINE_WEIGHT = 1.5
 
 
+_PROSE_IN_NAME = re.compile(r"\b(?:we|our|is|are|a|an|leading|serving|with)\b", re.IGNORECASE)
+
+
 def _labelled_company(plain: str) -> str | None:
     if (
         "ompany" not in plain
@@ -551,6 +575,8 @@ def _labelled_company(plain: str) -> str | None:
     if m is None:
         return None
     name = m.group(1).strip(" ,;*")
+    if len(name.split()) > 8 or _PROSE_IN_NAME.search(name):
+        return None  # "Company: A leading fintech in Dubai serving 2 million customers"
     if name.endswith(".") and _SUFFIX.search(name) is None:  # "Pvt. Ltd." keeps its point
         name = name[:-1]
     return None if not name or _UNNAMED.search(name) or is_place_name(name) else name
@@ -571,6 +597,7 @@ def _second_line_name(plain: str) -> str | None:
         or not all(w[:1].isupper() or w in ("&", "and", "of", "for", "de") for w in words)
         or is_place_name(name)
         or find_places(name)
+        or states_a_fact(name)
         or (is_role_head(words[-1]) and not words[-1].endswith("s"))
         or words[0].lower() in _NOT_COMPANY
     ):
@@ -639,14 +666,30 @@ _NOT_DUTY_PROSE = re.compile(
     r"\b(?:salary|pay|compensation|wage)\b.{0,40}[$£€₹]\s?\d|^(?:pay|salary|compensation)\s+is\b|"
     r"\bwe\s+offer\b|\bbenefits\s+package\b|\b(?:medical|dental|vision)\s+insurance\b|"
     r"\b(?:drug\s+(?:screen|test)|background\s+check|legally\s+entitled|eligible\s+to\s+work|"
-    r"accommodations?\s+(?:are\s+|is\s+)?available|equal\s+opportunity)|"
-    # "Our Halifax office of 60 engineers ...", "Our team of 22 designers ...": the employer's size
-    r"^(?:our|the)\s+(?:[\w-]+\s+){0,3}(?:office|team|company|firm|business|studio|department|group)\s+of\s+\d|"
-    # the team and the reporting line: "The Payments Platform team owns ...", "You'll report to ..."
-    r"^(?:our|the)\s+(?:[\w&-]+\s+){0,3}team\s+(?:is|are|owns|partners|builds|works|sits|runs)\b|"
-    r"\byou(?:'|\u2019)?ll\s+report\s+(?:directly\s+)?to\b|\byou\s+will\s+report\s+(?:directly\s+)?to\b",
+    r"accommodations?\s+(?:are\s+|is\s+)?available|equal\s+opportunity)",
     re.IGNORECASE,
 )
+# Said of the employer and the team whoever the subject: the employer's size ("Our Halifax office of
+# 60 engineers ..."), the team ("The Payments Platform team owns ..."), the reporting line.
+_NOT_DUTY_ABOUT_TEAM = re.compile(
+    r"^(?:our|the)\s+(?:[\w-]+\s+){0,3}(?:office|team|company|firm|business|studio|department|group)\s+of\s+\d|"
+    r"^(?:our|the)\s+(?:[\w&-]+\s+){0,3}team\s+(?:is|are|owns|partners|builds|works|sits|runs)\b|"
+    r"^you(?:(?:'|\u2019)ll|\s+will)\s+report\s+(?:directly\s+)?to\b",
+    re.IGNORECASE,
+)
+# "You will process payroll ...", "In this role you'll run background checks ...": a duty all the
+# same, whatever words of pay or screening it holds.
+_YOU_WILL = re.compile(
+    r"^(?:in\s+this\s+role,?\s+)?you(?:(?:'|\u2019)ll|\s+will)\s+(?:also\s+)?(\w+)", re.IGNORECASE
+)
+
+
+def _opens_with_duty(text: str, words: list[str]) -> bool:
+    """A duty verb opens the sentence, or follows "You will" / "In this role you'll"."""
+    if words[0].lower() in DUTY_VERBS:
+        return True
+    m = _YOU_WILL.match(text)
+    return m is not None and m.group(1).lower() in DUTY_VERBS
 
 
 def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> bool:
@@ -668,12 +711,14 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
         about_role
         and len(words) <= 14
         and jd_facts.states_pay_figure(text)
-        and words[0].lower() not in DUTY_VERBS
+        and not _opens_with_duty(text, words)
     ):
         return True  # "£13.50 - £14.50 per hour + tronc"
     if title and len(words) <= 12 and text.startswith(title):
         return True  # "Chef de Partie - The Anchor Inn, Cotswolds"
-    if about_role and words[0].lower() not in DUTY_VERBS and _NOT_DUTY_PROSE.search(text) is not None:
+    if about_role and _NOT_DUTY_ABOUT_TEAM.search(text) is not None:
+        return True
+    if about_role and not _opens_with_duty(text, words) and _NOT_DUTY_PROSE.search(text) is not None:
         return True  # the hiring, the asks, the pay, the offer or the screening, in prose
     if company and about_role:
         lead = " ".join(company.split()[:2])
@@ -760,7 +805,7 @@ _PLACES_OK_IN = frozenset({BoilerplateKind.COMPANY_HISTORY, BoilerplateKind.APPL
 
 
 # "Location: Nairobi, Kenya", "Job Location: Dubai": where the posting says the job is.
-_LOCATION_LABEL = re.compile(r"\b(?:job\s+|work\s+)?location\s*:[^\n]*", re.IGNORECASE)
+_LOCATION_LABEL = re.compile(r"^[ \t]*(?:job\s+|work\s+)?location\s*:[^\n]*", re.IGNORECASE | re.MULTILINE)
 
 
 def _stated_sites(ptext: str, header: Sequence[HeaderLine]) -> list[tuple[int, int]]:

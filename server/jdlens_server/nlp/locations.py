@@ -280,13 +280,15 @@ def warm_up() -> None:
 
 
 def is_region_code(token: str) -> bool:
-    """Whether a token is a state's or province's abbreviation somewhere ("KS", "ON", "QLD", "MH")."""
+    """Whether a token is a US state's, a Canadian province's or an Australian state's abbreviation
+    ("KS", "ON", "QLD"): the codes postings list. India's ("AP", "HR", "UP") are accounting, HR
+    and everyday acronyms far more often."""
     return token in _region_codes()
 
 
 @functools.cache
 def _region_codes() -> frozenset[str]:
-    return frozenset(code for _cc, code in _gazetteer().state_codes)
+    return frozenset(code for cc, code in _gazetteer().state_codes if cc in ("US", "CA", "AU"))
 
 
 def is_place_name(name: str) -> bool:
@@ -408,11 +410,23 @@ def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:
     return None
 
 
+# A town smaller than this, abroad from every other place the text names, is a namesake.
+_SMALL_TOWN = 200_000
+
+
 def find_places(text: str) -> list[PlaceMention]:
     """Place mentions the text presents as places (see module doc), in order."""
     g = _gazetteer()
     hits = _candidates(text, g.max_words)
     countries_in_text = {g.countries[h.key].country_code for h in hits if h.key in g.countries}
+    # The countries the text's big cities name, wherever they stand ("Whitefield, Bengaluru").
+    big_city_countries = {
+        p.country_code
+        for h in hits
+        if h.key in g.cities
+        and (p := _resolve_city(h.key, None, countries_in_text)) is not None
+        and p.population >= 1_000_000
+    }
     out: list[PlaceMention] = []
     chain_end = -1  # end of the last accepted mention, for list continuation
     consumed_until = -1
@@ -434,7 +448,7 @@ def find_places(text: str) -> list[PlaceMention]:
         place: Place | None = None
         end = hit.end
         # The countries the text has named so far, its places' included ("Bengaluru, Karnataka").
-        seen = countries_in_text | {m.place.country_code for m in out}
+        seen = countries_in_text | big_city_countries | {m.place.country_code for m in out}
         if hit.key in g.cities:
             qual = _qualifier(hit, nxt, text)
             place = _resolve_city(hit.key, qual, countries_in_text)
@@ -446,7 +460,7 @@ def find_places(text: str) -> list[PlaceMention]:
                 state is not None and state.country_code != place.country_code and state.country_code in seen
             ):
                 place = state  # "across Ontario" beside "Toronto, ON": the province, not Ontario, CA
-            elif seen and place.country_code not in seen and place.population < 1_000_000:
+            elif seen and place.country_code not in seen and place.population < _SMALL_TOWN:
                 place = None  # "Whitefield" in a Bengaluru ad: not the English town
             if qual is not None:
                 if nxt is not None and _QUALIFIER_GAP.match(text[hit.end : nxt.start]):

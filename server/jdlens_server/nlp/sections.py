@@ -649,10 +649,11 @@ _BP_CUES: list[tuple[BoilerplateKind, tuple[str, ...], re.Pattern[str]]] = [
             # Fraud words count with the hiring they are about: "Investigate phishing cases" or
             # "fraudulent transactions" is a security or fraud analyst's duty.
             r"(?:\bscams?\b|fraudulent|phishing|impersonat\w*).{0,120}\b(?:candidates?|applicants?|recruit\w*|job\s+offers?|"
-            r"interviews?|hiring|bank\s+details|personal\s+information)\b|"
-            r"\b(?:candidates?|applicants?|recruit\w*|job\s+offers?|interviews?|hiring)\b.{0,120}(?:\bscams?\b|fraudulent|"
-            r"phishing|impersonat\w*)|recruitment\s+fraud|be\s+vigilant|"
-            r"(?:never|not|will\s+not)\s+(?:ask|request|charge)\s+(?:you\s+)?(?:for\s+)?(?:any\s+)?"
+            r"job\s+postings?|interviews?|hiring|bank\s+details|personal\s+information)\b|"
+            r"\b(?:candidates?|applicants?|recruit\w*|job\s+offers?|job\s+postings?|interviews?|hiring)\b.{0,120}"
+            r"(?:\bscams?\b|fraudulent|phishing|impersonat\w*)|recruitment\s+fraud|be\s+vigilant|"
+            r"(?:beware|be\s+aware)\s+of\s+(?:\w+\s+){0,2}(?:scams?|fraud\w*|phishing)|claiming\s+to\s+be\s+from|"
+            r"(?:never|not|will\s+not)\s+(?:asks?|requests?|charges?)\s+(?:you\s+)?(?:for\s+)?(?:any\s+)?"
             r"(?:money|payment|fees?)|request\s+money|does\s+not\s+charge\s+(?:any\s+)?fee|"
             r"no\s+(?:fee|payment)s?\s+(?:is|are)\s+(?:required|charged)",
         ),

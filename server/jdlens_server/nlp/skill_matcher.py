@@ -1072,10 +1072,14 @@ def _derived_aliases(
             users.setdefault(word, set()).add(e.skill_id)
     found: dict[str, list[tuple[AliasEntry, _Label]]] = {}
     for e, lab in zip(items, labels, strict=True):
-        if e.alias_type not in ("canonical", "alternative"):
-            continue
         first, _, rest = e.text.strip().partition(" ")
-        if not rest or first.casefold() not in _LIGHT_VERBS | _MAKERS:
+        maker = first.casefold() in _MAKERS
+        # A skill's own name only: its synonyms' objects drift ("use PPE" of safety equipment in
+        # construction, "use spreadsheets" of mathematical tools); a product's maker goes from any label.
+        if not rest or not (
+            (maker and e.alias_type in ("canonical", "alternative"))
+            or (first.casefold() in _LIGHT_VERBS and e.alias_type == "canonical")
+        ):
             continue
         derived = _label(rest)
         if not derived.key or derived.key in key_skills or derived.key == lab.key:
@@ -1098,6 +1102,15 @@ def _derived_aliases(
 _NAME_WORD = re.compile(r"[a-z]+")
 
 
+def _spells(acronym: str, name: str) -> bool:
+    """The name's words' initials are the acronym: its words ("customer relationship management"),
+    or the parts of one compound ("pay-per-click"); not a mix ("in-circuit test" is no "ICT")."""
+    spaced = name.casefold().split()
+    if "".join(w[:1] for w in spaced) == acronym:
+        return True
+    return len(spaced) == 1 and "".join(p[:1] for p in _NAME_WORD.findall(spaced[0])) == acronym
+
+
 def _shape(surface: tuple[str, ...]) -> str:
     """How a label is written, case-wise: all capitals, or not."""
     return "caps" if all(w.isupper() for w in surface if w.isalpha()) else "mixed"
@@ -1118,7 +1131,7 @@ def _owners(key: str, targets: list[_Target], names: dict[int, str]) -> list[_Ta
     if " " in key:
         return targets
     words = {t.skill_id: _NAME_WORD.findall(names.get(t.skill_id, "").casefold()) for t in targets}
-    spelled = [t for t in targets if len(key) >= 2 and "".join(w[0] for w in words[t.skill_id]) == key]
+    spelled = [t for t in targets if len(key) >= 2 and _spells(key, names.get(t.skill_id, ""))]
     if spelled:
         return spelled
     if len(key) >= 4:

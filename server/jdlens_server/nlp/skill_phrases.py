@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jdlens_server.nlp.locations import is_region_code
+from jdlens_server.nlp.locations import is_place_name, is_region_code
 from jdlens_server.nlp.skill_matcher import Token, is_numberish, is_tool_like, sentence_ids, tokenize
 from jdlens_server.nlp.stemming import fold_token
 
@@ -676,9 +676,10 @@ def _slash_partners(toks: Sequence[Token], first: int, end: int) -> list[int]:
 
 
 def _in_place_list(toks: Sequence[Token], i: int) -> bool:
-    """The token follows "<Capitalised>," or sits in a comma list beside another region code."""
+    """The token follows "<place>," ("Kansas City, MO") or sits in a comma list beside another
+    region code ("MO, KS, NE")."""
     before = toks[i - 1].text if i >= 1 else ""
-    if before == "," and i >= 2 and toks[i - 2].text[:1].isupper():
+    if before == "," and i >= 2 and (is_place_name(toks[i - 2].text) or is_region_code(toks[i - 2].text)):
         return True
     after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].text in (",", "/") else None
     return after is not None and _short_caps(after) and is_region_code(after.text)
