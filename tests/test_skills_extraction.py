@@ -372,3 +372,14 @@ def test_a_currency_code_before_an_amount_is_no_skill() -> None:
     text = "Salary: PHP 22,000 monthly. Experience with PHP 8 and Laravel."
     assert _is_currency_figure(text, 8, 11)
     assert not _is_currency_figure(text, text.index("PHP 8"), text.index("PHP 8") + 3)
+
+
+def test_a_sentence_of_the_employer_about_itself_is_found_by_its_name() -> None:
+    from jdlens_server.pipeline.skills import in_employer_sentence
+
+    text = (
+        "Company: Clearpath\n\nClearpath Analytics helps finance teams close their books with AI-powered "
+        "reconciliation. We are hiring.\nYou will use AI tools daily."
+    )
+    assert in_employer_sentence(text, text.index("AI-"), "Clearpath Analytics")
+    assert not in_employer_sentence(text, text.rindex("AI"), "Clearpath Analytics")  # addresses the reader

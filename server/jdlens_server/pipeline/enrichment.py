@@ -32,6 +32,7 @@ from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.pipeline import enrichment_terms as terms
 from jdlens_server.pipeline.refs import dimension_ref
+from jdlens_server.pipeline.skills import in_employer_sentence
 from jdlens_server.resource_names import DIMENSIONS, ROLES, SKILLS, parse_id_name
 
 __all__ = ["AI_INDEX_VERSION", "COMPONENT_WEIGHTS", "GENERATED_BY", "UNALIGNED_LABEL", "compute_enrichment"]
@@ -159,8 +160,11 @@ def _ai_index(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.AiIndex:
     for name, is_primary in _skill_names(run):
         if terms.AI_VOCABULARY.search(name):
             (primary if is_primary else secondary).append(f"skill {name}")
+    employer = run.extraction.parsed.company_name
     for hit in hits:
-        if hit.kind in _SKILL_KINDS:
+        # "Clearpath Analytics helps finance teams ... with AI-powered reconciliation": the
+        # employer's product, not a skill the role asks for.
+        if hit.kind in _SKILL_KINDS and not (employer and in_employer_sentence(text, hit.start, employer)):
             (primary if hit.kind in _PRIMARY_KINDS else secondary).append(hit.name)
     primary, secondary = list(dict.fromkeys(primary)), list(dict.fromkeys(secondary))
     if primary or secondary:

@@ -180,6 +180,7 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
         loaded.matcher,
         skill_names=snapshot.skill_names,
         stack_skill_ids=snapshot.stack_skill_ids,
+        employer=jd.company_name,
     )
     return without_unsupported_senses(without_parsed_names(found, jd), snapshot, jd.plain_text)
 

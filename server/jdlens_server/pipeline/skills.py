@@ -40,6 +40,7 @@ __all__ = [
     "ExtractedSkillCandidate",
     "SpanCandidate",
     "extract_skills",
+    "in_employer_sentence",
     "skill_spans",
 ]
 
@@ -156,18 +157,27 @@ def extract_skills(
     skill_names: Mapping[int, str],
     proposer: PhraseProposer | None = None,
     stack_skill_ids: Container[int] | None = None,
+    employer: str | None = None,
 ) -> list[ExtractedSkillCandidate]:
     """Skills of a JD, library skills first (by confidence), then new-skill candidates.
 
     With ``stack_skill_ids``, a mention in the employer's description of itself counts only for a
     skill of that set (its tools, platforms and languages): "Content and journalism across the
-    internet are funded through advertising" asks no journalism of the candidate."""
+    internet are funded through advertising" asks no journalism of the candidate. That description
+    is the about-company section, and with ``employer`` (its name) any sentence that opens with the
+    name and never addresses the reader ("Clearpath Analytics helps finance teams close their books
+    with AI-powered reconciliation")."""
     spans: Sequence[Region] = [(0, len(text), "")] if regions is None else regions
     # Each region is tokenised once, for the matcher, the phrase proposer and the list reader.
     region_tokens = [tokenize(text, start, end) for start, end, _ in spans]
     mentions = matcher.find(text, spans, tokens=region_tokens)
     if stack_skill_ids is not None:
-        mentions = [m for m in mentions if m.region_kind != _COMPANY or m.skill_id in stack_skill_ids]
+        mentions = [
+            m
+            for m in mentions
+            if m.skill_id in stack_skill_ids
+            or not (m.region_kind == _COMPANY or (employer and in_employer_sentence(text, m.start, employer)))
+        ]
     mentions = [m for m in mentions if not _is_currency_figure(text, m.start, m.end)]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
@@ -536,6 +546,21 @@ def skill_spans(
     out.extend(SpanCandidate(a, b, "dictionary", "dictionary") for a, b in sorted(keep_dictionary))
     out.sort(key=lambda c: (c.start, c.end))
     return out
+
+
+_SENTENCE_START = re.compile(r"(?:[.!?]\s+|\n)(?=[^\n]*$)")
+_READER = re.compile(r"\b(?:you|your|you'll|you\u2019ll)\b", re.IGNORECASE)
+
+
+def in_employer_sentence(text: str, pos: int, employer: str) -> bool:
+    """The sentence around ``pos`` opens with the employer's name and never addresses the reader."""
+    head = text[max(0, pos - 400) : pos]
+    cut = _SENTENCE_START.search(head)
+    start = pos - len(head) + (cut.end() if cut else 0)
+    end_m = re.search(r"[.!?](?:\s|$)|\n", text[pos:])
+    sentence = text[start : pos + (end_m.end() if end_m else len(text) - pos)]
+    lead = " ".join(employer.split()[:2])
+    return sentence.lstrip().removeprefix("The ").startswith(lead) and _READER.search(sentence) is None
 
 
 def _in_employer_sentences(text: str, spans: set[tuple[int, int]]) -> set[tuple[int, int]]:
