@@ -1362,3 +1362,39 @@ def test_certification_requirement_words_on_either_side() -> None:
         ("CSCS card", Requirement.REQUIRED),
         ("SMSTS", Requirement.PREFERRED),
     ]
+
+
+@pytest.mark.parametrize(
+    ("opening", "company"),
+    [
+        # The board's header names the employer in full where the prose shortens it.
+        (
+            "Data Engineer\nKleinfeld Mobility GmbH · Munich · Full-time\n\nAbout Kleinfeld\nKleinfeld builds buses.",
+            "Kleinfeld Mobility GmbH",
+        ),
+        (
+            "Project Manager\nBuildRight Contractors Ltd. \u2014 Calgary, Alberta | Full-time",
+            "BuildRight Contractors Ltd.",
+        ),
+        (
+            "ICU Nurse\nSt Vincent's Hospital Melbourne | Fitzroy, VIC | Full-time",
+            "St Vincent's Hospital Melbourne",
+        ),
+        # A hotel's own label.
+        (
+            "Guest Service Agent\nHotel: Al Safwa Grand Hotel & Residences\nLocation: Dubai",
+            "Al Safwa Grand Hotel & Residences",
+        ),
+    ],
+)
+def test_the_employer_from_the_boards_fields(opening: str, company: str) -> None:
+    assert parse_jd(opening + _COMPANY_BODY).company_name == company
+
+
+def test_a_name_run_does_not_cross_a_sentence_end() -> None:
+    ad = (
+        "Registered Nurse"
+        + _COMPANY_BODY
+        + "Applications close 30 June. St Vincent's is committed to equal opportunity.\n"
+    )
+    assert parse_jd(ad).company_name in (None, "St Vincent")

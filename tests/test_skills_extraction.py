@@ -367,11 +367,14 @@ def test_a_library_label_the_matcher_turned_down_is_no_new_skill() -> None:
 
 
 def test_a_currency_code_before_an_amount_is_no_skill() -> None:
-    from jdlens_server.pipeline.skills import _is_currency_figure
+    from jdlens_server.pipeline.skills import is_pay_term
 
     text = "Salary: PHP 22,000 monthly. Experience with PHP 8 and Laravel."
-    assert _is_currency_figure(text, 8, 11)
-    assert not _is_currency_figure(text, text.index("PHP 8"), text.index("PHP 8") + 3)
+    assert is_pay_term(text, 8, 11)
+    assert not is_pay_term(text, text.index("PHP 8"), text.index("PHP 8") + 3)
+    pay = "Salary: SGD 4,500 - 5,800 per month + AWS + variable bonus\nDeploy services on AWS."
+    assert is_pay_term(pay, pay.index("AWS"), pay.index("AWS") + 3)
+    assert not is_pay_term(pay, pay.rindex("AWS"), pay.rindex("AWS") + 3)
 
 
 def test_a_sentence_of_the_employer_about_itself_is_found_by_its_name() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from jdlens_server.nlp.locations import find_places, is_place_name
+from jdlens_server.nlp.locations import find_places, is_place_name, is_region_code
 from jdlens_server.nlp.text import DUTY_VERBS
 from jdlens_server.nlp.title import is_role_head
 
@@ -126,6 +126,18 @@ def states_a_fact(segment: str) -> bool:
     return _FACT_SEGMENT.search(segment) is not None
 
 
+_DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
+
+
+def _starts_with_place(text: str) -> bool:
+    places = find_places(text)
+    return bool(places) and places[0].start <= 2
+
+
+# Words of a site, not of an employer's name.
+_SITE_WORDS = frozenset({"office", "branch", "site", "campus", "location", "area", "region", "district"})
+
+
 def header_company(text: str, lines: list[HeaderLine]) -> str | None:
     """The employer as the first header line names it ("Acme Health Partners · Boston, MA ·
     Full-time" -> "Acme Health Partners"): its first segment that states no fact or place and is no
@@ -134,17 +146,22 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
         return None
     for segment in _SEPARATOR.split(text[lines[0].start : lines[0].end]):
         name = segment.strip()
+        parts = _DASH.split(name)
+        if len(parts) > 1:
+            if not all(_starts_with_place(p) for p in parts[1:]):
+                continue  # "Business Analyst - Payments Transformation": a title and its team
+            name = parts[0]  # "BuildRight Contractors Ltd. — Calgary, Alberta"
         words = name.split()
         if (
-            ":" in name
+            ":" in name  # a labelled field ("Company: Confidential") is read by its label
             or states_a_fact(name)
-            or find_places(name)
+            or _starts_with_place(name)  # "Boston, MA"; not "St Vincent's Hospital Melbourne"
             or is_place_name(name)
+            or is_region_code(name.split(",")[-1].strip())  # "Fitzroy, VIC"
+            or _SITE_WORDS.intersection(w.lower() for w in words)  # "Westlands office"
             or not 1 <= len(words) <= 6
         ):
-            continue  # a labelled field ("Company: Confidential") is read by its label
-        if " \u2013 " in name or " - " in name:
-            continue  # "Business Analyst - Payments Transformation": a title and its team
+            continue
         # A singular occupation ends a title; a plural one names a firm ("Health Partners").
         if name[:1].isupper() and not (is_role_head(words[-1]) and not words[-1].endswith("s")):
             return name

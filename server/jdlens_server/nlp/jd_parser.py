@@ -468,6 +468,7 @@ _NOT_COMPANY = frozenset(
 
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_NAME_ABBREVIATIONS = frozenset({"St", "Co", "Inc", "Ltd", "Mt", "Dr", "Pvt", "Bros", "Corp"})
 _OF_AFTER = re.compile(r"\s+of\b")
 _SENTENCE_BEFORE = re.compile(r"(?:[.!?]\s+|\n\s*)$")
 _ABOUT_BEFORE = re.compile(r"(?:^|\n)\s*About\s+$")
@@ -520,6 +521,10 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
     after = plain[end : end + 40]
     before = plain[max(0, name_start - 12) : name_start]
     name = _POSSESSIVE.sub("", plain[name_start:end].strip(" .,'\u2019"))
+    if ". " in name:  # "... close 30 June. St Vincent's is committed": the name starts a sentence
+        before, _, after = name.rpartition(". ")
+        if before.split()[-1] not in _NAME_ABBREVIATIONS:
+            name = after
     if not name or _OF_AFTER.match(after):
         return None  # "Development Bank of [REDACTED]": the name goes on past what we can read
     sentence_start = start == 0 or _SENTENCE_BEFORE.search(plain, max(0, start - 3), start) is not None
@@ -548,7 +553,8 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
 
 # "Company: Finvista Technologies Pvt. Ltd.", "Employer: ...": the board's own field names it.
 _COMPANY_LABEL = re.compile(
-    r"^[ \t]*(?:company(?:\s+name)?|employer|organi[sz]ation|hiring\s+(?:company|organi[sz]ation))[ \t]*:[ \t]*"
+    r"^[ \t]*(?:company(?:\s+name)?|employer|organi[sz]ation|hiring\s+(?:company|organi[sz]ation)|hotel|hospital|"
+    r"school|property)[ \t]*:[ \t]*"
     r"([^\n|\u00b7\u2022]{2,80})",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -560,16 +566,21 @@ _SECOND_LINE = re.compile(r"\s*[^\n]+\n[ \t]*([A-Z][^\n]{1,60})\n")
 _SECOND_LINE_WEIGHT = 1.5
 
 
+_COMPANY_LABEL_WORDS = (
+    "ompany",
+    "mployer",
+    "rganisation",
+    "rganization",
+    "otel",
+    "ospital",
+    "chool",
+    "roperty",
+)
 _PROSE_IN_NAME = re.compile(r"\b(?:we|our|is|are|a|an|leading|serving|with)\b", re.IGNORECASE)
 
 
 def _labelled_company(plain: str) -> str | None:
-    if (
-        "ompany" not in plain
-        and "mployer" not in plain
-        and "rganisation" not in plain
-        and "rganization" not in plain
-    ):
+    if not any(map(plain.__contains__, _COMPANY_LABEL_WORDS)):
         return None
     m = _COMPANY_LABEL.search(plain)
     if m is None:
@@ -970,7 +981,10 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
 
     title, title_source = find_title(plain, sections, title_hint)
     parts = split_title(title) if title else None
-    company = find_company(ptext) or header_company(ptext, header)
+    company = find_company(ptext)
+    header_name = header_company(ptext, header)
+    if header_name and (company is None or (header_name.startswith(company) and header_name != company)):
+        company = header_name  # "Kleinfeld" in the prose, "Kleinfeld Mobility GmbH" in the board's header
     body_text = " ".join(s.text for s in matchable)
     domain = find_domain(body_text)
     sentences_text = " ".join(s.text for s in sentence_refs)

@@ -32,7 +32,7 @@ from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.pipeline import enrichment_terms as terms
 from jdlens_server.pipeline.refs import dimension_ref
-from jdlens_server.pipeline.skills import in_employer_sentence
+from jdlens_server.pipeline.skills import in_employer_sentence, is_pay_term
 from jdlens_server.resource_names import DIMENSIONS, ROLES, SKILLS, parse_id_name
 
 __all__ = ["AI_INDEX_VERSION", "COMPONENT_WEIGHTS", "GENERATED_BY", "UNALIGNED_LABEL", "compute_enrichment"]
@@ -202,7 +202,8 @@ def _ai_index(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.AiIndex:
 
 
 def _maturity(run: run_pb2.Run, regions: list[_Region]) -> run_pb2.TechStackMaturity:
-    hits = _find(terms.MATURITY, regions)
+    # "PHP 20,000 per month" is pesos, "+ AWS" in a pay line Singapore's annual wage supplement.
+    hits = [h for h in _find(terms.MATURITY, regions) if not is_pay_term(run.jd_text, h.start, h.end)]
     levels = list(terms.MATURITY.names)
     found = {lv: _distinct([h for h in hits if h.category == lv]) for lv in levels}
     out = run_pb2.TechStackMaturity()

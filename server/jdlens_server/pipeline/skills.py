@@ -41,6 +41,7 @@ __all__ = [
     "SpanCandidate",
     "extract_skills",
     "in_employer_sentence",
+    "is_pay_term",
     "skill_spans",
 ]
 
@@ -178,7 +179,7 @@ def extract_skills(
             if m.skill_id in stack_skill_ids
             or not (m.region_kind == _COMPANY or (employer and in_employer_sentence(text, m.start, employer)))
         ]
-    mentions = [m for m in mentions if not _is_currency_figure(text, m.start, m.end)]
+    mentions = [m for m in mentions if not is_pay_term(text, m.start, m.end)]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
     optional = _Optionality(text)
@@ -244,8 +245,23 @@ _CURRENCY_NAMES = frozenset({"PHP", "Php"})
 _FIGURE_AFTER = re.compile(r"\s?(?:\d{1,3}(?:,\d{3})+|\d{4,})")  # an amount, not a version ("PHP 8")
 
 
-def _is_currency_figure(text: str, start: int, end: int) -> bool:
-    return text[start:end] in _CURRENCY_NAMES and _FIGURE_AFTER.match(text, end) is not None
+# "SGD 4,500 - 5,800 per month + AWS + variable bonus": an add-on after "+" in a pay line.
+_PLUS_BEFORE = re.compile(r"\+\s*$")
+_PAY_LINE = re.compile(
+    r"\d[\d,. ]*\s*(?:per|a|/)\s*(?:month|year|annum|hour|week)|\b(?:salary|pay)\b", re.IGNORECASE
+)
+
+
+def is_pay_term(text: str, start: int, end: int) -> bool:
+    """The mention is part of the pay, not a skill: a currency code before an amount ("PHP
+    22,000"), or an add-on after "+" on a line that states pay ("+ AWS + variable bonus")."""
+    if text[start:end] in _CURRENCY_NAMES and _FIGURE_AFTER.match(text, end) is not None:
+        return True
+    if _PLUS_BEFORE.search(text, max(0, start - 4), start) is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return _PAY_LINE.search(text[line_start : line_end if line_end >= 0 else len(text)]) is not None
 
 
 @functools.lru_cache(maxsize=1 << 14)  # the library's skill names come back in every JD
