@@ -1398,3 +1398,17 @@ def test_a_name_run_does_not_cross_a_sentence_end() -> None:
         + "Applications close 30 June. St Vincent's is committed to equal opportunity.\n"
     )
     assert parse_jd(ad).company_name in (None, "St Vincent")
+
+
+def test_a_strong_plus_is_a_preference_and_labelled_lines_are_no_duties() -> None:
+    cert = parse_jd(
+        _jd("You must have a valid driver's license, and ASE certifications are a strong plus.")
+    ).certifications
+    assert [(c.name, c.requirement) for c in cert] == [("ASE certification", Requirement.PREFERRED)]
+    ad = (
+        "AP Clerk\n\nAbout the role\nLocations: Columbus, OH\nHotel: Al Safwa Grand Hotel\n"
+        "You will process invoices and reconcile vendor statements.\n\nRequirements\n- 2 years of experience\n"
+    )
+    assert [r.text for r in parse_jd(ad).responsibility_sentences] == [
+        "You will process invoices and reconcile vendor statements."
+    ]

@@ -47,6 +47,7 @@ class Source:
 _PREFERRED = re.compile(
     r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice\s+to\s+have|ideally|"
     r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset|highly\s+regarded|well\s+regarded|"
+    r"a\s+(?:strong|big|huge|definite|real)\s+plus|"
     r"regarded\s+favourably)\b",
     _I,
 )

@@ -653,7 +653,8 @@ _SITE_CHROME = re.compile(
     re.IGNORECASE,
 )
 _FACT_LABEL = re.compile(
-    r"(?:shifts?|pay|salary|wages?|rate|hours|working\s+hours|schedule|location|job\s+type|contract(?:\s+type)?|"
+    r"(?:shifts?|pay|salary|wages?|rate|hours|working\s+hours|schedule|locations?|job\s+type|contract(?:\s+type)?|"
+    r"company|employer|hotel|hospital|"
     r"employment(?:\s+type)?|start\s+date|closing\s+date|deadline|reference|ref|department|travel|"
     r"compensation|working\s+pattern|grade|band)\s*:",
     re.IGNORECASE,
