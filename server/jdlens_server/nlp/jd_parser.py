@@ -522,9 +522,9 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
     before = plain[max(0, name_start - 12) : name_start]
     name = _POSSESSIVE.sub("", plain[name_start:end].strip(" .,'\u2019"))
     if ". " in name:  # "... close 30 June. St Vincent's is committed": the name starts a sentence
-        before, _, after = name.rpartition(". ")
-        if before.split()[-1] not in _NAME_ABBREVIATIONS:
-            name = after
+        earlier, _, rest = name.rpartition(". ")
+        if earlier.split()[-1] not in _NAME_ABBREVIATIONS:
+            name = rest
     if not name or _OF_AFTER.match(after):
         return None  # "Development Bank of [REDACTED]": the name goes on past what we can read
     sentence_start = start == 0 or _SENTENCE_BEFORE.search(plain, max(0, start - 3), start) is not None
