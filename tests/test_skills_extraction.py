@@ -386,3 +386,16 @@ def test_a_sentence_of_the_employer_about_itself_is_found_by_its_name() -> None:
     )
     assert in_employer_sentence(text, text.index("AI-"), "Clearpath Analytics")
     assert not in_employer_sentence(text, text.rindex("AI"), "Clearpath Analytics")  # addresses the reader
+
+
+def test_a_prose_posting_asks_for_skills_in_its_role_text(matcher: SkillMatcher) -> None:
+    text = "You will build reporting in SQL for the finance team. Nice if you know Python."
+    # No duties or requirements section at all: the role text is where the work is described.
+    prose = {
+        s.name: s for s in extract_skills(text, [(0, len(text), "ABOUT_ROLE")], matcher, skill_names=NAMES)
+    }
+    assert prose["SQL"].is_primary
+    # Beside a requirements section, the role text alone makes no skill primary.
+    regions = [(0, len(text), "ABOUT_ROLE"), (len(text), len(text), "REQUIREMENTS")]
+    sectioned = {s.name: s for s in extract_skills(text, regions, matcher, skill_names=NAMES)}
+    assert not sectioned["SQL"].is_primary

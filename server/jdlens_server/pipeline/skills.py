@@ -133,15 +133,14 @@ class _Optionality:
         return cached
 
 
-def _score(agg: _Agg) -> tuple[bool, float]:
-    """(is_primary, confidence) of an aggregated skill."""
+def _score(agg: _Agg, core_kinds: frozenset[str] = _PRIMARY_KINDS) -> tuple[bool, float]:
+    """(is_primary, confidence) of an aggregated skill; ``core_kinds``: the sections that ask."""
     n = len(agg.evidence)
     wanted = [w for w, opt in zip(agg.weights, agg.optional, strict=True) if not opt]
     best_weight = max(wanted, default=max(agg.weights, default=0.0) * 0.5)
     kinds = {kind for _, _, kind in agg.evidence}
     core = any(
-        kind in _PRIMARY_KINDS and not opt
-        for (_, _, kind), opt in zip(agg.evidence, agg.optional, strict=True)
+        kind in core_kinds and not opt for (_, _, kind), opt in zip(agg.evidence, agg.optional, strict=True)
     )
     # Without sections (kind ""), only repetition can make a skill primary.
     primary = core or (n >= 3 and best_weight >= 0.6) or (bool(kinds & {""}) and n >= 2 and bool(wanted))
@@ -221,9 +220,16 @@ def extract_skills(
             agg.weights.append(_REGION_WEIGHT.get(kind, 0.6))
             agg.optional.append(optional(a, kind))
 
+    # A posting written as prose has no duties or requirements section: its role text is where the
+    # work is described, so a skill asked for there is primary.
+    core_kinds = (
+        _PRIMARY_KINDS
+        if any(kind in _PRIMARY_KINDS - {"TITLE"} for _s, _e, kind in spans)
+        else _PRIMARY_KINDS | {"ABOUT_ROLE"}
+    )
     out: list[ExtractedSkillCandidate] = []
     for agg in [*known.values(), *new.values()]:
-        primary, confidence = _score(agg)
+        primary, confidence = _score(agg, core_kinds)
         out.append(
             ExtractedSkillCandidate(
                 name=agg.name,
