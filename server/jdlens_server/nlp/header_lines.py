@@ -1,9 +1,12 @@
-"""The job board's line of facts under the title: "Acme · Boston, MA (Hybrid) · Full-time".
+"""The job board's header under the title: "Acme · Boston, MA (Hybrid) · Full-time".
 
 Boards print the employer, the place, the work mode and the contract on one line of short
-segments joined by "·", "|" or "•". The line states facts, which the parser still reads from it,
-but no duty and no skill: its segments are no responsibility sentences (embedded as duties they
-pull the role toward nothing in particular), and "Hybrid" or "Canada" are no skills to propose.
+segments joined by "·", "|" or "•", or one to a line right under the title ("Comfort Air Heating &
+Cooling / Columbus, OH 43228 / $28 - $40 an hour"). The header states facts, which the parser still
+reads from it, but no duty and no skill: its segments are no responsibility sentences (embedded as
+duties they pull the role toward nothing in particular), and "Hybrid" or "Canada" are no skills to
+propose. A list of tools or skills under the title ("Java / Spring Boot / Kafka") is content, not
+header: the lines under the title count only with at most one name among places and facts.
 """
 
 from __future__ import annotations
