@@ -561,3 +561,19 @@ def test_light_verb_objects_come_from_a_skills_own_name_only() -> None:
         ]
     )
     assert {s for _t, s in found(matcher, "Wear PPE and drive forklifts.")} == {2}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("English; Arabic is an advantage.", [("Arabic", 2)]),
+        ("Working language is English. German is a plus.", [("German", 2)]),
+        ("We work with German manufacturers and Arabic calligraphy artists.", []),
+    ],
+)
+def test_a_language_asked_for_as_a_subject(text: str, expected: list[tuple[str, int]]) -> None:
+    matcher = SkillMatcher.build(
+        [entry(2, "German", nature="NATURAL_LANGUAGE"), entry(2, "Arabic", nature="NATURAL_LANGUAGE")]
+    )
+    hits = [(t, s) for t, s in found(matcher, text) if t in ("German", "Arabic")]
+    assert hits == expected

@@ -946,6 +946,8 @@ class SkillMatcher:
             return None
         if _cue_near(reg, first, last, _SPOKEN_CUES, 4):
             return target.base_confidence
+        if _asked_for_after(reg, last):
+            return target.base_confidence * 0.9  # "German is a plus", "Arabic is an advantage"
         sentence = reg.sentences[first]
         others = [
             (a, b)
@@ -1249,6 +1251,24 @@ def _in_title_case_run(reg: _Region, first: int, last: int) -> bool:
             ):
                 return True
     return False
+
+
+_LINK_AFTER_NAME = _folded("is are would preferred required essential desirable mandatory")
+_ASKED_FOR = _folded(
+    "plus advantage advantageous asset preferred required essential desirable mandatory must"
+)
+
+
+def _asked_for_after(reg: _Region, last: int) -> bool:
+    """The name is the subject of a requirement: "German is a plus", "Arabic is an advantage"."""
+    if (
+        last >= len(reg)
+        or reg.keys[last] not in _LINK_AFTER_NAME
+        or reg.sentences[last] != reg.sentences[last - 1]
+    ):
+        return False
+    window = range(last, min(len(reg), last + 5))
+    return any(reg.keys[i] in _ASKED_FOR and reg.sentences[i] == reg.sentences[last] for i in window)
 
 
 def _cue_near(reg: _Region, first: int, last: int, cues: frozenset[str], width: int) -> bool:
