@@ -31,23 +31,21 @@ def _enum_word(enum_type: Any, value: int) -> str:
     return enum_key(enum_type, value).replace("_", " ") or "unspecified"
 
 
+def _in_months(months: int | None, years: int | None) -> int | None:
+    """A figure in months; runs stored before the months fields carry years only."""
+    if months is not None:
+        return months
+    return None if years is None else 12 * years
+
+
 def experience_phrase(exp: parsed_jd_pb2.Experience) -> str:
     """ "3-5 years", "6 months+", "up to 2 years": in months when a figure is not whole years."""
-    # Runs stored before the months fields existed carry years only.
-    lo = (
-        exp.min_months
-        if exp.HasField("min_months")
-        else 12 * exp.min_years
-        if exp.HasField("min_years")
-        else None
-    )
-    hi = (
-        exp.max_months
-        if exp.HasField("max_months")
-        else 12 * exp.max_years
-        if exp.HasField("max_years")
-        else None
-    )
+
+    def field(name: str) -> int | None:
+        return int(getattr(exp, name)) if exp.HasField(name) else None  # type: ignore[arg-type]
+
+    lo = _in_months(field("min_months"), field("min_years"))
+    hi = _in_months(field("max_months"), field("max_years"))
     in_months = any(m is not None and m % 12 for m in (lo, hi))
     per, unit = (1, "months") if in_months else (12, "years")
     if lo is None:

@@ -113,9 +113,7 @@ def _is_fact_line(line: str) -> bool:
     QLD"), or a fact of the job."""
     if states_a_fact(line):
         return True
-    line = _LABEL.sub("", line, count=1)
-    places = find_places(line)
-    return bool(places) and places[0].start <= 2
+    return _starts_with_place(_LABEL.sub("", line, count=1))
 
 
 def _is_title_case_name(line: str) -> bool:

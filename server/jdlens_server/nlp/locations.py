@@ -419,13 +419,11 @@ def find_places(text: str) -> list[PlaceMention]:
     g = _gazetteer()
     hits = _candidates(text, g.max_words)
     countries_in_text = {g.countries[h.key].country_code for h in hits if h.key in g.countries}
-    # The countries the text's big cities name, wherever they stand ("Whitefield, Bengaluru").
+    # Each city name's unqualified reading, once: the countries the text's big cities name,
+    # wherever they stand ("Whitefield, Bengaluru"), and the reading the loop starts from.
+    unqualified = {h.key: _resolve_city(h.key, None, countries_in_text) for h in hits if h.key in g.cities}
     big_city_countries = {
-        p.country_code
-        for h in hits
-        if h.key in g.cities
-        and (p := _resolve_city(h.key, None, countries_in_text)) is not None
-        and p.population >= 1_000_000
+        p.country_code for p in unqualified.values() if p is not None and p.population >= 1_000_000
     }
     out: list[PlaceMention] = []
     chain_end = -1  # end of the last accepted mention, for list continuation
@@ -451,7 +449,9 @@ def find_places(text: str) -> list[PlaceMention]:
         seen = countries_in_text | big_city_countries | {m.place.country_code for m in out}
         if hit.key in g.cities:
             qual = _qualifier(hit, nxt, text)
-            place = _resolve_city(hit.key, qual, countries_in_text)
+            place = (
+                _resolve_city(hit.key, qual, countries_in_text) if qual is not None else unqualified[hit.key]
+            )
             strong = qual is not None
             state = g.states.get(hit.key)
             if strong or place is None:
