@@ -231,6 +231,39 @@ def test_rejections_say_why_and_update_no_library_state(
     assert (table_counts(served.runtime), centroid_counts(served.runtime)) == before
 
 
+@pytest.mark.parametrize("text", [NOT_ENGLISH, "Hiring now, apply today!"])
+def test_a_rejected_posting_under_an_english_title_still_ranks_the_title(served: Served, text: str) -> None:
+    before = table_counts(served.runtime), centroid_counts(served.runtime)
+    title = "Senior Data Scientist"
+    run = extract(served, text, title=title).run
+    title_only = extract(served, "", title=title, dry_run=True).run
+    assert run.status == run_pb2.RUN_STATUS_REJECTED
+    assert run.extraction.decision.decision_case == run_pb2.DECISION_CASE_REJECTED
+    assert not run.extraction.decision.HasField("chosen_role") and not run.extraction.skills
+    # The roles a title-only request ranks, and the reasoning names the first of them.
+    ranked = [r.role.slug for r in run.extraction.signals.combined_roles]
+    assert ranked and ranked == [r.role.slug for r in title_only.extraction.signals.combined_roles]
+    first = title_only.extraction.signals.combined_roles[0].role.display_name
+    assert f"the title alone ranks {first!r} first" in run.extraction.decision.reasoning
+    assert (table_counts(served.runtime), centroid_counts(served.runtime)) == before
+    from jdlens_server.render import summarize
+
+    assert f"  the title alone ranks: {first}, " in summarize(run)
+
+
+@pytest.mark.parametrize("title", ["", "Kerani Akaun"])
+def test_a_rejected_posting_without_an_english_title_ranks_nothing(served: Served, title: str) -> None:
+    run = extract(served, NOT_ENGLISH, title=title, dry_run=True).run
+    assert run.status == run_pb2.RUN_STATUS_REJECTED
+    assert not run.extraction.signals.combined_roles
+
+
+def test_a_posting_that_is_no_jd_ranks_nothing_under_its_title(served: Served) -> None:
+    run = extract(served, NOT_A_JD, title="Pastry Chef", dry_run=True).run
+    assert run.extraction.parsed.reject_reason == parsed_jd_pb2.REJECT_REASON_NOT_A_JD
+    assert not run.extraction.signals.combined_roles
+
+
 def test_a_rejected_run_is_stored_whole_and_replayed(served: Served) -> None:
     first = extract(served, NOT_A_JD)
     again = extract(served, NOT_A_JD)

@@ -12,6 +12,7 @@ from jdlens_server.nlp.title import (
     normalize_title,
     split_title,
     title_for_embedding,
+    title_is_english,
     title_variants,
 )
 from jdlens_server.pipeline.extract import stage1_embedding_texts
@@ -160,6 +161,22 @@ def test_stage_one_embeds_the_title_without_its_grade_word() -> None:
 )
 def test_agent_nouns_the_head_list_does_not_name_are_heads(word: str, is_head: bool) -> None:
     assert is_role_head(word) is is_head
+
+
+@pytest.mark.parametrize(
+    ("title", "english"),
+    [
+        ("GA/ Medical Radiology Technologist", True),
+        ("Senior PHP Developer (Penang)", True),
+        ("Pharmacists", True),
+        ("Kerani Akaun", False),  # Malay
+        ("የሕክምና ራዲዮሎጂ ቴክኖሎጂ ባለሙያ", False),  # Amharic
+        ("Comptable", False),
+        ("", False),
+    ],
+)
+def test_a_title_reads_as_english_when_it_names_an_english_occupation(title: str, english: bool) -> None:
+    assert title_is_english(title) is english
 
 
 @pytest.mark.parametrize(

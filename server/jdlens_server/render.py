@@ -61,6 +61,9 @@ def summarize(run: run_pb2.Run) -> str:
     lines = [f"{run.name}  ({status}; {stored})"]
     if ex.rejected:
         lines.append(f"  REJECTED: {p.reject_detail or run_pb2.RunStatus.Name(run.status)}")
+        if ex.signals.combined_roles:
+            ranked = ", ".join(r.role.display_name for r in ex.signals.combined_roles[:3])
+            lines.append(f"  the title alone ranks: {ranked} (nothing learned)")
         return "\n".join(lines)
     d = ex.decision
     role = d.chosen_role

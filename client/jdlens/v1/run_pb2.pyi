@@ -543,7 +543,9 @@ class ExtractionResult(_message.Message):
 
     @_builtins.property
     def signals(self) -> Global___RoleSignals:
-        """Reference: stage3_signals."""
+        """Reference: stage3_signals. On a run rejected as not English or as too little text whose
+        request named an English title, the roles the title alone ranks (the decision stays rejected).
+        """
 
     @_builtins.property
     def decision(self) -> Global___RoleDecision:

@@ -71,6 +71,12 @@ _AGENT_SUFFIX = re.compile(r"[a-z]{4,}(?:ist|ician)s?")
 _IST_VERBS = frozenset(wordlist("consist persist insist resist subsist desist"))
 
 
+def title_is_english(title: str) -> bool:
+    """Whether a title reads as English: Latin script with an English occupation word in it
+    ("GA/ Medical Radiology Technologist" yes; "Kerani Akaun" or a title in Ge'ez script no)."""
+    return any(is_role_head(w) for w in re.findall(r"[A-Za-z]+", title))
+
+
 def is_role_head(word: str) -> bool:
     w = word.lower().strip(".,;:()")
     if w in ROLE_HEADS or w in _PLURAL_HEADS:

@@ -23,6 +23,7 @@ from jdlens_server.nlp.title import (
     normalize_title,
     split_title,
     title_for_embedding,
+    title_is_english,
     title_variants,
 )
 from jdlens_server.pipeline import signals as sig
@@ -71,6 +72,32 @@ def _title_only(title: str) -> parsed.ParsedJd:
         role_aliases=title_variants(title),
         word_count=len(title.split()),
     )
+
+
+# Rejections whose text is unreadable to us but whose request title may still be read.
+_TITLE_STILL_READ = frozenset({parsed.RejectReason.NOT_ENGLISH, parsed.RejectReason.TOO_LITTLE_TEXT})
+
+
+def _rank_title_of_rejected(
+    loaded: LoadedLibrary,
+    embedder: Embedder,
+    jd: parsed.ParsedJd,
+    title: str,
+    top_k: int,
+    result: run_pb2.ExtractionResult,
+) -> None:
+    """A posting in another language (or a few words) under an English title the caller gave: the
+    run stays rejected and learns nothing, but its signals rank roles for the title alone, as a
+    title-only request would, so a job board can still file the listing."""
+    if jd.reject_reason not in _TITLE_STILL_READ or not title.strip() or not title_is_english(title):
+        return
+    view = run_extraction(loaded, embedder, "", title, top_k=top_k).result
+    result.signals.CopyFrom(view.signals)
+    if view.decision.HasField("chosen_role"):
+        result.decision.reasoning += (
+            f"; the title alone ranks {view.decision.chosen_role.display_name!r} first (no skills read,"
+            " nothing learned)"
+        )
 
 
 def _section_kind(kind: str) -> parsed_jd_pb2.SectionKind.ValueType:
@@ -252,6 +279,7 @@ def run_extraction(
         result.rejected = True
         result.decision.decision_case = run_pb2.DECISION_CASE_REJECTED
         result.decision.reasoning = f"Rejected: {jd.reject_detail or jd.reject_reason}"
+        _rank_title_of_rejected(loaded, embedder, jd, title, top_k, result)
         return ExtractionOutcome(result, UpdatePlan(None, None), True, model)
 
     candidates = (
