@@ -399,3 +399,60 @@ def test_a_prose_posting_asks_for_skills_in_its_role_text(matcher: SkillMatcher)
     regions = [(0, len(text), "ABOUT_ROLE"), (len(text), len(text), "REQUIREMENTS")]
     sectioned = {s.name: s for s in extract_skills(text, regions, matcher, skill_names=NAMES)}
     assert not sectioned["SQL"].is_primary
+
+
+def test_function_words_make_no_object(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "Experience with one or more cloud platforms.")
+    assert found == [("cloud platforms", PhraseKind.OBJECT)]
+    found = phrases(proposer, "You have a good sense for tech trends and how to apply them.")
+    assert ("tech trends", PhraseKind.OBJECT) in found and all(text != "how" for text, _ in found)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We do not discriminate on the basis of race religion color national origin gender sexual orientation.",
+        "Applicants are considered without regard to race, colour, sex, age or disability.",
+    ],
+)
+def test_an_equal_opportunity_statement_asks_for_nothing(
+    matcher: SkillMatcher, proposer: PhraseProposer, sentence: str
+) -> None:
+    text = f"{sentence} Knowledge of Python."
+    assert [text[c.start : c.end] for c in skill_spans(text, matcher, proposer)] == ["Python"]
+
+
+def test_an_hr_duty_about_discrimination_is_still_read(proposer: PhraseProposer) -> None:
+    found = phrases(proposer, "Manage harassment and discrimination complaints from staff.")
+    assert ("Manage harassment and discrimination complaints from staff", PhraseKind.ACTION) in found
+
+
+def test_a_language_compound_is_its_name_not_a_new_skill() -> None:
+    matcher = SkillMatcher.build(
+        [
+            AliasEntry(1, "English", "canonical", "case_insensitive", "NATURAL_LANGUAGE"),
+            AliasEntry(2, "terminology", "canonical", "case_insensitive", ""),
+            AliasEntry(2, "language", "alternative", "case_insensitive", ""),
+        ]
+    )
+    text = "Requirements: knowledge of English language and programming languages; knowledge of language."
+    found = extract_skills(
+        text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names={1: "English", 2: "terminology"}
+    )
+    names = [c.name for c in found]
+    # "English language" is English, "programming languages" no terminology; the bare word after
+    # a cue still is.
+    assert "English" in names and "English language" not in names
+    evidence = [(a, b) for c in found if c.name == "terminology" for a, b, *_ in c.evidence]
+    assert evidence == [(text.rindex("language"), len(text) - 1)]
+
+
+def test_responsible_for_frames_a_duty_not_a_skill() -> None:
+    matcher = SkillMatcher.build(
+        [
+            AliasEntry(1, "assume responsibility", "canonical", "case_insensitive", ""),
+            AliasEntry(1, "be responsible", "alternative", "case_insensitive", ""),
+        ]
+    )
+    assert matcher.find("You will be responsible for payroll and invoicing.") == []
+    assert [m.skill_id for m in matcher.find("You must be responsible and reliable.")] == [1]

@@ -1009,6 +1009,8 @@ class SkillMatcher:
                 and (not reg.lower or alias_word.casefold() in _STOP)
             ):
                 return None
+        if _is_duty_frame(target, reg, last) or _heads_a_compound(target, reg, first):
+            return None
         if target.need is _Need.NONE:
             return conf
         sentences = reg.sentences
@@ -1045,6 +1047,28 @@ class SkillMatcher:
         else:
             ok = bool(strong) or listed or _cue_near(reg, first, last, _TECH_CUES, 8)
         return conf * 0.8 if ok else None
+
+
+# Labels that are the frame of a duty when "for" / "of" follows: "You will be responsible for
+# payroll" states a duty (payroll), not the skill "assume responsibility".
+_DUTY_FRAME_ENDS = _folded("responsible accountable charge")
+_DUTY_FRAME_NEXT = _folded("for of")
+
+
+def _is_duty_frame(target: _Target, reg: _Region, last: int) -> bool:
+    return reg.keys[last - 1] in _DUTY_FRAME_ENDS and last < len(reg) and reg.keys[last] in _DUTY_FRAME_NEXT
+
+
+# One-word labels that, as the head of a compound, belong to the modifier's name: "English
+# language", "programming languages" (not the skill "terminology").
+_COMPOUND_HEADS = _folded("language languages")
+
+
+def _heads_a_compound(target: _Target, reg: _Region, first: int) -> bool:
+    if len(target.surface) != 1 or reg.keys[first] not in _COMPOUND_HEADS or first == 0:
+        return False
+    before = reg.keys[first - 1]
+    return reg.surfaces[first - 1].isalpha() and before not in _STOP and before not in _SKILL_CUES
 
 
 # A label that opens or ends with one of these was cut from a list ("and procedures").

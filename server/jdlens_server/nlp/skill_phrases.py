@@ -325,6 +325,8 @@ class PhraseProposer:
 
     def _sentence(self, text: str, toks: Sequence[Token]) -> list[PhraseCandidate]:
         out: list[PhraseCandidate] = []
+        if is_equal_opportunity(toks):
+            return out
         keys = [t.key for t in toks]
         n = len(toks)
         # A duty line opens with a capitalised verb, at the start or after a colon
@@ -421,7 +423,10 @@ class PhraseProposer:
             )
             if split or stop:
                 a, b = self._strip(toks, item_start, k)
-                if b > a and any(_is_content(t) and t.key not in _OBJECT_STOP for t in toks[a:b]):
+                if b > a and any(
+                    _is_content(t) and t.key not in _OBJECT_STOP and t.key not in _EMPTY_OBJECT
+                    for t in toks[a:b]
+                ):
                     out.append(self._span(text, toks, a, b, PhraseKind.OBJECT, cue))
                 if stop or tok is None:
                     break
@@ -644,6 +649,23 @@ def _as_well_as(toks: Sequence[Token], k: int) -> int:
     return 3 if tuple(t.key for t in toks[k : k + 3]) == _AS_WELL_AS else 0
 
 
+# An equal-opportunity statement's list of protected attributes ("race religion color national
+# origin gender sexual orientation") asks for nothing.
+_EEO_PROTECTED = _words("race religion color colour gender sex age disability ethnicity veteran")
+_EEO_REGARD = _words("regardless regard irrespective protected basis")
+
+
+def is_equal_opportunity(sentence: Sequence[Token]) -> bool:
+    """A sentence of an equal-opportunity statement: "regardless of" / "without regard to" /
+    "protected" / "on the basis of" with a protected attribute, and discrimination or a second
+    attribute ("Investigate discrimination complaints", an HR duty, is none)."""
+    words = {t.text.lower() for t in sentence if t.is_word}
+    if words.isdisjoint(_EEO_REGARD):
+        return False
+    protected = len(words & _EEO_PROTECTED)
+    return protected >= 2 or (protected == 1 and any(w.startswith("discriminat") for w in words))
+
+
 def speaks_of_employer(sentence: Sequence[Token]) -> bool:
     """A sentence in the first person plural that never addresses the reader ("We offer ...",
     "Our team uses ..."): it describes the employer, not what the candidate must bring."""
@@ -694,6 +716,12 @@ def _is_version(s: str) -> bool:
     return bool(core) and core.replace(".", "").isdigit() and len(core) <= 5
 
 
+# Words that never make an object on their own: "at least one or more of: Docker ...", "a sense
+# for trends and how to apply them".
+_EMPTY_OBJECT = _keys(
+    """one ones how what why whom them it this that these those something anything everything
+    someone anyone more most other others each many much few several working"""
+)
 _POSSESSION_VERBS = _keys("have has had possess possesses bring brings hold holds gain gained")
 # Verbs of applying, reading and joining: the application-process boilerplate, not skills.
 _NOT_SKILL_VERBS = _keys(

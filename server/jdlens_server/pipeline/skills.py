@@ -32,7 +32,13 @@ from jdlens_server.nlp.skill_matcher import (
     sentence_ids,
     tokenize,
 )
-from jdlens_server.nlp.skill_phrases import PhraseCandidate, PhraseKind, PhraseProposer, speaks_of_employer
+from jdlens_server.nlp.skill_phrases import (
+    PhraseCandidate,
+    PhraseKind,
+    PhraseProposer,
+    is_equal_opportunity,
+    speaks_of_employer,
+)
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
 from jdlens_server.nlp.text import DUTY_VERBS
 
@@ -327,7 +333,7 @@ _NOT_NEW = _folded(
     master masters doctorate"""
 )
 _GENERIC_HEADS = _folded(
-    "tools tool technologies technology solutions environment environments stack related based"
+    "tools tool technologies technology solutions environment environments stack related based language languages"
 )
 # Leading words that qualify a name, not part of it: "modern frameworks", "Strong JavaScript",
 # "with GitHub Actions", "preferably AWS" (not "deep", "advanced", "in": deep learning, in-memory).
@@ -586,7 +592,8 @@ def in_employer_sentence(text: str, pos: int, employer: str) -> bool:
 
 
 def _in_employer_sentences(text: str, spans: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The spans that sit in sentences about the employer ("We use Kafka at scale")."""
+    """The spans that sit in sentences about the employer ("We use Kafka at scale") or in its
+    equal-opportunity statement."""
     if not spans:
         return set()
     tokens = tokenize(text)
@@ -594,6 +601,8 @@ def _in_employer_sentences(text: str, spans: set[tuple[int, int]]) -> set[tuple[
     sentences: dict[int, list[Token]] = {}
     for tok, sid in zip(tokens, ids, strict=True):
         sentences.setdefault(sid, []).append(tok)
-    employer = {sid for sid, toks in sentences.items() if speaks_of_employer(toks)}
+    employer = {
+        sid for sid, toks in sentences.items() if speaks_of_employer(toks) or is_equal_opportunity(toks)
+    }
     starts = {tok.start: sid for tok, sid in zip(tokens, ids, strict=True)}
     return {(a, b) for a, b in spans if starts.get(a) in employer}
