@@ -552,3 +552,38 @@ def test_a_role_label_whose_acronym_the_pack_reads_otherwise_is_not_looked_up(
         )
     finally:
         rt.close()
+
+
+MOULDING = (
+    OCCUPATION + "ec238461-93b6-4516-a251-52d1153b53ac"
+)  # label "production operator (plastic moulding)"
+
+
+def test_a_qualified_role_label_is_looked_up_whole_and_gives_no_title_vector(
+    sqlite_url: str, esco: EscoPack, embedder: Embedder
+) -> None:
+    _library(sqlite_url, esco_subset(esco, occupation_uris=[*OCCUPATIONS, MOULDING]), embedder)
+    rt = build_runtime(sqlite_url)
+    try:
+        snapshot = rt.library.current().snapshot
+        moulding = next(r.id for r in snapshot.roles.values() if r.display_name.startswith("compression"))
+        label = "production operator (plastic moulding)"
+        # Looked up written out, never as a bare "production operator".
+        assert (moulding, label) in snapshot.role_alias_map["production operator plastic moulding"]
+        assert all(
+            role_id != moulding for role_id, _ in snapshot.role_alias_map.get("production operator", [])
+        )
+        # Its stored vector is the bare key's, so the title similarity leaves it out; the role's
+        # own name stays.
+        embedded = {
+            t for t, r in zip(snapshot.alias_texts, snapshot.alias_role_ids, strict=True) if r == moulding
+        }
+        assert label not in embedded and "compression moulding machine operator" in embedded
+        request = pipeline_service_pb2.ExtractFromJdRequest(
+            jd=pipeline_service_pb2.JdInput(title="Production Operator"),
+            options=run_pb2.RunOptions(dry_run=True),
+        )
+        title_roles = rt.core.extract_from_jd(request)[0].extraction.signals.title_match_roles
+        assert all(e.score < 0.99 for e in title_roles if e.role.display_name.startswith("compression"))
+    finally:
+        rt.close()

@@ -306,8 +306,12 @@ def load_snapshot(session: Session, dim: int, kra_sources: Collection[str] | Non
     for a in role_alias_rows:
         if (a.role_id, a.text) in left_out:
             continue
-        role_alias_map[alias_lookup_key(a.text, a.normalized)].append((a.role_id, a.text))
-        if a.embedding is not None:
+        key = alias_lookup_key(a.text, a.normalized)
+        role_alias_map[key].append((a.role_id, a.text))
+        # A qualified label's vector is its normalised key's, which drops the qualifier ("assistant
+        # hides" for "assistant hides, skins and leather products distribution manager"): it
+        # stands for a broader title than the label names, so the title similarity leaves it out.
+        if a.embedding is not None and key == a.normalized:
             alias_role_ids.append(a.role_id)
             alias_texts.append(a.text)
             alias_blobs.append(a.embedding)
