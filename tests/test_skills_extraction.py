@@ -456,3 +456,17 @@ def test_responsible_for_frames_a_duty_not_a_skill() -> None:
     )
     assert matcher.find("You will be responsible for payroll and invoicing.") == []
     assert [m.skill_id for m in matcher.find("You must be responsible and reliable.")] == [1]
+
+
+def test_an_exact_label_beats_an_inflected_one_it_overlaps() -> None:
+    matcher = SkillMatcher.build(
+        [
+            AliasEntry(1, "machine learning", "canonical", "case_insensitive", ""),
+            AliasEntry(2, "assemble machines", "canonical", "case_insensitive", ""),
+            AliasEntry(2, "building machines", "alternative", "case_insensitive", ""),
+        ]
+    )
+    text = "You will be building machine learning systems."
+    assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(1, "machine learning")]
+    text = "Experience building machines for the food industry."
+    assert [m.skill_id for m in matcher.find(text)] == [2]

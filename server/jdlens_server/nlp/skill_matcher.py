@@ -885,8 +885,10 @@ class SkillMatcher:
                 if conf is not None:
                     accepted.append((first, last, target, conf / (1.0 + 0.5 * (n_skills - 1))))
 
-        # Longest first; equal spans keep all their skills.
-        accepted.sort(key=lambda a: (-(a[1] - a[0]), a[0], -a[3]))
+        # Longest first; between overlapping hits of one length the surer one ("machine learning"
+        # written as labelled over "building machine" read through inflection); equal spans keep
+        # all their skills.
+        accepted.sort(key=lambda a: (-(a[1] - a[0]), -a[3], a[0]))
         taken = [False] * len(reg)
         chosen_spans: set[tuple[int, int]] = set()
         out: list[SkillMention] = []
