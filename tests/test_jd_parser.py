@@ -844,6 +844,11 @@ def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float,
         ("Location: Remote, United States", WorkMode.REMOTE),
         ("Work Location: In person", WorkMode.ONSITE),
         ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
+        # A mode the posting denies is not its mode.
+        ("Schaumburg, IL (On-site). This position is not eligible for remote work.", WorkMode.ONSITE),
+        ("No remote working is possible for this role.", WorkMode.ONSITE),
+        ("Hybrid: 3 days in the office. Not fully remote.", WorkMode.HYBRID),
+        ("Remote working available. We are not a bank.", WorkMode.REMOTE),
     ],
 )
 def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:

@@ -991,20 +991,37 @@ _ONSITE = _from_letters(
 )
 
 
+# A mode denied just before it is named: "This position is not eligible for remote work", "no
+# hybrid or remote options".
+_DENIED = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|without)\b[^.;\n]{0,30}$", _I)
+
+
+def _named(pattern: re.Pattern[str], text: str) -> bool:
+    return any(
+        _DENIED.search(text, max(0, m.start() - 40), m.start()) is None for m in pattern.finditer(text)
+    )
+
+
 def find_work_mode(text: str) -> WorkMode:
-    """Hybrid beats remote beats on-site when the JD names more than one."""
+    """Hybrid beats remote beats on-site when the JD names more than one; a mode the JD denies
+    ("not eligible for remote work") is not named."""
     low = text.lower()
-    if any(map(low.__contains__, ("hybrid", "days", "day ", "day,", "day."))) and _HYBRID.search(text):
+    if any(map(low.__contains__, ("hybrid", "days", "day ", "day,", "day."))) and _named(_HYBRID, text):
         return WorkMode.HYBRID
-    if any(
-        map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))
-    ) and _REMOTE.search(text):
+    if any(map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))) and _named(
+        _REMOTE, text
+    ):
         return WorkMode.REMOTE
-    if any(
-        map(low.__contains__, ("site", "office", "person", "physical", "remote", "telework"))
-    ) and _ONSITE.search(text):
+    if any(map(low.__contains__, ("site", "office", "person", "physical", "remote", "telework"))) and (
+        _ONSITE.search(text) or _denied_remote(text)
+    ):
         return WorkMode.ONSITE
     return WorkMode.UNSPECIFIED
+
+
+def _denied_remote(text: str) -> bool:
+    """ "Not eligible for remote work", "no remote working": the job is on site."""
+    return any(_DENIED.search(text, max(0, m.start() - 40), m.start()) for m in _REMOTE.finditer(text))
 
 
 _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
