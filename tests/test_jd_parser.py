@@ -811,6 +811,20 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ("Pay: $19/hr - $21/hr", (19.0, 21.0, "USD", PayPeriod.HOUR)),
         # A heading that names pay, without a colon, over bare figures.
         ("Compensation Range\n$175,000 - $215,000 USD", (175_000.0, 215_000.0, "USD", PayPeriod.YEAR)),
+        # Lakhs with the currency written too.
+        ("CTC: INR 12-18 LPA", (1_200_000.0, 1_800_000.0, "INR", PayPeriod.YEAR)),
+        ("CTC: ₹3.2 - 4.8 LPA", (320_000.0, 480_000.0, "INR", PayPeriod.YEAR)),
+        ("₹12 LPA \u2013 ₹18 LPA", (1_200_000.0, 1_800_000.0, "INR", PayPeriod.YEAR)),
+        # The "hr" of "Jahr" is no hour; German and Malay periods.
+        ("Gehalt: €70.000 \u2013 €85.000 brutto/Jahr", (70_000.0, 85_000.0, "EUR", PayPeriod.YEAR)),
+        ("Gaji: RM1,700 - RM2,000 sebulan", (1_700.0, 2_000.0, "MYR", PayPeriod.MONTH)),
+        # What comes on top of a figure says it is pay; the code in brackets names the dollar.
+        ("RM2,500 - RM3,500 + trip allowance", (2_500.0, 3_500.0, "MYR", PayPeriod.UNSPECIFIED)),
+        ("AED 3,000 - 4,000 + OT + food allowance", (3_000.0, 4_000.0, "AED", PayPeriod.UNSPECIFIED)),
+        ("$2,800 - $3,600 (SGD) + shift allowance", (2_800.0, 3_600.0, "SGD", PayPeriod.UNSPECIFIED)),
+        # The naira's "N" before grouped thousands; the peso's code before a daily rate.
+        ("Salary: N850,000 - N1,100,000 / month", (850_000.0, 1_100_000.0, "NGN", PayPeriod.MONTH)),
+        ("PHP 610/day + incentives", (610.0, None, "PHP", PayPeriod.DAY)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",
@@ -818,7 +832,9 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ),
     ],
 )
-def test_pay_as_other_countries_write_it(pay: str, expected: tuple[float, float, str, PayPeriod]) -> None:
+def test_pay_as_other_countries_write_it(
+    pay: str, expected: tuple[float, float | None, str, PayPeriod]
+) -> None:
     ad = _UK_AD.replace("Salary: {pay}\n", "").format(title="Financial Analyst") + "\n" + pay + "\n"
     found = parse_jd(ad).compensation
     assert (

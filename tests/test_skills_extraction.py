@@ -372,6 +372,7 @@ def test_a_currency_code_before_an_amount_is_no_skill() -> None:
     text = "Salary: PHP 22,000 monthly. Experience with PHP 8 and Laravel."
     assert is_pay_term(text, 8, 11)
     assert not is_pay_term(text, text.index("PHP 8"), text.index("PHP 8") + 3)
+    assert is_pay_term("PHP 610/day + incentives", 0, 3)  # a daily rate
     pay = "Salary: SGD 4,500 - 5,800 per month + AWS + variable bonus\nDeploy services on AWS."
     assert is_pay_term(pay, pay.index("AWS"), pay.index("AWS") + 3)
     assert not is_pay_term(pay, pay.rindex("AWS"), pay.rindex("AWS") + 3)

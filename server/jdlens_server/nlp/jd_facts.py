@@ -708,13 +708,17 @@ _CURRENCIES = {
     "ghs": "GHS",
     "ugx": "UGX",
     "tzs": "TZS",
+    "n": "NGN",
 }
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
     r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
     # before an amount ("PHP 22,000", "R25 000 per month")
-    r"(?:PHP|Php|(?<![A-Za-z])R)(?=\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}))"
+    r"(?:PHP|Php|(?<![A-Za-z])R)"
+    r"(?=\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b))|"
+    # Nigerian postings write the naira "N" before grouped thousands: "N850,000 - N1,100,000".
+    r"(?<![A-Za-z])N(?=\d{1,3}(?:,\d{3})+)"
     r")"
 )
 # Indian grouping first ("5,00,000", "12,50,000": lakhs and crores), then thousands, then plain.
@@ -727,18 +731,35 @@ _PAY_RE = re.compile(
     rf"|(?P<a2>{_AMT}){_K}(?:\s*(?:-|\u2013|\u2014|to)\s*(?P<b2>{_AMT}){_K})?\s?(?P<c2>{_CUR})(?![\w$])"
 )
 _PERIODS: list[tuple[PayPeriod, re.Pattern[str]]] = [
-    (PayPeriod.HOUR, re.compile(r"(?:per|an|/|a)\s*(?:hour|hr)\b|hourly|/h\b", _I)),
-    (PayPeriod.DAY, re.compile(r"(?:per|a|/)\s*day\b|daily\s+(?:rate|pay|wage)|day\s+rate", _I)),
-    (PayPeriod.WEEK, re.compile(r"(?:per|a|/)\s*(?:week|wk)\b|weekly", _I)),
-    (PayPeriod.MONTH, re.compile(r"(?:per|a|/)\s*(?:month|mo)\b|monthly|p\.?m\.?\b", _I)),
+    # "per hour", "/hr" (not the "hr" of "brutto/Jahr"); German and Malay where their postings use them.
+    (PayPeriod.HOUR, re.compile(r"(?:\b(?:per|an|a)\s*|/\s*)(?:hour|hr)\b|hourly|/h\b|\bpro\s+stunde\b", _I)),
+    (
+        PayPeriod.DAY,
+        re.compile(r"(?:\b(?:per|a)\s*|/\s*)day\b|daily\s+(?:rate|pay|wage)|day\s+rate|\bsehari\b", _I),
+    ),
+    (PayPeriod.WEEK, re.compile(r"(?:\b(?:per|a)\s*|/\s*)(?:week|wk)\b|weekly", _I)),
+    (
+        PayPeriod.MONTH,
+        re.compile(
+            r"(?:\b(?:per|a)\s*|/\s*)(?:month|mo)\b|monthly|p\.?m\.?\b|\bpro\s+monat\b|monatlich|\bsebulan\b",
+            _I,
+        ),
+    ),
     (
         PayPeriod.YEAR,
-        re.compile(r"(?:per|a|/)\s*(?:year|annum|yr)\b|annual(?:ly)?|yearly|p\.?a\.?\b|\bOTE\b", _I),
+        re.compile(
+            r"(?:\b(?:per|a)\s*|/\s*)(?:year|annum|yr|jahr)\b|annual(?:ly)?|yearly|p\.?a\.?\b|\bOTE\b|"
+            r"\bpro\s+jahr\b|j(?:ä|ae)hrlich",
+            _I,
+        ),
     ),
 ]
 _PAY_CONTEXT = re.compile(
     r"\b(?:salary|salaries|pay|paid|compensation|remuneration|wages?|ctc|stipend|rate|base|ote|gross|net|"
-    r"earn|earning|package|per\s+(?:hour|month|year|annum)|superannuation)\b|\+\s*super\b",  # AU: "+ super"
+    r"earn|earning|package|per\s+(?:hour|month|year|annum)|superannuation|gehalt|brutto|gaji)\b|"
+    # AU: "+ super"; "RM2,500 - RM3,500 + trip allowance", "AED 3,000 - 4,000 + OT": what comes on
+    # top of a figure says the figure is pay.
+    r"\+\s*(?:super|ot|overtime|commissions?|incentives?|bonus(?:es)?|(?:\w+\s+)?allowances?)\b",
     _I,
 )
 _DIGIT = re.compile(r"\d")
@@ -799,9 +820,12 @@ _PAY_TRIGGERS = (
     "rs",
     "br",
     "php",
+    "allowance",
+    "gehalt",
+    "gaji",
 )
 # "INR 450 Cr turnover", "$2 million": a company's size, not pay (lakhs of pay are read apart).
-_BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b|cr\b|crores?|lakhs?|lacs?)", _I)
+_BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b|cr\b|crores?|lakhs?|lacs?|lpa\b)", _I)
 
 
 def _amount(s: str | None, k_suffix: bool) -> float | None:
@@ -935,7 +959,7 @@ def find_compensation(
 
 
 _PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
-_CODE_AFTER = re.compile(r"\s*(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
+_CODE_AFTER = re.compile(r"\s*\(?(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
 _BETWEEN = re.compile(r"\bbetween\s*$", _I)
 _AND_AMOUNT = re.compile(rf"\s*and\s*(?:{_CUR})?\s?({_AMT})(\s?[kK]\b)?")
 _LAKH_UNIT = r"(?:lpa|lakhs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?|lacs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?)"

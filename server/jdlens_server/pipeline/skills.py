@@ -254,7 +254,10 @@ def extract_skills(
 
 # Currency codes that are also skills' names: "PHP 25,000" is Philippine pesos, not the language.
 _CURRENCY_NAMES = frozenset({"PHP", "Php"})
-_FIGURE_AFTER = re.compile(r"\s?(?:\d{1,3}(?:,\d{3})+|\d{4,})")  # an amount, not a version ("PHP 8")
+# An amount ("PHP 22,000", "PHP 610/day"), not a version ("PHP 8").
+_FIGURE_AFTER = re.compile(
+    r"\s?(?:\d{1,3}(?:,\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b)"
+)
 
 
 # "SGD 4,500 - 5,800 per month + AWS + variable bonus": an add-on after "+" in a pay line.
