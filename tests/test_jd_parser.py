@@ -773,6 +773,16 @@ def test_a_labelled_title_ends_before_its_hours_but_keeps_its_band(title: str, e
         # A banner around the title, emoji included.
         ("\U0001f680 We're hiring: Supply Chain Planner! \U0001f680", "Supply Chain Planner"),
         ("## Procurement Specialist", "Procurement Specialist"),
+        ("URGENT HIRING: PROMODISER (Personal Care Products)", "PROMODISER (Personal Care Products)"),
+        # The head before its field; a code with a digit opening the title; counsel.
+        ("Teacher of Mathematics (MPS/UPS)", "Teacher of Mathematics (MPS/UPS)"),
+        ("6G Pipe Welder (TIG/ARC) - Oil & Gas Project", "6G Pipe Welder (TIG/ARC) - Oil & Gas Project"),
+        ("Senior Corporate Counsel, Product & AI", "Senior Corporate Counsel, Product & AI"),
+        # Long as a line, short as a title.
+        (
+            "Assistant Vice President, Credit Risk Officer \u2013 Corporate Banking",
+            "Assistant Vice President, Credit Risk Officer \u2013 Corporate Banking",
+        ),
     ],
 )
 def test_a_first_line_title_is_read_without_its_banner(first_line: str, title: str) -> None:
@@ -782,6 +792,15 @@ def test_a_first_line_title_is_read_without_its_banner(first_line: str, title: s
         "Requirements\n- 3+ years of experience in supply planning or procurement\n"
     )
     assert parse_jd(first_line + body).role_title == title
+
+
+def test_a_bullet_after_a_line_ending_in_role_is_no_title_label() -> None:
+    ad = (
+        "Data Engineer\n\nAcme Commerce | Singapore | Full-time\n\nResponsibilities\n- Build batch and "
+        "streaming pipelines\n- Maintain the warehouse models\n\nRequirements\n- Minimum 3 years of experience "
+        "in data engineering or a similar role\n- Strong SQL and Python\n"
+    )
+    assert parse_jd(ad).role_title == "Data Engineer"
 
 
 def test_a_french_kitchen_title_is_read_whole() -> None:

@@ -220,7 +220,8 @@ _ADJECTIVES = frozenset(
 # (a pattern that opens with a look-behind or \b is otherwise tried at every position).
 _TITLE_LABEL = re.compile(
     r"(?=[jptrv])(?:^|(?<=[\s.;:|•]))(?:job\s+title|position\s+title|job\s+position|vacant\s+position|position|post|title|"
-    r"role|vacancy)\s*[:\-\u2013]\s*",
+    # The mark on the label's own line: "... a similar role\n- Strong SQL" is a bullet after a line's end.
+    r"role|vacancy)[ \t]*[:\-\u2013]\s*",
     re.I,
 )
 # What follows a heading, not a title: a bullet, or a line of more than eight words.
@@ -332,7 +333,9 @@ _SEGMENT_BREAK = re.compile(r"\s+[-\u2013\u2014@]\s+|\s*[,:(]\s*")
 # Markdown marks, emoji and exclamation marks at a line's ends; a hiring banner before the title.
 _EDGE_SYMBOLS = re.compile(r"^[^\w(]+|[^\w)]+$")
 _HIRING_BANNER = re.compile(
-    r"^(?:we(?:'|\u2019)?re\s+|we\s+are\s+|now\s+)?hiring\s*[:\-\u2013]\s*", re.IGNORECASE
+    r"^(?:(?:we(?:'|\u2019)?re\s+|we\s+are\s+|now\s+|urgent(?:ly)?\s+)?hiring|urgent(?:ly)?(?:\s+(?:required|needed))?)"
+    r"\s*[:\-\u2013!]\s*",
+    re.IGNORECASE,
 )
 
 
@@ -349,7 +352,12 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     # "🚀 We're hiring: Supply Chain Planner! 🚀": the banner around a title is no part of it.
     line = _without_banner(m.group(1))
     words = line.split()
-    if not words or len(words) > 8 or line.endswith((".", ":")) or not line[0].isupper():
+    # A title's own words, before its field, place or team: "Assistant Vice President, Credit Risk
+    # Officer - Corporate Banking" is long as a line, short as a title.
+    own = _SEGMENT_BREAK.split(line)[0].split()
+    # "6G Pipe Welder": a grade or code with a digit may open a title.
+    opens = line[0].isupper() or _CODE_START.match(line) is not None
+    if not words or len(own) > 8 or len(words) > 14 or line.endswith((".", ":")) or not opens:
         return None
     for sec in sections:
         if sec.heading is not None and sec.heading.start == m.start(1) and sec.heading.kind is not None:
@@ -359,10 +367,17 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     for field in _HEADER_FIELD_BREAK.split(line):
         field = field.strip()
         head = _SEGMENT_BREAK.split(split_title(field).without_seniority)[0].split()
+        # "Teacher of Mathematics", "Head of Finance": the head before its field.
+        cut = next((i for i, w in enumerate(head) if i and w.lower() in _FIELD_PREPOSITIONS), len(head))
+        head = head[:cut]
         # "Nurse Staffing Agency" names an occupation but ends with none: a firm, not a title.
         if head and is_role_head(head[-1].strip("()")) and not _is_plural_firm(head[-1]):
             return field
     return None
+
+
+_CODE_START = re.compile(r"\d+[A-Z]\w*\s+[A-Z]")
+_FIELD_PREPOSITIONS = frozenset({"of", "for", "in"})
 
 
 def _is_plural_firm(word: str) -> bool:
