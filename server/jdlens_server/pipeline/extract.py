@@ -14,6 +14,7 @@ import numpy.typing as npt
 from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.nlp import parsed
+from jdlens_server.nlp.acronyms import expand_title
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
@@ -165,7 +166,8 @@ def embedding_head(jd: parsed.ParsedJd, title: str, text: str) -> list[str]:
     """What stage 1 embeds before the responsibility sentences: the title (when there is one) and,
     when the JD is not profiled by its duties, the JD as one passage (title + opening text,
     PASSAGE_CHARS long)."""
-    role_title = title_for_embedding(jd.role_title or title)
+    # "WASH Officer" is embedded as the "Water, Sanitation and Hygiene" the JD spells out, not as washing.
+    role_title = title_for_embedding(expand_title(jd.role_title or title, jd.plain_text or text))
     if profiled_by_duties(jd, title):
         return [role_title]
     passage = f"{role_title}. {jd.plain_text}"[:PASSAGE_CHARS] if text.strip() else role_title
