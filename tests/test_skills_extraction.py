@@ -271,6 +271,39 @@ def test_places_certifications_and_the_employer_are_not_proposed_as_new_skills()
     assert [(c.name, c.is_new) for c in kept] == [("Epic charting", True), ("Illinois", False)]
 
 
+def test_degrees_pay_figures_and_the_title_are_not_proposed_as_new_skills() -> None:
+    text = (
+        "6G Pipe Welder (TIG/ARC)\n\nSalary: PHP 20,000 - PHP 25,000 per month\n\n"
+        "Responsibilities\n- Weld carbon steel pipe spools to the WPS.\n\n"
+        "Requirements\n- ITI / Diploma in Mechanical Engineering (DME) or B.E.\n- Knowledge of GTAW and SMAW.\n"
+    )
+    jd = parse_jd(text)
+    assert jd.education and jd.compensation is not None
+
+    def candidate(name: str) -> ExtractedSkillCandidate:
+        at = text.index(name)
+        return ExtractedSkillCandidate(
+            name, None, True, 0.6, ((at, at + len(name), ""),), "phrase", name, True
+        )
+
+    kept = without_parsed_names(
+        [candidate(n) for n in ["6G Pipe Welder", "PHP 20", "DME", "B.E", "GTAW", "WPS"]], jd
+    )
+    assert [c.name for c in kept] == ["GTAW", "WPS"]
+
+
+def test_id_documents_and_reservation_categories_are_no_new_skills(matcher: SkillMatcher) -> None:
+    text = (
+        "Requirements:\n- Complete documents: SSS, PhilHealth, Pag-IBIG, NBI Clearance and TIN\n"
+        "- Reservation as per norms for SC/ST/OBC/PwD candidates\n- Tools such as Docker, Kubernetes and Helm\n"
+    )
+    names = {
+        s.name for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    }
+    assert {"Docker", "Kubernetes", "Helm"} <= names
+    assert not names & {"SSS", "PhilHealth", "Pag-IBIG", "NBI Clearance", "TIN", "SC/ST", "SC", "OBC", "PwD"}
+
+
 def test_qualifiers_are_no_part_of_a_name_and_acronym_plurals_are_one_skill(matcher: SkillMatcher) -> None:
     text = (
         "Requirements:\n"

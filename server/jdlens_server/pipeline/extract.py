@@ -238,9 +238,16 @@ def without_parsed_names(
     candidates: list[ExtractedSkillCandidate], jd: parsed.ParsedJd
 ) -> list[ExtractedSkillCandidate]:
     """The candidates less the new ones that name a place, a certification or the employer (a
-    town or "UK" is no skill to propose to the library); library skills stay as matched."""
+    town or "UK" is no skill to propose to the library), that are part of the title ("6G Pipe
+    Welder"), or that are only read where the parser found the education or the pay ("ITI /
+    Diploma in Mechanical Engineering (DME) or B.E.", "PHP 20,000"): degrees and amounts are no
+    skills either. Library skills stay as matched."""
     names, company = parsed_names(jd)
-    if not names and not company:
+    title = f" {fold(jd.role_title)} " if jd.role_title else ""
+    fields = [(e.start, e.end) for e in jd.education]
+    if jd.compensation is not None:
+        fields.append((jd.compensation.start, jd.compensation.end))
+    if not names and not company and not title and not fields:
         return candidates
 
     def named_elsewhere(name: str) -> bool:
@@ -248,9 +255,12 @@ def without_parsed_names(
         # A run of the employer's name counts from two words on: "Apex" of "Apex Systems" may
         # still be the Apex language, "Mary's Regional Hospital" is no skill.
         employer = bool(company) and (key == company or (" " in key and f" {key} " in f" {company} "))
-        return key in names or employer
+        return key in names or employer or (" " in key and f" {key} " in title)
 
-    return [c for c in candidates if not (c.is_new and named_elsewhere(c.name))]
+    def in_fields(c: ExtractedSkillCandidate) -> bool:
+        return bool(fields) and all(any(a <= s and e <= z for a, z in fields) for s, e, _ in c.evidence)
+
+    return [c for c in candidates if not (c.is_new and (named_elsewhere(c.name) or in_fields(c)))]
 
 
 def run_extraction(

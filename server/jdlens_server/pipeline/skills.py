@@ -333,7 +333,8 @@ _NOT_NEW = _folded(
     various different other similar related relevant familiar ability understanding
     hybrid remote onsite nights evenings weekends overnight shifts
     bsc msc ba ma bs ms beng meng phd mba hons ged hnd hnc gcse gcses diploma degree bachelor bachelors
-    master masters doctorate"""
+    master masters doctorate mbbs mbchb pgce pgcert btech mtech bca mca nitec iti nvq
+    sc st obc pwd ews ug pg sss philhealth pag ibig nbi tin barangay clearance"""
 )
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based language languages"
