@@ -251,6 +251,19 @@ def test_a_rejected_posting_under_an_english_title_still_ranks_the_title(served:
     assert f"  the title alone ranks: {first}, " in summarize(run)
 
 
+def test_a_posting_in_another_language_under_an_english_first_line_ranks_that_line(served: Served) -> None:
+    text = (
+        "Data Scientist / Saintis Data\n\nKami sedang mencari saintis data yang rajin untuk menyertai pasukan "
+        "kami di Kuala Lumpur. Tugas: membina model ramalan, menganalisis data pelanggan dan menyediakan "
+        "laporan bulanan. Kelayakan: ijazah dalam statistik atau sains komputer, pengalaman dengan Python."
+    )
+    run = extract(served, text, dry_run=True).run
+    assert run.extraction.parsed.reject_reason == parsed_jd_pb2.REJECT_REASON_NOT_ENGLISH
+    title_only = extract(served, "", title="Data Scientist / Saintis Data", dry_run=True).run
+    ranked = [r.role.slug for r in run.extraction.signals.combined_roles]
+    assert ranked and ranked == [r.role.slug for r in title_only.extraction.signals.combined_roles]
+
+
 @pytest.mark.parametrize("title", ["", "Kerani Akaun"])
 def test_a_rejected_posting_without_an_english_title_ranks_nothing(served: Served, title: str) -> None:
     run = extract(served, NOT_ENGLISH, title=title, dry_run=True).run

@@ -87,10 +87,15 @@ def _rank_title_of_rejected(
     top_k: int,
     result: run_pb2.ExtractionResult,
 ) -> None:
-    """A posting in another language (or a few words) under an English title the caller gave: the
-    run stays rejected and learns nothing, but its signals rank roles for the title alone, as a
-    title-only request would, so a job board can still file the listing."""
-    if jd.reject_reason not in _TITLE_STILL_READ or not title.strip() or not title_is_english(title):
+    """A posting in another language (or a few words) under an English title, the caller's or its
+    own first line: the run stays rejected and learns nothing, but its signals rank roles for the
+    title alone, as a title-only request would, so a job board can still file the listing."""
+    if jd.reject_reason not in _TITLE_STILL_READ:
+        return
+    # Without a title in the request, a posting's first line may be one ("Room Attendant / Pembantu
+    # Bilik Hotel" over an ad in Malay).
+    title = " ".join(title.split()) or _first_line(jd.plain_text)
+    if not title or not title_is_english(title):
         return
     view = run_extraction(loaded, embedder, "", title, top_k=top_k).result
     result.signals.CopyFrom(view.signals)
@@ -99,6 +104,12 @@ def _rank_title_of_rejected(
             f"; the title alone ranks {view.decision.chosen_role.display_name!r} first (no skills read,"
             " nothing learned)"
         )
+
+
+def _first_line(text: str) -> str:
+    """The text's first line when it is short enough to be a title (at most eight words)."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line.split()) <= 8 and not line.endswith((".", ":")) else ""
 
 
 def _section_kind(kind: str) -> parsed_jd_pb2.SectionKind.ValueType:
