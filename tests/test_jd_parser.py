@@ -1080,10 +1080,25 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("This is a 12-month maternity leave contract, 37.5 hours per week.", EmploymentType.CONTRACT),
         ("Job type: Permanent, Full-time", EmploymentType.FULL_TIME),
         ("Job Type: Contract/Temp, Full time", EmploymentType.CONTRACT),
+        ("Contract: 12 months, renewable", EmploymentType.CONTRACT),
+        ("A 2-year contract with housing and transport.", EmploymentType.CONTRACT),
+        ("Anstellung: Vollzeit, unbefristet", EmploymentType.FULL_TIME),
+        ("Teilzeit (20 Stunden pro Woche)", EmploymentType.PART_TIME),
     ],
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
     assert find_employment_type(text, None) is kind
+
+
+def test_the_contract_in_a_boards_opening_lines_counts() -> None:
+    ad = (
+        "Financial Analyst \u2013 FP&A\n\nHarrow & Vale Retail Ltd\nLeeds, West Yorkshire (Hybrid)\n"
+        "\u00a345,000 - \u00a355,000 per annum + 10% bonus + car allowance\nPermanent | Full Time\n\n"
+        "About Us\nWe run 140 stores across the North of England.\n\n"
+        "What you'll do\n- Own the monthly forecast and variance analysis for the store estate\n"
+        "- Build business cases for new stores\n\nWhat you bring\n- Qualified accountant (ACA, ACCA or CIMA)\n"
+    )
+    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
 
 
 @pytest.mark.parametrize(

@@ -1050,8 +1050,11 @@ def _denied_remote(text: str) -> bool:
 
 _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
     (EmploymentType.INTERNSHIP, _from_letters("i", r"\binternships?\b|\bintern\b")),
-    (EmploymentType.PART_TIME, _from_letters("p", r"\bpart[-\s]?time\b")),
-    (EmploymentType.FULL_TIME, _from_letters("fp", r"\bfull[-\s]?time\b|\bpermanent\b")),
+    (EmploymentType.PART_TIME, _from_letters("pt", r"\bpart[-\s]?time\b|\bteilzeit\b")),
+    (
+        EmploymentType.FULL_TIME,
+        _from_letters("fpvu", r"\bfull[-\s]?time\b|\bpermanent\b|\bvollzeit\b|\bunbefristet\b"),
+    ),
     (
         EmploymentType.TEMPORARY,
         _from_letters("st", r"\btemporary\b|\bseasonal\b|\btemp\s+(?:role|position|job)\b"),
@@ -1060,7 +1063,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
         EmploymentType.CONTRACT,
         _from_letters(
             "fcets0-9",
-            r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month))\s+contract\b|"
+            r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month|year))\s+contract\b|"
+            # "Contract: 12 months, renewable"
+            r"\bcontract\s*:\s*\d+\s*(?:weeks?|months?|years?)\b|"
             # "Contract (12 months)", "a 12-month maternity leave contract"
             r"\bcontract\s*\(\s*\d+\s*(?:weeks?|months?|years?)\s*\)|\bcontract\s*/\s*temp\w*|"
             r"\b\d+[-\s]months?\s+(?:(?:maternity|parental|leave|cover|fixed[-\s]term)\s+)*contract\b|"
@@ -1074,8 +1079,8 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
 
 _EMPLOYMENT_TRIGGERS = {
     EmploymentType.INTERNSHIP: ("intern",),
-    EmploymentType.PART_TIME: ("part",),
-    EmploymentType.FULL_TIME: ("full", "permanent"),
+    EmploymentType.PART_TIME: ("part", "teilzeit"),
+    EmploymentType.FULL_TIME: ("full", "permanent", "vollzeit", "unbefristet"),
     EmploymentType.TEMPORARY: ("temp", "seasonal"),
     EmploymentType.CONTRACT: ("term", "contract", "consultancy", "freelance"),
 }

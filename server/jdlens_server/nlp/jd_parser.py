@@ -919,6 +919,13 @@ def _reject(reason: RejectReason, detail: str, words: int, plain: PlainText) -> 
     )
 
 
+def _opening_lines(ptext: str, lines: int = 8, max_words: int = 12) -> str:
+    """The short lines among a posting's first ones: where boards put title, employer, place, pay
+    and contract, whatever section the parser files them under."""
+    opening = [ln for ln in ptext.lstrip().split("\n", lines)[:lines] if len(ln.split()) <= max_words]
+    return " \n ".join(opening)
+
+
 def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     """Parse one job description. Rejects (never raises) on too little text, non-English or non-JD text."""
     plain = to_plain(text)
@@ -1103,7 +1110,10 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         compensation=jd_facts.find_compensation(pay_refs, src, dollar=dollar),
         locations=locations,
         work_mode=work_mode,
-        employment_type=jd_facts.find_employment_type(f"{sentences_text} {headings}", title),
+        # The posting's short opening lines too: "Permanent | Full Time", "Full-time · Remote-first".
+        employment_type=jd_facts.find_employment_type(
+            f"{sentences_text} {headings} {_opening_lines(ptext)}", title
+        ),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),
