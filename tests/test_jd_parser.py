@@ -1113,6 +1113,10 @@ def test_the_contract_in_a_boards_opening_lines_counts() -> None:
             "Location: Bengaluru, Karnataka (Work from Office - Whitefield)",
             {("Bengaluru", "Karnataka", "India")},
         ),
+        # Malaysia's states, and England's counties after a city, without a "Location:" label.
+        ("Shah Alam, Selangor", {("Shah Alam", "Selangor", "Malaysia")}),
+        ("Bayan Lepas, Pulau Pinang", {("Bayan Lepas", "Penang", "Malaysia")}),
+        ("Leeds, West Yorkshire, LS9", {("Leeds", "England", "United Kingdom")}),
     ],
 )
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:

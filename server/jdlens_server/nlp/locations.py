@@ -51,6 +51,26 @@ _ADMIN1: dict[str, dict[str, tuple[str, str]]] = {
         "07": ("Victoria", "VIC"),
         "08": ("Western Australia", "WA"),
     },
+    # GeoNames' admin1 codes for Malaysia (checked against its cities: Johor Bahru 01, Shah Alam 12,
+    # George Town 09, Kota Kinabalu 16).
+    "MY": {
+        "01": ("Johor", "JHR"),
+        "02": ("Kedah", "KDH"),
+        "03": ("Kelantan", "KTN"),
+        "04": ("Melaka", "MLK"),
+        "05": ("Negeri Sembilan", "NSN"),
+        "06": ("Pahang", "PHG"),
+        "07": ("Perak", "PRK"),
+        "08": ("Perlis", "PLS"),
+        "09": ("Penang", "PNG"),
+        "11": ("Sarawak", "SWK"),
+        "12": ("Selangor", "SGR"),
+        "13": ("Terengganu", "TRG"),
+        "14": ("Kuala Lumpur", "KUL"),
+        "15": ("Labuan", "LBN"),
+        "16": ("Sabah", "SBH"),
+        "17": ("Putrajaya", "PJY"),
+    },
     # GeoNames' admin1 codes for India (checked against its cities: Pune and Mumbai 16, Bengaluru 19,
     # Hyderabad 40, Chennai 25); abbreviations as ISO 3166-2:IN writes them.
     "IN": {
@@ -88,6 +108,28 @@ _ADMIN1: dict[str, dict[str, tuple[str, str]]] = {
         "39": ("Uttarakhand", "UK"),
         "40": ("Telangana", "TG"),
     },
+}
+# Regions postings write after a city that are not an admin1 of GeoNames (England's counties) or
+# another name of one ("Pulau Pinang"): each stands for that admin1, so "Leeds, West Yorkshire"
+# reads as Leeds, England.
+_REGION_ALIASES: dict[str, tuple[str, str]] = {
+    **{
+        county: ("GB", "ENG")
+        for county in wordlist(
+            """
+            west_yorkshire north_yorkshire south_yorkshire east_riding_of_yorkshire greater_manchester
+            merseyside lancashire cumbria northumberland tyne_and_wear cheshire derbyshire
+            nottinghamshire lincolnshire leicestershire staffordshire shropshire herefordshire
+            worcestershire warwickshire west_midlands northamptonshire cambridgeshire norfolk suffolk
+            essex hertfordshire bedfordshire buckinghamshire oxfordshire berkshire gloucestershire
+            wiltshire somerset dorset devon cornwall hampshire surrey west_sussex east_sussex kent
+            greater_london isle_of_wight rutland county_durham
+            """
+        )
+    },
+    "pulau pinang": ("MY", "PNG"),
+    "malacca": ("MY", "MLK"),
+    "wilayah persekutuan": ("MY", "KUL"),
 }
 _COUNTRY_ALIASES = {
     "usa": "US",
@@ -263,6 +305,8 @@ def _gazetteer() -> _Gazetteer:
             p = Place(None, name, abbr, country_name[cc], cc, 0)
             states.setdefault(_fold(name), p)
             state_codes[(cc, abbr)] = p
+    for region, (cc, abbr) in _REGION_ALIASES.items():
+        states.setdefault(_fold(region.replace("_", " ")), state_codes[(cc, abbr)])
     for key, (cname, cc) in _CITY_ALIASES.items():
         hits = [p for p, _ in cities.get(_fold(cname), []) if p.country_code == cc]
         if hits:
