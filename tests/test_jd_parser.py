@@ -1124,6 +1124,19 @@ def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str,
     assert {(loc.city, loc.state, loc.country) for loc in parse_jd(ad).locations} == expected
 
 
+def test_the_boards_header_lines_are_no_duties() -> None:
+    ad = (
+        "Promodiser (Personal Care Products)\nStarLink Manpower Services Inc.\nDavao City, Davao del Sur\n"
+        "Full Time | Entry Level | Retail / Sales\nAssist shoppers at the counter\n\n"
+        "Responsibilities\n- Promote and sell our shampoo and lotion range to shoppers\n"
+        "- Keep shelves stocked and the display clean\n\nRequirements\n- Senior high school graduate\n"
+    )
+    duties = [s.text for s in parse_jd(ad).responsibility_sentences]
+    # A duty above the first heading stays, opened by its verb.
+    assert duties[0] == "Assist shoppers at the counter"
+    assert not any(d.startswith(("StarLink", "Davao", "Full Time")) for d in duties)
+
+
 def test_a_posting_in_prose_keeps_only_its_duties() -> None:
     ad = (
         "Structural Welder\n\nGulf Coast Steel Works is a structural steel fabricator serving the petrochemical "

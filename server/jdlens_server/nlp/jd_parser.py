@@ -768,6 +768,28 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
     return len(re.sub(r"[^A-Za-z]", "", rest)) <= 3
 
 
+def _header_fact_line(sentence: SentenceRef, ptext: str, opening_end: int) -> bool:
+    """A short line of its own above the posting's first heading, without a sentence's end and
+    opened by no duty ("Apex Recruitment on behalf of a national grocery distributor", "Full Time |
+    Entry Level | Retail / Sales", "Davao City, Davao del Sur"): the board's header, not a duty."""
+    if sentence.start >= opening_end or sentence.kind is not SectionKind.ABOUT_ROLE:
+        return False
+    a, z = sentence.start, sentence.end
+    own_line = (a == 0 or ptext[a - 1] == "\n") and (z >= len(ptext) or ptext[z] == "\n")
+    raw = sentence.text.strip()
+    words = raw.split()
+    return (
+        own_line
+        and 0 < len(words) <= 10
+        and (not raw.endswith((".", "!", "?", ";", ":")) or _FIRM_SUFFIX_END.search(raw) is not None)
+        and not _opens_with_duty(_without_banner(raw), words)
+    )
+
+
+# "StarLink Manpower Services Inc.": the dot of a firm's suffix ends no sentence.
+_FIRM_SUFFIX_END = re.compile(r"\b(?:Inc|Ltd|Corp|Co|Bhd|Pte|Pty|Pvt|LLC|PLC)\.$")
+
+
 def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain | HeaderLine]) -> bool:
     return any(s.start < z and a < s.end for s in spans)
 
@@ -1049,6 +1071,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     eligible = {SectionKind.RESPONSIBILITIES, SectionKind.ABOUT_ROLE}
     # The title's own line ("ICU Registered Nurse (RN) - Medical/Surgical ICU, Nights") is no duty.
     title_line = " ".join(title.split()) if title else ""
+    opening_end = next((sec.heading.start for sec in sections if sec.heading and sec.heading.kind), 0)
     resp = [
         s
         for s in matchable
@@ -1056,6 +1079,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         and word_count(s.text) >= 3
         and " ".join(s.text.split()) != title_line
         and not _states_no_duty(s, company, title or "")
+        and not _header_fact_line(s, ptext, opening_end)
     ]
     if not resp:
         # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text
