@@ -75,3 +75,30 @@ def test_titles_closer_than_the_edge_leave_it_to_the_kra_score() -> None:
     # Past the edge the title decides, whatever the KRA scores.
     role, reasoning = _close_call([0.62, 0.62 - 2 * TITLE_EDGE, 0.2, 0.1], kra_scores)
     assert role == 10 and "by title" in reasoning
+
+
+def _many_roles(n: int) -> LibrarySnapshot:
+    ids = list(range(1, n + 1))
+    return cast(
+        LibrarySnapshot,
+        SimpleNamespace(
+            role_ids=np.array(ids, dtype=np.int64),
+            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ids},
+            role_row={r: i for i, r in enumerate(ids)},
+        ),
+    )
+
+
+def test_a_collision_far_down_the_other_signals_keeps_the_alias_but_not_the_confidence() -> None:
+    snapshot = _many_roles(40)
+    # The other signals rank roles 1..40 in order; the colliding roles 31 and 32 sit far down.
+    non_alias = np.linspace(0.8, 0.2, 40).astype(np.float32)
+    collided = Signals(normalized_title="x", alias=[RoleScoreEntry(31, 1.0), RoleScoreEntry(32, 1.0)])
+    decision = decide(snapshot, collided, non_alias, non_alias, "X", title_scores=non_alias, kra_scores={})
+    assert decision.case == "B" and decision.role_id == 31
+    assert decision.confidence <= 0.5 and decision.contradicted_by == 1
+    assert "role-1 leads the other signals" in decision.reasoning and "alias kept" in decision.reasoning
+    # Colliding roles the other signals rank high: no contradiction.
+    near = Signals(normalized_title="x", alias=[RoleScoreEntry(2, 1.0), RoleScoreEntry(3, 1.0)])
+    decision = decide(snapshot, near, non_alias, non_alias, "X", title_scores=non_alias, kra_scores={})
+    assert decision.role_id == 2 and decision.contradicted_by is None and decision.confidence > 0.5

@@ -145,15 +145,33 @@ def decide(
         second = float(non_alias[ranked[1][1]])
         margin = float(non_alias[best_row]) - second
         names = ", ".join(snapshot.roles[c].slug for c in candidates[:5])
+        reasoning = (
+            f"Alias '{signals.alias[0].matched_alias}' collides across {len(candidates)} roles ({names}); "
+            f"{snapshot.roles[best_id].slug} leads the other signals by {margin:.2f}"
+        )
+        confidence = round(min(0.95, 0.6 + margin * 4), 4)
+        # As in case A: every colliding role far down the other signals ("maintenance technician",
+        # a label of two welder roles, over a maintenance job) keeps the alias, not the confidence.
+        rank = _rank_of(non_alias_order, best_row)
+        leader_row = int(non_alias_order[0])
+        gap = float(non_alias[leader_row] - non_alias[best_row])
+        contradicted_by = None
+        if rank >= CONTRADICTION_RANK and gap >= CONTRADICTION_GAP:
+            contradicted_by = int(snapshot.role_ids[leader_row])
+            confidence = min(confidence, 0.5)
+            reasoning += (
+                f" — but {snapshot.roles[contradicted_by].slug} leads the other signals by {gap:.2f} "
+                f"(alias ranks {rank + 1}); alias kept, confidence lowered"
+            )
         return Decision(
             "B",
             best_id,
-            round(min(0.95, 0.6 + margin * 4), 4),
-            f"Alias '{signals.alias[0].matched_alias}' collides across {len(candidates)} roles ({names}); "
-            f"{snapshot.roles[best_id].slug} leads the other signals by {margin:.2f}",
+            confidence,
+            reasoning,
             collision_role_ids=candidates,
             collision_alias=signals.alias[0].matched_alias,
             margin=round(margin, 4),
+            contradicted_by=contradicted_by,
         )
 
     top_row, second_row = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
