@@ -14,13 +14,13 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 ROLE_IDS = [10, 20, 30, 40]
 
 
-def _snapshot() -> LibrarySnapshot:
+def _snapshot(ids: list[int] = ROLE_IDS) -> LibrarySnapshot:
     return cast(
         LibrarySnapshot,
         SimpleNamespace(
-            role_ids=np.array(ROLE_IDS, dtype=np.int64),
-            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ROLE_IDS},
-            role_row={r: i for i, r in enumerate(ROLE_IDS)},
+            role_ids=np.array(ids, dtype=np.int64),
+            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ids},
+            role_row={r: i for i, r in enumerate(ids)},
         ),
     )
 
@@ -77,20 +77,8 @@ def test_titles_closer_than_the_edge_leave_it_to_the_kra_score() -> None:
     assert role == 10 and "by title" in reasoning
 
 
-def _many_roles(n: int) -> LibrarySnapshot:
-    ids = list(range(1, n + 1))
-    return cast(
-        LibrarySnapshot,
-        SimpleNamespace(
-            role_ids=np.array(ids, dtype=np.int64),
-            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ids},
-            role_row={r: i for i, r in enumerate(ids)},
-        ),
-    )
-
-
 def test_a_collision_far_down_the_other_signals_keeps_the_alias_but_not_the_confidence() -> None:
-    snapshot = _many_roles(40)
+    snapshot = _snapshot(list(range(1, 41)))
     # The other signals rank roles 1..40 in order; the colliding roles 31 and 32 sit far down.
     non_alias = np.linspace(0.8, 0.2, 40).astype(np.float32)
     collided = Signals(normalized_title="x", alias=[RoleScoreEntry(31, 1.0), RoleScoreEntry(32, 1.0)])
