@@ -1224,6 +1224,24 @@ def test_a_field_named_like_a_duty_is_not_cut() -> None:
         ),
         ("Current White Card highly regarded.", [("White Card", Requirement.PREFERRED)]),
         ("Qualified Teacher Status (QTS) is essential.", [("QTS", Requirement.REQUIRED)]),
+        # Driving licences with their class, registrations with a board, licensed professions.
+        (
+            "Must hold a valid driving licence (Class D).",
+            [("Driving licence (class D)", Requirement.REQUIRED)],
+        ),
+        ("Full UK driving licence preferred.", [("Driving licence", Requirement.PREFERRED)]),
+        ("Current HCPC registration is essential.", [("HCPC registration", Requirement.REQUIRED)]),
+        (
+            "Full registration with the Medical and Dental Council of Nigeria (MDCN) is required.",
+            [("Registration with the Medical and Dental Council of Nigeria (MDCN)", Requirement.REQUIRED)],
+        ),
+        ("Licensed Pharmacist with a valid PRC ID.", [("Licensed Pharmacist", Requirement.REQUIRED)]),
+        (
+            "Level 2 Food Hygiene and Safety certificate required.",
+            [("Food Hygiene and Safety certificate", Requirement.REQUIRED)],
+        ),
+        # A school-leaving certificate is education; a course is no certification.
+        ("KCSE certificate with a mean grade of D+.", []),
     ],
 )
 def test_trade_and_licence_certifications(sentence: str, expected: list[tuple[str, object]]) -> None:
@@ -1476,7 +1494,10 @@ def test_a_strong_plus_is_a_preference_and_labelled_lines_are_no_duties() -> Non
     cert = parse_jd(
         _jd("You must have a valid driver's license, and ASE certifications are a strong plus.")
     ).certifications
-    assert [(c.name, c.requirement) for c in cert] == [("ASE certification", Requirement.PREFERRED)]
+    assert [(c.name, c.requirement) for c in cert] == [
+        ("Driving licence", Requirement.REQUIRED),
+        ("ASE certification", Requirement.PREFERRED),
+    ]
     ad = (
         "AP Clerk\n\nAbout the role\nLocations: Columbus, OH\nHotel: Al Safwa Grand Hotel\n"
         "You will process invoices and reconcile vendor statements.\n\nRequirements\n- 2 years of experience\n"

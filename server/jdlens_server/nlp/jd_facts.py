@@ -535,7 +535,17 @@ _CERT_RE = re.compile(
     r"Architect|Administrator|Developer|Engineer|Specialist|Practitioner|Accountant|Auditor|Manager|Analyst|"
     r"Expert)(?:\s*[-\u2013]\s*[A-Z][\w+-]*(?:\s+[A-Z][\w+-]*){0,2})?)"
     r"|(?P<generic>(?:[A-Z][\w+&/-]*\s+){1,4}(?:[Cc]ertification|[Ll]icen[cs]e|[Cc]ertified))"
-    r"|(?P<coc>[Cc]ertificate\s+of\s+[Cc]ompetenc[ey])",
+    # "Level 2 Food Hygiene and Safety certificate" (not "Certificate in ...", a course)
+    r"|(?P<certificate>(?:[A-Z][\w+&-]*\s+(?:and\s+)?){1,4}[Cc]ertificate(?!\s+(?:in|of)\b))"
+    r"|(?P<coc>[Cc]ertificate\s+of\s+[Cc]ompetenc[ey])"
+    # "valid driving licence (Class D)", "Full UK driving licence", "Class E driving licence"
+    r"|(?P<driving>(?:(?:[Cc]lass|[Cc]ategory)\s+[A-Z0-9+]{1,3}\s+)?(?:driving|driver(?:'|\u2019)?s)\s+licen[cs]e"
+    r"(?:\s*\(\s*(?:[Cc]lass|[Cc]ategory|Lesen)\s+[A-Z0-9+]{1,3}\s*\))?)"
+    # "Current HCPC registration", "registration with the State Paramedical Board"
+    r"|(?P<registration>(?:[Cc]urrent|[Vv]alid|[Ff]ull|[Aa]ctive)\s+[A-Z][A-Z&]{1,6}\s+[Rr]egistration|"
+    r"[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?[A-Z][\w&'-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z(][\w&'()-]*){0,7})"
+    # "Licensed Pharmacist", "Licensed Professional Teacher (LPT)"
+    r"|(?P<licensed>Licensed\s+(?:[A-Z][\w-]*\s+){0,2}[A-Z][\w-]*)",
 )
 _CERT_ACRONYM_RE = re.compile(_CERT_ACRONYMS)
 # Literal words of the certification names above, to skip sentences that cannot contain one.
@@ -577,6 +587,11 @@ _GENERIC_STOP = frozenset(
 )
 
 
+_SCHOOL_EXAMS = frozenset(
+    {"KCSE", "KCPE", "SPM", "STPM", "WAEC", "WASSCE", "SSCE", "NECO", "GCSE", "GCSES", "SSC", "HSC"}
+)
+
+
 def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certification]:
     out: list[Certification] = []
     seen: set[str] = set()
@@ -587,23 +602,37 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
             continue
         low = s.text.lower()
         if not (
-            "certif" in low or "licen" in low or "competenc" in low or any(map(s.text.__contains__, present))
+            "certif" in low
+            or "licen" in low
+            or "competenc" in low
+            or "regist" in low
+            or any(map(s.text.__contains__, present))
         ):
             continue
         matches = list(_CERT_RE.finditer(s.text))
         for n, m in enumerate(matches):
             name = " ".join(m.group().split())
-            if m.lastgroup == "generic":
+            if m.lastgroup in ("generic", "certificate"):
                 words = name.split()
                 while words and words[0] in _GENERIC_STOP:
                     words = words[1:]
-                if len(words) < 2:
+                # A school-leaving certificate ("KCSE certificate") is education, read there.
+                if len(words) < 2 or words[0].upper() in _SCHOOL_EXAMS:
                     continue
                 if all(_CERT_ACRONYM_RE.fullmatch(w) for w in words[:-1]):
                     words = words[:-1]  # "PMP certification" -> "PMP"
                 name = " ".join(words)
             elif m.lastgroup == "coc":
                 name = "Certificate of Competency (COC)"
+            elif m.lastgroup == "driving":
+                grade = re.search(r"(?:[Cc]lass|[Cc]ategory|Lesen)\s+([A-Z0-9+]{1,3})", name)
+                name = f"Driving licence (class {grade.group(1)})" if grade else "Driving licence"
+            elif m.lastgroup == "registration":
+                name = re.sub(r"^(?:[Cc]urrent|[Vv]alid|[Ff]ull|[Aa]ctive)\s+", "", name)
+                name = re.sub(
+                    r"^[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?", "Registration with the ", name
+                )
+                name = name.rstrip(" (")
             if name.lower() in seen:
                 continue
             seen.add(name.lower())
