@@ -301,6 +301,34 @@ _DUTIES_JD = (
             "- Keep personnel files and the HRIS complete.",
             "Human resources",
         ),
+        (
+            "Corporate Counsel",
+            "- Draft and negotiate commercial contracts and data processing agreements.\n"
+            "- Advise on intellectual property and litigation risk.\n"
+            "- Keep the legal team's templates current.",
+            "Legal work",
+        ),
+        (
+            "Programme Coordinator",
+            "- Coordinate the nutrition programme across four districts.\n"
+            "- Write donor proposals and quarterly reports against the logframe indicators.\n"
+            "- Train community health volunteers to reach 3,000 households.",
+            "Programmes, policy and community work",
+        ),
+        (
+            "Pharmacist",
+            "- Dispense prescription medicines and counsel patients on their use.\n"
+            "- Check every prescription for interactions.\n"
+            "- Keep the controlled drugs register.",
+            "Care and treatment",
+        ),
+        (
+            "Product Designer",
+            "- Run user research and usability tests with clinicians.\n"
+            "- Turn findings into wireframes and prototypes in Figma.\n"
+            "- Maintain our design system.",
+            "Design and creative work",
+        ),
     ],
 )
 def test_the_nature_of_work_is_what_the_duties_are_about(
@@ -325,6 +353,10 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Help customers set up mobile banking and web payments.", "Software development"),
         ("Reconcile the accounts payable ledger.", "Sales and business development"),
         ("Deliver the new feature through continuous delivery.", "Driving and transport"),
+        ("Provide HIV counselling and testing to clients.", "Legal work"),
+        ("Follow company policies and regulations at all times.", "Programmes, policy and community work"),
+        ("Set up monitoring and alerting for our services.", "Programmes, policy and community work"),
+        ("Run contextual inquiry sessions with users.", "Customer support and service"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

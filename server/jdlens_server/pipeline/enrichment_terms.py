@@ -437,7 +437,8 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Infrastructure and operations",
-            r"infrastructure|deploy\w*|cloud|servers?|networks?|monitor\w*|incidents?|reliability|uptime|"
+            r"infrastructure|deploy\w*|cloud|servers?|networks?|monitor\w*(?![\s-]+(?:and|&)[\s-]+evaluat)|"
+            r"incidents?|reliability|uptime|"
             r"DevOps|SRE|performance",
         ),
         ("Research", r"research\w*|experiments?|publish\w*|hypothes\w*|studies|scientific"),
@@ -458,7 +459,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # Serving customers, not "customer orders" or "support the team".
             "Customer support and service",
             r"customer[\s-]+(?:service|support|care|queries|inquir\w*|complaints?|experience|success)|"
-            r"tickets?|inquir\w*|help[\s-]*desk|complaints?|(?:serve|assist|help)[\s-]+customers",
+            r"tickets?|help[\s-]*desk|complaints?|(?:serve|assist|help)[\s-]+customers",
         ),
         (
             "Marketing and communications",
@@ -477,7 +478,8 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "Finance and accounting",
             r"accounting|bookkeep\w*|ledgers?|reconcil\w*|payroll|invoic\w*|audit\w*|tax(?:es|ation)?|"
             r"financial[\s-]+(?:statements?|reports?|reporting|close)|month[\s-]+end|accounts[\s-]+(?:payable|receivable)|"
-            r"journal[\s-]+entries|budgets?|forecast\w*",
+            r"journal[\s-]+entries|budgets?|forecast\w*|varian\w*|financial[\s-]+model\w*|P&L|FP&A|cash[\s-]+flow|"
+            r"credit[\s-]+(?:risk|analysis|applications?|reviews?|limits?)|loans?",
         ),
         (
             "Engineering design and construction",
@@ -497,7 +499,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Driving and transport",
-            r"driv(?:e|es|ing)|drivers?|CDL|routes?|trucks?|tractor[\s-]+trailers?|haul\w*|vehicles?|"
+            r"driv(?:e|es|ing)|drivers?|CDL|routes?|trucks?|lorr(?:y|ies)|vans?|tractor[\s-]+trailers?|haul\w*|vehicles?|"
             r"miles|(?-i:DOT)|logbooks?|ELDs?",
         ),
         (
@@ -505,11 +507,32 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"(?-i:HR)|human[\s-]+resources?|recruit\w*|onboard\w*|employee[\s-]+relations|benefits[\s-]+administration|"
             r"personnel|hiring|talent[\s-]+acquisition|HRIS|leave[\s-]+(?:requests?|programs?|management)",
         ),
-        ("Care and treatment", r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing"),
+        (
+            "Care and treatment",
+            r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing|dispens\w*|prescriptions?|"
+            r"medicines?|medications?|pharmac\w*",
+        ),
+        (
+            "Legal work",
+            # Law as the work, not "comply with regulations and policies", which every job does.
+            # ("HIV counselling" is care: only a lawyer's counsel counts.)
+            r"legal|contracts?|agreements?|(?:legal|general|corporate|in[\s-]+house|outside|product)[\s-]+counsel\w*|"
+            r"litigation|intellectual[\s-]+property|statutory|lawyers?|attorneys?|courts?|legislation|lawsuits?|"
+            r"regulat\w*[\s-]+(?:advice|guidance|filings?|matters|frameworks?)",
+        ),
+        (
+            "Programmes, policy and community work",
+            r"programmes?|monitoring[\s-]+(?:and|&)[\s-]+evaluation|(?-i:M&E|MEAL)|logframes?|indicators?|donors?|"
+            r"grants?|proposals?|fundrais\w*|beneficiar\w*|communit(?:y|ies)|households?|outreach|humanitarian|"
+            # Policy as the work ("draft policy briefs"), not the employer's policies every job follows.
+            r"policy[\s-]+(?:development|analysis|research|briefs?|papers?|advice|options|making)|public[\s-]+policy|"
+            r"consultations?",
+        ),
         ("Teaching and training", r"teach\w*|students?|curricul\w*|lessons?|instruct\w*|learners?"),
         (
             "Design and creative work",
-            r"UX|UI|user[\s-]+experience|graphic\w*|visual|creative|brand\w*|illustrat\w*",
+            r"UX|UI|user[\s-]+experience|graphic\w*|visual|creative|brand\w*|illustrat\w*|wirefram\w*|prototyp\w*|"
+            r"(?-i:Figma)|usability|user[\s-]+research|interaction[\s-]+design|design[\s-]+systems?",
         ),
         (
             "Operations and administration",
