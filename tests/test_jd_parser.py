@@ -1475,6 +1475,22 @@ def test_certification_requirement_words_on_either_side() -> None:
             "Guest Service Agent\nHotel: Al Safwa Grand Hotel & Residences\nLocation: Dubai",
             "Al Safwa Grand Hotel & Residences",
         ),
+        # A legal form under the title names the employer, its point no sentence end; the group it
+        # belongs to is not the employer; German's label.
+        ("Promodiser\nStarLink Manpower Services Inc.\nQuezon City", "StarLink Manpower Services Inc"),
+        (
+            "Lorry Driver\nSyarikat Pengangkutan Maju Jaya Sdn Bhd\nPasir Gudang, Johor",
+            "Syarikat Pengangkutan Maju Jaya Sdn Bhd",
+        ),
+        (
+            "Teacher of Mathematics\nHollybrook Academy - part of the Riverside Learning Trust\nLeeds\n\n"
+            "Hollybrook Academy serves 1,100 pupils aged 11 to 18.",
+            "Hollybrook Academy",
+        ),
+        (
+            "Site Reliability Engineer\n\nFirma: Nordwerk Logistics GmbH\nStandort: Hamburg",
+            "Nordwerk Logistics GmbH",
+        ),
     ],
 )
 def test_the_employer_from_the_boards_fields(opening: str, company: str) -> None:

@@ -569,7 +569,7 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
 # "Company: Finvista Technologies Pvt. Ltd.", "Employer: ...": the board's own field names it.
 _COMPANY_LABEL = re.compile(
     r"^[ \t]*(?:company(?:\s+name)?|employer|organi[sz]ation|hiring\s+(?:company|organi[sz]ation)|hotel|hospital|"
-    r"school|property)[ \t]*:[ \t]*"
+    r"school|property|firma|unternehmen|syarikat)[ \t]*:[ \t]*"
     r"([^\n|\u00b7\u2022]{2,80})",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -583,6 +583,9 @@ _SECOND_LINE_WEIGHT = 1.5
 
 _COMPANY_LABEL_WORDS = (
     "ompany",
+    "irma",
+    "nternehmen",
+    "yarikat",
     "mployer",
     "rganisation",
     "rganization",
@@ -608,13 +611,29 @@ def _labelled_company(plain: str) -> str | None:
     return None if not name or _UNNAMED.search(name) or is_place_name(name) else name
 
 
+# What a board writes after the employer's name on its line: the group it belongs to ("Hollybrook
+# Academy - part of the Riverside Learning Trust") and its acronym ("Hope Bridge Initiative for
+# Development (HBID)").
+_PART_OF = re.compile(
+    r"\s*[-\u2013\u2014,]\s*(?:a\s+)?(?:proud\s+)?(?:part|member)\s+of\s+.*$", re.IGNORECASE
+)
+_ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)$")
+# A legal form that ends an employer's name ("StarLink Manpower Services Inc.", "Maju Jaya Sdn Bhd").
+_LEGAL_FORM_END = re.compile(
+    r"(?:,?\s+(?:Inc|Ltd|LLC|LLP|PLC|Plc|GmbH|AG|BV|Corp|Corporation|Limited|Co|Sdn\.?\s+Bhd|Bhd|"
+    r"(?:Pte|Pvt|Pty)\.?\s+Ltd))\.?$"
+)
+
+
 def _second_line_name(plain: str) -> str | None:
     """The line under the title when it reads as a name: capitalised words, no place, no fact, no
-    title, no sentence."""
+    title, no sentence; less the group it is part of and its acronym in brackets."""
     m = _SECOND_LINE.match(plain)
     if m is None:
         return None
-    name = m.group(1).strip()
+    name = _ACRONYM_AFTER.sub("", _PART_OF.sub("", m.group(1).strip()))
+    if _LEGAL_FORM_END.search(name):
+        name = name.removesuffix(".")  # "Inc." ends no sentence
     words = name.split()
     if (
         not 1 <= len(words) <= 6
@@ -631,6 +650,12 @@ def _second_line_name(plain: str) -> str | None:
     return name
 
 
+def _second_line_acronym(plain: str) -> str:
+    m = _SECOND_LINE.match(plain)
+    found = _ACRONYM_AFTER.search(m.group(1).strip()) if m is not None else None
+    return found.group(1) if found is not None else ""
+
+
 def find_company(plain: str) -> str | None:
     """The organisation the ad is from: a labelled field, else names in employer patterns (and a
     name on the line under the title), scored by hits and frequency."""
@@ -640,7 +665,8 @@ def find_company(plain: str) -> str | None:
     scores: dict[str, float] = {}
     second = _second_line_name(plain)
     if second is not None:
-        scores[second] = _SECOND_LINE_WEIGHT
+        # A legal form says the line is the employer's name, whether or not the text repeats it.
+        scores[second] = _SECOND_LINE_WEIGHT + (1.0 if _LEGAL_FORM_END.search(second) else 0.0)
     for m in _NAME_RUN.finditer(plain):
         name = _company_candidate(plain, m.start(), m.end())
         if name is not None:
@@ -653,6 +679,12 @@ def find_company(plain: str) -> str | None:
         return None
     for name in scores:
         scores[name] += min(plain.count(name), 6) * 0.5
+    # The acronym the line under the title spells out stands for that name ("HBID" in the prose).
+    # So do the shorter forms of it ("Little Sprouts" of "Little Sprouts Learning Center, Inc").
+    acronym = _second_line_acronym(plain)
+    if second is not None:
+        for name in [n for n in scores if n == acronym or (n != second and second.startswith(n + " "))]:
+            scores[second] += scores.pop(name)
     best = max(scores.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))
     return best[0] if best[1] >= 2.5 else None
 
