@@ -347,6 +347,9 @@ def _jd(extra: str, title: str = "Staff Accountant") -> str:
         ("8+ years of experience overall, including 5+ years of experience with IFRS.", 8, None),
         ("Work Experience: 2 years and above.", 2, None),
         ("Fresh graduates are encouraged to apply.", 0, None),
+        # Years in a role or working somewhere are experience without the word.
+        ("At least two years in a customer support or success role.", 2, None),
+        ("Minimum of 3 years working in a hospital pharmacy.", 3, None),
     ],
 )
 def test_experience(sentence: str, lo: int, hi: int | None) -> None:
@@ -1285,6 +1288,21 @@ def test_experience_figures_joined_by_or_are_alternatives() -> None:
         _jd("At least 2 years experience as Housekeeping Supervisor or 3 years as Room Attendant.")
     ).experience
     assert e is not None and e.min_years == 2
+    # Each degree with its own figure: the lesser admits.
+    e = parse_jd(
+        _jd(
+            "MSc in Public Health with 6 years of relevant experience OR BSc with 8 years of relevant experience."
+        )
+    ).experience
+    assert e is not None and e.min_years == 6
+
+
+def test_years_of_the_company_or_a_rotation_are_no_experience() -> None:
+    for sentence in [
+        "The company has operated in the region for 20 years.",
+        "You rotate every 2 years in the team.",
+    ]:
+        assert parse_jd(_jd(sentence)).experience is None
 
 
 def test_a_name_inside_a_duty_does_not_split_it() -> None:

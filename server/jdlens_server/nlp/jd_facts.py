@@ -130,7 +130,10 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}{_YEARS}", _I), "plain"),
 ]
 _EXP_CONTEXT = re.compile(
-    r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b", _I
+    r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b|"
+    # "two years in a customer support or success role", "3 years working in a hospital pharmacy"
+    r"\bin\s+(?:a|an|the)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at|with)\b",
+    _I,
 )
 _NOT_EXPERIENCE = re.compile(
     r"\b(?:years?\s+old|of\s+age|age\b|ago\b|since\b|established|founded|history|warranty|guarantee|"
@@ -209,7 +212,13 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
 
 
 # "... as Housekeeping Supervisor or 3 years as Room Attendant": an "or" right before the figure.
-_OR_BEFORE_FIGURE = re.compile(r"\bor\s+(?:(?:at\s+least|a\s+minimum\s+of|minimum|min\.?|over)\s+)?$", _I)
+_OR_BEFORE_FIGURE = re.compile(
+    r"\bor\s+(?:"
+    # "MSc with 6 years of experience OR BSc with 8 years": each degree with its own figure
+    r"(?:an?\s+)?(?:B\.?\s?Sc|B\.?A|bachelor(?:'?s)?|M\.?\s?Sc|M\.?A|master(?:'?s)?|Ph\.?\s?D|diploma|degree)\b"
+    r"[^.;:\n]{0,50}?\b(?:with|and|plus)\s+)?(?:(?:at\s+least|a\s+minimum\s+of|minimum|min\.?|over)\s+)?$",
+    _I,
+)
 
 
 def _alternatives_merged(
