@@ -151,3 +151,28 @@ def test_a_one_word_name_matched_only_through_its_inflection_needs_support_too()
         "securities", 9, True, 0.8, ((6, 16, "requirements"),), "dictionary", "securities", False
     )
     assert _names(without_unsupported_senses([named], _snapshot(), text)) == {"securities"}
+
+
+def _at(skill_id: int, alias: str, text: str) -> ExtractedSkillCandidate:
+    a = text.index(alias)
+    return ExtractedSkillCandidate(
+        SKILLS[skill_id][0],
+        skill_id,
+        True,
+        0.85,
+        ((a, a + len(alias), "requirements"),),
+        "dictionary",
+        alias,
+        False,
+    )
+
+
+def test_a_synonym_listed_beside_another_skill_takes_the_lists_sense() -> None:
+    # Customer service shares no field with blockchains, but a list of the two reads as one.
+    text = "Requirements: POS and customer service."
+    hits = [_at(1, "POS", text), _at(2, "customer service", text)]
+    assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[1][0], SKILLS[2][0]}
+    # Apart, in another sentence, it still needs its field.
+    text = "Requirements: a POS. Also strong customer service."
+    hits = [_at(1, "POS", text), _at(2, "customer service", text)]
+    assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[2][0]}

@@ -504,3 +504,17 @@ def test_an_exact_label_beats_an_inflected_one_it_overlaps() -> None:
     assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(1, "machine learning")]
     text = "Experience building machines for the food industry."
     assert [m.skill_id for m in matcher.find(text)] == [2]
+
+
+def test_an_acronyms_plural_is_the_acronym_but_a_words_is_not() -> None:
+    matcher = SkillMatcher.build(
+        [
+            AliasEntry(1, "large language models", "canonical", "case_insensitive", "CONCEPT"),
+            AliasEntry(1, "LLM", "abbreviation", "context_required", "TOOL"),
+            AliasEntry(2, "information technology", "canonical", "case_insensitive", ""),
+            AliasEntry(2, "IT", "abbreviation", "case_insensitive", ""),
+        ]
+    )
+    text = "Practical experience with LLMs in production software."
+    assert [text[m.start : m.end] for m in matcher.find(text)] == ["LLMs"]
+    assert matcher.find("The company and its subsidiaries sell software.") == []

@@ -1004,10 +1004,11 @@ class SkillMatcher:
             alias_word = target.surface[0]
             # Lower case says nothing in a text written all in lower case, unless the word is a
             # function word ("less", "it").
+            written = surface[0].removesuffix("s") if surface[0] != alias_word else surface[0]  # "LLMs"
             if (
                 len(alias_word) > 1
                 and alias_word.isupper()
-                and not surface[0].isupper()
+                and not written.isupper()
                 and (not reg.lower or alias_word.casefold() in _STOP)
             ):
                 return None
@@ -1306,8 +1307,12 @@ def _cue_near(reg: _Region, first: int, last: int, cues: frozenset[str], width: 
 
 
 def _same_words(surface: Sequence[str], label: Sequence[str]) -> bool:
-    """The text wrote the label's words exactly, case aside (no inflection folding)."""
-    return tuple(w.casefold() for w in surface) == tuple(w.casefold() for w in label)
+    """The text wrote the label's words exactly, case aside (no inflection folding); an acronym's
+    plural with a lower-case "s" is the acronym ("LLMs", "APIs"), a plural word is not ("Sources")."""
+    return len(surface) == len(label) and all(
+        w.casefold() == t.casefold() or (len(t) > 1 and t.isupper() and w == t + "s")
+        for w, t in zip(surface, label, strict=True)
+    )
 
 
 def _in_list_with(

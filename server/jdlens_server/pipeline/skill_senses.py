@@ -17,6 +17,7 @@ a hit, shares one of its dimensions (skill groups) or its category. A blockchain
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from jdlens_server.library.acronym_conflicts import ACRONYM, acronym_expansions
@@ -89,10 +90,35 @@ def without_unsupported_senses(
     for c in candidates:
         if c.skill_id is not None and c.skill_id not in suspect_ids:
             fields.update(_fields(snapshot, c.skill_id))
+    # A name listed beside another library skill of the JD ("HTML and CSS", "HTML, CSS and
+    # JavaScript") is read in that list's sense whatever the two skills' groups.
+    vouching = [
+        ev
+        for c in candidates
+        if c.skill_id is not None and c.skill_id not in suspect_ids
+        for ev in c.evidence
+    ]
     dropped = {
-        c.skill_id for c in suspect if c.skill_id is not None and not fields & _fields(snapshot, c.skill_id)
+        c.skill_id
+        for c in suspect
+        if c.skill_id is not None
+        and not fields & _fields(snapshot, c.skill_id)
+        and not (text and _listed_beside(c, vouching, text))
     }
     return [c for c in candidates if c.skill_id not in dropped]
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b)\s*")
+
+
+def _listed_beside(c: ExtractedSkillCandidate, others: list[tuple[int, int, str]], text: str) -> bool:
+    """Some evidence of ``c`` sits in a list right next to another skill's evidence."""
+    for a, z, _ in c.evidence:
+        for b, y, _ in others:
+            gap = text[z:b] if z <= b else text[y:a] if y <= a else None
+            if gap is not None and len(gap) <= 8 and _LIST_GAP.fullmatch(gap):
+                return True
+    return False
 
 
 def _folded_only(c: ExtractedSkillCandidate, snapshot: LibrarySnapshot, text: str) -> bool:
