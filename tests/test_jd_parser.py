@@ -1093,6 +1093,15 @@ def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) ->
     assert find_employment_type(text, None) is kind
 
 
+def test_a_stated_contract_beats_a_word_the_prose_names_in_passing() -> None:
+    ad = (
+        "Electrical Engineer\n\nAbout us\nWe are a multidisciplinary consultancy in Cape Town.\n\n"
+        "Responsibilities\n- Design MV and LV reticulation\n- Perform seasonal load studies\n\n"
+        "Requirements\n- BSc Eng (Electrical)\n\nContract type: Permanent\n"
+    )
+    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
+
+
 def test_the_contract_in_a_boards_opening_lines_counts() -> None:
     ad = (
         "Financial Analyst \u2013 FP&A\n\nHarrow & Vale Retail Ltd\nLeeds, West Yorkshire (Hybrid)\n"

@@ -20,6 +20,7 @@ from jdlens_server.nlp.parsed import (
     AboutCompany,
     Boilerplate,
     BoilerplateKind,
+    EmploymentType,
     JdType,
     Location,
     ParsedJd,
@@ -973,6 +974,24 @@ def _reject(reason: RejectReason, detail: str, words: int, plain: PlainText) -> 
     )
 
 
+def _employment_type(ptext: str, sentences_text: str, headings: str, title: str | None) -> EmploymentType:
+    """The contract the posting states where boards state it, its short opening lines and its
+    labelled fields ("Permanent | Full Time", "Contract type: Permanent"), before any the prose
+    names in passing ("a multidisciplinary consultancy", "seasonal preventive maintenance")."""
+    stated = f"{_opening_lines(ptext)} \n {' '.join(m.group() for m in _CONTRACT_FIELD.finditer(ptext))}"
+    found = jd_facts.find_employment_type(stated, title)
+    if found is not EmploymentType.UNSPECIFIED:
+        return found
+    return jd_facts.find_employment_type(f"{sentences_text} {headings}", title)
+
+
+_CONTRACT_FIELD = re.compile(
+    r"^[ \t]*(?:contract(?:\s+type)?|employment(?:\s+type)?|job\s+type|type\s+of\s+(?:contract|employment)|"
+    r"position\s+type|work\s+type|anstellung)[ \t]*:[^\n]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def _opening_lines(ptext: str, lines: int = 8, max_words: int = 12) -> str:
     """The short lines among a posting's first ones: where boards put title, employer, place, pay
     and contract, whatever section the parser files them under."""
@@ -1166,10 +1185,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         compensation=jd_facts.find_compensation(pay_refs, src, dollar=dollar),
         locations=locations,
         work_mode=work_mode,
-        # The posting's short opening lines too: "Permanent | Full Time", "Full-time · Remote-first".
-        employment_type=jd_facts.find_employment_type(
-            f"{sentences_text} {headings} {_opening_lines(ptext)}", title
-        ),
+        employment_type=_employment_type(ptext, sentences_text, headings, title),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),
