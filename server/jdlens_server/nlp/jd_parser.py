@@ -974,11 +974,18 @@ def _reject(reason: RejectReason, detail: str, words: int, plain: PlainText) -> 
     )
 
 
-def _employment_type(ptext: str, sentences_text: str, headings: str, title: str | None) -> EmploymentType:
-    """The contract the posting states where boards state it, its short opening lines and its
-    labelled fields ("Permanent | Full Time", "Contract type: Permanent"), before any the prose
-    names in passing ("a multidisciplinary consultancy", "seasonal preventive maintenance")."""
-    stated = f"{_opening_lines(ptext)} \n {' '.join(m.group() for m in _CONTRACT_FIELD.finditer(ptext))}"
+def _employment_type(
+    ptext: str, sections: list[SectionSpan], sentences_text: str, headings: str, title: str | None
+) -> EmploymentType:
+    """The contract the posting states where boards state it, its short opening lines above the
+    first heading and its labelled fields ("Permanent | Full Time", "Contract type: Permanent"),
+    before any the prose names in passing ("a multidisciplinary consultancy", "seasonal
+    preventive maintenance")."""
+    first_heading = next(
+        (sec.heading.start for sec in sections if sec.heading and sec.heading.kind), len(ptext)
+    )
+    opening = _opening_lines(ptext[:first_heading])
+    stated = f"{opening} \n {' '.join(m.group() for m in _CONTRACT_FIELD.finditer(ptext))}"
     found = jd_facts.find_employment_type(stated, title)
     if found is not EmploymentType.UNSPECIFIED:
         return found
@@ -995,7 +1002,11 @@ _CONTRACT_FIELD = re.compile(
 def _opening_lines(ptext: str, lines: int = 8, max_words: int = 12) -> str:
     """The short lines among a posting's first ones: where boards put title, employer, place, pay
     and contract, whatever section the parser files them under."""
-    opening = [ln for ln in ptext.lstrip().split("\n", lines)[:lines] if len(ln.split()) <= max_words]
+    opening = [
+        ln
+        for ln in ptext.lstrip().split("\n", lines)[:lines]
+        if len(ln.split()) <= max_words and not ln.rstrip().endswith((".", "!", "?"))  # no prose
+    ]
     return " \n ".join(opening)
 
 
@@ -1185,7 +1196,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         compensation=jd_facts.find_compensation(pay_refs, src, dollar=dollar),
         locations=locations,
         work_mode=work_mode,
-        employment_type=_employment_type(ptext, sentences_text, headings, title),
+        employment_type=_employment_type(ptext, sections, sentences_text, headings, title),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),
