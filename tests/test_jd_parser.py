@@ -1136,6 +1136,20 @@ def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str,
     assert {(loc.city, loc.state, loc.country) for loc in parse_jd(ad).locations} == expected
 
 
+def test_a_one_paragraph_posting_that_opens_with_its_employer_is_still_read_as_the_role() -> None:
+    ad = (
+        "Data Entry Operator required urgently at Shaheen Traders, Gulberg III Lahore. We are a growing "
+        "distribution company dealing in FMCG products across Punjab and need a hardworking data entry "
+        "operator for our head office. The candidate will be responsible for entering daily sales invoices "
+        "into our accounting software, updating customer records in Excel and filing documents. 1 to 2 years "
+        "experience of data entry in any trading company. Must be able to read and write Urdu and English."
+    )
+    p = parse_jd(ad)
+    assert p.experience is not None and (p.experience.min_years, p.experience.max_years) == (1, 2)
+    assert any("entering daily sales invoices" in s.text for s in p.responsibility_sentences)
+    assert p.skill_text_spans
+
+
 def test_the_boards_header_lines_are_no_duties() -> None:
     ad = (
         "Promodiser (Personal Care Products)\nStarLink Manpower Services Inc.\nDavao City, Davao del Sur\n"

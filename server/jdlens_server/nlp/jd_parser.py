@@ -8,6 +8,7 @@ has loaded; every offset indexes the original string.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -801,6 +802,35 @@ def _states_no_duty(sentence: SentenceRef, company: str | None, title: str) -> b
     return len(re.sub(r"[^A-Za-z]", "", rest)) <= 3
 
 
+_ROLE_KINDS = frozenset(
+    {
+        SectionKind.ABOUT_ROLE,
+        SectionKind.RESPONSIBILITIES,
+        SectionKind.REQUIREMENTS,
+        SectionKind.NICE_TO_HAVE,
+        SectionKind.OTHER,
+    }
+)
+
+
+def _role_text_somewhere(sections: list[SectionSpan]) -> list[SectionSpan]:
+    """A posting whose every section read as company text or boilerplate still describes a role:
+    its longest unheaded company section is that description ("Data Entry Operator required
+    urgently at Shaheen Traders. We are a growing distribution company ... The candidate will be
+    responsible for ...", one paragraph, read as about the company, gave no skills and no duties)."""
+    if any(sec.kind in _ROLE_KINDS for sec in sections):
+        return sections
+    unheaded = [
+        i for i, sec in enumerate(sections) if sec.heading is None and sec.kind is SectionKind.ABOUT_COMPANY
+    ]
+    if not unheaded:
+        return sections
+    longest = max(unheaded, key=lambda i: sections[i].end - sections[i].start)
+    out = list(sections)
+    out[longest] = dataclasses.replace(out[longest], kind=SectionKind.ABOUT_ROLE)
+    return out
+
+
 def _header_fact_line(sentence: SentenceRef, ptext: str, opening_end: int) -> bool:
     """A short line of its own above the posting's first heading, without a sentence's end and
     opened by no duty ("Apex Recruitment on behalf of a national grocery distributor", "Full Time |
@@ -1044,7 +1074,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             plain,
         )
 
-    sections = split_sections(plain)
+    sections = _role_text_somewhere(split_sections(plain))
     bps = boilerplate_spans(ptext, sections)
     # The board's "Acme · Boston, MA (Hybrid) · Full-time" line: facts are read from it, but it
     # holds no duty and no skill.
