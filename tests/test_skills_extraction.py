@@ -518,3 +518,24 @@ def test_an_acronyms_plural_is_the_acronym_but_a_words_is_not() -> None:
     text = "Practical experience with LLMs in production software."
     assert [text[m.start : m.end] for m in matcher.find(text)] == ["LLMs"]
     assert matcher.find("The company and its subsidiaries sell software.") == []
+
+
+def test_a_coordination_shares_its_head_and_its_object() -> None:
+    matcher = SkillMatcher.build(
+        [
+            AliasEntry(1, "negotiate compromises", "canonical", "case_insensitive", ""),
+            AliasEntry(1, "negotiation skills", "alternative", "case_insensitive", ""),
+            AliasEntry(2, "answer incoming calls", "canonical", "case_insensitive", ""),
+            # the library opens labels with "answer" often enough to make it a lead verb
+            *[
+                AliasEntry(10 + i, f"answer {w}", "canonical", "case_insensitive", "")
+                for i, w in enumerate("abc")
+            ],
+        ]
+    )
+    text = "Excellent negotiation, presentation and analytical skills."
+    assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(1, "negotiation")]
+    text = "Answer and direct incoming calls."
+    assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(2, "Answer")]
+    # No coordination, no shared label.
+    assert matcher.find("Negotiation with suppliers; analytical skills.") == []

@@ -866,6 +866,7 @@ class SkillMatcher:
             if first is not None:
                 hits.append((first, first + pattern.n_tokens, pattern))
         hits.extend(self._shared_verb_hits(reg))
+        hits.extend(self._coordinated_hits(reg))
         if not hits:
             return []
 
@@ -933,6 +934,41 @@ class SkillMatcher:
                 pid = self._automaton.get(f" {keys[i]} {' '.join(keys[a:b])} ", None)
                 if pid is not None:
                     out.append((a, b, self._patterns[pid]))
+        return out
+
+    def _coordinated_hits(self, reg: _Region) -> list[tuple[int, int, _Pattern]]:
+        """Labels a coordination shares out. A head noun after a list of modifiers: "negotiation,
+        presentation and analytical skills" holds "negotiation skills". An object after two
+        verbs: "Answer and direct incoming calls" holds "answer incoming calls". The hit spans the
+        list's own word (the modifier, the first verb), scored as an inflected match."""
+        keys = reg.keys
+        n = len(keys)
+        out: list[tuple[int, int, _Pattern]] = []
+        for h in range(2, n):
+            if keys[h] not in _SHARED_HEADS:
+                continue
+            # Walk back over "X, Y and" before the head's own modifier (keys[h - 1]).
+            j = h - 2
+            while j >= 1 and keys[j] in _LIST_JOINERS and _is_word(reg.surfaces[j - 1]):
+                item = j - 1
+                if keys[item] in _STOP:
+                    break
+                pid = self._automaton.get(f" {keys[item]} {keys[h]} ", None)
+                if pid is not None:
+                    out.append((item, item + 1, self._patterns[pid]))
+                j = item - 1
+        verbs = self.lead_verbs
+        for i in range(n - 3):
+            second = keys[i + 2] in verbs or reg.surfaces[i + 2].lower() in DUTY_VERBS
+            if keys[i] not in verbs or keys[i + 1] not in _CONJUNCTIONS or not second:
+                continue
+            for length in range(1, _MAX_OBJECT_WORDS + 1):
+                if i + 3 + length > n:
+                    break
+                pid = self._automaton.get(f" {keys[i]} {' '.join(keys[i + 3 : i + 3 + length])} ", None)
+                if pid is not None:
+                    out.append((i, i + 1, self._patterns[pid]))
+                    break
         return out
 
     @staticmethod
@@ -1203,6 +1239,8 @@ def _lead_verbs(items: Sequence[AliasEntry], labels: Sequence[_Label]) -> frozen
 _SHARED_VERB_REACH = 16
 _LIST_JOINERS = frozenset({",", "/", "&", "and", "or"})
 _OBJECT_LEAD = frozenset({"the", "a", "an", "our", "your", "their", "all", "any", "other", "new"})
+# Head nouns a list of modifiers shares ("negotiation and communication skills").
+_SHARED_HEADS = _folded("skills skill knowledge abilities")
 _MAX_OBJECT_WORDS = 4
 
 
