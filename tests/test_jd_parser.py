@@ -350,6 +350,7 @@ def _jd(extra: str, title: str = "Staff Accountant") -> str:
         # Years in a role or working somewhere are experience without the word.
         ("At least two years in a customer support or success role.", 2, None),
         ("Minimum of 3 years working in a hospital pharmacy.", 3, None),
+        ("3+ years as CDP or Demi Chef de Partie in a busy kitchen.", 3, None),
     ],
 )
 def test_experience(sentence: str, lo: int, hi: int | None) -> None:
@@ -847,6 +848,7 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         # The naira's "N" before grouped thousands; the peso's code before a daily rate.
         ("Salary: N850,000 - N1,100,000 / month", (850_000.0, 1_100_000.0, "NGN", PayPeriod.MONTH)),
         ("PHP 610/day + incentives", (610.0, None, "PHP", PayPeriod.DAY)),
+        ("Salary: BDT 90,000 - 120,000 (Monthly), negotiable", (90_000.0, 120_000.0, "BDT", PayPeriod.MONTH)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",
@@ -1266,6 +1268,8 @@ def test_a_field_named_like_a_duty_is_not_cut() -> None:
             "Level 2 Food Hygiene and Safety certificate required.",
             [("Food Hygiene and Safety certificate", Requirement.REQUIRED)],
         ),
+        # A licence the duties handle is no licence asked for.
+        ("Enter driver's license information for warrants and stolen vehicles.", []),
         # A school-leaving certificate is education; a course is no certification.
         ("KCSE certificate with a mean grade of D+.", []),
     ],
@@ -1324,6 +1328,7 @@ def test_years_of_the_company_or_a_rotation_are_no_experience() -> None:
     for sentence in [
         "The company has operated in the region for 20 years.",
         "You rotate every 2 years in the team.",
+        "Within 2 years as a result of growth we doubled.",
     ]:
         assert parse_jd(_jd(sentence)).experience is None
 

@@ -132,7 +132,9 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _EXP_CONTEXT = re.compile(
     r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b|"
     # "two years in a customer support or success role", "3 years working in a hospital pharmacy"
-    r"\bin\s+(?:a|an|the)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at|with)\b",
+    r"\bin\s+(?:a|an|the)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at|with)\b|"
+    # "3+ years as CDP or Demi Chef de Partie", "2-3 years as a Sales Officer"
+    r"\b(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?-i:[A-Z])",
     _I,
 )
 _NOT_EXPERIENCE = re.compile(
@@ -549,7 +551,8 @@ _CERT_RE = re.compile(
     r"|(?P<coc>[Cc]ertificate\s+of\s+[Cc]ompetenc[ey])"
     # "valid driving licence (Class D)", "Full UK driving licence", "Class E driving licence"
     r"|(?P<driving>(?:(?:[Cc]lass|[Cc]ategory)\s+[A-Z0-9+]{1,3}\s+)?(?:driving|driver(?:'|\u2019)?s)\s+licen[cs]e"
-    r"(?:\s*\(\s*(?:[Cc]lass|[Cc]ategory|Lesen)\s+[A-Z0-9+]{1,3}\s*\))?)"
+    r"(?:\s*\(\s*(?:[Cc]lass|[Cc]ategory|Lesen)\s+[A-Z0-9+]{1,3}\s*\))?"
+    r"(?!\s+(?:information|numbers?|records?|data|checks?|plates?|details)\b))"
     # "Current HCPC registration", "registration with the State Paramedical Board"
     r"|(?P<registration>(?:[Cc]urrent|[Vv]alid|[Ff]ull|[Aa]ctive)\s+[A-Z][A-Z&]{1,6}\s+[Rr]egistration|"
     r"[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?[A-Z][\w&'-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z(][\w&'()-]*){0,7})"
@@ -747,10 +750,15 @@ _CURRENCIES = {
     "ugx": "UGX",
     "tzs": "TZS",
     "n": "NGN",
+    "bdt": "BDT",
+    "tk": "BDT",
+    "tk.": "BDT",
+    "\u09f3": "BDT",
 }
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
-    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|"
+    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
+    r"\u09f3|Tk\.?(?=\s?\d)|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
     # before an amount ("PHP 22,000", "R25 000 per month")
     r"(?:PHP|Php|(?<![A-Za-z])R)"
@@ -858,6 +866,9 @@ _PAY_TRIGGERS = (
     "rs",
     "br",
     "php",
+    "bdt",
+    "tk",
+    "\u09f3",
     "allowance",
     "gehalt",
     "gaji",
