@@ -329,6 +329,20 @@ _DUTIES_JD = (
             "- Maintain our design system.",
             "Design and creative work",
         ),
+        (
+            "Chef de Partie",
+            "- Run the pasta section during service.\n"
+            "- Prepare the mise en place and follow our recipes.\n"
+            "- Train the commis on plating.",
+            "Food and drink service",
+        ),
+        (
+            "Child Protection Worker",
+            "- Respond to referrals and complete safety assessments.\n"
+            "- Conduct home visits and manage a caseload of families.\n"
+            "- Work with schools on safeguarding.",
+            "Care and treatment",
+        ),
     ],
 )
 def test_the_nature_of_work_is_what_the_duties_are_about(
@@ -357,6 +371,7 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Follow company policies and regulations at all times.", "Programmes, policy and community work"),
         ("Set up monitoring and alerting for our services.", "Programmes, policy and community work"),
         ("Run contextual inquiry sessions with users.", "Customer support and service"),
+        ("Dispatch police and fire units to 911 calls.", "Warehouse and logistics"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

@@ -453,7 +453,8 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "Sales and business development",
             # "Accounts" alone is bookkeeping as often as selling: only client accounts count.
             r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|"
-            r"(?:key|client|customer|new|named|strategic|enterprise)[\s-]+accounts?|account[\s-]+(?:management|executives?)",
+            r"(?:key|client|customer|new|named|strategic|enterprise)[\s-]+accounts?|account[\s-]+(?:management|executives?)|"
+            r"cross[\s-]*sell\w*|up[\s-]*sell\w*|acquire[\s-]+new[\s-]+(?:\w+[\s-]+)?customers",
         ),
         (
             # Serving customers, not "customer orders" or "support the team".
@@ -472,7 +473,9 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # and "stock of cloud costs" are software work.
             r"warehouse\w*|pick(?:ing)?[\s-]+(?:and|&)[\s-]+pack\w*|picking|unload\w*|loading[\s-]+bays?|goods|"
             r"delivery[\s-]+(?:vehicles?|notes?|drivers?|routes?)|stock[\s-]+(?:control|rotation|checks?|takes?|levels?|room)|"
-            r"dispatch\w*|forklifts?|pallets?|(?:RF|handheld)[\s-]+scanners?|freight|couriers?|parcels?",
+            # Goods dispatched, not a 911 dispatcher's units.
+            r"dispatch(?:ing|es)?[\s-]+(?:of[\s-]+)?(?:goods|orders|shipments|parcels|stock|deliveries)|goods[\s-]+dispatch|"
+            r"forklifts?|pallets?|(?:RF|handheld)[\s-]+scanners?|freight|couriers?|parcels?",
         ),
         (
             "Finance and accounting",
@@ -490,7 +493,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "Food and drink service",
             r"coffee|espresso|drinks?|beverages?|menus?|kitchen|food[\s-]+(?:preparation|safety|service)|"
-            r"baristas?|cook\w*|bak(?:e|ing)|dining",
+            r"baristas?|cook\w*|bak(?:e|ing)|dining|chefs?|recipes?|mise[\s-]+en[\s-]+place|dishes|plating|pastry|sauces?",
         ),
         (
             "Hospitality and guest service",
@@ -510,7 +513,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "Care and treatment",
             r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing|dispens\w*|prescriptions?|"
-            r"medicines?|medications?|pharmac\w*",
+            r"medicines?|medications?|pharmac\w*|social[\s-]+work|child[\s-]+protection|safeguarding|home[\s-]+visits|caseloads?",
         ),
         (
             "Legal work",
