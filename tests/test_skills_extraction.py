@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jdlens_server.nlp.jd_parser import parse_jd
+from jdlens_server.nlp.parsed import ParsedJd
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, tokenize
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
 from jdlens_server.pipeline.extract import without_parsed_names
@@ -277,19 +278,34 @@ def test_degrees_pay_figures_and_the_title_are_not_proposed_as_new_skills() -> N
         "Responsibilities\n- Weld carbon steel pipe spools to the WPS.\n\n"
         "Requirements\n- ITI / Diploma in Mechanical Engineering (DME) or B.E.\n- Knowledge of GTAW and SMAW.\n"
     )
+    names = ["6G Pipe Welder", "PHP 20", "DME", "B.E", "GTAW", "WPS"]
+
+    def kept(jd: ParsedJd, name: str, last: bool = False) -> bool:
+        plain = jd.plain_text  # evidence indexes the plain text
+        at = plain.rindex(name) if last else plain.index(name)
+        c = ExtractedSkillCandidate(name, None, True, 0.6, ((at, at + len(name), ""),), "phrase", name, True)
+        return bool(without_parsed_names([c], jd))
+
     jd = parse_jd(text)
     assert jd.education and jd.compensation is not None
-
-    def candidate(name: str) -> ExtractedSkillCandidate:
-        at = text.index(name)
-        return ExtractedSkillCandidate(
-            name, None, True, 0.6, ((at, at + len(name), ""),), "phrase", name, True
-        )
-
-    kept = without_parsed_names(
-        [candidate(n) for n in ["6G Pipe Welder", "PHP 20", "DME", "B.E", "GTAW", "WPS"]], jd
+    assert [n for n in names if kept(jd, n)] == ["GTAW", "WPS"]
+    # The same posting as HTML: the parser's fields index the original, the evidence the plain text.
+    html = (
+        "<html><body><h1>6G Pipe Welder (TIG/ARC)</h1><p>Salary: PHP 20,000 - PHP 25,000 per month</p>"
+        "<h2>Responsibilities</h2><ul><li>Weld carbon steel pipe spools to the WPS.</li></ul>"
+        "<h2>Requirements</h2><ul><li>ITI / Diploma in Mechanical Engineering (DME) or B.E.</li>"
+        "<li>Knowledge of GTAW and SMAW.</li></ul></body></html>"
     )
-    assert [c.name for c in kept] == ["GTAW", "WPS"]
+    jd = parse_jd(html)
+    assert jd.education and jd.compensation is not None
+    assert [n for n in names if kept(jd, n)] == ["GTAW", "WPS"]
+    # A run of the title asked for again below it is a skill; on the title's line alone it is not.
+    jd = parse_jd(
+        "SAP FICO Consultant\n\nResponsibilities\n- Configure the finance and controlling modules for our "
+        "clients.\n- Run workshops with finance teams and write the functional specifications.\n\n"
+        "Requirements\n- 5 years of SAP FICO experience.\n- Knowledge of S/4HANA migrations.\n"
+    )
+    assert not kept(jd, "SAP FICO") and kept(jd, "SAP FICO", last=True)
 
 
 def test_id_documents_and_reservation_categories_are_no_new_skills(matcher: SkillMatcher) -> None:

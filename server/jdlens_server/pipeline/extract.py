@@ -245,6 +245,15 @@ def parsed_names(jd: parsed.ParsedJd) -> tuple[frozenset[str], str]:
     return frozenset(names), fold(jd.company_name or "")
 
 
+def _line_of(text: str, needle: str) -> tuple[int, int] | None:
+    """The span of the first line of ``text`` that holds ``needle``."""
+    at = text.find(needle)
+    if at < 0:
+        return None
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, end if end >= 0 else len(text)
+
+
 def without_parsed_names(
     candidates: list[ExtractedSkillCandidate], jd: parsed.ParsedJd
 ) -> list[ExtractedSkillCandidate]:
@@ -255,6 +264,7 @@ def without_parsed_names(
     skills either. Library skills stay as matched."""
     names, company = parsed_names(jd)
     title = f" {fold(jd.role_title)} " if jd.role_title else ""
+    title_line = _line_of(jd.plain_text, jd.role_title) if jd.role_title else None
     fields = [(e.start, e.end) for e in jd.education]
     if jd.compensation is not None:
         fields.append((jd.compensation.start, jd.compensation.end))
@@ -266,12 +276,27 @@ def without_parsed_names(
         # A run of the employer's name counts from two words on: "Apex" of "Apex Systems" may
         # still be the Apex language, "Mary's Regional Hospital" is no skill.
         employer = bool(company) and (key == company or (" " in key and f" {key} " in f" {company} "))
-        return key in names or employer or (" " in key and f" {key} " in title)
+        return key in names or employer
 
     def in_fields(c: ExtractedSkillCandidate) -> bool:
-        return bool(fields) and all(any(a <= s and e <= z for a, z in fields) for s, e, _ in c.evidence)
+        # The parser's fields are spans of the original text, the evidence of the plain one.
+        if not fields:
+            return False
+        spans = [jd.to_original(s, e) for s, e, _ in c.evidence]
+        return all(any(a <= s and e <= z for a, z in fields) for s, e in spans)
 
-    return [c for c in candidates if not (c.is_new and (named_elsewhere(c.name) or in_fields(c)))]
+    def only_in_title(c: ExtractedSkillCandidate) -> bool:
+        # "6G Pipe Welder" read on the title's line; "SAP FICO" asked for again below is a skill.
+        key = fold(c.name)
+        if title_line is None or " " not in key or f" {key} " not in title:
+            return False
+        return all(title_line[0] <= s and e <= title_line[1] for s, e, _ in c.evidence)
+
+    return [
+        c
+        for c in candidates
+        if not (c.is_new and (named_elsewhere(c.name) or in_fields(c) or only_in_title(c)))
+    ]
 
 
 def run_extraction(
