@@ -51,6 +51,7 @@ SKILLS = {
     ),
     8: ("Kubernetes", "information and communication technologies (icts)", "sector-specific", "tech", [103]),
     9: ("securities", "business, administration and law", "cross-sector", "esco", [900]),
+    10: ("Square POS app", "services", "sector-specific", "tech", [901]),  # a tool of another field
 }
 # (skill id, label, type)
 ALIASES = [
@@ -74,7 +75,9 @@ def _snapshot() -> LibrarySnapshot:
         LibrarySnapshot,
         _Snapshot(
             skills={
-                i: SimpleNamespace(category=c, reuse_level=r, pack=p)
+                i: SimpleNamespace(
+                    category=c, reuse_level=r, pack=p, nature="TOOL" if p == "tech" else "PRACTICE"
+                )
                 for i, (_n, c, r, p, _d) in SKILLS.items()
             },
             skill_names={i: s[0] for i, s in SKILLS.items()},
@@ -167,12 +170,15 @@ def _at(skill_id: int, alias: str, text: str) -> ExtractedSkillCandidate:
     )
 
 
-def test_a_synonym_listed_beside_another_skill_takes_the_lists_sense() -> None:
-    # Customer service shares no field with blockchains, but a list of the two reads as one.
-    text = "Requirements: POS and customer service."
-    hits = [_at(1, "POS", text), _at(2, "customer service", text)]
-    assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[1][0], SKILLS[2][0]}
-    # Apart, in another sentence, it still needs its field.
-    text = "Requirements: a POS. Also strong customer service."
-    hits = [_at(1, "POS", text), _at(2, "customer service", text)]
-    assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[2][0]}
+def test_a_synonym_listed_beside_a_tool_is_read_as_one() -> None:
+    # The tool shares neither group nor category with blockchains; listed beside it, POS reads as a tool.
+    text = "Requirements: POS and Square."
+    hits = [_at(1, "POS", text), _at(10, "Square", text)]
+    assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[1][0], SKILLS[10][0]}
+    # Apart from it, or listed beside a practice (the cafe's till and its service), it needs its field.
+    for text, other, label in [
+        ("Requirements: a POS. Also Square.", 10, "Square"),
+        ("Requirements: POS and customer service.", 2, "customer service"),
+    ]:
+        hits = [_at(1, "POS", text), _at(other, label, text)]
+        assert _names(without_unsupported_senses(hits, _snapshot(), text)) == {SKILLS[other][0]}

@@ -90,12 +90,15 @@ def without_unsupported_senses(
     for c in candidates:
         if c.skill_id is not None and c.skill_id not in suspect_ids:
             fields.update(_fields(snapshot, c.skill_id))
-    # A name listed beside another library skill of the JD ("HTML and CSS", "HTML, CSS and
-    # JavaScript") is read in that list's sense whatever the two skills' groups.
+    # A name listed beside a tool or language of the JD ("HTML and CSS", "HTML, CSS and
+    # JavaScript") is read as one too, whatever the two skills' groups; a list with a practice
+    # ("POS and customer service") vouches for nothing.
     vouching = [
         ev
         for c in candidates
-        if c.skill_id is not None and c.skill_id not in suspect_ids
+        if c.skill_id is not None
+        and c.skill_id not in suspect_ids
+        and snapshot.skills[c.skill_id].nature in _TOOLISH
         for ev in c.evidence
     ]
     dropped = {
@@ -108,6 +111,7 @@ def without_unsupported_senses(
     return [c for c in candidates if c.skill_id not in dropped]
 
 
+_TOOLISH = frozenset({"TOOL", "LANGUAGE", "PLATFORM"})
 _LIST_GAP = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|,\s*and\b|,\s*or\b)\s*")
 
 
