@@ -889,6 +889,9 @@ def test_pay_as_other_countries_write_it(
         ("No remote working is possible for this role.", WorkMode.ONSITE),
         ("Hybrid: 3 days in the office. Not fully remote.", WorkMode.HYBRID),
         ("Remote working available. We are not a bank.", WorkMode.REMOTE),
+        # A denial in another clause denies nothing.
+        ("No commute! This is a fully remote role.", WorkMode.REMOTE),
+        ("There is no dress code, and the role is remote.", WorkMode.REMOTE),
     ],
 )
 def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
@@ -1093,6 +1096,23 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
     assert find_employment_type(text, None) is kind
+
+
+def test_the_titles_own_words_state_no_contract() -> None:
+    ad = (
+        "Seasonal Demand Planner\nAcme Foods Ltd\nFull-time, Permanent\n\nResponsibilities\n"
+        "- Build the weekly demand plan\n- Align forecasts with sales\n\n"
+        "Requirements\n- 3 years of planning experience\n"
+    )
+    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
+
+
+def test_a_long_first_line_keeps_the_title_not_its_facts() -> None:
+    body = "\n\nResponsibilities\n- Deliver parcels on a set route\n- Load the van\n\nRequirements\n- Full licence\n"
+    line = "Delivery Driver - Leeds - \u00a325,000 per annum - Full-time, Permanent"
+    assert parse_jd(line + body).role_title == "Delivery Driver - Leeds"
+    # A short line is kept as written.
+    assert parse_jd("Cybersecurity Analyst - Hybrid" + body).role_title == "Cybersecurity Analyst - Hybrid"
 
 
 def test_a_stated_contract_beats_a_word_the_prose_names_in_passing() -> None:
@@ -1329,6 +1349,8 @@ def test_years_of_the_company_or_a_rotation_are_no_experience() -> None:
         "The company has operated in the region for 20 years.",
         "You rotate every 2 years in the team.",
         "Within 2 years as a result of growth we doubled.",
+        "Celebrating 25 years as Nigeria's leading bank.",
+        "Appointed for 2 years working with the regional director.",
     ]:
         assert parse_jd(_jd(sentence)).experience is None
 

@@ -472,6 +472,15 @@ def test_an_equal_opportunity_statement_asks_for_nothing(
     assert [text[c.start : c.end] for c in skill_spans(text, matcher, proposer)] == ["Python"]
 
 
+def test_a_breakdown_by_age_and_gender_is_no_equal_opportunity_statement(proposer: PhraseProposer) -> None:
+    from jdlens_server.nlp.skill_phrases import is_equal_opportunity
+
+    assert not is_equal_opportunity(
+        tokenize("Analyse survey data on a monthly basis, by age and gender, in SPSS.")
+    )
+    assert is_equal_opportunity(tokenize("We do not discriminate on the basis of race or religion."))
+
+
 def test_an_hr_duty_about_discrimination_is_still_read(proposer: PhraseProposer) -> None:
     found = phrases(proposer, "Manage harassment and discrimination complaints from staff.")
     assert ("Manage harassment and discrimination complaints from staff", PhraseKind.ACTION) in found

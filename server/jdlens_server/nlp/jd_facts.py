@@ -132,13 +132,14 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _EXP_CONTEXT = re.compile(
     r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b|"
     # "two years in a customer support or success role", "3 years working in a hospital pharmacy"
-    r"\bin\s+(?:a|an|the)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at|with)\b|"
+    r"\bin\s+(?:a|an)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at)\b|"
     # "3+ years as CDP or Demi Chef de Partie", "2-3 years as a Sales Officer"
     r"\b(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?-i:[A-Z])",
     _I,
 )
 _NOT_EXPERIENCE = re.compile(
     r"\b(?:years?\s+old|of\s+age|age\b|ago\b|since\b|established|founded|history|warranty|guarantee|"
+    r"celebrat\w*|appoint\w*|first\s+instance|remain\w*|"
     r"probation|contract|duration|renewable|project\s+(?:period|life)|years?\s+(?:program|project|grant|plan|"
     r"strategy|activity|contract)|five-year|(?:one|two|three|four|five)-year|"
     # a recency window ("experience within the past 3 years"), not the experience's length
@@ -1066,7 +1067,7 @@ _ONSITE = _from_letters(
 
 # A mode denied just before it is named: "This position is not eligible for remote work", "no
 # hybrid or remote options".
-_DENIED = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|without)\b[^.;\n]{0,30}$", _I)
+_DENIED = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|without)\b[^.;:!?,\n]{0,30}$", _I)
 
 
 def _named(pattern: re.Pattern[str], text: str) -> bool:

@@ -374,8 +374,25 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
         head = head[:cut]
         # "Nurse Staffing Agency" names an occupation but ends with none: a firm, not a title.
         if head and is_role_head(head[-1].strip("()")) and not _is_plural_firm(head[-1]):
-            return field
+            # A line long only by its facts keeps the title's part ("Delivery Driver - Leeds -
+            # £25,000 per annum - Full-time, Permanent"); a short one is kept as written.
+            return _without_fact_segments(field) if len(field.split()) > 8 else field
     return None
+
+
+_DASH_SEGMENT = re.compile(r"\s+[-\u2013\u2014]\s+")
+
+
+def _without_fact_segments(field: str) -> str:
+    """A title less its dash segments from the first that states a fact on: "Delivery Driver -
+    Leeds - £25,000 per annum - Full-time" -> "Delivery Driver - Leeds"; "6G Pipe Welder (TIG/ARC) -
+    Oil & Gas Project" keeps its project."""
+    breaks = list(_DASH_SEGMENT.finditer(field))
+    for n, brk in enumerate(breaks):
+        part = field[brk.end() : breaks[n + 1].start() if n + 1 < len(breaks) else len(field)]
+        if re.search(r"\d", part) or states_a_fact(part):
+            return field[: brk.start()]
+    return field
 
 
 _CODE_START = re.compile(r"\d+[A-Z]\w*\s+[A-Z]")
@@ -1014,7 +1031,9 @@ def _employment_type(
     first_heading = next(
         (sec.heading.start for sec in sections if sec.heading and sec.heading.kind), len(ptext)
     )
-    opening = _opening_lines(ptext[:first_heading])
+    # Not the title's line: "Seasonal Demand Planner" or "Permanent Makeup Artist" states no contract.
+    title_end = ptext.find("\n", len(ptext) - len(ptext.lstrip()))
+    opening = _opening_lines(ptext[title_end + 1 : first_heading]) if 0 <= title_end < first_heading else ""
     stated = f"{opening} \n {' '.join(m.group() for m in _CONTRACT_FIELD.finditer(ptext))}"
     found = jd_facts.find_employment_type(stated, title)
     if found is not EmploymentType.UNSPECIFIED:

@@ -654,18 +654,23 @@ def _as_well_as(toks: Sequence[Token], k: int) -> int:
 # An equal-opportunity statement's list of protected attributes ("race religion color national
 # origin gender sexual orientation") asks for nothing.
 _EEO_PROTECTED = _words("race religion color colour gender sex age disability ethnicity veteran")
-_EEO_REGARD = _words("regardless regard irrespective protected basis")
+# The phrases that introduce a statement's attributes ("on a monthly basis, by age and gender" is
+# a duty's breakdown, not one).
+_EEO_PHRASES = ("regardless of", "without regard to", "irrespective of", "on the basis of", "protected")
 
 
 def is_equal_opportunity(sentence: Sequence[Token]) -> bool:
     """A sentence of an equal-opportunity statement: "regardless of" / "without regard to" /
-    "protected" / "on the basis of" with a protected attribute, and discrimination or a second
-    attribute ("Investigate discrimination complaints", an HR duty, is none)."""
+    "on the basis of" / "protected" with two protected attributes, or with one and discrimination
+    ("Investigate discrimination complaints", an HR duty, is none)."""
     words = {t.text.lower() for t in sentence if t.is_word}
-    if words.isdisjoint(_EEO_REGARD):
-        return False
     protected = len(words & _EEO_PROTECTED)
-    return protected >= 2 or (protected == 1 and any(w.startswith("discriminat") for w in words))
+    if not protected:
+        return False
+    text = " ".join(t.text.lower() for t in sentence if t.is_word)
+    if not any(phrase in text for phrase in _EEO_PHRASES):
+        return False
+    return protected >= 2 or any(w.startswith("discriminat") for w in words)
 
 
 def speaks_of_employer(sentence: Sequence[Token]) -> bool:
