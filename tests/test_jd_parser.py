@@ -1288,6 +1288,15 @@ def test_a_field_named_like_a_duty_is_not_cut() -> None:
             "Level 2 Food Hygiene and Safety certificate required.",
             [("Food Hygiene and Safety certificate", Requirement.REQUIRED)],
         ),
+        (
+            "Must hold a Valid Driving Licence (Class D).",
+            [("Driving licence (class D)", Requirement.REQUIRED)],
+        ),
+        # Documents, premises, a school certificate spelled out and a firm are no certifications.
+        ("Copy of Birth Certificate and NBI Clearance.", []),
+        ("Secondary School Certificate required.", []),
+        ("Experience in a Licensed Premises is a plus.", []),
+        ("Registered with the Company for 2 years.", []),
         # A licence the duties handle is no licence asked for.
         ("Enter driver's license information for warrants and stolen vehicles.", []),
         # A school-leaving certificate is education; a course is no certification.

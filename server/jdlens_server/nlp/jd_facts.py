@@ -18,6 +18,7 @@ from jdlens_server.nlp.parsed import (
 )
 from jdlens_server.nlp.sections import SectionKind
 from jdlens_server.nlp.text import PlainText
+from jdlens_server.nlp.title import is_role_head
 
 _I = re.IGNORECASE
 
@@ -551,12 +552,15 @@ _CERT_RE = re.compile(
     r"|(?P<certificate>(?:[A-Z][\w+&-]*\s+(?:and\s+)?){1,4}[Cc]ertificate(?!\s+(?:in|of)\b))"
     r"|(?P<coc>[Cc]ertificate\s+of\s+[Cc]ompetenc[ey])"
     # "valid driving licence (Class D)", "Full UK driving licence", "Class E driving licence"
-    r"|(?P<driving>(?:(?:[Cc]lass|[Cc]ategory)\s+[A-Z0-9+]{1,3}\s+)?(?:driving|driver(?:'|\u2019)?s)\s+licen[cs]e"
+    r"|(?P<driving>(?:(?:[Cc]lass|[Cc]ategory)\s+[A-Z0-9+]{1,3}\s+)?(?:[Dd]riving|[Dd]river(?:'|\u2019)?s)\s+[Ll]icen[cs]e"
     r"(?:\s*\(\s*(?:[Cc]lass|[Cc]ategory|Lesen)\s+[A-Z0-9+]{1,3}\s*\))?"
     r"(?!\s+(?:information|numbers?|records?|data|checks?|plates?|details)\b))"
     # "Current HCPC registration", "registration with the State Paramedical Board"
     r"|(?P<registration>(?:[Cc]urrent|[Vv]alid|[Ff]ull|[Aa]ctive)\s+[A-Z][A-Z&]{1,6}\s+[Rr]egistration|"
-    r"[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?[A-Z][\w&'-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z(][\w&'()-]*){0,7})"
+    # a body that registers professionals ("... Board", "... Council", "the NMC"), not "the Company"
+    r"[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?(?=[^.\n]{0,80}?\b(?:Board|Council|College|Authority|Commission|"
+    r"Institute|Association|Society|Agency|Registry|Chamber|Ministry|[A-Z]{2,6}\b))"
+    r"[A-Z][\w&'-]*(?:\s+(?:(?:and|of|for|&)\s+)?[A-Z(][\w&'()-]*){0,7})"
     # "Licensed Pharmacist", "Licensed Professional Teacher (LPT)"
     r"|(?P<licensed>Licensed\s+(?:[A-Z][\w-]*\s+){0,2}[A-Z][\w-]*)",
 )
@@ -600,6 +604,11 @@ _GENERIC_STOP = frozenset(
 )
 
 
+_DRIVING_IN_NAME = re.compile(r"\b[Dd]riv(?:ing|er(?:'|\u2019)?s)\s+[Ll]icen[cs]e")
+_NOT_A_CERTIFICATION = re.compile(
+    r"\b(?:school|matric\w*|o[\s-]level|a[\s-]level|gce|birth|marriage|death|police|medical|clearance)\b",
+    re.IGNORECASE,
+)
 _SCHOOL_EXAMS = frozenset(
     {"KCSE", "KCPE", "SPM", "STPM", "WAEC", "WASSCE", "SSCE", "NECO", "GCSE", "GCSES", "SSC", "HSC"}
 )
@@ -625,22 +634,29 @@ def find_certifications(sents: Sequence[SentenceRef], src: Source) -> list[Certi
         matches = list(_CERT_RE.finditer(s.text))
         for n, m in enumerate(matches):
             name = " ".join(m.group().split())
-            if m.lastgroup in ("generic", "certificate"):
+            kind = m.lastgroup
+            if kind == "generic" and _DRIVING_IN_NAME.search(name):
+                # "Valid Driving Licence (Class D)" written in capitals: the generic pattern took it.
+                kind, name = "driving", " ".join(s.text[m.start() : m.end() + 14].split())
+            if kind in ("generic", "certificate"):
                 words = name.split()
                 while words and words[0] in _GENERIC_STOP:
                     words = words[1:]
-                # A school-leaving certificate ("KCSE certificate") is education, read there.
-                if len(words) < 2 or words[0].upper() in _SCHOOL_EXAMS:
+                # A school-leaving certificate ("KCSE certificate", "Secondary School Certificate")
+                # is education, read there; a birth or police certificate is a document.
+                if len(words) < 2 or words[0].upper() in _SCHOOL_EXAMS or _NOT_A_CERTIFICATION.search(name):
                     continue
                 if all(_CERT_ACRONYM_RE.fullmatch(w) for w in words[:-1]):
                     words = words[:-1]  # "PMP certification" -> "PMP"
                 name = " ".join(words)
-            elif m.lastgroup == "coc":
+            elif kind == "coc":
                 name = "Certificate of Competency (COC)"
-            elif m.lastgroup == "driving":
+            elif kind == "licensed" and not is_role_head(name.split()[-1]):
+                continue  # "Licensed Premises", "a Licensed Restaurant": no profession
+            elif kind == "driving":
                 grade = re.search(r"(?:[Cc]lass|[Cc]ategory|Lesen)\s+([A-Z0-9+]{1,3})", name)
                 name = f"Driving licence (class {grade.group(1)})" if grade else "Driving licence"
-            elif m.lastgroup == "registration":
+            elif kind == "registration":
                 name = re.sub(r"^(?:[Cc]urrent|[Vv]alid|[Ff]ull|[Aa]ctive)\s+", "", name)
                 name = re.sub(
                     r"^[Rr]egist(?:ration|ered)\s+with\s+(?:the\s+)?", "Registration with the ", name
