@@ -372,6 +372,13 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Set up monitoring and alerting for our services.", "Programmes, policy and community work"),
         ("Run contextual inquiry sessions with users.", "Customer support and service"),
         ("Dispatch police and fire units to 911 calls.", "Warehouse and logistics"),
+        (
+            "Grant users access to the reporting tools and track KPI indicators.",
+            "Programmes, policy and community work",
+        ),
+        ("Book the tennis courts for the staff tournament.", "Legal work"),
+        ("Dispense drinks at the pool bar.", "Care and treatment"),
+        ("Run variant calling pipelines on sequencing data.", "Finance and accounting"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

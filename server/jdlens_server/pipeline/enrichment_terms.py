@@ -454,7 +454,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # "Accounts" alone is bookkeeping as often as selling: only client accounts count.
             r"sales?|sell\w*|revenue|quotas?|prospect\w*|deals?|negotiat\w*|business[\s-]+development|"
             r"(?:key|client|customer|new|named|strategic|enterprise)[\s-]+accounts?|account[\s-]+(?:management|executives?)|"
-            r"cross[\s-]*sell\w*|up[\s-]*sell\w*|acquire[\s-]+new[\s-]+(?:\w+[\s-]+)?customers",
+            r"cross[\s-]*sell\w*|up[\s-]*sell\w*|acquir\w*[\s-]+new[\s-]+(?:\w+[\s-]+)?customers",
         ),
         (
             # Serving customers, not "customer orders" or "support the team".
@@ -481,7 +481,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "Finance and accounting",
             r"accounting|bookkeep\w*|ledgers?|reconcil\w*|payroll|invoic\w*|audit\w*|tax(?:es|ation)?|"
             r"financial[\s-]+(?:statements?|reports?|reporting|close)|month[\s-]+end|accounts[\s-]+(?:payable|receivable)|"
-            r"journal[\s-]+entries|budgets?|forecast\w*|varian\w*|financial[\s-]+model\w*|P&L|FP&A|cash[\s-]+flow|"
+            r"journal[\s-]+entries|budgets?|forecast\w*|variance[\s-]+analys\w*|budget[\s-]+variances?|financial[\s-]+model\w*|P&L|FP&A|cash[\s-]+flow|"
             r"credit[\s-]+(?:risk|analysis|applications?|reviews?|limits?)|loans?",
         ),
         (
@@ -512,7 +512,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Care and treatment",
-            r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing|dispens\w*|prescriptions?|"
+            r"patients?|care|treatment|therap\w*|clinical|diagnos\w*|nursing|dispens\w*[\s-]+(?:medicines?|medications?|prescriptions?|drugs)|prescriptions?|"
             r"medicines?|medications?|pharmac\w*|social[\s-]+work|child[\s-]+protection|safeguarding|home[\s-]+visits|caseloads?",
         ),
         (
@@ -520,13 +520,19 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # Law as the work, not "comply with regulations and policies", which every job does.
             # ("HIV counselling" is care: only a lawyer's counsel counts.)
             r"legal|contracts?|agreements?|(?:legal|general|corporate|in[\s-]+house|outside|product)[\s-]+counsel\w*|"
-            r"litigation|intellectual[\s-]+property|statutory|lawyers?|attorneys?|courts?|legislation|lawsuits?|"
+            r"litigation|intellectual[\s-]+property|statutory|lawyers?|attorneys?|court[\s-]+(?:hearings?|filings?|"
+            r"proceedings|cases?)|legislation|lawsuits?|"
             r"regulat\w*[\s-]+(?:advice|guidance|filings?|matters|frameworks?)",
         ),
         (
             "Programmes, policy and community work",
-            r"programmes?|monitoring[\s-]+(?:and|&)[\s-]+evaluation|(?-i:M&E|MEAL)|logframes?|indicators?|donors?|"
-            r"grants?|proposals?|fundrais\w*|beneficiar\w*|communit(?:y|ies)|households?|outreach|humanitarian|"
+            # Grants, proposals and indicators of programmes ("grants user access", "sales proposals" and
+            # KPIs are not).
+            r"programmes?|programs?[\s-]+(?:implementation|activities|sites?|quality)|implementing[\s-]+partners?|"
+            r"(?:performance|programme|program|project|outcome|output|logframe)[\s-]+indicators?|"
+            r"monitoring[\s-]+(?:and|&)[\s-]+evaluation|(?-i:M&E|MEAL)|logframes?|donors?|"
+            r"grant[\s-]+(?:writing|proposals?|applications?|funding|management)|(?:funding|donor|grant)[\s-]+proposals?|"
+            r"fundrais\w*|beneficiar\w*|communit(?:y|ies)|households?|outreach|humanitarian|"
             # Policy as the work ("draft policy briefs"), not the employer's policies every job follows.
             r"policy[\s-]+(?:development|analysis|research|briefs?|papers?|advice|options|making)|public[\s-]+policy|"
             r"consultations?",
