@@ -543,8 +543,9 @@ class ExtractionResult(_message.Message):
 
     @_builtins.property
     def signals(self) -> Global___RoleSignals:
-        """Reference: stage3_signals. On a run rejected as not English or as too little text whose
-        request named an English title, the roles the title alone ranks (the decision stays rejected).
+        """Reference: stage3_signals. On a run rejected as not English or as too little text under an
+        English title (the request's, else the posting's own short first line), the roles the title
+        alone ranks (the decision stays rejected).
         """
 
     @_builtins.property
