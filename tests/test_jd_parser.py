@@ -1136,6 +1136,20 @@ def test_the_contract_in_a_boards_opening_lines_counts() -> None:
 
 
 @pytest.mark.parametrize(
+    ("place_line", "currency"),
+    [
+        ("Location: Karachi, Pakistan", "PKR"),
+        ("Location: Colombo, Sri Lanka", "LKR"),
+        ("Location: Pune, Maharashtra", "INR"),
+    ],
+)
+def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> None:
+    ad = f"Data Analyst\n{place_line}\nSalary: Rs. 60,000 - 75,000 per month" + _COMPANY_BODY
+    found = parse_jd(ad).compensation
+    assert found is not None and (found.min_amount, found.currency) == (60_000.0, currency)
+
+
+@pytest.mark.parametrize(
     ("place_line", "expected"),
     [
         # Indian states are read (GeoNames' admin1 codes).

@@ -965,13 +965,24 @@ def local_dollar(country_codes: Iterable[str]) -> str:
     return local.pop() if len(local) == 1 else "USD"
 
 
+def local_rupee(country_codes: Iterable[str]) -> str:
+    """The currency "Rs." means for a JD in these countries: Pakistan's, Sri Lanka's or Nepal's
+    rupee when every place with one agrees, else India's."""
+    local = {_LOCAL_RUPEE.get(code, "INR") for code in country_codes if code}
+    return local.pop() if len(local) == 1 else "INR"
+
+
+_LOCAL_RUPEE = {"PK": "PKR", "LK": "LKR", "NP": "NPR"}
+
+
 def find_compensation(
-    sents: Sequence[SentenceRef], src: Source, *, dollar: str = "USD"
+    sents: Sequence[SentenceRef], src: Source, *, dollar: str = "USD", rupee: str = "INR"
 ) -> Compensation | None:
     """The first stated base-pay figure (with currency) in a pay context. A bare "$" is ``dollar``
-    (see local_dollar). The period is the stated one, else a year for a figure only annual pay
-    reaches in its currency. Figures of pay on top of the base (differentials, bonuses, allowances,
-    matches) are passed over: with nothing else stated, the JD states no pay."""
+    (see local_dollar), "Rs." is ``rupee`` (see local_rupee). The period is the stated one, else a
+    year for a figure only annual pay reaches in its currency. Figures of pay on top of the base
+    (differentials, bonuses, allowances, matches) are passed over: with nothing else stated, the
+    JD states no pay."""
     for s in sents:
         if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
             continue
@@ -1000,6 +1011,8 @@ def find_compensation(
             code = _CODE_AFTER.match(s.text, m.end())
             if cur_raw == "$":
                 currency = _CURRENCIES[code.group(1).lower()] if code is not None else dollar
+            elif cur_raw in ("rs", "rs."):
+                currency = rupee
             if hi is None and _BETWEEN.search(s.text, max(0, m.start() - 12), m.start()):
                 # "between €3,800 and €5,000 gross per month"
                 upper = _AND_AMOUNT.match(s.text, m.end())

@@ -1242,7 +1242,9 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         experience=jd_facts.find_experience(fact_refs, src),
         education=tuple(jd_facts.find_education(fact_refs, src)),
         certifications=tuple(jd_facts.find_certifications(fact_refs, src)),
-        compensation=jd_facts.find_compensation(pay_refs, src, dollar=dollar),
+        compensation=jd_facts.find_compensation(
+            pay_refs, src, dollar=dollar, rupee=jd_facts.local_rupee(loc.country_code for loc in locations)
+        ),
         locations=locations,
         work_mode=work_mode,
         employment_type=_employment_type(ptext, sections, sentences_text, headings, title),
