@@ -849,6 +849,7 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ("Salary: N850,000 - N1,100,000 / month", (850_000.0, 1_100_000.0, "NGN", PayPeriod.MONTH)),
         ("PHP 610/day + incentives", (610.0, None, "PHP", PayPeriod.DAY)),
         ("Salary: BDT 90,000 - 120,000 (Monthly), negotiable", (90_000.0, 120_000.0, "BDT", PayPeriod.MONTH)),
+        ("Salary: Tk. 35,000 - 45,000 per month", (35_000.0, 45_000.0, "BDT", PayPeriod.MONTH)),
         # Australia: "+ super" says the figures are pay.
         (
             "- $160,000 - $180,000 + super + vehicle allowance",

@@ -356,7 +356,7 @@ _ABBREV = frozenset(
     wordlist(
         """
         e.g i.e etc mr mrs ms dr no nos inc ltd co st vs approx incl min max dept govt jr sr esp fig
-        b.sc m.sc b.a m.a ph.d bsc msc ba ma tel p.o u.s u.k rs pvt pte
+        b.sc m.sc b.a m.a ph.d bsc msc ba ma tel p.o u.s u.k rs pvt pte tk
         """
     )
 )
