@@ -23,6 +23,7 @@ from jdlens_server.library.onet_import import onet_subset
 from jdlens_server.library.packs.esco import EscoPack, esco_subset
 from jdlens_server.library.packs.onet import OnetPack
 from jdlens_server.library.packs.tech import TechPack, read_tech
+from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.library.tech_import import TECH_URI, TITLE_SOURCE
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.store.db import make_engine, session_factory
@@ -507,83 +508,69 @@ def test_reference_jd_yields_the_data_concepts_with_evidence(runtime: Runtime) -
 # ---- role labels the pack's acronyms contradict -----------------------------------------------------
 
 INSEMINATION = OCCUPATION + "15cc27b1-7358-48ed-9fb8-69ffe9f1fc98"  # labels "AI engineer", "AI technician"
+MOULDING = OCCUPATION + "ec238461-93b6-4516-a251-52d1153b53ac"  # "production operator (plastic moulding)"
+
+
+@contextmanager
+def _library_with(
+    sqlite_url: str, esco: EscoPack, embedder: Embedder, uri: str, name_start: str
+) -> Iterator[tuple[Runtime, LibrarySnapshot, int]]:
+    """A runtime over the test occupations plus one (``uri``), its snapshot and that role's id."""
+    _library(sqlite_url, esco_subset(esco, occupation_uris=[*OCCUPATIONS, uri]), embedder)
+    rt = build_runtime(sqlite_url)
+    try:
+        snapshot = rt.library.current().snapshot
+        role = next(r.id for r in snapshot.roles.values() if r.display_name.startswith(name_start))
+        yield rt, snapshot, role
+    finally:
+        rt.close()
+
+
+def _looked_up(snapshot: LibrarySnapshot, role: int) -> set[str]:
+    return {text for hits in snapshot.role_alias_map.values() for role_id, text in hits if role_id == role}
+
+
+def _embedded(snapshot: LibrarySnapshot, role: int) -> set[str]:
+    return {t for t, r in zip(snapshot.alias_texts, snapshot.alias_role_ids, strict=True) if r == role}
+
+
+def _title_run(rt: Runtime, title: str) -> run_pb2.Run:
+    request = pipeline_service_pb2.ExtractFromJdRequest(
+        jd=pipeline_service_pb2.JdInput(title=title), options=run_pb2.RunOptions(dry_run=True)
+    )
+    return rt.core.extract_from_jd(request)[0]
 
 
 def test_a_role_label_whose_acronym_the_pack_reads_otherwise_is_not_looked_up(
     sqlite_url: str, esco: EscoPack, embedder: Embedder
 ) -> None:
-    _library(sqlite_url, esco_subset(esco, occupation_uris=[*OCCUPATIONS, INSEMINATION]), embedder)
-    rt = build_runtime(sqlite_url)
-    try:
-        snapshot = rt.library.current().snapshot
-        insemination = next(
-            r.id for r in snapshot.roles.values() if r.display_name.startswith("animal artificial")
-        )
+    with _library_with(sqlite_url, esco, embedder, INSEMINATION, "animal artificial") as (rt, snapshot, role):
         with _session(sqlite_url) as session:
-            stored = set(
-                session.scalars(select(RoleAliasRow.text).where(RoleAliasRow.role_id == insemination))
-            )
+            stored = set(session.scalars(select(RoleAliasRow.text).where(RoleAliasRow.role_id == role)))
         assert {"AI engineer", "AI technician", "artificial insemination specialist"} <= stored
         # The exact lookup and the alias vectors drop the "AI" labels and keep the role's others.
-        looked_up = {
-            text
-            for hits in snapshot.role_alias_map.values()
-            for role_id, text in hits
-            if role_id == insemination
-        }
+        looked_up = _looked_up(snapshot, role)
         assert "AI engineer" not in looked_up and "AI technician" not in looked_up
         assert "artificial insemination specialist" in looked_up
-        embedded = {
-            t for t, r in zip(snapshot.alias_texts, snapshot.alias_role_ids, strict=True) if r == insemination
-        }
-        assert embedded == looked_up & stored
+        assert _embedded(snapshot, role) == looked_up & stored
         # So an "AI Engineer" posting is not sent to the insemination role by its title.
-        request = pipeline_service_pb2.ExtractFromJdRequest(
-            jd=pipeline_service_pb2.JdInput(title="AI Engineer"), options=run_pb2.RunOptions(dry_run=True)
-        )
-        run = rt.core.extract_from_jd(request)[0]
-        assert all(
-            e.role.display_name != snapshot.roles[insemination].display_name
-            for e in run.extraction.signals.alias_match_roles
-        )
-        assert (
-            run.extraction.signals.combined_roles[0].role.display_name
-            != snapshot.roles[insemination].display_name
-        )
-    finally:
-        rt.close()
-
-
-MOULDING = (
-    OCCUPATION + "ec238461-93b6-4516-a251-52d1153b53ac"
-)  # label "production operator (plastic moulding)"
+        signals = _title_run(rt, "AI Engineer").extraction.signals
+        name = snapshot.roles[role].display_name
+        assert all(e.role.display_name != name for e in signals.alias_match_roles)
+        assert signals.combined_roles[0].role.display_name != name
 
 
 def test_a_qualified_role_label_is_looked_up_whole_and_gives_no_title_vector(
     sqlite_url: str, esco: EscoPack, embedder: Embedder
 ) -> None:
-    _library(sqlite_url, esco_subset(esco, occupation_uris=[*OCCUPATIONS, MOULDING]), embedder)
-    rt = build_runtime(sqlite_url)
-    try:
-        snapshot = rt.library.current().snapshot
-        moulding = next(r.id for r in snapshot.roles.values() if r.display_name.startswith("compression"))
+    with _library_with(sqlite_url, esco, embedder, MOULDING, "compression") as (rt, snapshot, role):
         label = "production operator (plastic moulding)"
         # Looked up written out, never as a bare "production operator".
-        assert (moulding, label) in snapshot.role_alias_map["production operator plastic moulding"]
-        assert all(
-            role_id != moulding for role_id, _ in snapshot.role_alias_map.get("production operator", [])
-        )
+        assert (role, label) in snapshot.role_alias_map["production operator plastic moulding"]
+        assert all(role_id != role for role_id, _ in snapshot.role_alias_map.get("production operator", []))
         # Its stored vector is the bare key's, so the title similarity leaves it out; the role's
         # own name stays.
-        embedded = {
-            t for t, r in zip(snapshot.alias_texts, snapshot.alias_role_ids, strict=True) if r == moulding
-        }
+        embedded = _embedded(snapshot, role)
         assert label not in embedded and "compression moulding machine operator" in embedded
-        request = pipeline_service_pb2.ExtractFromJdRequest(
-            jd=pipeline_service_pb2.JdInput(title="Production Operator"),
-            options=run_pb2.RunOptions(dry_run=True),
-        )
-        title_roles = rt.core.extract_from_jd(request)[0].extraction.signals.title_match_roles
+        title_roles = _title_run(rt, "Production Operator").extraction.signals.title_match_roles
         assert all(e.score < 0.99 for e in title_roles if e.role.display_name.startswith("compression"))
-    finally:
-        rt.close()
