@@ -1166,6 +1166,8 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
         ("Shah Alam, Selangor", {("Shah Alam", "Selangor", "Malaysia")}),
         ("Bayan Lepas, Pulau Pinang", {("Bayan Lepas", "Penang", "Malaysia")}),
         ("Leeds, West Yorkshire, LS9", {("Leeds", "England", "United Kingdom")}),
+        # A region of another country than the posting's city is a market or a namesake (India's Punjab).
+        ("Based in Lahore, we distribute FMCG products across Punjab.", {("Lahore", None, "Pakistan")}),
     ],
 )
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:

@@ -986,6 +986,10 @@ def _locations(
             continue
         if city is None and cc in cities_in:
             continue  # "Canada" when Canadian cities are listed adds nothing
+        if city is None and _state is not None and cities_in:
+            # "across Punjab" beside Lahore: a region of a country none of the posting's cities is
+            # in is a market or a namesake (India's Punjab), not the job's place.
+            continue
         written = surfaces[0].split(",")[0].split("(")[0].strip()
         if city is not None and written.isupper():
             written = written.title()
