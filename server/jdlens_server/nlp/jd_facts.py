@@ -772,14 +772,16 @@ _CURRENCIES = {
     "tk.": "BDT",
     "\u09f3": "BDT",
 }
+# An amount after a currency code that is also a name (the peso's "PHP", the rand's "R"): "22,000",
+# "25 000", "610/day"; not a version ("PHP 8", "R2").
+PAY_AMOUNT_AHEAD = r"\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b)"
 _CUR = (
     r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
     r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
     r"\u09f3|Tk\.?(?=\s?\d)|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
     # before an amount ("PHP 22,000", "R25 000 per month")
-    r"(?:PHP|Php|(?<![A-Za-z])R)"
-    r"(?=\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b))|"
+    rf"(?:PHP|Php|(?<![A-Za-z])R)(?={PAY_AMOUNT_AHEAD})|"
     # Nigerian postings write the naira "N" before grouped thousands: "N850,000 - N1,100,000".
     r"(?<![A-Za-z])N(?=\d{1,3}(?:,\d{3})+)"
     r")"
@@ -1099,32 +1101,34 @@ _ONSITE = _from_letters(
 _DENIED = re.compile(r"\b(?:not|no|never|cannot|can't|isn't|without)\b[^.;:!?,\n]{0,30}$", _I)
 
 
-def _named(pattern: re.Pattern[str], text: str) -> bool:
-    return any(
-        _DENIED.search(text, max(0, m.start() - 40), m.start()) is None for m in pattern.finditer(text)
-    )
+def _mentions(pattern: re.Pattern[str], text: str) -> tuple[bool, bool]:
+    """Whether the text names the mode anywhere without denying it, and whether it denies it
+    somewhere ("This position is not eligible for remote work")."""
+    named = denied = False
+    for m in pattern.finditer(text):
+        if _DENIED.search(text, max(0, m.start() - 40), m.start()) is None:
+            named = True
+        else:
+            denied = True
+    return named, denied
 
 
 def find_work_mode(text: str) -> WorkMode:
     """Hybrid beats remote beats on-site when the JD names more than one; a mode the JD denies
-    ("not eligible for remote work") is not named."""
+    ("not eligible for remote work") is not named, and a denied remote mode is on site."""
     low = text.lower()
-    if any(map(low.__contains__, ("hybrid", "days", "day ", "day,", "day."))) and _named(_HYBRID, text):
+    if any(map(low.__contains__, ("hybrid", "days", "day ", "day,", "day."))) and _mentions(_HYBRID, text)[0]:
         return WorkMode.HYBRID
-    if any(map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))) and _named(
-        _REMOTE, text
-    ):
-        return WorkMode.REMOTE
+    remote_denied = False
+    if any(map(low.__contains__, ("remote", "from home", "anywhere", "wfh", "telecommut"))):
+        remote_named, remote_denied = _mentions(_REMOTE, text)
+        if remote_named:
+            return WorkMode.REMOTE
     if any(map(low.__contains__, ("site", "office", "person", "physical", "remote", "telework"))) and (
-        _ONSITE.search(text) or _denied_remote(text)
+        remote_denied or _ONSITE.search(text)
     ):
         return WorkMode.ONSITE
     return WorkMode.UNSPECIFIED
-
-
-def _denied_remote(text: str) -> bool:
-    """ "Not eligible for remote work", "no remote working": the job is on site."""
-    return any(_DENIED.search(text, max(0, m.start() - 40), m.start()) for m in _REMOTE.finditer(text))
 
 
 _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [

@@ -644,13 +644,17 @@ _LEGAL_FORM_END = re.compile(
 )
 
 
-def _second_line_name(plain: str) -> str | None:
-    """The line under the title when it reads as a name: capitalised words, no place, no fact, no
-    title, no sentence; less the group it is part of and its acronym in brackets."""
+def _second_line_name(plain: str) -> tuple[str | None, str]:
+    """The line under the title when it reads as a name (capitalised words, no place, no fact, no
+    title, no sentence), less the group it is part of and its acronym in brackets; and that
+    acronym ("" when none)."""
     m = _SECOND_LINE.match(plain)
     if m is None:
-        return None
-    name = _ACRONYM_AFTER.sub("", _PART_OF.sub("", m.group(1).strip()))
+        return None, ""
+    line = _PART_OF.sub("", m.group(1).strip())
+    bracket = _ACRONYM_AFTER.search(line)
+    acronym = bracket.group(1) if bracket is not None else ""
+    name = line[: bracket.start()] if bracket is not None else line
     if _LEGAL_FORM_END.search(name):
         name = name.removesuffix(".")  # "Inc." ends no sentence
     words = name.split()
@@ -665,14 +669,8 @@ def _second_line_name(plain: str) -> str | None:
         or (is_role_head(words[-1]) and not words[-1].endswith("s"))
         or words[0].lower() in _NOT_COMPANY
     ):
-        return None
-    return name
-
-
-def _second_line_acronym(plain: str) -> str:
-    m = _SECOND_LINE.match(plain)
-    found = _ACRONYM_AFTER.search(m.group(1).strip()) if m is not None else None
-    return found.group(1) if found is not None else ""
+        return None, acronym
+    return name, acronym
 
 
 def find_company(plain: str) -> str | None:
@@ -682,7 +680,7 @@ def find_company(plain: str) -> str | None:
     if labelled is not None:
         return labelled
     scores: dict[str, float] = {}
-    second = _second_line_name(plain)
+    second, acronym = _second_line_name(plain)
     if second is not None:
         # A legal form says the line is the employer's name, whether or not the text repeats it.
         scores[second] = _SECOND_LINE_WEIGHT + (1.0 if _LEGAL_FORM_END.search(second) else 0.0)
@@ -700,7 +698,6 @@ def find_company(plain: str) -> str | None:
         scores[name] += min(plain.count(name), 6) * 0.5
     # The acronym the line under the title spells out stands for that name ("HBID" in the prose).
     # So do the shorter forms of it ("Little Sprouts" of "Little Sprouts Learning Center, Inc").
-    acronym = _second_line_acronym(plain)
     if second is not None:
         for name in [n for n in scores if n == acronym or (n != second and second.startswith(n + " "))]:
             scores[second] += scores.pop(name)
@@ -861,13 +858,10 @@ def _header_fact_line(sentence: SentenceRef, ptext: str, opening_end: int) -> bo
     return (
         own_line
         and 0 < len(words) <= 10
-        and (not raw.endswith((".", "!", "?", ";", ":")) or _FIRM_SUFFIX_END.search(raw) is not None)
+        # "StarLink Manpower Services Inc.": the point of a legal form ends no sentence.
+        and (not raw.endswith((".", "!", "?", ";", ":")) or _LEGAL_FORM_END.search(raw) is not None)
         and not _opens_with_duty(_without_banner(raw), words)
     )
-
-
-# "StarLink Manpower Services Inc.": the dot of a firm's suffix ends no sentence.
-_FIRM_SUFFIX_END = re.compile(r"\b(?:Inc|Ltd|Corp|Co|Bhd|Pte|Pty|Pvt|LLC|PLC)\.$")
 
 
 def _overlaps(a: int, z: int, spans: Iterable[BoilerplateSpanPlain | HeaderLine]) -> bool:
@@ -1026,15 +1020,12 @@ def _reject(reason: RejectReason, detail: str, words: int, plain: PlainText) -> 
 
 
 def _employment_type(
-    ptext: str, sections: list[SectionSpan], sentences_text: str, headings: str, title: str | None
+    ptext: str, first_heading: int, sentences_text: str, headings: str, title: str | None
 ) -> EmploymentType:
     """The contract the posting states where boards state it, its short opening lines above the
     first heading and its labelled fields ("Permanent | Full Time", "Contract type: Permanent"),
     before any the prose names in passing ("a multidisciplinary consultancy", "seasonal
     preventive maintenance")."""
-    first_heading = next(
-        (sec.heading.start for sec in sections if sec.heading and sec.heading.kind), len(ptext)
-    )
     # Not the title's line: "Seasonal Demand Planner" or "Permanent Makeup Artist" states no contract.
     title_end = ptext.find("\n", len(ptext) - len(ptext.lstrip()))
     opening = _opening_lines(ptext[title_end + 1 : first_heading]) if 0 <= title_end < first_heading else ""
@@ -1098,6 +1089,8 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         )
 
     sections = _role_text_somewhere(split_sections(plain))
+    # Where the posting's first known heading starts: above it, boards put their header lines.
+    first_heading = next((sec.heading.start for sec in sections if sec.heading and sec.heading.kind), None)
     bps = boilerplate_spans(ptext, sections)
     # The board's "Acme · Boston, MA (Hybrid) · Full-time" line: facts are read from it, but it
     # holds no duty and no skill.
@@ -1186,7 +1179,6 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     eligible = {SectionKind.RESPONSIBILITIES, SectionKind.ABOUT_ROLE}
     # The title's own line ("ICU Registered Nurse (RN) - Medical/Surgical ICU, Nights") is no duty.
     title_line = " ".join(title.split()) if title else ""
-    opening_end = next((sec.heading.start for sec in sections if sec.heading and sec.heading.kind), 0)
     resp = [
         s
         for s in matchable
@@ -1194,7 +1186,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         and word_count(s.text) >= 3
         and " ".join(s.text.split()) != title_line
         and not _states_no_duty(s, company, title or "")
-        and not _header_fact_line(s, ptext, opening_end)
+        and not (first_heading is not None and _header_fact_line(s, ptext, first_heading))
     ]
     if not resp:
         # no duty/role section recognised: fall back to duty-like sentences anywhere outside company text
@@ -1251,7 +1243,9 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         ),
         locations=locations,
         work_mode=work_mode,
-        employment_type=_employment_type(ptext, sections, sentences_text, headings, title),
+        employment_type=_employment_type(
+            ptext, len(ptext) if first_heading is None else first_heading, sentences_text, headings, title
+        ),
         sections=tuple(out_sections),
         boilerplate=tuple(boiler),
         urls=tuple(jd_facts.find_urls(text)),

@@ -71,6 +71,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "role"
 
 
+def _contradiction(
+    snapshot: LibrarySnapshot, non_alias: np.ndarray, non_alias_order: np.ndarray, row: int
+) -> tuple[int, str] | None:
+    """The leader of the other signals and a note, when the alias's role (at ``row``) ranks far
+    down them and the leader beats it by a clear gap; else None."""
+    rank = _rank_of(non_alias_order, row)
+    leader_row = int(non_alias_order[0])
+    gap = float(non_alias[leader_row] - non_alias[row])
+    if rank < CONTRADICTION_RANK or gap < CONTRADICTION_GAP:
+        return None
+    leader = int(snapshot.role_ids[leader_row])
+    return leader, (
+        f"{snapshot.roles[leader].slug} leads the other signals by {gap:.2f} (alias ranks {rank + 1}); "
+        "alias kept, confidence lowered"
+    )
+
+
 def _rank_of(order: np.ndarray, row: int) -> int:
     hits = np.nonzero(order == row)[0]
     return int(hits[0]) if len(hits) else len(order)
@@ -112,20 +129,12 @@ def decide(
 
     if len(signals.alias) == 1:
         role_id = signals.alias[0].role_id
-        row = _row(snapshot, role_id)
-        rank = _rank_of(non_alias_order, row)
-        leader_row = int(non_alias_order[0])
-        gap = float(non_alias[leader_row] - non_alias[row])
         slug = snapshot.roles[role_id].slug
-        if rank >= CONTRADICTION_RANK and gap >= CONTRADICTION_GAP:
-            leader = int(snapshot.role_ids[leader_row])
+        contradiction = _contradiction(snapshot, non_alias, non_alias_order, _row(snapshot, role_id))
+        if contradiction is not None:
+            leader, note = contradiction
             return Decision(
-                "A",
-                role_id,
-                0.7,
-                f"Exact alias hit on {slug} (1.0) — but {snapshot.roles[leader].slug} leads the "
-                f"other signals by {gap:.2f} (alias ranks {rank + 1}); alias kept, confidence lowered",
-                contradicted_by=leader,
+                "A", role_id, 0.7, f"Exact alias hit on {slug} (1.0) — but {note}", contradicted_by=leader
             )
         return Decision(
             "A",
@@ -152,17 +161,12 @@ def decide(
         confidence = round(min(0.95, 0.6 + margin * 4), 4)
         # As in case A: every colliding role far down the other signals ("maintenance technician",
         # a label of two welder roles, over a maintenance job) keeps the alias, not the confidence.
-        rank = _rank_of(non_alias_order, best_row)
-        leader_row = int(non_alias_order[0])
-        gap = float(non_alias[leader_row] - non_alias[best_row])
         contradicted_by = None
-        if rank >= CONTRADICTION_RANK and gap >= CONTRADICTION_GAP:
-            contradicted_by = int(snapshot.role_ids[leader_row])
+        contradiction = _contradiction(snapshot, non_alias, non_alias_order, best_row)
+        if contradiction is not None:
+            contradicted_by, note = contradiction
             confidence = min(confidence, 0.5)
-            reasoning += (
-                f" — but {snapshot.roles[contradicted_by].slug} leads the other signals by {gap:.2f} "
-                f"(alias ranks {rank + 1}); alias kept, confidence lowered"
-            )
+            reasoning += f" — but {note}"
         return Decision(
             "B",
             best_id,

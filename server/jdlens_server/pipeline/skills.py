@@ -23,6 +23,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from jdlens_server.nlp.jd_facts import PAY_AMOUNT_AHEAD
 from jdlens_server.nlp.locations import is_place_name, is_region_code
 from jdlens_server.nlp.skill_matcher import (
     SkillMatcher,
@@ -254,10 +255,8 @@ def extract_skills(
 
 # Currency codes that are also skills' names: "PHP 25,000" is Philippine pesos, not the language.
 _CURRENCY_NAMES = frozenset({"PHP", "Php"})
-# An amount ("PHP 22,000", "PHP 610/day"), not a version ("PHP 8").
-_FIGURE_AFTER = re.compile(
-    r"\s?(?:\d{1,3}(?:,\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b)"
-)
+# An amount ("PHP 22,000", "PHP 610/day"), not a version ("PHP 8"): as the pay reader reads it.
+_FIGURE_AFTER = re.compile(PAY_AMOUNT_AHEAD)
 
 
 # "SGD 4,500 - 5,800 per month + AWS + variable bonus": an add-on after "+" in a pay line.
