@@ -115,6 +115,23 @@ def test_flattened_duty_list_splits_before_capitalised_verbs() -> None:
     ]
 
 
+def test_flattened_requirements_split_before_their_openers() -> None:
+    text = (
+        "Build relationships with clients Knowledge of the local market Ability to work "
+        "independently Proven track record in sales Must have a valid licence"
+    )
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "Build relationships with clients",
+        "Knowledge of the local market",
+        "Ability to work independently",
+        "Proven track record in sales",
+        "Must have a valid licence",
+    ]
+    # After a clause's glue word the opener is inside the clause.
+    text = "Candidates with Excellent references and with Strong results apply"
+    assert [text[a:z] for a, z in sentence_spans(text)] == [text]
+
+
 def test_bullets_and_inline_numbers_are_items() -> None:
     text = "Duties: 1. Identify prospective customers 2. Manage sales \u2022 Keep records \u2022 Report"
     sents = [text[a:z] for a, z in sentence_spans(text)]

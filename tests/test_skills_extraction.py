@@ -98,6 +98,18 @@ def test_actions_after_ability_cues_split_at_new_verbs(proposer: PhraseProposer)
     assert ("achieve organizational goals", PhraseKind.ACTION) in found
 
 
+def test_a_flattened_list_is_read_item_by_item(proposer: PhraseProposer) -> None:
+    # Ads flattened to one line: each item's phrase ends where the next item opens.
+    found = phrases(
+        proposer,
+        "Generate leads through networking Build and maintain relationships with clients "
+        "Knowledge of the local market Ability to negotiate deals",
+    )
+    assert ("Build and maintain relationships with clients", PhraseKind.ACTION) in found
+    assert not any("Knowledge" in text and "clients" in text for text, _ in found)
+    assert ("negotiate deals", PhraseKind.ACTION) in found
+
+
 def test_duty_lines_open_with_a_verb(proposer: PhraseProposer) -> None:
     found = phrases(proposer, "• Mentor junior developers")
     assert ("Mentor junior developers", PhraseKind.ACTION) in found

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from jdlens_server.nlp.stemming import fold_token
-from jdlens_server.nlp.text import DUTY_VERBS
+from jdlens_server.nlp.text import DUTY_VERBS, clause_starts
 
 __all__ = [
     "NATURAL_LANGUAGE",
@@ -119,11 +119,17 @@ _SENTENCE_END = frozenset(".!?;*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192
 
 
 def sentence_ids(text: str, tokens: Sequence[Token]) -> list[int]:
-    """A sentence number per token: a new sentence after . ! ? ; bullets and line breaks."""
+    """A sentence number per token: a new sentence after . ! ? ; bullets and line breaks, and
+    where a run-on line starts its next item (``clause_starts``: ads flattened to one line)."""
     ids: list[int] = []
     current = 0
+    starts = clause_starts(text, tokens[0].start, tokens[-1].end) if tokens else set()
     for i, tok in enumerate(tokens):
-        if i and (tokens[i - 1].text in _SENTENCE_END or "\n" in text[tokens[i - 1].end : tok.start]):
+        if i and (
+            tokens[i - 1].text in _SENTENCE_END
+            or "\n" in text[tokens[i - 1].end : tok.start]
+            or tok.start in starts
+        ):
             current += 1
         ids.append(current)
     return ids

@@ -352,6 +352,18 @@ _CLAUSE_GLUE = frozenset(
         """
     )
 )
+# Words that open a requirement or a duty item but open no clause's object: in ads flattened to one
+# line, after a lower-case word they start the next item ("...with clients Knowledge of the local
+# market", "...data sets Have good communication skills").
+_ITEM_OPENERS = frozenset(
+    wordlist(
+        """
+        ability able bachelor bachelors demonstrated diploma excellent experience experienced
+        familiarity fluency fluent good have has knowledge master masters minimum must proficiency
+        proficient proven solid stay strong understanding willing willingness carry makes
+        """
+    )
+)
 _ABBREV = frozenset(
     wordlist(
         """
@@ -401,6 +413,11 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         if not (text[i - 2].islower() or text[i - 2] == ")"):
             continue
         verb = m.group().lower()
+        if verb in _ITEM_OPENERS:
+            prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
+            if prev is not None and prev.group(1).lower() not in _CLAUSE_GLUE:
+                cuts.append(m.start())
+            continue
         if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
             continue  # "Programs", "Reports": after a lower-case word these are nouns, not a new duty
         prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
@@ -418,6 +435,13 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
             continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
         cuts.append(m.start())
     return cuts
+
+
+def clause_starts(text: str, start: int, end: int) -> set[int]:
+    """Where a new item begins inside one line's run-on text: before a capitalised duty verb or
+    requirement opener after a lower-case word, an inline bullet or list number (the cuts of
+    ``sentence_spans`` that no punctuation marks)."""
+    return set(_cut_points(text, start, end))
 
 
 def _glue_before(text: str, word_start: int, floor: int) -> bool:
