@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import cast
+
 import pytest
 
+from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import ParsedJd
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, tokenize
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
-from jdlens_server.pipeline.extract import without_parsed_names
+from jdlens_server.pipeline.extract import without_parsed_names, without_role_names
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, skill_spans
 
 NAMES = {
@@ -576,3 +580,61 @@ def test_a_coordination_shares_its_head_and_its_object() -> None:
     assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(2, "Answer")]
     # No coordination, no shared label.
     assert matcher.find("Negotiation with suppliers; analytical skills.") == []
+
+
+def _requirement_names(text: str, matcher: SkillMatcher) -> set[str]:
+    return {
+        s.name for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    }
+
+
+def test_days_language_levels_and_organisations_are_no_new_skills(matcher: SkillMatcher) -> None:
+    names = _requirement_names(
+        "Requirements:\n- Experience with Kubernetes, Saturdays and Sundays as needed\n"
+        "- German at least B2+ and English C1, tools such as Helm\n"
+        "- Experience with the Wellcome Trust, Gates Foundation and Terraform Cloud\n",
+        matcher,
+    )
+    assert {"Kubernetes", "Helm", "Terraform Cloud"} <= names
+    assert not names & {
+        "Saturdays",
+        "Sundays",
+        "B2+",
+        "C1",
+        "English C1",
+        "Wellcome Trust",
+        "Gates Foundation",
+    }
+
+
+def test_a_part_of_a_longer_name_is_no_skill_of_its_own(matcher: SkillMatcher) -> None:
+    names = _requirement_names(
+        "Requirements:\n- Experience with Siemens S7 and Allen-Bradley ControlLogix\n"
+        "- Tools such as Primavera P6\n- Experience with QuickBooks accounting software and Jira\n",
+        matcher,
+    )
+    assert {"Siemens S7", "Primavera P6", "Jira"} <= names
+    assert not names & {"S7", "P6", "ControlLogix"}
+    # Words after a name do not make it a part: QuickBooks stays a skill.
+    assert "QuickBooks" in names
+
+
+def test_new_skills_that_name_a_role_of_the_library_are_dropped() -> None:
+    # Only the snapshot's role alias map is read: a stand-in with three roles' aliases.
+    snapshot = cast(
+        LibrarySnapshot,
+        SimpleNamespace(
+            role_alias_map={
+                "lecturer": [(1, "lecturer")],
+                "gp": [(2, "GP")],
+                "hr director": [(3, "HR director")],
+            }
+        ),
+    )
+
+    def candidate(name: str, new: bool = True) -> ExtractedSkillCandidate:
+        return ExtractedSkillCandidate(name, None if new else 7, True, 0.8, (), "phrase", name, new)
+
+    names = ["Lecturer", "GPs", "HR Director", "HRIS", "Grant writing"]
+    kept = without_role_names([candidate(n) for n in names] + [candidate("GP", new=False)], snapshot)
+    assert [(c.name, c.is_new) for c in kept] == [("HRIS", True), ("Grant writing", True), ("GP", False)]

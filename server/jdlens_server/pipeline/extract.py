@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
+from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.nlp import parsed
 from jdlens_server.nlp.acronyms import expand_title
@@ -222,7 +223,25 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
         stack_skill_ids=snapshot.stack_skill_ids,
         employer=jd.company_name,
     )
-    return without_unsupported_senses(without_parsed_names(found, jd), snapshot, jd.plain_text)
+    found = without_role_names(without_parsed_names(found, jd), snapshot)
+    return without_unsupported_senses(found, snapshot, jd.plain_text)
+
+
+# An acronym's plural: "GPs", "PTAs", "ECTs".
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
+
+
+def without_role_names(
+    candidates: list[ExtractedSkillCandidate], snapshot: LibrarySnapshot
+) -> list[ExtractedSkillCandidate]:
+    """The candidates less the new ones that name a role of the library ("Lecturer", "HR
+    Director", "GPs"): the people the JD mentions, not skills to propose."""
+
+    def names_a_role(name: str) -> bool:
+        forms = [name, name[:-1]] if _ACRONYM_PLURAL.fullmatch(name) else [name]
+        return any(snapshot.role_alias_map.get(normalize_title(f)) for f in forms)
+
+    return [c for c in candidates if not (c.is_new and names_a_role(c.name))]
 
 
 # Capitalised tokens of a certification's name that are its acronyms ("RN" of "Active RN license").

@@ -227,6 +227,8 @@ def extract_skills(
             agg.weights.append(_REGION_WEIGHT.get(kind, 0.6))
             agg.optional.append(optional(a, kind))
 
+    _drop_unlikely_new(text, new, list(known.values()))
+
     # A posting written as prose has no duties or requirements section: its role text is where the
     # work is described, so a skill asked for there is primary.
     core_kinds = (
@@ -338,6 +340,62 @@ _NOT_NEW = _folded(
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based language languages"
 )
+# Generic heads written in lower case only: "ERP system" is ERP, "Opera Property Management System"
+# a product's name.
+_LOWER_CASE_GENERIC_HEADS = frozenset({"system", "systems"})
+# Days, months and CEFR language levels ("Sundays", "B2+"): facts of the posting, not skills.
+_CALENDAR_OR_LEVEL = re.compile(
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|june|july|august|"
+    r"september|october|november|december|[abc][12]\+?)",
+    re.IGNORECASE,
+)
+# Last words that make a capitalised name an organisation: "Wellcome Trust", "Gates Foundation".
+_ORGANISATION_HEADS = _folded(
+    """trust foundation council ministry agency authority commission institute institution university
+    college school hospital bank association society federation department board fund alliance
+    union"""
+)
+
+
+def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -> None:
+    """Remove from ``new`` (by key) the candidates that are no new skills: a day, a month or a
+    language level; an organisation's name ("Autism Education Trust"); and a name read only as
+    the end of a longer one that a maker's or family's capitalised name opens ("S7" of "Siemens S7",
+    "ControlLogix" of "Allen-Bradley ControlLogix", "GAAP" of "UK GAAP"): the longer name is the
+    skill. Not when a library term opens it ("Excel PowerPoint" is a list) or when the longer one
+    only adds words after it ("QuickBooks accounting software")."""
+    names = [(a, b, key) for key, agg in new.items() for a, b, _ in agg.evidence]
+    library = [(a, b) for agg in known for a, b, _ in agg.evidence]
+
+    def a_name_opens(a: int, start: int) -> bool:
+        # Capitalised words that are no duty verb ("Defining SLOs" is a duty) and no library term.
+        words = text[a:start].split()
+        return (
+            bool(words)
+            and all(w[:1].isupper() for w in words)
+            and words[0].lower() not in DUTY_VERBS
+            and not any(a <= x and y <= start for x, y in library)
+        )
+
+    def read_as_a_suffix(start: int, end: int, key: str) -> bool:
+        return any(a < start and end == b and k != key and a_name_opens(a, start) for a, b, k in names)
+
+    def unlikely(key: str) -> bool:
+        words = new[key].name.split()
+        if _CALENDAR_OR_LEVEL.fullmatch(words[-1].strip(",.;:()")):
+            return True  # "Sundays", "B2+", "English C1" (the language is a library skill)
+        if (
+            len(words) > 1
+            and words[-1].lower() in _ORGANISATION_HEADS
+            and all(w[:1].isupper() for w in words)
+        ):
+            return True
+        return all(read_as_a_suffix(a, b, key) for a, b, _ in new[key].evidence)
+
+    for key in [k for k in new if unlikely(k)]:
+        del new[key]
+
+
 # Leading words that qualify a name, not part of it: "modern frameworks", "Strong JavaScript",
 # "with GitHub Actions", "preferably AWS" (not "deep", "advanced", "in": deep learning, in-memory).
 _NAME_LEAD_STRIP = _folded(
@@ -368,7 +426,11 @@ def _new_skill_names(
         for _, a, b in _split_compound(text, phrase):
             words = [t for t in tokenize(text, a, b) if t.is_word]
             # "reporting tools", "Agile environment": the generic head adds nothing to the name.
-            while len(words) > 1 and words[-1].key in _GENERIC_HEADS:
+            while len(words) > 1 and (
+                words[-1].key in _GENERIC_HEADS
+                or words[-1].text in _LOWER_CASE_GENERIC_HEADS
+                or _CALENDAR_OR_LEVEL.fullmatch(words[-1].text)  # "English C1" is English
+            ):
                 words.pop()
             while len(words) > 1 and words[0].key in _NAME_LEAD_STRIP:
                 words.pop(0)
