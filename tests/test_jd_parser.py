@@ -1008,6 +1008,10 @@ def test_a_role_heading_over_a_list_is_no_title_label() -> None:
         # No period stated, but a figure only a year's pay reaches in pounds.
         ("Salary £45,000 - £52,000 depending on experience.", (45_000.0, 52_000.0, "GBP", PayPeriod.YEAR)),
         ("Salary £450 - £520 depending on experience.", (450.0, 520.0, "GBP", PayPeriod.UNSPECIFIED)),
+        # A ceiling is a maximum, not a minimum.
+        ("Salary: up to £35,000 DOE.", (None, 35_000.0, "GBP", PayPeriod.YEAR)),
+        ("Salary: Upto Rs. 45,000 per month.", (None, 45_000.0, "INR", PayPeriod.MONTH)),
+        ("Salary: maximum $28 per hour.", (None, 28.0, "USD", PayPeriod.HOUR)),
     ],
 )
 def test_pay_figures_as_boards_write_them(pay: str, expected: tuple[object, ...]) -> None:

@@ -1025,6 +1025,8 @@ def find_compensation(
             if period is PayPeriod.UNSPECIFIED and currency in _ANNUAL_BY_SIZE and lo >= _ANNUAL_FLOOR:
                 period = PayPeriod.YEAR
             raw, a, z = src.span(s)
+            if hi is None and _UP_TO.search(s.text, max(0, m.start() - 16), m.start()):
+                return Compensation(None, lo, currency, period, raw, a, z)  # "up to £35,000": a ceiling
             return Compensation(lo, hi, currency, period, raw, a, z)
         lakhs = _LAKHS.search(s.text)
         # Lakhs count customers too ("50 lakh customers"): pay only as LPA, per annum or by a pay word.
@@ -1042,6 +1044,7 @@ def find_compensation(
 _PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
 _CODE_AFTER = re.compile(r"\s*\(?(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
 _BETWEEN = re.compile(r"\bbetween\s*$", _I)
+_UP_TO = re.compile(r"\b(?:up\s?to|max(?:imum)?\.?|not\s+exceeding)\s*:?\s*$", _I)
 _AND_AMOUNT = re.compile(rf"\s*and\s*(?:{_CUR})?\s?({_AMT})(\s?[kK]\b)?")
 _LAKH_UNIT = r"(?:lpa|lakhs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?|lacs?(?:\s+(?:per\s+annum|p\.?\s?a\.?))?)"
 _LAKHS = re.compile(
