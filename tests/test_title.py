@@ -14,6 +14,7 @@ from jdlens_server.nlp.title import (
     title_for_embedding,
     title_is_english,
     title_variants,
+    without_noise,
 )
 from jdlens_server.pipeline.extract import stage1_embedding_texts
 
@@ -104,6 +105,31 @@ def test_slash_sides_that_are_titles_become_alternatives() -> None:
     parts = split_title("Receptionist/Customer Service Officer")
     assert parts.normalized == "receptionist/customer service officer"
     assert parts.alternatives == ("Customer Service Officer",)
+
+
+NOISE_TABLE = [
+    # title, the title without what says how, where or for whom the job is held
+    ("UX Designer (12-month contract)", "UX Designer"),
+    ("Senior Data Engineer (m/f/d) - Berlin, Full-time", "Senior Data Engineer - Berlin"),
+    ("Nurse (Maternity Cover)", "Nurse"),
+    ("Front Desk Assistant ( Re-Advert)", "Front Desk Assistant"),
+    ("Customer Service (6 Months Contract) Based in PJ", "Customer Service Based in PJ"),
+    # A field or another title in brackets, and a specialism after a dash, stay.
+    ("Teaching Assistant (SEN)", "Teaching Assistant (SEN)"),
+    ("Officer (Physiotherapist)", "Officer (Physiotherapist)"),
+    ("SOCIAL WORKER - CHILD PROTECTION", "SOCIAL WORKER - CHILD PROTECTION"),
+    # A site often names the trade.
+    (
+        "General Worker (Based in Oil Palm Estate, Negeri Sembilan )",
+        "General Worker (Based in Oil Palm Estate, Negeri Sembilan )",
+    ),
+    ("GENERAL WORKER (PLANTATION)", "GENERAL WORKER (PLANTATION)"),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), NOISE_TABLE)
+def test_the_title_without_its_noise(title: str, expected: str) -> None:
+    assert without_noise(title) == expected
 
 
 EMBEDDING_TABLE = [

@@ -372,10 +372,50 @@ _LEVEL_ONLY = re.compile(
 _EDGE_CUM = re.compile(r"^cum\s+|\s+cum$", re.IGNORECASE)
 
 
+# Brackets that say only how the job is held: "(12-month contract)", "(Remote)", "( Re-Advert)".
+_HOW_HELD = re.compile(
+    r"(?:[\s,/&+-]*(?:\d+|remote|hybrid|on-?site|wfh|contract|contractual|permanent|temporary|temp|"
+    r"part-?time|full-?time|fixed|term|freelance|casual|immediate|immediately|urgent|advert|re-?advert|"
+    r"re|advertised|months?|years?|weeks?|basis|cover|maternity|locum|ftc|only|position|vacancy|start))+",
+    re.IGNORECASE,
+)
+
+
+def _how_held(segment: str) -> bool:
+    # An internship is a level, not only a contract: "Internship - Marketing" is embedded whole.
+    return (
+        _NOISE_SEGMENT.match(segment) is not None or _HOW_HELD.fullmatch(segment) is not None
+    ) and "intern" not in segment.lower()
+
+
+def without_noise(title: str) -> str:
+    """The title less what says how the job is held (contract, hours, remote, a re-advert) and for
+    whom (m/f/d), kept as written otherwise: "UX Designer (12-month contract)" -> "UX Designer",
+    "Data Engineer (m/f/d) - Berlin, Full-time" -> "Data Engineer - Berlin"; a field in brackets
+    stays ("Teaching Assistant (SEN)")."""
+    collapsed = " ".join(title.replace("\u2019", "'").split())
+    raw = _GENDER.sub(" ", _NOISE_PREFIX.sub("", collapsed))
+
+    def paren(m: re.Match[str]) -> str:
+        inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
+        return " " if not inner or _how_held(inner) or _GENDER.fullmatch(inner) else m.group()
+
+    raw = " ".join(_PAREN.sub(paren, raw).split())
+    # Places stay: a site often names the trade ("General Worker (Oil Palm Estate)", "(Plantation)").
+    segments = [s.strip() for s in _SEPARATORS.split(raw) if s and s.strip()]
+    kept = [s for s in segments if not _how_held(s.strip(" .-\u2013\u2014()/"))]
+    if "(" in raw or "[" in raw:
+        kept = segments  # a separator inside a kept bracket: no segment is cut
+    out = " - ".join(kept) if kept and len(kept) < len(segments) else raw.strip(" -/")
+    return title if not out or out == collapsed else out
+
+
 def title_for_embedding(title: str) -> str:
-    """The title as it is embedded: a grade-word "Executive" dropped when other words name the
-    field ("Logistic executive" -> "Logistic"; "Executive (IT)" -> "(IT)"; "Executive" alone,
-    "Executive Assistant" and "Account Executive", a sales role, stay)."""
+    """The title as it is embedded: its noise dropped (``without_noise``), and a grade-word
+    "Executive" dropped when other words name the field ("Logistic executive" -> "Logistic";
+    "Executive (IT)" -> "(IT)"; "Executive" alone, "Executive Assistant" and "Account Executive",
+    a sales role, stay)."""
+    title = without_noise(title)
     collapsed = re.sub(r"\s+", " ", title).strip()
     stripped = _GRADE_EXECUTIVE.sub(" ", collapsed)
     if stripped == collapsed:
