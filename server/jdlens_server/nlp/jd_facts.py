@@ -745,6 +745,7 @@ _CURRENCIES = {
     "sar": "SAR",
     "pln": "PLN",
     "brl": "BRL",
+    "r$": "BRL",
     "mxn": "MXN",
     "cny": "CNY",
     "rmb": "CNY",
@@ -776,7 +777,7 @@ _CURRENCIES = {
 # "25 000", "610/day"; not a version ("PHP 8", "R2").
 PAY_AMOUNT_AHEAD = r"\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b)"
 _CUR = (
-    r"(?:US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
+    r"(?:R\$|US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
     r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
     r"\u09f3|Tk\.?(?=\s?\d)|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
