@@ -1013,7 +1013,7 @@ def test_a_role_heading_over_a_list_is_no_title_label() -> None:
         ("Salary: Upto Rs. 45,000 per month.", (None, 45_000.0, "INR", PayPeriod.MONTH)),
         ("Salary: maximum $28 per hour.", (None, 28.0, "USD", PayPeriod.HOUR)),
         # The Brazilian real's sign is not a dollar.
-        ("Salário: R$ 11.000 – R$ 15.000 per month.", (11_000.0, 15_000.0, "BRL", PayPeriod.MONTH)),
+        ("Salário: R$ 11.000 \u2013 R$ 15.000 per month.", (11_000.0, 15_000.0, "BRL", PayPeriod.MONTH)),
     ],
 )
 def test_pay_figures_as_boards_write_them(pay: str, expected: tuple[object, ...]) -> None:

@@ -140,6 +140,14 @@ def test_bullets_and_inline_numbers_are_items() -> None:
     assert "Keep records" in sents
     lines = "\u2022 First item\n- Second item\n3) Third item"
     assert [lines[a:z] for a, z in sentence_spans(lines)] == ["First item", "Second item", "Third item"]
+    # Arrows as bullets, on any line.
+    arrows = "Duties\n-> Prepare mise en place\n=> Rotate stock\n--> Clean the station"
+    assert [arrows[a:z] for a, z in sentence_spans(arrows)] == [
+        "Duties",
+        "Prepare mise en place",
+        "Rotate stock",
+        "Clean the station",
+    ]
 
 
 def test_count_bullets() -> None:

@@ -287,7 +287,8 @@ def squash(text: str) -> str:
 
 BULLET_GLYPHS = "•·▪◦●○■□►▶➢➤✓✔❖◆◇→\u2043\u2219"
 _LINE_BULLET = re.compile(
-    rf"^[ \t]*(?:[{BULLET_GLYPHS}]|[-*+\u2013\u2014](?=\s)|\(?(?:\d{{1,2}}|[a-zA-Z])[.)](?=\s))"
+    rf"^[ \t]*(?:[{BULLET_GLYPHS}]|(?:-+>|=>|[-*+\u2013\u2014])(?=\s)|\(?(?:\d{{1,2}}|[a-zA-Z])[.)](?=\s))",
+    re.MULTILINE,  # matched from each line's start (match(text, pos) anchors ^ only after a newline)
 )
 
 # Verbs that open a duty line; in ads flattened to one line they mark where the next duty starts.
