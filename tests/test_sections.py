@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.sections import (
     BoilerplateKind,
     SectionKind,
@@ -360,3 +361,22 @@ def test_fraud_words_warn_only_about_hiring(sentence: str, warning: bool) -> Non
 )
 def test_scam_warnings_without_hiring_words(sentence: str) -> None:
     assert BoilerplateKind.SCAM_WARNING.value in sentence_cues(sentence)
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "It would be great if you also had:",
+        "It would be a plus if you have:",
+        "Bonus if you know",
+        "Even better if you have:",
+        "Extra credit:",
+        "What would make you stand out:",
+    ],
+)
+def test_wished_for_headings_open_a_nice_to_have_section(heading: str) -> None:
+    jd = parse_jd(
+        "Product Manager\n\nWhat you will do\n- Own the roadmap for payments\n- Run discovery with customers\n\n"
+        f"What you bring\n- 5 years of product management\n\n{heading}\n- Experience with Open Banking APIs\n"
+    )
+    assert [(s.kind, s.heading) for s in jd.sections][-1] == (K.NICE_TO_HAVE, heading.rstrip(":"))

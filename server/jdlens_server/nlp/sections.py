@@ -86,7 +86,12 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
     (
         r"nice[-\s]to[-\s]haves?|good[-\s]to[-\s]haves?|bonus\s+points|pluses|desirables?|"
         r"(?:preferred|desired|desirable|bonus)\s+(?:qualifications?|skills|experience|requirements|"
-        r"competenc(?:y|ies))|preferred",
+        r"competenc(?:y|ies))|preferred|extra\s+credit|"
+        # "It would be great if you also had", "Even better if you have", "Bonus if you know"
+        r"(?:it\s+would\s+be\s+|it(?:'|\u2019)?s\s+)?(?:great|nice|a\s+plus|an\s+advantage|a\s+bonus|bonus|"
+        r"even\s+better|ideal(?:ly)?|helpful|beneficial)\s+if\s+you(?:\s+also)?\s+(?:have|had|bring|know|are)"
+        r"(?:\s+(?:any\s+of\s+)?(?:these|the\s+following|some\s+of\s+these))?|"
+        r"(?:what\s+(?:would|will|could)\s+)?(?:make|makes)\s+you\s+stand\s+out",
         K.NICE_TO_HAVE,
         None,
         True,
