@@ -379,6 +379,9 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Book the tennis courts for the staff tournament.", "Legal work"),
         ("Dispense drinks at the pool bar.", "Care and treatment"),
         ("Run variant calling pipelines on sequencing data.", "Finance and accounting"),
+        ("Coordinate the BIM models and Revit models of each package.", "Machine learning and AI"),
+        ("Deliver training to new care staff.", "Machine learning and AI"),
+        ("Build the business model and the financial models for the board.", "Machine learning and AI"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(
