@@ -196,6 +196,15 @@ def test_a_credential_before_the_title_does_not_hide_its_alias(served: Served) -
     assert [r.role.display_name for r in run.extraction.signals.alias_match_roles] == ["data scientist"]
 
 
+def test_a_field_named_after_the_head_finds_the_alias_of_both(served: Served) -> None:
+    text = (
+        "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
+        "Requirements\n- Experience with data mining and machine learning.\n"
+    )
+    run = extract(served, text, title="Scientist - Data", dry_run=True).run
+    assert [r.role.display_name for r in run.extraction.signals.alias_match_roles] == ["data scientist"]
+
+
 def test_a_title_naming_two_titles_finds_the_alias_of_either(served: Served) -> None:
     text = (
         "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"

@@ -10,6 +10,7 @@ from jdlens_server.nlp.title import (
     fallback_keys,
     is_role_head,
     normalize_title,
+    qualified_keys,
     split_title,
     title_for_embedding,
     title_is_english,
@@ -247,6 +248,26 @@ def test_grades_and_bands_leave_the_title_key(title: str, key: str) -> None:
 )
 def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) -> None:
     assert key in fallback_keys(title) and normalize_title(title) != key
+
+
+@pytest.mark.parametrize(
+    ("title", "keys"),
+    [
+        ("Teaching Assistant (SEN)", ["sen teaching assistant"]),
+        (
+            "Social Worker - Child Protection / Fostering",
+            ["child protection social worker", "fostering social worker"],
+        ),
+        # A site, a contract, a gender or a field the key holds already qualify nothing.
+        ("Sales Executive (Based in Penang)", []),
+        ("UX Designer (12-month contract)", []),
+        ("Data Engineer (m/f/d) - Berlin", []),
+        ("Nurse (ICU)", []),
+        ("Receptionist", []),
+    ],
+)
+def test_a_field_named_apart_is_tried_before_the_head(title: str, keys: list[str]) -> None:
+    assert qualified_keys(title) == keys
 
 
 @pytest.mark.parametrize(

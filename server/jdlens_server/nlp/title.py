@@ -334,6 +334,34 @@ def fallback_keys(title: str) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k and k != parts.normalized]
 
 
+def qualified_keys(title: str) -> list[str]:
+    """Lookup keys of the title's head with the field it names apart, in brackets or after a
+    dash, written before it: "Teaching Assistant (SEN)" -> "sen teaching assistant", "Social
+    Worker - Child Protection / Fostering" -> "child protection social worker", "fostering social
+    worker". Tried before the head alone, which names the general role (or another one: "teaching
+    assistant" is ESCO's university teaching assistant)."""
+    core = _SEPARATORS.split(split_title(title).without_seniority)[0].strip()
+    if not core or not _has_head(core):
+        return []
+    raw = " ".join(title.replace("\u2019", "'").split())
+    fields = [
+        (m.group(1) if m.group(1) is not None else m.group(2) or "").strip() for m in _PAREN.finditer(raw)
+    ]
+    segments = [s.strip() for s in _SEPARATORS.split(_PAREN.sub(" ", raw)) if s and s.strip()]
+    fields += [part for segment in segments[1:] for part in _SLASH.split(segment)]
+    keys = [
+        normalize_key(f"{field} {core}")
+        for field in fields
+        if 1 <= len(_LETTER_WORD.findall(field)) <= 3
+        and not _is_noise(field)
+        and _NOT_QUALIFIER.search(field) is None
+        and not _has_head(field)
+        and normalize_key(field) not in normalize_key(core)  # "Nurse (ICU)" is keyed "icu nurse" already
+    ]
+    own = normalize_key(core)
+    return [k for k in dict.fromkeys(keys) if k and k != own]
+
+
 def title_variants(title: str) -> tuple[str, ...]:
     """As written, without seniority, normalised, then any alternative titles it contains; no duplicates."""
     parts = split_title(title)

@@ -23,6 +23,7 @@ from jdlens_server.nlp.title import (
     fallback_keys,
     normalize_key,
     normalize_title,
+    qualified_keys,
     split_title,
     title_for_embedding,
     title_is_english,
@@ -373,7 +374,13 @@ def run_extraction(
     # Moulding)"): a qualified label is keyed so (library.snapshot.alias_lookup_key); then its
     # normalised key, then the fallbacks.
     written = (
-        (normalize_key(role_title), normalize_key(split_title(role_title).as_written)) if role_title else ()
+        (
+            *qualified_keys(role_title),  # "Teaching Assistant (SEN)": the SEN teaching assistant first
+            normalize_key(role_title),
+            normalize_key(split_title(role_title).as_written),
+        )
+        if role_title
+        else ()
     )
     for key in dict.fromkeys(written):
         if key and key != normalized:
