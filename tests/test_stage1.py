@@ -187,21 +187,19 @@ def test_the_employers_self_description_yields_only_its_stack(served: Served) ->
     assert "statistics" not in names  # a topic of the employer's, asked of no one
 
 
-def test_a_credential_before_the_title_does_not_hide_its_alias(served: Served) -> None:
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Certified Staff Data Scientist",  # a credential before the title does not hide its alias
+        "Scientist - Data",  # a field named after the head is looked up with it
+    ],
+)
+def test_the_alias_is_found_through_what_the_title_adds(served: Served, title: str) -> None:
     text = (
         "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
         "Requirements\n- Experience with data mining and machine learning.\n"
     )
-    run = extract(served, text, title="Certified Staff Data Scientist", dry_run=True).run
-    assert [r.role.display_name for r in run.extraction.signals.alias_match_roles] == ["data scientist"]
-
-
-def test_a_field_named_after_the_head_finds_the_alias_of_both(served: Served) -> None:
-    text = (
-        "Responsibilities\n- Build statistical models on large data sets.\n- Present findings to the board.\n\n"
-        "Requirements\n- Experience with data mining and machine learning.\n"
-    )
-    run = extract(served, text, title="Scientist - Data", dry_run=True).run
+    run = extract(served, text, title=title, dry_run=True).run
     assert [r.role.display_name for r in run.extraction.signals.alias_match_roles] == ["data scientist"]
 
 
