@@ -1174,6 +1174,12 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
         ("Leeds, West Yorkshire, LS9", {("Leeds", "England", "United Kingdom")}),
         # A region of another country than the posting's city is a market or a namesake (India's Punjab).
         ("Based in Lahore, we distribute FMCG products across Punjab.", {("Lahore", None, "Pakistan")}),
+        # The site's name before its city in a location field.
+        (
+            "Location: St James's University Hospital, Leeds, LS9 7TF",
+            {("Leeds", "England", "United Kingdom")},
+        ),
+        ("Work Location: Building 4, Orchid Tech Park, Pune", {("Pune", "Maharashtra", "India")}),
     ],
 )
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:

@@ -128,6 +128,12 @@ def test_flattened_requirements_split_before_their_openers() -> None:
         "Proven track record in sales",
         "Must have a valid licence",
     ]
+    # "Experience" opens an item only before its object, and not as the noun of the clause before.
+    text = "Minimum 2 years working Experience, preferably in retail Experience with CRM software"
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "Minimum 2 years working Experience, preferably in retail",
+        "Experience with CRM software",
+    ]
     # After a clause's glue word the opener is inside the clause.
     text = "Candidates with Excellent references and with Strong results apply"
     assert [text[a:z] for a, z in sentence_spans(text)] == [text]

@@ -485,7 +485,8 @@ def find_places(text: str) -> list[PlaceMention]:
             continue  # "ATI", "IT": acronyms, not places
         nxt = hits[idx + 1] if idx + 1 < len(hits) else None
         before = text[max(0, hit.start - 40) : hit.start]
-        cue = _CUE_BEFORE.search(before) is not None
+        line_before = text[text.rfind("\n", 0, hit.start) + 1 : hit.start]
+        cue = _CUE_BEFORE.search(before) is not None or _IN_LOCATION_FIELD.match(line_before) is not None
         chained = chain_end >= 0 and _LIST_GAP.match(text[chain_end : hit.start]) is not None
         place: Place | None = None
         end = hit.end
@@ -532,6 +533,12 @@ def find_places(text: str) -> list[PlaceMention]:
     return out
 
 
+# A place later in a labelled location field: "Location: St James's University Hospital, Leeds".
+_IN_LOCATION_FIELD = re.compile(
+    r"[ \t]*(?:job\s+|work\s+)?(?:locations?|place\s+of\s+work|work\s*place|duty\s+station)"
+    r"[ \t]*[:\-\u2013][^\n]{0,100},[ \t]*$",
+    re.IGNORECASE,
+)
 _STRONG_CUE = re.compile(
     r"(?:based\s+in|located\s+in|offices?\s+in|headquarters\s+(?:are\s+|is\s+)?in|locations?\s*[:\-\u2013]|"
     r"station\s*[:\-\u2013]|place\s+of\s+work\s*[:\-\u2013]|countries\s*[:\-\u2013]|country\s*[:\-\u2013]|city\s*[:\-\u2013]|"

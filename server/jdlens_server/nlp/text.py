@@ -365,6 +365,15 @@ _ITEM_OPENERS = frozenset(
         """
     )
 )
+# Words before "Experience" that make it the noun of their clause, not the next item's opener.
+_EXPERIENCE_MODIFIERS = frozenset(
+    wordlist(
+        """
+        year years yr yrs working work relevant professional related practical proven industry field
+        similar previous prior sales teaching management clinical technical hands-on above plus
+        """
+    )
+)
 _ABBREV = frozenset(
     wordlist(
         """
@@ -416,8 +425,15 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         verb = m.group().lower()
         if verb in _ITEM_OPENERS:
             prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
-            if prev is not None and prev.group(1).lower() not in _CLAUSE_GLUE:
-                cuts.append(m.start())
+            if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
+                continue
+            if verb.startswith("experience") and (
+                # "2 years working Experience, preferably ...": the noun of the clause before
+                prev.group(1).lower().strip(",.") in _EXPERIENCE_MODIFIERS
+                or not _PREPOSITION_NEXT.match(text, m.end(), end)
+            ):
+                continue
+            cuts.append(m.start())
             continue
         if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
             continue  # "Programs", "Reports": after a lower-case word these are nouns, not a new duty
