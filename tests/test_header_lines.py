@@ -111,6 +111,12 @@ def test_a_header_line_further_down_than_the_top_lines_is_not_read_as_one() -> N
         # The title first: the employer is the next name, and a title alone names none.
         ("Registered Nurse | Mercy Hospital | Full-time", "Mercy Hospital"),
         ("Senior Software Engineer · Remote · Full-time", None),
+        # A place that ends with its country, and a joining date, are no employer.
+        (
+            "Calamba, Laguna, Philippines | SunPeak Electronics Philippines, Inc. | Full-time",
+            "SunPeak Electronics Philippines, Inc.",
+        ),
+        ("Full Time | Immediate Joiner Preferred", None),
     ],
 )
 def test_the_employer_is_the_header_lines_first_name_that_is_no_title(

@@ -1180,6 +1180,8 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
             {("Leeds", "England", "United Kingdom")},
         ),
         ("Work Location: Building 4, Orchid Tech Park, Pune", {("Pune", "Maharashtra", "India")}),
+        # The country after a province the gazetteer lacks.
+        ("Calamba, Laguna, Philippines | Full-time", {("Calamba", None, "Philippines")}),
     ],
 )
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:

@@ -32,7 +32,7 @@ _FACT_SEGMENT = re.compile(
     r"(?i)\b(?:full[-\s]?time|part[-\s]?time|contract|temporary|permanent|seasonal|internship|freelance|"
     r"per\s+diem|remote|hybrid|on[-\s]?site|in[-\s]office|\d+(?:\.\d+)?\s*(?:hours?|hrs|days?)\b|"
     r"(?:day|night|evening|weekend|rotating)\s+shifts?|experience|diploma|degree|per\s+(?:hour|year|annum)|"
-    r"salary)\b|[$£€]\s?\d"
+    r"salary|immediate(?:\s+(?:joiners?|joining|start))?|joiners?|walk[-\s]?in)\b|[$£€]\s?\d"
 )
 # Longer segments are prose, not a board's fact.
 _MAX_SEGMENT_WORDS = 8
@@ -159,6 +159,7 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
             or _starts_with_place(name)  # "Boston, MA"; not "St Vincent's Hospital Melbourne"
             or is_place_name(name)
             or is_region_code(name.split(",")[-1].strip())  # "Fitzroy, VIC"
+            or ("," in name and is_place_name(name.split(",")[-1].strip()))  # "Calamba, Laguna, Philippines"
             or _SITE_WORDS.intersection(w.lower() for w in words)  # "Westlands office"
             or not 1 <= len(words) <= 6
         ):

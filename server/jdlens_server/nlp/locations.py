@@ -494,6 +494,18 @@ def find_places(text: str) -> list[PlaceMention]:
         seen = countries_in_text | big_city_countries | {m.place.country_code for m in out}
         if hit.key in g.cities:
             qual = _qualifier(hit, nxt, text)
+            # "Calamba, Laguna, Philippines": the country after a province the gazetteer lacks.
+            after = hits[idx + 2] if idx + 2 < len(hits) else None
+            if (
+                qual is None
+                and nxt is not None
+                and after is not None
+                and after.key in g.countries
+                and _QUALIFIER_GAP.match(text[hit.end : nxt.start])
+                and _QUALIFIER_GAP.match(text[nxt.end : after.start])
+                and _resolve_city(hit.key, g.countries[after.key], countries_in_text) is not None
+            ):
+                qual, nxt = g.countries[after.key], after
             place = (
                 _resolve_city(hit.key, qual, countries_in_text) if qual is not None else unqualified[hit.key]
             )
