@@ -997,6 +997,16 @@ def test_a_role_heading_over_a_list_is_no_title_label() -> None:
     assert parse_jd(ad).role_title == "Sous Chef"
 
 
+def test_experience_written_in_capitals() -> None:
+    ad = (
+        "HVAC TECHNICIAN\n\nRESPONSIBILITIES\n- Maintain chillers and AHUs\n- Carry out preventive maintenance\n\n"
+        "REQUIREMENTS\n- MINIMUM 4 YEARS GCC EXPERIENCE IN HVAC MAINTENANCE\n- VALID UAE DRIVING LICENCE\n"
+    )
+    experience = parse_jd(ad).experience
+    assert experience is not None and experience.min_months == 48
+    assert experience.raw == "MINIMUM 4 YEARS GCC EXPERIENCE IN HVAC MAINTENANCE"
+
+
 @pytest.mark.parametrize(
     ("pay", "expected"),
     [
