@@ -885,6 +885,8 @@ def test_pay_as_other_countries_write_it(
         ("Location: Remote, United States", WorkMode.REMOTE),
         ("Work Location: In person", WorkMode.ONSITE),
         ("Remote patient monitoring for the ward", WorkMode.UNSPECIFIED),
+        ("Brightcart (Remote - US)", WorkMode.REMOTE),
+        ("Process the (remote sensing) imagery", WorkMode.UNSPECIFIED),
         # A mode the posting denies is not its mode.
         ("Schaumburg, IL (On-site). This position is not eligible for remote work.", WorkMode.ONSITE),
         ("No remote working is possible for this role.", WorkMode.ONSITE),
@@ -897,6 +899,25 @@ def test_pay_as_other_countries_write_it(
 )
 def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
     assert find_work_mode(sentence) is mode
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "Location: Remote (US only; team based in Austin, TX and Denver, CO)",
+        "Location: Remote, US",
+        "Remote (US) \u00b7 Full-time",
+    ],
+)
+def test_a_remote_field_under_the_title_makes_the_job_remote(field: str) -> None:
+    # However the sections cut the field (at its ";", or as a heading line with no body).
+    ad = (
+        "Digital Marketing Manager\nAcme Inc\n"
+        + field
+        + "\n\nAbout the role\nWe are looking for a marketer.\n\n"
+        "Responsibilities\n- Run paid campaigns across search and social\n- Own the marketing budget\n"
+    )
+    assert parse_jd(ad).work_mode is WorkMode.REMOTE
 
 
 def test_questions_pay_lines_banners_and_short_fact_lines_are_no_duties() -> None:

@@ -1068,9 +1068,11 @@ def _from_letters(letters: str, pattern: str) -> re.Pattern[str]:
 _REMOTE = _from_letters(
     "f1rwtlo(",
     # "Remote (US or Canada)", "Austin, TX or Remote": a board's location line
-    r"\b(?:remote\s*\([^)\n]{1,40}\)|or\s+remote\b|fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job(?!\s*[:\n]?\s*no\b)|work(?:ing)?|"
+    r"\b(?:remote\s*\([^)\n]{1,80}\)|or\s+remote\b|fully\s+remote|100%\s+remote|remote[-\s](?:first|friendly|only|position|role|job(?!\s*[:\n]?\s*no\b)|work(?:ing)?|"
     r"opportunity|based)|work(?:ing)?\s+(?:remotely|from\s+home|from\s+anywhere)|wfh|telecommut\w*|"
-    r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote)|\(remote\)|"
+    r"(?:this|the)\s+(?:is\s+a\s+)?(?:position|role|job)\s+is\s+remote|location\s*:\s*remote)|"
+    # "(Remote)", "(Remote - US)", "(Remote, UK)": a board's place in brackets
+    r"\(remote\s*(?:\)|[-\u2013\u2014,/:]\s*[^)\n]{0,40}\))|"
     # "Remote" alone between a board's separators: "· Remote ·", "Remote — United States"
     r"(?:^|(?<=[·|•\n\u2014\u2013])|(?<=[·|•\n\u2014\u2013]\s))remote\s*(?=$|[·|•\n\u2014\u2013])|"
     # "Location: Remote, United States"

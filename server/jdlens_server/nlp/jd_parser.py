@@ -1054,6 +1054,13 @@ def _opening_lines(ptext: str, lines: int = 8, max_words: int = 12) -> str:
     return " \n ".join(opening)
 
 
+_WORK_MODE_FIELD = re.compile(
+    r"^[ \t]*(?:job\s+|work\s+)?(?:location|work\s*place|work\s*(?:mode|model|arrangement|setup|type))"
+    r"[ \t]*:[^\n]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     """Parse one job description. Rejects (never raises) on too little text, non-English or non-JD text."""
     plain = to_plain(text)
@@ -1143,7 +1150,13 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     sentences_text = " ".join(s.text for s in sentence_refs)
     # Headings too: "Location: Dubai, full-time, on-site" is read as a heading line.
     headings = " ".join(sec.heading.text for sec in sections if sec.heading is not None)
-    work_mode = jd_facts.find_work_mode(f"{sentences_text} {title or ''} {headings}")
+    # And the place and work-mode fields whole, wherever the sections put them: "Location: Remote
+    # (US only; team based in Austin, TX ...)" is cut at its ";", "Location: Remote, US" and the
+    # board's "Remote (US) · Full-time" are heading lines with no body.
+    fields = " ".join(
+        [*(m.group() for m in _WORK_MODE_FIELD.finditer(ptext)), *(ptext[a:z] for a, z in header)]
+    )
+    work_mode = jd_facts.find_work_mode(f"{sentences_text} {title or ''} {headings} {fields}")
 
     out_sections: list[Section] = []
     for sec in sections:
