@@ -331,6 +331,21 @@ Elasticsearch
 VMware
 Ansible
 CASE:Excel
+Salesforce
+CASE:SAP
+Workday
+Microsoft Dynamics | Dynamics 365
+ServiceNow
+Splunk
+CASE:Jira
+Confluence
+SharePoint
+Zendesk
+NetSuite
+QuickBooks
+Google Analytics
+Google Ads
+Marketo
 """
 _MODERN = """
 Kubernetes | CASE:k8s
@@ -353,6 +368,11 @@ Next.js
 TypeScript
 Golang
 CASE:Rust
+HubSpot
+CASE:Looker
+Figma
+Amplitude
+CrowdStrike
 Kotlin
 GraphQL
 gRPC
