@@ -1621,6 +1621,11 @@ def test_certification_requirement_words_on_either_side() -> None:
             "Lorry Driver\nSyarikat Pengangkutan Maju Jaya Sdn Bhd\nPasir Gudang, Johor",
             "Syarikat Pengangkutan Maju Jaya Sdn Bhd",
         ),
+        # A lower-case legal form, and the shorter name the prose uses.
+        (
+            "Senior Product Manager\nHarbourside Bank plc\nLondon\n\nHarbourside is a UK challenger bank.",
+            "Harbourside Bank plc",
+        ),
         (
             "Teacher of Mathematics\nHollybrook Academy - part of the Riverside Learning Trust\nLeeds\n\n"
             "Hollybrook Academy serves 1,100 pupils aged 11 to 18.",

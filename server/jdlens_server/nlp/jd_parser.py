@@ -639,7 +639,7 @@ _PART_OF = re.compile(
 _ACRONYM_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,7})\)$")
 # A legal form that ends an employer's name ("StarLink Manpower Services Inc.", "Maju Jaya Sdn Bhd").
 _LEGAL_FORM_END = re.compile(
-    r"(?:,?\s+(?:Inc|Ltd|LLC|LLP|PLC|Plc|GmbH|AG|BV|Corp|Corporation|Limited|Co|Sdn\.?\s+Bhd|Bhd|"
+    r"(?:,?\s+(?:Inc|Ltd|LLC|LLP|PLC|Plc|plc|GmbH|AG|BV|B\.V|N\.V|Corp|Corporation|Limited|Co|Sdn\.?\s+Bhd|Bhd|"
     r"(?:Pte|Pvt|Pty)\.?\s+Ltd))\.?$"
 )
 
@@ -655,14 +655,16 @@ def _second_line_name(plain: str) -> tuple[str | None, str]:
     bracket = _ACRONYM_AFTER.search(line)
     acronym = bracket.group(1) if bracket is not None else ""
     name = line[: bracket.start()] if bracket is not None else line
-    if _LEGAL_FORM_END.search(name):
+    legal_form = _LEGAL_FORM_END.search(name) is not None
+    if legal_form:
         name = name.removesuffix(".")  # "Inc." ends no sentence
     words = name.split()
+    named = words[:-1] if legal_form else words  # "Harbourside Bank plc": the form may be lower case
     if (
         not 1 <= len(words) <= 6
         or name.endswith((".", ":", "!", "?"))
         or any(c.isdigit() for c in name)
-        or not all(w[:1].isupper() or w in ("&", "and", "of", "for", "de") for w in words)
+        or not all(w[:1].isupper() or w in ("&", "and", "of", "for", "de") for w in named)
         or is_place_name(name)
         or find_places(name)
         or states_a_fact(name)
