@@ -386,3 +386,22 @@ def test_wished_for_headings_open_a_nice_to_have_section(heading: str) -> None:
         f"What you bring\n- 5 years of product management\n\n{heading}\n- Experience with Open Banking APIs\n"
     )
     assert [(s.kind, s.heading) for s in jd.sections][-1] == (K.NICE_TO_HAVE, heading.rstrip(":"))
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Who we are looking for",
+        "WHO WE'RE LOOKING FOR",
+        "What you'll bring",
+        "Essential criteria",
+        "Your background",
+    ],
+)
+def test_who_is_wanted_headings_open_the_requirements(heading: str) -> None:
+    jd = parse_jd(
+        "Sous Chef\n\nAbout us\nWe run three busy restaurants in the city centre and cook everything from "
+        "scratch every day.\n\nResponsibilities\n- Run the pass during service\n- Order stock from suppliers\n\n"
+        f"{heading}\n- Three years in a busy kitchen as a chef\n- Food hygiene certificate and good knife skills\n"
+    )
+    assert (K.REQUIREMENTS, heading) in [(s.kind, s.heading) for s in jd.sections]

@@ -135,7 +135,10 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
     ),
     (
         rf"(?:here{_Q}s\s+)?what\s+(?:you(?:{_Q}ll|\s+will)?\s+need(?:\s+to\s+succeed)?|we{_Q}re\s+looking\s+for|"
-        rf"we\s+are\s+looking\s+for|you\s+(?:bring|have|(?:will|{_Q}ll)\s+bring))",
+        rf"we\s+are\s+looking\s+for|you\s+(?:bring|have)|you(?:{_Q}ll|\s+will)\s+bring)|"
+        # "Who we're looking for", "Essential criteria" (Australian and UK public sector), "Your background"
+        rf"who\s+(?:we{_Q}re|we\s+are)\s+looking\s+for|(?:essential|selection|key\s+selection)\s+criteria|"
+        r"your\s+background",
         K.REQUIREMENTS,
         None,
         True,
