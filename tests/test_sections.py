@@ -405,3 +405,19 @@ def test_who_is_wanted_headings_open_the_requirements(heading: str) -> None:
         f"{heading}\n- Three years in a busy kitchen as a chef\n- Food hygiene certificate and good knife skills\n"
     )
     assert (K.REQUIREMENTS, heading) in [(s.kind, s.heading) for s in jd.sections]
+
+
+def test_a_role_heading_over_a_list_of_duties_is_the_duties() -> None:
+    jd = parse_jd(
+        "Accountant\n\nAbout us\nWe are a leading manufacturer of building materials with 600 staff.\n\n"
+        "Job Description\n- Prepare monthly financial reports\n- Reconcile bank statements every week\n"
+        "- Follow up on customer payments\n- Maintain the fixed asset register\n\n"
+        "Requirements\n- BA Degree in Accounting\n- 3 years of experience\n"
+    )
+    assert (K.RESPONSIBILITIES, "Job Description") in [(s.kind, s.heading) for s in jd.sections]
+    # Prose under it stays about the role.
+    jd = parse_jd(
+        "Accountant\n\nJob Description\nThe accountant keeps our books for three factories. The role reports "
+        "to the finance manager and works with the auditors.\n\nRequirements\n- BA Degree in Accounting\n"
+    )
+    assert (K.ABOUT_ROLE, "Job Description") in [(s.kind, s.heading) for s in jd.sections]

@@ -824,6 +824,16 @@ def _starts_with_verb(sentence: str) -> bool:
     return m is not None and m.group().lower() in DUTY_VERBS
 
 
+# A role heading's body of at least this many items, most opening with a duty verb, is its duties.
+_DUTY_LIST_ITEMS = 3
+_DUTY_LIST_SHARE = 0.6
+
+
+def _duty_list(text: str, sentences: list[tuple[int, int]]) -> bool:
+    duties = sum(_starts_with_verb(text[a:z]) for a, z in sentences)
+    return len(sentences) >= _DUTY_LIST_ITEMS and duties >= _DUTY_LIST_SHARE * len(sentences)
+
+
 def classify_body(text: str, sentences: list[tuple[int, int]], first: bool) -> SectionKind:
     """Kind of a section whose heading is missing or unknown, from its content."""
     if not sentences:
@@ -971,6 +981,8 @@ def split_sections(plain: PlainText) -> list[SectionSpan]:
         bp = h.boilerplate if h is not None else None
         if kind is None:
             kind = classify_body(text, sents, first=idx == 0)
+        elif kind is K.ABOUT_ROLE and _duty_list(text, sents):
+            kind = K.RESPONSIBILITIES  # "Job Description" over a list of duties
         if kind not in (K.BOILERPLATE, K.BENEFITS, K.RESPONSIBILITIES, K.REQUIREMENTS, K.NICE_TO_HAVE):
             dominant = _dominant_boilerplate(text, sents, cues, kind)
             if dominant is B.COMPANY_HISTORY:
