@@ -328,12 +328,14 @@ def test_id_documents_and_reservation_categories_are_no_new_skills(matcher: Skil
     text = (
         "Requirements:\n- Complete documents: SSS, PhilHealth, Pag-IBIG, NBI Clearance and TIN\n"
         "- Reservation as per norms for SC/ST/OBC/PwD candidates\n- Tools such as Docker, Kubernetes and Helm\n"
+        "- Proficiency in MS Office and [REDACTED] Suite\n"
     )
     names = {
         s.name for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
     }
     assert {"Docker", "Kubernetes", "Helm"} <= names
     assert not names & {"SSS", "PhilHealth", "Pag-IBIG", "NBI Clearance", "TIN", "SC/ST", "SC", "OBC", "PwD"}
+    assert "REDACTED" not in names  # a placeholder for a name the source removed
 
 
 def test_qualifiers_are_no_part_of_a_name_and_acronym_plurals_are_one_skill(matcher: SkillMatcher) -> None:

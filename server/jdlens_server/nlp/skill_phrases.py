@@ -214,7 +214,8 @@ _NOT_TOOLS = _keys(
     ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it
     ctc lpa rrsp tfsa pto ote eap hsa fsa cpf epf esop espp rsu rsus llp pty pvt cbd gta midc ncr
     uae ksa apac emea latam anz mena spm stpm ssce wassce waec kcse gcse gcses ond hnd nysc
-    sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq"""
+    sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq
+    redacted"""
 )
 _BULLETS = frozenset(
     "*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7-\u2013\u2014>\u25e6\u2219\u25ba\u2713\u2714\u261e\u2332"
