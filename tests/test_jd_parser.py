@@ -421,6 +421,17 @@ def test_education(sentence: str, level: str, requirement: Requirement) -> None:
     assert [(e.level, e.requirement) for e in p.education] == [(level, requirement)]
 
 
+def test_a_degree_a_duty_works_with_is_no_education_asked() -> None:
+    ad = (
+        "Lecturer in Public Health\n\nAbout us\nThe university has 20,000 students across four faculties.\n\n"
+        "Responsibilities\n- Teach epidemiology at Master of Public Health (MPH) level\n- Supervise MPH and PhD "
+        "theses\n- Publish in peer-reviewed journals\n\nRequirements\n- A PhD in epidemiology or public health\n"
+    )
+    assert [(e.level, e.qualification) for e in parse_jd(ad).education] == [
+        ("PhD", "epidemiology or public health")
+    ]
+
+
 def test_ambiguous_degree_acronyms_need_capitals() -> None:
     p = parse_jd(_jd("Experience with ms office and ba tools; offices in Boston, MA."))
     assert p.education == ()

@@ -17,7 +17,7 @@ from jdlens_server.nlp.parsed import (
     WorkMode,
 )
 from jdlens_server.nlp.sections import SectionKind
-from jdlens_server.nlp.text import PlainText
+from jdlens_server.nlp.text import DUTY_VERBS, PlainText
 from jdlens_server.nlp.title import is_role_head
 
 _I = re.IGNORECASE
@@ -453,6 +453,8 @@ def find_education(sents: Sequence[SentenceRef], src: Source) -> list[Education]
             continue
         if s.kind not in _EDU_SECTIONS and not any(map(s.text.lower().__contains__, _EDU_STRONG)):
             continue  # "high school education" in prose about the role is not a requirement
+        if s.kind is SectionKind.RESPONSIBILITIES and s.text.split(maxsplit=1)[0].lower() in DUTY_VERBS:
+            continue  # "Teach at Master of Public Health level", "Supervise PhD theses": the work, no degree
         levels = _levels_in(s.text)
         if not levels:
             continue
