@@ -388,6 +388,17 @@ def test_wished_for_headings_open_a_nice_to_have_section(heading: str) -> None:
     assert [(s.kind, s.heading) for s in jd.sections][-1] == (K.NICE_TO_HAVE, heading.rstrip(":"))
 
 
+def test_a_wish_inside_the_requirements_opens_no_section() -> None:
+    jd = parse_jd(
+        "Cloud Engineer\n\nAbout us\nWe build payment software for 300 banks across Europe and Asia.\n\n"
+        "Responsibilities\n- Run our AWS platform\n- Automate deployments\n\nRequirements\nYou have 4 years of "
+        "AWS experience. It would be great if you have Kafka experience. You must hold an AWS Certified "
+        "Solutions Architect certification.\n"
+    )
+    assert [s.kind for s in jd.sections][-1] is K.REQUIREMENTS
+    assert [c.requirement.value for c in jd.certifications] == ["REQUIRED"]
+
+
 @pytest.mark.parametrize(
     "heading",
     [

@@ -115,6 +115,10 @@ NOISE_TABLE = [
     ("Nurse (Maternity Cover)", "Nurse"),
     ("Front Desk Assistant ( Re-Advert)", "Front Desk Assistant"),
     ("Customer Service (6 Months Contract) Based in PJ", "Customer Service Based in PJ"),
+    ("Teaching Assistant (SEN) - Full Time, Permanent", "Teaching Assistant (SEN)"),
+    ("Data Analyst (Ref: 20240517000123456789012B)", "Data Analyst"),
+    # Words that only begin like a term stay: "Restart" is no "re" + "start".
+    ("Nurse - Restart", "Nurse - Restart"),
     # A field or another title in brackets, and a specialism after a dash, stay.
     ("Teaching Assistant (SEN)", "Teaching Assistant (SEN)"),
     ("Officer (Physiotherapist)", "Officer (Physiotherapist)"),
@@ -263,6 +267,7 @@ def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) 
         ("UX Designer (12-month contract)", []),
         ("Data Engineer (m/f/d) - Berlin", []),
         ("Nurse (ICU)", []),
+        ("Web Designer (Junior)", []),
         ("Receptionist", []),
     ],
 )

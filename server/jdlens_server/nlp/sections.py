@@ -86,15 +86,21 @@ _LEXICON: list[tuple[str, SectionKind, BoilerplateKind | None, bool]] = [
     (
         r"nice[-\s]to[-\s]haves?|good[-\s]to[-\s]haves?|bonus\s+points|pluses|desirables?|"
         r"(?:preferred|desired|desirable|bonus)\s+(?:qualifications?|skills|experience|requirements|"
-        r"competenc(?:y|ies))|preferred|extra\s+credit|"
-        # "It would be great if you also had", "Even better if you have", "Bonus if you know"
+        r"competenc(?:y|ies))|preferred|extra\s+credit",
+        K.NICE_TO_HAVE,
+        None,
+        True,
+    ),
+    # Sentence-like headings: on their own line or before a colon only ("It would be great if you
+    # have Kafka experience." inside a requirement is no heading).
+    (
         r"(?:it\s+would\s+be\s+|it(?:'|\u2019)?s\s+)?(?:great|nice|a\s+plus|an\s+advantage|a\s+bonus|bonus|"
         r"even\s+better|ideal(?:ly)?|helpful|beneficial)\s+if\s+you(?:\s+also)?\s+(?:have|had|bring|know|are)"
         r"(?:\s+(?:any\s+of\s+)?(?:these|the\s+following|some\s+of\s+these))?|"
         r"(?:what\s+(?:would|will|could)\s+)?(?:make|makes)\s+you\s+stand\s+out",
         K.NICE_TO_HAVE,
         None,
-        True,
+        False,
     ),
     # requirements
     (

@@ -127,7 +127,13 @@ _NOISE_WORDS = (
     r"freelance|casual|seasonal|internship|remote(?:\s+first)?|hybrid|on[-\s]?site|onsite|in[-\s]office|"
     r"work\s+from\s+home|wfh|urgent(?:ly)?|immediate(?:\s+start)?|asap|new|hiring|now\s+hiring|vacancy|"
     r"re[-\s]*advert(?:ised|isement)?|re[-\s]*announced?|re[-\s]*posted|readvert(?:ised)?|"
-    r"international\s+position|national\s+position|local\s+position|(?:\d+|one|two|three|four|five|six|seven|"
+    r"international\s+position|national\s+position|local\s+position|"
+    # a term: "12-month contract", "6 Months Contract", "Fixed Term Contract", "Maternity Cover"
+    r"(?:\d+|one|two|three|four|five|six|nine|twelve|eighteen)[-\s]*(?:months?|years?|weeks?)"
+    r"(?:[-\s]+(?:fixed[-\s]?term[-\s]+)?(?:contract|ftc|cover|basis))?|"
+    r"(?:fixed[-\s]?term|permanent|temporary|casual|contract(?:ual)?)\s+(?:contract|role|position|basis|post)|"
+    r"maternity\s+(?:cover|leave(?:\s+cover)?)|locum|ftc|(?:ref(?:erence)?|job\s+(?:id|code)|req)\s*[:#.]?\s*[\w/-]+|"
+    r"(?:\d+|one|two|three|four|five|six|seven|"
     r"eight|nine|ten)\s*(?:positions?|posts?|vacancies|openings)?|x\s*\d+|\d+\s*x|wanted|needed|required|"
     r"(?:grade|level|band|scale)\s+[\w-]+"
 )
@@ -356,6 +362,7 @@ def qualified_keys(title: str) -> list[str]:
         and not _is_noise(field)
         and _NOT_QUALIFIER.search(field) is None
         and not _has_head(field)
+        and _level_of(field) is Seniority.UNSPECIFIED  # "Web Designer (Junior)" names no field
         and normalize_key(field) not in normalize_key(core)  # "Nurse (ICU)" is keyed "icu nurse" already
     ]
     own = normalize_key(core)
@@ -400,20 +407,22 @@ _LEVEL_ONLY = re.compile(
 _EDGE_CUM = re.compile(r"^cum\s+|\s+cum$", re.IGNORECASE)
 
 
-# Brackets that say only how the job is held: "(12-month contract)", "(Remote)", "( Re-Advert)".
-_HOW_HELD = re.compile(
-    r"(?:[\s,/&+-]*(?:\d+|remote|hybrid|on-?site|wfh|contract|contractual|permanent|temporary|temp|"
-    r"part-?time|full-?time|fixed|term|freelance|casual|immediate|immediately|urgent|advert|re-?advert|"
-    r"re|advertised|months?|years?|weeks?|basis|cover|maternity|locum|ftc|only|position|vacancy|start))+",
-    re.IGNORECASE,
-)
-
-
 def _how_held(segment: str) -> bool:
     # An internship is a level, not only a contract: "Internship - Marketing" is embedded whole.
-    return (
-        _NOISE_SEGMENT.match(segment) is not None or _HOW_HELD.fullmatch(segment) is not None
-    ) and "intern" not in segment.lower()
+    return _NOISE_SEGMENT.match(segment) is not None and "intern" not in segment.lower()
+
+
+def _segments_outside_brackets(text: str) -> list[str]:
+    """The text cut at its separators, but not at one inside brackets ("(Based in Oil Palm Estate,
+    Negeri Sembilan)" stays whole)."""
+    masked = _PAREN.sub(lambda m: "(" + "x" * (len(m.group()) - 2) + ")", text)
+    segments: list[str] = []
+    start = 0
+    for m in _SEPARATORS.finditer(masked):
+        segments.append(text[start : m.start()])
+        start = m.end()
+    segments.append(text[start:])
+    return [s.strip() for s in segments if s.strip()]
 
 
 def without_noise(title: str) -> str:
@@ -430,10 +439,8 @@ def without_noise(title: str) -> str:
 
     raw = " ".join(_PAREN.sub(paren, raw).split())
     # Places stay: a site often names the trade ("General Worker (Oil Palm Estate)", "(Plantation)").
-    segments = [s.strip() for s in _SEPARATORS.split(raw) if s and s.strip()]
+    segments = _segments_outside_brackets(raw)
     kept = [s for s in segments if not _how_held(s.strip(" .-\u2013\u2014()/"))]
-    if "(" in raw or "[" in raw:
-        kept = segments  # a separator inside a kept bracket: no segment is cut
     out = " - ".join(kept) if kept and len(kept) < len(segments) else raw.strip(" -/")
     return title if not out or out == collapsed else out
 

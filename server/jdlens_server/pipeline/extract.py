@@ -21,6 +21,7 @@ from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
 from jdlens_server.nlp.title import (
     fallback_keys,
+    is_role_head,
     normalize_key,
     normalize_title,
     qualified_keys,
@@ -239,7 +240,14 @@ def without_role_names(
     Director", "GPs"): the people the JD mentions, not skills to propose."""
 
     def names_a_role(name: str) -> bool:
-        forms = [name, name[:-1]] if _ACRONYM_PLURAL.fullmatch(name) else [name]
+        if _ACRONYM_PLURAL.fullmatch(name):
+            forms = [name[:-1]]  # "GPs": people
+        elif " " in name:
+            forms = [name]
+        elif name.isupper() or not is_role_head(name):
+            return False  # one word that is also a field or a tool: "SEO", "Composer"
+        else:
+            forms = [name]
         return any(snapshot.role_alias_map.get(normalize_title(f)) for f in forms)
 
     return [c for c in candidates if not (c.is_new and names_a_role(c.name))]

@@ -340,8 +340,8 @@ _NOT_NEW = _folded(
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based language languages"
 )
-# Generic heads written in lower case only: "ERP system" is ERP, "Opera Property Management System"
-# a product's name.
+# Generic heads in lower case after a name: "ERP system" is ERP; "Opera Property Management
+# System" is a product's name and "embedded systems" a field.
 _LOWER_CASE_GENERIC_HEADS = frozenset({"system", "systems"})
 # Days, months and CEFR language levels ("Sundays", "B2+"): facts of the posting, not skills.
 _CALENDAR_OR_LEVEL = re.compile(
@@ -349,17 +349,18 @@ _CALENDAR_OR_LEVEL = re.compile(
     r"september|october|november|december|[abc][12]\+?)",
     re.IGNORECASE,
 )
-# Last words that make a capitalised name an organisation: "Wellcome Trust", "Gates Foundation".
+# Last words that make a capitalised name an organisation: "Medical Research Council".
+# Not "Trust", "Foundation", "Authority", "Board": "Zero Trust", "ZURB Foundation", "Certificate
+# Authority" and "Kanban Board" are skills.
 _ORGANISATION_HEADS = _folded(
-    """trust foundation council ministry agency authority commission institute institution university
-    college school hospital bank association society federation department board fund alliance
-    union"""
+    """council ministry agency commission institute institution university college school hospital
+    association society department"""
 )
 
 
 def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -> None:
     """Remove from ``new`` (by key) the candidates that are no new skills: a day, a month or a
-    language level; an organisation's name ("Autism Education Trust"); and a name read only as
+    language level; an organisation's name ("Medical Research Council"); and a name read only as
     the end of a longer one that a maker's or family's capitalised name opens ("S7" of "Siemens S7",
     "ControlLogix" of "Allen-Bradley ControlLogix", "GAAP" of "UK GAAP"): the longer name is the
     skill. Not when a library term opens it ("Excel PowerPoint" is a list) or when the longer one
@@ -426,10 +427,16 @@ def _new_skill_names(
         for _, a, b in _split_compound(text, phrase):
             words = [t for t in tokenize(text, a, b) if t.is_word]
             # "reporting tools", "Agile environment": the generic head adds nothing to the name.
-            while len(words) > 1 and (
-                words[-1].key in _GENERIC_HEADS
-                or words[-1].text in _LOWER_CASE_GENERIC_HEADS
-                or _CALENDAR_OR_LEVEL.fullmatch(words[-1].text)  # "English C1" is English
+            while (
+                len(words) > 1
+                and (
+                    words[-1].key in _GENERIC_HEADS
+                    or (  # "ERP system", "SAP systems"; not "embedded systems", "fire alarm systems"
+                        words[-1].text in _LOWER_CASE_GENERIC_HEADS
+                        and (words[-2].text[:1].isupper() or is_tool_like(words[-2].text))
+                    )
+                    or _CALENDAR_OR_LEVEL.fullmatch(words[-1].text)  # "English C1" is English
+                )
             ):
                 words.pop()
             while len(words) > 1 and words[0].key in _NAME_LEAD_STRIP:
