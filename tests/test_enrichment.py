@@ -208,6 +208,13 @@ def test_a_title_only_run(rt: Runtime) -> None:
     assert enrichment.sources["ai_index"] == "title"
 
 
+def test_business_tools_that_are_also_words_match_only_as_names() -> None:
+    found = MATURITY.search(
+        "Nurses work a 12-hour workday; we measure signal amplitude. We use Workday, Confluence and Amplitude."
+    )
+    assert found == ["Workday", "Confluence", "Amplitude"]
+
+
 def test_vocabulary_matches_whole_tokens() -> None:
     found = AI_VOCABULARY.search("JavaScript and LLMs; real time ML with scikit learn, not html")
     assert found == ["large language model", "ML", "scikit-learn"]
@@ -395,6 +402,7 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Coordinate the BIM models and Revit models of each package.", "Machine learning and AI"),
         ("Deliver training to new care staff.", "Machine learning and AI"),
         ("Build the business model and the financial models for the board.", "Machine learning and AI"),
+        ("Maintain the financial forecasting models.", "Machine learning and AI"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

@@ -117,6 +117,9 @@ def test_a_header_line_further_down_than_the_top_lines_is_not_read_as_one() -> N
             "SunPeak Electronics Philippines, Inc.",
         ),
         ("Full Time | Immediate Joiner Preferred", None),
+        # A name before its city; words that only begin like a fact.
+        ("St Vincent's Hospital, Melbourne | Full-time", "St Vincent's Hospital"),
+        ("Immediate Care Center \u00b7 Tulsa, OK \u00b7 Full-time", "Immediate Care Center"),
     ],
 )
 def test_the_employer_is_the_header_lines_first_name_that_is_no_title(

@@ -134,6 +134,13 @@ def test_flattened_requirements_split_before_their_openers() -> None:
         "Minimum 2 years working Experience, preferably in retail",
         "Experience with CRM software",
     ]
+    # Inside a capitalised run or after "is" an opener is part of the clause.
+    for text in (
+        "Good Knowledge of Microsoft Excel",
+        "Must Be Able To Work shifts",
+        "someone who is Proficient in Excel",
+    ):
+        assert [text[a:z] for a, z in sentence_spans(text)] == [text]
     # After a clause's glue word the opener is inside the clause.
     text = "Candidates with Excellent references and with Strong results apply"
     assert [text[a:z] for a, z in sentence_spans(text)] == [text]
@@ -432,3 +439,19 @@ def test_a_role_heading_over_a_list_of_duties_is_the_duties() -> None:
         "to the finance manager and works with the auditors.\n\nRequirements\n- BA Degree in Accounting\n"
     )
     assert (K.ABOUT_ROLE, "Job Description") in [(s.kind, s.heading) for s in jd.sections]
+
+
+def test_an_ad_flattened_in_capitals_keeps_its_headings() -> None:
+    jd = parse_jd(
+        "ACCOUNTANT WE ARE LOOKING FOR AN ACCOUNTANT TO JOIN OUR FINANCE TEAM RESPONSIBILITIES PREPARE MONTHLY "
+        "FINANCIAL STATEMENTS RECONCILE ACCOUNTS PAYABLES REQUIREMENTS BACHELOR DEGREE IN ACCOUNTING MINIMUM 4 "
+        "YEARS EXPERIENCE IN AUDIT FIRMS HOW TO APPLY SEND CV",
+        "Accountant",
+    )
+    # The headings, but not the EXPERIENCE of "4 YEARS EXPERIENCE IN AUDIT FIRMS".
+    assert [s.heading for s in jd.sections if s.heading] == [
+        "RESPONSIBILITIES",
+        "REQUIREMENTS",
+        "HOW TO APPLY",
+    ]
+    assert jd.experience is not None and jd.experience.min_months == 48

@@ -32,7 +32,7 @@ _FACT_SEGMENT = re.compile(
     r"(?i)\b(?:full[-\s]?time|part[-\s]?time|contract|temporary|permanent|seasonal|internship|freelance|"
     r"per\s+diem|remote|hybrid|on[-\s]?site|in[-\s]office|\d+(?:\.\d+)?\s*(?:hours?|hrs|days?)\b|"
     r"(?:day|night|evening|weekend|rotating)\s+shifts?|experience|diploma|degree|per\s+(?:hour|year|annum)|"
-    r"salary|immediate(?:\s+(?:joiners?|joining|start))?|joiners?|walk[-\s]?in)\b|[$£€]\s?\d"
+    r"salary|immediate\s+(?:joiners?|joining|start)|walk[-\s]?in\s+interviews?)\b|[$£€]\s?\d"
 )
 # Longer segments are prose, not a board's fact.
 _MAX_SEGMENT_WORDS = 8
@@ -152,6 +152,9 @@ def header_company(text: str, lines: list[HeaderLine]) -> str | None:
             if not all(_starts_with_place(p) for p in parts[1:]):
                 continue  # "Business Analyst - Payments Transformation": a title and its team
             name = parts[0]  # "BuildRight Contractors Ltd. — Calgary, Alberta"
+        head, _, last = name.rpartition(",")
+        if head and is_place_name(last.strip()) and not _starts_with_place(head):
+            name = head.strip()  # "St Vincent's Hospital, Melbourne"; not "Calamba, Laguna, Philippines"
         words = name.split()
         if (
             ":" in name  # a labelled field ("Company: Confidential") is read by its label

@@ -1156,7 +1156,11 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     # (US only; team based in Austin, TX ...)" is cut at its ";", "Location: Remote, US" and the
     # board's "Remote (US) · Full-time" are heading lines with no body.
     fields = " ".join(
-        [*(m.group() for m in _WORK_MODE_FIELD.finditer(ptext)), *(ptext[a:z] for a, z in header)]
+        [
+            # not in boilerplate: "Other openings ... Work mode: Remote" is another job's
+            *(m.group() for m in _WORK_MODE_FIELD.finditer(ptext) if not _overlaps(m.start(), m.end(), bps)),
+            *(ptext[a:z] for a, z in header),
+        ]
     )
     work_mode = jd_facts.find_work_mode(f"{sentences_text} {title or ''} {headings} {fields}")
 

@@ -460,6 +460,9 @@ _JOINER_BEFORE = re.compile(r"[-/&]\s*$")
 _WEAK_SINGLE_STEMS = frozenset(w.rstrip("s") for w in _WEAK_SINGLE)
 
 
+_CAPS_PREPOSITION_NEXT = re.compile(r"\s+(?:IN|WITH|OF|ON|AT|FOR|AS)\b")
+
+
 def _shouting(word: str) -> bool:
     """Written in capitals (a figure counts: "4 YEARS")."""
     return word.isupper() or word.isdigit()
@@ -485,11 +488,17 @@ def _accept_inline(
         return False
     if single and phrase.lower().rstrip("s") in _WEAK_SINGLE_STEMS and not (colon or caps):
         return False
-    if caps and not colon and not at_break and prev_word is not None and _shouting(prev_word.group(1)):
-        # "MINIMUM 4 YEARS EXPERIENCE IN HVAC": a word of a sentence in capitals, not a heading.
-        following = text[end : end + 40].split()[:2]
-        if following and all(_shouting(w) for w in following):
-            return False
+    if (
+        caps
+        and not colon
+        and not at_break
+        and prev_word is not None
+        and _shouting(prev_word.group(1))
+        and _CAPS_PREPOSITION_NEXT.match(text, end)
+    ):
+        # "MINIMUM 4 YEARS EXPERIENCE IN HVAC": a noun of a sentence in capitals, its object after
+        # it; "... PAYABLES REQUIREMENTS BACHELOR DEGREE" in an ad flattened in capitals is a heading.
+        return False
     if colon or caps:
         return True
     return _is_titleish(phrase) or bool(at_break)

@@ -353,9 +353,9 @@ _CLAUSE_GLUE = frozenset(
         """
     )
 )
-# Words that open a requirement or a duty item but open no clause's object: in ads flattened to one
-# line, after a lower-case word they start the next item ("...with clients Knowledge of the local
-# market", "...data sets Have good communication skills").
+# Words that open a requirement ("Knowledge", "Must") or a duty outside DUTY_VERBS ("Carry out",
+# "Stay"): in ads flattened to one line, after a lower-case word they start the next item
+# ("...with clients Knowledge of the local market", "...data sets Have good communication skills").
 _ITEM_OPENERS = frozenset(
     wordlist(
         """
@@ -365,6 +365,8 @@ _ITEM_OPENERS = frozenset(
         """
     )
 )
+# Words after which an opener is inside the clause: "someone who is Proficient in Excel".
+_OPENER_GLUE = frozenset(wordlist("is are be been being very also highly not"))
 # Words before "Experience" that make it the noun of their clause, not the next item's opener.
 _EXPERIENCE_MODIFIERS = frozenset(
     wordlist(
@@ -425,8 +427,10 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
         verb = m.group().lower()
         if verb in _ITEM_OPENERS:
             prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
-            if prev is None or prev.group(1).lower() in _CLAUSE_GLUE:
+            if prev is None or prev.group(1).lower() in _CLAUSE_GLUE or prev.group(1).lower() in _OPENER_GLUE:
                 continue
+            if prev.group(1)[:1].isupper() or _CAP_WORD_NEXT.match(text, m.end(), end):
+                continue  # a capitalised run is a name or a title-case line: "Good Knowledge of", "Must Be Able"
             if verb.startswith("experience") and (
                 # "2 years working Experience, preferably ...": the noun of the clause before
                 prev.group(1).lower().strip(",.") in _EXPERIENCE_MODIFIERS
@@ -455,9 +459,10 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
 
 
 def clause_starts(text: str, start: int, end: int) -> set[int]:
-    """Where a new item begins inside one line's run-on text: before a capitalised duty verb or
-    requirement opener after a lower-case word, an inline bullet or list number (the cuts of
-    ``sentence_spans`` that no punctuation marks)."""
+    """The cuts ``sentence_spans`` makes inside text[start:end]: after sentence punctuation, at
+    inline bullets and list numbers, and, in run-on text, before a capitalised duty verb or
+    requirement opener after a lower-case word. A caller that splits at punctuation and line
+    breaks itself uses them for the run-on cuts."""
     return set(_cut_points(text, start, end))
 
 

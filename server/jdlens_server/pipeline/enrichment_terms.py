@@ -333,12 +333,12 @@ Ansible
 CASE:Excel
 Salesforce
 CASE:SAP
-Workday
+CASE:Workday
 Microsoft Dynamics | Dynamics 365
 ServiceNow
 Splunk
 CASE:Jira
-Confluence
+CASE:Confluence
 SharePoint
 Zendesk
 NetSuite
@@ -371,7 +371,7 @@ CASE:Rust
 HubSpot
 CASE:Looker
 Figma
-Amplitude
+CASE:Amplitude
 CrowdStrike
 Kotlin
 GraphQL
@@ -453,7 +453,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # training of a model, not of staff.
             r"machine[\s-]+learning|ML|AI|LLMs?|neural|deep[\s-]+learning|"
             r"(?:ML|AI|predictive|statistical|language|learning|generative|foundation|recommendation|ranking|"
-            r"classification|forecasting|computer[\s-]+vision|NLP)[\s-]+(?:models?|algorithms?)|"
+            r"classification|computer[\s-]+vision|NLP)[\s-]+(?:models?|algorithms?)|"
             r"model[\s-]+(?:training|inference|serving|evaluation|deployment)|inference",
         ),
         (
