@@ -912,6 +912,24 @@ def test_work_mode_as_postings_word_it(sentence: str, mode: WorkMode) -> None:
     assert find_work_mode(sentence) is mode
 
 
+def test_a_whole_html_document_reads_as_its_body() -> None:
+    html = (
+        '<html><head><meta charset="utf-8"></head><body><h1>Pipe Welder</h1><p>Salary: PHP 20,000 per month</p>'
+        "<h2>Responsibilities</h2><ul><li>Weld carbon steel pipe spools.</li><li>Read isometric drawings.</li></ul>"
+        "</body></html>"
+    )
+    jd = parse_jd(html)
+    assert "<" not in jd.plain_text and jd.role_title == "Pipe Welder"
+
+
+def test_terms_of_employment_state_the_contract() -> None:
+    ad = (
+        "Vacancy Announcement\nPosition: Clinical Nurse\nPlace of Work: Mekelle\nTerms of Employment: Permanent\n\n"
+        "Duties and Responsibilities:\n- Provide direct nursing care to patients\n- Administer medications\n"
+    )
+    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
+
+
 @pytest.mark.parametrize(
     "field",
     [

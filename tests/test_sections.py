@@ -134,6 +134,14 @@ def test_flattened_requirements_split_before_their_openers() -> None:
         "Minimum 2 years working Experience, preferably in retail",
         "Experience with CRM software",
     ]
+    # After an acronym too, and before the verbs of banking and stores duties.
+    text = "Collect data using ODK Excellent report writing skills Report discrepancies Notify the store unit"
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "Collect data using ODK",
+        "Excellent report writing skills",
+        "Report discrepancies",
+        "Notify the store unit",
+    ]
     # Inside a capitalised run or after "is" an opener is part of the clause.
     for text in (
         "Good Knowledge of Microsoft Excel",
@@ -455,3 +463,13 @@ def test_an_ad_flattened_in_capitals_keeps_its_headings() -> None:
         "HOW TO APPLY",
     ]
     assert jd.experience is not None and jd.experience.min_months == 48
+
+
+def test_the_title_line_over_a_flattened_body_stays_the_title() -> None:
+    jd = parse_jd(
+        "F&B Supervisor\nJob Description Supervise the restaurant team during service Train new waiters on "
+        "service standards Handle guest complaints Job Requirements Diploma in Hotel Management with 3 years "
+        "experience Knowledge of Micros POS is an advantage Good communication skills How to Apply Send your CV"
+    )
+    assert jd.role_title == "F&B Supervisor"
+    assert [s.heading for s in jd.sections] == ["Job Description", "Job Requirements", "How to Apply"]

@@ -642,3 +642,15 @@ def test_new_skills_that_name_a_role_of_the_library_are_dropped() -> None:
         ("Composer", True),
         ("GP", False),
     ]
+
+
+def test_a_hedge_in_a_flattened_list_speaks_of_its_own_item(matcher: SkillMatcher) -> None:
+    text = (
+        "Job Requirements Experience with Python and SQL Knowledge of Hadoop is an advantage "
+        "Ability to work in teams"
+    )
+    skills = {
+        s.name: s for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    }
+    assert skills["Python (computer programming)"].is_primary and skills["SQL"].is_primary
+    assert not skills["Hadoop"].is_primary

@@ -1040,7 +1040,7 @@ def _employment_type(
 
 _CONTRACT_FIELD = re.compile(
     r"^[ \t]*(?:contract(?:\s+type)?|employment(?:\s+type)?|job\s+type|type\s+of\s+(?:contract|employment)|"
-    r"position\s+type|work\s+type|anstellung)[ \t]*:[^\n]*",
+    r"position\s+type|work\s+type|terms?\s+of\s+(?:employment|engagement)|anstellung)[ \t]*:[^\n]*",
     re.IGNORECASE | re.MULTILINE,
 )
 

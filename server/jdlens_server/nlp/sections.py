@@ -942,6 +942,9 @@ def _merge_headings(text: str, heads: list[Heading]) -> list[Heading]:
             kept
             and not has_word(text, kept[-1].end, h.start)
             and not (kept[-1].on_own_line and h.on_own_line)  # two heading lines: the first heads nothing
+            # the title's line over a flattened body's first heading ("F&B Supervisor\nJob Description
+            # Supervise ..."): no heading of a kind, so it stays the title's
+            and not ("\n" in text[kept[-1].end : h.start] and kept[-1].kind in (None, K.OTHER))
         ):
             prev = kept.pop()
             # "Job Requirements Key Responsibilities": the heading nearest the body names it

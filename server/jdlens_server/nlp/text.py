@@ -45,7 +45,7 @@ def _translate(text: str) -> str:
 
 _BLOCK_TAGS = (
     "p|br|li|ul|ol|div|h[1-6]|tr|table|thead|tbody|section|article|header|footer|blockquote|pre"
-    "|dl|dt|dd|hr|nav|main"
+    "|dl|dt|dd|hr|nav|main|html|head|body|meta"
 )
 _INLINE_TAGS = "span|strong|b|i|em|u|a|font|small|sup|sub|code|img|td|th|center|mark|abbr|label"
 _BOLD_TAGS = frozenset({"strong", "b"})
@@ -295,6 +295,7 @@ _LINE_BULLET = re.compile(
 _DUTY_VERBS = wordlist(
     """
     accept achieve act adapt address adhere administer advise advocate align allocate analyse analyze
+    compute detect fill mobilize mobilise notify
     answer anticipate apply appraise approve arrange assemble assess assign assist attend audit
     authorize automate balance brief build calculate calibrate champion check clean close coach
     collaborate collect communicate compile complete comply conduct configure consolidate construct
@@ -393,6 +394,7 @@ _CAP_WORD_AFTER_SPACE = re.compile(r"[A-Z](?<=. [A-Z])[a-z]+\b", re.DOTALL)
 
 
 _WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
+_ACRONYM_BEFORE = re.compile(r"(?<![\w-])[A-Z]{2,6}\s$")
 _WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
 _CAP_WORD_NEXT = re.compile(r"[ \t]+[A-Z]")
 # After a verb that opens a clause comes its object, not a list comma, a bracket or "or".
@@ -422,15 +424,20 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
             cuts.append(i)
     for m in _CAP_WORD_AFTER_SPACE.finditer(text, start, end):
         i = m.start()
-        if not (text[i - 2].islower() or text[i - 2] == ")"):
+        # after a lower-case word, a bracket or an acronym ("... with IFRS Compute and file VAT")
+        if not (
+            text[i - 2].islower() or text[i - 2] == ")" or _ACRONYM_BEFORE.search(text, max(start, i - 12), i)
+        ):
             continue
         verb = m.group().lower()
         if verb in _ITEM_OPENERS:
             prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
             if prev is None or prev.group(1).lower() in _CLAUSE_GLUE or prev.group(1).lower() in _OPENER_GLUE:
                 continue
-            if prev.group(1)[:1].isupper() or _CAP_WORD_NEXT.match(text, m.end(), end):
-                continue  # a capitalised run is a name or a title-case line: "Good Knowledge of", "Must Be Able"
+            if prev.group(1).istitle() or _CAP_WORD_NEXT.match(text, m.end(), end):
+                # a capitalised run is a name or a title-case line: "Good Knowledge of", "Must Be
+                # Able"; after an acronym the item ends ("... Python and SQL Knowledge of Hadoop")
+                continue
             if verb.startswith("experience") and (
                 # "2 years working Experience, preferably ...": the noun of the clause before
                 prev.group(1).lower().strip(",.") in _EXPERIENCE_MODIFIERS

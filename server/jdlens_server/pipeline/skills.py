@@ -41,7 +41,7 @@ from jdlens_server.nlp.skill_phrases import (
     speaks_of_employer,
 )
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
-from jdlens_server.nlp.text import DUTY_VERBS
+from jdlens_server.nlp.text import DUTY_VERBS, clause_starts
 
 __all__ = [
     "ExtractedSkillCandidate",
@@ -125,7 +125,11 @@ class _Optionality:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._breaks = [m.start() for m in _SENTENCE_BREAK.finditer(text)]
+        # And where an ad flattened to one line starts its next item ("... is an advantage" speaks
+        # of its own item, not of the whole ad).
+        breaks = {m.start() for m in _SENTENCE_BREAK.finditer(text)}
+        breaks.update(c - 1 for c in clause_starts(text, 0, len(text)))
+        self._breaks = sorted(breaks)
         self._cache: dict[int, bool] = {}
 
     def __call__(self, start: int, kind: str) -> bool:
