@@ -13,7 +13,7 @@ from jdlens_server.nlp.parsed import ParsedJd
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, tokenize
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
 from jdlens_server.pipeline.extract import without_parsed_names, without_role_names
-from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, skill_spans
+from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, is_legal_form, skill_spans
 
 NAMES = {
     1: "Python (computer programming)",
@@ -654,3 +654,26 @@ def test_a_hedge_in_a_flattened_list_speaks_of_its_own_item(matcher: SkillMatche
     }
     assert skills["Python (computer programming)"].is_primary and skills["SQL"].is_primary
     assert not skills["Hadoop"].is_primary
+
+
+@pytest.mark.parametrize(
+    ("text", "legal_form"),
+    [
+        ("[REDACTED] Construction PLC is hiring", True),
+        ("Employer: Abyssinia Trading PLC", True),
+        ("Experience in Siemens PLC programming", False),
+        ("Program PLC panels and SCADA screens", False),
+    ],
+)
+def test_plc_after_a_firms_name_is_its_legal_form(text: str, legal_form: bool) -> None:
+    at = text.index("PLC")
+    assert is_legal_form(text, at, at + 3) is legal_form
+
+
+def test_organisations_an_ngo_posting_names_are_no_new_skills(matcher: SkillMatcher) -> None:
+    names = _requirement_names(
+        "Requirements:\n- Experience with NGOs, UNICEF and Kobo Toolbox\n- Experience with USAID and ODK\n",
+        matcher,
+    )
+    assert {"Kobo Toolbox", "ODK"} <= names
+    assert not names & {"NGOs", "UNICEF", "USAID"}

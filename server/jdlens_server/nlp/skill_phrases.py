@@ -205,10 +205,13 @@ _SECOND_PERSON = _words(
     """
     you you're you'll your yourself"""
 )
+# Organisations an NGO posting names beside its skills ("NGOs, UNICEF and USAID funded projects").
+ORGANISATION_ACRONYMS = _keys("ngo ngos ingo ingos un unicef unhcr undp wfp usaid fcdo dfid giz echo")
 # Acronyms and capitalised words that are not skills (with India's reservation categories and the
 # Philippines' government ID documents, which postings list among requirements).
-_NOT_TOOLS = _keys(
-    """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
+_NOT_TOOLS = (
+    _keys(
+        """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
     de dk se no fi fr etc faq am pm ok id tbd asap fte n/a na eg ie hr pr ps nb aka vs i ii iii
     iv jr sr ltd inc llc gmbh plc co corp dr mr mrs ms prof ph.d m.sc b.sc covid covid-19 ad
     ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it
@@ -216,6 +219,8 @@ _NOT_TOOLS = _keys(
     uae ksa apac emea latam anz mena spm stpm ssce wassce waec kcse gcse gcses ond hnd nysc
     sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq
     redacted"""
+    )
+    | ORGANISATION_ACRONYMS
 )
 _BULLETS = frozenset(
     "*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7-\u2013\u2014>\u25e6\u2219\u25ba\u2713\u2714\u261e\u2332"

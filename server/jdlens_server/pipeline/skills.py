@@ -34,6 +34,7 @@ from jdlens_server.nlp.skill_matcher import (
     tokenize,
 )
 from jdlens_server.nlp.skill_phrases import (
+    ORGANISATION_ACRONYMS,
     PhraseCandidate,
     PhraseKind,
     PhraseProposer,
@@ -189,7 +190,9 @@ def extract_skills(
             if m.skill_id in stack_skill_ids
             or not (m.region_kind == _COMPANY or (employer and in_employer_sentence(text, m.start, employer)))
         ]
-    mentions = [m for m in mentions if not is_pay_term(text, m.start, m.end)]
+    mentions = [
+        m for m in mentions if not (is_pay_term(text, m.start, m.end) or is_legal_form(text, m.start, m.end))
+    ]
     proposer = proposer or PhraseProposer(matcher.lead_verbs)
 
     optional = _Optionality(text)
@@ -284,6 +287,24 @@ def is_pay_term(text: str, start: int, end: int) -> bool:
     return _PAY_LINE.search(text[line_start : line_end if line_end >= 0 else len(text)]) is not None
 
 
+# "PLC" after a firm's name is its legal form (Ethiopian and British firms): "[REDACTED] Construction
+# PLC", "Abyssinia Trading PLC"; not "Siemens PLC programming".
+_LEGAL_FORM_AFTER = re.compile(
+    r"(?:\]|\b(?:Construction|Trading|Engineering|Manufacturing|Industries|Industry|Industrial|Bank|Insurance|"
+    r"Hotels?|Enterprises?|Group|Services|Holdings|Company|Import|Export|General|Share|Pharmaceuticals?|"
+    r"Textiles?|Foods?|Beverages?|Logistics|Transport|Consultancy|Consulting|Agro|Farms?|Plastics|Steel|"
+    r"Cement|Motors|Developers?|Properties|Hospital|Brewery|Breweries))[ \t]+$"
+)
+
+
+def is_legal_form(text: str, start: int, end: int) -> bool:
+    """The mention is a firm's legal form ("... Trading PLC"), not the programmable logic controller."""
+    return (
+        text[start:end] in ("PLC", "Plc")
+        and _LEGAL_FORM_AFTER.search(text, max(0, start - 40), start) is not None
+    )
+
+
 @functools.lru_cache(maxsize=1 << 14)  # the library's skill names come back in every JD
 def _key(name: str) -> str:
     return " ".join(t.key for t in tokenize(name) if t.is_word)
@@ -330,8 +351,9 @@ _STRONG_OBJECT_CUES = frozenset(
     )
 )
 # Words that never make a new skill on their own.
-_NOT_NEW = _folded(
-    """
+_NOT_NEW = (
+    _folded(
+        """
     experience knowledge skills skill tools tool technologies technology systems system people team
     teams interest interests things thing ways way work environment role company field fields area
     areas industry solutions solution products product projects project trends latest new modern
@@ -340,6 +362,8 @@ _NOT_NEW = _folded(
     bsc msc ba ma bs ms beng meng phd mba hons ged hnd hnc gcse gcses diploma degree bachelor bachelors
     master masters doctorate mbbs mbchb pgce pgcert btech mtech bca mca nitec iti nvq
     sc st obc pwd ews ug pg sss philhealth pag ibig nbi tin barangay clearance"""
+    )
+    | ORGANISATION_ACRONYMS
 )
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based language languages"
