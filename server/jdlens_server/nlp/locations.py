@@ -485,8 +485,8 @@ def find_places(text: str) -> list[PlaceMention]:
             continue  # "ATI", "IT": acronyms, not places
         nxt = hits[idx + 1] if idx + 1 < len(hits) else None
         before = text[max(0, hit.start - 40) : hit.start]
-        line_before = text[text.rfind("\n", 0, hit.start) + 1 : hit.start]
-        cue = _CUE_BEFORE.search(before) is not None or _IN_LOCATION_FIELD.match(line_before) is not None
+        line_before = text[max(text.rfind("\n", 0, hit.start) + 1, hit.start - 120) : hit.start]
+        cue = _CUE_BEFORE.search(before) is not None or _IN_LOCATION_FIELD.search(line_before) is not None
         chained = chain_end >= 0 and _LIST_GAP.match(text[chain_end : hit.start]) is not None
         place: Place | None = None
         end = hit.end
@@ -547,8 +547,10 @@ def find_places(text: str) -> list[PlaceMention]:
 
 # A place later in a labelled location field: "Location: St James's University Hospital, Leeds".
 _IN_LOCATION_FIELD = re.compile(
-    r"[ \t]*(?:job\s+|work\s+)?(?:locations?|place\s+of\s+work|work\s*place|duty\s+station)"
-    r"[ \t]*[:\-\u2013][^\n]{0,100},[ \t]*$",
+    # the label at the line's start, or anywhere in a line flattened from many ("... Place of Work:
+    # Project site, Bishoftu")
+    r"(?:^|(?<=\s))(?:job\s+|work\s+)?(?:locations?|place\s+of\s+work|work\s*place|duty\s+station)"
+    r"[ \t]*[:\-\u2013][^\n:]{0,100},[ \t]*$",
     re.IGNORECASE,
 )
 _STRONG_CUE = re.compile(
