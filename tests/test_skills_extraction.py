@@ -12,7 +12,7 @@ from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import ParsedJd
 from jdlens_server.nlp.skill_matcher import AliasEntry, SkillMatcher, tokenize
 from jdlens_server.nlp.skill_phrases import PhraseKind, PhraseProposer
-from jdlens_server.pipeline.extract import without_parsed_names, without_role_names
+from jdlens_server.pipeline.extract import degree_fields_secondary, without_parsed_names, without_role_names
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate, extract_skills, is_legal_form, skill_spans
 
 NAMES = {
@@ -677,3 +677,24 @@ def test_organisations_an_ngo_posting_names_are_no_new_skills(matcher: SkillMatc
     )
     assert {"Kobo Toolbox", "ODK"} <= names
     assert not names & {"NGOs", "UNICEF", "USAID"}
+
+
+def test_a_degrees_field_is_a_secondary_skill() -> None:
+    jd = parse_jd(
+        "Data Officer\n\nResponsibilities\n- Collect programme data with Python scripts\n\nRequirements\n"
+        "- BSc in Statistics, Economics or a related field\n- Knowledge of SQL\n"
+    )
+    at = jd.plain_text.index
+
+    def skill(name: str, start: int, new: bool = False) -> ExtractedSkillCandidate:
+        span = ((start, start + len(name), "REQUIREMENTS"),)
+        return ExtractedSkillCandidate(name, None if new else 1, True, 0.9, span, "dictionary", name, new)
+
+    candidates = [
+        skill("Statistics", at("Statistics")),
+        skill("SQL", at("SQL")),
+        skill("Economics", at("Economics"), new=True),
+    ]
+    primary = {c.name: c.is_primary for c in degree_fields_secondary(candidates, jd)}
+    # The field the degree may be in is secondary; a skill asked for itself, and a new one, keep their say.
+    assert primary == {"Statistics": False, "SQL": True, "Economics": True}

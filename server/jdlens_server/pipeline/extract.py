@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -226,7 +226,27 @@ def offline_skills(loaded: LoadedLibrary, jd: parsed.ParsedJd) -> list[Extracted
         employer=jd.company_name,
     )
     found = without_role_names(without_parsed_names(found, jd), snapshot)
-    return without_unsupported_senses(found, snapshot, jd.plain_text)
+    return degree_fields_secondary(without_unsupported_senses(found, snapshot, jd.plain_text), jd)
+
+
+def degree_fields_secondary(
+    candidates: list[ExtractedSkillCandidate], jd: parsed.ParsedJd
+) -> list[ExtractedSkillCandidate]:
+    """A library skill read only where the JD states the education it asks for is the degree's field
+    ("BA in Statistics, Economics, Public Health or related field"), one of several that qualify:
+    secondary, not a core skill of the role."""
+    fields = [(e.start, e.end) for e in jd.education]
+    if not fields:
+        return candidates
+
+    def only_in_education(c: ExtractedSkillCandidate) -> bool:
+        spans = [jd.to_original(s, e) for s, e, _ in c.evidence]
+        return bool(spans) and all(any(a <= s and e <= z for a, z in fields) for s, e in spans)
+
+    return [
+        replace(c, is_primary=False) if c.is_primary and not c.is_new and only_in_education(c) else c
+        for c in candidates
+    ]
 
 
 # An acronym's plural: "GPs", "PTAs", "ECTs".
