@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jdlens_server.nlp.acronyms import expand_title, spelled_out
+from jdlens_server.nlp.acronyms import expand_sector_acronyms, expand_title, spelled_out
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.pipeline.extract import embedding_head
 
@@ -35,6 +35,10 @@ from jdlens_server.pipeline.extract import embedding_head
         ("OPERATOR JAHITAN (TAILOR)", "", "OPERATOR JAHITAN (TAILOR)"),
         ("QA Engineer", "Quality and testing (QA) of releases.", "QA Engineer"),  # "and" gives no letter
         ("Senior Data Engineer (Python)", "", "Senior Data Engineer (Python)"),
+        # A sector acronym the JD does not spell out is known; not in a title written in capitals.
+        ("WASH Coordinator", "Coordinate our projects.", "Water Sanitation and Hygiene Coordinator"),
+        ("CAR WASH ATTENDANT", "", "CAR WASH ATTENDANT"),
+        ("M&E Project Engineer", "", "M&E Project Engineer"),  # mechanical and electrical, or monitoring
     ],
 )
 def test_an_acronym_the_jd_spells_out_is_read_as_its_expansion(title: str, text: str, expected: str) -> None:
@@ -58,3 +62,10 @@ def test_the_title_is_embedded_as_the_jd_spells_it() -> None:
     jd = parse_jd(text)
     assert jd.role_title == "WASH Officer"
     assert embedding_head(jd, "", text)[0].startswith("water sanitation and hygiene")
+
+
+def test_sector_acronyms_in_duties_are_embedded_spelled_out() -> None:
+    assert expand_sector_acronyms("Manage the WASH projects and the F&B budget") == (
+        "Manage the Water Sanitation and Hygiene projects and the Food and Beverage budget"
+    )
+    assert expand_sector_acronyms("Wash the dishes; MEALS ON WHEELS") == "Wash the dishes; MEALS ON WHEELS"

@@ -4,14 +4,14 @@ Evaluation, Accountability and Learning)".
 A title written with such an acronym ("WASH Officer", "MEAL Officer") reads as the ordinary word to
 the embedding model, which is uncased ("wash", "meal": laundry and food). With the expansion the
 JD itself gives, the title is embedded as what it names. Only expansions whose initials spell the
-acronym are taken, so nothing is guessed.
+acronym are taken, so nothing is guessed; without one, a short list of sector acronyms is known.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["expand_title", "spelled_out"]
+__all__ = ["SECTOR_ACRONYMS", "expand_sector_acronyms", "expand_title", "spelled_out"]
 
 # An acronym as titles write it: 2-6 capitals, maybe with "&" ("M&E").
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}\b")
@@ -77,6 +77,36 @@ def spelled_out(text: str, acronym: str) -> str | None:
     return None
 
 
+# The sector acronyms titles use without spelling them out, where the uncased model reads another
+# word or nothing ("WASH Coordinator" was a laundry manager): the aid sector's programme areas, and
+# the safety and hospitality departments. The JD's own spelling wins. Not "M&E": monitoring and
+# evaluation in aid, mechanical and electrical on a building site.
+SECTOR_ACRONYMS = {
+    "WASH": "Water Sanitation and Hygiene",
+    "MEAL": "Monitoring Evaluation Accountability and Learning",
+    "MEL": "Monitoring Evaluation and Learning",
+    "GBV": "Gender-Based Violence",
+    "DRR": "Disaster Risk Reduction",
+    "FSL": "Food Security and Livelihoods",
+    "MHPSS": "Mental Health and Psychosocial Support",
+    "SRH": "Sexual and Reproductive Health",
+    "IPC": "Infection Prevention and Control",
+    "HSE": "Health Safety and Environment",
+    "EHS": "Environment Health and Safety",
+    "QHSE": "Quality Health Safety and Environment",
+    "F&B": "Food and Beverage",
+}
+_SECTOR_ACRONYM = re.compile(r"(?<![\w&])(?:" + "|".join(map(re.escape, SECTOR_ACRONYMS)) + r")(?![\w&])")
+
+
+def expand_sector_acronyms(sentence: str) -> str:
+    """``sentence`` with the sector acronyms spelled out ("Manage the WASH projects" -> "Manage the
+    Water Sanitation and Hygiene projects"), unless it is written in capitals."""
+    if sentence.isupper() or _SECTOR_ACRONYM.search(sentence) is None:
+        return sentence
+    return _SECTOR_ACRONYM.sub(lambda m: SECTOR_ACRONYMS[m.group()], sentence)
+
+
 # A bracket anywhere in a title may spell one of its acronyms: "MEAL Officer (Monitoring, ...)".
 _TITLE_BRACKET = re.compile(r"\(([^()]{5,90})\)")
 
@@ -93,7 +123,9 @@ def expand_title(title: str, text: str) -> str:
             expansion = " ".join(w.group() for w in _WORD.finditer(bracket.group(1)))
             out = (out[: bracket.start()] + out[bracket.end() :]).strip()
         else:
-            expansion = spelled_out(text, acronym) or ""
+            # In a title written in capitals every word looks like an acronym ("CAR WASH").
+            known = SECTOR_ACRONYMS.get(acronym, "") if not title.isupper() else ""
+            expansion = spelled_out(text, acronym) or known
         if expansion:
             out = re.sub(rf"\b{re.escape(acronym)}\b", expansion, out)
     return out

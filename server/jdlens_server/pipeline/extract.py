@@ -15,7 +15,7 @@ from jdlens.v1 import common_pb2, parsed_jd_pb2, run_pb2
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.library.state import LoadedLibrary
 from jdlens_server.nlp import parsed
-from jdlens_server.nlp.acronyms import expand_title
+from jdlens_server.nlp.acronyms import expand_sector_acronyms, expand_title
 from jdlens_server.nlp.embedder import Embedder
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.normalize import fold
@@ -206,7 +206,8 @@ def stage1_embedding_texts(
     here, they share this call's batches and stage 2 finds them cached instead of paying a call of
     its own. Returns (texts, where the sentences start, where the new names start)."""
     head = embedding_head(jd, title, text)
-    sentences = [s.plain for s in jd.responsibility_sentences]
+    # "Manage the WASH projects" is embedded as water and sanitation work, not as washing.
+    sentences = [expand_sector_acronyms(s.plain) for s in jd.responsibility_sentences]
     names = list(dict.fromkeys(c.name for c in candidates if c.is_new))
     return [*head, *sentences, *names], len(head), len(head) + len(sentences)
 
