@@ -38,6 +38,9 @@ TABLE = [
     ("Key Account Executive ( Re- advertised)", "key account executive", Seniority.UNSPECIFIED),
     ("Sales & Marketing Manager", "sales and marketing manager", Seniority.MANAGER),
     ("Communications Lead Africa", "communications lead", Seniority.UNSPECIFIED),
+    # who leads a shift or a team without managing the function
+    ("Warehouse Supervisor", "warehouse supervisor", Seniority.LEAD),
+    ("Site Foreman", "site foreman", Seniority.LEAD),
     ("Midwife", "midwife", Seniority.UNSPECIFIED),  # "mid" is a seniority word, not a prefix of this one
     ("Head of Engineering", "head of engineering", Seniority.DIRECTOR),
     ("Chief Financial Officer", "chief financial officer", Seniority.EXECUTIVE),

@@ -205,6 +205,8 @@ _HEAD_LEVELS = [
     (re.compile(r"\b(?:director|head\s+of)\b"), Seniority.DIRECTOR),
     (re.compile(r"\b(?:intern|internship|trainee|apprentice)\b"), Seniority.INTERN),
     (re.compile(r"\b(?:manager|head)\b"), Seniority.MANAGER),
+    # who leads a team or a shift without managing the function
+    (re.compile(r"\b(?:supervisor|team\s+lead(?:er)?|foreman|forewoman|charge\s*hand)\b"), Seniority.LEAD),
 ]
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _ODD_CHARS = re.compile(r"[^\w+#./\s-]|_")
