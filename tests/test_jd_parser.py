@@ -1245,6 +1245,8 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
             "Quantity Required: 2 Place of Work: Project site, Bishoftu Salary: As per company scale",
             {("Bishoftu", None, "Ethiopia")},
         ),
+        # One city written long and short.
+        ("We are based in New Delhi and hire across Delhi for this role.", {("New Delhi", "Delhi", "India")}),
         # The country after a province the gazetteer lacks.
         ("Calamba, Laguna, Philippines | Full-time", {("Calamba", None, "Philippines")}),
     ],

@@ -1007,7 +1007,18 @@ def _locations(
                 end=z,
             )
         )
-    return out
+    # "New Delhi" and "Delhi" in one posting are one place, written long and short.
+    return [loc for loc in out if not (loc.city and any(_longer_name(o, loc) for o in out))]
+
+
+def _longer_name(place: Location, other: Location) -> bool:
+    """``place`` is a city of ``other``'s country whose name ends with ``other``'s ("New Delhi", "Delhi")."""
+    return bool(
+        place.city
+        and other.city
+        and place.country_code == other.country_code
+        and place.city.lower().endswith(f" {other.city.lower()}")
+    )
 
 
 def _is_label(ptext: str, heading: Heading) -> bool:
