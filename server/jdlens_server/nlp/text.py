@@ -294,24 +294,24 @@ _LINE_BULLET = re.compile(
 # Verbs that open a duty line; in ads flattened to one line they mark where the next duty starts.
 _DUTY_VERBS = wordlist(
     """
-    accept achieve act adapt address adhere administer advise advocate align allocate analyse analyze
-    compute detect fill mobilize mobilise notify
-    answer anticipate apply appraise approve arrange assemble assess assign assist attend audit
-    authorize automate balance brief build calculate calibrate champion check clean close coach
-    collaborate collect communicate compile complete comply conduct configure consolidate construct
-    consult contribute control convert coordinate create cultivate customize debug define delegate
-    deliver demonstrate deploy design determine develop diagnose direct disburse dispatch dispense
-    distribute document draft drive edit educate enforce engage ensure enter establish estimate evaluate
-    examine execute expand facilitate file follow forecast formulate foster gather generate greet guide
-    handle help hire identify implement improve inform initiate inspect install instruct integrate
-    interpret interview investigate issue keep launch lead liaise maintain manage market measure mentor
-    migrate model monitor motivate negotiate obtain operate optimize optimise orchestrate organize
-    organise oversee participate partner perform plan prepare present prioritize process procure produce
-    program promote propose protect provide publish purchase pursue receive recommend reconcile record
-    recruit reduce refine register repair report represent research resolve respond review run schedule
-    screen secure select sell serve service set share source staff standardize store streamline submit
-    summarize supervise support survey teach test track train translate transport troubleshoot undertake
-    update upgrade use validate verify visit work write
+    accept achieve act adapt address adhere administer advise advocate align allocate analyse
+    analyze answer anticipate apply appraise approve arrange assemble assess assign assist attend
+    audit authorize automate balance brief build calculate calibrate champion check clean close
+    coach collaborate collect communicate compile complete comply compute conduct configure
+    consolidate construct consult contribute control convert coordinate create cultivate customize
+    debug define delegate deliver demonstrate deploy design detect determine develop diagnose direct
+    disburse dispatch dispense distribute document draft drive edit educate enforce engage ensure
+    enter establish estimate evaluate examine execute expand facilitate file fill follow forecast
+    formulate foster gather generate greet guide handle help hire identify implement improve inform
+    initiate inspect install instruct integrate interpret interview investigate issue keep launch
+    lead liaise maintain manage market measure mentor migrate mobilise mobilize model monitor
+    motivate negotiate notify obtain operate optimise optimize orchestrate organise organize oversee
+    participate partner perform plan prepare present prioritize process procure produce program
+    promote propose protect provide publish purchase pursue receive recommend reconcile record
+    recruit reduce refine register repair report represent research resolve respond review run
+    schedule screen secure select sell serve service set share source staff standardize store
+    streamline submit summarize supervise support survey teach test track train translate transport
+    troubleshoot undertake update upgrade use validate verify visit work write
     """
 )
 
@@ -424,27 +424,15 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
             cuts.append(i)
     for m in _CAP_WORD_AFTER_SPACE.finditer(text, start, end):
         i = m.start()
-        # after a lower-case word, a bracket or an acronym ("... with IFRS Compute and file VAT")
+        # after a lower-case word, a bracket or an acronym ("... using ODK Excellent report writing")
         if not (
             text[i - 2].islower() or text[i - 2] == ")" or _ACRONYM_BEFORE.search(text, max(start, i - 12), i)
         ):
             continue
         verb = m.group().lower()
         if verb in _ITEM_OPENERS:
-            prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
-            if prev is None or prev.group(1).lower() in _CLAUSE_GLUE or prev.group(1).lower() in _OPENER_GLUE:
-                continue
-            if prev.group(1).istitle() or _CAP_WORD_NEXT.match(text, m.end(), end):
-                # a capitalised run is a name or a title-case line: "Good Knowledge of", "Must Be
-                # Able"; after an acronym the item ends ("... Python and SQL Knowledge of Hadoop")
-                continue
-            if verb.startswith("experience") and (
-                # "2 years working Experience, preferably ...": the noun of the clause before
-                prev.group(1).lower().strip(",.") in _EXPERIENCE_MODIFIERS
-                or not _PREPOSITION_NEXT.match(text, m.end(), end)
-            ):
-                continue
-            cuts.append(m.start())
+            if _opens_an_item(text, m, start, end):
+                cuts.append(m.start())
             continue
         if verb not in DUTY_VERBS or (verb.endswith("s") and verb[:-1] in _NOUN_LIKE_VERBS):
             continue  # "Programs", "Reports": after a lower-case word these are nouns, not a new duty
@@ -463,6 +451,26 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
             continue  # inside a capitalised name: "a Growth Marketing Manager to own", "Road Safety Audit"
         cuts.append(m.start())
     return cuts
+
+
+def _opens_an_item(text: str, m: re.Match[str], start: int, end: int) -> bool:
+    """Whether the requirement opener ``m`` (a capitalised _ITEM_OPENERS word) starts the next item
+    of a run-on line, rather than sitting inside the clause before it."""
+    prev = _WORD_BEFORE_SPACE.search(text, max(start, m.start() - 40), m.start())
+    if prev is None or prev.group(1).lower() in _CLAUSE_GLUE or prev.group(1).lower() in _OPENER_GLUE:
+        return False
+    if prev.group(1).istitle() or _CAP_WORD_NEXT.match(text, m.end(), end):
+        # a capitalised run is a name or a title-case line: "Good Knowledge of", "Must Be Able";
+        # after an acronym the item ends ("... Python and SQL Knowledge of Hadoop")
+        return False
+    # "2 years working Experience, preferably ...": the noun of the clause before
+    return not (
+        m.group().lower().startswith("experience")
+        and (
+            prev.group(1).lower().strip(",.") in _EXPERIENCE_MODIFIERS
+            or not _PREPOSITION_NEXT.match(text, m.end(), end)
+        )
+    )
 
 
 def clause_starts(text: str, start: int, end: int) -> set[int]:
