@@ -116,42 +116,47 @@ def test_flattened_duty_list_splits_before_capitalised_verbs() -> None:
     ]
 
 
-def test_flattened_requirements_split_before_their_openers() -> None:
-    text = (
-        "Build relationships with clients Knowledge of the local market Ability to work "
-        "independently Proven track record in sales Must have a valid licence"
-    )
-    assert [text[a:z] for a, z in sentence_spans(text)] == [
-        "Build relationships with clients",
-        "Knowledge of the local market",
-        "Ability to work independently",
-        "Proven track record in sales",
-        "Must have a valid licence",
-    ]
-    # "Experience" opens an item only before its object, and not as the noun of the clause before.
-    text = "Minimum 2 years working Experience, preferably in retail Experience with CRM software"
-    assert [text[a:z] for a, z in sentence_spans(text)] == [
-        "Minimum 2 years working Experience, preferably in retail",
-        "Experience with CRM software",
-    ]
-    # After an acronym too, and before the verbs of banking and stores duties.
-    text = "Collect data using ODK Excellent report writing skills Report discrepancies Notify the store unit"
-    assert [text[a:z] for a, z in sentence_spans(text)] == [
-        "Collect data using ODK",
-        "Excellent report writing skills",
-        "Report discrepancies",
-        "Notify the store unit",
-    ]
-    # Inside a capitalised run or after "is" an opener is part of the clause.
-    for text in (
-        "Good Knowledge of Microsoft Excel",
-        "Must Be Able To Work shifts",
-        "someone who is Proficient in Excel",
-    ):
-        assert [text[a:z] for a, z in sentence_spans(text)] == [text]
-    # After a clause's glue word the opener is inside the clause.
-    text = "Candidates with Excellent references and with Strong results apply"
-    assert [text[a:z] for a, z in sentence_spans(text)] == [text]
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (
+            "Build relationships with clients Knowledge of the local market Ability to work "
+            "independently Proven track record in sales Must have a valid licence",
+            [
+                "Build relationships with clients",
+                "Knowledge of the local market",
+                "Ability to work independently",
+                "Proven track record in sales",
+                "Must have a valid licence",
+            ],
+        ),
+        # "Experience" opens an item only before its object, and not as the noun of the clause before.
+        (
+            "Minimum 2 years working Experience, preferably in retail Experience with CRM software",
+            ["Minimum 2 years working Experience, preferably in retail", "Experience with CRM software"],
+        ),
+        # After an acronym too, and before the verbs of banking and stores duties.
+        (
+            "Collect data using ODK Excellent report writing skills Report discrepancies Notify the store unit",
+            [
+                "Collect data using ODK",
+                "Excellent report writing skills",
+                "Report discrepancies",
+                "Notify the store unit",
+            ],
+        ),
+        # Inside a capitalised run, after "is" or after a clause's glue word the opener is in the clause.
+        ("Good Knowledge of Microsoft Excel", ["Good Knowledge of Microsoft Excel"]),
+        ("Must Be Able To Work shifts", ["Must Be Able To Work shifts"]),
+        ("someone who is Proficient in Excel", ["someone who is Proficient in Excel"]),
+        (
+            "Candidates with Excellent references and with Strong results apply",
+            ["Candidates with Excellent references and with Strong results apply"],
+        ),
+    ],
+)
+def test_flattened_requirements_split_before_their_openers(text: str, items: list[str]) -> None:
+    assert [text[a:z] for a, z in sentence_spans(text)] == items
 
 
 def test_bullets_and_inline_numbers_are_items() -> None:
