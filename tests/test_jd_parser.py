@@ -1449,6 +1449,14 @@ def test_experience_figures_joined_by_or_are_alternatives() -> None:
         )
     ).experience
     assert e is not None and e.min_years == 6
+    # A figure per degree, joined by "and", without the word experience.
+    for sentence, years in [
+        ("BA in Statistics with 4 years for BA and 2 years for MA in an NGO.", 2),
+        ("Work experience: 6 years for BSc and 4 years for MSc holders.", 4),
+        ("5 years of experience in banking and 2 years in a supervisory role.", 5),  # both are asked
+    ]:
+        e = parse_jd(_jd(sentence)).experience
+        assert e is not None and e.min_years == years, sentence
 
 
 def test_years_of_the_company_or_a_rotation_are_no_experience() -> None:

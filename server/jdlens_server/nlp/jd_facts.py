@@ -130,12 +130,19 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}{_YEARS}", _I), "plain"),
 ]
+# A degree as experience figures name it: "4 years for BA", "MSc with 6 years of experience".
+_DEGREE_WORD = (
+    r"(?:B\.?\s?Sc|B\.?A|BEd|B\.?Ed|bachelor(?:'?s)?|M\.?\s?Sc|M\.?A|MBA|master(?:'?s)?|Ph\.?\s?D|diploma|"
+    r"(?:first|second|1st|2nd)\s+degree|degree)\b"
+)
 _EXP_CONTEXT = re.compile(
     r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b|"
     # "two years in a customer support or success role", "3 years working in a hospital pharmacy"
     r"\bin\s+(?:a|an)\s+(?:[\w/&-]+\s+){0,5}(?:roles?|positions?|capacity)\b|\bworking\s+(?:in|as|at)\b|"
     # "3+ years as CDP or Demi Chef de Partie", "2-3 years as a Sales Officer"
-    r"\b(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?-i:[A-Z])",
+    r"\b(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?-i:[A-Z])|"
+    # "4 years for BA and 2 years for MA": a figure per degree
+    rf"\b(?:years?|yrs?)\s+for\s+(?:an?\s+)?{_DEGREE_WORD}",
     _I,
 )
 _NOT_EXPERIENCE = re.compile(
@@ -215,6 +222,8 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
     return out
 
 
+# "6 years for BSc and 4 years for MA": the figure before was one degree's, this one another's.
+_FOR_DEGREE_BEFORE = re.compile(rf"\bfor\s+(?:an?\s+)?{_DEGREE_WORD}[^.;:\n]{{0,20}}?\b(?:and|or|,)\s*$", _I)
 # "... as Housekeeping Supervisor or 3 years as Room Attendant": an "or" right before the figure.
 _OR_BEFORE_FIGURE = re.compile(
     r"\bor\s+(?:"
@@ -233,7 +242,10 @@ def _alternatives_merged(
     out: list[tuple[int | None, int | None, int]] = []
     for lo, hi, pos in sorted(mentions, key=lambda m: m[2]):
         prev = out[-1] if out else None
-        joined = prev is not None and _OR_BEFORE_FIGURE.search(text[prev[2] : pos]) is not None
+        between = text[prev[2] : pos] if prev is not None else ""
+        joined = prev is not None and (
+            _OR_BEFORE_FIGURE.search(between) is not None or _FOR_DEGREE_BEFORE.search(between) is not None
+        )
         if prev is not None and prev[0] is not None and lo is not None and joined:
             out[-1] = (lo, hi, pos) if lo < prev[0] else prev
             continue
