@@ -421,6 +421,17 @@ def test_education(sentence: str, level: str, requirement: Requirement) -> None:
     assert [(e.level, e.requirement) for e in p.education] == [(level, requirement)]
 
 
+def test_experience_per_degree_is_no_education_asked() -> None:
+    ad = (
+        "M&E Officer\n\nResponsibilities\n- Collect and analyse programme data\n- Prepare donor reports\n\n"
+        "Requirements\n- BA Degree in Statistics or related field\n"
+        "- Experience: 4 years for BA and 2 years for MA of which at least 2 years in M&E\n"
+    )
+    assert [(e.level, e.qualification) for e in parse_jd(ad).education] == [
+        ("Bachelor's", "Statistics or related field")
+    ]
+
+
 def test_a_degree_a_duty_works_with_is_no_education_asked() -> None:
     ad = (
         "Lecturer in Public Health\n\nAbout us\nThe university has 20,000 students across four faculties.\n\n"

@@ -439,6 +439,7 @@ def _levels_in(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+_FOR_BEFORE = re.compile(r"\bfor\s+(?:an?\s+)?$", _I)
 _EDU_SECTIONS = frozenset({SectionKind.REQUIREMENTS, SectionKind.NICE_TO_HAVE, SectionKind.OTHER})
 _EDU_STRONG = (
     "degree",
@@ -468,8 +469,8 @@ def find_education(sents: Sequence[SentenceRef], src: Source) -> list[Education]
         if s.kind is SectionKind.RESPONSIBILITIES and s.text.split(maxsplit=1)[0].lower() in DUTY_VERBS:
             continue  # "Teach at Master of Public Health level", "Supervise PhD theses": the work, no degree
         levels = _levels_in(s.text)
-        if not levels:
-            continue
+        if not levels or all(_FOR_BEFORE.search(s.text, max(0, p - 6), p) for _l, _r, p in levels):
+            continue  # "4 years for BA and 2 years for MA": experience per degree, no degree asked
         specific = [lv for lv in levels if lv[0] != "Degree"] or levels
         level = min(specific, key=lambda lv: (lv[1], lv[2]))[0]
         first_pos = min(p for _l, _r, p in levels)
