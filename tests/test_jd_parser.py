@@ -421,26 +421,28 @@ def test_education(sentence: str, level: str, requirement: Requirement) -> None:
     assert [(e.level, e.requirement) for e in p.education] == [(level, requirement)]
 
 
-def test_experience_per_degree_is_no_education_asked() -> None:
-    ad = (
-        "M&E Officer\n\nResponsibilities\n- Collect and analyse programme data\n- Prepare donor reports\n\n"
-        "Requirements\n- BA Degree in Statistics or related field\n"
-        "- Experience: 4 years for BA and 2 years for MA of which at least 2 years in M&E\n"
-    )
-    assert [(e.level, e.qualification) for e in parse_jd(ad).education] == [
-        ("Bachelor's", "Statistics or related field")
-    ]
-
-
-def test_a_degree_a_duty_works_with_is_no_education_asked() -> None:
-    ad = (
-        "Lecturer in Public Health\n\nAbout us\nThe university has 20,000 students across four faculties.\n\n"
-        "Responsibilities\n- Teach epidemiology at Master of Public Health (MPH) level\n- Supervise MPH and PhD "
-        "theses\n- Publish in peer-reviewed journals\n\nRequirements\n- A PhD in epidemiology or public health\n"
-    )
-    assert [(e.level, e.qualification) for e in parse_jd(ad).education] == [
-        ("PhD", "epidemiology or public health")
-    ]
+@pytest.mark.parametrize(
+    ("ad", "education"),
+    [
+        # Experience per degree names no degree asked.
+        (
+            "M&E Officer\n\nResponsibilities\n- Collect and analyse programme data\n- Prepare donor reports\n\n"
+            "Requirements\n- BA Degree in Statistics or related field\n"
+            "- Experience: 4 years for BA and 2 years for MA of which at least 2 years in M&E\n",
+            ("Bachelor's", "Statistics or related field"),
+        ),
+        # Nor does a degree a duty works with.
+        (
+            "Lecturer in Public Health\n\nAbout us\nThe university has 20,000 students across four faculties.\n\n"
+            "Responsibilities\n- Teach epidemiology at Master of Public Health (MPH) level\n- Supervise MPH and "
+            "PhD theses\n- Publish in peer-reviewed journals\n\nRequirements\n- A PhD in epidemiology or public "
+            "health\n",
+            ("PhD", "epidemiology or public health"),
+        ),
+    ],
+)
+def test_only_the_degree_asked_is_education(ad: str, education: tuple[str, str]) -> None:
+    assert [(e.level, e.qualification) for e in parse_jd(ad).education] == [education]
 
 
 def test_ambiguous_degree_acronyms_need_capitals() -> None:
