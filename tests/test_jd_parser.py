@@ -935,14 +935,6 @@ def test_a_whole_html_document_reads_as_its_body() -> None:
     assert "<" not in jd.plain_text and jd.role_title == "Pipe Welder"
 
 
-def test_terms_of_employment_state_the_contract() -> None:
-    ad = (
-        "Vacancy Announcement\nPosition: Clinical Nurse\nPlace of Work: Mekelle\nTerms of Employment: Permanent\n\n"
-        "Duties and Responsibilities:\n- Provide direct nursing care to patients\n- Administer medications\n"
-    )
-    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
-
-
 @pytest.mark.parametrize(
     "field",
     [
@@ -1178,12 +1170,29 @@ def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) ->
     assert find_employment_type(text, None) is kind
 
 
-def test_the_titles_own_words_state_no_contract() -> None:
-    ad = (
+@pytest.mark.parametrize(
+    "ad",
+    [
+        # The title's own words state no contract ("Seasonal Demand Planner").
         "Seasonal Demand Planner\nAcme Foods Ltd\nFull-time, Permanent\n\nResponsibilities\n"
         "- Build the weekly demand plan\n- Align forecasts with sales\n\n"
-        "Requirements\n- 3 years of planning experience\n"
-    )
+        "Requirements\n- 3 years of planning experience\n",
+        # A stated contract beats a word the prose names in passing ("consultancy", "seasonal").
+        "Electrical Engineer\n\nAbout us\nWe are a multidisciplinary consultancy in Cape Town.\n\n"
+        "Responsibilities\n- Design MV and LV reticulation\n- Perform seasonal load studies\n\n"
+        "Requirements\n- BSc Eng (Electrical)\n\nContract type: Permanent\n",
+        # The contract in a board's opening lines counts.
+        "Financial Analyst \u2013 FP&A\n\nHarrow & Vale Retail Ltd\nLeeds, West Yorkshire (Hybrid)\n"
+        "\u00a345,000 - \u00a355,000 per annum + 10% bonus + car allowance\nPermanent | Full Time\n\n"
+        "About Us\nWe run 140 stores across the North of England.\n\n"
+        "What you'll do\n- Own the monthly forecast and variance analysis for the store estate\n"
+        "- Build business cases for new stores\n\nWhat you bring\n- Qualified accountant (ACA, ACCA or CIMA)\n",
+        # "Terms of Employment:" is a contract field.
+        "Vacancy Announcement\nPosition: Clinical Nurse\nPlace of Work: Mekelle\nTerms of Employment: Permanent\n\n"
+        "Duties and Responsibilities:\n- Provide direct nursing care to patients\n- Administer medications\n",
+    ],
+)
+def test_the_stated_contract_is_the_employment_type(ad: str) -> None:
     assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
 
 
@@ -1193,26 +1202,6 @@ def test_a_long_first_line_keeps_the_title_not_its_facts() -> None:
     assert parse_jd(line + body).role_title == "Delivery Driver - Leeds"
     # A short line is kept as written.
     assert parse_jd("Cybersecurity Analyst - Hybrid" + body).role_title == "Cybersecurity Analyst - Hybrid"
-
-
-def test_a_stated_contract_beats_a_word_the_prose_names_in_passing() -> None:
-    ad = (
-        "Electrical Engineer\n\nAbout us\nWe are a multidisciplinary consultancy in Cape Town.\n\n"
-        "Responsibilities\n- Design MV and LV reticulation\n- Perform seasonal load studies\n\n"
-        "Requirements\n- BSc Eng (Electrical)\n\nContract type: Permanent\n"
-    )
-    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
-
-
-def test_the_contract_in_a_boards_opening_lines_counts() -> None:
-    ad = (
-        "Financial Analyst \u2013 FP&A\n\nHarrow & Vale Retail Ltd\nLeeds, West Yorkshire (Hybrid)\n"
-        "\u00a345,000 - \u00a355,000 per annum + 10% bonus + car allowance\nPermanent | Full Time\n\n"
-        "About Us\nWe run 140 stores across the North of England.\n\n"
-        "What you'll do\n- Own the monthly forecast and variance analysis for the store estate\n"
-        "- Build business cases for new stores\n\nWhat you bring\n- Qualified accountant (ACA, ACCA or CIMA)\n"
-    )
-    assert parse_jd(ad).employment_type is EmploymentType.FULL_TIME
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,11 @@ def _entries() -> list[AliasEntry]:
     return out
 
 
+def _matcher_of(*entries: tuple[int, str, str, str, str]) -> SkillMatcher:
+    """A matcher over a few (skill id, text, alias type, match strategy, nature) aliases."""
+    return SkillMatcher.build([AliasEntry(*e) for e in entries])
+
+
 @pytest.fixture(scope="module")
 def matcher() -> SkillMatcher:
     return SkillMatcher.build(_entries())
@@ -505,12 +510,10 @@ def test_an_hr_duty_about_discrimination_is_still_read(proposer: PhraseProposer)
 
 
 def test_a_language_compound_is_its_name_not_a_new_skill() -> None:
-    matcher = SkillMatcher.build(
-        [
-            AliasEntry(1, "English", "canonical", "case_insensitive", "NATURAL_LANGUAGE"),
-            AliasEntry(2, "terminology", "canonical", "case_insensitive", ""),
-            AliasEntry(2, "language", "alternative", "case_insensitive", ""),
-        ]
+    matcher = _matcher_of(
+        (1, "English", "canonical", "case_insensitive", "NATURAL_LANGUAGE"),
+        (2, "terminology", "canonical", "case_insensitive", ""),
+        (2, "language", "alternative", "case_insensitive", ""),
     )
     text = "Requirements: knowledge of English language and programming languages; knowledge of language."
     found = extract_skills(
@@ -525,23 +528,19 @@ def test_a_language_compound_is_its_name_not_a_new_skill() -> None:
 
 
 def test_responsible_for_frames_a_duty_not_a_skill() -> None:
-    matcher = SkillMatcher.build(
-        [
-            AliasEntry(1, "assume responsibility", "canonical", "case_insensitive", ""),
-            AliasEntry(1, "be responsible", "alternative", "case_insensitive", ""),
-        ]
+    matcher = _matcher_of(
+        (1, "assume responsibility", "canonical", "case_insensitive", ""),
+        (1, "be responsible", "alternative", "case_insensitive", ""),
     )
     assert matcher.find("You will be responsible for payroll and invoicing.") == []
     assert [m.skill_id for m in matcher.find("You must be responsible and reliable.")] == [1]
 
 
 def test_an_exact_label_beats_an_inflected_one_it_overlaps() -> None:
-    matcher = SkillMatcher.build(
-        [
-            AliasEntry(1, "machine learning", "canonical", "case_insensitive", ""),
-            AliasEntry(2, "assemble machines", "canonical", "case_insensitive", ""),
-            AliasEntry(2, "building machines", "alternative", "case_insensitive", ""),
-        ]
+    matcher = _matcher_of(
+        (1, "machine learning", "canonical", "case_insensitive", ""),
+        (2, "assemble machines", "canonical", "case_insensitive", ""),
+        (2, "building machines", "alternative", "case_insensitive", ""),
     )
     text = "You will be building machine learning systems."
     assert [(m.skill_id, text[m.start : m.end]) for m in matcher.find(text)] == [(1, "machine learning")]
@@ -550,13 +549,11 @@ def test_an_exact_label_beats_an_inflected_one_it_overlaps() -> None:
 
 
 def test_an_acronyms_plural_is_the_acronym_but_a_words_is_not() -> None:
-    matcher = SkillMatcher.build(
-        [
-            AliasEntry(1, "large language models", "canonical", "case_insensitive", "CONCEPT"),
-            AliasEntry(1, "LLM", "abbreviation", "context_required", "TOOL"),
-            AliasEntry(2, "information technology", "canonical", "case_insensitive", ""),
-            AliasEntry(2, "IT", "abbreviation", "case_insensitive", ""),
-        ]
+    matcher = _matcher_of(
+        (1, "large language models", "canonical", "case_insensitive", "CONCEPT"),
+        (1, "LLM", "abbreviation", "context_required", "TOOL"),
+        (2, "information technology", "canonical", "case_insensitive", ""),
+        (2, "IT", "abbreviation", "case_insensitive", ""),
     )
     text = "Practical experience with LLMs in production software."
     assert [text[m.start : m.end] for m in matcher.find(text)] == ["LLMs"]

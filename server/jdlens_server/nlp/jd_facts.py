@@ -130,11 +130,10 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}{_YEARS}", _I), "plain"),
 ]
-# A degree as experience figures name it: "4 years for BA", "MSc with 6 years of experience".
-_DEGREE_WORD = (
-    r"(?:B\.?\s?Sc|B\.?A|BEd|B\.?Ed|bachelor(?:'?s)?|M\.?\s?Sc|M\.?A|MBA|master(?:'?s)?|Ph\.?\s?D|diploma|"
-    r"(?:first|second|1st|2nd)\s+degree|degree)\b"
-)
+# A degree as experience figures name it: "MSc with 6 years of experience OR BSc with 8 years" (the
+# core), "4 years for BA", "2 years for a second degree".
+_DEGREE_CORE = r"B\.?\s?Sc|B\.?A|bachelor(?:'?s)?|M\.?\s?Sc|M\.?A|master(?:'?s)?|Ph\.?\s?D|diploma|degree"
+_DEGREE_WORD = rf"(?:{_DEGREE_CORE}|BEd|B\.?Ed|MBA|(?:first|second|1st|2nd)\s+degree)\b"
 _EXP_CONTEXT = re.compile(
     r"\bexp(?:er|re|\.|\b)\w*|\bin\s+(?:a\s+)?similar\s+(?:role|position)|\bworked\b|"
     # "two years in a customer support or success role", "3 years working in a hospital pharmacy"
@@ -228,7 +227,7 @@ _FOR_DEGREE_BEFORE = re.compile(rf"\bfor\s+(?:an?\s+)?{_DEGREE_WORD}[^.;:\n]{{0,
 _OR_BEFORE_FIGURE = re.compile(
     r"\bor\s+(?:"
     # "MSc with 6 years of experience OR BSc with 8 years": each degree with its own figure
-    r"(?:an?\s+)?(?:B\.?\s?Sc|B\.?A|bachelor(?:'?s)?|M\.?\s?Sc|M\.?A|master(?:'?s)?|Ph\.?\s?D|diploma|degree)\b"
+    rf"(?:an?\s+)?(?:{_DEGREE_CORE})\b"
     r"[^.;:\n]{0,50}?\b(?:with|and|plus)\s+)?(?:(?:at\s+least|a\s+minimum\s+of|minimum|min\.?|over)\s+)?$",
     _I,
 )

@@ -930,7 +930,12 @@ _PLACES_OK_IN = frozenset({BoilerplateKind.COMPANY_HISTORY, BoilerplateKind.APPL
 
 
 # "Location: Nairobi, Kenya", "Job Location: Dubai": where the posting says the job is.
-_LOCATION_LABEL = re.compile(r"^[ \t]*(?:job\s+|work\s+)?location\s*:[^\n]*", re.IGNORECASE | re.MULTILINE)
+def _field_line(labels: str) -> re.Pattern[str]:
+    """A line that opens with one of ``labels`` and a colon: the board's field, label and value."""
+    return re.compile(rf"^[ \t]*(?:{labels})[ \t]*:[^\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+_LOCATION_LABEL = _field_line(r"(?:job\s+|work\s+)?location")
 
 
 def _stated_sites(ptext: str, header: Sequence[HeaderLine]) -> list[tuple[int, int]]:
@@ -1049,10 +1054,9 @@ def _employment_type(
     return jd_facts.find_employment_type(f"{sentences_text} {headings}", title)
 
 
-_CONTRACT_FIELD = re.compile(
-    r"^[ \t]*(?:contract(?:\s+type)?|employment(?:\s+type)?|job\s+type|type\s+of\s+(?:contract|employment)|"
-    r"position\s+type|work\s+type|terms?\s+of\s+(?:employment|engagement)|anstellung)[ \t]*:[^\n]*",
-    re.IGNORECASE | re.MULTILINE,
+_CONTRACT_FIELD = _field_line(
+    r"contract(?:\s+type)?|employment(?:\s+type)?|job\s+type|type\s+of\s+(?:contract|employment)|"
+    r"position\s+type|work\s+type|terms?\s+of\s+(?:employment|engagement)|anstellung"
 )
 
 
@@ -1067,10 +1071,8 @@ def _opening_lines(ptext: str, lines: int = 8, max_words: int = 12) -> str:
     return " \n ".join(opening)
 
 
-_WORK_MODE_FIELD = re.compile(
-    r"^[ \t]*(?:job\s+|work\s+)?(?:location|work\s*place|work\s*(?:mode|model|arrangement|setup|type))"
-    r"[ \t]*:[^\n]*",
-    re.IGNORECASE | re.MULTILINE,
+_WORK_MODE_FIELD = _field_line(
+    r"(?:job\s+|work\s+)?(?:location|work\s*place|work\s*(?:mode|model|arrangement|setup|type))"
 )
 
 

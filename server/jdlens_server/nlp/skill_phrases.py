@@ -207,8 +207,12 @@ _SECOND_PERSON = _words(
 )
 # Organisations an NGO posting names beside its skills ("NGOs, UNICEF and USAID funded projects").
 ORGANISATION_ACRONYMS = _keys("ngo ngos ingo ingos un unicef unhcr undp wfp usaid fcdo dfid giz echo")
-# Acronyms and capitalised words that are not skills (with India's reservation categories and the
-# Philippines' government ID documents, which postings list among requirements).
+# Documents and credentials postings list among requirements, no skills: India's reservation
+# categories, the Philippines' government ID documents, medical, teaching and vocational degrees.
+DOCUMENTS_AND_CREDENTIALS = _keys(
+    "sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq"
+)
+# Acronyms and capitalised words that are not skills.
 _NOT_TOOLS = (
     _keys(
         """cv cvs phd msc bsc ba ma mba hq ceo cto cfo coo cio vp svp evp usa us uk eu nyc la sf nl
@@ -217,9 +221,9 @@ _NOT_TOOLS = (
     ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it
     ctc lpa rrsp tfsa pto ote eap hsa fsa cpf epf esop espp rsu rsus llp pty pvt cbd gta midc ncr
     uae ksa apac emea latam anz mena spm stpm ssce wassce waec kcse gcse gcses ond hnd nysc
-    sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq
     redacted"""
     )
+    | DOCUMENTS_AND_CREDENTIALS
     | ORGANISATION_ACRONYMS
 )
 _BULLETS = frozenset(

@@ -152,6 +152,16 @@ _SEPARATORS = re.compile(
 _PAREN = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 
+def _bracket_inner(m: re.Match[str]) -> str:
+    """What a _PAREN match holds, round or square brackets alike."""
+    return (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
+
+
+def _collapsed(title: str) -> str:
+    """The title on one line of single spaces, its curly apostrophes straight."""
+    return " ".join(title.replace("\u2019", "'").split())
+
+
 @dataclass(frozen=True, slots=True)
 class TitleParts:
     as_written: str  # the title with gender/location/contract noise removed, case kept
@@ -252,7 +262,7 @@ def _strip_trailing_place(title: str) -> str:
 
 def split_title(title: str) -> TitleParts:
     """Strip noise from a job title and derive its lookup forms."""
-    raw = " ".join(title.replace("\u2019", "'").split())
+    raw = _collapsed(title)
     raw = _NOISE_PREFIX.sub("", raw)
     raw = _GENDER.sub(" ", raw)
     alternatives: list[str] = []
@@ -260,7 +270,7 @@ def split_title(title: str) -> TitleParts:
     levels: list[Seniority] = []  # "Graphic Designer (Mid-level)": a level in brackets
 
     def paren(m: re.Match[str]) -> str:
-        inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
+        inner = _bracket_inner(m)
         level = _level_of(inner)
         # The brackets hold the level alone (the pattern needs a word after it: hence the "x").
         if level is not Seniority.UNSPECIFIED and _SENIORITY_RE.sub("", f"{inner} x").strip() == "x":
@@ -351,10 +361,8 @@ def qualified_keys(title: str) -> list[str]:
     core = _SEPARATORS.split(split_title(title).without_seniority)[0].strip()
     if not core or not _has_head(core):
         return []
-    raw = " ".join(title.replace("\u2019", "'").split())
-    fields = [
-        (m.group(1) if m.group(1) is not None else m.group(2) or "").strip() for m in _PAREN.finditer(raw)
-    ]
+    raw = _collapsed(title)
+    fields = [_bracket_inner(m) for m in _PAREN.finditer(raw)]
     segments = [s.strip() for s in _SEPARATORS.split(_PAREN.sub(" ", raw)) if s and s.strip()]
     fields += [part for segment in segments[1:] for part in _SLASH.split(segment)]
     keys = [
@@ -432,11 +440,11 @@ def without_noise(title: str) -> str:
     whom (m/f/d), kept as written otherwise: "UX Designer (12-month contract)" -> "UX Designer",
     "Data Engineer (m/f/d) - Berlin, Full-time" -> "Data Engineer - Berlin"; a field in brackets
     stays ("Teaching Assistant (SEN)")."""
-    collapsed = " ".join(title.replace("\u2019", "'").split())
+    collapsed = _collapsed(title)
     raw = _GENDER.sub(" ", _NOISE_PREFIX.sub("", collapsed))
 
     def paren(m: re.Match[str]) -> str:
-        inner = (m.group(1) if m.group(1) is not None else m.group(2) or "").strip()
+        inner = _bracket_inner(m)
         return " " if not inner or _how_held(inner) or _GENDER.fullmatch(inner) else m.group()
 
     raw = " ".join(_PAREN.sub(paren, raw).split())

@@ -452,7 +452,7 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             # A model or an algorithm of learning, not a BIM, business or financial model; the
             # training of a model, not of staff.
             r"machine[\s-]+learning|ML|AI|LLMs?|neural|deep[\s-]+learning|"
-            r"(?:ML|AI|predictive|statistical|language|learning|generative|foundation|recommendation|ranking|"
+            r"(?:predictive|statistical|language|learning|generative|foundation|recommendation|ranking|"
             r"classification|computer[\s-]+vision|NLP)[\s-]+(?:models?|algorithms?)|"
             r"model[\s-]+(?:training|inference|serving|evaluation|deployment)|inference",
         ),

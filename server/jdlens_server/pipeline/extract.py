@@ -239,15 +239,19 @@ def degree_fields_secondary(
     fields = [(e.start, e.end) for e in jd.education]
     if not fields:
         return candidates
-
-    def only_in_education(c: ExtractedSkillCandidate) -> bool:
-        spans = [jd.to_original(s, e) for s, e, _ in c.evidence]
-        return bool(spans) and all(any(a <= s and e <= z for a, z in fields) for s, e in spans)
-
     return [
-        replace(c, is_primary=False) if c.is_primary and not c.is_new and only_in_education(c) else c
+        replace(c, is_primary=False)
+        if c.is_primary and not c.is_new and c.evidence and _read_only_within(c, jd, fields)
+        else c
         for c in candidates
     ]
+
+
+def _read_only_within(c: ExtractedSkillCandidate, jd: parsed.ParsedJd, fields: list[tuple[int, int]]) -> bool:
+    """Every evidence span of ``c`` lies inside one of the parser's ``fields`` (the evidence indexes
+    the plain text, the fields the original)."""
+    spans = [jd.to_original(s, e) for s, e, _ in c.evidence]
+    return all(any(a <= s and e <= z for a, z in fields) for s, e in spans)
 
 
 # An acronym's plural: "GPs", "PTAs", "ECTs".
@@ -262,14 +266,10 @@ def without_role_names(
 
     def names_a_role(name: str) -> bool:
         if _ACRONYM_PLURAL.fullmatch(name):
-            forms = [name[:-1]]  # "GPs": people
-        elif " " in name:
-            forms = [name]
-        elif name.isupper() or not is_role_head(name):
+            name = name[:-1]  # "GPs": people
+        elif " " not in name and (name.isupper() or not is_role_head(name)):
             return False  # one word that is also a field or a tool: "SEO", "Composer"
-        else:
-            forms = [name]
-        return any(snapshot.role_alias_map.get(normalize_title(f)) for f in forms)
+        return bool(snapshot.role_alias_map.get(normalize_title(name)))
 
     return [c for c in candidates if not (c.is_new and names_a_role(c.name))]
 
@@ -327,13 +327,6 @@ def without_parsed_names(
         employer = bool(company) and (key == company or (" " in key and f" {key} " in f" {company} "))
         return key in names or employer
 
-    def in_fields(c: ExtractedSkillCandidate) -> bool:
-        # The parser's fields are spans of the original text, the evidence of the plain one.
-        if not fields:
-            return False
-        spans = [jd.to_original(s, e) for s, e, _ in c.evidence]
-        return all(any(a <= s and e <= z for a, z in fields) for s, e in spans)
-
     def only_in_title(c: ExtractedSkillCandidate) -> bool:
         # "6G Pipe Welder" read on the title's line; "SAP FICO" asked for again below is a skill.
         key = fold(c.name)
@@ -344,7 +337,10 @@ def without_parsed_names(
     return [
         c
         for c in candidates
-        if not (c.is_new and (named_elsewhere(c.name) or in_fields(c) or only_in_title(c)))
+        if not (
+            c.is_new
+            and (named_elsewhere(c.name) or (fields and _read_only_within(c, jd, fields)) or only_in_title(c))
+        )
     ]
 
 

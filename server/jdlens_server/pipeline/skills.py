@@ -34,6 +34,7 @@ from jdlens_server.nlp.skill_matcher import (
     tokenize,
 )
 from jdlens_server.nlp.skill_phrases import (
+    DOCUMENTS_AND_CREDENTIALS,
     ORGANISATION_ACRONYMS,
     PhraseCandidate,
     PhraseKind,
@@ -360,9 +361,9 @@ _NOT_NEW = (
     various different other similar related relevant familiar ability understanding
     hybrid remote onsite nights evenings weekends overnight shifts
     bsc msc ba ma bs ms beng meng phd mba hons ged hnd hnc gcse gcses diploma degree bachelor bachelors
-    master masters doctorate mbbs mbchb pgce pgcert btech mtech bca mca nitec iti nvq
-    sc st obc pwd ews ug pg sss philhealth pag ibig nbi tin barangay clearance"""
+    master masters doctorate btech mtech bca mca ug pg barangay clearance"""
     )
+    | DOCUMENTS_AND_CREDENTIALS
     | ORGANISATION_ACRONYMS
 )
 _GENERIC_HEADS = _folded(
