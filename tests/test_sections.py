@@ -478,3 +478,40 @@ def test_the_title_line_over_a_flattened_body_stays_the_title() -> None:
     )
     assert jd.role_title == "F&B Supervisor"
     assert [s.heading for s in jd.sections] == ["Job Description", "Job Requirements", "How to Apply"]
+
+
+def test_dashes_between_spaces_are_the_bullets_of_a_flattened_list() -> None:
+    text = (
+        "JOB DESCRIPTION - Prepare monthly reports for the manager - Liaise with suppliers on delivery "
+        "* Handle full set of accounts REQUIREMENTS - Degree in Accounting - Minimum 2 years experience"
+    )
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "JOB DESCRIPTION",
+        "Prepare monthly reports for the manager",
+        "Liaise with suppliers on delivery",
+        "Handle full set of accounts REQUIREMENTS",
+        "Degree in Accounting",
+        "Minimum 2 years experience",
+    ]
+    # One or two dashes are prose; a range of days, sums or times is no list.
+    for prose in (
+        "The Communications Lead - Africa will run the team - Kenya office",
+        "Working hours Monday - Friday - Saturday, salary RM 3,500 - RM 4,500 - RM 5,000 a month",
+    ):
+        assert [prose[a:z] for a, z in sentence_spans(prose)] == [prose]
+
+
+def test_a_flattened_ad_with_dash_bullets_reads_item_by_item() -> None:
+    jd = parse_jd(
+        "Purchasing Executive\nJOB RESPONSIBILITIES - Source and evaluate suppliers for raw materials - Prepare "
+        "purchase orders and follow up on deliveries - Negotiate prices and payment terms with vendors - "
+        "Maintain the vendor database JOB REQUIREMENTS - Diploma/Degree in Supply Chain Management or any "
+        "related field - Minimum 2-3 years of purchasing experience in a manufacturing environment - Knowledge "
+        "of SAP is an added advantage"
+    )
+    assert {s.kind for s in jd.sections if s.heading == "JOB RESPONSIBILITIES"} == {K.RESPONSIBILITIES}
+    assert "Negotiate prices and payment terms with vendors" in [s.text for s in jd.responsibility_sentences]
+    # Each reading keeps to its own item, not the run of items after it.
+    assert jd.experience is not None and jd.experience.min_months == 24
+    assert jd.experience.raw == "Minimum 2-3 years of purchasing experience in a manufacturing environment"
+    assert [e.qualification for e in jd.education] == ["Supply Chain Management or any related field"]

@@ -366,6 +366,15 @@ _ITEM_OPENERS = frozenset(
         """
     )
 )
+# Other words a requirement item opens with ("- Degree in Accounting", "- Candidate must possess").
+_REQUIREMENT_WORDS = frozenset(
+    wordlist(
+        """
+        at atleast minimum degree diploma certificate candidate candidates applicant applicants possess
+        preferably preferred fresh graduate holder own can knowledge familiar
+        """
+    )
+)
 # Words after which an opener is inside the clause: "someone who is Proficient in Excel".
 _OPENER_GLUE = frozenset(wordlist("is are be been being very also highly not"))
 # Words before "Experience" that make it the noun of their clause, not the next item's opener.
@@ -388,6 +397,24 @@ _ABBREV = frozenset(
 _SENT_END = re.compile(r"[.!?;](?=[\s\"')\]]*\s+[\"'(\[]?[A-Z0-9" + BULLET_GLYPHS + r"])")
 _INLINE_BULLET = re.compile(rf"[{BULLET_GLYPHS}]")
 _INLINE_NUMBER = re.compile(r"\d{1,2}[.)](?= +[A-Z])")
+# A dash or star between spaces before a capitalised word: in ads flattened to one line, the
+# list's bullets (" - Prepare monthly reports - Liaise with suppliers"). One or two are prose
+# ("Communications Lead - Africa") and a scraped header joins its fields with them ("Pharmacy
+# Technician - Community Pharmacy ... $26 - $32 an hour - Full-time"), so they cut only where the
+# line has _MIN_INLINE_DASHES of them, _MIN_ITEM_DASHES opening a duty or a requirement; never
+# after a digit ("RM 3,500 - RM 4,500") or before a day or month ("Monday - Friday").
+_INLINE_DASH = re.compile(r"(?<=[^\W\d_]|[.,;:)!?]) +[-*\u2013\u2014](?= +([A-Z][a-z]+))")
+_MIN_INLINE_DASHES = 3
+_MIN_ITEM_DASHES = 2
+_NOT_AN_ITEM_AFTER_DASH = frozenset(
+    wordlist(
+        """
+        monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
+        sat sun january february march april may june july august september october november
+        december jan feb mar apr jun jul aug sep sept oct nov dec
+        """
+    )
+)
 # A capitalised word after a space (the only ones _cut_points looks at); the look-behind sits after
 # the first letter so the engine can skip straight to capitals.
 _CAP_WORD_AFTER_SPACE = re.compile(r"[A-Z](?<=. [A-Z])[a-z]+\b", re.DOTALL)
@@ -397,8 +424,9 @@ _WORD_BEFORE_DOT = re.compile(r"([\w.]+)$")
 _ACRONYM_BEFORE = re.compile(r"(?<![\w-])[A-Z]{2,6}\s$")
 _WORD_BEFORE_SPACE = re.compile(r"(\S+)\s+$")
 _CAP_WORD_NEXT = re.compile(r"[ \t]+[A-Z]")
-# After a verb that opens a clause comes its object, not a list comma, a bracket or "or".
-_NO_OBJECT_NEXT = re.compile(r"\s*(?:[,;)/]|(?:or|and)\b)")
+# After a verb that opens a clause comes its object, not a list comma, a bracket, "or" or a dash
+# ("The Communications Lead - Africa").
+_NO_OBJECT_NEXT = re.compile(r"\s*(?:[,;)/]|(?:or|and)\b|[-\u2013\u2014]\s)")
 _PREPOSITION_NEXT = re.compile(r"[ \t]+(?:for|with|in|on|at|to|of|from)\b")
 
 
@@ -415,6 +443,7 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
                     continue
         cuts.append(i + 1)
     cuts.extend(m.start() for m in _INLINE_BULLET.finditer(text, start, end))
+    cuts.extend(_inline_dashes(text, start, end))
     for m in _INLINE_NUMBER.finditer(text, start, end):
         i = m.start()
         if i > start and text[i - 1] == "(":
@@ -453,6 +482,23 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+def _inline_dashes(text: str, start: int, end: int) -> list[int]:
+    """The inline dash bullets inside [start, end): counted over the whole line, so a section cut
+    out of a flattened ad sees its list as the ad does."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    dashes: list[int] = []
+    items = 0
+    for m in _INLINE_DASH.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+        word = m.group(1).lower()
+        if word not in _NOT_AN_ITEM_AFTER_DASH:
+            dashes.append(m.end() - 1)
+            items += word in DUTY_VERBS or word in _ITEM_OPENERS or word in _REQUIREMENT_WORDS
+    if len(dashes) < _MIN_INLINE_DASHES or items < _MIN_ITEM_DASHES:
+        return []
+    return [d for d in dashes if start <= d < end]
+
+
 def _opens_an_item(text: str, m: re.Match[str], start: int, end: int) -> bool:
     """Whether the requirement opener ``m`` (a capitalised _ITEM_OPENERS word) starts the next item
     of a run-on line, rather than sitting inside the clause before it."""
@@ -475,9 +521,9 @@ def _opens_an_item(text: str, m: re.Match[str], start: int, end: int) -> bool:
 
 def clause_starts(text: str, start: int, end: int) -> set[int]:
     """The cuts ``sentence_spans`` makes inside text[start:end]: after sentence punctuation, at
-    inline bullets and list numbers, and, in run-on text, before a capitalised duty verb or
-    requirement opener after a lower-case word. A caller that splits at punctuation and line
-    breaks itself uses them for the run-on cuts."""
+    inline bullets (glyphs, and dashes where the line has a list of them) and list numbers, and,
+    in run-on text, before a capitalised duty verb or requirement opener after a lower-case word.
+    A caller that splits at punctuation and line breaks itself uses them for the run-on cuts."""
     return set(_cut_points(text, start, end))
 
 
@@ -499,9 +545,10 @@ def sentence_spans(
 ) -> list[tuple[int, int]]:
     """Sentence (or bullet item) spans within text[start:end], trimmed of space and bullet marks.
 
-    Splits at line breaks, bullet glyphs, inline list numbers, sentence punctuation followed by a
-    capital, and, for ads flattened to one line, before a capitalised duty verb that follows a
-    lower-case word ("...travel arrangements Prepare and edit..."); also at the given extra cuts.
+    Splits at line breaks, bullet glyphs, inline dash bullets, inline list numbers, sentence
+    punctuation followed by a capital, and, for ads flattened to one line, before a capitalised
+    duty verb that follows a lower-case word ("...travel arrangements Prepare and edit..."); also
+    at the given extra cuts.
     """
     stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
