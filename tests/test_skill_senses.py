@@ -52,6 +52,7 @@ SKILLS = {
     8: ("Kubernetes", "information and communication technologies (icts)", "sector-specific", "tech", [103]),
     9: ("securities", "business, administration and law", "cross-sector", "esco", [900]),
     10: ("Square POS app", "services", "sector-specific", "tech", [901]),  # a tool of another field
+    11: ("apply HACCP", "manufacturing and processing", "sector-specific", "esco", [902]),
 }
 # (skill id, label, type)
 ALIASES = [
@@ -60,6 +61,7 @@ ALIASES = [
     (5, "leadership", "ALTERNATIVE"),
     (6, "Ada", "ALTERNATIVE"),
     (8, "K8s", "ALTERNATIVE"),
+    (11, "HACCP", "ALTERNATIVE"),
     *[(i, name, "CANONICAL") for i, (name, *_rest) in SKILLS.items()],
 ]
 
@@ -128,6 +130,7 @@ def test_names_spelled_acronyms_transversal_skills_and_other_packs_are_not_check
         _hit(5, "leadership"),  # transversal
         _hit(8, "K8s"),  # the curated tech pack's skill
         _hit(7, "machine learning"),  # the skill's own name
+        _hit(11, "HACCP"),  # a word of it: a chef's only food-safety skill needs no other
     ]
     assert without_unsupported_senses(hits, _snapshot()) == hits
 

@@ -8,9 +8,10 @@ as written, a barista's "Square POS" becomes a blockchain skill and pulls blockc
 the run.
 
 The rule: such a hit (a one-word alternative, abbreviation or hidden label of an ESCO skill, not
-the skill's own name or an acronym that name spells out, "GIS" for geographic information
-systems, not a transversal skill) stays only when another library skill found in the same JD, not itself such
-a hit, shares one of its dimensions (skill groups) or its category. A blockchain ad that writes
+the skill's own name, an acronym that name spells out, "GIS" for geographic information
+systems, or one it names, "HACCP" of "apply HACCP"; not a transversal skill) stays only when
+another library skill found in the same JD, not itself such a hit, shares one of its dimensions
+(skill groups) or its category. A blockchain ad that writes
 "PoS" next to smart contracts keeps it; a café's till does not. A skill's own name ("welding",
 "logging") is not a synonym, so it is not checked.
 """
@@ -45,14 +46,17 @@ def one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
 def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
     """(skill id, folded label) of every one-word ESCO synonym that the module's rule checks."""
     types: dict[tuple[int, str], set[str]] = defaultdict(set)
-    spelled: set[tuple[int, str]] = set()  # acronyms their skill's name spells out ("GIS")
+    spelled: set[tuple[int, str]] = set()  # acronyms their skill's name spells out ("GIS") or names
     for alias in snapshot.skill_aliases:
         key = alias.normalized or fold(alias.text)
         if " " in key:
             continue
         types[(alias.skill_id, key)].add(alias.alias_type.upper())
         text = alias.text.strip()
-        if ACRONYM.fullmatch(text) and acronym_expansions(text, [snapshot.skill_names[alias.skill_id]]):
+        name = snapshot.skill_names[alias.skill_id]
+        if ACRONYM.fullmatch(text) and (
+            acronym_expansions(text, [name]) or key in fold(name).split()  # "HACCP" of "apply HACCP"
+        ):
             spelled.add((alias.skill_id, key))
     return frozenset(
         (skill_id, key)
