@@ -90,3 +90,28 @@ def test_a_collision_far_down_the_other_signals_keeps_the_alias_but_not_the_conf
     near = Signals(normalized_title="x", alias=[RoleScoreEntry(2, 1.0), RoleScoreEntry(3, 1.0)])
     decision = decide(snapshot, near, non_alias, non_alias, "X", title_scores=non_alias, kra_scores={})
     assert decision.role_id == 2 and decision.contradicted_by is None and decision.confidence > 0.5
+
+
+def test_without_a_title_no_nameless_role_is_proposed() -> None:
+    # Below the fit line a titled JD proposes its new role; an untitled one cannot name it, so the
+    # duties' best library role is chosen, and the confidence says how little that rests on.
+    low = np.array([MIN_FIT - 0.10, MIN_FIT - 0.15, 0.1, 0.05], dtype=np.float32)
+    no_title_scores = np.zeros(4, dtype=np.float32)
+
+    def decision_for(title: str) -> tuple[str, int | None, float, str]:
+        d = decide(
+            _snapshot(),
+            Signals(normalized_title=""),
+            low,
+            low,
+            title,
+            title_scores=no_title_scores,
+            kra_scores={},
+        )
+        return d.case, d.role_id, d.confidence, d.reasoning
+
+    case, role, _confidence, _why = decision_for("Fleet Dispatcher")
+    assert (case, role) == ("E", None)
+    case, role, confidence, why = decision_for("")
+    assert (case, role) == ("C", 10)
+    assert confidence <= 0.5 and why.startswith("No title found")

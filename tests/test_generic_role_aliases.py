@@ -29,6 +29,27 @@ def test_a_word_heading_many_role_names_or_a_grade_is_left_out() -> None:
     assert left_out == {(1, "Operator"), (4, "apprentice"), (100, "operator")}
 
 
+def test_a_group_of_workers_and_an_occupation_word_name_no_field() -> None:
+    names = {
+        1: "zoo section leader",
+        2: "grill cook",
+        3: "refinery shift manager",
+        4: "quick service team leader",
+    }
+    aliases = [
+        (1, "team leader", "team leader"),  # every field has team leaders
+        (1, "section leader", "section leader"),
+        (3, "shift manager", "shift manager"),
+        (2, "line cook", "line cook"),  # a kitchen's line: a field of its own
+        (4, "fast food team leader", "fast food team leader"),  # the field named
+    ]
+    assert generic_role_aliases(names, aliases) == {
+        (1, "team leader"),
+        (1, "section leader"),
+        (3, "shift manager"),
+    }
+
+
 def test_a_head_of_fewer_names_stays() -> None:
     left_out = generic_role_aliases(_library(GENERIC_HEAD_ROLES - 1), _aliases())
     assert left_out == {(4, "apprentice")}

@@ -1251,6 +1251,12 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
         ("We are based in New Delhi and hire across Delhi for this role.", {("New Delhi", "Delhi", "India")}),
         # The country after a province the gazetteer lacks.
         ("Calamba, Laguna, Philippines | Full-time", {("Calamba", None, "Philippines")}),
+        # A UK postcode or its district after a town; a state code with no comma before a postcode.
+        ("Leeds LS10", {("Leeds", "England", "United Kingdom")}),
+        ("Edinburgh, EH1 3AB", {("Edinburgh", "Scotland", "United Kingdom")}),
+        ("Parramatta NSW 2150", {("Parramatta", "New South Wales", "Australia")}),
+        # A town whose name is a word keeps it: "Reading B2" is a language level.
+        ("English: Reading B2, Writing B1", set()),
     ],
 )
 def test_places_as_postings_write_them(place_line: str, expected: set[tuple[str, str, str]]) -> None:

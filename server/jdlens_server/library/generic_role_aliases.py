@@ -12,6 +12,8 @@ alias embeddings) when it is not the role's own name and either
 - the word heads the names of at least GENERIC_HEAD_ROLES roles ("operator" heads 283 of ESCO's:
   "crane operator", "kiln operator", ...): it names a kind of work found in every field; or
 - it is a grade word (apprentice, trainee, intern, executive): a level, not an occupation.
+A two-word label of a word for a group of workers and an occupation word ("team leader", a label
+of the zoo section leader; "shift supervisor") is left out too: it names no field either.
 Specific one-word labels stay: "geologist" of the geologist roles, "electrician" (which heads 9
 names), "cashier" of the cashier.
 """
@@ -22,12 +24,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from jdlens_server.nlp.normalize import singular
-from jdlens_server.nlp.title import normalize_key, normalize_title
+from jdlens_server.nlp.title import is_role_head, normalize_key, normalize_title
 
 __all__ = ["GENERIC_HEAD_ROLES", "generic_role_aliases"]
 
 GENERIC_HEAD_ROLES = 10
 _GRADE_WORDS = frozenset({"apprentice", "trainee", "intern", "executive"})
+# Words for a group of workers, not a field: with an occupation word after them ("team leader",
+# "section leader", "shift supervisor") a label still names no field.
+_UNIT_WORDS = frozenset({"team", "section", "shift", "crew"})  # not "line" (a line cook) or "group"
 
 
 def generic_role_aliases(
@@ -40,7 +45,13 @@ def generic_role_aliases(
     own = {role_id: normalize_title(name) for role_id, name in role_names.items()}
     out: set[tuple[int, str]] = set()
     for role_id, text, key in aliases:
-        if " " in key or not key or key == own.get(role_id):
+        if not key or key == own.get(role_id):
+            continue
+        words = key.split()
+        if len(words) == 2 and words[0] in _UNIT_WORDS and is_role_head(words[1]):
+            out.add((role_id, text))  # "team leader" of the zoo section leader
+            continue
+        if len(words) > 1:
             continue
         word = singular(key)
         if heads[word] >= GENERIC_HEAD_ROLES or word in _GRADE_WORDS:

@@ -17,6 +17,7 @@ from jdlens_server.nlp.header_lines import HeaderLine, header_company, header_li
 from jdlens_server.nlp.jd_domain import find_archetype, find_domain
 from jdlens_server.nlp.jd_facts import SentenceRef, Source
 from jdlens_server.nlp.locations import Place, find_places, is_place_name
+from jdlens_server.nlp.page_chrome import rated_employer, without_page_chrome
 from jdlens_server.nlp.parsed import (
     AboutCompany,
     Boilerplate,
@@ -396,7 +397,7 @@ def _without_fact_segments(field: str) -> str:
 
 
 _CODE_START = re.compile(r"\d+[A-Z]\w*\s+[A-Z]")
-_FIELD_PREPOSITIONS = frozenset({"of", "for", "in"})
+_FIELD_PREPOSITIONS = frozenset({"of", "for", "in", "de"})  # "Chef de Partie": the head before "de"
 
 
 def _is_plural_firm(word: str) -> bool:
@@ -1078,7 +1079,8 @@ _WORK_MODE_FIELD = _field_line(
 
 def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     """Parse one job description. Rejects (never raises) on too little text, non-English or non-JD text."""
-    plain = to_plain(text)
+    marked_up = to_plain(text)
+    plain = without_page_chrome(marked_up)
     ptext = plain.text
     words = word_count(ptext)
     if words < MIN_WORDS:
@@ -1156,7 +1158,8 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
 
     title, title_source = find_title(plain, sections, title_hint)
     parts = split_title(title) if title else None
-    company = find_company(ptext)
+    # The name over the board's star rating is the board's word for the employer.
+    company = rated_employer(marked_up.text) or find_company(ptext)
     header_name = header_company(ptext, header)
     if header_name and (company is None or (header_name.startswith(company) and header_name != company)):
         company = header_name  # "Kleinfeld" in the prose, "Kleinfeld Mobility GmbH" in the board's header

@@ -434,23 +434,34 @@ def _resolve_city(key: str, qualifier: Place | None, countries_in_text: set[str]
 
 
 _CODE_AFTER = re.compile(r"\s*,\s*([A-Z]{2,3})\b")  # ", ON" after a city
+# A state code without the comma, before a postcode or at the line's end: "Parramatta NSW 2150".
+_BARE_CODE_AFTER = re.compile(r"[ \t]+([A-Z]{2,3})(?=[ \t]+\d{4}\b|[ \t]*$)", re.MULTILINE)
+# A UK postcode, or its district, after a town: "Leeds LS10", "Edinburgh, EH1 3AB".
+_UK_POSTCODE_AFTER = re.compile(r"[ \t]*,?[ \t]*[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d[A-Z]{2})?\b")
 
 
 def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:
-    """A state or country right after a city ("Toronto, ON", "Berlin, Germany")."""
+    """A state or country right after a city ("Toronto, ON", "Berlin, Germany", "Parramatta NSW
+    2150"), or a UK postcode ("Leeds LS10")."""
     g = _gazetteer()
     if nxt is not None and _QUALIFIER_GAP.match(text[hit.end : nxt.start]):
         if nxt.key in g.states:
             return g.states[nxt.key]
         if nxt.key in g.countries:
             return g.countries[nxt.key]
-    m = _CODE_AFTER.match(text[hit.end : hit.end + 8])
+    opts = g.cities.get(hit.key, ())
+    m = _CODE_AFTER.match(text[hit.end : hit.end + 8]) or _BARE_CODE_AFTER.match(text, hit.end)
     if m is not None:
         codes = [p for (cc, ab), p in g.state_codes.items() if ab == m.group(1)]
-        opts = _gazetteer().cities.get(hit.key, ())
         for p in codes:
             if any(o.country_code == p.country_code and o.state == p.state for o, _ in opts):
                 return p
+    if (
+        hit.key not in _COMMON_WORDS  # "Reading B2, Writing B1": a language level
+        and _UK_POSTCODE_AFTER.match(text, hit.end)
+        and any(o.country_code == "GB" for o, _ in opts)
+    ):
+        return g.countries[_fold("United Kingdom")]
     return None
 
 

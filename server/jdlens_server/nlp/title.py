@@ -55,7 +55,7 @@ ROLE_HEADS = frozenset(
         plasterer joiner glazier tiler scaffolder optician paramedic radiographer sonographer
         phlebotomist hygienist sommelier dishwasher firefighter lifeguard typist transcriber
         telemarketer solicitor barrister notary mediator conservator draughtsman draftsman
-        counsel promodiser
+        counsel promodiser leader
         """
         # Not here, though they are jobs: words that also open company names or everyday phrases
         # (host, advocate, coach, farmer, ranger, tailor, aide, painter, ...), which would make

@@ -22,6 +22,8 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 # Fused-score thresholds, calibrated on the dev sets (README, "Quality").
 MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
+# A JD without a title is matched by its duties alone: never more sure than this.
+UNTITLED_CONFIDENCE = 0.5
 # In a tie-break, title similarities closer than this say nothing: the KRA match decides.
 TITLE_EDGE = 0.02
 # An alias hit is contradicted when its role ranks this low on the non-alias signals and the
@@ -183,7 +185,7 @@ def decide(
     margin = top_score - float(fused[second_row])
     top_id = int(snapshot.role_ids[top_row])
     slug = snapshot.roles[top_id].slug
-    if top_score < MIN_FIT:
+    if top_score < MIN_FIT and title.strip():
         return Decision(
             "E",
             None,
@@ -192,6 +194,17 @@ def decide(
             "new role proposed for review",
             is_new_role=True,
             new_role_title=title,
+            margin=round(margin, 4),
+        )
+    if not title.strip():
+        # No title to name a new role by, nor to match: the duties and profile choose among the
+        # library's roles, and the confidence says how little that is.
+        return Decision(
+            "C",
+            top_id,
+            round(min(UNTITLED_CONFIDENCE, top_score), 4),
+            f"No title found; the duties and profile favour {slug} ({top_score:.2f}) by {margin:.2f} over "
+            f"{snapshot.roles[int(snapshot.role_ids[second_row])].slug}",
             margin=round(margin, 4),
         )
     if margin >= CLEAR_MARGIN:
