@@ -865,10 +865,31 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         # The "hr" of "Jahr" is no hour; German and Malay periods.
         ("Gehalt: €70.000 \u2013 €85.000 brutto/Jahr", (70_000.0, 85_000.0, "EUR", PayPeriod.YEAR)),
         ("Gaji: RM1,700 - RM2,000 sebulan", (1_700.0, 2_000.0, "MYR", PayPeriod.MONTH)),
-        # What comes on top of a figure says it is pay; the code in brackets names the dollar.
-        ("RM2,500 - RM3,500 + trip allowance", (2_500.0, 3_500.0, "MYR", PayPeriod.UNSPECIFIED)),
-        ("AED 3,000 - 4,000 + OT + food allowance", (3_000.0, 4_000.0, "AED", PayPeriod.UNSPECIFIED)),
-        ("$2,800 - $3,600 (SGD) + shift allowance", (2_800.0, 3_600.0, "SGD", PayPeriod.UNSPECIFIED)),
+        # What comes on top of a figure says it is pay; the code in brackets names the dollar. Where
+        # postings state monthly pay, a month's size of figure is a month's pay.
+        ("RM2,500 - RM3,500 + trip allowance", (2_500.0, 3_500.0, "MYR", PayPeriod.MONTH)),
+        ("AED 3,000 - 4,000 + OT + food allowance", (3_000.0, 4_000.0, "AED", PayPeriod.MONTH)),
+        ("$2,800 - $3,600 (SGD) + shift allowance", (2_800.0, 3_600.0, "SGD", PayPeriod.MONTH)),
+        ("Salary: RM 48,000 - RM 60,000", (48_000.0, 60_000.0, "MYR", PayPeriod.UNSPECIFIED)),
+        ("RM 3,500 - RM 4,500 \u2022 5 working days", (3_500.0, 4_500.0, "MYR", PayPeriod.MONTH)),
+        # Currencies written with their country ("CA$" is no Australian dollar) and the Gulf's.
+        ("Salary: CA$52,000 - CA$58,000 a year", (52_000.0, 58_000.0, "CAD", PayPeriod.YEAR)),
+        ("Salary: QAR 8,000 \u2013 10,000 per month", (8_000.0, 10_000.0, "QAR", PayPeriod.MONTH)),
+        # A board's header line, and "DOE", say a figure is pay.
+        (
+            "Bristol | Hybrid | \u00a332,000 \u2013 \u00a340,000 + benefits",
+            (32_000.0, 40_000.0, "GBP", PayPeriod.YEAR),
+        ),
+        ("\u20ac55,000 - \u20ac70,000 DOE", (55_000.0, 70_000.0, "EUR", PayPeriod.YEAR)),
+        # A list flattened with dashes: the period and the add-ons of other items are not this figure's.
+        (
+            "Benefits - Annual bonus Salary range RM 3,200 - RM 4,200 per month - Medical",
+            (3_200.0, 4_200.0, "MYR", PayPeriod.MONTH),
+        ),
+        (
+            "RM 3,800 - RM 5,000 - 5 working days - Annual bonus & increment",
+            (3_800.0, 5_000.0, "MYR", PayPeriod.MONTH),
+        ),
         # The naira's "N" before grouped thousands; the peso's code before a daily rate.
         ("Salary: N850,000 - N1,100,000 / month", (850_000.0, 1_100_000.0, "NGN", PayPeriod.MONTH)),
         ("PHP 610/day + incentives", (610.0, None, "PHP", PayPeriod.DAY)),

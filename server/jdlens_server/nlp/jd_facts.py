@@ -786,13 +786,34 @@ _CURRENCIES = {
     "tk": "BDT",
     "tk.": "BDT",
     "\u09f3": "BDT",
+    "ca$": "CAD",
+    "au$": "AUD",
+    "nz$": "NZD",
+    "hk$": "HKD",
+    "sg$": "SGD",
+    "qar": "QAR",
+    "kwd": "KWD",
+    "bhd": "BHD",
+    "omr": "OMR",
+    "jod": "JOD",
+    "try": "TRY",
+    "ils": "ILS",
+    "krw": "KRW",
+    "twd": "TWD",
+    "lkr": "LKR",
+    "npr": "NPR",
+    "mad": "MAD",
+    "rwf": "RWF",
+    "zmw": "ZMW",
 }
 # An amount after a currency code that is also a name (the peso's "PHP", the rand's "R"): "22,000",
 # "25 000", "610/day"; not a version ("PHP 8", "R2").
 PAY_AMOUNT_AHEAD = r"\s?(?:\d{1,3}(?:[, ]\d{3})+|\d{4,}|\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:day|hour|hr)\b)"
 _CUR = (
-    r"(?:R\$|US\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|[Bb]irr|Br\.?|KES|KSh|NGN|"
-    r"ZAR|CHF|SEK|NOK|DKK|AED|SAR|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
+    # "CA$" and "AU$" before "A$" (else "CA$52,000" reads as Australian dollars).
+    r"(?:R\$|US\$|CA\$|AU\$|NZ\$|HK\$|SG\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|"
+    r"[Bb]irr|Br\.?|KES|KSh|NGN|ZAR|CHF|SEK|NOK|DKK|AED|SAR|QAR|KWD|BHD|OMR|JOD|TRY|ILS|KRW|TWD|LKR|NPR|MAD|RWF|"
+    r"ZMW|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
     r"\u09f3|Tk\.?(?=\s?\d)|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
     # before an amount ("PHP 22,000", "R25 000 per month")
@@ -839,7 +860,9 @@ _PAY_CONTEXT = re.compile(
     r"earn|earning|package|per\s+(?:hour|month|year|annum)|superannuation|gehalt|brutto|gaji)\b|"
     # AU: "+ super"; "RM2,500 - RM3,500 + trip allowance", "AED 3,000 - 4,000 + OT": what comes on
     # top of a figure says the figure is pay.
-    r"\+\s*(?:super|ot|overtime|commissions?|incentives?|bonus(?:es)?|(?:\w+\s+)?allowances?)\b",
+    r"\+\s*(?:super|ot|overtime|commissions?|incentives?|bonus(?:es)?|benefits|(?:\w+\s+)?allowances?)\b|"
+    # "£32,000 - £40,000 DOE", "negotiable"; a board's header line: "Bristol | Hybrid | £32,000"
+    r"\b(?:DOE|negotiable|pro\s+rata)\b|\|",
     _I,
 )
 _DIGIT = re.compile(r"\d")
@@ -906,6 +929,11 @@ _PAY_TRIGGERS = (
     "allowance",
     "gehalt",
     "gaji",
+    "qar",
+    "kwd",
+    "bhd",
+    "omr",
+    "lkr",
 )
 # "INR 450 Cr turnover", "$2 million": a company's size, not pay (lakhs of pay are read apart).
 _BIG_UNIT = re.compile(r"^\s*(?:million|billion|mn|bn|m\b|b\b|cr\b|crores?|lakhs?|lacs?|lpa\b)", _I)
@@ -933,7 +961,7 @@ _ADD_ON = re.compile(
     _I,
 )
 # Where a clause ends, so an add-on word after "plus", "+" or a comma qualifies the next figure, not this one.
-_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+]", _I)
+_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+\n\u2022]|\s[-\u2013]\s(?=[A-Z])", _I)
 
 
 def states_pay_figure(text: str) -> bool:
@@ -961,10 +989,15 @@ def _is_add_on(text: str, start: int, end: int) -> bool:
         return True
     before = _CLAUSE_BREAK.split(window)[-1]
     after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
-    return _ADD_ON.search(before) is not None or _ADD_ON.search(after) is not None
+    add_on = [m.end() for m in _ADD_ON.finditer(before)]
+    # "Annual bonus Salary range RM 3,200 - RM 4,200": the pay word after the add-on names the figure.
+    if add_on and not any(m.start() >= add_on[-1] for m in _BASE_PAY_WORD.finditer(before)):
+        return True
+    return _ADD_ON.search(after) is not None
 
 
 _LABEL_BEFORE = re.compile(r"([^\n:;,.()]{1,40}):\s*$")
+_BASE_PAY_WORD = re.compile(r"\b(?:salary|salaries|pay|wages?|compensation|remuneration|base)\b", _I)
 
 
 # Where a bare "$" is not the US dollar: the JD's places decide (Montreal's "$20.50 an hour" is CAD).
@@ -973,6 +1006,21 @@ _LOCAL_DOLLAR = {"CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD"
 # their monthly pay stays well under it (unlike CHF, SGD, HKD or INR).
 _ANNUAL_BY_SIZE = frozenset({"USD", "GBP", "EUR", "AUD", "CAD", "NZD"})
 _ANNUAL_FLOOR = 15_000
+# Currencies whose postings state monthly pay (Malaysia, Singapore, the Philippines, Indonesia,
+# Thailand, the Gulf, Kenya, Nigeria): an unstated period is a month for a figure in this range
+# (a month's pay or more, less than a year's): "RM 3,500 - RM 4,500", "KES 80,000".
+_MONTHLY_BY_SIZE = {
+    "MYR": (1_000, 40_000),
+    "SGD": (1_000, 25_000),
+    "PHP": (8_000, 250_000),
+    "IDR": (1_500_000, 100_000_000),
+    "THB": (9_000, 300_000),
+    "AED": (1_500, 60_000),
+    "SAR": (1_500, 60_000),
+    "QAR": (1_500, 60_000),
+    "KES": (10_000, 1_000_000),
+    "NGN": (30_000, 5_000_000),
+}
 
 
 def local_dollar(country_codes: Iterable[str]) -> str:
@@ -1004,16 +1052,18 @@ def find_compensation(
         if s.kind is SectionKind.BOILERPLATE or _DIGIT.search(s.text) is None:
             continue
         low = s.text.lower()
-        if not (any(map(s.text.__contains__, "$€£¥₹₦₱฿")) or any(map(low.__contains__, _PAY_TRIGGERS))):
+        if not (
+            any(map(s.text.__contains__, "$€£¥₹₦₱฿"))
+            or "RM" in s.text  # the ringgit, in capitals only ("perform", "firm" hold "rm")
+            or any(map(low.__contains__, _PAY_TRIGGERS))
+        ):
             continue
         for m in _PAY_RE.finditer(s.text):
             after = s.text[m.end() : m.end() + 40]
             if _BIG_UNIT.match(after):
                 continue
-            window = s.text[max(0, m.start() - 60) : m.end() + 40]
+            window = _own_item(s.text, max(0, m.start() - 60), m.start(), m.end(), m.end() + 40)
             period = next((p for p, rx in _PERIODS if rx.search(window)), PayPeriod.UNSPECIFIED)
-            if not _PAY_CONTEXT.search(window) and period is PayPeriod.UNSPECIFIED:
-                continue
             if _is_add_on(s.text, m.start(), m.end()):
                 continue
             text = m.group()
@@ -1037,8 +1087,16 @@ def find_compensation(
                     hi = _amount(upper.group(1), bool(upper.group(2)))
             if lo is None or lo == 0:
                 continue
+            monthly = _MONTHLY_BY_SIZE.get(currency)
+            a_month = monthly is not None and monthly[0] <= lo < monthly[1]
+            # A figure the text calls pay, or one a month's pay is there ("RM 3,800 - RM 5,000 - 5
+            # working days": nothing else is paid in such round sums of ringgit).
+            if period is PayPeriod.UNSPECIFIED and not (_PAY_CONTEXT.search(window) or a_month):
+                continue
             if period is PayPeriod.UNSPECIFIED and currency in _ANNUAL_BY_SIZE and lo >= _ANNUAL_FLOOR:
                 period = PayPeriod.YEAR
+            if period is PayPeriod.UNSPECIFIED and a_month:
+                period = PayPeriod.MONTH
             raw, a, z = src.span(s)
             if hi is None and _UP_TO.search(s.text, max(0, m.start() - 16), m.start()):
                 return Compensation(None, lo, currency, period, raw, a, z)  # "up to £35,000": a ceiling
@@ -1054,6 +1112,19 @@ def find_compensation(
             hi_lakhs = float(lakhs.group("b")) * 100_000 if lakhs.group("b") else None
             return Compensation(lo_lakhs, hi_lakhs, "INR", PayPeriod.YEAR, raw, a, z)
     return None
+
+
+# Where a list item ends in a line of many (a label on the line above still names the figure): a
+# bullet glyph, or a dash between spaces before a capital ("RM 3,800 - RM 5,000 - 5 working days
+# - Annual bonus": the bonus says no period).
+_ITEM_END = re.compile(r"\u2022|\s[-\u2013]\s(?=[A-Z][a-z])")
+
+
+def _own_item(text: str, lo: int, start: int, end: int, hi: int) -> str:
+    """text[lo:hi] around the figure at text[start:end], cut to the list item that holds it."""
+    before = _ITEM_END.split(text[lo:start])[-1]
+    after = _ITEM_END.split(text[end:hi])[0]
+    return before + text[start:end] + after
 
 
 _PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
