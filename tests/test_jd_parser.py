@@ -397,6 +397,18 @@ def test_the_largest_minimum_wins_across_units() -> None:
     assert e is not None and e.min_months == 24
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Level 3 HACCP certificate is required.",  # a course's level, not a diploma
+        "IWCF Level 4 Well Control certificate.",
+        "Microsoft certification (MS-900 or AZ-900) is required.",  # a certification's code
+    ],
+)
+def test_a_courses_level_or_code_is_no_education(sentence: str) -> None:
+    assert parse_jd(_jd(sentence)).education == ()
+
+
 def test_company_age_is_not_experience() -> None:
     text = "About Us: Acme Audit combines 100 years of experience in assurance. " + _jd(
         "A degree in Accounting."
@@ -414,6 +426,11 @@ def test_company_age_is_not_experience() -> None:
         ("PhD in Statistics.", "PhD", Requirement.REQUIRED),
         ("Diploma in Accounting from a recognised college.", "Diploma", Requirement.REQUIRED),
         ("High school diploma or GED.", "High school", Requirement.REQUIRED),
+        # The lowest level of those accepted; pharmacy degrees by their own names.
+        ("M.Sc / B.Pharm / M.Pharm in Chemistry or Pharmacy.", "Bachelor's", Requirement.REQUIRED),
+        ("TVET Level IV in Accounting.", "Diploma", Requirement.REQUIRED),
+        ("Level 4 and above in Database or related fields.", "Diploma", Requirement.REQUIRED),
+        ("Degree holders are welcome to apply.", "Degree", Requirement.PREFERRED),
     ],
 )
 def test_education(sentence: str, level: str, requirement: Requirement) -> None:
@@ -1155,6 +1172,16 @@ _COMPANY_BODY = (
         ),
         ("Data Analyst\n\n**Employer:** Northwind Lending\n", "Northwind Lending"),
         ("Data Analyst\n\nCompany: Confidential\nLocation: Bengaluru", None),
+        # The field inside a line flattened from many, up to the legal form.
+        (
+            "Data Analyst Job Title: Data Analyst Company: Sunvera Pharmaceuticals Ltd. Location: Hyderabad",
+            "Sunvera Pharmaceuticals Ltd",
+        ),
+        # A firm with its legal form that a sentence is about.
+        (
+            "Data Analyst\n\nRheinchem Specialty Polymers GmbH produces engineering plastics in Ludwigshafen.",
+            "Rheinchem Specialty Polymers GmbH",
+        ),
     ],
 )
 def test_a_labelled_company_is_the_company(header: str, company: str | None) -> None:
@@ -1183,6 +1210,10 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Job Type: Contract/Temp, Full time", EmploymentType.CONTRACT),
         ("Contract: 12 months, renewable", EmploymentType.CONTRACT),
         ("A 2-year contract with housing and transport.", EmploymentType.CONTRACT),
+        ("Offered on a 2-year renewable contract.", EmploymentType.CONTRACT),
+        ("The post is offered on a consultancy basis for 6 months.", EmploymentType.CONTRACT),
+        ("Type: Consultancy", EmploymentType.CONTRACT),
+        ("We are an independent environmental consultancy of 40 people.", EmploymentType.UNSPECIFIED),
         ("Anstellung: Vollzeit, unbefristet", EmploymentType.FULL_TIME),
         ("Teilzeit (20 Stunden pro Woche)", EmploymentType.PART_TIME),
     ],

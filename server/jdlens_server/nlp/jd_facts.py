@@ -49,6 +49,8 @@ _PREFERRED = re.compile(
     r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice\s+to\s+have|ideally|"
     r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset|highly\s+regarded|well\s+regarded|"
     r"a\s+(?:strong|big|huge|definite|real)\s+plus|"
+    # "Degree holders are welcome": accepted, not asked for
+    r"(?:is|are)\s+(?:also\s+)?welcome(?:d)?|"
     r"regarded\s+favourably)\b",
     _I,
 )
@@ -302,16 +304,18 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
         6,
         re.compile(
             r"\b(?:master(?:'?s)?(?=\s+(?:degree|of|in)\b)|master's|masters|m\.\s?sc|msc|mba|m\.\s?tech|m\.\s?eng|"
-            r"m\.\s?ed|llm|mph|m\.\s?phil|post-?graduate\s+degree|graduate\s+degree)\b",
+            r"m\.\s?ed|llm|mph|m\.\s?phil|m\.?\s?pharm|mca|m\.\s?com|post-?graduate\s+degree|graduate\s+degree)\b",
             _I,
         ),
-        re.compile(_NOT_STATE + r"\b(?:MA|MS|MED|MEd|M\.A|M\.S)\b" + _OFFICE_APPS),
+        # not a certification's code: "MS-900", "MS 700"
+        re.compile(_NOT_STATE + r"\b(?:MA|MS|MED|MEd|M\.A|M\.S)\b(?![-\s]?\d)" + _OFFICE_APPS),
     ),
     (
         "Bachelor's",
         5,
         re.compile(
-            r"\b(?:bachelor(?:'?s)?|b\.\s?sc|bsc|b\.\s?tech|b\.\s?eng|b\.\s?ed|bcom|b\.com|bba|llb|mbbs|"
+            r"\b(?:bachelor(?:'?s)?|b\.\s?sc|bsc|b\.\s?tech|btech|b\.\s?eng|b\.\s?ed|bcom|b\.com|bba|llb|mbbs|"
+            r"b\.?\s?pharm|b\.\s?arch|bds|bca|"
             r"(?:first|1st)\s+degree|undergraduate\s+degree|university\s+degree|college\s+degree|"
             r"four[-\s]year\s+degree|graduate\s+of(?!\s+(?:high|secondary)\b))\b",
             _I,
@@ -324,7 +328,9 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
         3,
         re.compile(
             r"\b(?:(?:advanced\s+)?diploma|tvet|hnd|associate(?:'?s)?\s+degree|"
-            r"level\s+(?:iv|iii|[3-5])\b)",
+            # "Level 4 Diploma", "TVET Level IV in Accounting"; not a course's level ("Level 3 HACCP",
+            # "IWCF Level 4 Well Control")
+            r"level\s+(?:iv|iii|[3-5])\b(?!\s+(?!(?:diploma|certificate|qualification|award|nvq|btec)\b)(?-i:[A-Z])))",
             _I,
         ),
         re.compile(r"\bOND\b"),  # Nigeria's ordinary national diploma
@@ -1237,7 +1243,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
         EmploymentType.CONTRACT,
         _from_letters(
             "fcets0-9",
-            r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:week|month|year))\s+contract\b|"
+            # "a 2-year renewable contract", "an 18-month rotational contract"
+            r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:weeks?|months?|years?))\s+"
+            r"(?:(?:renewable|rotational|extendable|initial|local|project|full[-\s]time)\s+)?contract\b|"
             # "Contract: 12 months, renewable"
             r"\bcontract\s*:\s*\d+\s*(?:weeks?|months?|years?)\b|"
             # "Contract (12 months)", "a 12-month maternity leave contract"
@@ -1245,7 +1253,10 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
             r"\b\d+[-\s]months?\s+(?:(?:maternity|parental|leave|cover|fixed[-\s]term)\s+)*contract\b|"
             r"\bcontract(?:ual)?\s+(?:basis|position|role|"
             r"employment|job)\b|\b(?:employment|contract)\s+type\s*:\s*contract|"
-            r"\bconsultancy\b|\bfreelance\b",
+            # A consultancy is the contract only as one ("on a consultancy basis", "Type: Consultancy"):
+            # "an independent environmental consultancy" is the employer.
+            r"\bconsultancy\s+(?:basis|contract|assignment|position|role|period)\b|"
+            r"\b(?:type|contract|engagement)\s*:\s*consultancy\b|\bfreelance\b",
         ),
     ),
 ]

@@ -479,7 +479,7 @@ _NAME_RUN = re.compile(
 )
 _LEAD_WORDS = re.compile(r"^(?:(?:The|Our|At|About|Join|Joining)\s+)+")
 _SUFFIX = re.compile(
-    r"\s(?:Inc|Ltd|LLC|PLC|Plc|GmbH|Corp|Corporation|Limited|S\.C|Share\s+Company|Group|Foundation|"
+    r"\s(?:Inc|Ltd|LLC|LLP|PLC|Plc|GmbH|AG|Bhd|Corp|Corporation|Limited|S\.C|Share\s+Company|Group|Foundation|"
     r"Institute|Bank|University)\.?$"
 )
 # What may follow an employer's name (matched right after the name).
@@ -489,6 +489,11 @@ _AFTER_NAME = re.compile(
     r"was\s+(?:founded|established))\b"
 )
 _AFTER_NAME_AT_START = re.compile(r"\s+(?:is|are)\s+(?:a|an|one\s+of\s+the)\s+[\w-]+")
+# A verb after a name in the third person: the sentence is about the firm ("... GmbH produces").
+_SUBJECT_VERB = re.compile(
+    r"\s+(?:is|was|has|(?!(?:its|plus|news|sales|systems|products|services|solutions|industries|goods|"
+    r"materials|operations|customers|clients|partners|employees|staff|offices|sites)\b)[a-z]{3,}s)\b"
+)
 _NOT_COMPANY = frozenset(
     wordlist(
         """
@@ -513,7 +518,7 @@ _JOIN_BEFORE = re.compile(r"\b[Jj]oin(?:ing)?\s+$")
 _JOIN_NOT = re.compile(r"\s+(?:team|as|us)\b")
 _SUFFIX_WORDS = frozenset(
     wordlist(
-        "Inc Ltd LLC PLC Plc GmbH Corp Corporation Limited S.C Company Group Foundation Institute Bank"
+        "Inc Ltd LLC LLP PLC Plc GmbH AG Bhd Corp Corporation Limited S.C Company Group Foundation Institute Bank"
         " University"
     )
 )
@@ -593,6 +598,12 @@ _COMPANY_LABEL = re.compile(
     r"([^\n|\u00b7\u2022]{2,80})",
     re.IGNORECASE | re.MULTILINE,
 )
+# The same field inside a line flattened from many ("... (HPLC) Company: Sunvera Pharmaceuticals
+# Ltd. Location: ..."): the name up to its legal form.
+_COMPANY_LABEL_INLINE = re.compile(
+    r"(?<![\w-])(?:Company|Employer)[ \t]*:[ \t]*([A-Z][\w&'-]*(?:[ \t]+[A-Z(][\w&.'()-]*){0,6}?[ \t]+"
+    r"(?:Ltd|Limited|Inc|LLC|LLP|GmbH|PLC|Plc|Bhd|Corp))\b\.?"
+)
 _UNNAMED = re.compile(r"\b(?:confidential|undisclosed|not\s+disclosed|private|our\s+client)\b", re.I)
 # A short capitalised line right under the title, as boards lay a posting out ("HVAC Service
 # Technician / Comfort Air Heating & Cooling / Columbus, OH").
@@ -620,7 +631,7 @@ _PROSE_IN_NAME = re.compile(r"\b(?:we|our|is|are|a|an|leading|serving|with)\b", 
 def _labelled_company(plain: str) -> str | None:
     if not any(map(plain.__contains__, _COMPANY_LABEL_WORDS)):
         return None
-    m = _COMPANY_LABEL.search(plain)
+    m = _COMPANY_LABEL.search(plain) or _COMPANY_LABEL_INLINE.search(plain)
     if m is None:
         return None
     name = m.group(1).strip(" ,;*")
@@ -691,8 +702,12 @@ def find_company(plain: str) -> str | None:
         name = _company_candidate(plain, m.start(), m.end())
         if name is not None:
             # a legal-form suffix alone ("... University") is weaker than an employer phrase
+            after = plain[m.end() : m.end() + 40]
+            # ... unless the name is what a sentence is about ("Rheinchem Polymers GmbH produces").
             weight = (
-                1.0 if _SUFFIX.search(name) and not _AFTER_NAME.match(plain[m.end() : m.end() + 40]) else 2.0
+                1.0
+                if _SUFFIX.search(name) and not (_AFTER_NAME.match(after) or _SUBJECT_VERB.match(after))
+                else 2.0
             )
             scores[name] = scores.get(name, 0.0) + weight
     if not scores:

@@ -188,7 +188,7 @@ _COMMON_WORDS = frozenset(
         jackson washington charlotte austin houston dallas lafayette manchester kent orlando madison
         marion troy paris vienna carmel salem sandy grace plant layton january february march april
         may june july august september october november december monday tuesday wednesday thursday
-        friday saturday sunday
+        friday saturday sunday pest gold
         """
     )
 )
