@@ -448,14 +448,21 @@ def test_the_object_of_a_light_verb_and_a_product_less_its_maker_are_aliases() -
             entry(3, "Adobe Photoshop"),
             entry(4, "Microsoft Excel", alias_type="alternative"),
             entry(5, "use of lift bags"),  # "use" as a noun: no alias "of lift bags"
+            entry(6, "carry out flow cytometry"),  # light verbs of one word or two
+            entry(7, "conduct soil sampling"),
         ]
     )
-    text = "Keep trackers in Excel and Microsoft Office, edit in Photoshop and drive sit-down forklifts."
+    text = (
+        "Keep trackers in Excel and Microsoft Office, edit in Photoshop and drive sit-down forklifts. "
+        "Run multicolour flow cytometry panels and plan soil sampling."
+    )
     assert {(s, t) for t, s in found(matcher, text)} >= {
         (1, "Microsoft Office"),
         (2, "forklifts"),
         (3, "Photoshop"),
         (4, "Excel"),
+        (6, "flow cytometry"),
+        (7, "soil sampling"),
     }
     # A one-word product name is matched as written: "excel" the verb is no spreadsheet.
     assert 4 not in {s for _t, s in found(matcher, "You will excel in a busy team.")}

@@ -404,6 +404,13 @@ def test_one_word_of_the_employers_name_may_still_be_a_skill() -> None:
         ("Tools: Hadoop, Figma, Hybrid, Remote and Slack", {"Hybrid", "Remote"}, {"Figma", "Slack"}),
         # A budget is a count.
         ("Budgets of $500K+, Hadoop, Flink, Hive", {"500K+"}, {"Flink"}),
+        # Two letters name too many things; a postcode is a place; a product's generic head goes.
+        ("Tools: QA, MM, Figma and Slack", {"QA", "MM"}, {"Figma", "Slack"}),
+        ("Experience with Jira and 8D problem solving", set(), {"Jira"}),
+        ("Experience with NSW 2150, Figma", {"NSW 2150"}, {"Figma"}),
+        ("Experience with J2EE development and Figma", {"J2EE development"}, {"J2EE", "Figma"}),
+        # Statutory schemes and heading words are no skills.
+        ("Tools: EPF, SOCSO, HRDF, Figma", {"EPF", "SOCSO", "HRDF"}, {"Figma"}),
     ],
 )
 def test_what_is_no_new_skill(

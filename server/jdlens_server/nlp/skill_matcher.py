@@ -1122,7 +1122,9 @@ _CONJUNCTIONS = frozenset({"and", "or"})
 
 # Verbs that add nothing to the thing a label names: "use Microsoft Office", "operate forklift",
 # "apply HACCP" are found in JDs as the thing alone ("Microsoft Office", "sit-down forklifts").
-_LIGHT_VERBS = frozenset({"use", "operate", "apply", "perform", "utilise", "utilize"})
+_LIGHT_VERBS = frozenset(
+    {"use", "operate", "apply", "perform", "utilise", "utilize", "carry out", "conduct", "undertake"}
+)
 # Makers whose product names JDs write without them ("Photoshop", "Excel", "AutoCAD").
 _MAKERS = frozenset({"adobe", "microsoft", "autodesk"})
 # A one-word object or product name in the labels of more skills than this is a common word.
@@ -1144,6 +1146,8 @@ def _derived_aliases(
     found: dict[str, list[tuple[AliasEntry, _Label]]] = {}
     for e, lab in zip(items, labels, strict=True):
         first, _, rest = e.text.strip().partition(" ")
+        if first.casefold() == "carry" and rest.casefold().startswith("out "):
+            first, rest = f"{first} out", rest[4:]  # "carry out flow cytometry": a two-word light verb
         maker = first.casefold() in _MAKERS
         # A skill's own name only: its synonyms' objects drift ("use PPE" of safety equipment in
         # construction, "use spreadsheets" of mathematical tools); a product's maker goes from any label.

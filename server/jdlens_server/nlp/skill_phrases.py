@@ -212,6 +212,9 @@ ORGANISATION_ACRONYMS = _keys("ngo ngos ingo ingos un unicef unhcr undp wfp usai
 DOCUMENTS_AND_CREDENTIALS = _keys(
     "sc st obc pwd ews sss philhealth pag ibig nbi tin mbbs mbchb pgce pgcert nitec iti nvq"
 )
+# Statutory schemes a posting's benefits or payroll duties name (Malaysia's EPF, SOCSO, EIS and
+# HRDF, Singapore's CPF, Kenya's NSSF and NHIF, South Africa's UIF): entitlements, not skills.
+STATUTORY_SCHEMES = _keys("epf cpf socso eis hrdf fomema kwsp nssf nhif uif")
 # Acronyms and capitalised words that are not skills.
 _NOT_TOOLS = (
     _keys(
@@ -219,12 +222,14 @@ _NOT_TOOLS = (
     de dk se no fi fr etc faq am pm ok id tbd asap fte n/a na eg ie hr pr ps nb aka vs i ii iii
     iv jr sr ltd inc llc gmbh plc co corp dr mr mrs ms prof ph.d m.sc b.sc covid covid-19 ad
     ads q1 q2 q3 q4 h1 h2 kpi kpis okr okrs roi b2b b2c saas ai ml it
-    ctc lpa rrsp tfsa pto ote eap hsa fsa cpf epf esop espp rsu rsus llp pty pvt cbd gta midc ncr
+    ctc lpa rrsp tfsa pto ote eap hsa fsa esop espp rsu rsus llp pty pvt cbd gta midc ncr
     uae ksa apac emea latam anz mena spm stpm ssce wassce waec kcse gcse gcses ond hnd nysc
-    redacted"""
+    redacted job description requirements responsibilities qualifications benefits summary duties
+    overview"""
     )
     | DOCUMENTS_AND_CREDENTIALS
     | ORGANISATION_ACRONYMS
+    | STATUTORY_SCHEMES
 )
 _BULLETS = frozenset(
     "*\u2022\u25cf\u25aa\u2023\u2043\u27a2\u2794\u2192\u00b7-\u2013\u2014>\u25e6\u2219\u25ba\u2713\u2714\u261e\u2332"

@@ -36,6 +36,7 @@ from jdlens_server.nlp.skill_matcher import (
 from jdlens_server.nlp.skill_phrases import (
     DOCUMENTS_AND_CREDENTIALS,
     ORGANISATION_ACRONYMS,
+    STATUTORY_SCHEMES,
     PhraseCandidate,
     PhraseKind,
     PhraseProposer,
@@ -43,7 +44,7 @@ from jdlens_server.nlp.skill_phrases import (
     speaks_of_employer,
 )
 from jdlens_server.nlp.stemming import fold_token, fold_tokens
-from jdlens_server.nlp.text import DUTY_VERBS, clause_starts
+from jdlens_server.nlp.text import DUTY_VERBS, clause_starts, wordlist
 
 __all__ = [
     "ExtractedSkillCandidate",
@@ -365,6 +366,7 @@ _NOT_NEW = (
     )
     | DOCUMENTS_AND_CREDENTIALS
     | ORGANISATION_ACRONYMS
+    | STATUTORY_SCHEMES
 )
 _GENERIC_HEADS = _folded(
     "tools tool technologies technology solutions environment environments stack related based language languages"
@@ -372,6 +374,13 @@ _GENERIC_HEADS = _folded(
 # Generic heads in lower case after a name: "ERP system" is ERP; "Opera Property Management
 # System" is a product's name and "embedded systems" a field.
 _LOWER_CASE_GENERIC_HEADS = frozenset({"system", "systems"})
+# The same after a name written as a product's ("PostgreSQL databases", "J2EE development",
+# "SAP modules"), not after a plain word ("Web development" is a field).
+_LOWER_CASE_PRODUCT_HEADS = frozenset(
+    wordlist(
+        "software development scripting programming database databases domain platform platforms modules"
+    )
+)
 # Days, months and CEFR language levels ("Sundays", "B2+"): facts of the posting, not skills.
 _CALENDAR_OR_LEVEL = re.compile(
     r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|june|july|august|"
@@ -387,13 +396,18 @@ _ORGANISATION_HEADS = _folded(
 )
 
 
+# A new name this short ("QA", "PT") stands for too many things to propose as one skill.
+_MAX_AMBIGUOUS_CHARS = 2
+
+
 def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -> None:
     """Remove from ``new`` (by key) the candidates that are no new skills: a day, a month or a
-    language level; an organisation's name ("Medical Research Council"); and a name read only as
-    the end of a longer one that a maker's or family's capitalised name opens ("S7" of "Siemens S7",
-    "ControlLogix" of "Allen-Bradley ControlLogix", "GAAP" of "UK GAAP"): the longer name is the
-    skill. Not when a library term opens it ("Excel PowerPoint" is a list) or when the longer one
-    only adds words after it ("QuickBooks accounting software")."""
+    language level; two letters or fewer; a postcode; an organisation's name ("Medical Research
+    Council"); and a name read only as the end of a longer one that a maker's or family's
+    capitalised name opens ("S7" of "Siemens S7", "ControlLogix" of "Allen-Bradley ControlLogix",
+    "GAAP" of "UK GAAP"): the longer name is the skill. Not when a library term opens it ("Excel
+    PowerPoint" is a list) or when the longer one only adds words after it ("QuickBooks
+    accounting software")."""
     names = [(a, b, key) for key, agg in new.items() for a, b, _ in agg.evidence]
     library = [(a, b) for agg in known for a, b, _ in agg.evidence]
 
@@ -414,6 +428,11 @@ def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -
         words = new[key].name.split()
         if _CALENDAR_OR_LEVEL.fullmatch(words[-1].strip(",.;:()")):
             return True  # "Sundays", "B2+", "English C1" (the language is a library skill)
+        letters = "".join(words)
+        if len(letters) <= _MAX_AMBIGUOUS_CHARS and letters.isalpha():
+            return True  # "QA", "MM", "PT", "GP" (not "8D", "A+"): too many things to queue as one
+        if len(words) == 2 and is_region_code(words[0]) and words[1].isdigit():
+            return True  # "NSW 2150": a postcode
         if (
             len(words) > 1
             and words[-1].lower() in _ORGANISATION_HEADS
@@ -464,6 +483,7 @@ def _new_skill_names(
                         words[-1].text in _LOWER_CASE_GENERIC_HEADS
                         and (words[-2].text[:1].isupper() or is_tool_like(words[-2].text))
                     )
+                    or (words[-1].text in _LOWER_CASE_PRODUCT_HEADS and is_tool_like(words[-2].text))
                     or _CALENDAR_OR_LEVEL.fullmatch(words[-1].text)  # "English C1" is English
                 )
             ):
