@@ -8,7 +8,8 @@ from typing import cast
 import numpy as np
 
 from jdlens_server.library.snapshot import LibrarySnapshot
-from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, TITLE_EDGE, decide
+from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, TITLE_EDGE, Decision, decide
+from jdlens_server.pipeline.extract import _teaches_centroid
 from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 
 ROLE_IDS = [10, 20, 30, 40]
@@ -115,3 +116,11 @@ def test_without_a_title_no_nameless_role_is_proposed() -> None:
     case, role, confidence, why = decision_for("")
     assert (case, role) == ("C", 10)
     assert confidence <= 0.5 and why.startswith("No title found")
+
+
+def test_only_a_sure_filing_teaches_the_roles_centroid() -> None:
+    assert _teaches_centroid(Decision("A", 10, 1.0, "unique alias"))
+    assert _teaches_centroid(Decision("C", 10, 0.82, "clear lead"))
+    assert not _teaches_centroid(Decision("A", 10, 0.7, "alias contradicted by the other signals"))
+    assert not _teaches_centroid(Decision("C", 10, 0.5, "no title found"))
+    assert not _teaches_centroid(Decision("D", 10, 0.8, "tie-break"))

@@ -486,7 +486,9 @@ def run_extraction(
     result.decision.CopyFrom(_decision_proto(loaded, decision, signals, candidates, new_role))
     plan = UpdatePlan(
         role_id=decision.role_id,
-        jd_vector=jd_vec if text.strip() else None,
+        # Only a sure filing teaches the role its JDs: a close call folded in would pull the role
+        # toward the wrong JDs, and the next repost of the same JD would then "confirm" it.
+        jd_vector=jd_vec if text.strip() and _teaches_centroid(decision) else None,
         new_skills=[
             NewSkillPlan(
                 c.name,
@@ -502,6 +504,14 @@ def run_extraction(
         new_role=new_role,
     )
     return ExtractionOutcome(result, plan, False, model)
+
+
+# A decision at least this sure (a unique alias, a clear lead) is folded into its role's centroid.
+CENTROID_MIN_CONFIDENCE = 0.75
+
+
+def _teaches_centroid(decision: Decision) -> bool:
+    return decision.case != "D" and decision.confidence >= CENTROID_MIN_CONFIDENCE
 
 
 def _uncovered(
