@@ -223,6 +223,9 @@ def test_vocabulary_matches_whole_tokens() -> None:
     assert MATURITY.search("a spark of genius") == []
     assert MATURITY.search("Spark and rest") == ["Spark"]
     assert Vocabulary(x="CASE:Go | Golang").search("go to Go or golang") == ["Go"]
+    # A name matched as cased takes no plural ("Ridgefield Springs" is a town); an acronym does.
+    assert MATURITY.search("our plant in Ridgefield Springs, Colorado") == []
+    assert Vocabulary(x="CASE:API").search("Build REST APIs") == ["API"]
 
 
 def test_a_served_run_clusters_with_the_links_stage_3_saved(rt: Runtime) -> None:
@@ -403,6 +406,9 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         ("Deliver training to new care staff.", "Machine learning and AI"),
         ("Build the business model and the financial models for the board.", "Machine learning and AI"),
         ("Maintain the financial forecasting models.", "Machine learning and AI"),
+        # Every role writes reports and watches performance: neither is data or systems work.
+        ("Prepare the monthly stock report for the clinic manager.", "Data analysis and reporting"),
+        ("Monitor the performance of the call centre agents.", "Infrastructure and operations"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(

@@ -455,6 +455,10 @@ def test_a_currency_code_before_an_amount_is_no_skill() -> None:
     pay = "Salary: SGD 4,500 - 5,800 per month + AWS + variable bonus\nDeploy services on AWS."
     assert is_pay_term(pay, pay.index("AWS"), pay.index("AWS") + 3)
     assert not is_pay_term(pay, pay.rindex("AWS"), pay.rindex("AWS") + 3)
+    # An item of a list of benefits, with no pay figure on its line.
+    perks = "Benefits include AWS, variable bonus and medical. Experience with AWS and Terraform."
+    assert is_pay_term(perks, perks.index("AWS"), perks.index("AWS") + 3)
+    assert not is_pay_term(perks, perks.rindex("AWS"), perks.rindex("AWS") + 3)
 
 
 def test_a_sentence_of_the_employer_about_itself_is_found_by_its_name() -> None:

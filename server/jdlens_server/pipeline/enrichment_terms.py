@@ -96,7 +96,14 @@ class Vocabulary:
         for candidate, table in ((key, self._exact), (folded, self._folded)):
             hit = table.get(candidate)
             last = candidate[-1]
-            if hit is None and len(last) > 2 and last.endswith("s"):
+            # A name written as it is cased takes a plural only as an acronym ("LLMs"): "Springs"
+            # is a place's name, not Spring.
+            if (
+                hit is None
+                and len(last) > 2
+                and last.endswith("s")
+                and (table is self._folded or last[:-1].isupper())
+            ):
                 hit = table.get((*candidate[:-1], last[:-1]))
             if hit is not None:
                 return hit
@@ -458,13 +465,16 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "Data analysis and reporting",
-            r"analy[sz]\w*|insights?|dashboards?|report\w*|metrics|KPIs?|visuali[sz]\w*|statistic\w*",
+            # Reports of data, not the "monthly reports" every role writes.
+            r"analy[sz]\w*|insights?|dashboards?|(?:analytical|data|BI|statistical)[\s-]+report\w*|"
+            r"reporting[\s-]+(?:tools?|automation)|metrics|KPIs?|visuali[sz]\w*|statistic\w*",
         ),
         (
             "Infrastructure and operations",
-            r"infrastructure|deploy\w*|cloud|servers?|networks?|monitor\w*(?![\s-]+(?:and|&)[\s-]+evaluat)|"
-            r"incidents?|reliability|uptime|"
-            r"DevOps|SRE|performance",
+            # Monitoring and performance of systems, not of projects, staff or sales.
+            r"infrastructure|deploy\w*|cloud|servers?|networks?|incidents?|reliability|uptime|DevOps|SRE|"
+            r"(?:system|server|network|infrastructure|application|service)s?[\s-]+(?:monitoring|performance)|"
+            r"monitoring[\s-]+(?:tools?|alerts?|dashboards?)|performance[\s-]+tuning",
         ),
         ("Research", r"research\w*|experiments?|publish\w*|hypothes\w*|studies|scientific"),
         (

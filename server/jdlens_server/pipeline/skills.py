@@ -277,11 +277,24 @@ _PAY_LINE = re.compile(
 )
 
 
+# A list item next to the mention that is a benefit: the mention is one of the benefits.
+_BENEFIT = (
+    r"(?:(?:variable|performance|annual)\s+)?(?:bonus(?:es)?|medical|insurance|allowances?|annual\s+leave)"
+)
+_BENEFIT_ITEM_NEXT = re.compile(rf"\s*(?:,|&|\band\b|\+)\s*{_BENEFIT}\b", re.IGNORECASE)
+_BENEFIT_ITEM_BEFORE = re.compile(
+    rf"\b(?:{_BENEFIT}|benefits?\s+include)\s*(?:,|&|\band\b|\+|:)?\s*$", re.IGNORECASE
+)
+
+
 def is_pay_term(text: str, start: int, end: int) -> bool:
     """The mention is part of the pay, not a skill: a currency code before an amount ("PHP
-    22,000"), or an add-on after "+" on a line that states pay ("+ AWS + variable bonus")."""
+    22,000"), an item of a list of benefits ("AWS, variable bonus"), or an add-on after "+" on a
+    line that states pay ("+ AWS + variable bonus")."""
     if text[start:end] in _CURRENCY_NAMES and _FIGURE_AFTER.match(text, end) is not None:
         return True
+    if _BENEFIT_ITEM_NEXT.match(text, end) or _BENEFIT_ITEM_BEFORE.search(text, max(0, start - 40), start):
+        return True  # "Benefits include AWS, variable bonus": Singapore's annual wage supplement
     if _PLUS_BEFORE.search(text, max(0, start - 4), start) is None:
         return False
     line_start = text.rfind("\n", 0, start) + 1
