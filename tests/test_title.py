@@ -260,6 +260,21 @@ def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) 
 @pytest.mark.parametrize(
     ("title", "keys"),
     [
+        # The last side's head is every side's, after the sides written with it.
+        ("Civil / Structural Engineer", ["structural engineer", "civil engineer"]),
+        ("HR/Admin Executive", ["admin executive", "hr executive"]),
+        ("Sales/Account Manager", ["account manager", "sales manager"]),
+        # Sides that are titles of their own stay as they are.
+        ("Child Care Taker/Infant Care Teacher", ["infant care teacher"]),
+    ],
+)
+def test_sides_of_a_slash_share_the_last_sides_head(title: str, keys: list[str]) -> None:
+    assert fallback_keys(title) == keys
+
+
+@pytest.mark.parametrize(
+    ("title", "keys"),
+    [
         ("Teaching Assistant (SEN)", ["sen teaching assistant"]),
         (
             "Social Worker - Child Protection / Fostering",
@@ -272,6 +287,8 @@ def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) 
         ("Nurse (ICU)", []),
         ("Web Designer (Junior)", []),
         ("Receptionist", []),
+        # Levels of one head before the field: the field names the head.
+        ("Executive / Senior Executive \u2013 Quality Control", ["quality control executive"]),
     ],
 )
 def test_a_field_named_apart_is_tried_before_the_head(title: str, keys: list[str]) -> None:

@@ -314,10 +314,22 @@ def split_title(title: str) -> TitleParts:
     if qualifiers and len(core.split()) == 1:
         # "Operator (Molding)" -> "Molding Operator": alone, the head names no field.
         core = f"{qualifiers[0]} {core}"
-    for side in _SLASH.split(core) if "/" in core else ():
+    sides = [side.strip() for side in _SLASH.split(core)] if "/" in core else []
+    # "Civil / Structural Engineer", "HR/Admin Executive": the last side's head is every side's.
+    shared_head = (
+        sides[-1].split()[-1] if sides and len(sides[-1].split()) >= 2 and _has_head(sides[-1]) else ""
+    )
+    for side in sides:
         # "Child Care Taker/Infant Care Teacher": each side is a title of its own
         if len(side.split()) >= 2 and _has_head(side):
             alternatives.append(side)
+    # The sides given the shared head come after those written with it ("Sales/Account Manager"
+    # is the sales account manager before the sales manager).
+    alternatives += [
+        f"{side} {shared_head}"
+        for side in sides
+        if shared_head and 1 <= len(side.split()) <= 2 and not _has_head(side)
+    ]
     alts = tuple(dict.fromkeys(a for a in alternatives if normalize_key(a) != normalize_key(core)))
     return TitleParts(as_written, core, normalize_key(core), seniority, alts)
 
@@ -359,6 +371,11 @@ def qualified_keys(title: str) -> list[str]:
     worker". Tried before the head alone, which names the general role (or another one: "teaching
     assistant" is ESCO's university teaching assistant)."""
     core = _SEPARATORS.split(split_title(title).without_seniority)[0].strip()
+    heads = (
+        {side.split()[-1].lower() for side in _SLASH.split(core) if side.strip()} if "/" in core else set()
+    )
+    if len(heads) == 1:
+        core = core.split()[-1]  # "Executive / Senior Executive - Quality Control": levels of one head
     if not core or not _has_head(core):
         return []
     raw = _collapsed(title)
