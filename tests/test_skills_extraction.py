@@ -665,6 +665,18 @@ def test_a_hedge_in_a_flattened_list_speaks_of_its_own_item(matcher: SkillMatche
 
 
 @pytest.mark.parametrize(
+    "hedge", ["is an asset", "is preferable", "strongly desired", "would be an asset", "is optional"]
+)
+def test_the_hedges_postings_use_make_a_skill_secondary(matcher: SkillMatcher, hedge: str) -> None:
+    text = f"Requirements\nExperience with Python and SQL.\nKnowledge of Hadoop {hedge}.\n"
+    skills = {
+        s.name: s for s in extract_skills(text, [(0, len(text), "REQUIREMENTS")], matcher, skill_names=NAMES)
+    }
+    assert skills["Python (computer programming)"].is_primary
+    assert not skills["Hadoop"].is_primary
+
+
+@pytest.mark.parametrize(
     ("text", "legal_form"),
     [
         ("[REDACTED] Construction PLC is hiring", True),

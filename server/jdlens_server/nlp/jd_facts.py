@@ -45,8 +45,11 @@ class Source:
         return self.original[a:z], a, z
 
 
-_PREFERRED = re.compile(
-    r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice\s+to\s+have|ideally|"
+# What makes a requirement a preference (education, certifications here; skills' importance in
+# pipeline/skills reads the same words).
+PREFERRED = re.compile(
+    r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice[\s-]+to[\s-]+have|ideally|"
+    r"optional|beneficial|not\s+required|a\s+merit|"
     r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset|highly\s+regarded|well\s+regarded|"
     r"a\s+(?:strong|big|huge|definite|real)\s+plus|"
     # "Degree holders are welcome": accepted, not asked for
@@ -57,7 +60,7 @@ _PREFERRED = re.compile(
 
 
 def _requirement(s: SentenceRef) -> Requirement:
-    if s.kind is SectionKind.NICE_TO_HAVE or _PREFERRED.search(s.text):
+    if s.kind is SectionKind.NICE_TO_HAVE or PREFERRED.search(s.text):
         return Requirement.PREFERRED
     return Requirement.REQUIRED
 
@@ -536,7 +539,7 @@ def _levels_preferred_alone(s: SentenceRef, levels: list[tuple[str, int, int]], 
 
     mentions = [named(lv) for lv in levels]
     found: list[str] = []
-    for m in _PREFERRED.finditer(s.text):
+    for m in PREFERRED.finditer(s.text):
         near = [lv for lv in mentions if 0 <= m.start() - lv[2] <= _PREFERENCE_REACH]
         if not near:
             return []
@@ -715,7 +718,7 @@ def _requirement_of_mention(s: SentenceRef, start: int, end: int, following: int
 
 
 def _first_requirement_word(text: str) -> tuple[int, Requirement] | None:
-    pref, req = _PREFERRED.search(text), _REQUIRED_WORD.search(text)
+    pref, req = PREFERRED.search(text), _REQUIRED_WORD.search(text)
     if pref is None and req is None:
         return None
     if req is None or (pref is not None and pref.start() < req.start()):
@@ -724,7 +727,7 @@ def _first_requirement_word(text: str) -> tuple[int, Requirement] | None:
 
 
 def _last_requirement_word(text: str) -> Requirement | None:
-    found = [(m.start(), Requirement.PREFERRED) for m in _PREFERRED.finditer(text)]
+    found = [(m.start(), Requirement.PREFERRED) for m in PREFERRED.finditer(text)]
     found += [(m.start(), Requirement.REQUIRED) for m in _REQUIRED_WORD.finditer(text)]
     return max(found)[1] if found else None
 

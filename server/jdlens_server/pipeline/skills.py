@@ -23,7 +23,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from jdlens_server.nlp.jd_facts import PAY_AMOUNT_AHEAD
+from jdlens_server.nlp.jd_facts import PAY_AMOUNT_AHEAD, PREFERRED
 from jdlens_server.nlp.locations import is_place_name, is_region_code
 from jdlens_server.nlp.skill_matcher import (
     SkillMatcher,
@@ -81,11 +81,8 @@ _COMPANY = "ABOUT_COMPANY"
 # Requirement-like regions where open phrases may name new skills.
 _NEW_SKILL_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES", "NICE_TO_HAVE", "ABOUT_ROLE", ""})
 # A sentence that says a skill is optional.
-_OPTIONAL = re.compile(
-    r"\b(?:nice[- ]to[- ]have|a plus|is a bonus|bonus|an advantage|advantageous|preferred|preferably|"
-    r"desirable|ideally|optional|would be great|beneficial|not required|a merit)\b",
-    re.IGNORECASE,
-)
+# "... is an asset", "French is a plus", "preferably": the words that make a requirement optional.
+_OPTIONAL = PREFERRED
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\u2022]")
 
 
