@@ -22,6 +22,7 @@ from jdlens_server.nlp.parsed import (
     WorkMode,
 )
 from jdlens_server.nlp.text import squash, to_plain
+from jdlens_server.nlp.title import Seniority
 
 REFERENCE_JD = Path("/work/shared/reference/reference_jd.txt")
 
@@ -979,6 +980,9 @@ def test_a_whole_html_document_reads_as_its_body() -> None:
         "Location: Remote (US only; team based in Austin, TX and Denver, CO)",
         "Location: Remote, US",
         "Remote (US) \u00b7 Full-time",
+        # A board's place line that is the mode.
+        "Remote",
+        "Remote in Vancouver, BC",
     ],
 )
 def test_a_remote_field_under_the_title_makes_the_job_remote(field: str) -> None:
@@ -1769,3 +1773,22 @@ def test_a_strong_plus_is_a_preference_and_labelled_lines_are_no_duties() -> Non
     assert [r.text for r in parse_jd(ad).responsibility_sentences] == [
         "You will process invoices and reconcile vendor statements."
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "title", "seniority"),
+    [
+        ("Seniority level\nMid-Senior level", "Service Desk Analyst", Seniority.SENIOR),
+        ("Seniority level: Entry level", "Service Desk Analyst", Seniority.JUNIOR),
+        ("Career Level: Director", "Head of IT Services", Seniority.DIRECTOR),
+        ("Seniority level\nNot Applicable", "Service Desk Analyst", Seniority.UNSPECIFIED),
+        # The title's own level comes first.
+        ("Seniority level: Entry level", "Senior Service Desk Analyst", Seniority.SENIOR),
+    ],
+)
+def test_a_boards_level_field_states_the_seniority(field: str, title: str, seniority: Seniority) -> None:
+    ad = (
+        f"{title}\nAcme Housing\n{field}\n\nResponsibilities\n- Log and resolve incidents for 1,400 staff\n"
+        "- Provide telephone and remote support\n\nRequirements\n- 1 year of IT support experience\n"
+    )
+    assert parse_jd(ad).seniority is seniority

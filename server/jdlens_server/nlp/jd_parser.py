@@ -52,7 +52,14 @@ from jdlens_server.nlp.text import (
     word_count,
     wordlist,
 )
-from jdlens_server.nlp.title import ROLE_HEADS, is_role_head, split_title, title_variants
+from jdlens_server.nlp.title import (
+    ROLE_HEADS,
+    TitleParts,
+    is_role_head,
+    level_field_seniority,
+    split_title,
+    title_variants,
+)
 
 MIN_WORDS = 15
 
@@ -1092,6 +1099,29 @@ _WORK_MODE_FIELD = _field_line(
 )
 
 
+# A line of its own above the posting's first heading that opens with the work mode.
+_MODE_LINE = re.compile(
+    r"^[ \t]*(remote|hybrid|on[-\s]?site)"
+    r"(?:[ \t]+(?:in|from|-|\u2013)[ \t]+[^\n]{1,40}|[ \t]*,[ \t]*[^\n]{1,40})?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+# A board's level field: "Seniority level: Entry level", or the value on the line under it.
+_LEVEL_FIELD = re.compile(
+    r"^[ \t]*(?:seniority|experience|career|job|position)[ \t]+level[ \t]*(?::[ \t]*|\n[ \t]*)([^\n]{2,30})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _seniority(parts: TitleParts | None, ptext: str) -> Seniority:
+    """The title's level, else the one a board's level field states."""
+    if parts is not None and parts.seniority is not Seniority.UNSPECIFIED:
+        return parts.seniority
+    field = _LEVEL_FIELD.search(ptext)
+    return level_field_seniority(field.group(1)) if field is not None else Seniority.UNSPECIFIED
+
+
 def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
     """Parse one job description. Rejects (never raises) on too little text, non-English or non-JD text."""
     marked_up = to_plain(text)
@@ -1191,6 +1221,11 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             # not in boilerplate: "Other openings ... Work mode: Remote" is another job's
             *(m.group() for m in _WORK_MODE_FIELD.finditer(ptext) if not _overlaps(m.start(), m.end(), bps)),
             *(ptext[a:z] for a, z in header),
+            # A board's place line that is the mode: "Remote", "Remote in Vancouver, BC".
+            *(
+                f"location: {m.group(1)}"
+                for m in _MODE_LINE.finditer(ptext, 0, len(ptext) if first_heading is None else first_heading)
+            ),
         ]
     )
     work_mode = jd_facts.find_work_mode(f"{sentences_text} {title or ''} {headings} {fields}")
@@ -1281,7 +1316,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         normalized_title=normalized,
         role_aliases=title_variants(title) if title else (),
         role_archetype=find_archetype(normalized, domain),
-        seniority=parts.seniority if parts else Seniority.UNSPECIFIED,
+        seniority=_seniority(parts, ptext),
         company_name=company,
         about_company=_about_company(plain, text, sections, bps, company),
         domain=domain,

@@ -236,6 +236,26 @@ def _level_of(words: str) -> Seniority:
     return Seniority.UNSPECIFIED
 
 
+# A board's level field ("Seniority level: Mid-Senior level", LinkedIn's): its words that no title uses.
+_BOARD_LEVELS = (
+    (re.compile(r"internship|intern\b", re.IGNORECASE), Seniority.INTERN),
+    (re.compile(r"mid[-\s]senior", re.IGNORECASE), Seniority.SENIOR),  # LinkedIn's experienced staff
+    (re.compile(r"associate", re.IGNORECASE), Seniority.JUNIOR),
+    (re.compile(r"director", re.IGNORECASE), Seniority.DIRECTOR),
+    (re.compile(r"executive|c[-\s]level", re.IGNORECASE), Seniority.EXECUTIVE),
+    (re.compile(r"manager|management", re.IGNORECASE), Seniority.MANAGER),
+)
+
+
+def level_field_seniority(value: str) -> Seniority:
+    """The seniority a board's level field states ("Entry level", "Mid-Senior level", "Director")."""
+    value = value.strip()
+    for rx, level in _BOARD_LEVELS:
+        if rx.match(value):
+            return level
+    return _level_of(value)
+
+
 def _seniority_from_head(title: str) -> Seniority:
     t = title.lower()
     return next((level for rx, level in _HEAD_LEVELS if rx.search(t)), Seniority.UNSPECIFIED)
