@@ -807,6 +807,8 @@ def test_a_labelled_add_on_is_no_base_pay(pay: str) -> None:
         ("Warehouse Operative 6am-2pm", "Warehouse Operative"),
         ("Band 5 Staff Nurse", "Band 5 Staff Nurse"),
         ("Staff Nurse Band 5/6", "Staff Nurse Band 5/6"),
+        # A bracket the label's comma cuts open is left out whole.
+        ("Bookkeeper (Part-Time, 25 hours)", "Bookkeeper"),
     ],
 )
 def test_a_labelled_title_ends_before_its_hours_but_keeps_its_band(title: str, expected: str) -> None:
@@ -1135,7 +1137,13 @@ def test_a_company_turnover_in_crores_is_not_pay() -> None:
 
 @pytest.mark.parametrize(
     ("place", "currency"),
-    [("Montreal, QC", "CAD"), ("Brisbane QLD", "AUD"), ("Austin, TX", "USD")],
+    [
+        ("Montreal, QC", "CAD"),
+        ("Brisbane QLD", "AUD"),
+        ("Austin, TX", "USD"),
+        # No place the gazetteer knows, but pay quoted with superannuation is Australian.
+        ("Salary packaging and superannuation on top", "AUD"),
+    ],
 )
 def test_a_bare_dollar_is_the_local_dollar(place: str, currency: str) -> None:
     ad = (

@@ -284,6 +284,8 @@ def _title_from_label(plain: str, stops: list[int]) -> str | None:
         while cut is not None and cut.group().endswith(") ") and plain.count("(", start, cut.start()) > 0:
             cut = _TITLE_END.search(plain, cut.end() - 1, end)
         seg = plain[start : cut.start() if cut else end]
+        if seg.count("(") > seg.count(")"):
+            seg = seg[: seg.rfind("(")]  # "Bookkeeper (Part-Time, 25 hours)" cut at its comma
         words = seg.split()[:10]
         title = _clean_title(words)
         if title and title[0].isupper() and (any(is_role_head(w) for w in title.split()) or len(words) <= 5):
@@ -1114,6 +1116,9 @@ _LEVEL_FIELD = re.compile(
 )
 
 
+_SUPERANNUATION = re.compile(r"\bsuperannuation\b|\+\s*super\b", re.IGNORECASE)
+
+
 def _seniority(parts: TitleParts | None, ptext: str) -> Seniority:
     """The title's level, else the one a board's level field states."""
     if parts is not None and parts.seniority is not Seniority.UNSPECIFIED:
@@ -1307,7 +1312,10 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
 
     normalized = parts.normalized if parts else ""
     locations = tuple(_locations(plain, text, bps, work_mode, company, header))
-    dollar = jd_facts.local_dollar(loc.country_code for loc in locations)
+    # Australian pay is quoted "+ super" (superannuation), wherever the text's places are.
+    dollar = jd_facts.local_dollar(
+        [*(loc.country_code for loc in locations), *(["AU"] if _SUPERANNUATION.search(ptext) else [])]
+    )
     return ParsedJd(
         jd_type=JdType.PASS,
         word_count=words,
