@@ -409,6 +409,7 @@ def test_the_nature_of_work_is_what_the_duties_are_about(
         # Every role writes reports and watches performance: neither is data or systems work.
         ("Prepare the monthly stock report for the clinic manager.", "Data analysis and reporting"),
         ("Monitor the performance of the call centre agents.", "Infrastructure and operations"),
+        ("Monitor customer service performance against SLAs.", "Infrastructure and operations"),
     ],
 )
 def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_word_with(
@@ -416,3 +417,15 @@ def test_software_and_office_duties_do_not_vote_for_families_they_only_share_a_w
 ) -> None:
     voted = [label for label, pattern in WORK_FAMILIES if pattern.search(sentence)]
     assert not_family not in voted
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Set up monitoring and alerting for our services.",
+        "Monitor production systems and respond to alerts.",
+        "Join the on-call rota for the payments platform.",
+    ],
+)
+def test_systems_monitoring_is_infrastructure_work(sentence: str) -> None:
+    assert "Infrastructure and operations" in [label for label, p in WORK_FAMILIES if p.search(sentence)]

@@ -404,10 +404,30 @@ def test_the_largest_minimum_wins_across_units() -> None:
         "Level 3 HACCP certificate is required.",  # a course's level, not a diploma
         "IWCF Level 4 Well Control certificate.",
         "Microsoft certification (MS-900 or AZ-900) is required.",  # a certification's code
+        "MCA Officer of the Watch certificate required.",  # the Maritime and Coastguard Agency
     ],
 )
 def test_a_courses_level_or_code_is_no_education(sentence: str) -> None:
     assert parse_jd(_jd(sentence)).education == ()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Sums that are no pay: a float, a limit, a target, a CRM's count, a budget in a header.
+        "Manage a petty cash float of RM 5,000 for the branch.",
+        "Approve purchase orders up to SGD 10,000.",
+        "Sales target: RM 30,000 a quarter per outlet.",
+        "Import the CRM 12,000 leads list every week.",
+        "Budget | $2,000,000 | FY2026",
+        # Pay on top of the base, however it is worded.
+        "Overtime pay RM 12 per hour after 8 hours.",
+        "Shift differential pay of $2.50 per hour for nights.",
+        "Overtime - paid at $45 per hour.",
+    ],
+)
+def test_sums_that_are_no_base_pay(sentence: str) -> None:
+    assert parse_jd(_jd(sentence)).compensation is None
 
 
 def test_company_age_is_not_experience() -> None:
@@ -432,6 +452,9 @@ def test_company_age_is_not_experience() -> None:
         ("TVET Level IV in Accounting.", "Diploma", Requirement.REQUIRED),
         ("Level 4 and above in Database or related fields.", "Diploma", Requirement.REQUIRED),
         ("Degree holders are welcome to apply.", "Degree", Requirement.PREFERRED),
+        ("Btech in Mechanical Engineering.", "Bachelor's", Requirement.REQUIRED),
+        ("Candidates must hold a BCA or MCA.", "Bachelor's", Requirement.REQUIRED),
+        ("Level 3 Early Years qualification.", "Diploma", Requirement.REQUIRED),
     ],
 )
 def test_education(sentence: str, level: str, requirement: Requirement) -> None:
@@ -892,6 +915,9 @@ def test_a_french_kitchen_title_is_read_whole() -> None:
         ("$2,800 - $3,600 (SGD) + shift allowance", (2_800.0, 3_600.0, "SGD", PayPeriod.MONTH)),
         ("Salary: RM 48,000 - RM 60,000", (48_000.0, 60_000.0, "MYR", PayPeriod.UNSPECIFIED)),
         ("RM 3,500 - RM 4,500 \u2022 5 working days", (3_500.0, 4_500.0, "MYR", PayPeriod.MONTH)),
+        # A period written after a dash is the figure's own.
+        ("Salary: \u20ac2,800 - \u20ac3,200 - Per month", (2_800.0, 3_200.0, "EUR", PayPeriod.MONTH)),
+        ("Pay: $18 - $22 - Hourly", (18.0, 22.0, "USD", PayPeriod.HOUR)),
         # Currencies written with their country ("CA$" is no Australian dollar) and the Gulf's.
         ("Salary: CA$52,000 - CA$58,000 a year", (52_000.0, 58_000.0, "CAD", PayPeriod.YEAR)),
         ("Salary: QAR 8,000 \u2013 10,000 per month", (8_000.0, 10_000.0, "QAR", PayPeriod.MONTH)),
@@ -1189,6 +1215,12 @@ _COMPANY_BODY = (
             "Data Analyst Job Title: Data Analyst Company: Sunvera Pharmaceuticals Ltd. Location: Hyderabad",
             "Sunvera Pharmaceuticals Ltd",
         ),
+        # A firm named as partners; a duty's "join" joins tables, not a firm.
+        (
+            "Data Analyst\n\nNorthwind Health Partners is a network of 40 clinics. You will pull, clean and "
+            "join EHR tables.",
+            "Northwind Health Partners",
+        ),
         # A firm with its legal form that a sentence is about.
         (
             "Data Analyst\n\nRheinchem Specialty Polymers GmbH produces engineering plastics in Ludwigshafen.",
@@ -1226,6 +1258,7 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("The post is offered on a consultancy basis for 6 months.", EmploymentType.CONTRACT),
         ("Type: Consultancy", EmploymentType.CONTRACT),
         ("We are an independent environmental consultancy of 40 people.", EmploymentType.UNSPECIFIED),
+        ("Minimum 5 years contract management experience.", EmploymentType.UNSPECIFIED),
         ("Anstellung: Vollzeit, unbefristet", EmploymentType.FULL_TIME),
         ("Teilzeit (20 Stunden pro Woche)", EmploymentType.PART_TIME),
     ],
@@ -1319,6 +1352,9 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
         ("Leeds LS10", {("Leeds", "England", "United Kingdom")}),
         ("Edinburgh, EH1 3AB", {("Edinburgh", "Scotland", "United Kingdom")}),
         ("Parramatta NSW 2150", {("Parramatta", "New South Wales", "Australia")}),
+        ("Portland OR 97201", {("Portland", "Oregon", "United States")}),
+        # Canada's postcodes are no UK district.
+        ("Halifax B3H 4R2", set()),
         # A town whose name is a word keeps it: "Reading B2" is a language level.
         ("English: Reading B2, Writing B1", set()),
     ],
@@ -1800,3 +1836,20 @@ def test_a_boards_level_field_states_the_seniority(field: str, title: str, senio
         "- Provide telephone and remote support\n\nRequirements\n- 1 year of IT support experience\n"
     )
     assert parse_jd(ad).seniority is seniority
+
+
+@pytest.mark.parametrize(
+    ("first_line", "phrase", "title"),
+    [
+        ("Team Leader - Customer Service", "a team leader", "Team Leader - Customer Service"),
+        # A firm's tagline and a quality asked of the candidate are no titles.
+        ("Global Market Leader in Cold Chain Logistics", "a natural leader", None),
+    ],
+)
+def test_a_leader_is_a_title_only_as_one(first_line: str, phrase: str, title: str | None) -> None:
+    ad = (
+        f"{first_line}\n\nAbout the role\nWe are looking for {phrase} for our night shift in the Leeds depot.\n\n"
+        "Responsibilities\n- Supervise 20 warehouse operatives on the night shift\n- Plan picking and loading "
+        "for the morning deliveries\n\nRequirements\n- 2 years of supervisory experience\n"
+    )
+    assert parse_jd(ad).role_title == title

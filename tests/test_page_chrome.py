@@ -96,11 +96,37 @@ def test_a_header_line_loses_its_buttons_and_names_the_rated_employer() -> None:
     assert rated_employer("Our customers rate us 4.8 stars.") is None
 
 
+def test_a_sites_menu_and_a_banner_over_two_lines_are_chrome() -> None:
+    page = (
+        "Jobstreet / Job search / Profile / Explore companies / Employer site\n"
+        "LinkedIn and 3rd parties use essential and non-essential cookies to provide our services.\n"
+        "Learn more in our Cookie Policy.\nAccept\nReject\n\nAccount Executive\nMaju Trading Sdn Bhd\n"
+    )
+    cleaned = without_page_chrome(to_plain(page)).text
+    assert cleaned.split() == ["Account", "Executive", "Maju", "Trading", "Sdn", "Bhd"]
+
+
+def test_no_employer_from_another_jobs_rating_or_a_hotels_stars() -> None:
+    assert (
+        rated_employer("Picker\nLeeds\n\nSimilar jobs\nPicker Packer\nAmazon\n3.5 \u2605 120 reviews\n")
+        is None
+    )
+    assert rated_employer("Front Office Manager | 5 Star | Dubai") is None
+
+
+_AD_END = "\n".join(f"- Serve customers at the counter, item {i}" for i in range(12))
+
+
 @pytest.mark.parametrize(
     "text",
     [
         # The ad's own words: a duty that applies, a privacy notice, "similar jobs" early in the text.
         "Apply safety procedures on site every day",
+        # A bakery's cookies, a duty about cookie consent, and "similar jobs" as the ad's own words late in it.
+        "- Bake bread, muffins and cookies and manage the display counter.",
+        "- Implement cookie consent and tag management for the web shop.",
+        _AD_END + "\nSimilar jobs in hospitality or food service also count.\nLocation: Columbus, OH",
+        _AD_END + "\nRelated jobs experience is welcome: retail, hospitality.\nPay: $15 an hour",
         "Our website uses cookies as described in the privacy policy, which applicants should read "
         "before they send personal data; " + "it explains how we process it. " * 12,
         "Similar jobs in our group include analyst roles.\n" + "Manage the monthly close.\n" * 5,

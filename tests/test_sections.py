@@ -493,6 +493,20 @@ def test_dashes_between_spaces_are_the_bullets_of_a_flattened_list() -> None:
         "Degree in Accounting",
         "Minimum 2 years experience",
     ]
+    # Items that open with a figure, an acronym or "A"; a place after a dash is a title's region.
+    text = (
+        "REQUIREMENTS - Degree in Accounting - 3 years experience in audit - SAP and Excel - A valid "
+        "licence. The Regional Director - East Africa will lead - Manage the team"
+    )
+    assert [text[a:z] for a, z in sentence_spans(text)] == [
+        "REQUIREMENTS",
+        "Degree in Accounting",
+        "3 years experience in audit",
+        "SAP and Excel",
+        "A valid licence.",
+        "The Regional Director - East Africa will lead",
+        "Manage the team",
+    ]
     # One or two dashes are prose; a range of days, sums or times is no list.
     for prose in (
         "The Communications Lead - Africa will run the team - Kenya office",

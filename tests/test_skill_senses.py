@@ -53,6 +53,8 @@ SKILLS = {
     9: ("securities", "business, administration and law", "cross-sector", "esco", [900]),
     10: ("Square POS app", "services", "sector-specific", "tech", [901]),  # a tool of another field
     11: ("apply HACCP", "manufacturing and processing", "sector-specific", "esco", [902]),
+    12: ("create AutoCAD drawings", "architecture and construction", "sector-specific", "esco", [903]),
+    13: ("Chef (tools for software configuration management)", "icts", "sector-specific", "esco", [904]),
 }
 # (skill id, label, type)
 ALIASES = [
@@ -62,6 +64,8 @@ ALIASES = [
     (6, "Ada", "ALTERNATIVE"),
     (8, "K8s", "ALTERNATIVE"),
     (11, "HACCP", "ALTERNATIVE"),
+    (12, "AutoCAD", "ALTERNATIVE"),
+    (13, "Chef", "ALTERNATIVE"),
     *[(i, name, "CANONICAL") for i, (name, *_rest) in SKILLS.items()],
 ]
 
@@ -119,6 +123,13 @@ def test_a_skill_of_the_same_field_vouches_for_it() -> None:
     assert _names(without_unsupported_senses(hits, _snapshot())) == {SKILLS[6][0], SKILLS[7][0]}
 
 
+def test_a_plain_word_of_a_name_is_still_checked() -> None:
+    # A kitchen's "Chef" is no configuration-management tool.
+    assert without_unsupported_senses([_hit(13, "Chef"), _hit(2, "customer service")], _snapshot()) == [
+        _hit(2, "customer service")
+    ]
+
+
 def test_two_stray_senses_do_not_vouch_for_each_other() -> None:
     assert without_unsupported_senses([_hit(1, "POS"), _hit(6, "Ada")], _snapshot()) == []
 
@@ -131,6 +142,7 @@ def test_names_spelled_acronyms_transversal_skills_and_other_packs_are_not_check
         _hit(8, "K8s"),  # the curated tech pack's skill
         _hit(7, "machine learning"),  # the skill's own name
         _hit(11, "HACCP"),  # a word of it: a chef's only food-safety skill needs no other
+        _hit(12, "AutoCAD"),  # a product it names
     ]
     assert without_unsupported_senses(hits, _snapshot()) == hits
 

@@ -677,6 +677,23 @@ def test_the_hedges_postings_use_make_a_skill_secondary(matcher: SkillMatcher, h
 
 
 @pytest.mark.parametrize(
+    "duty",
+    [
+        "Use Hadoop to deliver the desired results.",
+        "Build Hadoop jobs that give the sales team a competitive advantage.",
+        "Maintain an asset register in Hadoop.",
+    ],
+)
+def test_words_of_a_duty_are_no_hedge(matcher: SkillMatcher, duty: str) -> None:
+    text = f"Responsibilities\n{duty}\n"
+    skills = {
+        s.name: s
+        for s in extract_skills(text, [(0, len(text), "RESPONSIBILITIES")], matcher, skill_names=NAMES)
+    }
+    assert skills["Hadoop"].is_primary
+
+
+@pytest.mark.parametrize(
     ("text", "legal_form"),
     [
         ("[REDACTED] Construction PLC is hiring", True),

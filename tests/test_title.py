@@ -264,6 +264,7 @@ def test_the_title_before_a_named_field_is_a_fallback_key(title: str, key: str) 
         ("Civil / Structural Engineer", ["structural engineer", "civil engineer"]),
         ("HR/Admin Executive", ["admin executive", "hr executive"]),
         ("Sales/Account Manager", ["account manager", "sales manager"]),
+        ("Day / Night Shift Supervisor", ["night shift supervisor", "day shift supervisor"]),
         # Sides that are titles of their own stay as they are.
         ("Child Care Taker/Infant Care Teacher", ["infant care teacher"]),
     ],

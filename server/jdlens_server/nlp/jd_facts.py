@@ -48,9 +48,14 @@ class Source:
 # What makes a requirement a preference (education, certifications here; skills' importance in
 # pipeline/skills reads the same words).
 PREFERRED = re.compile(
-    r"\b(?:prefer(?:red|ably|able)?|desirable|desired|advantage(?:ous)?|a\s+plus|nice[\s-]+to[\s-]+have|ideally|"
+    # "an advantage", "is an asset", "desired" of the candidate; not "a competitive advantage",
+    # "an asset register" or "the desired results"
+    r"\b(?:prefer(?:red|ably|able)?|desirable|desired(?!\s+(?:results?|outcomes?|state|effects?|levels?))|"
+    r"an?\s+(?:added\s+|distinct\s+|definite\s+|real\s+)?advantage\b(?!\s+(?:of|over|to))|advantageous|"
+    r"a\s+plus|nice[\s-]+to[\s-]+have|ideally|"
     r"optional|beneficial|not\s+required|a\s+merit|"
-    r"bonus|would\s+be\s+(?:great|good|an\s+asset)|an\s+asset|highly\s+regarded|well\s+regarded|"
+    r"bonus|would\s+be\s+(?:great|good|an\s+asset)|(?:is|are|be|as|considered)\s+(?:an?\s+)?(?:\w+\s+)?asset\b|"
+    r"highly\s+regarded|well\s+regarded|"
     r"a\s+(?:strong|big|huge|definite|real)\s+plus|"
     # "Degree holders are welcome": accepted, not asked for
     r"(?:is|are)\s+(?:also\s+)?welcome(?:d)?|"
@@ -307,7 +312,8 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
         6,
         re.compile(
             r"\b(?:master(?:'?s)?(?=\s+(?:degree|of|in)\b)|master's|masters|m\.\s?sc|msc|mba|m\.\s?tech|m\.\s?eng|"
-            r"m\.\s?ed|llm|mph|m\.\s?phil|m\.?\s?pharm|mca|m\.\s?com|post-?graduate\s+degree|graduate\s+degree)\b",
+            r"m\.\s?ed|llm|mph|m\.\s?phil|m\.?\s?pharm|mca(?!\s+(?-i:[A-Z]))|m\.\s?com|post-?graduate\s+degree|"
+            r"graduate\s+degree)\b",
             _I,
         ),
         # not a certification's code: "MS-900", "MS 700"
@@ -331,9 +337,9 @@ _LEVELS: list[tuple[str, int, re.Pattern[str], re.Pattern[str] | None]] = [
         3,
         re.compile(
             r"\b(?:(?:advanced\s+)?diploma|tvet|hnd|associate(?:'?s)?\s+degree|"
-            # "Level 4 Diploma", "TVET Level IV in Accounting"; not a course's level ("Level 3 HACCP",
-            # "IWCF Level 4 Well Control")
-            r"level\s+(?:iv|iii|[3-5])\b(?!\s+(?!(?:diploma|certificate|qualification|award|nvq|btec)\b)(?-i:[A-Z])))",
+            # "Level 4 Diploma", "TVET Level IV in Accounting", "Level 3 Early Years qualification";
+            # not a course's level ("Level 3 HACCP", "IWCF Level 4 Well Control")
+            r"level\s+(?:iv|iii|[3-5])\b(?:(?!\s+(?-i:[A-Z]))|(?=(?:\s+[\w&-]+){0,3}?\s+(?:qualification|diploma|nvq|btec)\b)))",
             _I,
         ),
         re.compile(r"\bOND\b"),  # Nigeria's ordinary national diploma
@@ -364,6 +370,12 @@ _FIELD = re.compile(
 _EDU_TRIGGERS = (
     "degree",
     "bachelor",
+    "btech",
+    "pharm",
+    "b.arch",
+    "bds",
+    "bca",
+    "mca",
     "master",
     "diploma",
     "doctor",
@@ -822,7 +834,7 @@ _CUR = (
     # "CA$" and "AU$" before "A$" (else "CA$52,000" reads as Australian dollars).
     r"(?:R\$|US\$|CA\$|AU\$|NZ\$|HK\$|SG\$|C\$|A\$|S\$|\$|€|£|¥|₹|₦|USD|EUR|GBP|JPY|INR|Rs\.?|CAD|AUD|ETB|"
     r"[Bb]irr|Br\.?|KES|KSh|NGN|ZAR|CHF|SEK|NOK|DKK|AED|SAR|QAR|KWD|BHD|OMR|JOD|TRY|ILS|KRW|TWD|LKR|NPR|MAD|RWF|"
-    r"ZMW|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
+    r"ZMW|PLN|BRL|MXN|CNY|RMB|SGD|HKD|NZD|(?<![A-Za-z])RM|MYR|IDR|₱|THB|฿|VND|PKR|EGP|GHS|UGX|TZS|BDT|"
     r"\u09f3|Tk\.?(?=\s?\d)|"
     # The peso's code and the rand's sign are also a language and a release ("PHP 8", "R2"): only
     # before an amount ("PHP 22,000", "R25 000 per month")
@@ -871,7 +883,7 @@ _PAY_CONTEXT = re.compile(
     # top of a figure says the figure is pay.
     r"\+\s*(?:super|ot|overtime|commissions?|incentives?|bonus(?:es)?|benefits|(?:\w+\s+)?allowances?)\b|"
     # "£32,000 - £40,000 DOE", "negotiable"; a board's header line: "Bristol | Hybrid | £32,000"
-    r"\b(?:DOE|negotiable|pro\s+rata)\b|\|",
+    r"\b(?:DOE|negotiable|pro\s+rata)\b",
     _I,
 )
 _DIGIT = re.compile(r"\d")
@@ -884,6 +896,7 @@ _PAY_TRIGGERS = (
     "ctc",
     "lpa",
     "lakh",
+    "lac",
     "super",
     "stipend",
     "rate",
@@ -970,7 +983,7 @@ _ADD_ON = re.compile(
     _I,
 )
 # Where a clause ends, so an add-on word after "plus", "+" or a comma qualifies the next figure, not this one.
-_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+\n\u2022]|\s[-\u2013]\s(?=[A-Z])", _I)
+_CLAUSE_BREAK = re.compile(r"\b(?:plus|and|with)\b|[,;:(+\n\u2022]|\s[-\u2013]\s(?=(?-i:[A-Z]))", _I)
 
 
 def states_pay_figure(text: str) -> bool:
@@ -1000,13 +1013,14 @@ def _is_add_on(text: str, start: int, end: int) -> bool:
     after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
     add_on = [m.end() for m in _ADD_ON.finditer(before)]
     # "Annual bonus Salary range RM 3,200 - RM 4,200": the pay word after the add-on names the figure.
-    if add_on and not any(m.start() >= add_on[-1] for m in _BASE_PAY_WORD.finditer(before)):
+    if add_on and not any(m.start() > add_on[-1] for m in _BASE_PAY_WORD.finditer(before)):
         return True
     return _ADD_ON.search(after) is not None
 
 
 _LABEL_BEFORE = re.compile(r"([^\n:;,.()]{1,40}):\s*$")
-_BASE_PAY_WORD = re.compile(r"\b(?:salary|salaries|pay|wages?|compensation|remuneration|base)\b", _I)
+# Capitalised: the next item of a flattened list ("Annual bonus Salary range"), not "overtime pay".
+_BASE_PAY_WORD = re.compile(r"\b(?:Salary|Salaries|Pay|Wages?|Compensation|Remuneration|Base)\b")
 
 
 # Where a bare "$" is not the US dollar: the JD's places decide (Montreal's "$20.50 an hour" is CAD).
@@ -1028,7 +1042,7 @@ _MONTHLY_BY_SIZE = {
     "SAR": (1_500, 60_000),
     "QAR": (1_500, 60_000),
     "KES": (10_000, 1_000_000),
-    "NGN": (30_000, 5_000_000),
+    "NGN": (30_000, 1_500_000),
 }
 
 
@@ -1063,7 +1077,7 @@ def find_compensation(
         low = s.text.lower()
         if not (
             any(map(s.text.__contains__, "$€£¥₹₦₱฿"))
-            or "RM" in s.text  # the ringgit, in capitals only ("perform", "firm" hold "rm")
+            or _RINGGIT.search(s.text) is not None  # in capitals, as a word: not "CRM 12,000", "perform"
             or any(map(low.__contains__, _PAY_TRIGGERS))
         ):
             continue
@@ -1098,9 +1112,16 @@ def find_compensation(
                 continue
             monthly = _MONTHLY_BY_SIZE.get(currency)
             a_month = monthly is not None and monthly[0] <= lo < monthly[1]
-            # A figure the text calls pay, or one a month's pay is there ("RM 3,800 - RM 5,000 - 5
-            # working days": nothing else is paid in such round sums of ringgit).
-            if period is PayPeriod.UNSPECIFIED and not (_PAY_CONTEXT.search(window) or a_month):
+            # A figure the text calls pay; or a range outside the duties where no pay word is
+            # needed: a month's pay in such currencies ("RM 3,800 - RM 5,000 - 5 working days"), a
+            # board's header field ("Bristol | Hybrid | £32,000 - £40,000"). A single sum is
+            # anything else (a float, a limit, a target).
+            unlabelled_range = (
+                hi is not None
+                and s.kind is not SectionKind.RESPONSIBILITIES
+                and (a_month or _HEADER_BAR.search(window) is not None)
+            )
+            if period is PayPeriod.UNSPECIFIED and not (_PAY_CONTEXT.search(window) or unlabelled_range):
                 continue
             if period is PayPeriod.UNSPECIFIED and currency in _ANNUAL_BY_SIZE and lo >= _ANNUAL_FLOOR:
                 period = PayPeriod.YEAR
@@ -1126,7 +1147,9 @@ def find_compensation(
 # Where a list item ends in a line of many (a label on the line above still names the figure): a
 # bullet glyph, or a dash between spaces before a capital ("RM 3,800 - RM 5,000 - 5 working days
 # - Annual bonus": the bonus says no period).
-_ITEM_END = re.compile(r"\u2022|\s[-\u2013]\s(?=[A-Z][a-z])")
+_ITEM_END = re.compile(
+    r"\u2022|\s[-\u2013]\s(?=[A-Z][a-z])(?!(?:Per|Monthly|Hourly|Weekly|Daily|Annually|Yearly)\b)"
+)
 
 
 def _own_item(text: str, lo: int, start: int, end: int, hi: int) -> str:
@@ -1136,6 +1159,8 @@ def _own_item(text: str, lo: int, start: int, end: int, hi: int) -> str:
     return before + text[start:end] + after
 
 
+_HEADER_BAR = re.compile(r"\|")
+_RINGGIT = re.compile(r"(?<![A-Za-z])RM\s?\d")
 _PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
 _CODE_AFTER = re.compile(r"\s*\(?(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")
 _BETWEEN = re.compile(r"\bbetween\s*$", _I)
@@ -1248,7 +1273,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
             "fcets0-9",
             # "a 2-year renewable contract", "an 18-month rotational contract"
             r"\bfixed[-\s]term\b|\b(?:travel|short[-\s]term|\d+[-\s](?:weeks?|months?|years?))\s+"
-            r"(?:(?:renewable|rotational|extendable|initial|local|project|full[-\s]time)\s+)?contract\b|"
+            r"(?:(?:renewable|rotational|extendable|initial|local|project|full[-\s]time)\s+)?contract\b"
+            # "5 years contract management experience": a field of experience
+            r"(?!\s+(?:management|manager|law|admin\w*|negotiat\w*|drafting|review\w*|experience))|"
             # "Contract: 12 months, renewable"
             r"\bcontract\s*:\s*\d+\s*(?:weeks?|months?|years?)\b|"
             # "Contract (12 months)", "a 12-month maternity leave contract"

@@ -333,7 +333,9 @@ def _title_from_phrase(plain: str) -> str | None:
         title = _clean_title(taken)
         # "Chef de Partie", "Commis de Cuisine": the head comes before a French "de".
         head = title.split(" de ")[0] if " de " in title else title
-        if title and is_role_head(head.split()[-1].rstrip(".")):
+        last = head.split()[-1].rstrip(".") if head else ""
+        # "looking for a natural leader": a leader in lower case is a quality, not a title.
+        if title and is_role_head(last) and not (last == "leader" and title.islower()):
             return title
     return None
 
@@ -356,6 +358,11 @@ def _without_banner(line: str) -> str:
     return _HIRING_BANNER.sub("", _EDGE_SYMBOLS.sub("", line.strip()))
 
 
+_TAGLINE_LEADER = re.compile(
+    r"\b(?:market|industry|world|global|thought|sector|category)[\s-]+leaders?\b", re.I
+)
+
+
 def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str | None:
     text = plain.text
     m = _FIRST_LINE.match(text)
@@ -371,6 +378,8 @@ def _title_from_first_line(plain: PlainText, sections: list[SectionSpan]) -> str
     opens = line[0].isupper() or _CODE_START.match(line) is not None
     if not words or len(own) > 8 or len(words) > 14 or line.endswith((".", ":")) or not opens:
         return None
+    if _TAGLINE_LEADER.search(line):
+        return None  # "Global Market Leader in Cold Chain Logistics": the firm's tagline
     for sec in sections:
         if sec.heading is not None and sec.heading.start == m.start(1) and sec.heading.kind is not None:
             return None  # a known section heading, not a title
@@ -475,7 +484,7 @@ def find_title(
     ]
     for finder, source in finders:
         found = finder()
-        if found:
+        if found and not _TAGLINE_LEADER.search(found):
             return found, source
     return None, TitleSource.NONE
 
@@ -488,7 +497,7 @@ _NAME_RUN = re.compile(
 )
 _LEAD_WORDS = re.compile(r"^(?:(?:The|Our|At|About|Join|Joining)\s+)+")
 _SUFFIX = re.compile(
-    r"\s(?:Inc|Ltd|LLC|LLP|PLC|Plc|GmbH|AG|Bhd|Corp|Corporation|Limited|S\.C|Share\s+Company|Group|Foundation|"
+    r"\s(?:Inc|Ltd|LLC|PLC|Plc|GmbH|Bhd|Corp|Corporation|Limited|S\.C|Share\s+Company|Group|Foundation|"
     r"Institute|Bank|University)\.?$"
 )
 # What may follow an employer's name (matched right after the name).
@@ -500,8 +509,8 @@ _AFTER_NAME = re.compile(
 _AFTER_NAME_AT_START = re.compile(r"\s+(?:is|are)\s+(?:a|an|one\s+of\s+the)\s+[\w-]+")
 # A verb after a name in the third person: the sentence is about the firm ("... GmbH produces").
 _SUBJECT_VERB = re.compile(
-    r"\s+(?:is|was|has|(?!(?:its|plus|news|sales|systems|products|services|solutions|industries|goods|"
-    r"materials|operations|customers|clients|partners|employees|staff|offices|sites)\b)[a-z]{3,}s)\b"
+    r"\s+(?:is|was|has|produces|manufactures|makes|provides|operates|offers|develops|designs|builds|supplies|"
+    r"distributes|delivers|runs|serves|specialises|specializes|employs|owns|exports|imports|sells|grows)\b"
 )
 _NOT_COMPANY = frozenset(
     wordlist(
@@ -523,11 +532,14 @@ _SENTENCE_BEFORE = re.compile(r"(?:[.!?]\s+|\n\s*)$")
 _ABOUT_BEFORE = re.compile(r"(?:^|\n)\s*About\s+$")
 _HEADING_AFTER = re.compile(r"\s*(?::|\n)")
 _AT_AFTER = re.compile(r",\s+(?:we|our)\b")
-_JOIN_BEFORE = re.compile(r"\b[Jj]oin(?:ing)?\s+$")
+# "Join Acme", "joining Acme"; not a duty's "pull, clean and join EHR tables".
+_JOIN_BEFORE = re.compile(
+    r"(?:\bJoin|(?:^|[.!?]\s+|\b(?:by|when|before|after|on)\s+)[Jj]oining|\bto\s+join)\s+$"
+)
 _JOIN_NOT = re.compile(r"\s+(?:team|as|us)\b")
 _SUFFIX_WORDS = frozenset(
     wordlist(
-        "Inc Ltd LLC LLP PLC Plc GmbH AG Bhd Corp Corporation Limited S.C Company Group Foundation Institute Bank"
+        "Inc Ltd LLC PLC Plc GmbH Bhd Corp Corporation Limited S.C Company Group Foundation Institute Bank"
         " University"
     )
 )
@@ -594,7 +606,7 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
         or len(name) < 2
         or is_place_name(name)
         or (len(words) == 1 and words[0].lower() in DUTY_VERBS)
-        or (is_role_head(words[-1]) and _SUFFIX.search(name) is None)
+        or (is_role_head(words[-1]) and _SUFFIX.search(name) is None and not _is_plural_firm(words[-1]))
     ):
         return None
     return name

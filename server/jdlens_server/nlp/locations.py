@@ -434,10 +434,13 @@ def _resolve_city(key: str, qualifier: Place | None, countries_in_text: set[str]
 
 
 _CODE_AFTER = re.compile(r"\s*,\s*([A-Z]{2,3})\b")  # ", ON" after a city
-# A state code without the comma, before a postcode or at the line's end: "Parramatta NSW 2150".
-_BARE_CODE_AFTER = re.compile(r"[ \t]+([A-Z]{2,3})(?=[ \t]+\d{4}\b|[ \t]*$)", re.MULTILINE)
+# A state code without the comma, before a postcode or at the line's end: "Parramatta NSW 2150",
+# "Portland OR 97201".
+_BARE_CODE_AFTER = re.compile(r"[ \t]+([A-Z]{2,3})(?=[ \t]+\d{4,5}\b|[ \t]*$)", re.MULTILINE)
 # A UK postcode, or its district, after a town: "Leeds LS10", "Edinburgh, EH1 3AB".
-_UK_POSTCODE_AFTER = re.compile(r"[ \t]*,?[ \t]*[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d[A-Z]{2})?\b")
+_UK_POSTCODE_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d[A-Z]{2})?\b(?![ \t]+\d[A-Z]\d)"  # not Canada's "B3H 4R2"
+)
 
 
 def _qualifier(hit: _Hit, nxt: _Hit | None, text: str) -> Place | None:

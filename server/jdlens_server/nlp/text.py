@@ -403,14 +403,16 @@ _INLINE_NUMBER = re.compile(r"\d{1,2}[.)](?= +[A-Z])")
 # Technician - Community Pharmacy ... $26 - $32 an hour - Full-time"), so they cut only where the
 # line has _MIN_INLINE_DASHES of them, _MIN_ITEM_DASHES opening a duty or a requirement; never
 # after a digit ("RM 3,500 - RM 4,500") or before a day or month ("Monday - Friday").
-_INLINE_DASH = re.compile(r"(?<=[^\W\d_]|[.,;:)!?]) +[-*\u2013\u2014](?= +([A-Z][a-z]+))")
+_INLINE_DASH = re.compile(
+    r"(?<=[^\W\d_]|[.,;:)!?]) +[-*\u2013\u2014](?= +([A-Z][a-z]+|[A-Z]{2,}\b|A\b|\d+\+?\s*(?:years?|yrs)\b))"
+)
 _MIN_INLINE_DASHES = 3
 _MIN_ITEM_DASHES = 2
 _NOT_AN_ITEM_AFTER_DASH = frozenset(
     wordlist(
         """
         monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
-        sat sun january february march april may june july august september october november
+        sat sun january february march april june july august september october november
         december jan feb mar apr jun jul aug sep sept oct nov dec
         """
     )
@@ -482,6 +484,18 @@ def _cut_points(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+def _is_place(word: str) -> bool:
+    # Imported here: the gazetteer module reads this one's word lists.
+    from jdlens_server.nlp.locations import is_place_name
+
+    return word in _REGION_WORDS or is_place_name(word)
+
+
+_REGION_WORDS = frozenset(
+    {"East", "West", "North", "South", "Central", "Northern", "Southern", "Eastern", "Western"}
+)
+
+
 def _inline_dashes(text: str, start: int, end: int) -> list[int]:
     """The inline dash bullets inside [start, end): counted over the whole line, so a section cut
     out of a flattened ad sees its list as the ad does."""
@@ -491,9 +505,12 @@ def _inline_dashes(text: str, start: int, end: int) -> list[int]:
     items = 0
     for m in _INLINE_DASH.finditer(text, line_start, len(text) if line_end < 0 else line_end):
         word = m.group(1).lower()
-        if word not in _NOT_AN_ITEM_AFTER_DASH:
+        opens_item = word in DUTY_VERBS or word in _ITEM_OPENERS or word in _REQUIREMENT_WORDS
+        # "Regional Director - East Africa": a place after a dash is the title's, not an item
+        # ("Manage" is a Belgian town, but a duty first).
+        if word not in _NOT_AN_ITEM_AFTER_DASH and (opens_item or not _is_place(m.group(1))):
             dashes.append(m.end() - 1)
-            items += word in DUTY_VERBS or word in _ITEM_OPENERS or word in _REQUIREMENT_WORDS
+            items += opens_item
     if len(dashes) < _MIN_INLINE_DASHES or items < _MIN_ITEM_DASHES:
         return []
     return [d for d in dashes if start <= d < end]

@@ -335,9 +335,12 @@ def split_title(title: str) -> TitleParts:
         # "Operator (Molding)" -> "Molding Operator": alone, the head names no field.
         core = f"{qualifiers[0]} {core}"
     sides = [side.strip() for side in _SLASH.split(core)] if "/" in core else []
-    # "Civil / Structural Engineer", "HR/Admin Executive": the last side's head is every side's.
+    # "Civil / Structural Engineer", "Day / Night Shift Supervisor": the last side less its first
+    # word is every side's ("Civil Engineer", "Day Shift Supervisor").
     shared_head = (
-        sides[-1].split()[-1] if sides and len(sides[-1].split()) >= 2 and _has_head(sides[-1]) else ""
+        sides[-1].split(maxsplit=1)[1]
+        if sides and len(sides[-1].split()) >= 2 and _has_head(sides[-1])
+        else ""
     )
     for side in sides:
         # "Child Care Taker/Infant Care Teacher": each side is a title of its own
@@ -391,11 +394,9 @@ def qualified_keys(title: str) -> list[str]:
     worker". Tried before the head alone, which names the general role (or another one: "teaching
     assistant" is ESCO's university teaching assistant)."""
     core = _SEPARATORS.split(split_title(title).without_seniority)[0].strip()
-    heads = (
-        {side.split()[-1].lower() for side in _SLASH.split(core) if side.strip()} if "/" in core else set()
-    )
-    if len(heads) == 1:
-        core = core.split()[-1]  # "Executive / Senior Executive - Quality Control": levels of one head
+    sides = {_SENIORITY_RE.sub("", side).strip().lower() for side in _SLASH.split(core) if side.strip()}
+    if "/" in core and len(sides) == 1:
+        core = sides.pop()  # "Executive / Senior Executive - Quality Control": levels of one title
     if not core or not _has_head(core):
         return []
     raw = _collapsed(title)

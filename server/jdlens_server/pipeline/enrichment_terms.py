@@ -473,8 +473,10 @@ WORK_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "Infrastructure and operations",
             # Monitoring and performance of systems, not of projects, staff or sales.
             r"infrastructure|deploy\w*|cloud|servers?|networks?|incidents?|reliability|uptime|DevOps|SRE|"
-            r"(?:system|server|network|infrastructure|application|service)s?[\s-]+(?:monitoring|performance)|"
-            r"monitoring[\s-]+(?:tools?|alerts?|dashboards?)|performance[\s-]+tuning",
+            r"(?:system|server|network|infrastructure|application|production)s?[\s-]+(?:monitoring|performance)|"
+            r"monitor\w*[\s-]+(?:(?:the|our)[\s-]+)?(?:production|systems?|servers?|services|infrastructure|networks?)|"
+            r"monitoring[\s-]+(?:tools?|(?:and|&)[\s-]+alerting|alerts?|dashboards?)|alerting|observability|"
+            r"on[\s-]?call|performance[\s-]+tuning",
         ),
         ("Research", r"research\w*|experiments?|publish\w*|hypothes\w*|studies|scientific"),
         (

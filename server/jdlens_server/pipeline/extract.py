@@ -500,7 +500,8 @@ def run_extraction(
         ],
         collision_alias=decision.collision_alias,
         collision_role_ids=decision.collision_role_ids,
-        uncovered_sentences=_uncovered(decision, kra_best, jd),
+        # A role's new KRAs only from a sure filing too: a close call's duties are another role's.
+        uncovered_sentences=_uncovered(decision, kra_best, jd) if _teaches_centroid(decision) else [],
         new_role=new_role,
     )
     return ExtractionOutcome(result, plan, False, model)

@@ -9,10 +9,10 @@ the run.
 
 The rule: such a hit (a one-word alternative, abbreviation or hidden label of an ESCO skill, not
 the skill's own name, an acronym that name spells out, "GIS" for geographic information
-systems, or one it names, "HACCP" of "apply HACCP"; not a transversal skill) stays only when
-another library skill found in the same JD, not itself such a hit, shares one of its dimensions
-(skill groups) or its category. A blockchain ad that writes
-"PoS" next to smart contracts keeps it; a café's till does not. A skill's own name ("welding",
+systems, or a product or acronym it names, "HACCP" of "apply HACCP", "AutoCAD" of "create
+AutoCAD drawings"; not a transversal skill) stays only when another library skill found in the
+same JD, not itself such a hit, shares one of its dimensions (skill groups) or its category. A
+blockchain ad that writes "PoS" next to smart contracts keeps it; a café's till does not. A skill's own name ("welding",
 "logging") is not a synonym, so it is not checked.
 """
 
@@ -26,6 +26,7 @@ from jdlens_server.library.aliases import ABBREVIATION, ALTERNATIVE, HIDDEN
 from jdlens_server.library.esco_import import PACK as ESCO
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.nlp.normalize import fold
+from jdlens_server.nlp.skill_matcher import is_tool_like
 from jdlens_server.pipeline.skill_resolution import per_snapshot
 from jdlens_server.pipeline.skills import ExtractedSkillCandidate
 
@@ -54,8 +55,8 @@ def _one_word_synonyms(snapshot: LibrarySnapshot) -> frozenset[tuple[int, str]]:
         types[(alias.skill_id, key)].add(alias.alias_type.upper())
         text = alias.text.strip()
         name = snapshot.skill_names[alias.skill_id]
-        if ACRONYM.fullmatch(text) and (
-            acronym_expansions(text, [name]) or key in fold(name).split()  # "HACCP" of "apply HACCP"
+        if (ACRONYM.fullmatch(text) and acronym_expansions(text, [name])) or (
+            is_tool_like(text) and key in fold(name).split()  # "HACCP" of "apply HACCP", "AutoCAD"
         ):
             spelled.add((alias.skill_id, key))
     return frozenset(

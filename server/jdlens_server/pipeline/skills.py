@@ -274,6 +274,8 @@ _PAY_LINE = re.compile(
 )
 
 
+# Pay words that are also tools' names: Singapore's and Malaysia's annual wage supplement.
+_PAY_ACRONYMS = frozenset({"AWS"})
 # A list item next to the mention that is a benefit: the mention is one of the benefits.
 _BENEFIT = (
     r"(?:(?:variable|performance|annual)\s+)?(?:bonus(?:es)?|medical|insurance|allowances?|annual\s+leave)"
@@ -290,7 +292,9 @@ def is_pay_term(text: str, start: int, end: int) -> bool:
     line that states pay ("+ AWS + variable bonus")."""
     if text[start:end] in _CURRENCY_NAMES and _FIGURE_AFTER.match(text, end) is not None:
         return True
-    if _BENEFIT_ITEM_NEXT.match(text, end) or _BENEFIT_ITEM_BEFORE.search(text, max(0, start - 40), start):
+    if text[start:end] in _PAY_ACRONYMS and (
+        _BENEFIT_ITEM_NEXT.match(text, end) or _BENEFIT_ITEM_BEFORE.search(text, max(0, start - 40), start)
+    ):
         return True  # "Benefits include AWS, variable bonus": Singapore's annual wage supplement
     if _PLUS_BEFORE.search(text, max(0, start - 4), start) is None:
         return False
@@ -439,10 +443,10 @@ def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -
         if _CALENDAR_OR_LEVEL.fullmatch(words[-1].strip(",.;:()")):
             return True  # "Sundays", "B2+", "English C1" (the language is a library skill)
         letters = "".join(words)
-        if len(letters) <= _MAX_AMBIGUOUS_CHARS and letters.isalpha():
-            return True  # "QA", "MM", "PT", "GP" (not "8D", "A+"): too many things to queue as one
-        if len(words) == 2 and is_region_code(words[0]) and words[1].isdigit():
-            return True  # "NSW 2150": a postcode
+        if len(letters) <= _MAX_AMBIGUOUS_CHARS and letters.isalpha() and letters.isupper():
+            return True  # "QA", "MM", "PT", "GP" (not "8D", "A+", "Qt"): too many things to queue as one
+        if len(words) == 2 and is_region_code(words[0]) and words[1].isdigit() and len(words[1]) >= 4:
+            return True  # "NSW 2150": a postcode (not "AZ 900", a certification)
         if (
             len(words) > 1
             and words[-1].lower() in _ORGANISATION_HEADS
