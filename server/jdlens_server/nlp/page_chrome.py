@@ -78,6 +78,8 @@ _OTHER_JOBS_INLINE = re.compile(
     r"|Jobs [Yy]ou (?:[Mm]ight|[Mm]ay) [Ll]ike|Recommended [Jj]obs)\b(?=:?\s+[A-Z])"
 )
 _FLATTENED_LINE = 1500
+# No button, label or rating is longer than this.
+_ITEM_CHARS = 80
 # The other-jobs lists follow the ad: a marker in the first part of the text is the ad's own words.
 _OTHER_JOBS_FROM = 0.4
 # A cookie banner is a sentence or two, not a privacy policy.
@@ -89,8 +91,15 @@ def _chrome_spans(line: str) -> list[tuple[int, int]]:
     its items (parts between wide gaps, bars or dots) that is a button, label or rating. A line of
     one item is chrome whole or not at all; a board's header line of many ("Pharmacy Technician
     Rocky Ridge Pharmacy  4.3 ★ 88 reviews  Calgary, AB  Apply now  Save job") loses just those."""
-    if len(line) <= _BANNER_CHARS and not _BULLETED.match(line) and _COOKIE_BANNER.search(line):
+    if (
+        "ookie" in line
+        and len(line) <= _BANNER_CHARS
+        and not _BULLETED.match(line)
+        and _COOKIE_BANNER.search(line)
+    ):
         return [(0, len(line))]
+    if len(line) > _ITEM_CHARS and _ITEM_BREAK.search(line) is None:
+        return []  # one long item: prose, never a button
     spans: list[tuple[int, int]] = []
     items = 0
     pos = 0
@@ -118,10 +127,15 @@ _EMPLOYER_RATING = re.compile(
 )
 
 
+_RATING_MARK = re.compile(r"[\u2605\u2606\u2b50]|(?i:\bstars?\b|\breviews?\b)")
+
+
 def rated_employer(text: str) -> str | None:
     """The name a board's star rating follows ("Rocky Ridge Pharmacy  4.3 ★ 88 reviews", or the
     rating on the line under the name): the board says whose rating it is, the employer's. Not in
     the other jobs' lists after the ad, and not a job title ("Front Office Manager | 5 Star")."""
+    if not _RATING_MARK.search(text):
+        return None
     previous = ""
     for line in text.split("\n"):
         if _OTHER_JOBS.fullmatch(line.strip()):

@@ -8,6 +8,7 @@ the parser reports can index the original string.
 from __future__ import annotations
 
 import bisect
+import functools
 import html.entities
 import itertools
 import re
@@ -407,6 +408,7 @@ _INLINE_DASH = re.compile(
     r"(?<=[^\W\d_]|[.,;:)!?]) +[-*\u2013\u2014](?= +([A-Z][a-z]+|[A-Z]{2,}\b|A\b|\d+\+?\s*(?:years?|yrs)\b))"
 )
 _MIN_INLINE_DASHES = 3
+_DASH_MARKS = (" - ", " * ", " \u2013 ", " \u2014 ")
 _MIN_ITEM_DASHES = 2
 _NOT_AN_ITEM_AFTER_DASH = frozenset(
     wordlist(
@@ -501,9 +503,20 @@ def _inline_dashes(text: str, start: int, end: int) -> list[int]:
     out of a flattened ad sees its list as the ad does."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
+    stretch = text[start:end]
+    if not any(mark in stretch for mark in _DASH_MARKS):
+        return []  # most stretches have no dash between spaces at all
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return [line_start + d for d in _line_dashes(line) if start <= line_start + d < end]
+
+
+@functools.lru_cache(maxsize=256)
+def _line_dashes(line: str) -> tuple[int, ...]:
+    """The inline dash bullets of one line (offsets in it); a flattened ad's one line is asked
+    about once per region the readers cut from it."""
     dashes: list[int] = []
     items = 0
-    for m in _INLINE_DASH.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+    for m in _INLINE_DASH.finditer(line):
         word = m.group(1).lower()
         opens_item = word in DUTY_VERBS or word in _ITEM_OPENERS or word in _REQUIREMENT_WORDS
         # "Regional Director - East Africa": a place after a dash is the title's, not an item
@@ -512,8 +525,8 @@ def _inline_dashes(text: str, start: int, end: int) -> list[int]:
             dashes.append(m.end() - 1)
             items += opens_item
     if len(dashes) < _MIN_INLINE_DASHES or items < _MIN_ITEM_DASHES:
-        return []
-    return [d for d in dashes if start <= d < end]
+        return ()
+    return tuple(dashes)
 
 
 def _opens_an_item(text: str, m: re.Match[str], start: int, end: int) -> bool:
