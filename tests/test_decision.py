@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import cast
 
 import numpy as np
+import pytest
 
 from jdlens_server.library.snapshot import LibrarySnapshot
 from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, TITLE_EDGE, Decision, decide
@@ -15,12 +16,15 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 ROLE_IDS = [10, 20, 30, 40]
 
 
-def _snapshot(ids: list[int] = ROLE_IDS) -> LibrarySnapshot:
+def _snapshot(ids: list[int] = ROLE_IDS, managers: tuple[int, ...] = ()) -> LibrarySnapshot:
     return cast(
         LibrarySnapshot,
         SimpleNamespace(
             role_ids=np.array(ids, dtype=np.int64),
-            roles={r: SimpleNamespace(slug=f"role-{r}") for r in ids},
+            roles={
+                r: SimpleNamespace(slug=f"role-{r}", archetype="Managers" if r in managers else "")
+                for r in ids
+            },
             role_row={r: i for i, r in enumerate(ids)},
         ),
     )
@@ -124,3 +128,20 @@ def test_only_a_sure_filing_teaches_the_roles_centroid() -> None:
     assert not _teaches_centroid(Decision("A", 10, 0.7, "alias contradicted by the other signals"))
     assert not _teaches_centroid(Decision("C", 10, 0.5, "no title found"))
     assert not _teaches_centroid(Decision("D", 10, 0.8, "tie-break"))
+
+
+@pytest.mark.parametrize(("title", "role"), [("Warehouse Assistant", 20), ("Warehouse Manager", 10)])
+def test_a_close_pair_of_a_manager_and_a_worker_follows_the_titles_level(title: str, role: int) -> None:
+    # Role 10 is a manager's (ISCO major group 1) and leads on the title; a title that manages
+    # nothing takes the other of the close pair.
+    decision = decide(
+        _snapshot(managers=(10,)),
+        Signals(normalized_title="x"),
+        _CLOSE_CALL,
+        _CLOSE_CALL,
+        title,
+        title_scores=np.array([0.85, 0.81, 0.2, 0.1], dtype=np.float32),
+        kra_scores={10: 0.5, 20: 0.6},
+    )
+    assert decision.case == "D" and decision.role_id == role
+    assert decision.tie_break is not None and ("by level" in decision.tie_break.reasoning) == (role == 20)

@@ -22,6 +22,13 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 # Fused-score thresholds, calibrated on the dev sets (README, "Quality").
 MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
+# ESCO's archetype of ISCO major group 1, and the title words that name such a role.
+_MANAGERS = "Managers"
+_MANAGING_TITLE = re.compile(
+    r"\b(?:manager|management|head|director|chief|ceo|cfo|coo|cto|cio|president|vp|principal|dean|"
+    r"superintendent|administrator|gm|owner)\b",
+    re.IGNORECASE,
+)
 # A JD without a title is matched by its duties alone: never more sure than this.
 UNTITLED_CONFIDENCE = 0.5
 # In a tie-break, title similarities closer than this say nothing: the KRA match decides.
@@ -232,6 +239,26 @@ def decide(
         return round(float(kra_scores.get(role_id, 0.0)), 4)
 
     first, second = contenders
+    managers = [r for r in contenders if snapshot.roles[r].archetype == _MANAGERS]
+    if len(managers) == 1 and title.strip() and not _MANAGING_TITLE.search(title):
+        # "Account Executive", "Warehouse Assistant": a title that manages nothing is not the manager's
+        # role of a close pair (accounting manager vs accountant, warehouse manager vs worker).
+        winner = second if managers[0] == first else first
+        loser = managers[0]
+        reasoning = (
+            f"Offline tie-break rule: {snapshot.roles[winner].slug} over {snapshot.roles[loser].slug} by level "
+            f"(the title names no managing role; title similarity {title_sim(winner):.2f} vs "
+            f"{title_sim(loser):.2f}, KRA {kra(winner):.2f} vs {kra(loser):.2f})"
+        )
+        return Decision(
+            "D",
+            winner,
+            round(min(0.7, 0.4 + top_score * 0.4), 4),
+            f"No alias hit; {snapshot.roles[contenders[0]].slug} and {snapshot.roles[contenders[1]].slug} within "
+            f"{margin:.2f} — settled by tie-break",
+            tie_break=TieBreak(True, reasoning, True),
+            margin=round(margin, 4),
+        )
     by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
     # Titles alike ("warehouse worker" / "warehouse order picker"): the duties decide.
     winner = (
