@@ -228,8 +228,9 @@ def decide(
         verdict = tie_break(leaders)
         if verdict is not None:
             return _model_verdict(snapshot, verdict, leaders, top_score, margin, title)
-    # Close call: offline, the deterministic rule prefers the role whose title evidence is stronger
-    # by TITLE_EDGE or more, else the one whose KRAs match better; it says it is a rule and which.
+    # Close call: offline, the deterministic rule prefers the role whose level the title names (of
+    # a manager's role and another), else the one whose title evidence is stronger by TITLE_EDGE or
+    # more, else the one whose KRAs match better; it says it is a rule and which.
     contenders = [int(snapshot.role_ids[r]) for r in order[:2]]
 
     def title_sim(role_id: int) -> float:
@@ -240,39 +241,28 @@ def decide(
 
     first, second = contenders
     managers = [r for r in contenders if snapshot.roles[r].archetype == _MANAGERS]
-    if len(managers) == 1 and title.strip() and not _MANAGING_TITLE.search(title):
+    by_level = len(managers) == 1 and bool(title.strip()) and not _MANAGING_TITLE.search(title)
+    by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
+    if by_level:
         # "Account Executive", "Warehouse Assistant": a title that manages nothing is not the manager's
         # role of a close pair (accounting manager vs accountant, warehouse manager vs worker).
         winner = second if managers[0] == first else first
-        loser = managers[0]
-        reasoning = (
-            f"Offline tie-break rule: {snapshot.roles[winner].slug} over {snapshot.roles[loser].slug} by level "
-            f"(the title names no managing role; title similarity {title_sim(winner):.2f} vs "
-            f"{title_sim(loser):.2f}, KRA {kra(winner):.2f} vs {kra(loser):.2f})"
-        )
-        return Decision(
-            "D",
-            winner,
-            round(min(0.7, 0.4 + top_score * 0.4), 4),
-            f"No alias hit; {snapshot.roles[contenders[0]].slug} and {snapshot.roles[contenders[1]].slug} within "
-            f"{margin:.2f} — settled by tie-break",
-            tie_break=TieBreak(True, reasoning, True),
-            margin=round(margin, 4),
-        )
-    by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
-    # Titles alike ("warehouse worker" / "warehouse order picker"): the duties decide.
-    winner = (
-        max(contenders, key=title_sim) if by_title else max(contenders, key=lambda r: (kra(r), r == first))
-    )
+    elif by_title:
+        winner = max(contenders, key=title_sim)
+    else:  # titles alike ("warehouse worker" / "warehouse order picker"): the duties decide
+        winner = max(contenders, key=lambda r: (kra(r), r == first))
     loser = second if winner == first else first
     pair = f"{snapshot.roles[winner].slug} over {snapshot.roles[loser].slug}"
     titles = f"title similarity {title_sim(winner):.2f} vs {title_sim(loser):.2f}"
     kras = f"KRA {kra(winner):.2f} vs {kra(loser):.2f}"
-    reasoning = (
-        f"Offline tie-break rule: {pair} by title ({titles}, {kras})"
-        if by_title
-        else f"Offline tie-break rule: {pair} by KRA ({kras}; {titles}, closer than {TITLE_EDGE})"
-    )
+    if by_level:
+        reasoning = (
+            f"Offline tie-break rule: {pair} by level (the title names no managing role; {titles}, {kras})"
+        )
+    elif by_title:
+        reasoning = f"Offline tie-break rule: {pair} by title ({titles}, {kras})"
+    else:
+        reasoning = f"Offline tie-break rule: {pair} by KRA ({kras}; {titles}, closer than {TITLE_EDGE})"
     return Decision(
         "D",
         winner,
