@@ -1259,6 +1259,8 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Type: Consultancy", EmploymentType.CONTRACT),
         ("We are an independent environmental consultancy of 40 people.", EmploymentType.UNSPECIFIED),
         ("Minimum 5 years contract management experience.", EmploymentType.UNSPECIFIED),
+        ("This is a seasonal position from June to September.", EmploymentType.TEMPORARY),
+        ("Design seasonal menus with the head chef.", EmploymentType.UNSPECIFIED),
         ("Anstellung: Vollzeit, unbefristet", EmploymentType.FULL_TIME),
         ("Teilzeit (20 Stunden pro Woche)", EmploymentType.PART_TIME),
     ],

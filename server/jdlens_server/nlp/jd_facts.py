@@ -1265,7 +1265,12 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
     ),
     (
         EmploymentType.TEMPORARY,
-        _from_letters("st", r"\btemporary\b|\bseasonal\b|\btemp\s+(?:role|position|job)\b"),
+        # Seasonal as the job is ("a seasonal position", "Job type: Seasonal"), not "seasonal menus".
+        _from_letters(
+            "st",
+            r"\btemporary\b|\btemp\s+(?:role|position|job)\b|\bseasonal\s+(?:role|position|job|work|workers?|staff|"
+            r"employment|contract|hire|basis|vacanc\w*|opportunit\w*)\b|\btype\s*:?\s*seasonal\b",
+        ),
     ),
     (
         EmploymentType.CONTRACT,
