@@ -1117,9 +1117,7 @@ def find_compensation(
             # board's header field ("Bristol | Hybrid | £32,000 - £40,000"). A single sum is
             # anything else (a float, a limit, a target).
             unlabelled_range = (
-                hi is not None
-                and s.kind is not SectionKind.RESPONSIBILITIES
-                and (a_month or _HEADER_BAR.search(window) is not None)
+                hi is not None and s.kind is not SectionKind.RESPONSIBILITIES and (a_month or "|" in window)
             )
             if period is PayPeriod.UNSPECIFIED and not (_PAY_CONTEXT.search(window) or unlabelled_range):
                 continue
@@ -1159,7 +1157,6 @@ def _own_item(text: str, lo: int, start: int, end: int, hi: int) -> str:
     return before + text[start:end] + after
 
 
-_HEADER_BAR = re.compile(r"\|")
 _RINGGIT = re.compile(r"(?<![A-Za-z])RM\s?\d")
 _PER_ANNUM = re.compile(r"lpa|per\s+annum|p\.?\s?a\b", _I)
 _CODE_AFTER = re.compile(r"\s*\(?(CAD|AUD|SGD|NZD|HKD|USD|MXN)\b")

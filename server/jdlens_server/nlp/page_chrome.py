@@ -8,8 +8,9 @@ untitled), the buttons became duties and new skills ("5d" from "Posted 5d ago"),
 jobs' places became the job's. Such lines are replaced by spaces, so every offset still maps to
 the original text, and the other-jobs lists are blanked to the end of the text.
 
-Only whole items are chrome (a line's parts between wide gaps, bars or dots): a duty that says
-"apply", or a long privacy notice about cookies, stays, as each is more than a button or a banner.
+Only whole items are chrome (a line's parts between wide gaps, bars, dots or spaced slashes), and
+a cookie banner by its own words ("We use cookies", "Cookie Policy"): a duty that says "apply", a
+bakery's cookies or a long privacy notice stays, as each is more than a button or a banner.
 """
 
 from __future__ import annotations
