@@ -22,7 +22,7 @@ def _snapshot(ids: list[int] = ROLE_IDS, managers: tuple[int, ...] = ()) -> Libr
         SimpleNamespace(
             role_ids=np.array(ids, dtype=np.int64),
             roles={
-                r: SimpleNamespace(slug=f"role-{r}", archetype="Managers" if r in managers else "")
+                r: SimpleNamespace(slug=f"role-{r}", isco_group="1324" if r in managers else "4321")
                 for r in ids
             },
             role_row={r: i for i, r in enumerate(ids)},

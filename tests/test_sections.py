@@ -480,39 +480,47 @@ def test_the_title_line_over_a_flattened_body_stays_the_title() -> None:
     assert [s.heading for s in jd.sections] == ["Job Description", "Job Requirements", "How to Apply"]
 
 
-def test_dashes_between_spaces_are_the_bullets_of_a_flattened_list() -> None:
-    text = (
-        "JOB DESCRIPTION - Prepare monthly reports for the manager - Liaise with suppliers on delivery "
-        "* Handle full set of accounts REQUIREMENTS - Degree in Accounting - Minimum 2 years experience"
-    )
-    assert [text[a:z] for a, z in sentence_spans(text)] == [
-        "JOB DESCRIPTION",
-        "Prepare monthly reports for the manager",
-        "Liaise with suppliers on delivery",
-        "Handle full set of accounts REQUIREMENTS",
-        "Degree in Accounting",
-        "Minimum 2 years experience",
-    ]
-    # Items that open with a figure, an acronym or "A"; a place after a dash is a title's region.
-    text = (
-        "REQUIREMENTS - Degree in Accounting - 3 years experience in audit - SAP and Excel - A valid "
-        "licence. The Regional Director - East Africa will lead - Manage the team"
-    )
-    assert [text[a:z] for a, z in sentence_spans(text)] == [
-        "REQUIREMENTS",
-        "Degree in Accounting",
-        "3 years experience in audit",
-        "SAP and Excel",
-        "A valid licence.",
-        "The Regional Director - East Africa will lead",
-        "Manage the team",
-    ]
-    # One or two dashes are prose; a range of days, sums or times is no list.
-    for prose in (
-        "The Communications Lead - Africa will run the team - Kenya office",
-        "Working hours Monday - Friday - Saturday, salary RM 3,500 - RM 4,500 - RM 5,000 a month",
-    ):
-        assert [prose[a:z] for a, z in sentence_spans(prose)] == [prose]
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (
+            "JOB DESCRIPTION - Prepare monthly reports for the manager - Liaise with suppliers on delivery "
+            "* Handle full set of accounts REQUIREMENTS - Degree in Accounting - Minimum 2 years experience",
+            [
+                "JOB DESCRIPTION",
+                "Prepare monthly reports for the manager",
+                "Liaise with suppliers on delivery",
+                "Handle full set of accounts REQUIREMENTS",
+                "Degree in Accounting",
+                "Minimum 2 years experience",
+            ],
+        ),
+        # Items that open with a figure, an acronym or "A"; a place after a dash is a title's region.
+        (
+            "REQUIREMENTS - Degree in Accounting - 3 years experience in audit - SAP and Excel - A valid "
+            "licence. The Regional Director - East Africa will lead - Manage the team",
+            [
+                "REQUIREMENTS",
+                "Degree in Accounting",
+                "3 years experience in audit",
+                "SAP and Excel",
+                "A valid licence.",
+                "The Regional Director - East Africa will lead",
+                "Manage the team",
+            ],
+        ),
+        # One or two dashes are prose; a range of days, sums or times is no list.
+        *(
+            (prose, [prose])
+            for prose in (
+                "The Communications Lead - Africa will run the team - Kenya office",
+                "Working hours Monday - Friday - Saturday, salary RM 3,500 - RM 4,500 - RM 5,000 a month",
+            )
+        ),
+    ],
+)
+def test_dashes_between_spaces_are_the_bullets_of_a_flattened_list(text: str, items: list[str]) -> None:
+    assert [text[a:z] for a, z in sentence_spans(text)] == items
 
 
 def test_a_flattened_ad_with_dash_bullets_reads_item_by_item() -> None:

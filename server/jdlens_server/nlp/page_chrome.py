@@ -128,7 +128,9 @@ _EMPLOYER_RATING = re.compile(
 )
 
 
-_RATING_MARK = re.compile(r"[\u2605\u2606\u2b50]|(?i:\bstars?\b|\breviews?\b)")
+# What every employer rating holds (a star, or a figure before "stars" / "out of 5"): a text without
+# it, most JDs ("review the monthly reports"), is not read line by line.
+_RATING_MARK = re.compile(r"[\u2605\u2606\u2b50]|(?i:\d\s*(?:stars?\b|out\s+of\s+5))")
 
 
 def rated_employer(text: str) -> str | None:
@@ -157,10 +159,8 @@ def rated_employer(text: str) -> str | None:
 def without_page_chrome(plain: PlainText) -> PlainText:
     """``plain`` with the board's page around the ad blanked (see the module's docstring)."""
     text = plain.text
-    if not text:
-        return plain
-    chars = list(text)
-    changed = False
+    blanks: list[tuple[int, int]] = []  # ranges to blank, in text offsets
+    cut = len(text)  # where the other jobs' lists start: blanked to the end
     pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
@@ -168,20 +168,22 @@ def without_page_chrome(plain: PlainText) -> PlainText:
         line = text[pos:end]
         if line.strip():
             if pos >= _OTHER_JOBS_FROM * len(text) and _OTHER_JOBS.fullmatch(line.strip()):
-                chars[pos:] = [c if c == "\n" else " " for c in text[pos:]]
-                changed = True
+                cut = pos
                 break
-            for a, z in _chrome_spans(line):
-                chars[pos + a : pos + z] = " " * (z - a)
-                changed = True
+            blanks.extend((pos + a, pos + z) for a, z in _chrome_spans(line))
             inline = (
                 _OTHER_JOBS_INLINE.search(text, max(pos, int(_OTHER_JOBS_FROM * len(text))), end)
                 if end - pos >= _FLATTENED_LINE
                 else None
             )
             if inline is not None:
-                chars[inline.start() :] = [c if c == "\n" else " " for c in text[inline.start() :]]
-                changed = True
+                cut = inline.start()
                 break
         pos = end + 1
-    return replace(plain, text="".join(chars)) if changed else plain
+    if not blanks and cut == len(text):
+        return plain
+    chars = list(text)
+    for a, z in blanks:
+        chars[a:z] = " " * (z - a)
+    chars[cut:] = [c if c == "\n" else " " for c in text[cut:]]
+    return replace(plain, text="".join(chars))

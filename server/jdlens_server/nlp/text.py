@@ -367,12 +367,13 @@ _ITEM_OPENERS = frozenset(
         """
     )
 )
-# Other words a requirement item opens with ("- Degree in Accounting", "- Candidate must possess").
+# Other words than _ITEM_OPENERS a requirement item opens with ("- Degree in Accounting",
+# "- Candidate must possess").
 _REQUIREMENT_WORDS = frozenset(
     wordlist(
         """
-        at atleast minimum degree diploma certificate candidate candidates applicant applicants possess
-        preferably preferred fresh graduate holder own can knowledge familiar
+        at atleast degree certificate candidate candidates applicant applicants possess preferably
+        preferred fresh graduate holder own can familiar
         """
     )
 )

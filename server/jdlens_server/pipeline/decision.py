@@ -22,8 +22,8 @@ from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 # Fused-score thresholds, calibrated on the dev sets (README, "Quality").
 MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
-# ESCO's archetype of ISCO major group 1, and the title words that name such a role.
-_MANAGERS = "Managers"
+# ISCO-08 major group 1 (managers), and the title words that name such a role.
+_MANAGERS_GROUP = "1"
 _MANAGING_TITLE = re.compile(
     r"\b(?:manager|management|head|director|chief|ceo|cfo|coo|cto|cio|president|vp|principal|dean|"
     r"superintendent|administrator|gm|owner)\b",
@@ -192,17 +192,6 @@ def decide(
     margin = top_score - float(fused[second_row])
     top_id = int(snapshot.role_ids[top_row])
     slug = snapshot.roles[top_id].slug
-    if top_score < MIN_FIT and title.strip():
-        return Decision(
-            "E",
-            None,
-            round(max(0.0, min(1.0, 1.0 - top_score / MIN_FIT + 0.5)), 4),
-            f"No alias hit and no role fits: best {slug} scores {top_score:.2f} < {MIN_FIT} — "
-            "new role proposed for review",
-            is_new_role=True,
-            new_role_title=title,
-            margin=round(margin, 4),
-        )
     if not title.strip():
         # No title to name a new role by, nor to match: the duties and profile choose among the
         # library's roles, and the confidence says how little that is.
@@ -212,6 +201,17 @@ def decide(
             round(min(UNTITLED_CONFIDENCE, top_score), 4),
             f"No title found; the duties and profile favour {slug} ({top_score:.2f}) by {margin:.2f} over "
             f"{snapshot.roles[int(snapshot.role_ids[second_row])].slug}",
+            margin=round(margin, 4),
+        )
+    if top_score < MIN_FIT:
+        return Decision(
+            "E",
+            None,
+            round(max(0.0, min(1.0, 1.0 - top_score / MIN_FIT + 0.5)), 4),
+            f"No alias hit and no role fits: best {slug} scores {top_score:.2f} < {MIN_FIT} — "
+            "new role proposed for review",
+            is_new_role=True,
+            new_role_title=title,
             margin=round(margin, 4),
         )
     if margin >= CLEAR_MARGIN:
@@ -240,7 +240,7 @@ def decide(
         return round(float(kra_scores.get(role_id, 0.0)), 4)
 
     first, second = contenders
-    managers = [r for r in contenders if snapshot.roles[r].archetype == _MANAGERS]
+    managers = [r for r in contenders if snapshot.roles[r].isco_group.startswith(_MANAGERS_GROUP)]
     by_level = len(managers) == 1 and bool(title.strip()) and not _MANAGING_TITLE.search(title)
     by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
     if by_level:

@@ -484,11 +484,13 @@ def run_extraction(
     )
     new_role = _new_role_proposal(jd, role_title, normalized, candidates) if decision.is_new_role else None
     result.decision.CopyFrom(_decision_proto(loaded, decision, signals, candidates, new_role))
+    # Only a sure filing teaches the role its JDs and duties: a close call folded in would pull the
+    # role toward the wrong JDs (and the next repost of the same JD would "confirm" it), and its
+    # duties are another role's.
+    sure = _teaches_centroid(decision)
     plan = UpdatePlan(
         role_id=decision.role_id,
-        # Only a sure filing teaches the role its JDs: a close call folded in would pull the role
-        # toward the wrong JDs, and the next repost of the same JD would then "confirm" it.
-        jd_vector=jd_vec if text.strip() and _teaches_centroid(decision) else None,
+        jd_vector=jd_vec if text.strip() and sure else None,
         new_skills=[
             NewSkillPlan(
                 c.name,
@@ -500,8 +502,7 @@ def run_extraction(
         ],
         collision_alias=decision.collision_alias,
         collision_role_ids=decision.collision_role_ids,
-        # A role's new KRAs only from a sure filing too: a close call's duties are another role's.
-        uncovered_sentences=_uncovered(decision, kra_best, jd) if _teaches_centroid(decision) else [],
+        uncovered_sentences=_uncovered(decision, kra_best, jd) if sure else [],
         new_role=new_role,
     )
     return ExtractionOutcome(result, plan, False, model)

@@ -12,8 +12,8 @@ the skill's own name, an acronym that name spells out, "GIS" for geographic info
 systems, or a product or acronym it names, "HACCP" of "apply HACCP", "AutoCAD" of "create
 AutoCAD drawings"; not a transversal skill) stays only when another library skill found in the
 same JD, not itself such a hit, shares one of its dimensions (skill groups) or its category. A
-blockchain ad that writes "PoS" next to smart contracts keeps it; a café's till does not. A skill's own name ("welding",
-"logging") is not a synonym, so it is not checked.
+blockchain ad that writes "PoS" next to smart contracts keeps it; a café's till does not. A
+skill's own name ("welding", "logging") is not a synonym, so it is not checked.
 """
 
 from __future__ import annotations

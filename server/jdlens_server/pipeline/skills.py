@@ -80,9 +80,6 @@ _PRIMARY_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES"})
 _COMPANY = "ABOUT_COMPANY"
 # Requirement-like regions where open phrases may name new skills.
 _NEW_SKILL_KINDS = frozenset({"TITLE", "REQUIREMENTS", "RESPONSIBILITIES", "NICE_TO_HAVE", "ABOUT_ROLE", ""})
-# A sentence that says a skill is optional.
-# "... is an asset", "French is a plus", "preferably": the words that make a requirement optional.
-_OPTIONAL = PREFERRED
 _SENTENCE_BREAK = re.compile(r"[.!?;\n\u2022]")
 
 
@@ -140,7 +137,8 @@ class _Optionality:
         if cached is None:
             a = self._breaks[i - 1] + 1 if i > 0 else 0
             b = self._breaks[i] if i < len(self._breaks) else len(self._text)
-            cached = self._cache[i] = _OPTIONAL.search(self._text, a, b) is not None
+            # "... is an asset", "French is a plus", "preferably": the item asks for it optionally.
+            cached = self._cache[i] = PREFERRED.search(self._text, a, b) is not None
         return cached
 
 
