@@ -352,6 +352,11 @@ def _jd(extra: str, title: str = "Staff Accountant") -> str:
         ("At least two years in a customer support or success role.", 2, None),
         ("Minimum of 3 years working in a hospital pharmacy.", 3, None),
         ("3+ years as CDP or Demi Chef de Partie in a busy kitchen.", 3, None),
+        # The minimum written before the unit, and a decade.
+        ("Two or more years of experience in payroll processing.", 2, None),
+        ("Five-plus years of experience in performance marketing.", 5, None),
+        ("3 or more yrs experience in residential AC service.", 3, None),
+        ("Over a decade of experience in retail banking.", 10, None),
     ],
 )
 def test_experience(sentence: str, lo: int, hi: int | None) -> None:

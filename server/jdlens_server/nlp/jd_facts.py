@@ -119,6 +119,13 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(rf"\b(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM}){_YEARS}", _I), "alt"),
     (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*\+{_YEARS}", _I), "min"),
+    # "Two or more years", "Five-plus years", "3 or more yrs": the minimum before the unit
+    (
+        re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*(?:or\s+more|and\s+(?:above|over)|-?\s*plus){_YEARS}", _I),
+        "min",
+    ),
+    # "a decade of experience", "over a decade in retail banking": ten years
+    (re.compile(r"\b(?P<a>a|one)\s+(?P<unit>decade)\b", _I), "min"),
     (
         re.compile(
             rf"\b(?:minimum|min\.?|at\s+least|over|more\s+than|(?:not|no)\s+less\s+than)\s*(?:of\s*)?"
@@ -194,7 +201,7 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
     """(min, max, position) in months for each experience figure in a sentence."""
     out: list[tuple[int | None, int | None, int]] = []
     low = s.text.lower()
-    if not any(unit in low for unit in ("year", "yr", "month", " mo")):
+    if not any(unit in low for unit in ("year", "yr", "month", " mo", "decade")):
         return out
     taken: list[tuple[int, int]] = []
     for rx, how in _EXP_PATTERNS:
@@ -202,7 +209,8 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
             if any(a < m.end() and m.start() < z for a, z in taken):
                 continue
             near = s.text[max(0, m.start() - 25) : m.end() + 25]
-            per_unit = 1 if m.group("unit").lower().startswith("mo") else 12
+            unit = m.group("unit").lower()
+            per_unit = 1 if unit.startswith("mo") else 120 if unit == "decade" else 12
             # Months are mostly probation, notice or contract terms: they count only close to the
             # word experience ("6 months' experience", "12 months of verifiable driving experience").
             before, after = (25, 45) if per_unit == 1 else (70, 70)
