@@ -121,7 +121,9 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*\+{_YEARS}", _I), "min"),
     # "Two or more years", "Five-plus years", "3 or more yrs": the minimum before the unit
     (
-        re.compile(rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*(?:or\s+more|and\s+(?:above|over)|-?\s*plus){_YEARS}", _I),
+        re.compile(
+            rf"\b(?P<a>{_NUM}){_PAREN_NUM}\s*(?:or\s+more|and\s+(?:above|over)|-?\s*plus){_YEARS}", _I
+        ),
         "min",
     ),
     # "a decade of experience", "over a decade in retail banking": ten years
