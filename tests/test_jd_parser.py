@@ -429,6 +429,11 @@ def test_a_courses_level_or_code_is_no_education(sentence: str) -> None:
         "Overtime pay RM 12 per hour after 8 hours.",
         "Shift differential pay of $2.50 per hour for nights.",
         "Overtime - paid at $45 per hour.",
+        # Money the role moves: spend, budgets, revenue, a quota.
+        "Proven track record scaling spend of $500K+/month on Meta.",
+        "Own a marketing budget of $2M a year across paid channels.",
+        "Grow the territory to $1.5M ARR within 12 months.",
+        "Carry a $900K annual quota of new business.",
     ],
 )
 def test_sums_that_are_no_base_pay(sentence: str) -> None:
@@ -679,6 +684,11 @@ def _pay_ad(benefits: str) -> str:
         # An add-on named after "plus" qualifies no figure before it.
         ("- $25/hour plus shift differential", (25.0, None, "USD", PayPeriod.HOUR)),
         ("- Basic salary RM3,000 - RM4,200 per month", (3000.0, 4200.0, "MYR", PayPeriod.MONTH)),
+        # A sum the role manages, stated before the pay, is passed over.
+        (
+            "- Manage ad spend of $40K/month\n- The salary range is $110,000 - $140,000",
+            (110000.0, 140000.0, "USD", PayPeriod.YEAR),
+        ),
         # Only add-ons: the JD states no pay.
         ("- Night shift differential of $6/hour\n- 401(k) match up to $5,000 a year", None),
     ],

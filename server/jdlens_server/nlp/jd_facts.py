@@ -1028,6 +1028,28 @@ def _is_add_on(text: str, start: int, end: int) -> bool:
     return _ADD_ON.search(after) is not None
 
 
+# Money a role moves, not what it pays ("scaling spend of $500K+/month", "budgets of £2M", "$10M
+# ARR", "a $1.2M quota"): the noun right before the figure, or right after it.
+_BUSINESS_MONEY = (
+    r"(?:ad\s+|media\s+|marketing\s+|paid\s+|annual\s+|monthly\s+)?(?:spend|spending|budgets?|revenues?|"
+    r"turnover|ARR|MRR|GMV|AUM|funding|valuation|portfolio|pipeline|quota|deals?|savings|contracts?)"
+)
+_BUSINESS_SUM_BEFORE = re.compile(
+    rf"\b{_BUSINESS_MONEY}\s*(?:of|over|above|exceeding|worth|totalling|totaling|up\s+to|in\s+excess\s+of|"
+    r"ranging\s+from|from)?\s*(?:approximately|approx\.?|around|about|over|more\s+than|~)?\s*$",
+    _I,
+)
+_BUSINESS_SUM_AFTER = re.compile(rf"^\s*(?:in|of)?\s*{_BUSINESS_MONEY}\b", _I)
+
+
+def _is_business_sum(text: str, start: int, end: int) -> bool:
+    """Whether the figure at text[start:end] is a sum the role handles (spend, budget, revenue,
+    quota) rather than its pay: such a noun right before it, or right after it."""
+    before = _CLAUSE_BREAK.split(text[max(0, start - 40) : start])[-1]
+    after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
+    return _BUSINESS_SUM_BEFORE.search(before) is not None or _BUSINESS_SUM_AFTER.match(after) is not None
+
+
 _LABEL_BEFORE = re.compile(r"([^\n:;,.()]{1,40}):\s*$")
 # Capitalised: the next item of a flattened list ("Annual bonus Salary range"), not "overtime pay".
 _BASE_PAY_WORD = re.compile(r"\b(?:Salary|Salaries|Pay|Wages?|Compensation|Remuneration|Base)\b")
@@ -1097,7 +1119,7 @@ def find_compensation(
                 continue
             window = _own_item(s.text, max(0, m.start() - 60), m.start(), m.end(), m.end() + 40)
             period = next((p for p, rx in _PERIODS if rx.search(window)), PayPeriod.UNSPECIFIED)
-            if _is_add_on(s.text, m.start(), m.end()):
+            if _is_add_on(s.text, m.start(), m.end()) or _is_business_sum(s.text, m.start(), m.end()):
                 continue
             text = m.group()
             ks = [bool(x) for x in re.findall(r"\d\s?([kK])?\b", text)]
