@@ -1184,6 +1184,9 @@ def test_a_company_turnover_in_crores_is_not_pay() -> None:
         ("Austin, TX", "USD"),
         # No place the gazetteer knows, but pay quoted with superannuation is Australian.
         ("Salary packaging and superannuation on top", "AUD"),
+        # A city's short alias counts in capitals only: the espresso machine is no Los Angeles.
+        ("Melbourne VIC 3000. Dial in our La Marzocco every morning", "AUD"),
+        ("LA, California", "USD"),
     ],
 )
 def test_a_bare_dollar_is_the_local_dollar(place: str, currency: str) -> None:

@@ -497,6 +497,8 @@ def find_places(text: str) -> list[PlaceMention]:
             and hit.key not in _COUNTRY_ALIASES
         ):
             continue  # "ATI", "IT": acronyms, not places
+        if hit.key in _CITY_ALIASES and len(hit.key) <= 3 and not hit.surface.isupper():
+            continue  # "LA", "SF" are written in capitals; "La Marzocco", "Sf" are no city
         nxt = hits[idx + 1] if idx + 1 < len(hits) else None
         before = text[max(0, hit.start - 40) : hit.start]
         line_before = text[max(text.rfind("\n", 0, hit.start) + 1, hit.start - 120) : hit.start]
