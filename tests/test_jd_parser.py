@@ -1281,6 +1281,14 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Design seasonal menus with the head chef.", EmploymentType.UNSPECIFIED),
         ("Anstellung: Vollzeit, unbefristet", EmploymentType.FULL_TIME),
         ("Teilzeit (20 Stunden pro Woche)", EmploymentType.PART_TIME),
+        # Casual (Australia, New Zealand), bank and zero hours (UK): hours worked, none guaranteed.
+        ("Job type: Casual", EmploymentType.CASUAL),
+        ("Barista\nCasual, weekday mornings 6:30am-1pm", EmploymentType.CASUAL),
+        ("$28 - $31 per hour, casual\n", EmploymentType.CASUAL),
+        ("This is a casual position, 2-3 shifts a week.", EmploymentType.CASUAL),
+        ("Bank Healthcare Assistant, zero-hours contract, flexible shifts.", EmploymentType.CASUAL),
+        ("Smart casual dress code and a relaxed office.", EmploymentType.UNSPECIFIED),
+        ("Reconcile transactions with the bank statements.", EmploymentType.UNSPECIFIED),
     ],
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:

@@ -122,6 +122,10 @@ class _EmploymentTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Employ
     EMPLOYMENT_TYPE_CONTRACT: _EmploymentType.ValueType  # 3
     EMPLOYMENT_TYPE_TEMPORARY: _EmploymentType.ValueType  # 4
     EMPLOYMENT_TYPE_INTERNSHIP: _EmploymentType.ValueType  # 5
+    EMPLOYMENT_TYPE_CASUAL: _EmploymentType.ValueType  # 6
+    """Paid for the hours worked, with none guaranteed: casual (Australia, New Zealand), bank or
+    zero-hours (UK).
+    """
 
 class EmploymentType(_EmploymentType, metaclass=_EmploymentTypeEnumTypeWrapper):
     """Contract type."""
@@ -132,6 +136,10 @@ EMPLOYMENT_TYPE_PART_TIME: EmploymentType.ValueType  # 2
 EMPLOYMENT_TYPE_CONTRACT: EmploymentType.ValueType  # 3
 EMPLOYMENT_TYPE_TEMPORARY: EmploymentType.ValueType  # 4
 EMPLOYMENT_TYPE_INTERNSHIP: EmploymentType.ValueType  # 5
+EMPLOYMENT_TYPE_CASUAL: EmploymentType.ValueType  # 6
+"""Paid for the hours worked, with none guaranteed: casual (Australia, New Zealand), bank or
+zero-hours (UK).
+"""
 Global___EmploymentType: _TypeAlias = EmploymentType  # noqa: Y015
 
 class _Requirement:

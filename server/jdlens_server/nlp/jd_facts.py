@@ -1302,6 +1302,21 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
         ),
     ),
     (
+        EmploymentType.CASUAL,
+        # Casual as the job is ("a casual position", "Job type: Casual"), not "casual dress"; the
+        # NHS's bank and the UK's zero hours ("Bank Healthcare Assistant", "zero-hours contract").
+        _from_letters(
+            "cjetzbw",
+            r"\bcasual\s+(?:roles?|positions?|jobs?|work|workers?|basis|employment|contract|staff|hours|shifts?|"
+            r"team\s+members?|vacanc\w*|opportunit\w*|rates?|loading|(?:bar|kitchen|front|retail|warehouse)\w*)\b|"
+            # a field of a header line: "Casual, weekday mornings", "$28 - $31 per hour, casual"
+            r"(?:(?<=\n)|(?<=^)|(?<=[,|\u2022\u00b7]\s)|(?<=[,|]))casual[ \t]*(?=[,|(\n]|$)|"
+            r"\b(?:job\s+type|employment(?:\s+type)?|contract(?:\s+type)?|work\s+type|type)\s*:?\s*casual\b|"
+            r"\bzero[-\s]hours?\b|\bbank\s+(?:shifts?|contract|role|position|"
+            r"(?:healthcare\s+|health\s+care\s+|care\s+)?(?:assistants?|nurses?|HCAs?|carers?))\b",
+        ),
+    ),
+    (
         EmploymentType.CONTRACT,
         _from_letters(
             "fcets0-9",
@@ -1331,6 +1346,7 @@ _EMPLOYMENT_TRIGGERS = {
     EmploymentType.PART_TIME: ("part", "teilzeit"),
     EmploymentType.FULL_TIME: ("full", "permanent", "vollzeit", "unbefristet"),
     EmploymentType.TEMPORARY: ("temp", "seasonal"),
+    EmploymentType.CASUAL: ("casual", "zero", "bank"),
     EmploymentType.CONTRACT: ("term", "contract", "consultancy", "freelance"),
 }
 

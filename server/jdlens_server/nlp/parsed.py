@@ -67,6 +67,7 @@ class EmploymentType(StrEnum):
     CONTRACT = "CONTRACT"
     TEMPORARY = "TEMPORARY"
     INTERNSHIP = "INTERNSHIP"
+    CASUAL = "CASUAL"
 
 
 class Requirement(StrEnum):
