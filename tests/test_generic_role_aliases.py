@@ -72,3 +72,28 @@ def test_a_qualified_label_is_keyed_by_its_full_text(text: str, key: str) -> Non
     from jdlens_server.nlp.title import normalize_title
 
     assert alias_lookup_key(text, normalize_title(text)) == key
+
+
+def test_a_kind_that_several_role_names_end_in_is_no_one_roles_alias() -> None:
+    names = {
+        1: "university teaching assistant",
+        2: "primary school teaching assistant",
+        3: "secondary school teaching assistant",
+        4: "sales account manager",
+        5: "teaching assistant",
+        6: "mobile application developer",
+        7: "ict application developer",
+    }
+    aliases = [
+        (1, "teaching assistant", "teaching assistant"),  # ends three names: the kind, not this role
+        (4, "school teaching assistant", "school teaching assistant"),  # ends two names
+        (5, "teaching assistant", "teaching assistant"),  # the role's own name stays
+        (6, "application developer", "application developer"),  # ends two names
+        (2, "primary teaching assistant", "primary teaching assistant"),  # ends no name: specific
+        (7, "ict developer", "ict developer"),  # ends no name
+    ]
+    assert generic_role_aliases(names, aliases) == {
+        (1, "teaching assistant"),
+        (4, "school teaching assistant"),
+        (6, "application developer"),
+    }

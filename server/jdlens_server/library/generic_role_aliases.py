@@ -13,7 +13,12 @@ alias embeddings) when it is not the role's own name and either
   "crane operator", "kiln operator", ...): it names a kind of work found in every field; or
 - it is a grade word (apprentice, trainee, intern, executive): a level, not an occupation.
 A two-word label of a word for a group of workers and an occupation word ("team leader", a label
-of the zoo section leader; "shift supervisor") is left out too: it names no field either.
+of the zoo section leader; "shift supervisor") is left out too: it names no field either. So is a
+label that other roles' names end in, two roles at least, unless it is the role's own name:
+"teaching assistant" of the university teaching assistant names the kind that the primary,
+secondary and early years teaching assistants share too, and matched as that one role's exact
+alias it made every school's teaching assistant a university's, with confidence 1.0
+("sales representative" names the medical, technical and commercial ones).
 Specific one-word labels stay: "geologist" of the geologist roles, "electrician" (which heads 9
 names), "cashier" of the cashier.
 """
@@ -43,6 +48,8 @@ def generic_role_aliases(
     heads = Counter(_head(name) for name in role_names.values() if len(name.split()) > 1)
     # Alias keys are title-normalised (the lookup's form): the role's own name is compared so too.
     own = {role_id: normalize_title(name) for role_id, name in role_names.items()}
+    # The last two and three words of each role's name, counted: how many roles a kind names.
+    tails = Counter(tail for name in own.values() for tail in _tails(name))
     out: set[tuple[int, str]] = set()
     for role_id, text, key in aliases:
         if not key or key == own.get(role_id):
@@ -51,12 +58,22 @@ def generic_role_aliases(
         if len(words) == 2 and words[0] in _UNIT_WORDS and is_role_head(words[1]):
             out.add((role_id, text))  # "team leader" of the zoo section leader
             continue
+        if tails[key] > 1:
+            out.add((role_id, text))  # "teaching assistant" of the university teaching assistant
+            continue
         if len(words) > 1:
             continue
         word = singular(key)
         if heads[word] >= GENERIC_HEAD_ROLES or word in _GRADE_WORDS:
             out.add((role_id, text))
     return out
+
+
+def _tails(name: str) -> tuple[str, ...]:
+    """The last two and three words of a name of more words ("school teaching assistant",
+    "teaching assistant" of "primary school teaching assistant")."""
+    words = name.split()
+    return tuple(" ".join(words[-n:]) for n in (2, 3) if len(words) > n)
 
 
 def _head(name: str) -> str:
