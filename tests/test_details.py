@@ -69,7 +69,7 @@ def test_each_resolution_mode_is_reported(sqlite_rt: Runtime) -> None:
 
     # Stage 1's dictionary matches keep their library skill; the JD's surface form says how it matched.
     for skill in run.extraction.skills:
-        if skill.library_skill.name:
+        if skill.library_skill.name and skill.source == run_pb2.SKILL_SOURCE_DICTIONARY:
             detail = _detail(result, skill.skill_name)
             assert detail.canonical.name == skill.library_skill.name
             assert detail.matched_via in (

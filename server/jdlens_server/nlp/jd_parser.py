@@ -1308,7 +1308,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
             head_end += len(ptext[head_end : s.end]) - len(ptext[head_end : s.end].lstrip())
             s = SentenceRef(ptext[head_end : s.end], head_end, s.end, s.kind)
         a, z = plain.to_original(s.start, s.end)
-        resp_sentences.append(Sentence(text[a:z], " ".join(s.text.split()), a, z, s.kind))
+        resp_sentences.append(Sentence(text[a:z], " ".join(s.text.split()), a, z, s.kind, s.start, s.end))
 
     regions: list[SkillRegion] = []
     for sec in sections:

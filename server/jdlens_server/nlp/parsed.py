@@ -139,6 +139,9 @@ class Sentence:
     start: int
     end: int
     section_kind: SectionKind
+    # Where it stands in ParsedJd.plain_text (-1 where unknown: a sentence a model wrote).
+    plain_start: int = -1
+    plain_end: int = -1
 
 
 @dataclass(frozen=True, slots=True)

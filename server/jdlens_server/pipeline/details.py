@@ -144,6 +144,9 @@ def _stage1_resolution(
     skill_id = parse_id_name(skill.library_skill.name, SKILLS) if skill.library_skill.name else None
     if skill_id is None or skill_id not in snapshot.skills:
         return None
+    if skill.source == run_pb2.SKILL_SOURCE_EMBEDDING:
+        # A duty phrase that restates the skill (pipeline/duty_skills): linked by its embedding.
+        return Resolution(skill_id, run_pb2.MATCH_VIA_EMBEDDING, snapshot.skills[skill_id].display_name)
     alias = skill.matched_alias or snapshot.skills[skill_id].display_name
     return Resolution(skill_id, compare_forms(surface, alias), alias)
 

@@ -32,6 +32,7 @@ from jdlens_server.nlp.title import (
 )
 from jdlens_server.pipeline import signals as sig
 from jdlens_server.pipeline.decision import TIE_BREAK_CANDIDATES, Decision, decide, ranked_roles, slugify
+from jdlens_server.pipeline.duty_skills import linked_duty_skills
 from jdlens_server.pipeline.parsed_proto import parsed_to_proto, span
 from jdlens_server.pipeline.refs import role_ref, skill_ref
 from jdlens_server.pipeline.skill_senses import without_unsupported_senses
@@ -122,7 +123,11 @@ def _section_kind(kind: str) -> parsed_jd_pb2.SectionKind.ValueType:
         return parsed_jd_pb2.SECTION_KIND_UNSPECIFIED
 
 
-_SOURCE = {"dictionary": run_pb2.SKILL_SOURCE_DICTIONARY, "llm": run_pb2.SKILL_SOURCE_LLM}
+_SOURCE = {
+    "dictionary": run_pb2.SKILL_SOURCE_DICTIONARY,
+    "llm": run_pb2.SKILL_SOURCE_LLM,
+    "embedding": run_pb2.SKILL_SOURCE_EMBEDDING,
+}
 
 
 def _skill_proto(
@@ -378,9 +383,6 @@ def run_extraction(
     candidates = (
         without_parsed_names(model_skills, jd) if model_skills is not None else offline_skills(loaded, jd)
     )
-    result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
-    library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
-
     # One embedding call: the title (and a passage only when there is no title or duty sentence),
     # every responsibility sentence and the new skills' names.
     role_title = jd.role_title or title
@@ -389,6 +391,15 @@ def run_extraction(
     vectors = embedder.embed(texts)
     title_vec = vectors[0] if role_title else None
     sentence_vecs = vectors[sentences_at:names_at]
+    # The skills the JD names vote for roles. Offline, the library skills its duties restate are
+    # added from the sentence vectors (pipeline/duty_skills; a model names the skills itself):
+    # listed, not voted with, as votes they cost the dev job ads roles (a duty's skill is often
+    # every role's).
+    library_skill_ids = [c.skill_id for c in candidates if c.skill_id is not None]
+    if model_skills is None:
+        links = linked_duty_skills(snapshot, jd, sentence_vecs, library_skill_ids, loaded.matcher.lead_verbs)
+        candidates = [*candidates, *links]
+    result.skills.extend(_skill_proto(loaded, jd, text, c) for c in candidates)
     by_duties = profiled_by_duties(jd, title)
     profile_vec = profile_vector(vectors[:sentences_at], sentence_vecs, by_duties=by_duties)
     jd_vec = _unit(sentence_vecs.mean(axis=0)) if len(sentence_vecs) else profile_vec

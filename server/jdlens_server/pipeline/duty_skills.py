@@ -1,0 +1,145 @@
+"""Library skills a JD states in its duties' own words, linked by embedding.
+
+The dictionary finds a skill where the JD writes one of its labels. ESCO words most skills as verb
+phrases ("assess supplier risks", "pass dental instruments", "supervise nursing staff"), and a
+posting says the same thing its own way: "Identify and mitigate supplier risk", "Mixing dental
+materials and passing instruments", "Supervise and support healthcare assistants, student nurses
+and nursing associates". Such duties named no library skill at all: a dental nurse's run listed
+none of the chairside work, a procurement manager's no supplier skill.
+
+Stage 1 embeds every duty sentence anyway (the KRA and profile signals read them), so linking them
+costs the model nothing: each sentence's nearest library skills (the int8 scan of skill placement)
+are taken when all of these hold:
+- the sentence is that near the skill: cosine >= SENTENCE_SIM (a sentence names more than a
+  skill, so its cosine to a right label is lower than a phrase's would be);
+- the skill's name restates the sentence: at least two of its content words (folded; generic
+  verbs such as make, manage, ensure left out) are the sentence's, or its one content word is,
+  and at least half of them; a content word of the name that the sentence lacks must be a verb of
+  the library's lead-verb lexicon ("prepare", "drive") or appear elsewhere in the JD: "maintain
+  the veterinary reception area" is no clinic's reception, "manufacture dental instruments" may
+  still pass in a dental practice;
+- the skill is not transversal (ESCO's "make decisions", "manage time": every job's; the
+  dictionary finds them where a JD names them) and the dictionary has not found it already;
+- at most PER_SENTENCE skills a sentence, each skill once (at its nearest sentence).
+Measured on 45 review postings written for the purpose (health, trades, hospitality, retail,
+finance, legal, HR, data): 43 links, about nine in ten of them right ("drive ambulance under
+emergency conditions", "pass dental instruments", "handle customer complaints", "read
+engineering drawings"; wrong: a dental surgery's "prepare patients for surgery", a teacher's
+"advise on lesson plans"). It costs ~2.5 CPU-ms per JD (the scan), ~6% of the stream. A link is a
+library skill, secondary (the duties imply it; a named skill outranks it), with source EMBEDDING,
+its sentence as its evidence and the cosine as its confidence. The links are listed, not used as
+the skill signal's votes for roles (see pipeline/extract).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from jdlens_server.library.snapshot import LibrarySnapshot
+from jdlens_server.nlp import parsed
+from jdlens_server.nlp.stemming import fold_token
+from jdlens_server.pipeline.skill_placement import nearest_skills_many
+from jdlens_server.pipeline.skill_resolution import per_snapshot_item
+from jdlens_server.pipeline.skill_senses import TRANSVERSAL
+from jdlens_server.pipeline.skills import ExtractedSkillCandidate
+
+__all__ = ["linked_duty_skills"]
+
+FloatArray = npt.NDArray[np.float32]
+
+SENTENCE_SIM = 0.62
+PER_SENTENCE = 2
+# How many nearest skills of each sentence are looked at (10 found one link more, a near-duplicate).
+_NEAREST = 5
+# Verbs and small words any duty and skill name may have: shared, they say nothing of the skill.
+_GENERIC_WORDS = """
+    make manage perform use using ensure maintain provide work deal support carry conduct apply handle
+    assist operate do take give keep including include other others various all new and or of the a
+    an to in on for with by at from as their your our its this that
+"""
+_GENERIC = frozenset(fold_token(w) for w in _GENERIC_WORDS.split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def content_words(text: str) -> set[str]:
+    """The folded words of ``text`` that may name what a skill is about."""
+    return {k for k in (fold_token(w) for w in _WORD.findall(text)) if k not in _GENERIC}
+
+
+def _restates(
+    name_words: frozenset[str],
+    sentence_words: set[str],
+    jd_words: Callable[[], set[str]],
+    verbs: frozenset[str],
+) -> bool:
+    shared = name_words & sentence_words
+    if len(shared) < min(2, len(name_words)) or 2 * len(shared) < len(name_words):
+        return False
+    rest = [w for w in name_words - shared if w not in verbs]
+    return not rest or all(w in jd_words() for w in rest)
+
+
+def _name_words(snapshot: LibrarySnapshot, skill_id: int) -> frozenset[str]:
+    return frozenset(content_words(snapshot.skill_names[skill_id]))
+
+
+def linked_duty_skills(
+    snapshot: LibrarySnapshot,
+    jd: parsed.ParsedJd,
+    sentence_vecs: FloatArray,
+    known: Iterable[int],
+    lead_verbs: frozenset[str],
+) -> list[ExtractedSkillCandidate]:
+    """The library skills the JD's duty sentences restate (see the module's rule), in text order.
+    ``sentence_vecs[i]`` embeds ``jd.responsibility_sentences[i]``; ``known``: skills found already;
+    ``lead_verbs``: the matcher's lead-verb lexicon (folded)."""
+    sentences = jd.responsibility_sentences
+    if not sentences or len(sentence_vecs) != len(sentences):
+        return []
+    taken = set(known)
+
+    @cache
+    def jd_words() -> set[str]:  # read only when a name has a word the sentence lacks
+        return content_words(jd.plain_text)
+
+    best: dict[int, tuple[float, int]] = {}  # skill -> (cosine, sentence index)
+    for i, (sentence, nearest) in enumerate(
+        zip(sentences, nearest_skills_many(snapshot, sentence_vecs, k=_NEAREST), strict=True)
+    ):
+        if sentence.plain_start < 0:
+            continue
+        words = content_words(sentence.plain)
+        linked = 0
+        for n in nearest:
+            if linked >= PER_SENTENCE or n.similarity < SENTENCE_SIM:
+                break
+            info = snapshot.skills[n.skill_id]
+            if n.skill_id in taken or info.reuse_level == TRANSVERSAL or not info.is_extractable:
+                continue
+            name_words = per_snapshot_item(snapshot, "duty_skill_words", _name_words, n.skill_id)
+            if not _restates(name_words, words, jd_words, lead_verbs):
+                continue
+            linked += 1
+            if n.skill_id not in best or n.similarity > best[n.skill_id][0]:
+                best[n.skill_id] = (n.similarity, i)
+    out: list[ExtractedSkillCandidate] = []
+    for skill_id, (similarity, i) in sorted(best.items(), key=lambda kv: (kv[1][1], -kv[1][0])):
+        s = sentences[i]
+        out.append(
+            ExtractedSkillCandidate(
+                name=snapshot.skill_names[skill_id],
+                skill_id=skill_id,
+                is_primary=False,
+                confidence=round(similarity, 4),
+                evidence=((s.plain_start, s.plain_end, s.section_kind.value),),
+                source="embedding",
+                matched_alias=snapshot.skill_names[skill_id],
+                is_new=False,
+            )
+        )
+    return out

@@ -1,0 +1,83 @@
+"""Library skills a JD states in its duties' own words are linked from the duty sentences' vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from jdlens.v1 import parsed_jd_pb2, run_pb2
+from jdlens_server.app import Runtime
+from pipeline_runtime import library_runtime, stage1, stage2
+
+# ESCO's data scientist skills include "migrate existing data" and "collect customer feedback on
+# applications"; the duties below say both their own way, so the dictionary finds neither.
+JD = """Data Scientist
+
+About the role
+You will join our analytics team in Leeds.
+
+Responsibilities
+- Cleanse, de-duplicate and validate raw customer data before modelling
+- Migrate our existing data from legacy databases to the new warehouse
+- Design recommender systems that suggest products to shoppers
+- Present the findings to senior stakeholders in clear reports
+- Collect customer feedback on our mobile applications
+
+Requirements
+- 3+ years of experience with Python and SQL
+- Degree in Statistics, Mathematics or Computer Science
+"""
+
+
+@pytest.fixture
+def sqlite_rt(sqlite_url: str) -> Iterator[Runtime]:
+    runtime = library_runtime(sqlite_url)
+    yield runtime
+    runtime.close()
+
+
+def _linked(run: run_pb2.Run) -> dict[str, run_pb2.ExtractedSkill]:
+    return {s.skill_name: s for s in run.extraction.skills if s.source == run_pb2.SKILL_SOURCE_EMBEDDING}
+
+
+def test_duties_in_their_own_words_link_the_skills_they_restate(sqlite_rt: Runtime) -> None:
+    run = stage1(sqlite_rt, JD)
+    linked = _linked(run)
+    expected = {
+        "migrate existing data": "Migrate our existing data from legacy databases to the new warehouse",
+        "collect customer feedback on applications": "Collect customer feedback on our mobile applications",
+    }
+    for name, sentence in expected.items():
+        skill = linked[name]
+        assert skill.library_skill.name, "a link is a library skill"
+        assert not skill.is_primary and not skill.is_new
+        assert 0.62 <= skill.confidence <= 1.0
+        assert [e.text for e in skill.evidence] == [sentence]
+        assert skill.evidence[0].section_kind == parsed_jd_pb2.SECTION_KIND_RESPONSIBILITIES
+    # Requirements are not duties, and a skill the dictionary found is not linked again.
+    named = {
+        s.library_skill.name for s in run.extraction.skills if s.source == run_pb2.SKILL_SOURCE_DICTIONARY
+    }
+    assert named and not named & {s.library_skill.name for s in linked.values()}
+    assert all("Python" not in e.text for s in linked.values() for e in s.evidence)
+
+
+def test_stage_2_reports_a_link_as_an_embedding_match_and_learns_no_alias(sqlite_rt: Runtime) -> None:
+    run = stage1(sqlite_rt, JD)
+    linked = _linked(run)
+    assert linked
+    result = stage2(sqlite_rt, run, dry_run=True)
+    for name, skill in linked.items():
+        detail = next(d for d in result.skills_detail if d.input_skill == name)
+        assert detail.matched_via == run_pb2.MATCH_VIA_EMBEDDING
+        assert detail.canonical.name == skill.library_skill.name
+        assert name not in result.unmatched_skills
+    # A duty sentence is no alias of the skill it restates.
+    assert not any(m.alias_persisted for m in result.alias_matches if m.input_term in linked)
+
+
+def test_a_title_only_request_links_nothing(sqlite_rt: Runtime) -> None:
+    """No duties, no links: and nothing fails for want of them."""
+    run = stage1(sqlite_rt, "", title="Data Scientist")
+    assert not _linked(run)
