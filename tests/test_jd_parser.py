@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from jdlens.v1 import parsed_jd_pb2
 from jdlens_server.nlp.jd_facts import find_employment_type, find_work_mode
 from jdlens_server.nlp.jd_parser import parse_jd
 from jdlens_server.nlp.parsed import (
@@ -23,6 +24,7 @@ from jdlens_server.nlp.parsed import (
 )
 from jdlens_server.nlp.text import squash, to_plain
 from jdlens_server.nlp.title import Seniority
+from jdlens_server.pipeline.parsed_proto import parsed_to_proto
 
 REFERENCE_JD = Path("/work/shared/reference/reference_jd.txt")
 
@@ -363,6 +365,39 @@ def test_experience(sentence: str, lo: int, hi: int | None) -> None:
     p = parse_jd(_jd(sentence))
     assert p.experience is not None
     assert (p.experience.min_years, p.experience.max_years) == (lo, hi)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "months", "requirement"),
+    [
+        # The preference governs the figure itself: the sentence opens with it, calls the
+        # experience it, or follows the figure's own experience word.
+        ("Desirable: 12 months experience in an acute medical setting.", 12, Requirement.PREFERRED),
+        (
+            "While not mandatory, at least 3 years of experience in acute settings is highly desirable.",
+            36,
+            Requirement.PREFERRED,
+        ),
+        ("2+ years experience preferred.", 24, Requirement.PREFERRED),
+        # A preference for the setting leaves the figure asked for.
+        ("Minimum 2 years of experience, preferably in manufacturing.", 24, Requirement.REQUIRED),
+        ("3 years in the field and NGO experience is preferred.", 36, Requirement.REQUIRED),
+        (
+            "0-2 years of experience is a must, though sales experience would be advantageous.",
+            0,
+            Requirement.REQUIRED,
+        ),
+        # The required minimum binds, not a larger preferred one.
+        ("3+ years of experience required; 5+ years preferred.", 36, Requirement.REQUIRED),
+    ],
+)
+def test_experience_only_desirable_is_preferred(sentence: str, months: int, requirement: Requirement) -> None:
+    p = parse_jd(_jd(sentence))
+    assert p.experience is not None
+    assert (p.experience.min_months, p.experience.requirement) == (months, requirement)
+    assert parsed_to_proto(p).experience.requirement == parsed_jd_pb2.Requirement.Value(
+        f"REQUIREMENT_{requirement.value}"
+    )
 
 
 @pytest.mark.parametrize(

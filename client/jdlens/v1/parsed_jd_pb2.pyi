@@ -454,6 +454,7 @@ class Experience(_message.Message):
     SPAN_FIELD_NUMBER: _builtins.int
     MIN_MONTHS_FIELD_NUMBER: _builtins.int
     MAX_MONTHS_FIELD_NUMBER: _builtins.int
+    REQUIREMENT_FIELD_NUMBER: _builtins.int
     min_years: _builtins.int
     """Unset when the JD gives no minimum."""
     max_years: _builtins.int
@@ -463,6 +464,10 @@ class Experience(_message.Message):
     """Set exactly when min_years is."""
     max_months: _builtins.int
     """Set exactly when max_years is."""
+    requirement: Global___Requirement.ValueType
+    """REQUIRED when the JD asks for it; PREFERRED when it only states a figure as desirable
+    ("Desirable: 12 months in acute care"); UNSPECIFIED where a model read it.
+    """
     @_builtins.property
     def span(self) -> _common_pb2.TextSpan: ...
     def __init__(
@@ -474,10 +479,11 @@ class Experience(_message.Message):
         span: _common_pb2.TextSpan | None = ...,
         min_months: _builtins.int | None = ...,
         max_months: _builtins.int | None = ...,
+        requirement: Global___Requirement.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_max_months", b"_max_months", "_max_years", b"_max_years", "_min_months", b"_min_months", "_min_years", b"_min_years", "max_months", b"max_months", "max_years", b"max_years", "min_months", b"min_months", "min_years", b"min_years", "span", b"span"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_months", b"_max_months", "_max_years", b"_max_years", "_min_months", b"_min_months", "_min_years", b"_min_years", "max_months", b"max_months", "max_years", b"max_years", "min_months", b"min_months", "min_years", b"min_years", "raw", b"raw", "span", b"span"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_months", b"_max_months", "_max_years", b"_max_years", "_min_months", b"_min_months", "_min_years", b"_min_years", "max_months", b"max_months", "max_years", b"max_years", "min_months", b"min_months", "min_years", b"min_years", "raw", b"raw", "requirement", b"requirement", "span", b"span"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__max_months: _TypeAlias = _typing.Literal["max_months"]  # noqa: Y015
     _WhichOneofArgType__max_months: _TypeAlias = _typing.Literal["_max_months", b"_max_months"]  # noqa: Y015

@@ -241,6 +241,64 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
     return out
 
 
+# A preference that governs the experience figure itself, not the setting it names ("2 years of
+# experience, preferably in manufacturing" asks for the 2 years): the sentence opens with it
+# ("Desirable: 12 months in acute care", "While not mandatory, at least 3 years ..."), the
+# experience is called it ("at least 3 years ... is highly desirable"), or it follows the figure's
+# own experience word ("2+ years experience preferred").
+_PREFERENCE_OPENS = re.compile(
+    r"^\W*(?:desirable|preferred|preferable|ideally|nice[\s-]+to[\s-]+have|bonus|advantageous|"
+    r"(?:while\s+|although\s+)?not\s+(?:mandatory|required|essential))\b",
+    _I,
+)
+# The first copula after the figure, in its clause (no comma, bracket or second "experience"
+# between), and whether it calls the experience a preference.
+_COPULA = re.compile(r"[,;.()\n]|\b(?:experience|and)\b|\b(?:is|are|would\s+be|will\s+be)\b", _I)
+_PREFERENCE_PREDICATE = re.compile(
+    r"\s+(?:highly\s+|strongly\s+|very\s+|also\s+)?(?:desirable|preferred|advantageous|beneficial|"
+    r"an?\s+(?:added\s+|distinct\s+|definite\s+)?(?:advantage|asset|plus|bonus))\b",
+    _I,
+)
+_PREFERENCE_AFTER_FIGURE = re.compile(
+    r"^(?:(?!\b(?:experience|and)\b)[^,;()\n]){0,70}\bexperience\s*(?:is\s+)?(?:preferred|desirable|desired|"
+    r"an?\s+(?:advantage|plus|asset))\b",
+    _I,
+)
+
+
+def _experience_requirement(s: SentenceRef, pos: int, following: int) -> Requirement:
+    """Whether the figure at ``pos`` is asked for or only desirable (see _PREFERENCE_OPENS); a
+    requirement word between it and the next figure decides first ("3+ years required, 5+
+    preferred")."""
+    if s.kind is SectionKind.NICE_TO_HAVE:
+        return Requirement.PREFERRED
+    own = s.text[pos:following]
+    if _REQUIRED_WORD.search(own) is not None and PREFERRED.search(own) is None:
+        return Requirement.REQUIRED
+    if _PREFERENCE_OPENS.search(s.text) is not None or _PREFERENCE_AFTER_FIGURE.search(own) is not None:
+        return Requirement.PREFERRED
+    return Requirement.PREFERRED if _called_a_preference(own) else Requirement.REQUIRED
+
+
+def _called_a_preference(clause: str) -> bool:
+    """Whether the first copula of the figure's clause names a preference ("at least 3 years ...
+    is highly desirable"; not "... is a must, though X would be advantageous")."""
+    seen_experience = joined = False
+    for m in _COPULA.finditer(clause):
+        word = m.group().lower()
+        if word == "and":
+            joined = True
+        elif word == "experience":
+            if seen_experience or joined:
+                return False  # "3 years in the field and NGO experience is preferred": another's
+            seen_experience = True
+        elif word[0].isalpha():
+            return _PREFERENCE_PREDICATE.match(clause, m.end()) is not None
+        else:
+            return False
+    return False
+
+
 # "6 years for BSc and 4 years for MA": the figure before was one degree's, this one another's.
 _FOR_DEGREE_BEFORE = re.compile(rf"\bfor\s+(?:an?\s+)?{_DEGREE_WORD}[^.;:\n]{{0,20}}?\b(?:and|or|,)\s*$", _I)
 # "... as Housekeeping Supervisor or 3 years as Room Attendant": an "or" right before the figure.
@@ -277,16 +335,25 @@ def find_experience(sents: Sequence[SentenceRef], src: Source) -> Experience | N
 
     Every listed requirement must be met, so the binding one is the largest minimum; skill-specific
     figures ("5+ years with Spark") are normally below the general one ("8+ years of experience").
-    Company boilerplate ("100 years of experience") and about-company text are ignored.
+    A figure the JD only calls desirable ("Desirable: 12 months in acute care", "5+ years
+    preferred") binds nobody: the largest required minimum wins, and a preferred one is reported
+    (as PREFERRED) only when the JD asks for none. Company boilerplate ("100 years of experience")
+    and about-company text are ignored.
     """
     best: tuple[int, int | None, SentenceRef] | None = None
+    preferred: tuple[int, int | None, SentenceRef] | None = None
     max_only: tuple[int, SentenceRef] | None = None
     zero: SentenceRef | None = None
     for s in sents:
         if s.kind in _SKIP_FOR_FACTS:
             continue
-        for lo, hi, _pos in _alternatives_merged(s.text, _experience_mentions(s)):
-            if lo is not None and (best is None or lo > best[0]):
+        mentions = _alternatives_merged(s.text, _experience_mentions(s))
+        for k, (lo, hi, pos) in enumerate(mentions):
+            following = mentions[k + 1][2] if k + 1 < len(mentions) else len(s.text)
+            if lo is not None and _experience_requirement(s, pos, following) is Requirement.PREFERRED:
+                if preferred is None or lo > preferred[0]:
+                    preferred = (lo, hi, s)
+            elif lo is not None and (best is None or lo > best[0]):
                 best = (lo, hi, s)
             elif lo is None and hi is not None and max_only is None:
                 max_only = (hi, s)
@@ -298,13 +365,16 @@ def find_experience(sents: Sequence[SentenceRef], src: Source) -> Experience | N
             zero = s
     if best is not None:
         raw, a, z = src.span(best[2])
-        return Experience(best[0], best[1], raw, a, z)
+        return Experience(best[0], best[1], raw, a, z, Requirement.REQUIRED)
     if max_only is not None:
         raw, a, z = src.span(max_only[1])
-        return Experience(None, max_only[0], raw, a, z)
+        return Experience(None, max_only[0], raw, a, z, Requirement.REQUIRED)
     if zero is not None:
         raw, a, z = src.span(zero)
-        return Experience(0, None, raw, a, z)
+        return Experience(0, None, raw, a, z, Requirement.REQUIRED)
+    if preferred is not None:
+        raw, a, z = src.span(preferred[2])
+        return Experience(preferred[0], preferred[1], raw, a, z, Requirement.PREFERRED)
     return None
 
 

@@ -176,6 +176,8 @@ class Experience:
     raw: str  # jd[start:end]: the sentence the figures came from
     start: int
     end: int
+    # Whether the JD asks for it or only states it as desirable; None where a model read it.
+    requirement: Requirement | None = None
 
     @property
     def min_years(self) -> int | None:

@@ -68,6 +68,8 @@ def parsed_to_proto(p: parsed.ParsedJd) -> parsed_jd_pb2.ParsedJd:
             exp.max_months, exp.max_years = e.max_months, e.max_years
         exp.raw = e.raw
         exp.span.CopyFrom(span(e.start, e.end))
+        if e.requirement is not None:
+            exp.requirement = enum_value(parsed_jd_pb2.Requirement, "REQUIREMENT", e.requirement)
     for ed in p.education:
         out.education.add(
             level=ed.level,
