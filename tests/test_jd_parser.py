@@ -1916,3 +1916,24 @@ def test_a_leader_is_a_title_only_as_one(first_line: str, phrase: str, title: st
         "for the morning deliveries\n\nRequirements\n- 2 years of supervisory experience\n"
     )
     assert parse_jd(ad).role_title == title
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level"),
+    [
+        ("This is an entry-level role with a clear path to promotion.", Seniority.JUNIOR),
+        ("No experience necessary, we will train you.", Seniority.JUNIOR),
+        ("Applicants should be recent graduates in accounting.", Seniority.JUNIOR),
+        ("Join our graduate scheme in September.", Seniority.JUNIOR),
+        ("This is a mid-level position in a growing team.", Seniority.MID),
+        # Any level, a degree asked for, a department, or a level turned away: no level stated.
+        ("Newly qualified or experienced accountants are welcome.", Seniority.UNSPECIFIED),
+        ("Graduate from an accredited university in accounting.", Seniority.UNSPECIFIED),
+        ("The Department of Under graduate program hires.", Seniority.UNSPECIFIED),
+        ("Sorry, no newly qualified applicants due to insurance.", Seniority.UNSPECIFIED),
+    ],
+)
+def test_a_level_the_text_states_when_the_title_names_none(sentence: str, level: Seniority) -> None:
+    assert parse_jd(_jd(sentence)).seniority is level
+    # The title's own level comes first.
+    assert parse_jd(_jd(sentence, title="Senior Accountant")).seniority is Seniority.SENIOR

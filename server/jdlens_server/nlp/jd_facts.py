@@ -18,7 +18,7 @@ from jdlens_server.nlp.parsed import (
 )
 from jdlens_server.nlp.sections import SectionKind
 from jdlens_server.nlp.text import DUTY_VERBS, PlainText
-from jdlens_server.nlp.title import is_role_head
+from jdlens_server.nlp.title import Seniority, is_role_head
 
 _I = re.IGNORECASE
 
@@ -297,6 +297,34 @@ def _called_a_preference(clause: str) -> bool:
         else:
             return False
     return False
+
+
+# The level a JD states in its text when its title names none: an entry-level role ("This is an
+# entry-level position", "No experience necessary", "graduate scheme", "new graduates welcome",
+# "newly qualified nurses") or a mid-level one. "Graduate from an accredited college" is no level.
+_ENTRY_LEVEL = re.compile(
+    r"\bentry[-\s]level\b|\bno\s+(?:prior\s+|previous\s+)?experience\s+(?:is\s+)?(?:necessary|needed|required)\b|"
+    # not an "Under graduate program" department
+    r"(?<!\bunder\s)(?<!\bpost\s)\bgraduate\s+(?:role|position|job|programme|program|scheme|opportunity|intake)\b|"
+    # not "no newly qualified drivers", nor "a newly qualified or experienced nurse" (any level)
+    r"(?<!\bno\s)\b(?:(?:new|recent|fresh)\s+grad(?:uate)?s?|newly[-\s]qualified)\b"
+    r"(?![^.\n]{0,40}\bor\s+(?:an?\s+)?(?:experienced|(?:a\s+)?few\s+years|more\s+experienced))",
+    _I,
+)
+_MID_LEVEL = re.compile(r"\bmid[-\s]level\s+(?:role|position|job|opportunity)\b", _I)
+
+
+def stated_level(sents: Sequence[SentenceRef]) -> Seniority:
+    """JUNIOR or MID when the JD's own sentences (not its company or benefits text) state an
+    entry-level or mid-level role; else UNSPECIFIED (the title and a board's level field come first)."""
+    for s in sents:
+        if s.kind in _SKIP_FOR_FACTS:
+            continue
+        if _ENTRY_LEVEL.search(s.text) is not None:
+            return Seniority.JUNIOR
+        if _MID_LEVEL.search(s.text) is not None:
+            return Seniority.MID
+    return Seniority.UNSPECIFIED
 
 
 # "6 years for BSc and 4 years for MA": the figure before was one degree's, this one another's.

@@ -1131,12 +1131,15 @@ _LEVEL_FIELD = re.compile(
 _SUPERANNUATION = re.compile(r"\bsuperannuation\b|\+\s*super\b", re.IGNORECASE)
 
 
-def _seniority(parts: TitleParts | None, ptext: str) -> Seniority:
-    """The title's level, else the one a board's level field states."""
+def _seniority(parts: TitleParts | None, ptext: str, sents: Sequence[SentenceRef]) -> Seniority:
+    """The title's level, else the one a board's level field states, else the one the JD's
+    sentences state ("This is an entry-level role", "newly qualified nurses welcome")."""
     if parts is not None and parts.seniority is not Seniority.UNSPECIFIED:
         return parts.seniority
     field = _LEVEL_FIELD.search(ptext)
-    return level_field_seniority(field.group(1)) if field is not None else Seniority.UNSPECIFIED
+    if field is not None:
+        return level_field_seniority(field.group(1))
+    return jd_facts.stated_level(sents)
 
 
 def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
@@ -1336,7 +1339,7 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         normalized_title=normalized,
         role_aliases=title_variants(title) if title else (),
         role_archetype=find_archetype(normalized, domain),
-        seniority=_seniority(parts, ptext),
+        seniority=_seniority(parts, ptext, fact_refs),
         company_name=company,
         about_company=_about_company(plain, text, sections, bps, company),
         domain=domain,
