@@ -1285,6 +1285,30 @@ def test_a_labelled_company_is_the_company(header: str, company: str | None) -> 
     assert parse_jd(header + _COMPANY_BODY).company_name == company
 
 
+@pytest.mark.parametrize(
+    ("header", "company"),
+    [
+        # A public employer named by its place, on the line under the title (after a blank line).
+        (
+            "Staff Nurse\n\nLeeds Teaching Hospitals NHS Trust\n\nBand 5\n",
+            "Leeds Teaching Hospitals NHS Trust",
+        ),
+        ("Planning Officer\nBristol City Council\nGrade: BG9\n", "Bristol City Council"),
+        ("Lecturer in Physics\nUniversity of Hertfordshire\nHatfield\n", "University of Hertfordshire"),
+        # Its field on a public board.
+        ("Maths Teacher\nDistrict: Fairfax County Public Schools\n", "Fairfax County Public Schools"),
+        (
+            "Program Manager II\nAgency: Texas Health and Human Services Commission (HHSC)\n",
+            "Texas Health and Human Services Commission",
+        ),
+        # A place line under the title is still no employer.
+        ("Staff Nurse\n\nLeeds, West Yorkshire\n", None),
+    ],
+)
+def test_public_employers_as_their_boards_name_them(header: str, company: str | None) -> None:
+    assert parse_jd(header + _COMPANY_BODY).company_name == company
+
+
 def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
     ad = (
         "HVAC Service Technician\nComfort Air Heating & Cooling\nColumbus, OH 43228\n\n"

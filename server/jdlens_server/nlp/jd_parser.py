@@ -615,7 +615,7 @@ def _company_candidate(plain: str, start: int, end: int) -> str | None:
 # "Company: Finvista Technologies Pvt. Ltd.", "Employer: ...": the board's own field names it.
 _COMPANY_LABEL = re.compile(
     r"^[ \t]*(?:company(?:\s+name)?|employer|organi[sz]ation|hiring\s+(?:company|organi[sz]ation)|hotel|hospital|"
-    r"school|property|firma|unternehmen|syarikat)[ \t]*:[ \t]*"
+    r"school|property|firma|unternehmen|syarikat|agency|(?:school\s+)?district|council|trust)[ \t]*:[ \t]*"
     r"([^\n|\u00b7\u2022]{2,80})",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -627,8 +627,8 @@ _COMPANY_LABEL_INLINE = re.compile(
 )
 _UNNAMED = re.compile(r"\b(?:confidential|undisclosed|not\s+disclosed|private|our\s+client)\b", re.I)
 # A short capitalised line right under the title, as boards lay a posting out ("HVAC Service
-# Technician / Comfort Air Heating & Cooling / Columbus, OH").
-_SECOND_LINE = re.compile(r"\s*[^\n]+\n[ \t]*([A-Z][^\n]{1,60})\n")
+# Technician / Comfort Air Heating & Cooling / Columbus, OH"), maybe after one blank line.
+_SECOND_LINE = re.compile(r"\s*[^\n]+\n(?:[ \t]*\n)?[ \t]*([A-Z][^\n]{1,60})\n")
 # A second line's weight: with one more mention in the text it reaches find_company's bar.
 _SECOND_LINE_WEIGHT = 1.5
 
@@ -645,6 +645,10 @@ _COMPANY_LABEL_WORDS = (
     "ospital",
     "chool",
     "roperty",
+    "gency",
+    "istrict",
+    "ouncil",
+    "rust",
 )
 _PROSE_IN_NAME = re.compile(r"\b(?:we|our|is|are|a|an|leading|serving|with)\b", re.IGNORECASE)
 
@@ -655,7 +659,7 @@ def _labelled_company(plain: str) -> str | None:
     m = _COMPANY_LABEL.search(plain) or _COMPANY_LABEL_INLINE.search(plain)
     if m is None:
         return None
-    name = m.group(1).strip(" ,;*")
+    name = _ACRONYM_AFTER.sub("", m.group(1).strip(" ,;*"))  # "... Commission (HHSC)": the name
     if len(name.split()) > 8 or _PROSE_IN_NAME.search(name):
         return None  # "Company: A leading fintech in Dubai serving 2 million customers"
     if name.endswith(".") and _SUFFIX.search(name) is None:  # "Pvt. Ltd." keeps its point
@@ -692,20 +696,29 @@ def _second_line_name(plain: str) -> tuple[str | None, str]:
     if legal_form:
         name = name.removesuffix(".")  # "Inc." ends no sentence
     words = name.split()
+    public = _PUBLIC_BODY.search(name) is not None
     named = words[:-1] if legal_form else words  # "Harbourside Bank plc": the form may be lower case
     if (
         not 1 <= len(words) <= 6
         or name.endswith((".", ":", "!", "?"))
         or any(c.isdigit() for c in name)
         or not all(w[:1].isupper() or w in ("&", "and", "of", "for", "de") for w in named)
-        or is_place_name(name)
-        or find_places(name)
+        or (not public and (is_place_name(name) or find_places(name) or words[0].lower() in _NOT_COMPANY))
         or states_a_fact(name)
         or (is_role_head(words[-1]) and not words[-1].endswith("s"))
-        or words[0].lower() in _NOT_COMPANY
     ):
         return None, acronym
     return name, acronym
+
+
+# A public employer is named by its place ("Leeds Teaching Hospitals NHS Trust", "Bristol City
+# Council", "University of Hertfordshire", "Greater Manchester Police"): the place in such a line
+# does not make it a location line.
+_PUBLIC_BODY = re.compile(
+    r"\b(?:Trust|Council|University|College|Hospitals?|Schools|Police|Constabulary|Authority|Board|"
+    r"Commission|Health|Foundation|Academy|Institute|Agency|Ministry|Government|Municipality)$|"
+    r"^(?:University|College|Institute|Ministry|Department|Government|County|City|State)\s+of\s+[A-Z]"
+)
 
 
 def find_company(plain: str) -> str | None:
@@ -717,8 +730,10 @@ def find_company(plain: str) -> str | None:
     scores: dict[str, float] = {}
     second, acronym = _second_line_name(plain)
     if second is not None:
-        # A legal form says the line is the employer's name, whether or not the text repeats it.
-        scores[second] = _SECOND_LINE_WEIGHT + (1.0 if _LEGAL_FORM_END.search(second) else 0.0)
+        # A legal form or a public body's name says the line is the employer's, whether or not
+        # the text repeats it.
+        sure = _LEGAL_FORM_END.search(second) is not None or _PUBLIC_BODY.search(second) is not None
+        scores[second] = _SECOND_LINE_WEIGHT + (1.0 if sure else 0.0)
     for m in _NAME_RUN.finditer(plain):
         name = _company_candidate(plain, m.start(), m.end())
         if name is not None:
