@@ -411,6 +411,24 @@ def test_one_word_of_the_employers_name_may_still_be_a_skill() -> None:
         ("Experience with J2EE development and Figma", {"J2EE development"}, {"J2EE", "Figma"}),
         # Statutory schemes and heading words are no skills.
         ("Tools: EPF, SOCSO, HRDF, Figma", {"EPF", "SOCSO", "HRDF"}, {"Figma"}),
+        # Quantities and reference numbers.
+        (
+            "Tools: Figma, 12kg, 33kV, R1987654",
+            {"12kg", "33kV", "R1987654"},
+            {"Figma"},
+        ),
+        # Regulators and agencies: after "the", or spelled out as one; a modifier or a system stays.
+        (
+            "Experience with Figma; care registered with the CQC and regulated by the FCA.",
+            {"CQC", "FCA"},
+            {"Figma"},
+        ),
+        (
+            "Tools: Figma, PAH\nRotations at Princess Alexandra Hospital (PAH)",
+            {"PAH"},
+            {"Figma"},
+        ),
+        ("Experience with the AML Compliance team, and Figma", set(), {"AML"}),
     ],
 )
 def test_what_is_no_new_skill(

@@ -404,8 +404,43 @@ _CALENDAR_OR_LEVEL = re.compile(
 # Authority" and "Kanban Board" are skills.
 _ORGANISATION_HEADS = _folded(
     """council ministry agency commission institute institution university college school hospital
-    association society department"""
+    association society department authority administration bureau board office service services
+    centers centres corporation company federation union network"""
 )
+# A quantity or a reference number is no skill: "12kg", "33kV", "19C0000", "R1987654".
+_MEASURE_OR_ID = re.compile(
+    r"\d+(?:[.,]\d+)?\s?(?:kg|g|lbs?|kv|v|kw|mw|kwh|hz|mhz|ghz|mm|cm|km|m|ml|l|t|tons?|tonnes?|hrs?|h|%)|"
+    r"[A-Z]{0,2}\d{2,}[A-Z]\d{3,}|[A-Z]{1,2}\d{6,}",
+    re.IGNORECASE,
+)
+# An acronym a JD writes as an organisation: "regulated by the FCA", "registered with the CQC"
+# (every mention after "the", no tool noun after it), or spelled out as one ("Texas Health and
+# Human Services Commission (HHSC)").
+_CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z]")
+_TOOL_NOUN_AFTER = re.compile(
+    r"\s+(?:system|systems|platform|software|tool|tools|module|modules|suite|api|framework|database|language|"
+    r"certification|certificate|standard|process|model|reports?)\b",
+    re.IGNORECASE,
+)
+
+
+def _an_organisation_acronym(text: str, name: str, spans: Sequence[tuple[int, int]]) -> bool:
+    if not (2 <= len(name) <= 7 and name.isalpha() and name.isupper()):
+        return False  # "eCRF", "DevOps": systems and practices
+    spelled = re.search(
+        rf"((?:[A-Z][\w&'-]*|of|for|and|&|the|on)(?:\s+(?:[A-Z][\w&'-]*|of|for|and|&|the|on)){{1,8}})\s*"
+        rf"\(\s*{re.escape(name)}\s*\)",
+        text,
+    )
+    if spelled is not None and spelled.group(1).split()[-1].lower() in _ORGANISATION_HEADS:
+        return True
+    # Not as a modifier either: "the AML Compliance Analyst", "the SAP system".
+    return all(
+        text[max(0, a - 4) : a].lower() == "the "
+        and _TOOL_NOUN_AFTER.match(text, b) is None
+        and _CAPITALISED_AFTER.match(text, b) is None
+        for a, b in spans
+    )
 
 
 # A new name this short ("QA", "PT") stands for too many things to propose as one skill.
@@ -414,8 +449,9 @@ _MAX_AMBIGUOUS_CHARS = 2
 
 def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -> None:
     """Remove from ``new`` (by key) the candidates that are no new skills: a day, a month or a
-    language level; two letters or fewer; a postcode; an organisation's name ("Medical Research
-    Council"); and a name read only as the end of a longer one that a maker's or family's
+    language level; two letters or fewer; a postcode; a quantity or a reference number; an
+    organisation's name ("Medical Research Council") or acronym ("regulated by the FCA"); and a
+    name read only as the end of a longer one that a maker's or family's
     capitalised name opens ("S7" of "Siemens S7", "ControlLogix" of "Allen-Bradley ControlLogix",
     "GAAP" of "UK GAAP"): the longer name is the skill. Not when a library term opens it ("Excel
     PowerPoint" is a list) or when the longer one only adds words after it ("QuickBooks
@@ -445,6 +481,12 @@ def _drop_unlikely_new(text: str, new: dict[str, _Agg], known: Sequence[_Agg]) -
             return True  # "QA", "MM", "PT", "GP" (not "8D", "A+", "Qt"): too many things to queue as one
         if len(words) == 2 and is_region_code(words[0]) and words[1].isdigit() and len(words[1]) >= 4:
             return True  # "NSW 2150": a postcode (not "AZ 900", a certification)
+        if _MEASURE_OR_ID.fullmatch(new[key].name):
+            return True
+        if len(words) == 1 and _an_organisation_acronym(
+            text, words[0], [(a, b) for a, b, _ in new[key].evidence]
+        ):
+            return True  # "the CQC", "the FCA", "HHSC": a regulator or an agency
         if (
             len(words) > 1
             and words[-1].lower() in _ORGANISATION_HEADS
