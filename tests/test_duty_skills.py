@@ -8,6 +8,8 @@ import pytest
 
 from jdlens.v1 import parsed_jd_pb2, run_pb2
 from jdlens_server.app import Runtime
+from jdlens_server.nlp.stemming import fold_token
+from jdlens_server.pipeline.duty_skills import SENTENCE_SIM, content_words, restates
 from pipeline_runtime import library_runtime, stage1, stage2
 
 # ESCO's data scientist skills include "migrate existing data" and "collect customer feedback on
@@ -52,7 +54,7 @@ def test_duties_in_their_own_words_link_the_skills_they_restate(sqlite_rt: Runti
         skill = linked[name]
         assert skill.library_skill.name, "a link is a library skill"
         assert not skill.is_primary and not skill.is_new
-        assert 0.62 <= skill.confidence <= 1.0
+        assert SENTENCE_SIM <= skill.confidence <= 1.0
         assert [e.text for e in skill.evidence] == [sentence]
         assert skill.evidence[0].section_kind == parsed_jd_pb2.SECTION_KIND_RESPONSIBILITIES
     # Requirements are not duties, and a skill the dictionary found is not linked again.
@@ -81,3 +83,29 @@ def test_a_title_only_request_links_nothing(sqlite_rt: Runtime) -> None:
     """No duties, no links: and nothing fails for want of them."""
     run = stage1(sqlite_rt, "", title="Data Scientist")
     assert not _linked(run)
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence", "elsewhere", "restated"),
+    [
+        # Two content words shared, the opening verb may differ.
+        (
+            "prepare dental instruments for sterilization",
+            "Sterilisation of instruments",
+            "dental nurse",
+            True,
+        ),
+        ("pass dental instruments", "Mixing dental materials and passing instruments", "", True),
+        # A word the sentence lacks must be the name's opening verb or be in the JD.
+        ("make set construction drawings", "Produce construction drawings and details", "", False),
+        ("maintain the veterinary reception area", "Keep the reception area tidy", "clinic", False),
+        # One shared word of two is not enough.
+        ("maintain laboratory equipment", "Calibrate laboratory instruments", "", False),
+    ],
+)
+def test_a_link_restates_its_sentence(name: str, sentence: str, elsewhere: str, restated: bool) -> None:
+    verbs = frozenset({"prepar", "pass", "make", "maintain", "set"})
+    first = name.split()[0]
+    words = frozenset(content_words(name))
+    jd = content_words(f"{sentence} {elsewhere}")
+    assert restates((fold_token(first), words), content_words(sentence), lambda: jd, verbs) is restated
