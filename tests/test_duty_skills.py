@@ -75,8 +75,14 @@ def test_stage_2_reports_a_link_as_an_embedding_match_and_learns_no_alias(sqlite
         assert detail.matched_via == run_pb2.MATCH_VIA_EMBEDDING
         assert detail.canonical.name == skill.library_skill.name
         assert name not in result.unmatched_skills
-    # A duty sentence is no alias of the skill it restates.
-    assert not any(m.alias_persisted for m in result.alias_matches if m.input_term in linked)
+    # A duty sentence is no alias of the skill it restates: the match says so, with its cosine.
+    for skill in linked.values():
+        match = next(m for m in result.alias_matches if m.matched_canonical.name == skill.library_skill.name)
+        assert match.matched_via == run_pb2.MATCH_VIA_EMBEDDING
+        assert match.input_term == skill.evidence[0].text
+        assert not match.alias_persisted and not match.existing_alias_text
+        assert "duty sentence" in match.alias_persist_skipped_reason
+        assert match.similarity == pytest.approx(skill.confidence, abs=1e-4)
 
 
 def test_a_title_only_request_links_nothing(sqlite_rt: Runtime) -> None:

@@ -359,6 +359,9 @@ def _jd(extra: str, title: str = "Staff Accountant") -> str:
         ("Five-plus years of experience in performance marketing.", 5, None),
         ("3 or more yrs experience in residential AC service.", 3, None),
         ("Over a decade of experience in retail banking.", 10, None),
+        ("Two decades of experience in retail banking.", 20, None),
+        # A decade-old codebase is no experience asked for.
+        ("Experience with a decade-old codebase; 3 years of Java experience.", 3, None),
     ],
 )
 def test_experience(sentence: str, lo: int, hi: int | None) -> None:
@@ -389,6 +392,19 @@ def test_experience(sentence: str, lo: int, hi: int | None) -> None:
         ),
         # The required minimum binds, not a larger preferred one.
         ("3+ years of experience required; 5+ years preferred.", 36, Requirement.REQUIRED),
+        # Another subject's preference ("and ...", "where ...") leaves the figure asked for.
+        (
+            "At least 5 years of experience in B2B sales and a CRM background is a plus.",
+            60,
+            Requirement.REQUIRED,
+        ),
+        ("5 years of retail experience in a store where Spanish is an advantage.", 60, Requirement.REQUIRED),
+        # The board's "(preferred)", a decimal figure, an "of" phrase, an opening "Preferably"/"Ideally".
+        ("2 years of experience (preferred).", 24, Requirement.PREFERRED),
+        ("3.5 years of experience in retail is highly desirable.", 42, Requirement.PREFERRED),
+        ("3+ years of sales and marketing experience preferred.", 36, Requirement.PREFERRED),
+        ("Preferably 2 years of retail experience.", 24, Requirement.PREFERRED),
+        ("Ideally 5+ years of experience, must be comfortable with ambiguity.", 60, Requirement.PREFERRED),
     ],
 )
 def test_experience_only_desirable_is_preferred(sentence: str, months: int, requirement: Requirement) -> None:
@@ -719,6 +735,9 @@ def _pay_ad(benefits: str) -> str:
         # An add-on named after "plus" qualifies no figure before it.
         ("- $25/hour plus shift differential", (25.0, None, "USD", PayPeriod.HOUR)),
         ("- Basic salary RM3,000 - RM4,200 per month", (3000.0, 4200.0, "MYR", PayPeriod.MONTH)),
+        # Contract and funding words name no sum the role moves.
+        ("- Java Developer, W2 contract $65/hr, 12 months", (65.0, None, "USD", PayPeriod.HOUR)),
+        ("- The fellowship provides funding of $35,000 per annum", (35000.0, None, "USD", PayPeriod.YEAR)),
         # A sum the role manages, stated before the pay, is passed over.
         (
             "- Manage ad spend of $40K/month\n- The salary range is $110,000 - $140,000",
@@ -1348,6 +1367,11 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Bank Healthcare Assistant, zero-hours contract, flexible shifts.", EmploymentType.CASUAL),
         ("Smart casual dress code and a relaxed office.", EmploymentType.UNSPECIFIED),
         ("Reconcile transactions with the bank statements.", EmploymentType.UNSPECIFIED),
+        ("A relaxed, casual work environment.", EmploymentType.UNSPECIFIED),
+        ("Dress code: smart, casual", EmploymentType.UNSPECIFIED),
+        ("Guaranteed hours, no zero hours contracts.", EmploymentType.UNSPECIFIED),
+        ("Blood bank nurse wanted.", EmploymentType.UNSPECIFIED),
+        ("Extra bank shifts available. Permanent full time position.", EmploymentType.FULL_TIME),
     ],
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
@@ -1955,6 +1979,11 @@ def test_a_leader_is_a_title_only_as_one(first_line: str, phrase: str, title: st
         ("Graduate from an accredited university in accounting.", Seniority.UNSPECIFIED),
         ("The Department of Under graduate program hires.", Seniority.UNSPECIFIED),
         ("Sorry, no newly qualified applicants due to insurance.", Seniority.UNSPECIFIED),
+        ("This is not an entry-level role.", Seniority.UNSPECIFIED),
+        ("You will supervise and mentor entry-level accountants.", Seniority.UNSPECIFIED),
+        ("You will train new graduates joining the team.", Seniority.UNSPECIFIED),
+        ("Experienced or newly qualified accountants are welcome.", Seniority.UNSPECIFIED),
+        ("Post-graduate position in accounting.", Seniority.UNSPECIFIED),
     ],
 )
 def test_a_level_the_text_states_when_the_title_names_none(sentence: str, level: Seniority) -> None:

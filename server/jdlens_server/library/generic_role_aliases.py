@@ -14,7 +14,8 @@ alias embeddings) when it is not the role's own name and either
 - it is a grade word (apprentice, trainee, intern, executive): a level, not an occupation.
 A two-word label of a word for a group of workers and an occupation word ("team leader", a label
 of the zoo section leader; "shift supervisor") is left out too: it names no field either. So is a
-label that other roles' names end in, two roles at least, unless it is the role's own name:
+label that the names of two roles or more end in (the label's own role counted: "risk manager"
+of the financial and the corporate risk managers), unless it is the role's own name:
 "teaching assistant" of the university teaching assistant names the kind that the primary,
 secondary and early years teaching assistants share too, and matched as that one role's exact
 alias it made every school's teaching assistant a university's, with confidence 1.0

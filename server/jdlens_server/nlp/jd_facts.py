@@ -127,7 +127,15 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "min",
     ),
     # "a decade of experience", "over a decade in retail banking": ten years
-    (re.compile(r"\b(?P<a>a|one)\s+(?P<unit>decade)\b", _I), "min"),
+    # (not "a decade-old codebase", nor "nearly a decade", which is less)
+    (
+        re.compile(
+            r"(?<!\bnearly\s)(?<!\balmost\s)(?<!\bclose\sto\s)\b(?P<a>a|one|two|three)\s+(?P<unit>decades?)\b"
+            r"(?![-\u2013]\w)",
+            _I,
+        ),
+        "min",
+    ),
     (
         re.compile(
             rf"\b(?:minimum|min\.?|at\s+least|over|more\s+than|(?:not|no)\s+less\s+than)\s*(?:of\s*)?"
@@ -212,7 +220,7 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
                 continue
             near = s.text[max(0, m.start() - 25) : m.end() + 25]
             unit = m.group("unit").lower()
-            per_unit = 1 if unit.startswith("mo") else 120 if unit == "decade" else 12
+            per_unit = 1 if unit.startswith("mo") else 120 if unit.startswith("decade") else 12
             # Months are mostly probation, notice or contract terms: they count only close to the
             # word experience ("6 months' experience", "12 months of verifiable driving experience").
             before, after = (25, 45) if per_unit == 1 else (70, 70)
@@ -247,51 +255,73 @@ def _experience_mentions(s: SentenceRef) -> list[tuple[int | None, int | None, i
 # experience is called it ("at least 3 years ... is highly desirable"), or it follows the figure's
 # own experience word ("2+ years experience preferred").
 _PREFERENCE_OPENS = re.compile(
-    r"^\W*(?:desirable|preferred|preferable|ideally|nice[\s-]+to[\s-]+have|bonus|advantageous|"
+    r"^\W*(?:desirable|preferred|preferable|preferably|ideally|nice[\s-]+to[\s-]+have|bonus|advantageous|"
     r"(?:while\s+|although\s+)?not\s+(?:mandatory|required|essential))\b",
     _I,
 )
 # The first copula after the figure, in its clause (no comma, bracket or second "experience"
-# between), and whether it calls the experience a preference.
-_COPULA = re.compile(r"[,;.()\n]|\b(?:experience|and)\b|\b(?:is|are|would\s+be|will\s+be)\b", _I)
+# between; a decimal point is no break), and whether it calls the experience a preference.
+_COPULA = re.compile(
+    r"[,;()\n]|\.(?!\d)|\b(?:experience|where|which|that|who)\b|\band\s+(?:a|an|the|some|any)\b|\band\b(?!/)|"
+    r"\b(?:is|are|would\s+be|will\s+be)\b",
+    _I,
+)
 _PREFERENCE_PREDICATE = re.compile(
     r"\s+(?:highly\s+|strongly\s+|very\s+|also\s+)?(?:desirable|preferred|advantageous|beneficial|"
     r"an?\s+(?:added\s+|distinct\s+|definite\s+)?(?:advantage|asset|plus|bonus))\b",
     _I,
 )
+_PREFERENCE_WORDS = r"(?:preferred|desirable|desired|optional|an?\s+(?:advantage|plus|asset))"
 _PREFERENCE_AFTER_FIGURE = re.compile(
-    r"^(?:(?!\b(?:experience|and)\b)[^,;()\n]){0,70}\bexperience\s*(?:is\s+)?(?:preferred|desirable|desired|"
-    r"an?\s+(?:advantage|plus|asset))\b",
+    # "2+ years experience preferred"; "3+ years of sales and marketing experience preferred" (an
+    # "of" phrase is the figure's own); "Customer service: 1 year (Preferred)"
+    rf"^(?:(?!\b(?:experience|and)\b)[^,;()\n]){{0,70}}\bexperience\s*(?:is\s+)?{_PREFERENCE_WORDS}\b|"
+    rf"^\S+\s*(?:years?|yrs?|months?)\s+of\s+(?:(?!\bexperience\b)[^,;()\n]){{0,60}}\bexperience\s*"
+    rf"(?:is\s+)?{_PREFERENCE_WORDS}\b|"
+    rf"^[^,;()\n]{{0,70}}\(\s*{_PREFERENCE_WORDS}\s*\)",
     _I,
 )
+# Where the figure's own clause ends: a required word after it belongs to another ("Ideally 5+
+# years of experience, must be comfortable with ambiguity").
+_CLAUSE_END = re.compile(r"[,;(]|\.(?!\d)")
 
 
 def _experience_requirement(s: SentenceRef, pos: int, following: int) -> Requirement:
     """Whether the figure at ``pos`` is asked for or only desirable (see _PREFERENCE_OPENS); a
-    requirement word between it and the next figure decides first ("3+ years required, 5+
-    preferred")."""
+    requirement word in its own clause decides first ("3+ years required, 5+ preferred")."""
     if s.kind is SectionKind.NICE_TO_HAVE:
         return Requirement.PREFERRED
     own = s.text[pos:following]
-    if _REQUIRED_WORD.search(own) is not None and PREFERRED.search(own) is None:
+    end = _CLAUSE_END.search(own)
+    clause = own[: end.start()] if end is not None else own
+    if _REQUIRED_WORD.search(clause) is not None and PREFERRED.search(clause) is None:
         return Requirement.REQUIRED
-    if _PREFERENCE_OPENS.search(s.text) is not None or _PREFERENCE_AFTER_FIGURE.search(own) is not None:
+    # The opening word of the sentence, or of the item a label opens ("Requirements: Preferably 2
+    # years of retail experience").
+    head = s.text[:pos]
+    item = head[max(head.rfind(":"), head.rfind("\n")) + 1 :]
+    opens = _PREFERENCE_OPENS.search(s.text) is not None or _PREFERENCE_OPENS.search(item) is not None
+    if opens or _PREFERENCE_AFTER_FIGURE.search(own) is not None:
         return Requirement.PREFERRED
     return Requirement.PREFERRED if _called_a_preference(own) else Requirement.REQUIRED
 
 
 def _called_a_preference(clause: str) -> bool:
     """Whether the first copula of the figure's clause names a preference ("at least 3 years ...
-    is highly desirable"; not "... is a must, though X would be advantageous")."""
+    is highly desirable"; not "... is a must, though X would be advantageous", nor another
+    subject's: "... and a CRM background is a plus", "... in a store where Spanish is an
+    advantage")."""
     seen_experience = joined = False
     for m in _COPULA.finditer(clause):
         word = m.group().lower()
         if word == "and":
-            joined = True
+            joined = True  # "... on NTDs and Onchocerciasis programmes is preferred": still its own
         elif word == "experience":
             if seen_experience or joined:
                 return False  # "3 years in the field and NGO experience is preferred": another's
             seen_experience = True
+        elif word.startswith("and ") or word in ("where", "which", "that", "who"):
+            return False  # another subject takes the copula: "... and a CRM background is a plus"
         elif word[0].isalpha():
             return _PREFERENCE_PREDICATE.match(clause, m.end()) is not None
         else:
@@ -305,13 +335,24 @@ def _called_a_preference(clause: str) -> bool:
 _ENTRY_LEVEL = re.compile(
     r"\bentry[-\s]level\b|\bno\s+(?:prior\s+|previous\s+)?experience\s+(?:is\s+)?(?:necessary|needed|required)\b|"
     # not an "Under graduate program" department
-    r"(?<!\bunder\s)(?<!\bpost\s)\bgraduate\s+(?:role|position|job|programme|program|scheme|opportunity|intake)\b|"
-    # not "no newly qualified drivers", nor "a newly qualified or experienced nurse" (any level)
-    r"(?<!\bno\s)\b(?:(?:new|recent|fresh)\s+grad(?:uate)?s?|newly[-\s]qualified)\b"
-    r"(?![^.\n]{0,40}\bor\s+(?:an?\s+)?(?:experienced|(?:a\s+)?few\s+years|more\s+experienced))",
+    r"(?<!\bunder\s)(?<!\bpost[\s-])\bgraduate\s+(?:role|position|job|programme|program|scheme|opportunity|"
+    r"intake)\b|"
+    # not "a newly qualified or experienced nurse", "newly qualified and experienced" (any level)
+    r"\b(?:(?:new|recent|fresh)\s+grad(?:uate)?s?|newly[-\s]qualified)\b"
+    r"(?![^.\n]{0,40}\b(?:or|and)\s+(?:an?\s+)?(?:experienced|(?:a\s+)?few\s+years|more\s+experienced))",
     _I,
 )
 _MID_LEVEL = re.compile(r"\bmid[-\s]level\s+(?:role|position|job|opportunity)\b", _I)
+# What keeps such words from stating the job's level, in the words before them: a negation ("not
+# an entry-level role", "no newly qualified drivers"), a verb whose object they are ("mentor
+# entry-level accountants", "run our graduate scheme"), or another level offered beside them
+# ("experienced or newly qualified").
+_LEVEL_NOT_STATED_BEFORE = re.compile(
+    r"\b(?:not|never|no|isn't|aren't|unsuitable|mentor\w*|train\w*|supervis\w*|manag\w*|run\w*|lead\w*|"
+    r"coach\w*|support\w*|onboard\w*|recruit\w*|hir\w*)\b[^.;,\n]{0,25}$|"
+    r"\bexperienced\s+(?:or|and)\s+$",
+    _I,
+)
 
 
 def stated_level(sents: Sequence[SentenceRef]) -> Seniority:
@@ -320,10 +361,10 @@ def stated_level(sents: Sequence[SentenceRef]) -> Seniority:
     for s in sents:
         if s.kind in _SKIP_FOR_FACTS:
             continue
-        if _ENTRY_LEVEL.search(s.text) is not None:
-            return Seniority.JUNIOR
-        if _MID_LEVEL.search(s.text) is not None:
-            return Seniority.MID
+        for rx, level in ((_ENTRY_LEVEL, Seniority.JUNIOR), (_MID_LEVEL, Seniority.MID)):
+            for m in rx.finditer(s.text):
+                if _LEVEL_NOT_STATED_BEFORE.search(s.text, max(0, m.start() - 40), m.start()) is None:
+                    return level
     return Seniority.UNSPECIFIED
 
 
@@ -1130,7 +1171,7 @@ def _is_add_on(text: str, start: int, end: int) -> bool:
 # ARR", "a $1.2M quota"): the noun right before the figure, or right after it.
 _BUSINESS_MONEY = (
     r"(?:ad\s+|media\s+|marketing\s+|paid\s+|annual\s+|monthly\s+)?(?:spend|spending|budgets?|revenues?|"
-    r"turnover|ARR|MRR|GMV|AUM|funding|valuation|portfolio|pipeline|quota|deals?|savings|contracts?)"
+    r"turnover|ARR|MRR|GMV|AUM|valuation|portfolio|pipeline|quota)"
 )
 _BUSINESS_SUM_BEFORE = re.compile(
     rf"\b{_BUSINESS_MONEY}\s*(?:of|over|above|exceeding|worth|totalling|totaling|up\s+to|in\s+excess\s+of|"
@@ -1142,7 +1183,11 @@ _BUSINESS_SUM_AFTER = re.compile(rf"^\s*(?:in|of)?\s*{_BUSINESS_MONEY}\b", _I)
 
 def _is_business_sum(text: str, start: int, end: int) -> bool:
     """Whether the figure at text[start:end] is a sum the role handles (spend, budget, revenue,
-    quota) rather than its pay: such a noun right before it, or right after it."""
+    quota) rather than its pay: such a noun right before it, or right after it; never under a pay
+    label ("Salary: ...", "Rate: ...")."""
+    label = _LABEL_BEFORE.search(text[max(0, start - 60) : start])
+    if label is not None and _PAY_CONTEXT.search(label.group(1)) is not None:
+        return False
     before = _CLAUSE_BREAK.split(text[max(0, start - 40) : start])[-1]
     after = _CLAUSE_BREAK.split(text[end : end + 30])[0]
     return _BUSINESS_SUM_BEFORE.search(before) is not None or _BUSINESS_SUM_AFTER.match(after) is not None
@@ -1404,13 +1449,20 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
         # Casual as the job is ("a casual position", "Job type: Casual"), not "casual dress"; the
         # NHS's bank and the UK's zero hours ("Bank Healthcare Assistant", "zero-hours contract").
         _from_letters(
-            "cjetzbw",
-            r"\bcasual\s+(?:roles?|positions?|jobs?|work|workers?|basis|employment|contract|staff|hours|shifts?|"
-            r"team\s+members?|vacanc\w*|opportunit\w*|rates?|loading|(?:bar|kitchen|front|retail|warehouse)\w*)\b|"
+            "cjetzbwpah/",
+            # (not a "casual work environment")
+            r"\bcasual\s+(?:roles?|positions?|jobs?|workers?|basis|employment|contract|staff|hours|shifts?|"
+            r"team\s+members?|vacanc\w*|opportunit\w*|rates?|loading|"
+            r"work(?!\s+(?:environment|atmosphere|culture|attire|place|space|setting|vibe)))\b|"
             # a field of a header line: "Casual, weekday mornings", "$28 - $31 per hour, casual"
-            r"(?:(?<=\n)|(?<=^)|(?<=[,|\u2022\u00b7]\s)|(?<=[,|]))casual[ \t]*(?=[,|(\n]|$)|"
+            r"(?:(?<=\n)|(?<=^))casual[ \t]*(?=[,|(\n]|$)|"
+            r"(?:per\s+hour|an\s+hour|/\s*hr|/\s*hour|hourly)[ \t]*[,|][ \t]*casual\b|"
             r"\b(?:job\s+type|employment(?:\s+type)?|contract(?:\s+type)?|work\s+type|type)\s*:?\s*casual\b|"
-            r"\bzero[-\s]hours?\b|\bbank\s+(?:shifts?|contract|role|position|"
+            # not "no zero hours contracts"; the NHS's bank, not a retail bank, a blood bank or a
+            # permanent job's extra bank shifts
+            r"(?<!\bno\s)(?<!\bnot\sa\s)\bzero[-\s]hours?\b|"
+            r"(?<!\bextra\s)(?<!\badditional\s)(?<!\binvestment\s)(?<!\bretail\s)(?<!\bblood\s)(?<!\bfood\s)"
+            r"(?<!\d\s)\bbank\s+(?:shifts?|contract|role|position|"
             r"(?:healthcare\s+|health\s+care\s+|care\s+)?(?:assistants?|nurses?|HCAs?|carers?))\b",
         ),
     ),

@@ -1143,6 +1143,16 @@ _LEVEL_FIELD = re.compile(
 )
 
 
+# A board's category field ("Job Field: ICT / Computer", "Industry: Banking", "Classification:
+# Information & Communication Technology") or breadcrumb ("Information & Communication Technology >
+# Help Desk & IT Support").
+_BOARD_CATEGORY_LINE = re.compile(
+    r"^[ \t]*(?:job\s+)?(?:field|fields|category|categories|industry|industries|function|functional\s+area|"
+    r"specialisation|specialization|sector|classification|sub[-\s]?classification|job\s+family|department)"
+    r"[ \t]*:[^\n]*$|"
+    r"^[^\n>]{3,80}[ \t]>[ \t][^\n>]{3,60}$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _SUPERANNUATION = re.compile(r"\bsuperannuation\b|\+\s*super\b", re.IGNORECASE)
 
 
@@ -1328,11 +1338,14 @@ def parse_jd(text: str, title_hint: str | None = None) -> ParsedJd:
         a, z = plain.to_original(s.start, s.end)
         resp_sentences.append(Sentence(text[a:z], " ".join(s.text.split()), a, z, s.kind, s.start, s.end))
 
+    # A board's category fields name a field of work, not the job's skills ("Job Field: ICT /
+    # Computer" had read as circuit-board testing): no skill is read there.
+    categories = [HeaderLine(m.start(), m.end()) for m in _BOARD_CATEGORY_LINE.finditer(ptext)]
     regions: list[SkillRegion] = []
     for sec in sections:
         if sec.kind in (SectionKind.BOILERPLATE, SectionKind.BENEFITS):
             continue
-        for pa, pz in _subtract(sec.start, sec.end, [*bps, *header]):
+        for pa, pz in _subtract(sec.start, sec.end, [*bps, *header, *categories]):
             seg = ptext[pa:pz]
             pa, pz = pa + (len(seg) - len(seg.lstrip())), pa + len(seg.rstrip())
             if not has_word(ptext, pa, pz):

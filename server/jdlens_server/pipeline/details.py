@@ -120,6 +120,7 @@ class _Term:
     evidence: tuple[run_pb2.Evidence, ...]
     stage1_new: bool
     parent: int | None = None
+    stage1_confidence: float = 0.0
     resolution: Resolution | None = None
     via_long_form: str = ""
     split: place.CompoundSplit | None = None
@@ -163,6 +164,7 @@ def _terms(loaded: LoadedLibrary, run: run_pb2.Run, index: AliasIndex, prefer: l
             skill.is_primary,
             tuple(skill.evidence),
             skill.is_new,
+            stage1_confidence=skill.confidence,
         )
         term.resolution = _stage1_resolution(snapshot, skill, term.surface) or _lexical(
             index, [term.surface, term.name], prefer
@@ -318,6 +320,8 @@ class _Shown:
 
 
 _LEXICAL_REASON = {
+    # pipeline/duty_skills: the evidence is a whole duty sentence, which names more than the skill.
+    run_pb2.MATCH_VIA_EMBEDDING: "linked in stage 1 from a duty sentence by embedding: a sentence is no alias",
     run_pb2.MATCH_VIA_EXACT: "alias already exists for this canonical skill",
     run_pb2.MATCH_VIA_CASE_INSENSITIVE: "alias already exists for this canonical skill (lookups ignore case)",
     run_pb2.MATCH_VIA_NORMALIZED: (
@@ -410,7 +414,8 @@ def _emit(
         return
 
     res = term.resolution
-    similarity = 1.0
+    # A duty sentence linked in stage 1 (pipeline/duty_skills) keeps its cosine.
+    similarity = term.stage1_confidence if res is not None and res.via == run_pb2.MATCH_VIA_EMBEDDING else 1.0
     if res is None and merged is not None:
         res, similarity = merged
     assert res is not None
