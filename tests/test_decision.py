@@ -9,8 +9,15 @@ import numpy as np
 import pytest
 
 from jdlens_server.library.snapshot import LibrarySnapshot
-from jdlens_server.pipeline.decision import CLEAR_MARGIN, MIN_FIT, TITLE_EDGE, Decision, decide
-from jdlens_server.pipeline.extract import _teaches_centroid
+from jdlens_server.pipeline.decision import (
+    CLEAR_MARGIN,
+    MIN_FIT,
+    TITLE_EDGE,
+    Decision,
+    combined_confidence,
+    decide,
+)
+from jdlens_server.pipeline.extract import CENTROID_MIN_CONFIDENCE, _teaches_centroid
 from jdlens_server.pipeline.signals import RoleScoreEntry, Signals
 
 ROLE_IDS = [10, 20, 30, 40]
@@ -145,3 +152,16 @@ def test_a_close_pair_of_a_manager_and_a_worker_follows_the_titles_level(title: 
     )
     assert decision.case == "D" and decision.role_id == role
     assert decision.tie_break is not None and ("by level" in decision.tie_break.reasoning) == (role == 20)
+
+
+def test_a_combined_filings_confidence_follows_its_margin() -> None:
+    # A bare lead is about as sure as a tie-break (at most 0.7), whatever the score.
+    assert combined_confidence(0.6, CLEAR_MARGIN) < 0.65
+    assert combined_confidence(0.45, CLEAR_MARGIN) >= 0.5
+    # It rises with the margin, to 0.9 at a lead of 0.1.
+    margins = [0.02, 0.04, 0.06, 0.08, 0.1, 0.2]
+    confidences = [combined_confidence(0.55, m) for m in margins]
+    assert confidences == sorted(confidences)
+    assert confidences[-1] == confidences[-2] == 0.9
+    # A lead of 0.03 is no sure filing that teaches the role; one of 0.08 is.
+    assert combined_confidence(0.55, 0.03) < CENTROID_MIN_CONFIDENCE <= combined_confidence(0.55, 0.08)
