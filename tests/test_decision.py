@@ -14,6 +14,7 @@ from jdlens_server.pipeline.decision import (
     MIN_FIT,
     TITLE_EDGE,
     Decision,
+    alias_confidence,
     combined_confidence,
     decide,
 )
@@ -165,3 +166,10 @@ def test_a_combined_filings_confidence_follows_its_margin() -> None:
     assert confidences[-1] == confidences[-2] == 0.9
     # A lead of 0.03 is no sure filing that teaches the role; one of 0.08 is.
     assert combined_confidence(0.55, 0.03) < CENTROID_MIN_CONFIDENCE <= combined_confidence(0.55, 0.08)
+
+
+def test_an_alias_hit_is_as_sure_as_the_other_signals_agree() -> None:
+    confidences = [alias_confidence(rank) for rank in (0, 1, 2, 3, 9, 10, 500)]
+    assert confidences[0] == 1.0
+    assert confidences == sorted(confidences, reverse=True)
+    assert confidences[1] < 1.0 and confidences[-1] < CENTROID_MIN_CONFIDENCE

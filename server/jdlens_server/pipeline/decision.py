@@ -24,6 +24,22 @@ MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
 
 
+def alias_confidence(rank: int) -> float:
+    """Case A's confidence: an exact alias hit, as sure as the other signals agree with it.
+
+    On the dev sets the alias role was right in 25 of 31 job ads (224 of 321 titles) where the
+    other signals also ranked it first, 3 of 5 (31 of 67) at second or third, 1 of 3 (14 of 41)
+    down to tenth, and 0 of 2 (8 of 28) below: an ESCO label of one narrow role ("security
+    officer" of the security manager, "network engineer" of the ICT network technician) names the
+    title and nothing else agrees. 1.0 said the same for all; a role the other signals put far down
+    by a clear gap was already 0.7 (_contradiction)."""
+    if rank == 0:
+        return 1.0
+    if rank < 3:
+        return 0.85
+    return 0.75 if rank < 10 else 0.7
+
+
 def combined_confidence(top_score: float, margin: float) -> float:
     """Case C's confidence: mostly the margin, which is what tells a right filing from a wrong one.
 
@@ -158,11 +174,15 @@ def decide(
             return Decision(
                 "A", role_id, 0.7, f"Exact alias hit on {slug} (1.0) — but {note}", contradicted_by=leader
             )
+        rank = _rank_of(non_alias_order, _row(snapshot, role_id))
+        agreement = (
+            "the other signals rank it first" if rank == 0 else f"the other signals rank it {rank + 1}"
+        )
         return Decision(
             "A",
             role_id,
-            1.0,
-            f"Exact alias hit on {slug} (1.0) — no other alias at this confidence; "
+            alias_confidence(rank),
+            f"Exact alias hit on {slug} (1.0) — no other alias at this confidence; {agreement}; "
             f"{skill_note} does not contradict",
         )
 
