@@ -584,3 +584,23 @@ def test_a_language_asked_for_as_a_subject(text: str, expected: list[tuple[str, 
     )
     hits = [(t, s) for t, s in found(matcher, text) if t in ("German", "Arabic")]
     assert hits == expected
+
+
+def test_a_synonym_heading_another_words_compound_is_not_its_skill() -> None:
+    """ "design" is a synonym of ESCO's "think creatively": not in "mechanical design"; a skill's
+    own name stays itself in "written communication"."""
+    think, comm = 1, 2
+    m = SkillMatcher.build(
+        [
+            AliasEntry(think, "think creatively", "canonical", "context_required"),
+            AliasEntry(think, "design", "alternative", "context_required"),
+            AliasEntry(comm, "communication", "canonical", "context_required"),
+        ]
+    )
+
+    def found(text: str) -> set[int]:
+        return {x.skill_id for x in m.find(text)}
+
+    assert think not in found("Experience in mechanical design of test rigs.")
+    assert think in found("Experience in design is a plus.")
+    assert comm in found("Experience in written communication.")

@@ -1072,6 +1072,11 @@ class SkillMatcher:
         ):
             return None  # "You will design, train and ship models": the verb, not the skill "design"
         if need is _Need.SKILL_CUE:
+            # "mechanical design": the head of another's compound, not the skill a synonym names
+            # ("design" is ESCO's "think creatively", "networking" its "build networks"); a skill's
+            # own name stays itself ("written communication", "relational databases").
+            if last - first == 1 and target.alias_type != "canonical" and _after_a_modifier(reg, first):
+                return None
             return conf * 0.85 if _cue_near(reg, first, last, _SKILL_CUES, 3) else None
         # Product / language homonyms: never inflected ("sources" is no "Source"), and written as
         # proper nouns (unless the whole text is lower case).
@@ -1112,8 +1117,20 @@ _COMPOUND_HEADS = _folded("language languages")
 def _heads_a_compound(target: _Target, reg: _Region, first: int) -> bool:
     if len(target.surface) != 1 or reg.keys[first] not in _COMPOUND_HEADS or first == 0:
         return False
+    return _after_a_modifier(reg, first)
+
+
+def _after_a_modifier(reg: _Region, first: int) -> bool:
+    """Whether the word at ``first`` follows a word that makes it the head of a compound: a word,
+    not a function word, a skill cue ("strong design skills") or a verb ("will design")."""
+    if first == 0 or not reg.surfaces[first - 1].isalpha():
+        return False
     before = reg.keys[first - 1]
-    return reg.surfaces[first - 1].isalpha() and before not in _STOP and before not in _SKILL_CUES
+    return (
+        before not in _STOP
+        and before not in _SKILL_CUES
+        and reg.surfaces[first - 1].casefold() not in DUTY_VERBS
+    )
 
 
 # A label that opens or ends with one of these was cut from a list ("and procedures").
