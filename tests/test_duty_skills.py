@@ -9,7 +9,7 @@ import pytest
 from jdlens.v1 import parsed_jd_pb2, run_pb2
 from jdlens_server.app import Runtime
 from jdlens_server.nlp.stemming import fold_token
-from jdlens_server.pipeline.duty_skills import SENTENCE_SIM, content_words, restates
+from jdlens_server.pipeline.duty_skills import SENTENCE_SIM, _has_verb, content_words, restates
 from pipeline_runtime import library_runtime, stage1, stage2
 
 # ESCO's data scientist skills include "migrate existing data" and "collect customer feedback on
@@ -115,3 +115,22 @@ def test_a_link_restates_its_sentence(name: str, sentence: str, elsewhere: str, 
     words = frozenset(content_words(name))
     jd = content_words(f"{sentence} {elsewhere}")
     assert restates((fold_token(first), words), content_words(sentence), lambda: jd, verbs) is restated
+
+
+@pytest.mark.parametrize(
+    ("verb", "sentence", "has"),
+    [
+        ("assist", "Chairside assistance to dentists", True),
+        ("analyse", "Lead analysis of client data", True),
+        ("maintain", "Planned maintenance of the fleet", True),
+        ("supervise", "Supervision of two technicians", True),
+        ("manage", "Management of the weekly rota", True),
+        # Words that only start alike are no form of the verb.
+        ("use", "Report firearms found by site users", False),
+        ("read", "Ready to start in March", False),
+        ("install", "One instance per customer", False),
+    ],
+)
+def test_a_duty_has_a_verb_or_its_noun(verb: str, sentence: str, has: bool) -> None:
+    words = {fold_token(w) for w in sentence.split()}
+    assert _has_verb(fold_token(verb), words) is has

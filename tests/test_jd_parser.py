@@ -360,6 +360,7 @@ def _jd(extra: str, title: str = "Staff Accountant") -> str:
         ("3 or more yrs experience in residential AC service.", 3, None),
         ("Over a decade of experience in retail banking.", 10, None),
         ("Two decades of experience in retail banking.", 20, None),
+        ("A decade-plus of experience in retail banking.", 10, None),
         # A decade-old codebase is no experience asked for.
         ("Experience with a decade-old codebase; 3 years of Java experience.", 3, None),
     ],
@@ -392,6 +393,8 @@ def test_experience(sentence: str, lo: int, hi: int | None) -> None:
         ),
         # The required minimum binds, not a larger preferred one.
         ("3+ years of experience required; 5+ years preferred.", 36, Requirement.REQUIRED),
+        ("3 years experience required, 5 years preferred.", 36, Requirement.REQUIRED),
+        ("2 years of experience in a similar role is desired.", 24, Requirement.PREFERRED),
         # Another subject's preference ("and ...", "where ...") leaves the figure asked for.
         (
             "At least 5 years of experience in B2B sales and a CRM background is a plus.",
@@ -485,6 +488,8 @@ def test_a_courses_level_or_code_is_no_education(sentence: str) -> None:
         "Own a marketing budget of $2M a year across paid channels.",
         "Grow the territory to $1.5M ARR within 12 months.",
         "Carry a $900K annual quota of new business.",
+        "Manage service contracts of £250,000 a year.",
+        "Close deals worth $100K annually.",
     ],
 )
 def test_sums_that_are_no_base_pay(sentence: str) -> None:
@@ -1320,8 +1325,12 @@ def test_a_labelled_company_is_the_company(header: str, company: str | None) -> 
             "Program Manager II\nAgency: Texas Health and Human Services Commission (HHSC)\n",
             "Texas Health and Human Services Commission",
         ),
-        # A place line under the title is still no employer.
+        # A place line under the title is still no employer, nor a field of care.
         ("Staff Nurse\n\nLeeds, West Yorkshire\n", None),
+        ("Staff Nurse\nMental Health\nLeeds\n", None),
+        # A company field beats a district above it; "no agencies" names nobody.
+        ("Data Analyst\nDistrict: Northern Region\nCompany: Acme Foods Ltd\n", "Acme Foods Ltd"),
+        ("Data Analyst\nAgency: No agencies please\n", None),
     ],
 )
 def test_public_employers_as_their_boards_name_them(header: str, company: str | None) -> None:
@@ -1372,6 +1381,10 @@ def test_a_name_under_the_title_that_recurs_is_the_company() -> None:
         ("Guaranteed hours, no zero hours contracts.", EmploymentType.UNSPECIFIED),
         ("Blood bank nurse wanted.", EmploymentType.UNSPECIFIED),
         ("Extra bank shifts available. Permanent full time position.", EmploymentType.FULL_TIME),
+        # A board's header segment.
+        ("Sydney NSW 2000 · Casual", EmploymentType.CASUAL),
+        ("Melbourne VIC, Casual", EmploymentType.CASUAL),
+        ("Our vibe: relaxed, casual, fun.", EmploymentType.UNSPECIFIED),
     ],
 )
 def test_employment_type_as_postings_word_it(text: str, kind: EmploymentType) -> None:
@@ -1984,6 +1997,9 @@ def test_a_leader_is_a_title_only_as_one(first_line: str, phrase: str, title: st
         ("You will train new graduates joining the team.", Seniority.UNSPECIFIED),
         ("Experienced or newly qualified accountants are welcome.", Seniority.UNSPECIFIED),
         ("Post-graduate position in accounting.", Seniority.UNSPECIFIED),
+        # Hiring or training them is stating the level.
+        ("We are hiring recent graduates.", Seniority.JUNIOR),
+        ("Full training is provided for newly qualified accountants.", Seniority.JUNIOR),
     ],
 )
 def test_a_level_the_text_states_when_the_title_names_none(sentence: str, level: Seniority) -> None:

@@ -429,6 +429,10 @@ def test_one_word_of_the_employers_name_may_still_be_a_skill() -> None:
             {"Figma"},
         ),
         ("Experience with the AML Compliance team, and Figma", set(), {"AML"}),
+        # Networks, a network named in full, a practice after "within the": still skills.
+        ("Tools: 5G, 10G, Figma", set(), {"5G", "10G"}),
+        ("Tools: Figma, CDN\nSpeed up our Content Delivery Network (CDN).", set(), {"CDN"}),
+        ("Tools: Figma, SDLC\nWork within the SDLC.", set(), {"SDLC"}),
     ],
 )
 def test_what_is_no_new_skill(

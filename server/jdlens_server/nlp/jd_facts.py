@@ -131,7 +131,7 @@ _EXP_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"(?<!\bnearly\s)(?<!\balmost\s)(?<!\bclose\sto\s)\b(?P<a>a|one|two|three)\s+(?P<unit>decades?)\b"
-            r"(?![-\u2013]\w)",
+            r"(?![-\u2013](?:old|long)\b)",
             _I,
         ),
         "min",
@@ -177,7 +177,7 @@ _NOT_EXPERIENCE = re.compile(
     r"probation|contract|duration|renewable|project\s+(?:period|life)|years?\s+(?:program|project|grant|plan|"
     r"strategy|activity|contract)|five-year|(?:one|two|three|four|five)-year|"
     # a recency window ("experience within the past 3 years"), not the experience's length
-    r"(?:within|in|during|over)\s+the\s+(?:past|last|previous)\s+\S+\s+(?:years?|months?))",
+    r"(?:within|in|during|over)\s+the\s+(?:past|last|previous)\s+\S+\s+(?:years?|months?|decades?))",
     _I,
 )
 # Terms measured in months beside the word experience that are not experience asked for.
@@ -267,7 +267,7 @@ _COPULA = re.compile(
     _I,
 )
 _PREFERENCE_PREDICATE = re.compile(
-    r"\s+(?:highly\s+|strongly\s+|very\s+|also\s+)?(?:desirable|preferred|advantageous|beneficial|"
+    r"\s+(?:highly\s+|strongly\s+|very\s+|also\s+)?(?:desirable|desired|preferred|advantageous|beneficial|"
     r"an?\s+(?:added\s+|distinct\s+|definite\s+)?(?:advantage|asset|plus|bonus))\b",
     _I,
 )
@@ -278,7 +278,9 @@ _PREFERENCE_AFTER_FIGURE = re.compile(
     rf"^(?:(?!\b(?:experience|and)\b)[^,;()\n]){{0,70}}\bexperience\s*(?:is\s+)?{_PREFERENCE_WORDS}\b|"
     rf"^\S+\s*(?:years?|yrs?|months?)\s+of\s+(?:(?!\bexperience\b)[^,;()\n]){{0,60}}\bexperience\s*"
     rf"(?:is\s+)?{_PREFERENCE_WORDS}\b|"
-    rf"^[^,;()\n]{{0,70}}\(\s*{_PREFERENCE_WORDS}\s*\)",
+    rf"^[^,;()\n]{{0,70}}\(\s*{_PREFERENCE_WORDS}\b|"
+    # "5 years preferred", "2 years (of experience) desirable"
+    rf"^\S+\s*(?:years?|yrs?|months?)\b\W{{0,3}}(?:is\s+)?{_PREFERENCE_WORDS}\b",
     _I,
 )
 # Where the figure's own clause ends: a required word after it belongs to another ("Ideally 5+
@@ -299,7 +301,7 @@ def _experience_requirement(s: SentenceRef, pos: int, following: int) -> Require
     # The opening word of the sentence, or of the item a label opens ("Requirements: Preferably 2
     # years of retail experience").
     head = s.text[:pos]
-    item = head[max(head.rfind(":"), head.rfind("\n")) + 1 :]
+    item = head[max(head.rfind(":"), head.rfind("\n"), head.rfind(";")) + 1 :]
     opens = _PREFERENCE_OPENS.search(s.text) is not None or _PREFERENCE_OPENS.search(item) is not None
     if opens or _PREFERENCE_AFTER_FIGURE.search(own) is not None:
         return Requirement.PREFERRED
@@ -348,8 +350,8 @@ _MID_LEVEL = re.compile(r"\bmid[-\s]level\s+(?:role|position|job|opportunity)\b"
 # entry-level accountants", "run our graduate scheme"), or another level offered beside them
 # ("experienced or newly qualified").
 _LEVEL_NOT_STATED_BEFORE = re.compile(
-    r"\b(?:not|never|no|isn't|aren't|unsuitable|mentor\w*|train\w*|supervis\w*|manag\w*|run\w*|lead\w*|"
-    r"coach\w*|support\w*|onboard\w*|recruit\w*|hir\w*)\b[^.;,\n]{0,25}$|"
+    r"\b(?:not|never|isn't|aren't|unsuitable)\s+(?:[\w-]+\s+){0,3}$|\bno\s+$|"
+    r"\b(?:mentor|train|supervis|manag|run|lead|coach|onboard)(?:e|es|s|ed|ing)?\s+(?:our\s+|the\s+|all\s+|a\s+)?$|"
     r"\bexperienced\s+(?:or|and)\s+$",
     _I,
 )
@@ -1175,7 +1177,11 @@ _BUSINESS_MONEY = (
 )
 _BUSINESS_SUM_BEFORE = re.compile(
     rf"\b{_BUSINESS_MONEY}\s*(?:of|over|above|exceeding|worth|totalling|totaling|up\s+to|in\s+excess\s+of|"
-    r"ranging\s+from|from)?\s*(?:approximately|approx\.?|around|about|over|more\s+than|~)?\s*$",
+    r"ranging\s+from|from)?\s*(?:approximately|approx\.?|around|about|over|more\s+than|~)?\s*$|"
+    # contracts, deals and savings only with the word that sizes them ("service contracts of
+    # £250,000", "deals worth $100K"): "W2 contract $65/hr" is pay
+    r"\b(?:contracts?|deals?|savings)\s+(?:of|worth|valued\s+at|totalling|totaling|in\s+excess\s+of)\s*"
+    r"(?:approximately|approx\.?|around|about|over|more\s+than|~)?\s*$",
     _I,
 )
 _BUSINESS_SUM_AFTER = re.compile(rf"^\s*(?:in|of)?\s*{_BUSINESS_MONEY}\b", _I)
@@ -1456,6 +1462,9 @@ _EMPLOYMENT: list[tuple[EmploymentType, re.Pattern[str]]] = [
             r"work(?!\s+(?:environment|atmosphere|culture|attire|place|space|setting|vibe)))\b|"
             # a field of a header line: "Casual, weekday mornings", "$28 - $31 per hour, casual"
             r"(?:(?<=\n)|(?<=^))casual[ \t]*(?=[,|(\n]|$)|"
+            # a board's header segment: "Sydney NSW 2000 · Casual", "Melbourne VIC, Casual"
+            r"(?:(?<=[|\u2022\u00b7][ \t])|(?<=[|\u2022\u00b7]))casual\b|"
+            r"(?<=,[ \t])(?-i:Casual)(?=[ \t]*(?:[,|(\n]|$))|"
             r"(?:per\s+hour|an\s+hour|/\s*hr|/\s*hour|hourly)[ \t]*[,|][ \t]*casual\b|"
             r"\b(?:job\s+type|employment(?:\s+type)?|contract(?:\s+type)?|work\s+type|type)\s*:?\s*casual\b|"
             # not "no zero hours contracts"; the NHS's bank, not a retail bank, a blood bank or a

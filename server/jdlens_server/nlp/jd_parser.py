@@ -625,7 +625,11 @@ _COMPANY_LABEL_INLINE = re.compile(
     r"(?<![\w-])(?:Company|Employer)[ \t]*:[ \t]*([A-Z][\w&'-]*(?:[ \t]+[A-Z(][\w&.'()-]*){0,6}?[ \t]+"
     r"(?:Ltd|Limited|Inc|LLC|LLP|GmbH|PLC|Plc|Bhd|Corp))\b\.?"
 )
-_UNNAMED = re.compile(r"\b(?:confidential|undisclosed|not\s+disclosed|private|our\s+client)\b", re.I)
+_UNNAMED = re.compile(
+    r"\b(?:confidential|undisclosed|not\s+disclosed|private|our\s+client|no|please|agencies)\b", re.I
+)
+# The public-board labels of _COMPANY_LABEL, read only when no company or employer field is there.
+_PUBLIC_LABEL = re.compile(r"[ \t]*(?:agency|(?:school\s+)?district|council|trust)\b", re.IGNORECASE)
 # A short capitalised line right under the title, as boards lay a posting out ("HVAC Service
 # Technician / Comfort Air Heating & Cooling / Columbus, OH"), maybe after one blank line.
 _SECOND_LINE = re.compile(r"\s*[^\n]+\n(?:[ \t]*\n)?[ \t]*([A-Z][^\n]{1,60})\n")
@@ -656,7 +660,10 @@ _PROSE_IN_NAME = re.compile(r"\b(?:we|our|is|are|a|an|leading|serving|with)\b", 
 def _labelled_company(plain: str) -> str | None:
     if not any(map(plain.__contains__, _COMPANY_LABEL_WORDS)):
         return None
-    m = _COMPANY_LABEL.search(plain) or _COMPANY_LABEL_INLINE.search(plain)
+    # A company or employer field first: "District: Northern Region" may stand above it.
+    labelled = list(_COMPANY_LABEL.finditer(plain))
+    m = next((x for x in labelled if not _PUBLIC_LABEL.match(x.group())), None)
+    m = m or (labelled[0] if labelled else None) or _COMPANY_LABEL_INLINE.search(plain)
     if m is None:
         return None
     name = _ACRONYM_AFTER.sub("", m.group(1).strip(" ,;*"))  # "... Commission (HHSC)": the name
@@ -696,7 +703,8 @@ def _second_line_name(plain: str) -> tuple[str | None, str]:
     if legal_form:
         name = name.removesuffix(".")  # "Inc." ends no sentence
     words = name.split()
-    public = _PUBLIC_BODY.search(name) is not None
+    # "Leeds Teaching Hospitals NHS Trust", not "Mental Health" nor "City of London, London"
+    public = _PUBLIC_BODY.search(name) is not None and len(words) >= 3 and "," not in name
     named = words[:-1] if legal_form else words  # "Harbourside Bank plc": the form may be lower case
     if (
         not 1 <= len(words) <= 6
@@ -732,7 +740,9 @@ def find_company(plain: str) -> str | None:
     if second is not None:
         # A legal form or a public body's name says the line is the employer's, whether or not
         # the text repeats it.
-        sure = _LEGAL_FORM_END.search(second) is not None or _PUBLIC_BODY.search(second) is not None
+        sure = _LEGAL_FORM_END.search(second) is not None or (
+            _PUBLIC_BODY.search(second) is not None and len(second.split()) >= 3
+        )
         scores[second] = _SECOND_LINE_WEIGHT + (1.0 if sure else 0.0)
     for m in _NAME_RUN.finditer(plain):
         name = _company_candidate(plain, m.start(), m.end())
@@ -1150,7 +1160,7 @@ _BOARD_CATEGORY_LINE = re.compile(
     r"^[ \t]*(?:job\s+)?(?:field|fields|category|categories|industry|industries|function|functional\s+area|"
     r"specialisation|specialization|sector|classification|sub[-\s]?classification|job\s+family|department)"
     r"[ \t]*:[^\n]*$|"
-    r"^[^\n>]{3,80}[ \t]>[ \t][^\n>]{3,60}$",
+    r"^[^\n>]{0,40}?[A-Z][^\n>\d]{2,80}[ \t]>[ \t][A-Z][^\n>\d]{2,60}$",
     re.IGNORECASE | re.MULTILINE,
 )
 _SUPERANNUATION = re.compile(r"\bsuperannuation\b|\+\s*super\b", re.IGNORECASE)

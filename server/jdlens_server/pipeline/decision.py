@@ -31,13 +31,14 @@ def alias_confidence(rank: int) -> float:
     other signals also ranked it first, 3 of 5 (31 of 67) at second or third, 1 of 3 (14 of 41)
     down to tenth, and 0 of 2 (8 of 28) below: an ESCO label of one narrow role ("security
     officer" of the security manager, "network engineer" of the ICT network technician) names the
-    title and nothing else agrees. 1.0 said the same for all; a role the other signals put far down
-    by a clear gap was already 0.7 (_contradiction)."""
+    title and nothing else agrees. 1.0 said the same for all. Below third, no sure filing that
+    teaches the role (CENTROID_MIN_CONFIDENCE); a role the other signals put far down by a clear
+    gap is 0.5 (_contradiction)."""
     if rank == 0:
         return 1.0
     if rank < 3:
         return 0.85
-    return 0.75 if rank < 10 else 0.7
+    return 0.65 if rank < 10 else 0.6
 
 
 def combined_confidence(top_score: float, margin: float) -> float:
@@ -46,9 +47,10 @@ def combined_confidence(top_score: float, margin: float) -> float:
     On the dev job ads (50 case-C filings), the leader was right in 2 of 6 at a margin under 0.03,
     13 of 22 at 0.03-0.06, 9 of 14 at 0.06-0.10 and 6 of 8 above; the score itself hardly
     separates them. The earlier 0.4 + 0.6 x score + 2 x margin said 0.76-0.90 for all of them, and
-    more than a tie-break's 0.6 for a lead of 0.02. Now 0.58 at the smallest clear margin, 0.9 from
-    a lead of ~0.1; a sure filing (CENTROID_MIN_CONFIDENCE, pipeline/extract) needs ~0.06."""
-    return min(0.9, max(0.5, 0.5 + 4 * margin + 0.3 * (top_score - 0.5)))
+    more than a tie-break's 0.6 for a lead of 0.02. Now a tie-break's 0.6 at the smallest clear
+    margin, 0.9 from a lead of ~0.1; a sure filing (CENTROID_MIN_CONFIDENCE, pipeline/extract)
+    needs ~0.06."""
+    return min(0.9, max(0.6, 0.5 + 4 * margin + 0.3 * (top_score - 0.5)))
 
 
 # ISCO-08 major group 1 (managers), and the title words that name such a role.
@@ -172,7 +174,7 @@ def decide(
         if contradiction is not None:
             leader, note = contradiction
             return Decision(
-                "A", role_id, 0.7, f"Exact alias hit on {slug} (1.0) — but {note}", contradicted_by=leader
+                "A", role_id, 0.5, f"Exact alias hit on {slug} (1.0) — but {note}", contradicted_by=leader
             )
         rank = _rank_of(non_alias_order, _row(snapshot, role_id))
         agreement = (

@@ -98,14 +98,21 @@ def restates(
 
 
 def _has_verb(verb: str, words: set[str]) -> bool:
-    """Whether the sentence has the verb, or a word of its stem ("assistance" of "assist",
-    "analysis" of "analyse", "maintenance" of "maintain": duties are often written as nouns)."""
-    stem = verb[:_VERB_STEM]
-    return verb in words or any(w.startswith(stem) for w in words)
+    """Whether the sentence has the verb (folded, so any inflection) or its noun ("assistance" of
+    "assist", "analysis" of "analyse", "maintenance" of "maintain", "supervision" of
+    "supervise"); not a word that only starts alike ("users" of "use", "instance" of "install")."""
+    if verb in words:
+        return True
+    stems = {verb[: len(verb) - cut] for cut in (0, 1) if len(verb) - cut >= _MIN_STEM}
+    nouns = {stem + ending for stem in stems for ending in _NOUN_ENDINGS}
+    if verb.endswith("ain"):
+        nouns.add(verb[:-3] + "enanc")  # maintain -> maintenance
+    return not nouns.isdisjoint(words)
 
 
-# How many letters of a verb its noun keeps ("maint-enance", "analys-is", "assist-ance").
-_VERB_STEM = 5
+# What a verb's noun adds to the verb's stem, folded ("assist-anc", "analy-sis", "supervi-sion").
+_NOUN_ENDINGS = ("anc", "enc", "tion", "ation", "ition", "lation", "sion", "ment", "ement", "sis", "al")
+_MIN_STEM = 4
 
 
 def _name_words(snapshot: LibrarySnapshot, skill_id: int) -> tuple[str, frozenset[str]]:

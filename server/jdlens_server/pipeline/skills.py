@@ -404,12 +404,12 @@ _CALENDAR_OR_LEVEL = re.compile(
 # Authority" and "Kanban Board" are skills.
 _ORGANISATION_HEADS = _folded(
     """council ministry agency commission institute institution university college school hospital
-    association society department authority administration bureau board office service services
-    centers centres corporation company federation union network"""
+    association society department authority administration bureau corporation federation"""
 )
 # A quantity or a reference number is no skill: "12kg", "33kV", "19C0000", "R1987654".
 _MEASURE_OR_ID = re.compile(
-    r"\d+(?:[.,]\d+)?\s?(?:kg|g|lbs?|kv|v|kw|mw|kwh|hz|mhz|ghz|mm|cm|km|m|ml|l|t|tons?|tonnes?|hrs?|h|%)|"
+    # (units of two letters or more: "5G" and "10G" are networks)
+    r"\d+(?:[.,]\d+)?\s?(?:kg|lbs?|kv|kw|mw|kwh|hz|mhz|ghz|mm|cm|km|ml|tons?|tonnes?|hrs|%)|"
     r"[A-Z]{0,2}\d{2,}[A-Z]\d{3,}|[A-Z]{1,2}\d{6,}",
     re.IGNORECASE,
 )
@@ -417,6 +417,9 @@ _MEASURE_OR_ID = re.compile(
 # (every mention after "the", no tool noun after it), or spelled out as one ("Texas Health and
 # Human Services Commission (HHSC)").
 _CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z]")
+# How a JD names a body it answers to: "registered with the CQC", "regulated by the FCA",
+# "report to the IRS" (not "work within the SDLC").
+_REGULATOR_BEFORE = re.compile(r"\b(?:by|with|to|from|under)\s+the\s+$", re.IGNORECASE)
 _TOOL_NOUN_AFTER = re.compile(
     r"\s+(?:system|systems|platform|software|tool|tools|module|modules|suite|api|framework|database|language|"
     r"certification|certificate|standard|process|model|reports?)\b",
@@ -436,7 +439,7 @@ def _an_organisation_acronym(text: str, name: str, spans: Sequence[tuple[int, in
         return True
     # Not as a modifier either: "the AML Compliance Analyst", "the SAP system".
     return all(
-        text[max(0, a - 4) : a].lower() == "the "
+        _REGULATOR_BEFORE.search(text, max(0, a - 30), a) is not None
         and _TOOL_NOUN_AFTER.match(text, b) is None
         and _CAPITALISED_AFTER.match(text, b) is None
         for a, b in spans
