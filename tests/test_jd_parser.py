@@ -1455,6 +1455,8 @@ def test_rupees_are_the_postings_countrys(place_line: str, currency: str) -> Non
         ("Shah Alam, Selangor", {("Shah Alam", "Selangor", "Malaysia")}),
         ("Bayan Lepas, Pulau Pinang", {("Bayan Lepas", "Penang", "Malaysia")}),
         ("Leeds, West Yorkshire, LS9", {("Leeds", "England", "United Kingdom")}),
+        # A remote job's country in capitals ("join us" is no country).
+        ("Remote (US)", {(None, None, "United States")}),
         # A region of another country than the posting's city is a market or a namesake (India's Punjab).
         ("Based in Lahore, we distribute FMCG products across Punjab.", {("Lahore", None, "Pakistan")}),
         # The site's name before its city in a location field.

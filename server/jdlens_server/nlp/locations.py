@@ -132,6 +132,8 @@ _REGION_ALIASES: dict[str, tuple[str, str]] = {
     "wilayah persekutuan": ("MY", "KUL"),
 }
 _COUNTRY_ALIASES = {
+    # "US" in capitals only: the runs read are capitalised words, so "join us" never is one.
+    "us": "US",
     "usa": "US",
     "u.s.a": "US",
     "u.s": "US",
