@@ -2008,3 +2008,17 @@ def test_a_level_the_text_states_when_the_title_names_none(sentence: str, level:
     assert parse_jd(_jd(sentence)).seniority is level
     # The title's own level comes first.
     assert parse_jd(_jd(sentence, title="Senior Accountant")).seniority is Seniority.SENIOR
+
+
+def test_indeeds_experience_block_is_read_line_by_line() -> None:
+    ad = (
+        "Staff Accountant\n\nAbout the role\nWe are looking for a staff accountant to join our finance team in "
+        "Dallas and help close the books every month.\n\nResponsibilities\n- Prepare monthly financial "
+        "statements and journal entries\n- Reconcile bank accounts and balance sheet accounts\n\n"
+        "Experience:\n- Customer service: 1 year (Preferred)\n- Accounting: 3 years (Required)\n\n"
+        "Education:\n- Bachelor's (Preferred)\n"
+    )
+    e = parse_jd(ad).experience
+    assert e is not None and (e.min_months, e.requirement) == (36, Requirement.REQUIRED)
+    e = parse_jd(ad.replace("- Accounting: 3 years (Required)\n", "")).experience
+    assert e is not None and (e.min_months, e.requirement) == (12, Requirement.PREFERRED)

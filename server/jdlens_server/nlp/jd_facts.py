@@ -168,7 +168,9 @@ _EXP_CONTEXT = re.compile(
     # "3+ years as CDP or Demi Chef de Partie", "2-3 years as a Sales Officer"
     r"\b(?:years?|yrs?)\s+as\s+(?:an?\s+)?(?-i:[A-Z])|"
     # "4 years for BA and 2 years for MA": a figure per degree
-    rf"\b(?:years?|yrs?)\s+for\s+(?:an?\s+)?{_DEGREE_WORD}",
+    rf"\b(?:years?|yrs?)\s+for\s+(?:an?\s+)?{_DEGREE_WORD}|"
+    # Indeed's experience block, each line its own field: "Accounting: 3 years (Required)"
+    r"\b(?:years?|yrs?)\s*\(\s*(?:preferred|required)\s*\)",
     _I,
 )
 _NOT_EXPERIENCE = re.compile(
