@@ -1325,6 +1325,11 @@ def test_a_labelled_company_is_the_company(header: str, company: str | None) -> 
             "Program Manager II\nAgency: Texas Health and Human Services Commission (HHSC)\n",
             "Texas Health and Human Services Commission",
         ),
+        # The employer speaking, with its suffix word ("Group") as its name's end.
+        (
+            "HR Business Partner\n\nAt Meridian Logistics Group, we move the goods Europe runs on.\n",
+            ("Meridian Logistics Group"),
+        ),
         # A place line under the title is still no employer, nor a field of care.
         ("Staff Nurse\n\nLeeds, West Yorkshire\n", None),
         ("Staff Nurse\nMental Health\nLeeds\n", None),

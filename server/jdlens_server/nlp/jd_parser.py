@@ -749,10 +749,13 @@ def find_company(plain: str) -> str | None:
         if name is not None:
             # a legal-form suffix alone ("... University") is weaker than an employer phrase
             after = plain[m.end() : m.end() + 40]
-            # ... unless the name is what a sentence is about ("Rheinchem Polymers GmbH produces").
+            # ... unless the name is what a sentence is about ("Rheinchem Polymers GmbH produces")
+            # or the employer speaking ("At Meridian Logistics Group, we ...").
+            speaks = m.group().startswith(("At ", "at ")) and _AT_AFTER.match(after) is not None
             weight = (
                 1.0
-                if _SUFFIX.search(name) and not (_AFTER_NAME.match(after) or _SUBJECT_VERB.match(after))
+                if _SUFFIX.search(name)
+                and not (_AFTER_NAME.match(after) or _SUBJECT_VERB.match(after) or speaks)
                 else 2.0
             )
             scores[name] = scores.get(name, 0.0) + weight
