@@ -85,13 +85,16 @@ def restates(
     jd_words: Callable[[], set[str]],
     verbs: frozenset[str],
 ) -> bool:
+    """Whether a skill's name (its folded opening word and content words) restates a sentence's
+    content words: two shared at least (or its only one), half of its own; any other is its
+    opening verb (one of ``verbs``) or a word of the JD (``jd_words``, read lazily)."""
     verb, name_words = name
     if not name_words:
         return False  # "manage work": nothing but generic words to restate
     shared = name_words & sentence_words
     if len(shared) < min(2, len(name_words)) or 2 * len(shared) < len(name_words):
         return False
-    # Only the name's opening word may be a verb the sentence words otherwise ("prepare dental
+    # Only the name's opening word may be a verb the sentence puts otherwise ("prepare dental
     # instruments for sterilization"): "set" of "make set construction drawings" is scenery.
     rest = [w for w in name_words - shared if not (w == verb and w in verbs)]
     return not rest or all(w in jd_words() for w in rest)
