@@ -24,6 +24,23 @@ MIN_FIT = 0.36  # below this no library role fits: propose a new role
 CLEAR_MARGIN = 0.02  # leader ahead of the runner-up by at least this: no tie-break
 
 
+# ISCO-08 major group 1 (managers), and the title words that name such a role.
+_MANAGERS_GROUP = "1"
+_MANAGING_TITLE = re.compile(
+    r"\b(?:manager|management|head|director|chief|ceo|cfo|coo|cto|cio|president|vp|principal|dean|"
+    r"superintendent|administrator|gm|owner)\b",
+    re.IGNORECASE,
+)
+# A JD without a title is matched by its duties alone: never more sure than this.
+UNTITLED_CONFIDENCE = 0.5
+# In a tie-break, title similarities closer than this say nothing: the KRA match decides.
+TITLE_EDGE = 0.02
+# An alias hit is contradicted when its role ranks this low on the non-alias signals and the
+# leader there beats it by this much.
+CONTRADICTION_RANK = 25
+CONTRADICTION_GAP = 0.15
+
+
 def alias_confidence(rank: int) -> float:
     """Case A's confidence: an exact alias hit, as sure as the other signals agree with it.
 
@@ -51,23 +68,6 @@ def combined_confidence(top_score: float, margin: float) -> float:
     margin, 0.9 from a lead of ~0.1; a sure filing (CENTROID_MIN_CONFIDENCE, pipeline/extract)
     needs ~0.06."""
     return min(0.9, max(0.6, 0.5 + 4 * margin + 0.3 * (top_score - 0.5)))
-
-
-# ISCO-08 major group 1 (managers), and the title words that name such a role.
-_MANAGERS_GROUP = "1"
-_MANAGING_TITLE = re.compile(
-    r"\b(?:manager|management|head|director|chief|ceo|cfo|coo|cto|cio|president|vp|principal|dean|"
-    r"superintendent|administrator|gm|owner)\b",
-    re.IGNORECASE,
-)
-# A JD without a title is matched by its duties alone: never more sure than this.
-UNTITLED_CONFIDENCE = 0.5
-# In a tie-break, title similarities closer than this say nothing: the KRA match decides.
-TITLE_EDGE = 0.02
-# An alias hit is contradicted when its role ranks this low on the non-alias signals and the
-# leader there beats it by this much.
-CONTRADICTION_RANK = 25
-CONTRADICTION_GAP = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +276,7 @@ def decide(
 
     first, second = contenders
     managers = [r for r in contenders if snapshot.roles[r].isco_group.startswith(_MANAGERS_GROUP)]
-    by_level = len(managers) == 1 and bool(title.strip()) and not _MANAGING_TITLE.search(title)
+    by_level = len(managers) == 1 and not _MANAGING_TITLE.search(title)  # (untitled JDs returned above)
     by_title = abs(title_sim(first) - title_sim(second)) >= TITLE_EDGE
     if by_level:
         # "Account Executive", "Warehouse Assistant": a title that manages nothing is not the manager's

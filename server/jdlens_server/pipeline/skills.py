@@ -23,6 +23,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from jdlens_server.nlp.acronyms import spelled_out
 from jdlens_server.nlp.jd_facts import PAY_AMOUNT_AHEAD, PREFERRED
 from jdlens_server.nlp.locations import is_place_name, is_region_code
 from jdlens_server.nlp.skill_matcher import (
@@ -413,12 +414,11 @@ _MEASURE_OR_ID = re.compile(
     r"[A-Z]{0,2}\d{2,}[A-Z]\d{3,}|[A-Z]{1,2}\d{6,}",
     re.IGNORECASE,
 )
-# An acronym a JD writes as an organisation: "regulated by the FCA", "registered with the CQC"
-# (every mention after "the", no tool noun after it), or spelled out as one ("Texas Health and
-# Human Services Commission (HHSC)").
+# An acronym a JD writes as an organisation (_an_organisation_acronym): every mention after
+# "by / with / to the" ("registered with the CQC", "report to the IRS"; not "work within the
+# SDLC"), with no tool noun or capitalised word after it ("the SAP system", "the AML Compliance
+# team").
 _CAPITALISED_AFTER = re.compile(r"[ \t]+[A-Z]")
-# How a JD names a body it answers to: "registered with the CQC", "regulated by the FCA",
-# "report to the IRS" (not "work within the SDLC").
 _REGULATOR_BEFORE = re.compile(r"\b(?:by|with|to|from|under)\s+the\s+$", re.IGNORECASE)
 _TOOL_NOUN_AFTER = re.compile(
     r"\s+(?:system|systems|platform|software|tool|tools|module|modules|suite|api|framework|database|language|"
@@ -428,16 +428,13 @@ _TOOL_NOUN_AFTER = re.compile(
 
 
 def _an_organisation_acronym(text: str, name: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether the acronym ``name``, mentioned at ``spans``, is a body the JD answers to: spelled
+    out as one ("Princess Alexandra Hospital (PAH)") or named as one at every mention."""
     if not (2 <= len(name) <= 7 and name.isalpha() and name.isupper()):
         return False  # "eCRF", "DevOps": systems and practices
-    spelled = re.search(
-        rf"((?:[A-Z][\w&'-]*|of|for|and|&|the|on)(?:\s+(?:[A-Z][\w&'-]*|of|for|and|&|the|on)){{1,8}})\s*"
-        rf"\(\s*{re.escape(name)}\s*\)",
-        text,
-    )
-    if spelled is not None and spelled.group(1).split()[-1].lower() in _ORGANISATION_HEADS:
+    expansion = spelled_out(text, name)
+    if expansion is not None and expansion.split()[-1].lower() in _ORGANISATION_HEADS:
         return True
-    # Not as a modifier either: "the AML Compliance Analyst", "the SAP system".
     return all(
         _REGULATOR_BEFORE.search(text, max(0, a - 30), a) is not None
         and _TOOL_NOUN_AFTER.match(text, b) is None
